@@ -1,8 +1,10 @@
-// One vitest run for the whole monorepo: each workspace is a project with its own config.
+// One vitest run for the whole monorepo: each workspace is a project with its own config, and one real
+// Pub/Sub emulator is started for the whole run (tests use unique topic names).
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
     projects: ["packages/*", "services/*", "infra", "test"],
+    globalSetup: ["./packages/service-kit/src/testing/global-setup.ts"],
   },
 });

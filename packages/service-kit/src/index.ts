@@ -1,0 +1,61 @@
+// @riposte/service-kit: everything that is the same in every Riposte service.
+export { type Env, envBoolean, envList, envPort, loadConfig } from "./config.js";
+export { formatPath, jsonMessageDecoder, type MessageDecoder, zodFailure } from "./decode.js";
+export {
+  DEFAULT_RUNTIME,
+  deadLetterTopicFor,
+  type GcpRoleGrant,
+  type KubernetesPermission,
+  type PushInput,
+  type RuntimeSettings,
+  type ServiceDescriptor,
+  subscriptionNameFor,
+} from "./descriptor.js";
+export {
+  type Decoded,
+  type DecodeFailure,
+  type PushEnvelope,
+  type PushMessage,
+  parsePushEnvelope,
+} from "./envelope.js";
+export { ConfigError, errorMessage, PermanentError, RetryableError } from "./errors.js";
+export {
+  createLogger,
+  createSilentLogger,
+  type Logger,
+  type LoggerConfig,
+  type TraceIds,
+  traceLogFields,
+} from "./log.js";
+export {
+  type AuthResult,
+  createOidcAuthenticator,
+  GOOGLE_OIDC_DEFAULTS,
+  type OidcOptions,
+  type PushAuthenticator,
+} from "./oidc.js";
+export {
+  clampAttributes,
+  createPubSubPublisher,
+  DEFAULT_PUBLISHER_OPTIONS,
+  type PublishedMessage,
+  type Publisher,
+  truncateUtf8,
+} from "./publisher.js";
+export {
+  createPushApp,
+  DEFAULT_PUSH_OPTIONS,
+  type PushAppOptions,
+  type PushContext,
+  type PushRoute,
+  pushRoute,
+} from "./push.js";
+export {
+  type CommonConfig,
+  closeGracefully,
+  commonEnvSchema,
+  type RunningService,
+  type ServiceKit,
+  type StartOptions,
+  startService,
+} from "./service.js";

@@ -1,0 +1,139 @@
+// Publishing typed messages to Pub/Sub: JSON data plus attributes a subscriber can filter and a human
+// can read in the console. The emulator is selected by PUBSUB_EMULATOR_HOST alone (read by the client).
+import type { PubSub, Topic } from "@google-cloud/pubsub";
+import { errorMessage, RetryableError } from "./errors.js";
+
+export interface PublishedMessage {
+  topic: string;
+  message: unknown;
+  attributes: Record<string, string>;
+}
+
+export interface Publisher {
+  /** Publishes `message` as JSON; resolves with the message id. Failures are RetryableError. */
+  publish(topic: string, message: unknown, attributes?: Readonly<Record<string, string>>): Promise<string>;
+  /** Flushes pending batches and releases the clients. */
+  close(): Promise<void>;
+}
+
+export interface PubSubPublisherOptions {
+  pubsub: PubSub;
+  /** Give up on one publish after this long and let Pub/Sub redeliver the input (default 10 s). */
+  timeoutMs?: number;
+  /** Batching: a responder favours latency, so batches close quickly. */
+  batching?: { maxMessages?: number; maxMilliseconds?: number; maxBytes?: number };
+}
+
+export const DEFAULT_PUBLISHER_OPTIONS = {
+  // Below the push ack deadline (default 30 s), so a stuck publish turns into a 503, not a duplicate push.
+  timeoutMs: 10_000,
+  batching: {
+    // Alerts come in bursts; 100 per batch keeps storms cheap without waiting for stragglers.
+    maxMessages: 100,
+    // 5 ms of waiting is invisible next to the push round trip and still coalesces a burst.
+    maxMilliseconds: 5,
+    // Pub/Sub's request limit is 10 MB; stay well under it.
+    maxBytes: 4 * 1024 * 1024,
+  },
+} as const;
+
+const MAX_ATTRIBUTES = 100;
+const MAX_ATTRIBUTE_VALUE_BYTES = 1024;
+
+/** Clamps attributes to Pub/Sub's limits (≤ 100 keys, values ≤ 1024 bytes) without splitting a character. */
+export function clampAttributes(attributes: Readonly<Record<string, string>>): Record<string, string> {
+  const out: [string, string][] = [];
+  for (const [key, value] of Object.entries(attributes)) {
+    if (out.length >= MAX_ATTRIBUTES) break;
+    out.push([key, truncateUtf8(value, MAX_ATTRIBUTE_VALUE_BYTES)]);
+  }
+  return Object.fromEntries(out);
+}
+
+export function truncateUtf8(value: string, maxBytes: number): string {
+  if (Buffer.byteLength(value) <= maxBytes) return value;
+  const bytes = Buffer.from(value).subarray(0, maxBytes);
+  // Decoding a cut multi-byte sequence yields U+FFFD (3 bytes); drop it so the result stays within bounds.
+  return bytes.toString("utf8").replace(/\uFFFD+$/, "");
+}
+
+export function createPubSubPublisher(options: PubSubPublisherOptions): Publisher {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_PUBLISHER_OPTIONS.timeoutMs;
+  const batching = { ...DEFAULT_PUBLISHER_OPTIONS.batching, ...options.batching };
+  const topics = new Map<string, Topic>();
+
+  const topicFor = (name: string): Topic => {
+    let topic = topics.get(name);
+    if (!topic) {
+      topic = options.pubsub.topic(name, { batching });
+      topics.set(name, topic);
+    }
+    return topic;
+  };
+
+  return {
+    async publish(topicName, message, attributes = {}) {
+      const data = Buffer.from(JSON.stringify(message));
+      const publishing = topicFor(topicName).publishMessage({
+        data,
+        attributes: clampAttributes(attributes),
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new RetryableError(`publish to ${topicName} timed out after ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+      });
+      try {
+        return await Promise.race([publishing, timeout]);
+      } catch (error) {
+        if (error instanceof RetryableError) throw error;
+        throw new RetryableError(`publish to ${topicName} failed: ${errorMessage(error)}`, { cause: error });
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async close() {
+      await Promise.allSettled([...topics.values()].map((topic) => topic.flush()));
+      await options.pubsub.close();
+    },
+  };
+}
+
+/** An in-process publisher for `app.request` tests: records what would have been published. */
+export interface MemoryPublisher extends Publisher {
+  readonly published: PublishedMessage[];
+  /** Makes the next `count` publishes fail as a broken Pub/Sub would. */
+  failNext(count: number): void;
+  on(topic: string): PublishedMessage[];
+}
+
+export function createMemoryPublisher(): MemoryPublisher {
+  const published: PublishedMessage[] = [];
+  let failures = 0;
+  let nextId = 1;
+  return {
+    published,
+    failNext(count) {
+      failures = count;
+    },
+    on(topic) {
+      return published.filter((entry) => entry.topic === topic);
+    },
+    async publish(topic, message, attributes = {}) {
+      if (failures > 0) {
+        failures -= 1;
+        throw new RetryableError(`publish to ${topic} failed: injected failure`);
+      }
+      // Round-trip through JSON so tests see exactly what a subscriber would.
+      published.push({
+        topic,
+        message: JSON.parse(JSON.stringify(message)),
+        attributes: clampAttributes(attributes),
+      });
+      return String(nextId++);
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,184 @@
+// The one implementation of DESIGN.md's push ack policy. A service supplies routes (path, decoder,
+// handler); this module turns every outcome into the right HTTP answer:
+//   done → 204 · permanent (bad envelope/payload, PermanentError) → 204 + quarantine record
+//   transient (RetryableError, any other error, failure to record) → 503 · bad OIDC token → 401/403
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { MessageDecoder } from "./decode.js";
+import { type DecodeFailure, type PushEnvelope, parsePushEnvelope } from "./envelope.js";
+import { errorMessage, PermanentError, RetryableError } from "./errors.js";
+import type { Logger } from "./log.js";
+import type { PushAuthenticator } from "./oidc.js";
+import type { Publisher } from "./publisher.js";
+
+export interface PushContext {
+  messageId: string;
+  attributes: Readonly<Record<string, string>>;
+  publishTime: string | undefined;
+  subscription: string | undefined;
+  deliveryAttempt: number | undefined;
+  /** A child logger carrying the message id (and later trace fields). */
+  logger: Logger;
+  /** Aborted when the handler deadline passes; pass it to outgoing calls. */
+  signal: AbortSignal;
+}
+
+export interface PushRoute<M> {
+  path: string;
+  decode: MessageDecoder<M>;
+  handle(message: M, context: PushContext): Promise<void>;
+}
+
+/** Erases the message type so routes of different messages fit one list. */
+export function pushRoute<M>(route: PushRoute<M>): PushRoute<unknown> {
+  return route as PushRoute<unknown>;
+}
+
+export interface PushAppOptions {
+  service: string;
+  routes: readonly PushRoute<unknown>[];
+  /** Where rejections are recorded (the quarantine topic). */
+  publisher: Publisher;
+  logger: Logger;
+  authenticator?: PushAuthenticator;
+  maxBodyBytes?: number;
+  handlerTimeoutMs?: number;
+  quarantineTopic?: string;
+  /** Reports readiness; false while shutting down so /healthz tells the load balancer to stop. */
+  isReady?: () => boolean;
+}
+
+export const DEFAULT_PUSH_OPTIONS = {
+  // Pub/Sub messages are at most 10 MB; the base64 envelope of the largest is bigger, and is recorded.
+  maxBodyBytes: 10 * 1024 * 1024,
+  // Under the default 30 s ack deadline: a slow dependency gets a 503 before Pub/Sub redelivers in parallel.
+  handlerTimeoutMs: 25_000,
+  quarantineTopic: "quarantine",
+} as const;
+
+/** Quarantine records keep at most this much of the original bytes (Pub/Sub's own limit is 10 MB). */
+const MAX_QUARANTINED_BYTES = 256 * 1024;
+
+export interface Rejection {
+  reason: DecodeFailure;
+  envelope?: PushEnvelope;
+  rawBody?: Uint8Array;
+}
+
+export function createPushApp(options: PushAppOptions): Hono {
+  const app = new Hono();
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_PUSH_OPTIONS.maxBodyBytes;
+  const handlerTimeoutMs = options.handlerTimeoutMs ?? DEFAULT_PUSH_OPTIONS.handlerTimeoutMs;
+  const quarantineTopic = options.quarantineTopic ?? DEFAULT_PUSH_OPTIONS.quarantineTopic;
+  const { logger, service } = options;
+
+  /** Records a permanent rejection; answers 204 once it is stored, 503 if it could not be. */
+  const reject = async (rejection: Rejection): Promise<Response> => {
+    const message = rejection.envelope?.message;
+    const data = message?.data ?? rejection.rawBody ?? new Uint8Array();
+    const truncated = data.byteLength > MAX_QUARANTINED_BYTES;
+    const record = {
+      v: 1,
+      kind: "QuarantineRecord",
+      service,
+      reason: truncated
+        ? {
+            ...rejection.reason,
+            message: `${rejection.reason.message} (${data.byteLength} bytes, first ${MAX_QUARANTINED_BYTES} kept)`,
+          }
+        : rejection.reason,
+      ...(message ? { messageId: message.messageId } : {}),
+      ...(rejection.envelope?.subscription ? { subscription: rejection.envelope.subscription } : {}),
+      receivedAt: new Date().toISOString(),
+      data: Buffer.from(data.subarray(0, MAX_QUARANTINED_BYTES)).toString("base64"),
+      attributes: message?.attributes ?? {},
+    };
+    try {
+      await options.publisher.publish(quarantineTopic, record, {
+        v: "1",
+        kind: "QuarantineRecord",
+        service,
+        ...(message ? { messageId: message.messageId } : {}),
+      });
+    } catch (error) {
+      logger.error(
+        { err: errorMessage(error), reason: rejection.reason },
+        "could not record a rejected message; asking for redelivery",
+      );
+      return new Response("could not record rejection", { status: 503 });
+    }
+    logger.warn(
+      { messageId: message?.messageId, reason: rejection.reason, quarantineTopic },
+      `message rejected: ${rejection.reason.path}: ${rejection.reason.message}`,
+    );
+    return new Response(null, { status: 204 });
+  };
+
+  app.get("/healthz", (c) => ((options.isReady?.() ?? true) ? c.text("ok") : c.text("shutting down", 503)));
+
+  for (const route of options.routes) {
+    app.post(
+      route.path,
+      async (c, next) => {
+        if (!options.authenticator) return next();
+        const auth = await options.authenticator.authenticate(c.req.header("authorization"));
+        if (auth.ok) return next();
+        // Never acked: a forged push must not be able to consume or poison anything.
+        logger.warn({ status: auth.status, reason: auth.reason }, "push request not authenticated");
+        return c.text(auth.reason, auth.status);
+      },
+      bodyLimit({
+        maxSize: maxBodyBytes,
+        onError: () =>
+          reject({ reason: { path: "$", message: `push body exceeds the ${maxBodyBytes}-byte limit` } }),
+      }),
+      async (c) => {
+        const body = new Uint8Array(await c.req.arrayBuffer());
+        const envelope = parsePushEnvelope(body);
+        if (!envelope.ok) return reject({ reason: envelope.error, rawBody: body });
+        const { message } = envelope.value;
+
+        const decoded = route.decode(message.data, message.attributes);
+        if (!decoded.ok) return reject({ reason: decoded.error, envelope: envelope.value });
+
+        const controller = new AbortController();
+        const timer = setTimeout(
+          () => controller.abort(new RetryableError("handler deadline exceeded")),
+          handlerTimeoutMs,
+        );
+        const context: PushContext = {
+          messageId: message.messageId,
+          attributes: message.attributes,
+          publishTime: message.publishTime,
+          subscription: envelope.value.subscription,
+          deliveryAttempt: envelope.value.deliveryAttempt,
+          logger: logger.child({ messageId: message.messageId }),
+          signal: controller.signal,
+        };
+        try {
+          await Promise.race([route.handle(decoded.value, context), abortedPromise(controller.signal)]);
+          return c.body(null, 204);
+        } catch (error) {
+          if (error instanceof PermanentError) {
+            return reject({ reason: { path: error.path, message: error.message }, envelope: envelope.value });
+          }
+          const level = error instanceof RetryableError ? "warn" : "error";
+          context.logger[level](
+            { err: errorMessage(error) },
+            `transient failure, asking Pub/Sub to redeliver: ${errorMessage(error)}`,
+          );
+          return c.text(errorMessage(error), 503);
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+    );
+  }
+  return app;
+}
+
+function abortedPromise(signal: AbortSignal): Promise<never> {
+  return new Promise((_, rejectPromise) => {
+    signal.addEventListener("abort", () => rejectPromise(signal.reason), { once: true });
+  });
+}

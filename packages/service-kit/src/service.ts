@@ -1,0 +1,165 @@
+// startService: the only thing a service's main.ts calls. Reads config, builds the shared clients,
+// listens on PORT and shuts down gracefully on SIGTERM (Cloud Run gives 10 s).
+import type { AddressInfo } from "node:net";
+import { PubSub } from "@google-cloud/pubsub";
+import { type ServerType, serve } from "@hono/node-server";
+import type { Hono } from "hono";
+import { z } from "zod";
+import { type Env, envList, envPort, loadConfig } from "./config.js";
+import type { ServiceDescriptor } from "./descriptor.js";
+import { errorMessage } from "./errors.js";
+import { createLogger, type Logger } from "./log.js";
+import { createOidcAuthenticator, type PushAuthenticator } from "./oidc.js";
+import { createPubSubPublisher, type Publisher } from "./publisher.js";
+import { DEFAULT_PUSH_OPTIONS } from "./push.js";
+
+/** Variables every service understands, in addition to its descriptor's own. */
+export const commonEnvSchema = z.object({
+  PORT: envPort.default(8080),
+  GOOGLE_CLOUD_PROJECT: z.string().min(1).default("riposte-local"),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  PUSH_MAX_BODY_BYTES: z.coerce.number().int().positive().default(DEFAULT_PUSH_OPTIONS.maxBodyBytes),
+  PUSH_HANDLER_TIMEOUT_MS: z.coerce.number().int().positive().default(DEFAULT_PUSH_OPTIONS.handlerTimeoutMs),
+  /** Setting an audience turns on OIDC verification of push requests. */
+  PUSH_AUTH_AUDIENCE: z.string().url().optional(),
+  PUSH_AUTH_ALLOWED_EMAILS: envList.optional(),
+  PUSH_AUTH_JWKS_URL: z.string().url().optional(),
+  /** Time given to in-flight requests after SIGTERM; Cloud Run kills at 10 s. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(9_000).default(8_000),
+});
+
+export type CommonConfig = z.output<typeof commonEnvSchema>;
+
+/** What startService hands to a service's createApp: everything shared, built once. */
+export interface ServiceKit<Config> {
+  config: Config & CommonConfig;
+  logger: Logger;
+  publisher: Publisher;
+  /** The options every push app takes from the kit; spread them into createPushApp. */
+  push: {
+    service: string;
+    publisher: Publisher;
+    logger: Logger;
+    authenticator?: PushAuthenticator;
+    maxBodyBytes: number;
+    handlerTimeoutMs: number;
+    isReady: () => boolean;
+  };
+  /** Registers work to do on shutdown after in-flight requests finish (flush caches, close clients). */
+  onShutdown(hook: () => Promise<void>): void;
+}
+
+export interface RunningService {
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: Env;
+  /** Exit the process after a signal-triggered shutdown (default true; tests pass false). */
+  exitOnSignal?: boolean;
+}
+
+export async function startService<E extends z.ZodObject>(
+  descriptor: ServiceDescriptor<E>,
+  createApp: (kit: ServiceKit<z.output<E>>) => Hono | Promise<Hono>,
+  options: StartOptions = {},
+): Promise<RunningService> {
+  const config = loadConfig(commonEnvSchema.extend(descriptor.env.shape), options.env) as z.output<E> &
+    CommonConfig;
+  const logger = createLogger({ service: descriptor.name, level: config.LOG_LEVEL });
+  const publisher = createPubSubPublisher({ pubsub: new PubSub({ projectId: config.GOOGLE_CLOUD_PROJECT }) });
+  const authenticator = config.PUSH_AUTH_AUDIENCE
+    ? createOidcAuthenticator({
+        audience: config.PUSH_AUTH_AUDIENCE,
+        allowedEmails: config.PUSH_AUTH_ALLOWED_EMAILS ?? [],
+        ...(config.PUSH_AUTH_JWKS_URL ? { jwksUrl: config.PUSH_AUTH_JWKS_URL } : {}),
+      })
+    : undefined;
+  let ready = true;
+  const shutdownHooks: (() => Promise<void>)[] = [];
+
+  const kit: ServiceKit<z.output<E>> = {
+    config,
+    logger,
+    publisher,
+    push: {
+      service: descriptor.name,
+      publisher,
+      logger,
+      ...(authenticator ? { authenticator } : {}),
+      maxBodyBytes: config.PUSH_MAX_BODY_BYTES,
+      handlerTimeoutMs: config.PUSH_HANDLER_TIMEOUT_MS,
+      isReady: () => ready,
+    },
+    onShutdown: (hook) => shutdownHooks.push(hook),
+  };
+  const app = await createApp(kit);
+
+  const server = await listen(app, config.PORT);
+  const port = (server.address() as AddressInfo).port;
+  logger.info(
+    { port, inputs: descriptor.inputs.map((input) => input.path), oidc: Boolean(authenticator) },
+    `${descriptor.name} listening on ${port}`,
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      ready = false;
+      await closeGracefully(server, config.SHUTDOWN_GRACE_MS);
+      for (const hook of [...shutdownHooks].reverse()) {
+        await hook().catch((error) => logger.error({ err: errorMessage(error) }, "shutdown hook failed"));
+      }
+      await publisher
+        .close()
+        .catch((error) => logger.error({ err: errorMessage(error) }, "publisher close failed"));
+      logger.info(`${descriptor.name} stopped`);
+    })();
+    return stopping;
+  };
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, `${signal} received: finishing in-flight requests`);
+    void stop().then(() => {
+      if (options.exitOnSignal ?? true) process.exit(0);
+    });
+  };
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+
+  return {
+    port,
+    stop: async () => {
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+      await stop();
+    },
+  };
+}
+
+function listen(app: Hono, port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port, hostname: "0.0.0.0" }, () => resolve(server));
+    server.once("error", reject);
+  });
+}
+
+/**
+ * Stops accepting, lets in-flight requests finish, then closes. `server.close` alone waits for
+ * keep-alive sockets to time out (~5 s), so idle sockets are reaped as requests complete, and after
+ * `graceMs` every remaining connection is cut (its push is then redelivered by Pub/Sub).
+ */
+export function closeGracefully(server: ServerType, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const httpServer = server as import("node:http").Server;
+    const reaper = setInterval(() => httpServer.closeIdleConnections(), 50);
+    const hardStop = setTimeout(() => httpServer.closeAllConnections(), graceMs);
+    httpServer.close(() => {
+      clearInterval(reaper);
+      clearTimeout(hardStop);
+      resolve();
+    });
+    httpServer.closeIdleConnections();
+  });
+}

@@ -1,0 +1,17 @@
+// vitest global setup: one real Pub/Sub emulator for the whole run, shared by every project.
+// Tests read its address with `inject("pubsubEmulatorHost")` and use unique topic names.
+import type {} from "vitest";
+import type { TestProject } from "vitest/node";
+import { startPubSubEmulator } from "./emulator.js";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    pubsubEmulatorHost: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const emulator = await startPubSubEmulator();
+  project.provide("pubsubEmulatorHost", emulator.host);
+  return () => emulator.stop();
+}
