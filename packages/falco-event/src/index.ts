@@ -1,0 +1,77 @@
+// @riposte/falco-event: the Falco alert as Riposte understands it (parsing, normalisation, target,
+// incident key) and the typed messages services exchange. Every service imports this package.
+
+export { isAbsent, NOT_AVAILABLE } from "./absent.js";
+export type { FalcoAlert, ParseError, ParseFalcoAlertOptions, ParseResult } from "./alert.js";
+export { parseFalcoAlert } from "./alert.js";
+export type { IncidentKeyParts } from "./incident-key.js";
+export { incidentKeyOf, isIncidentKey } from "./incident-key.js";
+export type { JsonObject, JsonParseOptions, JsonParseResult, JsonPathError, JsonValue } from "./json.js";
+export { parseJsonLossless, pathWithIndex, pathWithKey, stringifyJsonLossless } from "./json.js";
+export {
+  DNS1123_LABEL_MAX_LENGTH,
+  DNS1123_SUBDOMAIN_MAX_LENGTH,
+  explainDns1123Label,
+  explainDns1123Subdomain,
+  isClusterName,
+  isContainerId,
+  isContainerName,
+  isDns1123Label,
+  isDns1123Subdomain,
+  isImageReference,
+  isNamespaceName,
+  isNodeName,
+  isPodName,
+  isPodUid,
+} from "./k8s-names.js";
+export type {
+  ActionName,
+  CommandInput,
+  CommandKind,
+  MessageParseResult,
+  OutcomeResult,
+  RiposteMessage,
+  TargetMessage,
+  TopicName,
+} from "./messages.js";
+export {
+  ACTION_KINDS,
+  ActionOutcome,
+  AlertSummary,
+  ATTRIBUTE_VALUE_MAX_BYTES,
+  actionNameOf,
+  Command,
+  commandSchemaFor,
+  deadLetterTopicOf,
+  ExportFindingCommand,
+  ExportFindingParams,
+  IncidentKeySchema,
+  IsolatePodCommand,
+  IsolatePodParams,
+  isActionName,
+  KillPodCommand,
+  KillPodParams,
+  messageAttributes,
+  NotifyCommand,
+  NotifyParams,
+  OUTCOME_RESULTS,
+  parseMessage,
+  QuarantineRecord,
+  RejectedNameSchema,
+  SUMMARY_FIELD_MAX_LENGTH,
+  SUMMARY_LIST_MAX_ITEMS,
+  SUMMARY_OUTPUT_MAX_LENGTH,
+  summarizeAlert,
+  TaintNodeCommand,
+  TaintNodeParams,
+  TargetSchema,
+  Topics,
+  truncateText,
+  truncateUtf8,
+} from "./messages.js";
+export type { Priority } from "./priority.js";
+export { comparePriority, isAtLeast, PRIORITIES, parsePriority, severityOf } from "./priority.js";
+export type { RejectedName, Target, TargetInput, TargetOptions } from "./target.js";
+export { DEFAULT_CLUSTER_FIELD, extractTarget } from "./target.js";
+export type { TimeParseResult } from "./time.js";
+export { formatRfc3339Nanos, parseRfc3339Nanos } from "./time.js";

@@ -1,0 +1,409 @@
+// The messages that flow between Riposte services over Pub/Sub: topic names, the commands the router
+// sends to the actioners, the outcomes they report, and quarantine records for input nobody could
+// accept. zod schemas are the contract; the exported types are inferred from them. Every message is
+// plain JSON (no bigint) and carries `v: 1` so that a later incompatible version can coexist.
+
+import { z } from "zod";
+import type { FalcoAlert } from "./alert.js";
+import type { JsonPathError, JsonValue } from "./json.js";
+import { parseJsonLossless, pathWithIndex, pathWithKey, stringifyJsonLossless } from "./json.js";
+import {
+  isClusterName,
+  isContainerId,
+  isContainerName,
+  isImageReference,
+  isNamespaceName,
+  isNodeName,
+  isPodName,
+  isPodUid,
+} from "./k8s-names.js";
+import { PRIORITIES, severityOf } from "./priority.js";
+import type { Target } from "./target.js";
+
+// ---------------------------------------------------------------------------------------------------
+// Topics
+
+/** Pub/Sub topic IDs (DESIGN.md "Names"). */
+export const Topics = {
+  falcoEvents: "falco-events",
+  podKiller: "pod-killer",
+  isolator: "isolator",
+  tainter: "tainter",
+  notifier: "notifier",
+  sccExporter: "scc-exporter",
+  actionOutcomes: "action-outcomes",
+  quarantine: "quarantine",
+} as const;
+
+export type TopicName = (typeof Topics)[keyof typeof Topics];
+
+/** Every push subscription dead-letters into `<subscription>-dead-letter` (with a pull sub of that name). */
+export function deadLetterTopicOf(subscription: string): string {
+  return `${subscription}-dead-letter`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Shared pieces
+
+const INCIDENT_KEY = /^[0-9a-f]{32}$/;
+const DECIMAL_INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
+
+export const IncidentKeySchema = z
+  .string()
+  .regex(INCIDENT_KEY, { error: "expected an incident key: 32 lowercase hex characters" });
+
+const IsoTimestamp = z.iso.datetime({ offset: true, error: "expected an ISO 8601 timestamp" });
+
+/** Longest `output` kept in a summary (UTF-16 code units, like `String.length`). */
+export const SUMMARY_OUTPUT_MAX_LENGTH = 4096;
+/** Longest string value kept per output field (and per element of a string list). */
+export const SUMMARY_FIELD_MAX_LENGTH = 1024;
+/** Most elements kept of a list-valued output field (`ka.user.groups`, `k8smeta.svc.name`, …). */
+export const SUMMARY_LIST_MAX_ITEMS = 256;
+
+const SummaryFieldValue = z.union([
+  z.string().max(SUMMARY_FIELD_MAX_LENGTH),
+  z.number(),
+  z.boolean(),
+  z.null(),
+  z.array(z.string().max(SUMMARY_FIELD_MAX_LENGTH)).max(SUMMARY_LIST_MAX_ITEMS),
+]);
+
+/** The alert as commands and outcomes carry it: JSON-only, bounded in size. */
+export const AlertSummary = z
+  .object({
+    rule: z.string().min(1),
+    priority: z.enum(PRIORITIES),
+    severity: z.int().min(0).max(7),
+    source: z.string().optional(),
+    /** As received. */
+    time: z.string().min(1),
+    /** Nanoseconds since the epoch, as a decimal string (exact; JSON numbers are not). */
+    timeNs: z.string().regex(DECIMAL_INTEGER, { error: "expected a decimal integer string" }),
+    hostname: z.string().optional(),
+    tags: z.array(z.string()),
+    output: z.string().max(SUMMARY_OUTPUT_MAX_LENGTH),
+    outputFields: z.record(z.string(), SummaryFieldValue),
+  })
+  .refine((summary) => summary.severity === severityOf(summary.priority), {
+    error: "severity does not match priority",
+    path: ["severity"],
+  });
+export type AlertSummary = z.infer<typeof AlertSummary>;
+
+export const RejectedNameSchema = z.object({ field: z.string(), value: z.string(), reason: z.string() });
+
+/** The target as messages carry it; names are re-validated on receipt (defence in depth). */
+export const TargetSchema = z.object({
+  cluster: z.string().refine(isClusterName, { error: "not a valid cluster name" }).optional(),
+  node: z.string().refine(isNodeName, { error: "not a valid node name (DNS-1123 subdomain)" }).optional(),
+  namespace: z
+    .string()
+    .refine(isNamespaceName, { error: "not a valid namespace (DNS-1123 label)" })
+    .optional(),
+  pod: z.string().refine(isPodName, { error: "not a valid pod name (DNS-1123 subdomain)" }).optional(),
+  podUid: z.string().refine(isPodUid, { error: "not a valid pod UID" }).optional(),
+  containerId: z.string().refine(isContainerId, { error: "not a valid container ID" }).optional(),
+  containerName: z.string().refine(isContainerName, { error: "not a valid container name" }).optional(),
+  image: z.string().refine(isImageReference, { error: "not a valid image reference" }).optional(),
+  rejected: z.array(RejectedNameSchema),
+});
+export type TargetMessage = z.infer<typeof TargetSchema>;
+
+// The schema and the interface in target.ts must describe the same shape, both ways.
+const targetFitsSchema: (target: Target) => TargetMessage = (target) => target;
+const schemaFitsTarget: (target: TargetMessage) => Target = (target) => target;
+void targetFitsSchema;
+void schemaFitsTarget;
+
+// ---------------------------------------------------------------------------------------------------
+// Commands (router → actioners)
+
+// Params are strict: a misspelt option in a playbook (e.g. `gracePeriodSecond`) must fail loudly
+// rather than fall back to a default that does something else.
+export const KillPodParams = z.strictObject({
+  /** Passed to the pod DELETE; 0 = kill now. */
+  gracePeriodSeconds: z.int().min(0).max(3600).default(0),
+});
+export const IsolatePodParams = z.strictObject({
+  /** Keep egress to cluster DNS open. */
+  allowDns: z.boolean().default(false),
+  /** Keep ingress from this CIDR open, for forensics. */
+  forensicsCidr: z.union([z.cidrv4(), z.cidrv6()], { error: "expected an IPv4 or IPv6 CIDR" }).optional(),
+});
+export const TaintNodeParams = z.strictObject({
+  effect: z.enum(["NoSchedule", "NoExecute"]).default("NoSchedule"),
+  cordon: z.boolean().default(false),
+});
+export const NotifyParams = z.strictObject({
+  /** Names of configured destinations; empty = the notifier's defaults. */
+  destinations: z.array(z.string().min(1)).default([]),
+});
+export const ExportFindingParams = z.strictObject({});
+
+const commandFields = {
+  v: z.literal(1),
+  incident: IncidentKeySchema,
+  alert: AlertSummary,
+  target: TargetSchema,
+  dryRun: z.boolean(),
+  /** Names of the playbooks that asked for this action. */
+  playbooks: z.array(z.string()),
+  /** Per-playbook safety overrides; interpreted by the actioners, opaque here. */
+  safety: z.record(z.string(), z.unknown()).optional(),
+  issuedAt: IsoTimestamp,
+};
+
+// `prefault({})`: a command may omit `params`; the defaults above are then filled in.
+export const KillPodCommand = z.object({
+  ...commandFields,
+  kind: z.literal("KillPod"),
+  params: KillPodParams.prefault({}),
+});
+export const IsolatePodCommand = z.object({
+  ...commandFields,
+  kind: z.literal("IsolatePod"),
+  params: IsolatePodParams.prefault({}),
+});
+export const TaintNodeCommand = z.object({
+  ...commandFields,
+  kind: z.literal("TaintNode"),
+  params: TaintNodeParams.prefault({}),
+});
+export const NotifyCommand = z.object({
+  ...commandFields,
+  kind: z.literal("Notify"),
+  params: NotifyParams.prefault({}),
+});
+export const ExportFindingCommand = z.object({
+  ...commandFields,
+  kind: z.literal("ExportFinding"),
+  params: ExportFindingParams.prefault({}),
+});
+
+export type KillPodCommand = z.infer<typeof KillPodCommand>;
+export type IsolatePodCommand = z.infer<typeof IsolatePodCommand>;
+export type TaintNodeCommand = z.infer<typeof TaintNodeCommand>;
+export type NotifyCommand = z.infer<typeof NotifyCommand>;
+export type ExportFindingCommand = z.infer<typeof ExportFindingCommand>;
+
+export const Command = z.discriminatedUnion("kind", [
+  KillPodCommand,
+  IsolatePodCommand,
+  TaintNodeCommand,
+  NotifyCommand,
+  ExportFindingCommand,
+]);
+/** A command after parsing (params defaults filled in). */
+export type Command = z.infer<typeof Command>;
+/** What a sender may write (params and their fields may be omitted). */
+export type CommandInput = z.input<typeof Command>;
+export type CommandKind = Command["kind"];
+
+const COMMAND_SCHEMAS = {
+  KillPod: KillPodCommand,
+  IsolatePod: IsolatePodCommand,
+  TaintNode: TaintNodeCommand,
+  Notify: NotifyCommand,
+  ExportFinding: ExportFindingCommand,
+} as const satisfies Record<CommandKind, z.ZodType>;
+
+export function commandSchemaFor<K extends CommandKind>(kind: K): (typeof COMMAND_SCHEMAS)[K] {
+  return COMMAND_SCHEMAS[kind];
+}
+
+/** Playbook action names → the command kind they send and the topic it goes to. */
+export const ACTION_KINDS = {
+  "kill-pod": { kind: "KillPod", topic: Topics.podKiller },
+  "isolate-pod": { kind: "IsolatePod", topic: Topics.isolator },
+  "taint-node": { kind: "TaintNode", topic: Topics.tainter },
+  notify: { kind: "Notify", topic: Topics.notifier },
+  "export-finding": { kind: "ExportFinding", topic: Topics.sccExporter },
+} as const satisfies Record<string, { kind: CommandKind; topic: TopicName }>;
+
+export type ActionName = keyof typeof ACTION_KINDS;
+
+export function isActionName(name: string): name is ActionName {
+  return Object.hasOwn(ACTION_KINDS, name);
+}
+
+/** The playbook action name that sends commands of this kind. */
+export function actionNameOf(kind: CommandKind): ActionName {
+  const names = Object.keys(ACTION_KINDS) as ActionName[];
+  const found = names.find((name) => ACTION_KINDS[name].kind === kind);
+  if (found === undefined) throw new TypeError(`no action sends commands of kind ${JSON.stringify(kind)}`);
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Outcomes (actioners → action-outcomes) and quarantine
+
+export const OUTCOME_RESULTS = ["done", "already-done", "stale", "refused", "dry-run", "failed"] as const;
+export type OutcomeResult = (typeof OUTCOME_RESULTS)[number];
+
+export const ActionOutcome = z.object({
+  v: z.literal(1),
+  kind: z.literal("ActionOutcome"),
+  /** The reporting service, e.g. "pod-killer". */
+  service: z.string().min(1),
+  /** The playbook action name, e.g. "kill-pod". */
+  action: z.string().min(1),
+  incident: IncidentKeySchema,
+  result: z.enum(OUTCOME_RESULTS),
+  reason: z.string(),
+  details: z.record(z.string(), z.unknown()),
+  alert: AlertSummary.optional(),
+  target: TargetSchema.optional(),
+  at: IsoTimestamp,
+});
+export type ActionOutcome = z.infer<typeof ActionOutcome>;
+
+export const QuarantineRecord = z.object({
+  v: z.literal(1),
+  kind: z.literal("QuarantineRecord"),
+  /** The service that refused the message. */
+  service: z.string().min(1),
+  reason: z.object({ path: z.string(), message: z.string() }),
+  messageId: z.string().optional(),
+  subscription: z.string().optional(),
+  receivedAt: IsoTimestamp,
+  /** The original message data, base64. */
+  data: z.base64({ error: "expected base64" }),
+  attributes: z.record(z.string(), z.string()),
+});
+export type QuarantineRecord = z.infer<typeof QuarantineRecord>;
+
+export type RiposteMessage = Command | ActionOutcome | QuarantineRecord;
+
+// ---------------------------------------------------------------------------------------------------
+// Building and reading messages
+
+const ELLIPSIS = "…";
+
+/** Cuts `text` to at most `max` UTF-16 code units, marking the cut and never splitting a surrogate pair. */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = Math.max(0, max - ELLIPSIS.length);
+  const last = text.charCodeAt(cut - 1);
+  if (cut > 0 && last >= 0xd800 && last <= 0xdbff) cut--;
+  return text.slice(0, cut) + ELLIPSIS;
+}
+
+/** Cuts `text` to at most `maxBytes` bytes of UTF-8, on a code point boundary. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text, "utf8") <= maxBytes) return text;
+  let bytes = 0;
+  let end = 0;
+  for (const char of text) {
+    const size = Buffer.byteLength(char, "utf8");
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    end += char.length;
+  }
+  return text.slice(0, end);
+}
+
+type SummaryFieldValue = z.infer<typeof SummaryFieldValue>;
+
+function summarizeFieldValue(value: JsonValue): SummaryFieldValue {
+  if (value === null || typeof value === "number" || typeof value === "boolean") return value;
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "string") return truncateText(value, SUMMARY_FIELD_MAX_LENGTH);
+  if (Array.isArray(value) && value.every((item): item is string => typeof item === "string")) {
+    return value.slice(0, SUMMARY_LIST_MAX_ITEMS).map((item) => truncateText(item, SUMMARY_FIELD_MAX_LENGTH));
+  }
+  // Objects and mixed lists do not occur in Falco output; keep them readable as JSON text.
+  return truncateText(stringifyJsonLossless(value), SUMMARY_FIELD_MAX_LENGTH);
+}
+
+/** The alert reduced to what messages carry: bigints as decimal strings, long texts truncated. */
+export function summarizeAlert(alert: FalcoAlert): AlertSummary {
+  // Null prototype: an output field named "__proto__" stays an ordinary key.
+  const outputFields = Object.create(null) as Record<string, SummaryFieldValue>;
+  for (const key of Object.keys(alert.outputFields)) {
+    outputFields[key] = summarizeFieldValue(alert.outputFields[key] as JsonValue);
+  }
+  const summary: AlertSummary = {
+    rule: alert.rule,
+    priority: alert.priority,
+    severity: alert.severity,
+    time: alert.time,
+    timeNs: alert.timeNs.toString(),
+    tags: [...alert.tags],
+    output: truncateText(alert.output, SUMMARY_OUTPUT_MAX_LENGTH),
+    outputFields,
+  };
+  if (alert.source !== undefined) summary.source = alert.source;
+  if (alert.hostname !== undefined) summary.hostname = alert.hostname;
+  return summary;
+}
+
+/** Pub/Sub allows attribute values up to 1024 bytes. */
+export const ATTRIBUTE_VALUE_MAX_BYTES = 1024;
+
+/**
+ * Pub/Sub attributes for a message, so subscriptions can filter and people can read a message list
+ * without decoding data: `v`, `kind`, and when known `incident`, `rule`, `priority`, `namespace`,
+ * `action`. Values are truncated to 1024 bytes of UTF-8.
+ */
+export function messageAttributes(message: RiposteMessage): Record<string, string> {
+  const attributes: Record<string, string> = { v: String(message.v), kind: message.kind };
+  const set = (key: string, value: string | undefined): void => {
+    if (value !== undefined && value !== "") attributes[key] = truncateUtf8(value, ATTRIBUTE_VALUE_MAX_BYTES);
+  };
+  if (message.kind === "QuarantineRecord") return attributes;
+  set("incident", message.incident);
+  set("rule", message.alert?.rule);
+  set("priority", message.alert?.priority);
+  set("namespace", message.target?.namespace);
+  set("action", message.kind === "ActionOutcome" ? message.action : actionNameOf(message.kind));
+  return attributes;
+}
+
+export type MessageParseResult<T> = { ok: true; value: T } | { ok: false; error: JsonPathError };
+
+const MAX_REPORTED_ISSUES = 5;
+
+/**
+ * Decodes and validates one message (Pub/Sub data as bytes or text) against a schema. Never throws;
+ * the error names the first offending field (`$.params.gracePeriodSeconds`) and lists a few more.
+ */
+export function parseMessage<S extends z.ZodType>(
+  schema: S,
+  input: string | Uint8Array,
+): MessageParseResult<z.infer<S>> {
+  let text: string;
+  if (typeof input === "string") {
+    text = input;
+  } else {
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(input);
+    } catch {
+      return { ok: false, error: { path: "$", message: "the payload is not valid UTF-8" } };
+    }
+  }
+  const json = parseJsonLossless(text);
+  if (!json.ok)
+    return { ok: false, error: { path: json.error.path, message: `invalid JSON: ${json.error.message}` } };
+  const result = schema.safeParse(json.value);
+  if (result.success) return { ok: true, value: result.data };
+  const issues = result.error.issues.map((issue) => ({ path: zodPath(issue.path), message: issue.message }));
+  const [first, ...rest] = issues;
+  if (first === undefined) return { ok: false, error: { path: "$", message: "invalid message" } };
+  const more = rest
+    .slice(0, MAX_REPORTED_ISSUES - 1)
+    .map((issue) => `${issue.path}: ${issue.message}`)
+    .join("; ");
+  return {
+    ok: false,
+    error: { path: first.path, message: more === "" ? first.message : `${first.message}; also ${more}` },
+  };
+}
+
+function zodPath(path: readonly PropertyKey[]): string {
+  let out = "$";
+  for (const step of path) {
+    out = typeof step === "number" ? pathWithIndex(out, step) : pathWithKey(out, String(step));
+  }
+  return out;
+}
