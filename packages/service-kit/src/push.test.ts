@@ -26,17 +26,13 @@ function setup(options: { maxBodyBytes?: number; auth?: AuthResult; handlerTimeo
     ...(options.handlerTimeoutMs ? { handlerTimeoutMs: options.handlerTimeoutMs } : {}),
     ...(options.auth ? { authenticator: { authenticate: async () => options.auth as AuthResult } } : {}),
     routes: [
-      pushRoute({
-        path: "/",
-        decode: jsonMessageDecoder(Greeting),
-        async handle(message, context) {
-          handled.push({ message, context });
-          if (message.mode === "permanent")
-            throw new PermanentError("name refused by policy", { path: "$.name" });
-          if (message.mode === "retry") throw new RetryableError("kubernetes answered 503");
-          if (message.mode === "crash") throw new TypeError("bug");
-          if (message.mode === "slow") await new Promise((resolve) => setTimeout(resolve, 5_000));
-        },
+      pushRoute("/", jsonMessageDecoder(Greeting), async (message, context) => {
+        handled.push({ message, context });
+        if (message.mode === "permanent")
+          throw new PermanentError("name refused by policy", { path: "$.name" });
+        if (message.mode === "retry") throw new RetryableError("kubernetes answered 503");
+        if (message.mode === "crash") throw new TypeError("bug");
+        if (message.mode === "slow") await new Promise((resolve) => setTimeout(resolve, 5_000));
       }),
     ],
   });

@@ -30,8 +30,12 @@ export interface PushRoute<M> {
 }
 
 /** Erases the message type so routes of different messages fit one list. */
-export function pushRoute<M>(route: PushRoute<M>): PushRoute<unknown> {
-  return route as PushRoute<unknown>;
+export function pushRoute<M>(
+  path: string,
+  decode: MessageDecoder<M>,
+  handle: (message: M, context: PushContext) => Promise<void>,
+): PushRoute<unknown> {
+  return { path, decode, handle } as PushRoute<unknown>;
 }
 
 export interface PushAppOptions {

@@ -46,14 +46,10 @@ beforeAll(async () => {
       createPushApp({
         ...kit.push,
         routes: [
-          pushRoute({
-            path: "/",
-            decode: jsonMessageDecoder(Job),
-            async handle(job) {
-              const count = (attempts.get(job.id) ?? 0) + 1;
-              attempts.set(job.id, count);
-              if (count <= job.failTimes) throw new RetryableError(`attempt ${count} of ${job.id} fails`);
-            },
+          pushRoute("/", jsonMessageDecoder(Job), async (job) => {
+            const count = (attempts.get(job.id) ?? 0) + 1;
+            attempts.set(job.id, count);
+            if (count <= job.failTimes) throw new RetryableError(`attempt ${count} of ${job.id} fails`);
           }),
         ],
       }),
