@@ -1,0 +1,49 @@
+// @riposte/standins: wire-level local stand-ins for the outside services Riposte talks to, used by
+// tests and `npm start`. Slack / SOAR webhooks are an HTTP receiver; Security Command Center v2 is a
+// gRPC server that the real @google-cloud/security-center client is pointed at.
+
+export { type FindingPredicate, parseFindingFilter, supportedFilterFields } from "./scc/filter.js";
+export type { FindingRef, SourceRef } from "./scc/names.js";
+export {
+  type SccCall,
+  type SccClientOptions,
+  type SccFault,
+  type SccFaults,
+  type SccMethod,
+  type SccStandin,
+  type StartSccStandinOptions,
+  sccClientOptionsFor,
+  startSccStandin,
+} from "./scc/standin.js";
+export { SccStatusError } from "./scc/status-error.js";
+export type { FindingWriteEffect, StandinFinding, StandinSource } from "./scc/store.js";
+export { type JsonValue, jsonToValue, timestampToIso, valueToJson } from "./scc/wire.js";
+export {
+  type WebhookReceiverAdmin,
+  WebhookReceiverAdminError,
+  webhookReceiverAdmin,
+} from "./webhook/admin-client.js";
+export {
+  adminPathPrefix,
+  InvalidResponseScriptError,
+  parseResponseScript,
+  type ReceivedRequest,
+  type ResponseScript,
+  type ScriptedResponse,
+  type SlackCheckResult,
+  type StartWebhookReceiverOptions,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from "./webhook/receiver.js";
+export {
+  type FindSlackInjectionsOptions,
+  findSlackInjections,
+  type SlackInjection,
+  type SlackInjectionKind,
+} from "./webhook/slack-injections.js";
+export {
+  checkSlackPayload,
+  type SlackPayloadCheck,
+  type SlackPayloadError,
+  slackLimits,
+} from "./webhook/slack-payload.js";
