@@ -53,7 +53,11 @@ beforeAll(async () => {
           }),
         ],
       }),
-    { env: { PORT: "0", LOG_LEVEL: "silent", GOOGLE_CLOUD_PROJECT: "riposte-local" }, exitOnSignal: false },
+    {
+      env: { PORT: "0", LOG_LEVEL: "silent", GOOGLE_CLOUD_PROJECT: "riposte-local" },
+      exitOnSignal: false,
+      exitOnStartupError: false,
+    },
   );
   await createPullSubscription(pubsub, "quarantine", quarantineSub);
   await createPushSubscription(pubsub, {

@@ -58,12 +58,29 @@ export interface StartOptions {
   env?: Env;
   /** Exit the process after a signal-triggered shutdown (default true; tests pass false). */
   exitOnSignal?: boolean;
+  /** Print the problem and exit 1 when config or createApp fails (default true; tests pass false). */
+  exitOnStartupError?: boolean;
 }
 
 export async function startService<E extends z.ZodObject>(
   descriptor: ServiceDescriptor<E>,
   createApp: (kit: ServiceKit<z.output<E>>) => Hono | Promise<Hono>,
   options: StartOptions = {},
+): Promise<RunningService> {
+  try {
+    return await start(descriptor, createApp, options);
+  } catch (error) {
+    if (options.exitOnStartupError === false) throw error;
+    // A bad config or playbook must stop the service with a message an operator can act on, not a stack.
+    process.stderr.write(`${descriptor.name} cannot start: ${errorMessage(error)}\n`);
+    process.exit(1);
+  }
+}
+
+async function start<E extends z.ZodObject>(
+  descriptor: ServiceDescriptor<E>,
+  createApp: (kit: ServiceKit<z.output<E>>) => Hono | Promise<Hono>,
+  options: StartOptions,
 ): Promise<RunningService> {
   const config = loadConfig(commonEnvSchema.extend(descriptor.env.shape), options.env) as z.output<E> &
     CommonConfig;

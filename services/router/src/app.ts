@@ -1,0 +1,98 @@
+// createApp: the router's push endpoint. Parse the alert, decide, publish one command per action.
+import { type FalcoAlert, messageAttributes, parseFalcoAlert } from "@riposte/falco-event";
+import {
+  createPushApp,
+  type Logger,
+  type Publisher,
+  type PushAppOptions,
+  pushRoute,
+  RetryableError,
+} from "@riposte/service-kit";
+import type { Hono } from "hono";
+import { buildCommands, decide } from "./decide.js";
+import { createIncidentDedup } from "./dedup.js";
+import type { CompiledPlaybook } from "./playbooks/match.js";
+
+export interface RouterDeps {
+  push: Omit<PushAppOptions, "routes">;
+  publisher: Publisher;
+  playbooks: readonly CompiledPlaybook[];
+  dedupWindowSeconds: number;
+  clusterField: string;
+  dryRun: boolean;
+  now?: () => Date;
+}
+
+export interface RouterStats {
+  routed: number;
+  duplicates: number;
+  unmatched: number;
+}
+
+export function createApp(deps: RouterDeps): Hono & { stats: RouterStats } {
+  const now = deps.now ?? (() => new Date());
+  const dedup = createIncidentDedup({ windowMs: deps.dedupWindowSeconds * 1000, now: () => now().getTime() });
+  const stats: RouterStats = { routed: 0, duplicates: 0, unmatched: 0 };
+
+  const route = async (alert: FalcoAlert, logger: Logger) => {
+    const incident = alert.incidentKey;
+    if (dedup.seen(incident)) {
+      stats.duplicates += 1;
+      logger.info(
+        { incident, rule: alert.rule, duplicates: stats.duplicates },
+        "duplicate alert within the dedup window: not routed again",
+      );
+      return;
+    }
+    const decision = decide(alert, deps.playbooks, deps.dryRun);
+    const commands = buildCommands(alert, decision, now());
+    const results = await Promise.allSettled(
+      commands.map(({ topic, command }) =>
+        deps.publisher.publish(topic, command, messageAttributes(command)),
+      ),
+    );
+    const failed = results.filter((result) => result.status === "rejected");
+    if (failed.length > 0) {
+      // Nothing is remembered, so the redelivery routes the alert again; actions are idempotent.
+      throw new RetryableError(
+        `${failed.length} of ${commands.length} command(s) could not be published for incident ${incident}`,
+        {
+          cause: (failed[0] as PromiseRejectedResult).reason,
+        },
+      );
+    }
+    dedup.remember(incident);
+    if (commands.length === 0) stats.unmatched += 1;
+    else stats.routed += 1;
+    logger.info(
+      {
+        incident,
+        rule: alert.rule,
+        priority: alert.priority,
+        target: alert.target,
+        playbooks: decision.matched,
+        actions: decision.actions.map((action) =>
+          action.dryRun ? `${action.action} (dry-run)` : action.action,
+        ),
+      },
+      commands.length > 0
+        ? `routed ${alert.priority} alert to ${decision.actions.map((action) => action.action).join(", ")}`
+        : `no playbook matched ${alert.priority} alert`,
+    );
+  };
+
+  const app = createPushApp({
+    ...deps.push,
+    routes: [
+      pushRoute(
+        "/",
+        (data) => {
+          const parsed = parseFalcoAlert(data, { clusterField: deps.clusterField });
+          return parsed.ok ? { ok: true, value: parsed.alert } : parsed;
+        },
+        (alert, context) => route(alert, context.logger),
+      ),
+    ],
+  });
+  return Object.assign(app, { stats });
+}

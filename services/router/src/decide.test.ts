@@ -1,0 +1,120 @@
+import { Command } from "@riposte/falco-event";
+import { describe, expect, it } from "vitest";
+import { buildCommands, decide } from "./decide.js";
+import { DEFAULT_PLAYBOOKS_YAML } from "./playbooks/default-playbooks.js";
+import { parsePlaybooks } from "./playbooks/load.js";
+import { exampleAlert } from "./test-alerts.js";
+
+const defaults = parsePlaybooks(DEFAULT_PLAYBOOKS_YAML);
+const actionsFor = (alert: ReturnType<typeof exampleAlert>) =>
+  decide(alert, defaults)
+    .actions.map((a) => a.action)
+    .sort();
+
+describe("default playbooks", () => {
+  it("a Critical alert with a pod: kill, notify, export", () => {
+    expect(actionsFor(exampleAlert("sidekick-critical-drop-exec.json"))).toEqual([
+      "export-finding",
+      "kill-pod",
+      "notify",
+    ]);
+  });
+
+  it("a terminal shell (Notice): isolate and notify, no finding", () => {
+    expect(actionsFor(exampleAlert("modern-terminal-shell.json"))).toEqual(["isolate-pod", "notify"]);
+  });
+
+  it("a Critical alert on the node itself: taint, notify, export", () => {
+    const hostCritical = exampleAlert("host-level.json", { top: { priority: "Critical" } });
+    expect(actionsFor(hostCritical)).toEqual(["export-finding", "notify", "taint-node"]);
+  });
+
+  it("a Critical alert with only a container id: kill (the actioner resolves the pod)", () => {
+    const alert = exampleAlert("2019-terminal-shell-no-pod.json", { top: { priority: "Critical" } });
+    expect(actionsFor(alert)).toContain("kill-pod");
+  });
+
+  it("Falco's own alerts: notify only, whatever the priority", () => {
+    const internal = exampleAlert("host-level.json", {
+      top: { priority: "Critical", source: "internal", rule: "Falco internal: syscall event drop" },
+    });
+    expect(actionsFor(internal)).toEqual(["notify"]);
+  });
+
+  it("an Informational alert: nothing", () => {
+    expect(decide(exampleAlert("informational.json"), defaults)).toEqual({ matched: [], actions: [] });
+  });
+});
+
+describe("precedence when several playbooks ask for one action", () => {
+  const playbooks = parsePlaybooks(`playbooks:
+  - name: first
+    match: {}
+    actions:
+      - { action: kill-pod, params: { grace_period_seconds: 5 } }
+      - { action: notify, params: { destinations: [slack-sec] } }
+  - name: trial
+    dry_run: true
+    match: {}
+    actions:
+      - { action: kill-pod, params: { grace_period_seconds: 30 } }
+      - { action: notify, params: { destinations: [soar, slack-sec] } }
+      - action: isolate-pod
+    safety: { allow_daemonset_pods: true }
+  - name: stopper
+    continue: false
+    match: { rules: "Drop and *" }
+    actions: [export-finding]
+  - name: never-reached
+    match: {}
+    actions: [taint-node]
+`);
+  const alert = exampleAlert("sidekick-critical-drop-exec.json");
+  const decision = decide(alert, playbooks);
+  const byAction = Object.fromEntries(decision.actions.map((a) => [a.action, a]));
+
+  it("one command per action, in first-requested order, naming every playbook that asked", () => {
+    expect(decision.matched).toEqual(["first", "trial", "stopper"]);
+    expect(decision.actions.map((a) => a.action)).toEqual([
+      "kill-pod",
+      "notify",
+      "isolate-pod",
+      "export-finding",
+    ]);
+    expect(byAction["kill-pod"]?.playbooks).toEqual(["first", "trial"]);
+  });
+
+  it("the earliest playbook's params win; destinations are the union", () => {
+    expect(byAction["kill-pod"]?.params).toEqual({ gracePeriodSeconds: 5 });
+    expect(byAction.notify?.params).toEqual({ destinations: ["slack-sec", "soar"] });
+  });
+
+  it("dry-run only when every requesting playbook is dry-run", () => {
+    expect(byAction["kill-pod"]?.dryRun).toBe(false);
+    expect(byAction["isolate-pod"]?.dryRun).toBe(true);
+    expect(byAction["isolate-pod"]?.safety).toEqual({ allowDaemonSetPods: true });
+  });
+
+  it("continue: false stops evaluation", () => {
+    expect(byAction["taint-node"]).toBeUndefined();
+  });
+
+  it("the global dry-run forces every action to dry-run", () => {
+    expect(decide(alert, playbooks, true).actions.every((a) => a.dryRun)).toBe(true);
+  });
+
+  it("builds commands that validate, with defaults filled in", () => {
+    const commands = buildCommands(alert, decision, new Date("2026-01-01T00:00:00Z"));
+    expect(commands.map((c) => c.topic)).toEqual(["pod-killer", "notifier", "isolator", "scc-exporter"]);
+    for (const { command } of commands)
+      expect(Command.safeParse(JSON.parse(JSON.stringify(command))).success).toBe(true);
+    expect(commands[2]?.command).toMatchObject({
+      kind: "IsolatePod",
+      incident: alert.incidentKey,
+      params: { allowDns: false },
+      dryRun: true,
+      target: { namespace: "jobs", pod: "batch-worker-6f7d8-zx9k2" },
+      issuedAt: "2026-01-01T00:00:00.000Z",
+    });
+  });
+});

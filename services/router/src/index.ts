@@ -1,0 +1,5 @@
+export { createApp, type RouterDeps } from "./app.js";
+export { buildCommands, decide, type PlannedAction, type RoutingDecision } from "./decide.js";
+export { routerDescriptor } from "./descriptor.js";
+export { DEFAULT_PLAYBOOKS_YAML } from "./playbooks/default-playbooks.js";
+export { loadPlaybookFile, PlaybookError, parsePlaybooks } from "./playbooks/load.js";

@@ -1,0 +1,51 @@
+// The playbooks Riposte ships: what a user expects out of the box. Kept as text (not a file read at
+// run time) so the bundled service carries it; `riposte playbooks default` prints it to start from.
+export const DEFAULT_PLAYBOOKS_YAML = `# Riposte default playbooks. Evaluated in order; see the README for how matching playbooks combine.
+playbooks:
+  # Falco's own alerts (dropped syscall events, …) are about Falco, not a workload: tell people only.
+  - name: falco-internal
+    match:
+      source: internal
+    actions:
+      - notify
+    continue: false
+
+  - name: notify-and-record
+    description: Every alert of priority Warning or above is announced and recorded in SCC.
+    match:
+      priority: ">= Warning"
+    actions:
+      - notify
+      - export-finding
+
+  - name: isolate-interactive-access
+    description: A shell or API-server access from a container is cut off the network for forensics.
+    match:
+      rules:
+        - Terminal shell in container
+        - Contact K8S API Server From Container
+      priority: ">= Notice"
+    actions:
+      - isolate-pod
+      - notify
+
+  - name: kill-critical-workload
+    description: Critical alerts in a container kill the pod (the actioner resolves it from a container id).
+    match:
+      priority: ">= Critical"
+      target: container
+    actions:
+      - action: kill-pod
+        params:
+          grace_period_seconds: 0
+
+  - name: taint-compromised-node
+    description: Critical alerts on the node itself keep new workloads off it.
+    match:
+      priority: ">= Critical"
+      target: host
+    actions:
+      - action: taint-node
+        params:
+          effect: NoSchedule
+`;

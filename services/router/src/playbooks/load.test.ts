@@ -1,0 +1,115 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_PLAYBOOKS_YAML } from "./default-playbooks.js";
+import { loadPlaybookFile, PlaybookError, parsePlaybooks } from "./load.js";
+
+function problemsOf(yaml: string) {
+  try {
+    parsePlaybooks(yaml, "pb.yaml");
+  } catch (error) {
+    expect(error).toBeInstanceOf(PlaybookError);
+    return (error as PlaybookError).problems;
+  }
+  throw new Error("expected the playbooks to be refused");
+}
+
+describe("playbook loading", () => {
+  it("accepts the shipped default playbooks", () => {
+    const playbooks = parsePlaybooks(DEFAULT_PLAYBOOKS_YAML);
+    expect(playbooks.map((p) => p.name)).toEqual([
+      "falco-internal",
+      "notify-and-record",
+      "isolate-interactive-access",
+      "kill-critical-workload",
+      "taint-compromised-node",
+    ]);
+    expect(playbooks[0]?.continue).toBe(false);
+    expect(playbooks[3]?.actions).toEqual([{ action: "kill-pod", params: { gracePeriodSeconds: 0 } }]);
+  });
+
+  it("names file, line, column and field of a bad priority", () => {
+    const problems = problemsOf(`playbooks:
+  - name: a
+    match:
+      priority: ">= Critcal"
+    actions: [notify]
+`);
+    expect(problems).toEqual([
+      expect.objectContaining({ file: "pb.yaml", line: 4, column: 17, field: "playbooks[0].match.priority" }),
+    ]);
+    expect(problems[0]?.message).toMatch(/invalid priority condition ">= Critcal"/);
+  });
+
+  it("refuses unknown keys, pointing at the key itself", () => {
+    const problems = problemsOf(`playbooks:
+  - name: a
+    match:
+      rule: Terminal shell in container
+    actions: [notify]
+`);
+    expect(problems[0]).toMatchObject({ line: 4, column: 7, field: "playbooks[0].match" });
+    expect(problems[0]?.message).toMatch(/rule/);
+  });
+
+  it("refuses an unknown action and a misspelt param with the YAML spelling", () => {
+    const problems = problemsOf(`playbooks:
+  - name: a
+    match: { priority: Critical }
+    actions:
+      - delete-namespace
+      - action: kill-pod
+        params: { grace_period_second: 5 }
+`);
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatchObject({ line: 5, column: 9, field: "playbooks[0].actions[0].action" });
+    expect(problems[0]?.message).toMatch(/unknown action "delete-namespace"/);
+    expect(problems[1]).toMatchObject({ line: 7, field: "playbooks[0].actions[1].params" });
+    expect(problems[1]?.message).toMatch(/unknown param\(s\) grace_period_second for kill-pod/);
+  });
+
+  it("refuses out-of-range params and bad CIDRs", () => {
+    const problems = problemsOf(`playbooks:
+  - name: a
+    match: {}
+    actions:
+      - { action: kill-pod, params: { grace_period_seconds: -1 } }
+      - { action: isolate-pod, params: { forensics_cidr: "10.0.0.0/99" } }
+      - { action: taint-node, params: { effect: PreferNoSchedule } }
+`);
+    expect(problems.map((p) => p.field)).toEqual([
+      "playbooks[0].actions[0].params.grace_period_seconds",
+      "playbooks[0].actions[1].params.forensics_cidr",
+      "playbooks[0].actions[2].params.effect",
+    ]);
+  });
+
+  it("refuses duplicate names, empty actions and YAML syntax errors", () => {
+    expect(
+      problemsOf(
+        `playbooks:\n  - { name: a, match: {}, actions: [notify] }\n  - { name: a, match: {}, actions: [notify] }\n`,
+      )[0],
+    ).toMatchObject({
+      line: 3,
+      field: "playbooks[1].name",
+      message: 'duplicate playbook name "a"',
+    });
+    expect(problemsOf(`playbooks:\n  - { name: a, match: {}, actions: [] }\n`)[0]?.message).toMatch(
+      /at least one action/,
+    );
+    expect(problemsOf(`playbooks:\n  - name: a\n   match: {}\n`)[0]).toMatchObject({
+      file: "pb.yaml",
+      line: 3,
+    });
+    expect(problemsOf("")[0]?.field).toBe("playbooks");
+  });
+
+  it("reads a file and names it in errors", () => {
+    const dir = mkdtempSync(join(tmpdir(), "riposte-pb-"));
+    const file = join(dir, "bad.yaml");
+    writeFileSync(file, "playbooks:\n  - name: x\n    match: { source: [] }\n    actions: [notify]\n");
+    expect(() => loadPlaybookFile(file)).toThrow(`${file}:3:`);
+    expect(() => loadPlaybookFile(join(dir, "missing.yaml"))).toThrow(/cannot read/);
+  });
+});

@@ -1,0 +1,164 @@
+// The playbook file format, validated with zod. Keys are snake_case as operators write YAML; action
+// params are checked against the same strict schemas the actioners decode commands with, so a playbook
+// can never ask for something an actioner would refuse.
+import {
+  ACTION_KINDS,
+  type ActionName,
+  ExportFindingParams,
+  IsolatePodParams,
+  KillPodParams,
+  NotifyParams,
+  PRIORITIES,
+  type Priority,
+  parsePriority,
+  TaintNodeParams,
+} from "@riposte/falco-event";
+import { z } from "zod";
+
+const ACTION_NAMES = Object.keys(ACTION_KINDS) as [ActionName, ...ActionName[]];
+
+const PARAMS_BY_ACTION: Record<ActionName, z.ZodType> = {
+  "kill-pod": KillPodParams,
+  "isolate-pod": IsolatePodParams,
+  "taint-node": TaintNodeParams,
+  notify: NotifyParams,
+  "export-finding": ExportFindingParams,
+};
+
+const text = z.string().min(1, "must not be empty");
+/** One value or a list of them; always a list after parsing. */
+const oneOrMany = z
+  .union([text, z.array(text).min(1, "must list at least one value")])
+  .transform((value) => (Array.isArray(value) ? value : [value]));
+
+export const COMPARISONS = [">=", "<=", "!=", "==", ">", "<"] as const;
+export type Comparison = (typeof COMPARISONS)[number];
+
+/** `>= Critical`, `<Notice`, `== Warning` or a bare `Warning` (meaning ==). */
+const priorityCondition = z.string().transform((value, ctx): { op: Comparison; priority: Priority } => {
+  const match = value.trim().match(/^(>=|<=|!=|==|>|<)?\s*([A-Za-z]+)$/);
+  const priority = match?.[2] ? parsePriority(match[2]) : undefined;
+  if (!match || !priority) {
+    ctx.addIssue({
+      code: "custom",
+      message: `invalid priority condition ${JSON.stringify(value)}; expected e.g. ">= Critical" with one of ${PRIORITIES.join(", ")}`,
+    });
+    return z.NEVER;
+  }
+  return { op: (match[1] as Comparison | undefined) ?? "==", priority };
+});
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+/** A condition on one output field: a bare value means `equals`. */
+const fieldCondition = z.union([
+  scalar.transform((equals) => ({ equals })),
+  z.strictObject({ equals: scalar }),
+  z.strictObject({ glob: text }),
+  z.strictObject({ in: z.array(scalar).min(1) }),
+  z.strictObject({ exists: z.boolean() }),
+]);
+export type FieldCondition = z.output<typeof fieldCondition>;
+
+const matchSchema = z.strictObject({
+  /** Rule names, exact or glob. */
+  rules: oneOrMany.optional(),
+  priority: priorityCondition.optional(),
+  source: oneOrMany.optional(),
+  tags: z
+    .union([
+      z
+        .array(text)
+        .min(1)
+        .transform((any_of) => ({ any_of, all_of: undefined })),
+      z.strictObject({ any_of: z.array(text).min(1).optional(), all_of: z.array(text).min(1).optional() }),
+    ])
+    .optional(),
+  namespaces: z
+    .strictObject({ include: z.array(text).min(1).optional(), exclude: z.array(text).min(1).optional() })
+    .optional(),
+  cluster: oneOrMany.optional(),
+  /** `container`: the alert names a pod or a container (not `host`); `host`: the node itself. */
+  target: z.enum(["container", "host", "any"]).optional(),
+  output_fields: z.record(text, fieldCondition).optional(),
+});
+export type MatchSpec = z.output<typeof matchSchema>;
+
+const safetySchema = z.strictObject({
+  protected_namespaces: z.array(text).optional(),
+  allow_daemonset_pods: z.boolean().optional(),
+  allow_mirror_pods: z.boolean().optional(),
+});
+
+const actionName = z.enum(ACTION_NAMES, {
+  error: (issue) =>
+    `unknown action ${JSON.stringify(issue.input)}; expected one of ${ACTION_NAMES.join(", ")}`,
+});
+
+const actionSchema = z
+  // `- notify` is shorthand for `- action: notify`.
+  .preprocess(
+    (value) => (typeof value === "string" ? { action: value } : value),
+    z.strictObject({ action: actionName, params: z.record(z.string(), z.unknown()).default({}) }),
+  )
+  .transform((entry, ctx) => {
+    // snake_case in YAML, camelCase in the command; errors are reported with the YAML spelling.
+    const camel = Object.fromEntries(
+      Object.entries(entry.params).map(([key, value]) => [snakeToCamel(key), value]),
+    );
+    const result = PARAMS_BY_ACTION[entry.action].safeParse(camel);
+    if (!result.success) {
+      for (const issue of result.error.issues) {
+        const keys = issue.code === "unrecognized_keys" ? issue.keys.map(camelToSnake) : [];
+        ctx.addIssue({
+          code: "custom",
+          path: [
+            "params",
+            ...issue.path.map((segment) => (typeof segment === "string" ? camelToSnake(segment) : segment)),
+          ],
+          message:
+            keys.length > 0 ? `unknown param(s) ${keys.join(", ")} for ${entry.action}` : issue.message,
+        });
+      }
+      return z.NEVER;
+    }
+    // Keep only what the author wrote: defaults are applied after merging playbooks.
+    return { action: entry.action, params: camel };
+  });
+
+const playbookSchema = z.strictObject({
+  name: text,
+  description: z.string().optional(),
+  match: matchSchema,
+  actions: z.array(actionSchema).min(1, "a playbook needs at least one action"),
+  dry_run: z.boolean().default(false),
+  /** false: stop evaluating later playbooks once this one matched. */
+  continue: z.boolean().default(true),
+  safety: safetySchema.optional(),
+});
+export type PlaybookSpec = z.output<typeof playbookSchema>;
+
+export const playbookFileSchema = z
+  .strictObject({ playbooks: z.array(playbookSchema) })
+  .superRefine((file, ctx) => {
+    const seen = new Set<string>();
+    file.playbooks.forEach((playbook, index) => {
+      if (seen.has(playbook.name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["playbooks", index, "name"],
+          message: `duplicate playbook name ${JSON.stringify(playbook.name)}`,
+        });
+      }
+      seen.add(playbook.name);
+    });
+  });
+export type PlaybookFile = z.output<typeof playbookFileSchema>;
+
+export function snakeToCamel(key: string): string {
+  return key.replace(/_([a-z0-9])/g, (_, char: string) => char.toUpperCase());
+}
+
+export function camelToSnake(key: string): string {
+  return key.replace(/[A-Z]/g, (char) => `_${char.toLowerCase()}`);
+}
