@@ -238,10 +238,10 @@ function parseDocument(text: string, stack: Frame[], maxDepth: number, maxIntege
   };
 
   const parseKey = (frame: Frame & { kind: "object" }): void => {
+    frame.key = undefined;
     if (text.charCodeAt(pos) !== CH_QUOTE) {
       throw new JsonSyntaxError(`expected a string key but found ${describeChar(text, pos)}`, pos);
     }
-    frame.key = undefined;
     frame.keyOffset = pos;
     frame.key = parseString();
     skipWhitespace();
@@ -354,7 +354,8 @@ function parseDocument(text: string, stack: Frame[], maxDepth: number, maxIntege
 
 /**
  * Serialises a value like `JSON.stringify` (no indentation), but writes `bigint` as a bare integer
- * literal so that `parseJsonLossless(stringifyJsonLossless(v))` gives `v` back exactly.
+ * literal so that `parseJsonLossless(stringifyJsonLossless(v))` gives `v` back exactly (doubles stay
+ * doubles: integral ones past 2^53 are written in exponent form, and -0 as `-0`).
  * Follows `JSON.stringify` for `undefined` (skipped in objects, `null` in arrays) and `toJSON`.
  * Throws a TypeError naming the path for values JSON cannot represent: non-finite numbers,
  * functions, symbols and cycles.
@@ -379,7 +380,11 @@ function writeValue(input: unknown, path: string, ancestors: Set<object>): strin
       return JSON.stringify(value);
     case "number":
       if (!Number.isFinite(value)) throw new TypeError(`${path}: ${value} cannot be represented in JSON`);
-      return Object.is(value, -0) ? "-0" : String(value);
+      if (Object.is(value, -0)) return "-0";
+      // A double like 2**60 printed as digits would come back as a bigint; exponent form keeps it a
+      // double. toExponential() without an argument prints the shortest digits that round-trip.
+      if (Number.isInteger(value) && Math.abs(value) > Number.MAX_SAFE_INTEGER) return value.toExponential();
+      return String(value);
     case "bigint":
       return value.toString();
     case "boolean":
