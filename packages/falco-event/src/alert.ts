@@ -115,7 +115,7 @@ function outputFieldsOf(alert: JsonObject): JsonObject {
   const value = fieldOf(alert, "output_fields");
   // Absent when json_include_output_fields_property is false (Falco ≥ 0.41); null from a nil Go map.
   if (value === undefined || value === null) return createJsonObject();
-  if (typeof value !== "object" || Array.isArray(value) || typeof value === "bigint") {
+  if (typeof value !== "object" || Array.isArray(value)) {
     throw new AlertShapeError(
       pathWithKey("$", "output_fields"),
       `expected an object, got ${describe(value)}`,
