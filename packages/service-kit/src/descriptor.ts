@@ -50,6 +50,22 @@ export interface ServiceDescriptor<Env extends z.ZodObject = z.ZodObject> {
   /** The service's own environment variables (the kit's common ones are added by startService). */
   env: Env;
   runtime: RuntimeSettings;
+  /** Environment for `riposte dev`: points the service at the local stand-ins. */
+  localEnv?: (local: LocalEnvironment) => Record<string, string>;
+}
+
+/** What `riposte dev` runs locally, for services to point at. */
+export interface LocalEnvironment {
+  /** The simulated cluster's API server URL (plain HTTP, anonymous full access). */
+  kubernetesUrl: string;
+  /** The Slack stand-in's webhook URL (or SLACK_WEBHOOK_URL when the user set one). */
+  slackWebhookUrl: string;
+  /** A generic (SOAR) webhook URL on the stand-in. */
+  webhookUrl: string;
+  /** host:port of the SCC stand-in (insecure gRPC). */
+  sccEndpoint: string;
+  /** OTLP/HTTP traces endpoint of the local collector. */
+  otlpEndpoint?: string;
 }
 
 export const DEFAULT_RUNTIME: RuntimeSettings = {
@@ -68,8 +84,4 @@ export function subscriptionNameFor(
   input: PushInput,
 ): string {
   return descriptor.inputs[0] === input ? descriptor.name : `${descriptor.name}-${input.topic}`;
-}
-
-export function deadLetterTopicFor(subscription: string): string {
-  return `${subscription}-dead-letter`;
 }

@@ -1,11 +1,11 @@
 // @riposte/service-kit: everything that is the same in every Riposte service.
 export { type Env, envBoolean, envList, envPort, loadConfig } from "./config.js";
-export { formatPath, jsonMessageDecoder, type MessageDecoder, zodFailure } from "./decode.js";
+export { jsonMessageDecoder, type MessageDecoder } from "./decode.js";
 export {
   DEFAULT_RUNTIME,
-  deadLetterTopicFor,
   type GcpRoleGrant,
   type KubernetesPermission,
+  type LocalEnvironment,
   type PushInput,
   type RuntimeSettings,
   type ServiceDescriptor,
@@ -40,7 +40,6 @@ export {
   DEFAULT_PUBLISHER_OPTIONS,
   type PublishedMessage,
   type Publisher,
-  truncateUtf8,
 } from "./publisher.js";
 export {
   createPushApp,

@@ -1,6 +1,7 @@
 // Publishing typed messages to Pub/Sub: JSON data plus attributes a subscriber can filter and a human
 // can read in the console. The emulator is selected by PUBSUB_EMULATOR_HOST alone (read by the client).
 import type { PubSub, Topic } from "@google-cloud/pubsub";
+import { ATTRIBUTE_VALUE_MAX_BYTES, truncateUtf8 } from "@riposte/falco-event";
 import { errorMessage, RetryableError } from "./errors.js";
 
 export interface PublishedMessage {
@@ -38,23 +39,15 @@ export const DEFAULT_PUBLISHER_OPTIONS = {
 } as const;
 
 const MAX_ATTRIBUTES = 100;
-const MAX_ATTRIBUTE_VALUE_BYTES = 1024;
 
 /** Clamps attributes to Pub/Sub's limits (≤ 100 keys, values ≤ 1024 bytes) without splitting a character. */
 export function clampAttributes(attributes: Readonly<Record<string, string>>): Record<string, string> {
   const out: [string, string][] = [];
   for (const [key, value] of Object.entries(attributes)) {
     if (out.length >= MAX_ATTRIBUTES) break;
-    out.push([key, truncateUtf8(value, MAX_ATTRIBUTE_VALUE_BYTES)]);
+    out.push([key, truncateUtf8(value, ATTRIBUTE_VALUE_MAX_BYTES)]);
   }
   return Object.fromEntries(out);
-}
-
-export function truncateUtf8(value: string, maxBytes: number): string {
-  if (Buffer.byteLength(value) <= maxBytes) return value;
-  const bytes = Buffer.from(value).subarray(0, maxBytes);
-  // Decoding a cut multi-byte sequence yields U+FFFD (3 bytes); drop it so the result stays within bounds.
-  return bytes.toString("utf8").replace(/\uFFFD+$/, "");
 }
 
 export function createPubSubPublisher(options: PubSubPublisherOptions): Publisher {

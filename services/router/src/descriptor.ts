@@ -32,3 +32,4 @@ export const routerDescriptor = {
   // The first hop of every response: keep one instance warm.
   runtime: { ...DEFAULT_RUNTIME, minInstances: 1 },
 } satisfies ServiceDescriptor<typeof routerEnv>;
+export default routerDescriptor;

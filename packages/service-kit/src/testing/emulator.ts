@@ -10,6 +10,8 @@ export interface PubSubEmulator {
   host: string;
   port: number;
   projectId: string;
+  /** The emulator's process id, for a synchronous kill when the parent exits abruptly. */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -109,7 +111,7 @@ export async function startPubSubEmulator(options: EmulatorOptions = {}): Promis
       `Pub/Sub emulator did not start on ${host}: ${(error as Error).message}\n${output.join("\n")}`,
     );
   }
-  return { host, port, projectId, stop: () => stopChild(child) };
+  return { host, port, projectId, pid: child.pid, stop: () => stopChild(child) };
 }
 
 async function waitUntilReady(host: string, child: ChildProcess, timeoutMs: number): Promise<void> {

@@ -1,0 +1,198 @@
+// `riposte dev` (= `npm start`): the whole pipeline on this machine. The Pub/Sub emulator, the
+// topology, the simulated cluster, the Slack and SCC stand-ins, and every service found in services/
+// as a child process. Ctrl-C stops all of it.
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, relative } from "node:path";
+import { PubSub } from "@google-cloud/pubsub";
+import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
+import type { LocalEnvironment } from "@riposte/service-kit";
+import { type PubSubEmulator, startPubSubEmulator } from "@riposte/service-kit/testing";
+import { type SccStandin, startSccStandin, startWebhookReceiver, type WebhookReceiver } from "@riposte/standins";
+import { colorFor } from "../dev/log-format.js";
+import { type RunningChild, spawnService, stopChild, waitUntilHealthy } from "../dev/service-process.js";
+import { loadServices, repoRoot } from "../services.js";
+import { deriveTopology } from "../topology/derive.js";
+import { applyTopology } from "../topology/provision.js";
+import { type Command, parseCommandArgs } from "./command.js";
+import { readCliEnv } from "./env.js";
+import { DEFAULT_EMULATOR_HOST, DEFAULT_LOCAL_PROJECT, type DevState, devStatePath } from "./pubsub-target.js";
+import { endpointResolver } from "./topology.js";
+
+const usage = `Usage: riposte dev   (npm start)
+
+Runs the whole pipeline locally:
+  - the Pub/Sub emulator on ${DEFAULT_EMULATOR_HOST} (or the one PUBSUB_EMULATOR_HOST names),
+  - the topology, with push endpoints on localhost,
+  - the simulated cluster on 127.0.0.1:RIPOSTE_SIM_PORT (6443), seeded to match examples/,
+  - the Slack/webhook and SCC stand-ins (SCC on 127.0.0.1:RIPOSTE_SCC_PORT, 50551),
+  - every service under services/ on consecutive ports from RIPOSTE_PORT_BASE (8080).
+Project: GOOGLE_CLOUD_PROJECT (default ${DEFAULT_LOCAL_PROJECT}). SLACK_WEBHOOK_URL sends to real Slack.`;
+
+export const devCommand: Command = {
+  name: "dev",
+  summary: "run the whole pipeline locally (npm start)",
+  usage,
+  async run(args) {
+    const { values } = parseCommandArgs({ usage }, args, {});
+    if (values.help) {
+      console.log(usage);
+      return 0;
+    }
+    return runDev();
+  },
+};
+
+async function runDev(): Promise<number> {
+  const env = readCliEnv();
+  const useColor = Boolean(process.stdout.isTTY);
+  const write = (line: string) => process.stdout.write(`${line}\n`);
+  const say = (line: string) => write(`${useColor ? "\u001b[1m[riposte]\u001b[0m" : "[riposte]"} ${line}`);
+  const projectId = env.GOOGLE_CLOUD_PROJECT ?? DEFAULT_LOCAL_PROJECT;
+
+  let emulator: PubSubEmulator | undefined;
+  let sim: SimCluster | undefined;
+  let slack: WebhookReceiver | undefined;
+  let scc: SccStandin | undefined;
+  const children: RunningChild[] = [];
+  let stopping = false;
+
+  const stopAll = async () => {
+    if (stopping) return;
+    stopping = true;
+    say("stopping…");
+    await Promise.all(children.map((child) => stopChild(child)));
+    await Promise.allSettled([sim?.stop(), slack?.close(), scc?.close()]);
+    await emulator?.stop();
+    rmSync(devStatePath(), { force: true });
+  };
+  // Last resort if we die abruptly: no child may outlive us.
+  process.on("exit", () => {
+    for (const { child } of children) if (child.exitCode === null) child.kill("SIGKILL");
+    if (emulator?.pid) {
+      try {
+        process.kill(emulator.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  });
+
+  try {
+    let emulatorHost = env.PUBSUB_EMULATOR_HOST;
+    if (!emulatorHost) {
+      const [, port] = DEFAULT_EMULATOR_HOST.split(":");
+      say(`starting the Pub/Sub emulator on ${DEFAULT_EMULATOR_HOST}…`);
+      emulator = await startPubSubEmulator({ port: Number(port), projectId });
+      emulatorHost = emulator.host;
+    } else {
+      say(`using the Pub/Sub emulator at ${emulatorHost} (PUBSUB_EMULATOR_HOST)`);
+    }
+
+    sim = await startSim({ port: env.RIPOSTE_SIM_PORT, host: "127.0.0.1", seed: demoSeed() });
+    slack = await startWebhookReceiver({ host: "127.0.0.1" });
+    scc = await startSccStandin({ host: "127.0.0.1", port: env.RIPOSTE_SCC_PORT });
+    const local: LocalEnvironment = {
+      kubernetesUrl: sim.url,
+      slackWebhookUrl: env.SLACK_WEBHOOK_URL ?? slack.url("/services/T0000/B0000/local"),
+      webhookUrl: slack.url("/soar"),
+      sccEndpoint: `127.0.0.1:${scc.port}`,
+    };
+
+    const services = await loadServices();
+    const names = services.map((service) => service.descriptor.name);
+    const topology = deriveTopology(
+      services.map((service) => service.descriptor),
+      { endpointFor: endpointResolver(names, { urls: {}, portBase: env.RIPOSTE_PORT_BASE }) },
+    );
+    const pubsub = new PubSub({ projectId, apiEndpoint: emulatorHost, emulatorMode: true });
+    const changes = await applyTopology(pubsub, topology);
+    await pubsub.close();
+    say(`topology applied: ${topology.topics.length} topics, ${topology.subscriptions.length} subscriptions (${changes.length} changes)`);
+
+    const width = Math.max(...names.map((name) => name.length));
+    services.forEach((service, index) => {
+      const name = service.descriptor.name;
+      children.push(
+        spawnService({
+          service,
+          port: env.RIPOSTE_PORT_BASE + index,
+          prefix: colorFor(index, useColor)(`${name.padEnd(width)} |`),
+          useColor,
+          write,
+          env: {
+            ...stringEnv(process.env),
+            PUBSUB_EMULATOR_HOST: emulatorHost,
+            GOOGLE_CLOUD_PROJECT: projectId,
+            // Off Google Cloud: don't probe the metadata server, don't export metrics/logs over OTLP.
+            METADATA_SERVER_DETECTION: "none",
+            OTEL_METRICS_EXPORTER: "none",
+            OTEL_LOGS_EXPORTER: "none",
+            ...service.descriptor.localEnv?.(local),
+          },
+        }),
+      );
+    });
+    await Promise.all(children.map((child) => waitUntilHealthy(child, 30_000)));
+
+    const state: DevState = {
+      emulatorHost,
+      projectId,
+      services: children.map(({ name, port }) => ({ name, port })),
+      simUrl: sim.url,
+      pid: process.pid,
+    };
+    mkdirSync(dirname(devStatePath()), { recursive: true });
+    writeFileSync(devStatePath(), `${JSON.stringify(state, null, 2)}\n`);
+    printBanner(say, { projectId, emulatorHost, children, inputs: services, local, slackIsStandin: !env.SLACK_WEBHOOK_URL });
+  } catch (error) {
+    say(`cannot start: ${(error as Error).message}`);
+    await stopAll();
+    return 1;
+  }
+
+  return new Promise<number>((resolve) => {
+    const onSignal = () => void stopAll().then(() => resolve(0));
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    for (const running of children) {
+      void running.exited.then((code) => {
+        if (!stopping) say(`${running.name} exited with code ${code}; the others keep running (Ctrl-C to stop)`);
+      });
+    }
+  });
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+function printBanner(
+  say: (line: string) => void,
+  info: {
+    projectId: string;
+    emulatorHost: string;
+    children: RunningChild[];
+    inputs: Awaited<ReturnType<typeof loadServices>>;
+    local: LocalEnvironment;
+    slackIsStandin: boolean;
+  },
+) {
+  const example = relative(process.cwd(), `${repoRoot()}/examples/sidekick-critical-drop-exec.json`);
+  const lines = [
+    "",
+    `Riposte is running — project ${info.projectId}, Pub/Sub emulator ${info.emulatorHost}`,
+    ...info.children.map((child) => {
+      const service = info.inputs.find((s) => s.descriptor.name === child.name);
+      const topics = service?.descriptor.inputs.map((input) => input.topic).join(", ") ?? "";
+      return `  ${child.name.padEnd(14)} http://127.0.0.1:${child.port}   ← ${topics}`;
+    }),
+    `  cluster (sim)  ${info.local.kubernetesUrl}   kubectl --server ${info.local.kubernetesUrl} get pods -A`,
+    `  Slack          ${info.local.slackWebhookUrl}${info.slackIsStandin ? " (stand-in)" : ""}`,
+    `  SCC (stand-in) ${info.local.sccEndpoint}`,
+    "",
+    `Send an example alert:  npx riposte send ${example}`,
+    "Ctrl-C stops everything.",
+    "",
+  ];
+  for (const line of lines) say(line);
+}

@@ -1,0 +1,56 @@
+// Which Pub/Sub the CLI talks to: a real project (--project), an emulator named by
+// PUBSUB_EMULATOR_HOST, the one a running `riposte dev` recorded, or the default local emulator.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PubSub } from "@google-cloud/pubsub";
+import { repoRoot } from "../services.js";
+import type { CliEnv } from "./env.js";
+
+export const DEFAULT_LOCAL_PROJECT = "riposte-local";
+export const DEFAULT_EMULATOR_HOST = "127.0.0.1:8085";
+
+export interface DevState {
+  emulatorHost: string;
+  projectId: string;
+  services: { name: string; port: number }[];
+  simUrl?: string;
+  pid: number;
+}
+
+export function devStatePath(): string {
+  return join(repoRoot(), ".riposte", "dev.json");
+}
+
+export function readDevState(): DevState | undefined {
+  const path = devStatePath();
+  if (!existsSync(path)) return undefined;
+  try {
+    const state = JSON.parse(readFileSync(path, "utf8")) as DevState;
+    process.kill(state.pid, 0); // throws when that `riposte dev` is gone
+    return state;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface PubSubTarget {
+  pubsub: PubSub;
+  projectId: string;
+  emulatorHost?: string;
+  describe: string;
+}
+
+export function pubsubTarget(env: CliEnv, project: string | undefined): PubSubTarget {
+  const emulatorHost =
+    env.PUBSUB_EMULATOR_HOST ?? (project ? undefined : (readDevState()?.emulatorHost ?? DEFAULT_EMULATOR_HOST));
+  const projectId = project ?? env.GOOGLE_CLOUD_PROJECT ?? readDevState()?.projectId ?? DEFAULT_LOCAL_PROJECT;
+  if (emulatorHost) {
+    return {
+      pubsub: new PubSub({ projectId, apiEndpoint: emulatorHost, emulatorMode: true }),
+      projectId,
+      emulatorHost,
+      describe: `emulator ${emulatorHost}, project ${projectId}`,
+    };
+  }
+  return { pubsub: new PubSub({ projectId }), projectId, describe: `project ${projectId}` };
+}
