@@ -29,15 +29,21 @@ export async function loadServices(root = repoRoot()): Promise<ServicePackage[]>
     const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { exports?: Record<string, string> };
     const descriptorPath = manifest.exports?.["./descriptor"];
     if (!descriptorPath) continue;
-    const module = (await import(pathToFileURL(join(dir, descriptorPath)).href)) as { default?: ServiceDescriptor };
+    const module = (await import(pathToFileURL(join(dir, descriptorPath)).href)) as {
+      default?: ServiceDescriptor;
+    };
     if (!module.default?.name) {
       throw new Error(`${join(dir, descriptorPath)} must \`export default\` the service descriptor`);
     }
     if (module.default.name !== name) {
-      throw new Error(`service folder services/${name} declares descriptor name "${module.default.name}"; they must match`);
+      throw new Error(
+        `service folder services/${name} declares descriptor name "${module.default.name}"; they must match`,
+      );
     }
     found.push({ descriptor: module.default, dir, main: join(dir, "src", "main.ts") });
   }
   // The router first: it is the entry of the pipeline and gets the first port.
-  return found.sort((a, b) => Number(b.descriptor.name === "router") - Number(a.descriptor.name === "router"));
+  return found.sort(
+    (a, b) => Number(b.descriptor.name === "router") - Number(a.descriptor.name === "router"),
+  );
 }

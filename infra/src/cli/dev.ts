@@ -7,7 +7,12 @@ import { PubSub } from "@google-cloud/pubsub";
 import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
 import type { LocalEnvironment } from "@riposte/service-kit";
 import { type PubSubEmulator, startPubSubEmulator } from "@riposte/service-kit/testing";
-import { type SccStandin, startSccStandin, startWebhookReceiver, type WebhookReceiver } from "@riposte/standins";
+import {
+  type SccStandin,
+  startSccStandin,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from "@riposte/standins";
 import { colorFor } from "../dev/log-format.js";
 import { type RunningChild, spawnService, stopChild, waitUntilHealthy } from "../dev/service-process.js";
 import { loadServices, repoRoot } from "../services.js";
@@ -15,7 +20,12 @@ import { deriveTopology } from "../topology/derive.js";
 import { applyTopology } from "../topology/provision.js";
 import { type Command, parseCommandArgs } from "./command.js";
 import { readCliEnv } from "./env.js";
-import { DEFAULT_EMULATOR_HOST, DEFAULT_LOCAL_PROJECT, type DevState, devStatePath } from "./pubsub-target.js";
+import {
+  DEFAULT_EMULATOR_HOST,
+  DEFAULT_LOCAL_PROJECT,
+  type DevState,
+  devStatePath,
+} from "./pubsub-target.js";
 import { endpointResolver } from "./topology.js";
 
 const usage = `Usage: riposte dev   (npm start)
@@ -107,7 +117,9 @@ async function runDev(): Promise<number> {
     const pubsub = new PubSub({ projectId, apiEndpoint: emulatorHost, emulatorMode: true });
     const changes = await applyTopology(pubsub, topology);
     await pubsub.close();
-    say(`topology applied: ${topology.topics.length} topics, ${topology.subscriptions.length} subscriptions (${changes.length} changes)`);
+    say(
+      `topology applied: ${topology.topics.length} topics, ${topology.subscriptions.length} subscriptions (${changes.length} changes)`,
+    );
 
     const width = Math.max(...names.map((name) => name.length));
     services.forEach((service, index) => {
@@ -143,7 +155,14 @@ async function runDev(): Promise<number> {
     };
     mkdirSync(dirname(devStatePath()), { recursive: true });
     writeFileSync(devStatePath(), `${JSON.stringify(state, null, 2)}\n`);
-    printBanner(say, { projectId, emulatorHost, children, inputs: services, local, slackIsStandin: !env.SLACK_WEBHOOK_URL });
+    printBanner(say, {
+      projectId,
+      emulatorHost,
+      children,
+      inputs: services,
+      local,
+      slackIsStandin: !env.SLACK_WEBHOOK_URL,
+    });
   } catch (error) {
     say(`cannot start: ${(error as Error).message}`);
     await stopAll();
@@ -156,14 +175,17 @@ async function runDev(): Promise<number> {
     process.once("SIGTERM", onSignal);
     for (const running of children) {
       void running.exited.then((code) => {
-        if (!stopping) say(`${running.name} exited with code ${code}; the others keep running (Ctrl-C to stop)`);
+        if (!stopping)
+          say(`${running.name} exited with code ${code}; the others keep running (Ctrl-C to stop)`);
       });
     }
   });
 }
 
 function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }
 
 function printBanner(

@@ -42,7 +42,8 @@ export interface PubSubTarget {
 
 export function pubsubTarget(env: CliEnv, project: string | undefined): PubSubTarget {
   const emulatorHost =
-    env.PUBSUB_EMULATOR_HOST ?? (project ? undefined : (readDevState()?.emulatorHost ?? DEFAULT_EMULATOR_HOST));
+    env.PUBSUB_EMULATOR_HOST ??
+    (project ? undefined : (readDevState()?.emulatorHost ?? DEFAULT_EMULATOR_HOST));
   const projectId = project ?? env.GOOGLE_CLOUD_PROJECT ?? readDevState()?.projectId ?? DEFAULT_LOCAL_PROJECT;
   if (emulatorHost) {
     return {

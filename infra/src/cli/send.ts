@@ -25,7 +25,9 @@ export function splitAlerts(text: string, source: string): string[] {
   return lines.map((line, index) => {
     const parsed = parseJsonLossless(line);
     if (!parsed.ok) {
-      throw new UsageError(`${source}:${index + 1}: not JSON (${parsed.error.path}: ${parsed.error.message})`);
+      throw new UsageError(
+        `${source}:${index + 1}: not JSON (${parsed.error.path}: ${parsed.error.message})`,
+      );
     }
     return line.trim();
   });
@@ -50,17 +52,25 @@ export const sendCommand: Command = {
       try {
         text = readFileSync(file === "-" ? 0 : file, "utf8");
       } catch (error) {
-        throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        throw new UsageError(
+          `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        );
       }
       return splitAlerts(text, file === "-" ? "stdin" : file);
     });
     const target = pubsubTarget(readCliEnv(), values.project);
     const topic = target.pubsub.topic(values.topic as string);
     try {
-      const ids = await Promise.all(alerts.map((alert) => topic.publishMessage({ data: Buffer.from(alert) })));
-      console.log(`published ${ids.length} alert(s) to ${values.topic} (${target.describe}): ${ids.join(", ")}`);
+      const ids = await Promise.all(
+        alerts.map((alert) => topic.publishMessage({ data: Buffer.from(alert) })),
+      );
+      console.log(
+        `published ${ids.length} alert(s) to ${values.topic} (${target.describe}): ${ids.join(", ")}`,
+      );
     } catch (error) {
-      throw new Error(`could not publish to ${values.topic} on ${target.describe}: ${(error as Error).message}`);
+      throw new Error(
+        `could not publish to ${values.topic} on ${target.describe}: ${(error as Error).message}`,
+      );
     } finally {
       await target.pubsub.close();
     }

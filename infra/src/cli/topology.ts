@@ -30,7 +30,8 @@ export interface EndpointOptions {
 /** Local endpoints follow `riposte dev`'s port assignment: the i-th service listens on portBase + i. */
 export function endpointResolver(serviceNames: readonly string[], options: EndpointOptions) {
   return (service: string, input: PushInput): string => {
-    const base = options.urls[service] ?? `http://127.0.0.1:${options.portBase + serviceNames.indexOf(service)}`;
+    const base =
+      options.urls[service] ?? `http://127.0.0.1:${options.portBase + serviceNames.indexOf(service)}`;
     return new URL(input.path, base.endsWith("/") ? base : `${base}/`).toString();
   };
 }
@@ -63,7 +64,8 @@ export const topologyCommand: Command = {
     const urls: Record<string, string> = {};
     for (const entry of values.url ?? []) {
       const [service, url] = [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)];
-      if (!service || !URL.canParse(url)) throw new UsageError(`--url expects SERVICE=URL, got ${JSON.stringify(entry)}`);
+      if (!service || !URL.canParse(url))
+        throw new UsageError(`--url expects SERVICE=URL, got ${JSON.stringify(entry)}`);
       urls[service] = url;
     }
     const portBase = values["port-base"] === undefined ? env.RIPOSTE_PORT_BASE : Number(values["port-base"]);
@@ -79,15 +81,23 @@ export const topologyCommand: Command = {
     });
     const target = pubsubTarget(env, values.project);
     try {
-      const changes = action === "plan" ? await planTopology(target.pubsub, topology) : await applyTopology(target.pubsub, topology);
+      const changes =
+        action === "plan"
+          ? await planTopology(target.pubsub, topology)
+          : await applyTopology(target.pubsub, topology);
       const verb = action === "plan" ? "would change" : "changed";
       console.log(`${target.describe}: ${changes.length === 0 ? "no changes" : `${verb} ${changes.length}`}`);
       for (const change of changes) console.log(`  ${describeChange(change)}`);
       if (values["project-number"] && !target.emulatorHost) {
-        const grants = await applyServiceAgentGrants(target.pubsub, serviceAgentGrants(topology, values["project-number"]), {
-          dryRun: action === "plan",
-        });
-        for (const grant of grants) console.log(`  + ${grant.role} for ${grant.member} on ${grant.resource} ${grant.name}`);
+        const grants = await applyServiceAgentGrants(
+          target.pubsub,
+          serviceAgentGrants(topology, values["project-number"]),
+          {
+            dryRun: action === "plan",
+          },
+        );
+        for (const grant of grants)
+          console.log(`  + ${grant.role} for ${grant.member} on ${grant.resource} ${grant.name}`);
       }
       return changes.some((change) => change.kind === "conflict") ? 1 : 0;
     } finally {

@@ -8,8 +8,9 @@ const HIDDEN_FIELDS = new Set(["severity", "message", "time", "service", "versio
 
 export function makeVisible(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (char) =>
-    `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  return text.replace(
+    /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
 }
 

@@ -65,7 +65,10 @@ export function deriveTopology(services: readonly ServiceDescriptor[], options: 
       addTopic(input.topic, `input of ${service.name}`);
       const name = subscriptionNameFor(service, input);
       const deadLetterTopic = deadLetterTopicOf(name);
-      addTopic(deadLetterTopic, `messages ${service.name} failed ${service.runtime.maxDeliveryAttempts} times`);
+      addTopic(
+        deadLetterTopic,
+        `messages ${service.name} failed ${service.runtime.maxDeliveryAttempts} times`,
+      );
       subscriptions.push({
         name,
         topic: input.topic,
@@ -74,7 +77,10 @@ export function deriveTopology(services: readonly ServiceDescriptor[], options: 
         push: {
           endpoint: options.endpointFor(service.name, input),
           ...(options.pushServiceAccount
-            ? { oidcServiceAccount: options.pushServiceAccount, audience: options.endpointFor(service.name, input) }
+            ? {
+                oidcServiceAccount: options.pushServiceAccount,
+                audience: options.endpointFor(service.name, input),
+              }
             : {}),
         },
         retryPolicy: { ...DEFAULT_RETRY_POLICY },
@@ -94,7 +100,12 @@ export function deriveTopology(services: readonly ServiceDescriptor[], options: 
   for (const topic of topics.keys()) {
     if (consumed.has(topic) || topic === Topics.quarantine || topic.endsWith("-dead-letter")) continue;
     if (subscriptions.some((sub) => sub.name === topic)) continue;
-    subscriptions.push({ name: topic, topic, purpose: "no service reads this topic yet: messages wait here", ackDeadlineSeconds: 60 });
+    subscriptions.push({
+      name: topic,
+      topic,
+      purpose: "no service reads this topic yet: messages wait here",
+      ackDeadlineSeconds: 60,
+    });
   }
 
   return { topics: [...topics.values()], subscriptions };

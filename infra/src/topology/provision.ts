@@ -23,12 +23,16 @@ interface Duration {
 interface SubscriptionMetadata {
   topic?: string | null;
   ackDeadlineSeconds?: number | null;
-  pushConfig?: { pushEndpoint?: string | null; oidcToken?: { serviceAccountEmail?: string | null; audience?: string | null } | null } | null;
+  pushConfig?: {
+    pushEndpoint?: string | null;
+    oidcToken?: { serviceAccountEmail?: string | null; audience?: string | null } | null;
+  } | null;
   retryPolicy?: { minimumBackoff?: Duration | null; maximumBackoff?: Duration | null } | null;
   deadLetterPolicy?: { deadLetterTopic?: string | null; maxDeliveryAttempts?: number | null } | null;
 }
 
-const seconds = (duration: Duration | null | undefined) => Number(duration?.seconds ?? 0) + (duration?.nanos ?? 0) / 1e9;
+const seconds = (duration: Duration | null | undefined) =>
+  Number(duration?.seconds ?? 0) + (duration?.nanos ?? 0) / 1e9;
 
 export function describeChange(change: TopologyChange): string {
   switch (change.kind) {
@@ -37,7 +41,9 @@ export function describeChange(change: TopologyChange): string {
     case "create-subscription": {
       const sub = change.subscription;
       const how = sub.push ? `push → ${sub.push.endpoint}` : "pull";
-      const dl = sub.deadLetter ? `, dead-letter → ${sub.deadLetter.topic} after ${sub.deadLetter.maxDeliveryAttempts}` : "";
+      const dl = sub.deadLetter
+        ? `, dead-letter → ${sub.deadLetter.topic} after ${sub.deadLetter.maxDeliveryAttempts}`
+        : "";
       return `+ subscription ${sub.name} on ${sub.topic} (${how}${dl})`;
     }
     case "update-subscription":
@@ -51,12 +57,21 @@ function wantedPush(spec: SubscriptionSpec) {
   return {
     pushEndpoint: spec.push?.endpoint ?? "",
     ...(spec.push?.oidcServiceAccount
-      ? { oidcToken: { serviceAccountEmail: spec.push.oidcServiceAccount, audience: spec.push.audience ?? spec.push.endpoint } }
+      ? {
+          oidcToken: {
+            serviceAccountEmail: spec.push.oidcServiceAccount,
+            audience: spec.push.audience ?? spec.push.endpoint,
+          },
+        }
       : {}),
   };
 }
 
-function diffSubscription(pubsub: PubSub, spec: SubscriptionSpec, current: SubscriptionMetadata): FieldChange[] {
+function diffSubscription(
+  pubsub: PubSub,
+  spec: SubscriptionSpec,
+  current: SubscriptionMetadata,
+): FieldChange[] {
   const changes: FieldChange[] = [];
   const push = wantedPush(spec);
   const currentPush = `${current.pushConfig?.pushEndpoint || "(pull)"}${current.pushConfig?.oidcToken?.serviceAccountEmail ? ` as ${current.pushConfig.oidcToken.serviceAccountEmail}` : ""}`;
@@ -64,14 +79,21 @@ function diffSubscription(pubsub: PubSub, spec: SubscriptionSpec, current: Subsc
   if (currentPush !== wanted) changes.push({ field: "pushConfig", from: currentPush, to: wanted });
 
   if ((current.ackDeadlineSeconds ?? 10) !== spec.ackDeadlineSeconds) {
-    changes.push({ field: "ackDeadlineSeconds", from: String(current.ackDeadlineSeconds ?? 10), to: String(spec.ackDeadlineSeconds) });
+    changes.push({
+      field: "ackDeadlineSeconds",
+      from: String(current.ackDeadlineSeconds ?? 10),
+      to: String(spec.ackDeadlineSeconds),
+    });
   }
 
   const currentRetry = current.retryPolicy
     ? `${seconds(current.retryPolicy.minimumBackoff)}s..${seconds(current.retryPolicy.maximumBackoff)}s`
     : "none";
-  const wantedRetry = spec.retryPolicy ? `${spec.retryPolicy.minimumBackoffSeconds}s..${spec.retryPolicy.maximumBackoffSeconds}s` : "none";
-  if (currentRetry !== wantedRetry) changes.push({ field: "retryPolicy", from: currentRetry, to: wantedRetry });
+  const wantedRetry = spec.retryPolicy
+    ? `${spec.retryPolicy.minimumBackoffSeconds}s..${spec.retryPolicy.maximumBackoffSeconds}s`
+    : "none";
+  if (currentRetry !== wantedRetry)
+    changes.push({ field: "retryPolicy", from: currentRetry, to: wantedRetry });
 
   const currentDl = current.deadLetterPolicy?.deadLetterTopic
     ? `${current.deadLetterPolicy.deadLetterTopic} after ${current.deadLetterPolicy.maxDeliveryAttempts}`
@@ -88,7 +110,8 @@ export async function planTopology(pubsub: PubSub, topology: Topology): Promise<
   const topicNames = new Set(existingTopics.map((topic) => topic.name));
   const changes: TopologyChange[] = [];
   for (const topic of topology.topics) {
-    if (!topicNames.has(pubsub.topic(topic.name).name)) changes.push({ kind: "create-topic", topic: topic.name });
+    if (!topicNames.has(pubsub.topic(topic.name).name))
+      changes.push({ kind: "create-topic", topic: topic.name });
   }
   for (const spec of topology.subscriptions) {
     const subscription = pubsub.subscription(spec.name);
@@ -123,7 +146,10 @@ function subscriptionOptions(pubsub: PubSub, spec: SubscriptionSpec) {
         }
       : null,
     deadLetterPolicy: spec.deadLetter
-      ? { deadLetterTopic: pubsub.topic(spec.deadLetter.topic).name, maxDeliveryAttempts: spec.deadLetter.maxDeliveryAttempts }
+      ? {
+          deadLetterTopic: pubsub.topic(spec.deadLetter.topic).name,
+          maxDeliveryAttempts: spec.deadLetter.maxDeliveryAttempts,
+        }
       : null,
   };
 }
@@ -132,14 +158,18 @@ function subscriptionOptions(pubsub: PubSub, spec: SubscriptionSpec) {
 export async function applyTopology(pubsub: PubSub, topology: Topology): Promise<TopologyChange[]> {
   const changes = await planTopology(pubsub, topology);
   const conflicts = changes.filter((change) => change.kind === "conflict");
-  if (conflicts.length > 0) throw new Error(`cannot apply the topology:\n${conflicts.map(describeChange).join("\n")}`);
+  if (conflicts.length > 0)
+    throw new Error(`cannot apply the topology:\n${conflicts.map(describeChange).join("\n")}`);
   for (const change of changes) {
     if (change.kind === "create-topic") await ignoreAlreadyExists(pubsub.topic(change.topic).create());
   }
   for (const change of changes) {
     if (change.kind === "create-subscription") {
       const spec = change.subscription;
-      const { pushConfig, ackDeadlineSeconds, retryPolicy, deadLetterPolicy } = subscriptionOptions(pubsub, spec);
+      const { pushConfig, ackDeadlineSeconds, retryPolicy, deadLetterPolicy } = subscriptionOptions(
+        pubsub,
+        spec,
+      );
       await ignoreAlreadyExists(
         pubsub.topic(spec.topic).createSubscription(spec.name, {
           ...(spec.push ? { pushConfig } : {}),

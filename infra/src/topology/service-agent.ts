@@ -35,7 +35,8 @@ export async function applyServiceAgentGrants(
 ): Promise<ServiceAgentGrant[]> {
   const made: ServiceAgentGrant[] = [];
   for (const grant of grants) {
-    const iam = grant.resource === "topic" ? pubsub.topic(grant.name).iam : pubsub.subscription(grant.name).iam;
+    const iam =
+      grant.resource === "topic" ? pubsub.topic(grant.name).iam : pubsub.subscription(grant.name).iam;
     const [policy] = await iam.getPolicy();
     const bindings = policy.bindings ?? [];
     const binding = bindings.find((b) => b.role === grant.role);

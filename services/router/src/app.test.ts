@@ -77,6 +77,13 @@ describe("router app", () => {
     expect(app.stats.duplicates).toBe(2);
   });
 
+  it("routes concurrent duplicates once", async () => {
+    const { app, publisher } = setup();
+    const responses = await Promise.all([1, 2, 3].map(() => app.request("/", pushRequest(critical))));
+    expect(responses.map((r) => r.status)).toEqual([204, 204, 204]);
+    expect(publisher.on("pod-killer")).toHaveLength(1);
+  });
+
   it("routes it again once the window has passed", async () => {
     let now = new Date("2026-01-01T00:00:00Z");
     const { app, publisher } = setup({ now: () => now });

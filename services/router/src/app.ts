@@ -34,8 +34,13 @@ export function createApp(deps: RouterDeps): Hono & { stats: RouterStats } {
   const dedup = createIncidentDedup({ windowMs: deps.dedupWindowSeconds * 1000, now: () => now().getTime() });
   const stats: RouterStats = { routed: 0, duplicates: 0, unmatched: 0 };
 
-  const route = async (alert: FalcoAlert, logger: Logger) => {
+  // Incidents being routed right now: a concurrent duplicate waits for the first instead of racing it.
+  const inFlight = new Map<string, Promise<void>>();
+
+  const route = async (alert: FalcoAlert, logger: Logger): Promise<void> => {
     const incident = alert.incidentKey;
+    const pending = inFlight.get(incident);
+    if (pending) await pending.catch(() => undefined);
     if (dedup.seen(incident)) {
       stats.duplicates += 1;
       logger.info(
@@ -44,6 +49,17 @@ export function createApp(deps: RouterDeps): Hono & { stats: RouterStats } {
       );
       return;
     }
+    const routing = publishCommands(alert, logger);
+    inFlight.set(incident, routing);
+    try {
+      await routing;
+    } finally {
+      if (inFlight.get(incident) === routing) inFlight.delete(incident);
+    }
+  };
+
+  const publishCommands = async (alert: FalcoAlert, logger: Logger): Promise<void> => {
+    const incident = alert.incidentKey;
     const decision = decide(alert, deps.playbooks, deps.dryRun);
     const commands = buildCommands(alert, decision, now());
     const results = await Promise.allSettled(

@@ -11,6 +11,8 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Off Google Cloud: Google clients must not probe the metadata server (slow, and a warning per client).
+  process.env.METADATA_SERVER_DETECTION = "none";
   const emulator = await startPubSubEmulator();
   project.provide("pubsubEmulatorHost", emulator.host);
   return () => emulator.stop();
