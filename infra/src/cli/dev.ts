@@ -101,11 +101,14 @@ async function runDev(): Promise<number> {
     sim = await startSim({ port: env.RIPOSTE_SIM_PORT, host: "127.0.0.1", seed: demoSeed() });
     slack = await startWebhookReceiver({ host: "127.0.0.1" });
     scc = await startSccStandin({ host: "127.0.0.1", port: env.RIPOSTE_SCC_PORT });
+    // The demo organization's "Riposte" source, as `riposte scc setup` would create it on a real one.
+    const sccSource = scc.seedSource({ organization: "123456789", displayName: "Riposte" });
     const local: LocalEnvironment = {
       kubernetesUrl: sim.url,
       slackWebhookUrl: env.SLACK_WEBHOOK_URL ?? slack.url("/services/T0000/B0000/local"),
       webhookUrl: slack.url("/soar"),
       sccEndpoint: `127.0.0.1:${scc.port}`,
+      sccSourceName: sccSource.name,
     };
 
     const services = await loadServices();

@@ -64,6 +64,8 @@ export interface LocalEnvironment {
   webhookUrl: string;
   /** host:port of the SCC stand-in (insecure gRPC). */
   sccEndpoint: string;
+  /** The "Riposte" source created on the SCC stand-in: `organizations/O/sources/S`. */
+  sccSourceName: string;
   /** OTLP/HTTP traces endpoint of the local collector. */
   otlpEndpoint?: string;
 }
