@@ -1,0 +1,202 @@
+// A Kubernetes action describes itself (name, command, params, the exact permissions it needs, an
+// example) and plans what it would do; this runner does everything else once, for all of them:
+// cluster selection, safety overrides, dry-run, blast-radius limits, error classification, the
+// Kubernetes Event and the ActionOutcome.
+import type { ActionName, ActionOutcome, Command, OutcomeResult } from "@riposte/falco-event";
+import { messageAttributes, Topics } from "@riposte/falco-event";
+import { type KubernetesPermission, type Logger, type PushContext, type Publisher, RetryableError } from "@riposte/service-kit";
+import type { z } from "zod";
+import { type ClusterClients, type ClusterRegistry, UnknownClusterError } from "./cluster.js";
+import { classifyKubernetesError, missingPermission } from "./errors.js";
+import { type InvolvedObject, recordEvent } from "./events.js";
+import type { BlastRadiusLimiter, LimitRule } from "./limits.js";
+import { effectivePolicy, type SafetyPolicy } from "./policy.js";
+
+export interface ActionContext {
+  clients: ClusterClients;
+  policy: SafetyPolicy;
+  logger: Logger;
+  now: Date;
+}
+
+/** A decision reached while planning: nothing will be changed. */
+export interface FinalResult {
+  result: Extract<OutcomeResult, "already-done" | "stale" | "refused">;
+  reason: string;
+  details?: Record<string, unknown>;
+}
+
+export interface ExecutionResult {
+  result: Extract<OutcomeResult, "done" | "already-done" | "stale">;
+  reason: string;
+  details?: Record<string, unknown>;
+}
+
+/** What the action would do, ready to run. */
+export interface ActionPlan {
+  /** Exactly what will be done, e.g. `delete pod shop/web-1 (uid …) with gracePeriodSeconds 0`. */
+  description: string;
+  /** The object touched: where the Event goes, and what the limits count. */
+  object: InvolvedObject;
+  details?: Record<string, unknown>;
+  execute(): Promise<ExecutionResult>;
+}
+
+export interface KubernetesAction<C extends Command = Command> {
+  name: ActionName;
+  kind: C["kind"];
+  description: string;
+  /** The command's params schema, with defaults (from falco-event). */
+  params: z.ZodType;
+  /** Exactly the RBAC rules `plan` and `execute` (and the Event) need; RBAC manifests come from this. */
+  permissions: readonly KubernetesPermission[];
+  /** Limits counted for each executed action. */
+  limits: readonly LimitRule[];
+  /** Reason of the Kubernetes Event, e.g. RiposteKillPod. */
+  eventReason: string;
+  example: C;
+  plan(command: C, context: ActionContext): Promise<ActionPlan | FinalResult>;
+}
+
+/** Every action writes Events; the permission is part of each action's list. */
+export const EVENT_PERMISSION: KubernetesPermission = {
+  apiGroups: [""],
+  resources: ["events"],
+  verbs: ["create"],
+  reason: "record what Riposte did on the object it touched",
+};
+
+export interface ActionRunnerDeps {
+  service: string;
+  registry: ClusterRegistry;
+  basePolicy: SafetyPolicy;
+  limiter: BlastRadiusLimiter;
+  /** DRY_RUN for the whole service: every command is planned, nothing is changed. */
+  dryRun: boolean;
+  publisher: Publisher;
+  /** Deadline for each Kubernetes call (a hung API server must not hold the push past its deadline). */
+  callTimeoutMs?: number;
+  now?: () => Date;
+}
+
+function isPlan(value: ActionPlan | FinalResult): value is ActionPlan {
+  return "execute" in value;
+}
+
+async function withDeadline<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new RetryableError(`${what} timed out after ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The push handler of an actioner: `pushRoute("/", jsonMessageDecoder(schema), createActionHandler(action, deps))`. */
+export function createActionHandler<C extends Command>(action: KubernetesAction<C>, deps: ActionRunnerDeps) {
+  const now = deps.now ?? (() => new Date());
+  const timeoutMs = deps.callTimeoutMs ?? 10_000;
+
+  const publishOutcome = async (command: C, result: OutcomeResult, reason: string, details: Record<string, unknown>, logger: Logger) => {
+    const outcome: ActionOutcome = {
+      v: 1,
+      kind: "ActionOutcome",
+      service: deps.service,
+      action: action.name,
+      incident: command.incident,
+      result,
+      reason,
+      details,
+      alert: command.alert,
+      target: command.target,
+      at: now().toISOString(),
+    };
+    await deps.publisher.publish(Topics.actionOutcomes, outcome, messageAttributes(outcome));
+    const level = result === "failed" ? "error" : result === "refused" ? "warn" : "info";
+    logger[level]({ incident: command.incident, action: action.name, result, details }, `${action.name} ${result}: ${reason}`);
+  };
+
+  /** Kubernetes errors that retrying cannot fix become a `failed` outcome; transient ones a 503. */
+  const failure = (error: unknown, doing: string): { reason: string; details: Record<string, unknown> } => {
+    const classified = classifyKubernetesError(error);
+    if (classified.kind === "transient") {
+      throw new RetryableError(`${doing}: ${classified.message}`, {
+        ...(classified.retryAfterSeconds ? { retryAfterSeconds: classified.retryAfterSeconds } : {}),
+        cause: error,
+      });
+    }
+    if (classified.kind === "forbidden") {
+      const permission = missingPermission(classified.message);
+      return {
+        reason: `${doing}: forbidden${permission ? `; missing permission: ${permission}` : ""}: ${classified.message}`,
+        details: { status: 403, ...(permission ? { missingPermission: permission } : {}) },
+      };
+    }
+    return { reason: `${doing}: ${classified.message}`, details: { status: classified.kind === "invalid" ? classified.code : classified.kind } };
+  };
+
+  return async (command: C, context: PushContext): Promise<void> => {
+    const logger = context.logger.child({ incident: command.incident, action: action.name });
+    let clients: ClusterClients;
+    try {
+      clients = await deps.registry.clientsFor(command.target.cluster);
+    } catch (error) {
+      if (error instanceof UnknownClusterError) return publishOutcome(command, "refused", error.message, {}, logger);
+      throw new RetryableError(`cannot reach the cluster: ${(error as Error).message}`, { cause: error });
+    }
+    const actionContext: ActionContext = {
+      clients,
+      policy: effectivePolicy(deps.basePolicy, command.safety),
+      logger,
+      now: now(),
+    };
+    const base = { cluster: clients.name };
+
+    let planned: ActionPlan | FinalResult;
+    try {
+      planned = await withDeadline(action.plan(command, actionContext), timeoutMs, `planning ${action.name}`);
+    } catch (error) {
+      const { reason, details } = failure(error, `planning ${action.name}`);
+      return publishOutcome(command, "failed", reason, { ...base, ...details }, logger);
+    }
+    if (!isPlan(planned)) return publishOutcome(command, planned.result, planned.reason, { ...base, ...planned.details }, logger);
+
+    const details = { ...base, object: planned.object, plan: planned.description, ...planned.details };
+    if (deps.dryRun || command.dryRun) {
+      return publishOutcome(command, "dry-run", `would ${planned.description}`, details, logger);
+    }
+
+    const slot = deps.limiter.reserve({ cluster: clients.name, ...(planned.object.namespace ? { namespace: planned.object.namespace } : {}) });
+    if (!slot.ok) return publishOutcome(command, "refused", slot.reason, details, logger);
+
+    let executed: ExecutionResult;
+    try {
+      executed = await withDeadline(planned.execute(), timeoutMs, planned.description);
+    } catch (error) {
+      slot.reservation.release();
+      const { reason, details: errorDetails } = failure(error, planned.description);
+      return publishOutcome(command, "failed", reason, { ...details, ...errorDetails }, logger);
+    }
+    if (executed.result !== "done") {
+      slot.reservation.release();
+      return publishOutcome(command, executed.result, executed.reason, { ...details, ...executed.details }, logger);
+    }
+
+    const eventError = await recordEvent(clients.core, {
+      object: planned.object,
+      reason: action.eventReason,
+      message: `Riposte ${action.name} for incident ${command.incident}: ${command.alert.rule} (${command.alert.priority})`,
+      component: `riposte-${deps.service}`,
+      incident: command.incident,
+      action: action.name,
+      now: now(),
+    });
+    if (eventError) logger.warn({ eventError }, eventError);
+    return publishOutcome(command, "done", executed.reason, { ...details, ...executed.details, ...(eventError ? { eventError } : {}) }, logger);
+  };
+}

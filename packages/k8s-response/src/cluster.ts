@@ -1,0 +1,153 @@
+// Cluster access: the alert's cluster name picks an entry of CLUSTERS, which says how to reach it —
+// a GKE cluster (endpoint and CA from the GKE API, bearer token from Application Default Credentials,
+// refreshed before expiry), a kubeconfig context (local), or a server URL (the simulated cluster).
+import { CoreV1Api, KubeConfig, NetworkingV1Api } from "@kubernetes/client-node";
+import { GoogleAuth } from "google-auth-library";
+import { z } from "zod";
+
+export type ClusterEntry =
+  | { kind: "gke"; resource: string; project: string; location: string; cluster: string }
+  | { kind: "context"; context: string }
+  | { kind: "server"; server: string; token?: string; caData?: string; insecureSkipTlsVerify?: boolean };
+
+const GKE_RESOURCE = /^projects\/([a-z][-a-z0-9]{4,28}[a-z0-9])\/locations\/([a-z0-9-]+)\/clusters\/([a-z]([-a-z0-9]*[a-z0-9])?)$/;
+
+const entrySchema = z.union([
+  z.string().transform((value, ctx): ClusterEntry => {
+    const gke = value.match(GKE_RESOURCE);
+    if (gke) return { kind: "gke", resource: value, project: gke[1] as string, location: gke[2] as string, cluster: gke[3] as string };
+    if (value.startsWith("context:") && value.length > 8) return { kind: "context", context: value.slice(8) };
+    if (/^https?:\/\//.test(value) && URL.canParse(value)) return { kind: "server", server: value };
+    ctx.addIssue({
+      code: "custom",
+      message: `expected "projects/P/locations/L/clusters/C", "context:NAME" or an http(s) URL, got ${JSON.stringify(value)}`,
+    });
+    return z.NEVER;
+  }),
+  z
+    .strictObject({
+      server: z.url(),
+      token: z.string().min(1).optional(),
+      caData: z.string().optional(),
+      insecureSkipTlsVerify: z.boolean().optional(),
+    })
+    .transform((entry): ClusterEntry => ({ kind: "server", ...entry })),
+]);
+
+/** `CLUSTERS` as JSON: `{"prod-eu": "projects/p/locations/europe-west1/clusters/prod-eu", "dev": "context:kind-dev"}`. */
+export const clustersSchema = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "must be a JSON object mapping cluster names to clusters" });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.string().min(1), entrySchema).refine((map) => Object.keys(map).length > 0, "must name at least one cluster"));
+
+export interface ClusterClients {
+  /** The cluster's name as alerts spell it (the CLUSTERS key). */
+  name: string;
+  core: CoreV1Api;
+  networking: NetworkingV1Api;
+}
+
+export class UnknownClusterError extends Error {
+  override readonly name = "UnknownClusterError";
+}
+
+export interface ClusterRegistry {
+  /** The clients for the alert's cluster; the only entry when the alert names none. */
+  clientsFor(clusterName: string | undefined): Promise<ClusterClients>;
+  names(): string[];
+}
+
+export interface RegistryOptions {
+  /** Override for tests: where the GKE API lives (default https://container.googleapis.com). */
+  gkeApiEndpoint?: string;
+  auth?: Pick<GoogleAuth, "getAccessToken">;
+}
+
+interface GkeCluster {
+  endpoint: string;
+  masterAuth?: { clusterCaCertificate?: string };
+}
+
+export function createClusterRegistry(entries: Record<string, ClusterEntry>, options: RegistryOptions = {}): ClusterRegistry {
+  const names = Object.keys(entries);
+  const auth = options.auth ?? new GoogleAuth({ scopes: ["https://www.googleapis.com/auth/cloud-platform"] });
+  const gkeApi = options.gkeApiEndpoint ?? "https://container.googleapis.com";
+  const cache = new Map<string, { clients: ClusterClients; token?: string }>();
+  const gkeClusters = new Map<string, Promise<GkeCluster>>();
+
+  const build = (name: string, kubeConfig: KubeConfig): ClusterClients => ({
+    name,
+    core: kubeConfig.makeApiClient(CoreV1Api),
+    networking: kubeConfig.makeApiClient(NetworkingV1Api),
+  });
+
+  const fromServer = (name: string, server: string, user: { token?: string }, ca: { caData?: string; skipTLSVerify?: boolean }) => {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      clusters: [{ name, server, ...(ca.caData ? { caData: ca.caData } : {}), skipTLSVerify: ca.skipTLSVerify ?? false }],
+      users: [{ name: "riposte", ...(user.token ? { token: user.token } : {}) }],
+      contexts: [{ name, cluster: name, user: "riposte" }],
+      currentContext: name,
+    });
+    return build(name, kubeConfig);
+  };
+
+  const describeGke = (entry: Extract<ClusterEntry, { kind: "gke" }>, token: string): Promise<GkeCluster> => {
+    let pending = gkeClusters.get(entry.resource);
+    if (!pending) {
+      pending = (async () => {
+        const response = await fetch(`${gkeApi}/v1/${entry.resource}`, { headers: { authorization: `Bearer ${token}` } });
+        if (!response.ok) throw new Error(`GKE API ${response.status} for ${entry.resource}: ${(await response.text()).slice(0, 300)}`);
+        return (await response.json()) as GkeCluster;
+      })();
+      gkeClusters.set(entry.resource, pending);
+      // A failed lookup is not cached: the next message tries again.
+      pending.catch(() => gkeClusters.delete(entry.resource));
+    }
+    return pending;
+  };
+
+  return {
+    names: () => names,
+    async clientsFor(requested) {
+      const name = requested ?? (names.length === 1 ? names[0] : undefined);
+      if (name === undefined) {
+        throw new UnknownClusterError(`the alert names no cluster and ${names.length} are configured (${names.join(", ")})`);
+      }
+      const entry = entries[name];
+      if (!entry) throw new UnknownClusterError(`cluster ${JSON.stringify(name)} is not in CLUSTERS (${names.join(", ")})`);
+
+      if (entry.kind === "gke") {
+        // google-auth-library caches the token and refreshes it ahead of expiry; new token → new clients.
+        const token = (await auth.getAccessToken()) ?? undefined;
+        const cached = cache.get(name);
+        if (cached && cached.token === token) return cached.clients;
+        if (!token) throw new Error("Application Default Credentials gave no access token");
+        const cluster = await describeGke(entry, token);
+        const clients = fromServer(name, `https://${cluster.endpoint}`, { token }, { caData: cluster.masterAuth?.clusterCaCertificate });
+        cache.set(name, { clients, token });
+        return clients;
+      }
+      const cached = cache.get(name);
+      if (cached) return cached.clients;
+      let clients: ClusterClients;
+      if (entry.kind === "context") {
+        const kubeConfig = new KubeConfig();
+        kubeConfig.loadFromDefault();
+        kubeConfig.setCurrentContext(entry.context);
+        clients = build(name, kubeConfig);
+      } else {
+        clients = fromServer(name, entry.server, { token: entry.token }, { caData: entry.caData, skipTLSVerify: entry.insecureSkipTlsVerify });
+      }
+      cache.set(name, { clients });
+      return clients;
+    },
+  };
+}

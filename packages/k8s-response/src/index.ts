@@ -1,0 +1,32 @@
+// @riposte/k8s-response: what the Kubernetes actioners (pod-killer, isolator, tainter) share.
+export {
+  type ActionContext,
+  type ActionPlan,
+  type ActionRunnerDeps,
+  createActionHandler,
+  EVENT_PERMISSION,
+  type ExecutionResult,
+  type FinalResult,
+  type KubernetesAction,
+} from "./action.js";
+export {
+  type ClusterClients,
+  type ClusterEntry,
+  type ClusterRegistry,
+  clustersSchema,
+  createClusterRegistry,
+  UnknownClusterError,
+} from "./cluster.js";
+export { type KubernetesActionerConfig, kubernetesActionerEnv, safetyPolicyFrom } from "./config.js";
+export { classifyKubernetesError, type KubernetesFailure, missingPermission } from "./errors.js";
+export { type EventSpec, type InvolvedObject, recordEvent } from "./events.js";
+export { type BlastRadiusLimiter, createLimiter, type LimitDecision, type LimitRule } from "./limits.js";
+export {
+  DEFAULT_PROTECTED_NAMESPACES,
+  effectivePolicy,
+  protectedNamespaceReason,
+  protectedPodReason,
+  type SafetyPolicy,
+} from "./policy.js";
+export { containerIdsOf, type PodResolution, podRef, resolveTargetPod } from "./resolve.js";
+export { actionerEnvSchema, describeActioner, runnerDepsFromKit } from "./service.js";

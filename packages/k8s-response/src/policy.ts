@@ -1,0 +1,65 @@
+// The safety policy: what Riposte must never touch, whatever a playbook asks. Defaults protect the
+// control plane, GKE's and Google Managed Prometheus's system namespaces, Falco and Riposte itself.
+import { z } from "zod";
+
+export interface SafetyPolicy {
+  /** Namespace globs no action may touch. */
+  protectedNamespaces: readonly string[];
+  allowDaemonSetPods: boolean;
+  allowMirrorPods: boolean;
+}
+
+export const DEFAULT_PROTECTED_NAMESPACES = [
+  "kube-system",
+  "kube-public",
+  "kube-node-lease",
+  "gke-*",
+  "gmp-*",
+  "falco",
+  "riposte",
+] as const;
+
+/** Per-playbook overrides carried in a command's `safety` field (set by the router). */
+export const SafetyOverrides = z
+  .object({
+    protectedNamespaces: z.array(z.string()).optional(),
+    allowDaemonSetPods: z.boolean().optional(),
+    allowMirrorPods: z.boolean().optional(),
+  })
+  .partial();
+
+export function effectivePolicy(base: SafetyPolicy, overrides: unknown): SafetyPolicy {
+  const parsed = SafetyOverrides.safeParse(overrides ?? {});
+  if (!parsed.success) return base;
+  return {
+    protectedNamespaces: parsed.data.protectedNamespaces ?? base.protectedNamespaces,
+    allowDaemonSetPods: parsed.data.allowDaemonSetPods ?? base.allowDaemonSetPods,
+    allowMirrorPods: parsed.data.allowMirrorPods ?? base.allowMirrorPods,
+  };
+}
+
+function globMatches(pattern: string, value: string): boolean {
+  if (!pattern.includes("*")) return pattern === value;
+  const parts = pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^${parts.join(".*")}$`).test(value);
+}
+
+/** Why `namespace` is off limits, or undefined when it is not. */
+export function protectedNamespaceReason(policy: SafetyPolicy, namespace: string): string | undefined {
+  const pattern = policy.protectedNamespaces.find((glob) => globMatches(glob, namespace));
+  return pattern ? `namespace ${namespace} is protected (matches "${pattern}")` : undefined;
+}
+
+interface PodLike {
+  metadata?: { annotations?: Record<string, string>; ownerReferences?: { kind?: string; name?: string }[] };
+}
+
+/** Why this pod must not be touched under `policy`, or undefined. */
+export function protectedPodReason(policy: SafetyPolicy, pod: PodLike): string | undefined {
+  if (!policy.allowMirrorPods && pod.metadata?.annotations?.["kubernetes.io/config.mirror"] !== undefined) {
+    return "static (mirror) pod: managed by the kubelet, not the API server";
+  }
+  const daemonSet = pod.metadata?.ownerReferences?.find((owner) => owner.kind === "DaemonSet");
+  if (!policy.allowDaemonSetPods && daemonSet) return `owned by DaemonSet ${daemonSet.name}: it runs on every node`;
+  return undefined;
+}

@@ -1,0 +1,73 @@
+// Finding the pod an alert is about. By name (and uid) when Falco knew it; otherwise by container id:
+// list the pods on the alert's node and match status.containerStatuses[].containerID, whose hex part
+// begins with Falco's 12-character container.id.
+import type { CoreV1Api, V1Pod } from "@kubernetes/client-node";
+import type { Target } from "@riposte/falco-event";
+import { classifyKubernetesError } from "./errors.js";
+
+export type PodResolution =
+  | { kind: "found"; pod: V1Pod; via: "name" | "container-id" | "pod-uid" }
+  /** The pod is not there (any more). */
+  | { kind: "gone"; reason: string }
+  /** A pod of that name exists but it is a different one (another uid): the alert's pod is gone. */
+  | { kind: "replaced"; pod: V1Pod; reason: string }
+  /** Nothing in the alert identifies a pod. */
+  | { kind: "none"; reason: string };
+
+const RUNTIME_PREFIX = /^[a-z0-9-]+:\/\//;
+
+/** The hex ids of every container of a pod (regular, init and ephemeral), without the runtime prefix. */
+export function containerIdsOf(pod: V1Pod): string[] {
+  const statuses = [
+    ...(pod.status?.containerStatuses ?? []),
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.ephemeralContainerStatuses ?? []),
+  ];
+  return statuses.flatMap((status) => (status.containerID ? [status.containerID.replace(RUNTIME_PREFIX, "")] : []));
+}
+
+export function podRef(pod: V1Pod): string {
+  return `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+}
+
+export async function resolveTargetPod(core: CoreV1Api, target: Target): Promise<PodResolution> {
+  if (target.namespace && target.pod) {
+    let pod: V1Pod;
+    try {
+      pod = await core.readNamespacedPod({ name: target.pod, namespace: target.namespace });
+    } catch (error) {
+      if (classifyKubernetesError(error).kind === "not-found") {
+        return { kind: "gone", reason: `pod ${target.namespace}/${target.pod} not found` };
+      }
+      throw error;
+    }
+    if (target.podUid && pod.metadata?.uid !== target.podUid) {
+      return {
+        kind: "replaced",
+        pod,
+        reason: `pod ${target.namespace}/${target.pod} is now uid ${pod.metadata?.uid}, not the alert's ${target.podUid}`,
+      };
+    }
+    return { kind: "found", pod, via: "name" };
+  }
+
+  const containerId = target.containerId && target.containerId !== "host" ? target.containerId : undefined;
+  if (!containerId && !target.podUid) return { kind: "none", reason: "no target: the alert names no pod, pod uid or container" };
+
+  // Without a node this lists every pod in the cluster; Falco's chart always sets hostname to the node.
+  const pods = target.node
+    ? await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${target.node}` })
+    : await core.listPodForAllNamespaces({});
+  const where = target.node ? `on node ${target.node}` : "in the cluster";
+  const matches = pods.items.filter((pod) =>
+    containerId
+      ? containerIdsOf(pod).some((id) => id.startsWith(containerId))
+      : pod.metadata?.uid === target.podUid,
+  );
+  const what = containerId ? `container ${containerId}` : `pod uid ${target.podUid}`;
+  if (matches.length === 0) return { kind: "gone", reason: `no pod ${where} runs ${what}` };
+  if (matches.length > 1) {
+    return { kind: "none", reason: `${what} is ambiguous ${where}: ${matches.map(podRef).join(", ")}` };
+  }
+  return { kind: "found", pod: matches[0] as V1Pod, via: containerId ? "container-id" : "pod-uid" };
+}

@@ -1,0 +1,222 @@
+// isolate-pod: label the pod `riposte.dev/quarantine=<incident>` and make sure the namespace has the
+// deny-all NetworkPolicy `riposte-quarantine` selecting that label key (Ingress and Egress, no rules).
+// Allowances (DNS egress, a forensics CIDR) are extra policies selecting only this incident's pods:
+// NetworkPolicies add up, so an allowance for one incident never opens another quarantined pod.
+import type { CoreV1Api, NetworkingV1Api, V1NetworkPolicy, V1NetworkPolicySpec, V1Pod } from "@kubernetes/client-node";
+import { type IsolatePodCommand, IsolatePodParams } from "@riposte/falco-event";
+import {
+  classifyKubernetesError,
+  EVENT_PERMISSION,
+  type KubernetesAction,
+  podRef,
+  protectedNamespaceReason,
+  protectedPodReason,
+  resolveTargetPod,
+} from "@riposte/k8s-response";
+
+export const QUARANTINE_LABEL = "riposte.dev/quarantine";
+export const QUARANTINE_POLICY = "riposte-quarantine";
+const RULE_ANNOTATION = "riposte.dev/quarantine-rule";
+const TIME_ANNOTATION = "riposte.dev/quarantined-at";
+const MANAGED_BY = { "app.kubernetes.io/managed-by": "riposte" };
+
+/** The deny-all policy: every pod carrying the quarantine label, no ingress, no egress. */
+export function quarantinePolicySpec(): V1NetworkPolicySpec {
+  return {
+    podSelector: { matchExpressions: [{ key: QUARANTINE_LABEL, operator: "Exists" }] },
+    policyTypes: ["Ingress", "Egress"],
+    ingress: [],
+    egress: [],
+  };
+}
+
+/** Policies that re-open a little for one incident's pods. */
+export function allowancePolicies(namespace: string, incident: string, params: IsolationParams): V1NetworkPolicy[] {
+  const podSelector = { matchLabels: { [QUARANTINE_LABEL]: incident } };
+  const policies: V1NetworkPolicy[] = [];
+  if (params.allowDns) {
+    policies.push({
+      metadata: { name: `riposte-dns-${incident}`, namespace, labels: MANAGED_BY },
+      spec: {
+        podSelector,
+        policyTypes: ["Egress"],
+        egress: [
+          {
+            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+            ports: [
+              { protocol: "UDP", port: 53 },
+              { protocol: "TCP", port: 53 },
+            ],
+          },
+        ],
+      },
+    });
+  }
+  if (params.forensicsCidr) {
+    policies.push({
+      metadata: { name: `riposte-forensics-${incident}`, namespace, labels: MANAGED_BY },
+      spec: { podSelector, policyTypes: ["Ingress"], ingress: [{ _from: [{ ipBlock: { cidr: params.forensicsCidr } }] }] },
+    });
+  }
+  return policies;
+}
+
+type IsolationParams = IsolatePodCommand["params"];
+
+/** Compares what matters of a policy's spec (the API server may add defaults we did not send). */
+function sameSpec(actual: V1NetworkPolicySpec | undefined, wanted: V1NetworkPolicySpec): boolean {
+  const normalise = (spec: V1NetworkPolicySpec | undefined) =>
+    JSON.stringify({
+      podSelector: spec?.podSelector ?? {},
+      policyTypes: [...(spec?.policyTypes ?? [])].sort(),
+      ingress: spec?.ingress ?? [],
+      egress: spec?.egress ?? [],
+    });
+  return normalise(actual) === normalise(wanted);
+}
+
+/** Creates the policy, or repairs it when someone changed it. Returns what it did. */
+async function ensurePolicy(networking: NetworkingV1Api, policy: V1NetworkPolicy): Promise<"created" | "repaired" | "unchanged"> {
+  const namespace = policy.metadata?.namespace ?? "";
+  const name = policy.metadata?.name ?? "";
+  const wanted = policy.spec as V1NetworkPolicySpec;
+  let existing: V1NetworkPolicy | undefined;
+  try {
+    existing = await networking.readNamespacedNetworkPolicy({ name, namespace });
+  } catch (error) {
+    if (classifyKubernetesError(error).kind !== "not-found") throw error;
+  }
+  if (!existing) {
+    try {
+      await networking.createNamespacedNetworkPolicy({ namespace, body: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", ...policy } });
+      return "created";
+    } catch (error) {
+      // AlreadyExists: a concurrent delivery created it; verify its shape below.
+      if (classifyKubernetesError(error).kind !== "conflict") throw error;
+      existing = await networking.readNamespacedNetworkPolicy({ name, namespace });
+    }
+  }
+  if (sameSpec(existing.spec, wanted)) return "unchanged";
+  // Drift (someone edited or weakened it): put it back, guarded by the version we read.
+  await networking.replaceNamespacedNetworkPolicy({
+    name,
+    namespace,
+    body: { ...existing, spec: wanted, metadata: { ...existing.metadata, labels: { ...existing.metadata?.labels, ...MANAGED_BY } } },
+  });
+  return "repaired";
+}
+
+function escapePointer(key: string): string {
+  return key.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+/** Labels and annotates the pod, guarded by its uid (a JSON patch `test`), so a new pod is never labelled. */
+async function labelPod(core: CoreV1Api, pod: V1Pod, incident: string, rule: string, now: Date): Promise<void> {
+  const metadata = pod.metadata ?? {};
+  const operations: object[] = [{ op: "test", path: "/metadata/uid", value: metadata.uid }];
+  if (!metadata.labels) operations.push({ op: "add", path: "/metadata/labels", value: {} });
+  if (!metadata.annotations) operations.push({ op: "add", path: "/metadata/annotations", value: {} });
+  operations.push(
+    { op: "add", path: `/metadata/labels/${escapePointer(QUARANTINE_LABEL)}`, value: incident },
+    // The rule name comes from the alert: kept as data, bounded.
+    { op: "add", path: `/metadata/annotations/${escapePointer(RULE_ANNOTATION)}`, value: rule.slice(0, 1024) },
+    { op: "add", path: `/metadata/annotations/${escapePointer(TIME_ANNOTATION)}`, value: now.toISOString() },
+  );
+  await core.patchNamespacedPod({ name: metadata.name ?? "", namespace: metadata.namespace ?? "", body: operations });
+}
+
+export const isolatePod: KubernetesAction<IsolatePodCommand> = {
+  name: "isolate-pod",
+  kind: "IsolatePod",
+  description: "Labels the pod and ensures a deny-all NetworkPolicy selecting it (needs Dataplane V2 or Calico).",
+  params: IsolatePodParams,
+  permissions: [
+    { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"], reason: "find the pod by name or by container id on its node" },
+    { apiGroups: [""], resources: ["pods"], verbs: ["patch"], reason: "add the quarantine label and annotations" },
+    {
+      apiGroups: ["networking.k8s.io"],
+      resources: ["networkpolicies"],
+      verbs: ["get", "create", "update"],
+      reason: "ensure the deny-all quarantine policy and its allowances, and repair drift",
+    },
+    EVENT_PERMISSION,
+  ],
+  limits: [{ name: "pod isolations per cluster", scope: "cluster", max: 20, windowMs: 60_000 }],
+  eventReason: "RiposteIsolatePod",
+  example: {
+    v: 1,
+    kind: "IsolatePod",
+    incident: "0123456789abcdef0123456789abcdef",
+    alert: {
+      rule: "Terminal shell in container",
+      priority: "Notice",
+      severity: 5,
+      source: "syscall",
+      time: "2026-01-02T03:04:05.123456789Z",
+      timeNs: "1767323045123456789",
+      hostname: "gke-prod-pool-1-abcd",
+      tags: ["container", "shell"],
+      output: "A shell was spawned in a container with an attached terminal (…)",
+      outputFields: {},
+    },
+    target: { namespace: "shop", pod: "web-7d9f8c6b5-abcde", rejected: [] },
+    params: { allowDns: true },
+    dryRun: false,
+    playbooks: ["isolate-interactive-access"],
+    issuedAt: "2026-01-02T03:04:05.200Z",
+  },
+
+  async plan(command, { clients, policy, now }) {
+    const resolution = await resolveTargetPod(clients.core, command.target);
+    if (resolution.kind === "none") return { result: "refused", reason: resolution.reason };
+    if (resolution.kind === "gone") return { result: "stale", reason: `${resolution.reason}: nothing to isolate` };
+    if (resolution.kind === "replaced") return { result: "stale", reason: `${resolution.reason}; nothing changed` };
+
+    const { pod } = resolution;
+    const namespace = pod.metadata?.namespace ?? "";
+    const name = pod.metadata?.name ?? "";
+    const refusal = protectedNamespaceReason(policy, namespace) ?? protectedPodReason(policy, pod);
+    if (refusal) return { result: "refused", reason: `pod ${podRef(pod)}: ${refusal}` };
+
+    const { incident } = command;
+    const allowances = allowancePolicies(namespace, incident, command.params);
+    const quarantinedBy = pod.metadata?.labels?.[QUARANTINE_LABEL];
+    const policies: V1NetworkPolicy[] = [
+      { metadata: { name: QUARANTINE_POLICY, namespace, labels: MANAGED_BY }, spec: quarantinePolicySpec() },
+      ...allowances,
+    ];
+    const allowed = [command.params.allowDns ? "DNS egress" : "", command.params.forensicsCidr ? `ingress from ${command.params.forensicsCidr}` : ""].filter(Boolean);
+    return {
+      description:
+        `label pod ${namespace}/${name} ${QUARANTINE_LABEL}=${incident} and ensure NetworkPolicy ${namespace}/${QUARANTINE_POLICY} ` +
+        `(deny all ingress and egress${allowed.length ? `; allow ${allowed.join(" and ")}` : ""})`,
+      object: { apiVersion: "v1", kind: "Pod", name, namespace, uid: pod.metadata?.uid ?? "" },
+      details: { resolvedBy: resolution.via, policies: policies.map((p) => p.metadata?.name) },
+      async execute() {
+        // The policy first: the moment the label lands, the pod is cut off.
+        const policyResults = [];
+        for (const networkPolicy of policies) policyResults.push(await ensurePolicy(clients.networking, networkPolicy));
+        const changedPolicies = policyResults.some((result) => result !== "unchanged");
+        if (quarantinedBy) {
+          return {
+            result: changedPolicies ? "done" : "already-done",
+            reason: `pod ${namespace}/${name} already quarantined (incident ${quarantinedBy})${changedPolicies ? "; quarantine policy repaired" : ""}`,
+            details: { policyResults },
+          };
+        }
+        try {
+          await labelPod(clients.core, pod, incident, command.alert.rule, now);
+        } catch (error) {
+          const failure = classifyKubernetesError(error);
+          if (failure.kind === "not-found") return { result: "stale", reason: `pod ${namespace}/${name} is gone` };
+          // The uid test failed: another pod took the name.
+          if (failure.kind === "conflict" || (failure.kind === "invalid" && failure.code === 422)) {
+            return { result: "stale", reason: `pod ${namespace}/${name} was replaced; nothing labelled` };
+          }
+          throw error;
+        }
+        return { result: "done", reason: `isolated pod ${namespace}/${name}`, details: { policyResults } };
+      },
+    };
+  },
+};

@@ -1,0 +1,3 @@
+export { isolatePod } from "./action.js";
+export { createApp, type IsolatorDeps } from "./app.js";
+export { isolatorDescriptor } from "./descriptor.js";

@@ -1,0 +1,90 @@
+// kill-pod: delete the pod with `preconditions.uid`, so a new pod that took the name since the alert
+// is never deleted (409 → stale); 404 means it is already gone.
+import { type KillPodCommand, KillPodParams } from "@riposte/falco-event";
+import {
+  classifyKubernetesError,
+  EVENT_PERMISSION,
+  type KubernetesAction,
+  podRef,
+  protectedNamespaceReason,
+  protectedPodReason,
+  resolveTargetPod,
+} from "@riposte/k8s-response";
+
+export const killPod: KubernetesAction<KillPodCommand> = {
+  name: "kill-pod",
+  kind: "KillPod",
+  description: "Deletes the pod the alert names (resolved from its container id if needed), guarded by its uid.",
+  params: KillPodParams,
+  permissions: [
+    { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"], reason: "find the pod by name or by container id on its node" },
+    { apiGroups: [""], resources: ["pods"], verbs: ["delete"], reason: "delete it" },
+    EVENT_PERMISSION,
+  ],
+  limits: [
+    { name: "pod kills per namespace", scope: "namespace", max: 5, windowMs: 60_000 },
+    { name: "pod kills per cluster", scope: "cluster", max: 20, windowMs: 60_000 },
+  ],
+  eventReason: "RiposteKillPod",
+  example: {
+    v: 1,
+    kind: "KillPod",
+    incident: "0123456789abcdef0123456789abcdef",
+    alert: {
+      rule: "Drop and execute new binary in container",
+      priority: "Critical",
+      severity: 2,
+      source: "syscall",
+      time: "2026-01-02T03:04:05.123456789Z",
+      timeNs: "1767323045123456789",
+      hostname: "gke-prod-pool-1-abcd",
+      tags: ["container", "mitre_persistence"],
+      output: "Executing binary not part of base image (proc.exe=/tmp/x …)",
+      outputFields: {},
+    },
+    target: { namespace: "jobs", pod: "batch-worker-6f7d8-zx9k2", node: "gke-prod-pool-1-abcd", rejected: [] },
+    params: { gracePeriodSeconds: 0 },
+    dryRun: false,
+    playbooks: ["kill-critical-workload"],
+    issuedAt: "2026-01-02T03:04:05.200Z",
+  },
+
+  async plan(command, { clients, policy }) {
+    const resolution = await resolveTargetPod(clients.core, command.target);
+    if (resolution.kind === "none") return { result: "refused", reason: resolution.reason };
+    if (resolution.kind === "gone") return { result: "already-done", reason: resolution.reason };
+    if (resolution.kind === "replaced") return { result: "stale", reason: `${resolution.reason}; nothing deleted` };
+
+    const { pod } = resolution;
+    const namespace = pod.metadata?.namespace ?? "";
+    const name = pod.metadata?.name ?? "";
+    const uid = pod.metadata?.uid ?? "";
+    const refusal = protectedNamespaceReason(policy, namespace) ?? protectedPodReason(policy, pod);
+    if (refusal) return { result: "refused", reason: `pod ${podRef(pod)}: ${refusal}` };
+
+    const { gracePeriodSeconds } = command.params;
+    return {
+      description: `delete pod ${namespace}/${name} (uid ${uid}) with gracePeriodSeconds ${gracePeriodSeconds}`,
+      object: { apiVersion: "v1", kind: "Pod", name, namespace, uid },
+      details: { resolvedBy: resolution.via, node: pod.spec?.nodeName },
+      async execute() {
+        try {
+          await clients.core.deleteNamespacedPod({
+            name,
+            namespace,
+            gracePeriodSeconds,
+            body: { gracePeriodSeconds, preconditions: { uid } },
+          });
+        } catch (error) {
+          const failure = classifyKubernetesError(error);
+          if (failure.kind === "not-found") return { result: "already-done", reason: `pod ${namespace}/${name} already gone` };
+          if (failure.kind === "conflict") {
+            return { result: "stale", reason: `pod ${namespace}/${name} is no longer uid ${uid}; nothing deleted` };
+          }
+          throw error;
+        }
+        return { result: "done", reason: `deleted pod ${namespace}/${name}` };
+      },
+    };
+  },
+};

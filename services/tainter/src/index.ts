@@ -1,0 +1,3 @@
+export { taintNode } from "./action.js";
+export { createApp, type TainterDeps } from "./app.js";
+export { tainterDescriptor } from "./descriptor.js";

@@ -1,0 +1,8 @@
+// Entry point: wires real dependencies and listens. Everything testable lives in app.ts and action.ts.
+import { runnerDepsFromKit } from "@riposte/k8s-response";
+import { startService } from "@riposte/service-kit";
+import { taintNode } from "./action.js";
+import { createApp } from "./app.js";
+import { tainterDescriptor } from "./descriptor.js";
+
+await startService(tainterDescriptor, (kit) => createApp({ push: kit.push, runner: runnerDepsFromKit(taintNode, kit, tainterDescriptor.name) }));
