@@ -4,7 +4,13 @@
 // Kubernetes Event and the ActionOutcome.
 import type { ActionName, ActionOutcome, Command, OutcomeResult } from "@riposte/falco-event";
 import { messageAttributes, Topics } from "@riposte/falco-event";
-import { type KubernetesPermission, type Logger, type PushContext, type Publisher, RetryableError } from "@riposte/service-kit";
+import {
+  type KubernetesPermission,
+  type Logger,
+  type Publisher,
+  type PushContext,
+  RetryableError,
+} from "@riposte/service-kit";
 import type { z } from "zod";
 import { type ClusterClients, type ClusterRegistry, UnknownClusterError } from "./cluster.js";
 import { classifyKubernetesError, missingPermission } from "./errors.js";
@@ -89,7 +95,10 @@ async function withDeadline<T>(work: Promise<T>, timeoutMs: number, what: string
     return await Promise.race([
       work,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new RetryableError(`${what} timed out after ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(
+          () => reject(new RetryableError(`${what} timed out after ${timeoutMs} ms`)),
+          timeoutMs,
+        );
       }),
     ]);
   } finally {
@@ -102,7 +111,13 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
   const now = deps.now ?? (() => new Date());
   const timeoutMs = deps.callTimeoutMs ?? 10_000;
 
-  const publishOutcome = async (command: C, result: OutcomeResult, reason: string, details: Record<string, unknown>, logger: Logger) => {
+  const publishOutcome = async (
+    command: C,
+    result: OutcomeResult,
+    reason: string,
+    details: Record<string, unknown>,
+    logger: Logger,
+  ) => {
     const outcome: ActionOutcome = {
       v: 1,
       kind: "ActionOutcome",
@@ -118,7 +133,10 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
     };
     await deps.publisher.publish(Topics.actionOutcomes, outcome, messageAttributes(outcome));
     const level = result === "failed" ? "error" : result === "refused" ? "warn" : "info";
-    logger[level]({ incident: command.incident, action: action.name, result, details }, `${action.name} ${result}: ${reason}`);
+    logger[level](
+      { incident: command.incident, action: action.name, result, details },
+      `${action.name} ${result}: ${reason}`,
+    );
   };
 
   /** Kubernetes errors that retrying cannot fix become a `failed` outcome; transient ones a 503. */
@@ -137,7 +155,10 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
         details: { status: 403, ...(permission ? { missingPermission: permission } : {}) },
       };
     }
-    return { reason: `${doing}: ${classified.message}`, details: { status: classified.kind === "invalid" ? classified.code : classified.kind } };
+    return {
+      reason: `${doing}: ${classified.message}`,
+      details: { status: classified.kind === "invalid" ? classified.code : classified.kind },
+    };
   };
 
   return async (command: C, context: PushContext): Promise<void> => {
@@ -146,7 +167,8 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
     try {
       clients = await deps.registry.clientsFor(command.target.cluster);
     } catch (error) {
-      if (error instanceof UnknownClusterError) return publishOutcome(command, "refused", error.message, {}, logger);
+      if (error instanceof UnknownClusterError)
+        return publishOutcome(command, "refused", error.message, {}, logger);
       throw new RetryableError(`cannot reach the cluster: ${(error as Error).message}`, { cause: error });
     }
     const actionContext: ActionContext = {
@@ -164,14 +186,18 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
       const { reason, details } = failure(error, `planning ${action.name}`);
       return publishOutcome(command, "failed", reason, { ...base, ...details }, logger);
     }
-    if (!isPlan(planned)) return publishOutcome(command, planned.result, planned.reason, { ...base, ...planned.details }, logger);
+    if (!isPlan(planned))
+      return publishOutcome(command, planned.result, planned.reason, { ...base, ...planned.details }, logger);
 
     const details = { ...base, object: planned.object, plan: planned.description, ...planned.details };
     if (deps.dryRun || command.dryRun) {
       return publishOutcome(command, "dry-run", `would ${planned.description}`, details, logger);
     }
 
-    const slot = deps.limiter.reserve({ cluster: clients.name, ...(planned.object.namespace ? { namespace: planned.object.namespace } : {}) });
+    const slot = deps.limiter.reserve({
+      cluster: clients.name,
+      ...(planned.object.namespace ? { namespace: planned.object.namespace } : {}),
+    });
     if (!slot.ok) return publishOutcome(command, "refused", slot.reason, details, logger);
 
     let executed: ExecutionResult;
@@ -184,7 +210,13 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
     }
     if (executed.result !== "done") {
       slot.reservation.release();
-      return publishOutcome(command, executed.result, executed.reason, { ...details, ...executed.details }, logger);
+      return publishOutcome(
+        command,
+        executed.result,
+        executed.reason,
+        { ...details, ...executed.details },
+        logger,
+      );
     }
 
     const eventError = await recordEvent(clients.core, {
@@ -197,6 +229,12 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
       now: now(),
     });
     if (eventError) logger.warn({ eventError }, eventError);
-    return publishOutcome(command, "done", executed.reason, { ...details, ...executed.details, ...(eventError ? { eventError } : {}) }, logger);
+    return publishOutcome(
+      command,
+      "done",
+      executed.reason,
+      { ...details, ...executed.details, ...(eventError ? { eventError } : {}) },
+      logger,
+    );
   };
 }

@@ -10,12 +10,20 @@ export type ClusterEntry =
   | { kind: "context"; context: string }
   | { kind: "server"; server: string; token?: string; caData?: string; insecureSkipTlsVerify?: boolean };
 
-const GKE_RESOURCE = /^projects\/([a-z][-a-z0-9]{4,28}[a-z0-9])\/locations\/([a-z0-9-]+)\/clusters\/([a-z]([-a-z0-9]*[a-z0-9])?)$/;
+const GKE_RESOURCE =
+  /^projects\/([a-z][-a-z0-9]{4,28}[a-z0-9])\/locations\/([a-z0-9-]+)\/clusters\/([a-z]([-a-z0-9]*[a-z0-9])?)$/;
 
 const entrySchema = z.union([
   z.string().transform((value, ctx): ClusterEntry => {
     const gke = value.match(GKE_RESOURCE);
-    if (gke) return { kind: "gke", resource: value, project: gke[1] as string, location: gke[2] as string, cluster: gke[3] as string };
+    if (gke)
+      return {
+        kind: "gke",
+        resource: value,
+        project: gke[1] as string,
+        location: gke[2] as string,
+        cluster: gke[3] as string,
+      };
     if (value.startsWith("context:") && value.length > 8) return { kind: "context", context: value.slice(8) };
     if (/^https?:\/\//.test(value) && URL.canParse(value)) return { kind: "server", server: value };
     ctx.addIssue({
@@ -45,7 +53,11 @@ export const clustersSchema = z
       return z.NEVER;
     }
   })
-  .pipe(z.record(z.string().min(1), entrySchema).refine((map) => Object.keys(map).length > 0, "must name at least one cluster"));
+  .pipe(
+    z
+      .record(z.string().min(1), entrySchema)
+      .refine((map) => Object.keys(map).length > 0, "must name at least one cluster"),
+  );
 
 export interface ClusterClients {
   /** The cluster's name as alerts spell it (the CLUSTERS key). */
@@ -75,7 +87,10 @@ interface GkeCluster {
   masterAuth?: { clusterCaCertificate?: string };
 }
 
-export function createClusterRegistry(entries: Record<string, ClusterEntry>, options: RegistryOptions = {}): ClusterRegistry {
+export function createClusterRegistry(
+  entries: Record<string, ClusterEntry>,
+  options: RegistryOptions = {},
+): ClusterRegistry {
   const names = Object.keys(entries);
   const auth = options.auth ?? new GoogleAuth({ scopes: ["https://www.googleapis.com/auth/cloud-platform"] });
   const gkeApi = options.gkeApiEndpoint ?? "https://container.googleapis.com";
@@ -88,10 +103,23 @@ export function createClusterRegistry(entries: Record<string, ClusterEntry>, opt
     networking: kubeConfig.makeApiClient(NetworkingV1Api),
   });
 
-  const fromServer = (name: string, server: string, user: { token?: string }, ca: { caData?: string; skipTLSVerify?: boolean }) => {
+  const fromServer = (
+    name: string,
+    server: string,
+    user: { token?: string },
+    ca: { caData?: string; skipTLSVerify?: boolean },
+  ) => {
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromOptions({
-      clusters: [{ name, server, ...(ca.caData ? { caData: ca.caData } : {}), skipTLSVerify: ca.skipTLSVerify ?? false }],
+      // client-node refuses plain http unless TLS verification is "skipped" (there is no TLS to verify).
+      clusters: [
+        {
+          name,
+          server,
+          ...(ca.caData ? { caData: ca.caData } : {}),
+          skipTLSVerify: ca.skipTLSVerify ?? server.startsWith("http://"),
+        },
+      ],
       users: [{ name: "riposte", ...(user.token ? { token: user.token } : {}) }],
       contexts: [{ name, cluster: name, user: "riposte" }],
       currentContext: name,
@@ -103,8 +131,13 @@ export function createClusterRegistry(entries: Record<string, ClusterEntry>, opt
     let pending = gkeClusters.get(entry.resource);
     if (!pending) {
       pending = (async () => {
-        const response = await fetch(`${gkeApi}/v1/${entry.resource}`, { headers: { authorization: `Bearer ${token}` } });
-        if (!response.ok) throw new Error(`GKE API ${response.status} for ${entry.resource}: ${(await response.text()).slice(0, 300)}`);
+        const response = await fetch(`${gkeApi}/v1/${entry.resource}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        if (!response.ok)
+          throw new Error(
+            `GKE API ${response.status} for ${entry.resource}: ${(await response.text()).slice(0, 300)}`,
+          );
         return (await response.json()) as GkeCluster;
       })();
       gkeClusters.set(entry.resource, pending);
@@ -119,10 +152,15 @@ export function createClusterRegistry(entries: Record<string, ClusterEntry>, opt
     async clientsFor(requested) {
       const name = requested ?? (names.length === 1 ? names[0] : undefined);
       if (name === undefined) {
-        throw new UnknownClusterError(`the alert names no cluster and ${names.length} are configured (${names.join(", ")})`);
+        throw new UnknownClusterError(
+          `the alert names no cluster and ${names.length} are configured (${names.join(", ")})`,
+        );
       }
       const entry = entries[name];
-      if (!entry) throw new UnknownClusterError(`cluster ${JSON.stringify(name)} is not in CLUSTERS (${names.join(", ")})`);
+      if (!entry)
+        throw new UnknownClusterError(
+          `cluster ${JSON.stringify(name)} is not in CLUSTERS (${names.join(", ")})`,
+        );
 
       if (entry.kind === "gke") {
         // google-auth-library caches the token and refreshes it ahead of expiry; new token → new clients.
@@ -131,7 +169,12 @@ export function createClusterRegistry(entries: Record<string, ClusterEntry>, opt
         if (cached && cached.token === token) return cached.clients;
         if (!token) throw new Error("Application Default Credentials gave no access token");
         const cluster = await describeGke(entry, token);
-        const clients = fromServer(name, `https://${cluster.endpoint}`, { token }, { caData: cluster.masterAuth?.clusterCaCertificate });
+        const clients = fromServer(
+          name,
+          `https://${cluster.endpoint}`,
+          { token },
+          { caData: cluster.masterAuth?.clusterCaCertificate },
+        );
         cache.set(name, { clients, token });
         return clients;
       }
@@ -144,7 +187,12 @@ export function createClusterRegistry(entries: Record<string, ClusterEntry>, opt
         kubeConfig.setCurrentContext(entry.context);
         clients = build(name, kubeConfig);
       } else {
-        clients = fromServer(name, entry.server, { token: entry.token }, { caData: entry.caData, skipTLSVerify: entry.insecureSkipTlsVerify });
+        clients = fromServer(
+          name,
+          entry.server,
+          { token: entry.token },
+          { caData: entry.caData, skipTLSVerify: entry.insecureSkipTlsVerify },
+        );
       }
       cache.set(name, { clients });
       return clients;

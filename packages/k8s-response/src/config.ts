@@ -32,7 +32,9 @@ export interface KubernetesActionerConfig {
 
 export function safetyPolicyFrom(config: KubernetesActionerConfig): SafetyPolicy {
   return {
-    protectedNamespaces: [...new Set([...config.PROTECTED_NAMESPACES, config.FALCO_NAMESPACE, config.RIPOSTE_NAMESPACE])],
+    protectedNamespaces: [
+      ...new Set([...config.PROTECTED_NAMESPACES, config.FALCO_NAMESPACE, config.RIPOSTE_NAMESPACE]),
+    ],
     allowDaemonSetPods: config.ALLOW_DAEMONSET_PODS,
     allowMirrorPods: config.ALLOW_MIRROR_PODS,
   };

@@ -35,19 +35,28 @@ export function classifyKubernetesError(error: unknown): KubernetesFailure {
     if (error.code === 403) return { kind: "forbidden", message };
     if (error.code === 429 || error.code >= 500) {
       const retryAfter = Number(error.headers?.["retry-after"]);
-      return { kind: "transient", message: `${error.code}: ${message}`, ...(retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}) };
+      return {
+        kind: "transient",
+        message: `${error.code}: ${message}`,
+        ...(retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
+      };
     }
     // 400/401/422 and friends: the request itself is wrong; retrying sends the same request.
     return { kind: "invalid", code: error.code, message };
   }
   if (error instanceof RetryableError) return { kind: "transient", message: error.message };
   // No HTTP answer at all: connection refused/reset, DNS, TLS, timeout.
-  return { kind: "transient", message: `no answer from the Kubernetes API: ${(error as Error)?.message ?? String(error)}` };
+  return {
+    kind: "transient",
+    message: `no answer from the Kubernetes API: ${(error as Error)?.message ?? String(error)}`,
+  };
 }
 
 /** The permission a 403 Status names, e.g. `delete pods in "shop"`, for operators fixing RBAC. */
 export function missingPermission(message: string): string | undefined {
-  const match = message.match(/cannot (\S+) resource "([^"]+)"(?: in API group "([^"]*)")?(?: in the namespace "([^"]+)"| at the cluster scope)?/);
+  const match = message.match(
+    /cannot (\S+) resource "([^"]+)"(?: in API group "([^"]*)")?(?: in the namespace "([^"]+)"| at the cluster scope)?/,
+  );
   if (!match) return undefined;
   const [, verb, resource, group, namespace] = match;
   return `${verb} ${resource}${group ? `.${group}` : ""}${namespace ? ` in namespace ${namespace}` : " (cluster scope)"}`;

@@ -29,7 +29,8 @@ export function createLimiter(rules: readonly LimitRule[], now: () => number = D
       const keys: { key: string; rule: LimitRule }[] = [];
       for (const rule of rules) {
         if (rule.scope === "namespace" && namespace === undefined) continue;
-        const key = rule.scope === "namespace" ? `${rule.name}|${cluster}|${namespace}` : `${rule.name}|${cluster}`;
+        const key =
+          rule.scope === "namespace" ? `${rule.name}|${cluster}|${namespace}` : `${rule.name}|${cluster}`;
         const times = (windows.get(key) ?? []).filter((time) => at - time < rule.windowMs);
         windows.set(key, times);
         if (times.length >= rule.max) {

@@ -60,6 +60,7 @@ export function protectedPodReason(policy: SafetyPolicy, pod: PodLike): string |
     return "static (mirror) pod: managed by the kubelet, not the API server";
   }
   const daemonSet = pod.metadata?.ownerReferences?.find((owner) => owner.kind === "DaemonSet");
-  if (!policy.allowDaemonSetPods && daemonSet) return `owned by DaemonSet ${daemonSet.name}: it runs on every node`;
+  if (!policy.allowDaemonSetPods && daemonSet)
+    return `owned by DaemonSet ${daemonSet.name}: it runs on every node`;
   return undefined;
 }

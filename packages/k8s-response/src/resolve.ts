@@ -23,7 +23,9 @@ export function containerIdsOf(pod: V1Pod): string[] {
     ...(pod.status?.initContainerStatuses ?? []),
     ...(pod.status?.ephemeralContainerStatuses ?? []),
   ];
-  return statuses.flatMap((status) => (status.containerID ? [status.containerID.replace(RUNTIME_PREFIX, "")] : []));
+  return statuses.flatMap((status) =>
+    status.containerID ? [status.containerID.replace(RUNTIME_PREFIX, "")] : [],
+  );
 }
 
 export function podRef(pod: V1Pod): string {
@@ -52,7 +54,8 @@ export async function resolveTargetPod(core: CoreV1Api, target: Target): Promise
   }
 
   const containerId = target.containerId && target.containerId !== "host" ? target.containerId : undefined;
-  if (!containerId && !target.podUid) return { kind: "none", reason: "no target: the alert names no pod, pod uid or container" };
+  if (!containerId && !target.podUid)
+    return { kind: "none", reason: "no target: the alert names no pod, pod uid or container" };
 
   // Without a node this lists every pod in the cluster; Falco's chart always sets hostname to the node.
   const pods = target.node

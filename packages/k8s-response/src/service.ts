@@ -2,7 +2,12 @@
 // dependencies built from the kit's config. A service is then its action plus three short files.
 import type { Command } from "@riposte/falco-event";
 import { Topics } from "@riposte/falco-event";
-import { DEFAULT_RUNTIME, type RuntimeSettings, type ServiceDescriptor, type ServiceKit } from "@riposte/service-kit";
+import {
+  DEFAULT_RUNTIME,
+  type RuntimeSettings,
+  type ServiceDescriptor,
+  type ServiceKit,
+} from "@riposte/service-kit";
 import { z } from "zod";
 import type { ActionRunnerDeps, KubernetesAction } from "./action.js";
 import { createClusterRegistry } from "./cluster.js";
@@ -39,12 +44,17 @@ export function describeActioner(
 /** The runner's dependencies from the kit (real cluster registry, limiter, policy, publisher). */
 export function runnerDepsFromKit<C extends Command>(
   action: KubernetesAction<C>,
-  kit: ServiceKit<KubernetesActionerConfig & { KUBE_CALL_TIMEOUT_MS: number; GKE_API_ENDPOINT?: string | undefined }>,
+  kit: ServiceKit<
+    KubernetesActionerConfig & { KUBE_CALL_TIMEOUT_MS: number; GKE_API_ENDPOINT?: string | undefined }
+  >,
   service: string,
 ): ActionRunnerDeps {
   return {
     service,
-    registry: createClusterRegistry(kit.config.CLUSTERS, kit.config.GKE_API_ENDPOINT ? { gkeApiEndpoint: kit.config.GKE_API_ENDPOINT } : {}),
+    registry: createClusterRegistry(
+      kit.config.CLUSTERS,
+      kit.config.GKE_API_ENDPOINT ? { gkeApiEndpoint: kit.config.GKE_API_ENDPOINT } : {},
+    ),
     basePolicy: safetyPolicyFrom(kit.config),
     limiter: createLimiter(action.limits),
     dryRun: kit.config.DRY_RUN,

@@ -2,7 +2,13 @@
 // deny-all NetworkPolicy `riposte-quarantine` selecting that label key (Ingress and Egress, no rules).
 // Allowances (DNS egress, a forensics CIDR) are extra policies selecting only this incident's pods:
 // NetworkPolicies add up, so an allowance for one incident never opens another quarantined pod.
-import type { CoreV1Api, NetworkingV1Api, V1NetworkPolicy, V1NetworkPolicySpec, V1Pod } from "@kubernetes/client-node";
+import type {
+  CoreV1Api,
+  NetworkingV1Api,
+  V1NetworkPolicy,
+  V1NetworkPolicySpec,
+  V1Pod,
+} from "@kubernetes/client-node";
 import { type IsolatePodCommand, IsolatePodParams } from "@riposte/falco-event";
 import {
   classifyKubernetesError,
@@ -31,7 +37,11 @@ export function quarantinePolicySpec(): V1NetworkPolicySpec {
 }
 
 /** Policies that re-open a little for one incident's pods. */
-export function allowancePolicies(namespace: string, incident: string, params: IsolationParams): V1NetworkPolicy[] {
+export function allowancePolicies(
+  namespace: string,
+  incident: string,
+  params: IsolationParams,
+): V1NetworkPolicy[] {
   const podSelector = { matchLabels: { [QUARANTINE_LABEL]: incident } };
   const policies: V1NetworkPolicy[] = [];
   if (params.allowDns) {
@@ -42,7 +52,12 @@ export function allowancePolicies(namespace: string, incident: string, params: I
         policyTypes: ["Egress"],
         egress: [
           {
-            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+            to: [
+              {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+              },
+            ],
             ports: [
               { protocol: "UDP", port: 53 },
               { protocol: "TCP", port: 53 },
@@ -55,7 +70,11 @@ export function allowancePolicies(namespace: string, incident: string, params: I
   if (params.forensicsCidr) {
     policies.push({
       metadata: { name: `riposte-forensics-${incident}`, namespace, labels: MANAGED_BY },
-      spec: { podSelector, policyTypes: ["Ingress"], ingress: [{ _from: [{ ipBlock: { cidr: params.forensicsCidr } }] }] },
+      spec: {
+        podSelector,
+        policyTypes: ["Ingress"],
+        ingress: [{ _from: [{ ipBlock: { cidr: params.forensicsCidr } }] }],
+      },
     });
   }
   return policies;
@@ -76,7 +95,10 @@ function sameSpec(actual: V1NetworkPolicySpec | undefined, wanted: V1NetworkPoli
 }
 
 /** Creates the policy, or repairs it when someone changed it. Returns what it did. */
-async function ensurePolicy(networking: NetworkingV1Api, policy: V1NetworkPolicy): Promise<"created" | "repaired" | "unchanged"> {
+async function ensurePolicy(
+  networking: NetworkingV1Api,
+  policy: V1NetworkPolicy,
+): Promise<"created" | "repaired" | "unchanged"> {
   const namespace = policy.metadata?.namespace ?? "";
   const name = policy.metadata?.name ?? "";
   const wanted = policy.spec as V1NetworkPolicySpec;
@@ -88,7 +110,10 @@ async function ensurePolicy(networking: NetworkingV1Api, policy: V1NetworkPolicy
   }
   if (!existing) {
     try {
-      await networking.createNamespacedNetworkPolicy({ namespace, body: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", ...policy } });
+      await networking.createNamespacedNetworkPolicy({
+        namespace,
+        body: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", ...policy },
+      });
       return "created";
     } catch (error) {
       // AlreadyExists: a concurrent delivery created it; verify its shape below.
@@ -101,7 +126,11 @@ async function ensurePolicy(networking: NetworkingV1Api, policy: V1NetworkPolicy
   await networking.replaceNamespacedNetworkPolicy({
     name,
     namespace,
-    body: { ...existing, spec: wanted, metadata: { ...existing.metadata, labels: { ...existing.metadata?.labels, ...MANAGED_BY } } },
+    body: {
+      ...existing,
+      spec: wanted,
+      metadata: { ...existing.metadata, labels: { ...existing.metadata?.labels, ...MANAGED_BY } },
+    },
   });
   return "repaired";
 }
@@ -111,7 +140,13 @@ function escapePointer(key: string): string {
 }
 
 /** Labels and annotates the pod, guarded by its uid (a JSON patch `test`), so a new pod is never labelled. */
-async function labelPod(core: CoreV1Api, pod: V1Pod, incident: string, rule: string, now: Date): Promise<void> {
+async function labelPod(
+  core: CoreV1Api,
+  pod: V1Pod,
+  incident: string,
+  rule: string,
+  now: Date,
+): Promise<void> {
   const metadata = pod.metadata ?? {};
   const operations: object[] = [{ op: "test", path: "/metadata/uid", value: metadata.uid }];
   if (!metadata.labels) operations.push({ op: "add", path: "/metadata/labels", value: {} });
@@ -119,20 +154,39 @@ async function labelPod(core: CoreV1Api, pod: V1Pod, incident: string, rule: str
   operations.push(
     { op: "add", path: `/metadata/labels/${escapePointer(QUARANTINE_LABEL)}`, value: incident },
     // The rule name comes from the alert: kept as data, bounded.
-    { op: "add", path: `/metadata/annotations/${escapePointer(RULE_ANNOTATION)}`, value: rule.slice(0, 1024) },
+    {
+      op: "add",
+      path: `/metadata/annotations/${escapePointer(RULE_ANNOTATION)}`,
+      value: rule.slice(0, 1024),
+    },
     { op: "add", path: `/metadata/annotations/${escapePointer(TIME_ANNOTATION)}`, value: now.toISOString() },
   );
-  await core.patchNamespacedPod({ name: metadata.name ?? "", namespace: metadata.namespace ?? "", body: operations });
+  await core.patchNamespacedPod({
+    name: metadata.name ?? "",
+    namespace: metadata.namespace ?? "",
+    body: operations,
+  });
 }
 
 export const isolatePod: KubernetesAction<IsolatePodCommand> = {
   name: "isolate-pod",
   kind: "IsolatePod",
-  description: "Labels the pod and ensures a deny-all NetworkPolicy selecting it (needs Dataplane V2 or Calico).",
+  description:
+    "Labels the pod and ensures a deny-all NetworkPolicy selecting it (needs Dataplane V2 or Calico).",
   params: IsolatePodParams,
   permissions: [
-    { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"], reason: "find the pod by name or by container id on its node" },
-    { apiGroups: [""], resources: ["pods"], verbs: ["patch"], reason: "add the quarantine label and annotations" },
+    {
+      apiGroups: [""],
+      resources: ["pods"],
+      verbs: ["get", "list"],
+      reason: "find the pod by name or by container id on its node",
+    },
+    {
+      apiGroups: [""],
+      resources: ["pods"],
+      verbs: ["patch"],
+      reason: "add the quarantine label and annotations",
+    },
     {
       apiGroups: ["networking.k8s.io"],
       resources: ["networkpolicies"],
@@ -167,10 +221,15 @@ export const isolatePod: KubernetesAction<IsolatePodCommand> = {
   },
 
   async plan(command, { clients, policy, now }) {
+    // A protected namespace is refused before any call reaches the cluster.
+    const early = command.target.namespace && protectedNamespaceReason(policy, command.target.namespace);
+    if (early) return { result: "refused", reason: early };
     const resolution = await resolveTargetPod(clients.core, command.target);
     if (resolution.kind === "none") return { result: "refused", reason: resolution.reason };
-    if (resolution.kind === "gone") return { result: "stale", reason: `${resolution.reason}: nothing to isolate` };
-    if (resolution.kind === "replaced") return { result: "stale", reason: `${resolution.reason}; nothing changed` };
+    if (resolution.kind === "gone")
+      return { result: "stale", reason: `${resolution.reason}: nothing to isolate` };
+    if (resolution.kind === "replaced")
+      return { result: "stale", reason: `${resolution.reason}; nothing changed` };
 
     const { pod } = resolution;
     const namespace = pod.metadata?.namespace ?? "";
@@ -185,7 +244,10 @@ export const isolatePod: KubernetesAction<IsolatePodCommand> = {
       { metadata: { name: QUARANTINE_POLICY, namespace, labels: MANAGED_BY }, spec: quarantinePolicySpec() },
       ...allowances,
     ];
-    const allowed = [command.params.allowDns ? "DNS egress" : "", command.params.forensicsCidr ? `ingress from ${command.params.forensicsCidr}` : ""].filter(Boolean);
+    const allowed = [
+      command.params.allowDns ? "DNS egress" : "",
+      command.params.forensicsCidr ? `ingress from ${command.params.forensicsCidr}` : "",
+    ].filter(Boolean);
     return {
       description:
         `label pod ${namespace}/${name} ${QUARANTINE_LABEL}=${incident} and ensure NetworkPolicy ${namespace}/${QUARANTINE_POLICY} ` +
@@ -195,7 +257,8 @@ export const isolatePod: KubernetesAction<IsolatePodCommand> = {
       async execute() {
         // The policy first: the moment the label lands, the pod is cut off.
         const policyResults = [];
-        for (const networkPolicy of policies) policyResults.push(await ensurePolicy(clients.networking, networkPolicy));
+        for (const networkPolicy of policies)
+          policyResults.push(await ensurePolicy(clients.networking, networkPolicy));
         const changedPolicies = policyResults.some((result) => result !== "unchanged");
         if (quarantinedBy) {
           return {
@@ -208,7 +271,8 @@ export const isolatePod: KubernetesAction<IsolatePodCommand> = {
           await labelPod(clients.core, pod, incident, command.alert.rule, now);
         } catch (error) {
           const failure = classifyKubernetesError(error);
-          if (failure.kind === "not-found") return { result: "stale", reason: `pod ${namespace}/${name} is gone` };
+          if (failure.kind === "not-found")
+            return { result: "stale", reason: `pod ${namespace}/${name} is gone` };
           // The uid test failed: another pod took the name.
           if (failure.kind === "conflict" || (failure.kind === "invalid" && failure.code === 422)) {
             return { result: "stale", reason: `pod ${namespace}/${name} was replaced; nothing labelled` };

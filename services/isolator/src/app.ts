@@ -12,6 +12,8 @@ export interface IsolatorDeps {
 export function createApp(deps: IsolatorDeps) {
   return createPushApp({
     ...deps.push,
-    routes: [pushRoute("/", jsonMessageDecoder(IsolatePodCommand), createActionHandler(isolatePod, deps.runner))],
+    routes: [
+      pushRoute("/", jsonMessageDecoder(IsolatePodCommand), createActionHandler(isolatePod, deps.runner)),
+    ],
   });
 }

@@ -5,4 +5,6 @@ import { isolatePod } from "./action.js";
 import { createApp } from "./app.js";
 import { isolatorDescriptor } from "./descriptor.js";
 
-await startService(isolatorDescriptor, (kit) => createApp({ push: kit.push, runner: runnerDepsFromKit(isolatePod, kit, isolatorDescriptor.name) }));
+await startService(isolatorDescriptor, (kit) =>
+  createApp({ push: kit.push, runner: runnerDepsFromKit(isolatePod, kit, isolatorDescriptor.name) }),
+);

@@ -14,10 +14,16 @@ import {
 export const killPod: KubernetesAction<KillPodCommand> = {
   name: "kill-pod",
   kind: "KillPod",
-  description: "Deletes the pod the alert names (resolved from its container id if needed), guarded by its uid.",
+  description:
+    "Deletes the pod the alert names (resolved from its container id if needed), guarded by its uid.",
   params: KillPodParams,
   permissions: [
-    { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"], reason: "find the pod by name or by container id on its node" },
+    {
+      apiGroups: [""],
+      resources: ["pods"],
+      verbs: ["get", "list"],
+      reason: "find the pod by name or by container id on its node",
+    },
     { apiGroups: [""], resources: ["pods"], verbs: ["delete"], reason: "delete it" },
     EVENT_PERMISSION,
   ],
@@ -42,7 +48,12 @@ export const killPod: KubernetesAction<KillPodCommand> = {
       output: "Executing binary not part of base image (proc.exe=/tmp/x …)",
       outputFields: {},
     },
-    target: { namespace: "jobs", pod: "batch-worker-6f7d8-zx9k2", node: "gke-prod-pool-1-abcd", rejected: [] },
+    target: {
+      namespace: "jobs",
+      pod: "batch-worker-6f7d8-zx9k2",
+      node: "gke-prod-pool-1-abcd",
+      rejected: [],
+    },
     params: { gracePeriodSeconds: 0 },
     dryRun: false,
     playbooks: ["kill-critical-workload"],
@@ -50,10 +61,14 @@ export const killPod: KubernetesAction<KillPodCommand> = {
   },
 
   async plan(command, { clients, policy }) {
+    // A protected namespace is refused before any call reaches the cluster.
+    const early = command.target.namespace && protectedNamespaceReason(policy, command.target.namespace);
+    if (early) return { result: "refused", reason: early };
     const resolution = await resolveTargetPod(clients.core, command.target);
     if (resolution.kind === "none") return { result: "refused", reason: resolution.reason };
     if (resolution.kind === "gone") return { result: "already-done", reason: resolution.reason };
-    if (resolution.kind === "replaced") return { result: "stale", reason: `${resolution.reason}; nothing deleted` };
+    if (resolution.kind === "replaced")
+      return { result: "stale", reason: `${resolution.reason}; nothing deleted` };
 
     const { pod } = resolution;
     const namespace = pod.metadata?.namespace ?? "";
@@ -77,9 +92,13 @@ export const killPod: KubernetesAction<KillPodCommand> = {
           });
         } catch (error) {
           const failure = classifyKubernetesError(error);
-          if (failure.kind === "not-found") return { result: "already-done", reason: `pod ${namespace}/${name} already gone` };
+          if (failure.kind === "not-found")
+            return { result: "already-done", reason: `pod ${namespace}/${name} already gone` };
           if (failure.kind === "conflict") {
-            return { result: "stale", reason: `pod ${namespace}/${name} is no longer uid ${uid}; nothing deleted` };
+            return {
+              result: "stale",
+              reason: `pod ${namespace}/${name} is no longer uid ${uid}; nothing deleted`,
+            };
           }
           throw error;
         }

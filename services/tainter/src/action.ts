@@ -22,7 +22,9 @@ function existingTaint(node: V1Node): V1Taint | undefined {
 async function appendTaint(core: CoreV1Api, node: V1Node, taint: V1Taint, cordon: boolean): Promise<void> {
   const operations: object[] = [
     { op: "test", path: "/metadata/resourceVersion", value: node.metadata?.resourceVersion },
-    node.spec?.taints ? { op: "add", path: "/spec/taints/-", value: taint } : { op: "add", path: "/spec/taints", value: [taint] },
+    node.spec?.taints
+      ? { op: "add", path: "/spec/taints/-", value: taint }
+      : { op: "add", path: "/spec/taints", value: [taint] },
   ];
   if (cordon) operations.push({ op: "add", path: "/spec/unschedulable", value: true });
   await core.patchNode({ name: node.metadata?.name ?? "", body: operations });
@@ -31,11 +33,22 @@ async function appendTaint(core: CoreV1Api, node: V1Node, taint: V1Taint, cordon
 export const taintNode: KubernetesAction<TaintNodeCommand> = {
   name: "taint-node",
   kind: "TaintNode",
-  description: "Adds a NoSchedule (or NoExecute) taint to the node, keeping its other taints; optionally cordons it.",
+  description:
+    "Adds a NoSchedule (or NoExecute) taint to the node, keeping its other taints; optionally cordons it.",
   params: TaintNodeParams,
   permissions: [
-    { apiGroups: [""], resources: ["nodes"], verbs: ["get", "patch"], reason: "read the node's taints and append one" },
-    { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"], reason: "find the node of the alert's pod" },
+    {
+      apiGroups: [""],
+      resources: ["nodes"],
+      verbs: ["get", "patch"],
+      reason: "read the node's taints and append one",
+    },
+    {
+      apiGroups: [""],
+      resources: ["pods"],
+      verbs: ["get", "list"],
+      reason: "find the node of the alert's pod",
+    },
     EVENT_PERMISSION,
   ],
   limits: [{ name: "node taints per cluster", scope: "cluster", max: 3, windowMs: 10 * 60_000 }],
@@ -67,7 +80,8 @@ export const taintNode: KubernetesAction<TaintNodeCommand> = {
     let nodeName = command.target.node;
     if (!nodeName) {
       const resolution = await resolveTargetPod(clients.core, command.target);
-      if (resolution.kind !== "found") return { result: "refused", reason: `no node to taint: ${resolution.reason}` };
+      if (resolution.kind !== "found")
+        return { result: "refused", reason: `no node to taint: ${resolution.reason}` };
       nodeName = resolution.pod.spec?.nodeName;
       if (!nodeName) return { result: "refused", reason: "no node to taint: the pod is not scheduled" };
     }
@@ -75,11 +89,16 @@ export const taintNode: KubernetesAction<TaintNodeCommand> = {
     try {
       node = await clients.core.readNode({ name: nodeName });
     } catch (error) {
-      if (classifyKubernetesError(error).kind === "not-found") return { result: "stale", reason: `node ${nodeName} not found` };
+      if (classifyKubernetesError(error).kind === "not-found")
+        return { result: "stale", reason: `node ${nodeName} not found` };
       throw error;
     }
     const present = existingTaint(node);
-    if (present) return { result: "already-done", reason: `node ${nodeName} already tainted ${present.key}=${present.value}:${present.effect}` };
+    if (present)
+      return {
+        result: "already-done",
+        reason: `node ${nodeName} already tainted ${present.key}=${present.value}:${present.effect}`,
+      };
 
     const { effect, cordon } = command.params;
     const taint: V1Taint = { key: COMPROMISED_TAINT, value: command.incident, effect };
@@ -97,11 +116,16 @@ export const taintNode: KubernetesAction<TaintNodeCommand> = {
             const failure = classifyKubernetesError(error);
             if (failure.kind === "not-found") return { result: "stale", reason: `node ${name} is gone` };
             // The resourceVersion test failed (409 or 422 depending on the server): re-read, try again.
-            const changed = failure.kind === "conflict" || (failure.kind === "invalid" && failure.code === 422);
+            const changed =
+              failure.kind === "conflict" || (failure.kind === "invalid" && failure.code === 422);
             if (!changed || attempt >= MAX_CONFLICT_RETRIES) throw error;
             current = await clients.core.readNode({ name });
             const raced = existingTaint(current);
-            if (raced) return { result: "already-done", reason: `node ${name} was tainted meanwhile (${raced.value})` };
+            if (raced)
+              return {
+                result: "already-done",
+                reason: `node ${name} was tainted meanwhile (${raced.value})`,
+              };
           }
         }
       },

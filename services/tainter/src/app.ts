@@ -12,6 +12,8 @@ export interface TainterDeps {
 export function createApp(deps: TainterDeps) {
   return createPushApp({
     ...deps.push,
-    routes: [pushRoute("/", jsonMessageDecoder(TaintNodeCommand), createActionHandler(taintNode, deps.runner))],
+    routes: [
+      pushRoute("/", jsonMessageDecoder(TaintNodeCommand), createActionHandler(taintNode, deps.runner)),
+    ],
   });
 }

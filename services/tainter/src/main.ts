@@ -5,4 +5,6 @@ import { taintNode } from "./action.js";
 import { createApp } from "./app.js";
 import { tainterDescriptor } from "./descriptor.js";
 
-await startService(tainterDescriptor, (kit) => createApp({ push: kit.push, runner: runnerDepsFromKit(taintNode, kit, tainterDescriptor.name) }));
+await startService(tainterDescriptor, (kit) =>
+  createApp({ push: kit.push, runner: runnerDepsFromKit(taintNode, kit, tainterDescriptor.name) }),
+);
