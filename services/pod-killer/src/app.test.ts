@@ -1,4 +1,5 @@
 // pod-killer against the simulated cluster (a real Kubernetes REST API), through app.request.
+import type { V1Pod } from "@kubernetes/client-node";
 import type { ActionOutcome, KillPodCommand } from "@riposte/falco-event";
 import { commandFromExample, runnerDepsForTest } from "@riposte/k8s-response/testing";
 import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
@@ -30,7 +31,7 @@ function setup(options: { dryRun?: boolean; limits?: boolean } = {}) {
   return { app, send, outcomes };
 }
 
-const pod = (namespace: string, name: string) => sim.get({ kind: "Pod", namespace, name });
+const pod = (namespace: string, name: string) => sim.get({ kind: "Pod", namespace, name }) as V1Pod | undefined;
 const deletions = () =>
   sim.requests.filter((r) => r.verb === "delete" && r.resource === "pods" && r.status === 200);
 
