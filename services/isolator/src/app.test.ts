@@ -1,0 +1,156 @@
+// isolator against the simulated cluster, through app.request.
+import type { V1NetworkPolicy, V1Pod } from "@kubernetes/client-node";
+import type { ActionOutcome, IsolatePodCommand } from "@riposte/falco-event";
+import { commandFromExample, runnerDepsForTest } from "@riposte/k8s-response/testing";
+import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
+import { createSilentLogger } from "@riposte/service-kit";
+import { pushRequest } from "@riposte/service-kit/testing";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { QUARANTINE_LABEL, QUARANTINE_POLICY } from "./action.js";
+import { createApp } from "./app.js";
+
+let sim: SimCluster;
+beforeAll(async () => {
+  sim = await startSim({ seed: demoSeed() });
+});
+afterAll(() => sim.stop());
+beforeEach(() => sim.reset());
+
+function setup(options: { dryRun?: boolean } = {}) {
+  const runner = runnerDepsForTest("isolator", sim.url, options.dryRun ? { dryRun: true } : {});
+  const app = createApp({
+    push: { service: "isolator", publisher: runner.publisher, logger: createSilentLogger() },
+    runner,
+  });
+  const send = async (command: IsolatePodCommand) => (await app.request("/", pushRequest(command))).status;
+  const outcomes = () =>
+    runner.publisher.on("action-outcomes").map((entry) => entry.message as ActionOutcome);
+  return { send, outcomes };
+}
+
+const pod = (namespace: string, name: string) =>
+  sim.get({ kind: "Pod", namespace, name }) as V1Pod | undefined;
+const policy = (namespace: string, name: string) =>
+  sim.get({ kind: "NetworkPolicy", namespace, name }) as V1NetworkPolicy | undefined;
+const writes = () =>
+  sim.requests.filter(
+    (r) => ["create", "update", "patch", "delete"].includes(r.verb ?? "") && r.resource !== "events",
+  );
+
+describe("isolator", () => {
+  it("labels the pod and creates the deny-all NetworkPolicy, with an Event and an outcome", async () => {
+    const { send, outcomes } = setup();
+    const command = commandFromExample("isolate-pod", "modern-terminal-shell.json");
+    expect(await send(command)).toBe(204);
+    const web = pod("shop", "web-7d9f8c6b5-abcde");
+    expect(web?.metadata?.labels?.[QUARANTINE_LABEL]).toBe(command.incident);
+    expect(web?.metadata?.annotations?.["riposte.dev/quarantine-rule"]).toBe("Terminal shell in container");
+    expect(policy("shop", QUARANTINE_POLICY)?.spec).toMatchObject({
+      podSelector: { matchExpressions: [{ key: QUARANTINE_LABEL, operator: "Exists" }] },
+      policyTypes: ["Ingress", "Egress"],
+    });
+    expect(policy("shop", QUARANTINE_POLICY)?.spec?.ingress ?? []).toEqual([]);
+    expect(policy("shop", QUARANTINE_POLICY)?.spec?.egress ?? []).toEqual([]);
+    expect(outcomes()).toEqual([expect.objectContaining({ result: "done", action: "isolate-pod" })]);
+    expect(sim.list({ kind: "Event", namespace: "shop" })).toEqual([
+      expect.objectContaining({ reason: "RiposteIsolatePod" }),
+    ]);
+  });
+
+  it("is idempotent: the same command again changes nothing and reports already-done", async () => {
+    const { send, outcomes } = setup();
+    const command = commandFromExample("isolate-pod", "modern-terminal-shell.json");
+    await send(command);
+    sim.clearRequests();
+    await send(command);
+    expect(writes()).toEqual([]);
+    expect(outcomes().map((o) => o.result)).toEqual(["done", "already-done"]);
+  });
+
+  it("repairs a quarantine policy someone weakened", async () => {
+    const { send, outcomes } = setup();
+    const command = commandFromExample("isolate-pod", "modern-terminal-shell.json");
+    await send(command);
+    const weakened = policy("shop", QUARANTINE_POLICY) as V1NetworkPolicy;
+    sim.apply({ ...weakened, spec: { ...weakened.spec, egress: [{}] } } as never);
+    await send(command);
+    expect(policy("shop", QUARANTINE_POLICY)?.spec?.egress ?? []).toEqual([]);
+    expect(outcomes()[1]).toMatchObject({ result: "done", reason: expect.stringMatching(/repaired/) });
+  });
+
+  it("adds only this incident's allowances for DNS and a forensics CIDR", async () => {
+    const { send } = setup();
+    const command = commandFromExample("isolate-pod", "modern-terminal-shell.json", {
+      params: { allowDns: true, forensicsCidr: "10.8.0.0/24" },
+    });
+    await send(command);
+    const dns = policy("shop", `riposte-dns-${command.incident}`);
+    expect(dns?.spec?.podSelector).toEqual({ matchLabels: { [QUARANTINE_LABEL]: command.incident } });
+    expect(dns?.spec?.egress?.[0]?.ports).toEqual([
+      { protocol: "UDP", port: 53 },
+      { protocol: "TCP", port: 53 },
+    ]);
+    const forensics = policy("shop", `riposte-forensics-${command.incident}`) as unknown as {
+      spec: { ingress: { from: { ipBlock: { cidr: string } }[] }[] };
+    };
+    expect(forensics.spec.ingress[0]?.from[0]?.ipBlock.cidr).toBe("10.8.0.0/24");
+  });
+
+  it("refuses protected, DaemonSet and mirror pods, and changes nothing", async () => {
+    const { send, outcomes } = setup();
+    await send(
+      commandFromExample("isolate-pod", "modern-terminal-shell.json", { fields: { "k8s.ns.name": "falco" } }),
+    );
+    await send(commandFromExample("isolate-pod", "informational.json"));
+    const web = pod("shop", "web-7d9f8c6b5-abcde") as V1Pod;
+    sim.apply({
+      ...web,
+      metadata: {
+        name: "static-web",
+        namespace: "shop",
+        annotations: { "kubernetes.io/config.mirror": "x" },
+      },
+    } as never);
+    await send(
+      commandFromExample("isolate-pod", "modern-terminal-shell.json", {
+        fields: { "k8s.pod.name": "static-web" },
+      }),
+    );
+    expect(outcomes().map((o) => o.result)).toEqual(["refused", "refused", "refused"]);
+    expect(outcomes().map((o) => o.reason)).toEqual([
+      expect.stringMatching(/namespace falco is protected/),
+      expect.stringMatching(/DaemonSet node-exporter/),
+      expect.stringMatching(/mirror/),
+    ]);
+    expect(writes()).toEqual([]);
+  });
+
+  it("dry-run: nothing changed, the outcome says what would be done", async () => {
+    const { send, outcomes } = setup({ dryRun: true });
+    await send(
+      commandFromExample("isolate-pod", "modern-terminal-shell.json", { params: { allowDns: true } }),
+    );
+    expect(writes()).toEqual([]);
+    expect(outcomes()[0]).toMatchObject({
+      result: "dry-run",
+      reason: expect.stringMatching(
+        /^would label pod shop\/web-7d9f8c6b5-abcde riposte.dev\/quarantine=[0-9a-f]{32} and ensure NetworkPolicy shop\/riposte-quarantine \(deny all ingress and egress; allow DNS egress\)$/,
+      ),
+    });
+  });
+
+  it("a gone pod is stale, and a 503 from the API server is retried", async () => {
+    const { send, outcomes } = setup();
+    sim.faults.inject({ resource: "networkpolicies", verb: "create", status: 503, times: 1 });
+    const command = commandFromExample("isolate-pod", "modern-terminal-shell.json");
+    expect(await send(command)).toBe(503);
+    expect(await send(command)).toBe(204);
+    expect(outcomes().map((o) => o.result)).toEqual(["done"]);
+    await send(
+      commandFromExample("isolate-pod", "modern-terminal-shell.json", {
+        fields: { "k8s.pod.name": "no-such-pod" },
+      }),
+    );
+    expect(outcomes()[1]).toMatchObject({ result: "stale" });
+  });
+});
