@@ -1,0 +1,62 @@
+// The scc-exporter: records each incident as a Security Command Center v2 finding (ExportFinding
+// commands) and adds the other services' action outcomes to it (action-outcomes).
+import { Topics } from "@riposte/falco-event";
+import { DEFAULT_RUNTIME, envBoolean, type ServiceDescriptor } from "@riposte/service-kit";
+import { z } from "zod";
+import { gkeClustersEnv } from "./gke-clusters.js";
+import { DEFAULT_SCC_CLIENT_OPTIONS } from "./scc-client.js";
+import { sccLocationEnv, sccScopeEnv, sccSourceNameEnv } from "./scc-names.js";
+
+export const sccExporterEnv = z.object({
+  /** Riposte's source, `organizations/O/sources/S`, as `riposte scc setup` prints it. */
+  SCC_SOURCE_NAME: sccSourceNameEnv,
+  /** Finding location (data residency), e.g. `global`; unset = no location in names (global). */
+  SCC_LOCATION: sccLocationEnv.optional(),
+  /** Write findings under `projects/P` (or `folders/F`) instead of the source's organization. */
+  SCC_PARENT_SCOPE: sccScopeEnv.optional(),
+  /** host:port of a plaintext gRPC SCC (the local stand-in); unset = the real API with ADC. */
+  SCC_ENDPOINT: z
+    .string()
+    .regex(/^[^\s/]+:[0-9]{1,5}$/, { error: "expected host:port, e.g. 127.0.0.1:50551" })
+    .optional(),
+  /** Deadline of one SCC call. */
+  SCC_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(20_000)
+    .default(DEFAULT_SCC_CLIENT_OPTIONS.timeoutMs),
+  /** Cluster names in alerts → GKE clusters, e.g. {"prod-eu":"projects/p/locations/europe-west1/clusters/prod-eu"}. */
+  GKE_CLUSTERS: gkeClustersEnv,
+  /** Set the finding INACTIVE once a kill-pod outcome reports the pod killed. */
+  MARK_INACTIVE_AFTER_KILL: envBoolean.default(false),
+  /** Check at start-up that SCC_SOURCE_NAME exists (GetSource); a missing source stops the start. */
+  SCC_VERIFY_SOURCE: envBoolean.default(true),
+});
+
+export const sccExporterDescriptor = {
+  name: "scc-exporter",
+  description: "Writes one Security Command Center finding per incident and records the actions taken on it",
+  inputs: [
+    { topic: Topics.sccExporter, path: "/", accepts: ["ExportFinding"] },
+    { topic: Topics.actionOutcomes, path: "/outcomes", accepts: ["ActionOutcome"] },
+  ],
+  publishes: [Topics.actionOutcomes, Topics.quarantine],
+  kubernetes: [],
+  gcpRoles: [
+    {
+      role: "roles/securitycenter.findingsEditor",
+      on: { kind: "organization" },
+      reason: "write findings of Riposte's source (UpdateFinding, SetFindingState, ListFindings, GetSource)",
+    },
+  ],
+  env: sccExporterEnv,
+  runtime: DEFAULT_RUNTIME,
+  localEnv: (local) => ({
+    SCC_ENDPOINT: local.sccEndpoint,
+    SCC_SOURCE_NAME: local.sccSourceName,
+    // The simulated cluster stands for one GKE cluster; alerts without a cluster name are about it.
+    GKE_CLUSTERS: JSON.stringify({ local: "projects/riposte-local/locations/europe-west1/clusters/local" }),
+  }),
+} satisfies ServiceDescriptor<typeof sccExporterEnv>;
+export default sccExporterDescriptor;

@@ -1,0 +1,223 @@
+// The one thing this service does: keep one SCC finding per incident. An ExportFinding command writes
+// the finding (and reports an ActionOutcome); an action outcome of another service adds its result to
+// the same finding, creating it first if the command has not arrived yet (any order, any number of
+// times). Pure over the injected SccApi and publisher.
+import {
+  type ActionOutcome,
+  type ExportFindingCommand,
+  messageAttributes,
+  type OutcomeResult,
+  type TargetMessage,
+  Topics,
+} from "@riposte/falco-event";
+import { type Logger, type Publisher, RetryableError } from "@riposte/service-kit";
+import { incidentFinding, outcomeProperties, outcomePropertyKey, traceLinkOf } from "./finding.js";
+import { type GkeClusterMap, gkeResourceName, resolveGkeCluster } from "./gke-clusters.js";
+import { type SccApi, SccError } from "./scc-client.js";
+import { type FindingsLocation, findingNameOf } from "./scc-names.js";
+
+export const SERVICE_NAME = "scc-exporter";
+export const EXPORT_ACTION = "export-finding";
+/** The action whose success can close the finding (MARK_INACTIVE_AFTER_KILL). */
+export const KILL_ACTION = "kill-pod";
+
+export interface FindingExporterOptions {
+  scc: SccApi;
+  publisher: Publisher;
+  where: FindingsLocation;
+  clusters: GkeClusterMap;
+  /** After a successful kill-pod outcome, set the finding INACTIVE. */
+  markInactiveAfterKill: boolean;
+  /** For Cloud Trace links. */
+  projectId: string;
+  now?: () => Date;
+}
+
+export interface ExportContext {
+  logger: Logger;
+  /** The push message's attributes (googclient_traceparent gives the trace link). */
+  attributes: Readonly<Record<string, string>>;
+}
+
+export interface FindingExporter {
+  exportFinding(command: ExportFindingCommand, context: ExportContext): Promise<void>;
+  recordOutcome(outcome: ActionOutcome, context: ExportContext): Promise<void>;
+}
+
+type Placement = { ok: true; resourceName: string } | { ok: false; reason: string };
+
+export function createFindingExporter(options: FindingExporterOptions): FindingExporter {
+  const now = options.now ?? (() => new Date());
+  const { scc, where } = options;
+
+  const placeIncident = (target: TargetMessage): Placement => {
+    const cluster = resolveGkeCluster(options.clusters, target.cluster);
+    if (!cluster.ok) return cluster;
+    return { ok: true, resourceName: gkeResourceName(cluster.cluster, target) };
+  };
+
+  /** A permanent SCC refusal is reported; anything else is retried by Pub/Sub (503). */
+  const retryUnlessPermanent = (error: unknown, what: string): SccError => {
+    if (error instanceof SccError && !error.transient) return error;
+    throw new RetryableError(`${what}: ${(error as Error).message}`, { cause: error });
+  };
+
+  const publishOutcome = async (
+    command: ExportFindingCommand,
+    result: OutcomeResult,
+    reason: string,
+    details: Record<string, unknown>,
+  ): Promise<void> => {
+    const outcome: ActionOutcome = {
+      v: 1,
+      kind: "ActionOutcome",
+      service: SERVICE_NAME,
+      action: EXPORT_ACTION,
+      incident: command.incident,
+      result,
+      reason,
+      details,
+      alert: command.alert,
+      target: command.target,
+      at: now().toISOString(),
+    };
+    await options.publisher.publish(Topics.actionOutcomes, outcome, messageAttributes(outcome));
+  };
+
+  const exportFinding: FindingExporter["exportFinding"] = async (command, { logger, attributes }) => {
+    const name = findingNameOf(where, command.incident);
+    const placement = placeIncident(command.target);
+    if (!placement.ok) {
+      logger.warn({ incident: command.incident, reason: placement.reason }, "finding refused");
+      await publishOutcome(command, "refused", `no GKE resource for the finding: ${placement.reason}`, {
+        finding: name,
+      });
+      return;
+    }
+    const write = incidentFinding({
+      name,
+      incident: command.incident,
+      alert: command.alert,
+      target: command.target,
+      resourceName: placement.resourceName,
+      playbooks: command.playbooks,
+      externalUri: traceLinkOf(attributes.googclient_traceparent, options.projectId),
+      notAfter: command.issuedAt,
+    });
+    if (command.dryRun) {
+      await publishOutcome(command, "dry-run", `would write finding ${name}`, {
+        finding: name,
+        category: write.finding.category,
+        resourceName: placement.resourceName,
+        severity: write.finding.severity,
+      });
+      return;
+    }
+    let failure: SccError;
+    try {
+      await scc.upsertFinding(write.finding, write.updateMask);
+      logger.info(
+        { incident: command.incident, finding: name, category: write.finding.category },
+        `finding ${write.finding.category} written`,
+      );
+      await publishOutcome(command, "done", `finding ${name} written`, {
+        finding: name,
+        category: write.finding.category,
+        resourceName: placement.resourceName,
+        severity: write.finding.severity,
+      });
+      return;
+    } catch (error) {
+      if (error instanceof RetryableError) throw error; // the outcome could not be published
+      failure = retryUnlessPermanent(error, `writing finding ${name}`);
+    }
+    logger.error(
+      { incident: command.incident, finding: name, err: failure.message },
+      "finding refused by SCC",
+    );
+    await publishOutcome(command, "failed", failure.message, {
+      finding: name,
+      code: failure.codeName,
+      method: failure.method,
+    });
+  };
+
+  const recordOutcome: FindingExporter["recordOutcome"] = async (outcome, { logger }) => {
+    // Our own outcomes come back on action-outcomes; recording them would be a loop.
+    if (outcome.service === SERVICE_NAME) return;
+    // A dry run changes nothing anywhere, SCC included.
+    if (outcome.result === "dry-run") return;
+    const name = findingNameOf(where, outcome.incident);
+    const properties = outcomeProperties(outcome);
+    const closes =
+      options.markInactiveAfterKill &&
+      outcome.action === KILL_ACTION &&
+      (outcome.result === "done" || outcome.result === "already-done");
+    try {
+      const written = await writeOutcome(name, outcome, properties, logger);
+      if (!written) return;
+      if (closes) await scc.setFindingState(name, "INACTIVE");
+    } catch (error) {
+      const failure = retryUnlessPermanent(error, `recording ${outcome.service} outcome on ${name}`);
+      // Nobody is waiting for an outcome about an outcome (no loops): log it, ack it.
+      logger.error(
+        { incident: outcome.incident, finding: name, code: failure.codeName, err: failure.message },
+        `SCC refused the ${outcome.service} outcome; not retried`,
+      );
+      return;
+    }
+    logger.info(
+      {
+        incident: outcome.incident,
+        finding: name,
+        [outcomePropertyKey(outcome.service)]: outcome.result,
+        ...(closes ? { state: "INACTIVE" } : {}),
+      },
+      `finding updated with ${outcome.service}: ${outcome.result}`,
+    );
+  };
+
+  /** Writes the outcome's properties; false when there was no finding to put them on. */
+  const writeOutcome = async (
+    name: string,
+    outcome: ActionOutcome,
+    properties: ReturnType<typeof outcomeProperties>,
+    logger: Logger,
+  ): Promise<boolean> => {
+    const outcomeMask = Object.keys(properties).map((key) => `source_properties.${key}`);
+    const placement = outcome.target ? placeIncident(outcome.target) : undefined;
+    if (outcome.alert && outcome.target && placement?.ok) {
+      // The whole finding, so that it is complete even when the command has not been handled yet.
+      const write = incidentFinding({
+        name,
+        incident: outcome.incident,
+        alert: outcome.alert,
+        target: outcome.target,
+        resourceName: placement.resourceName,
+        notAfter: outcome.at,
+      });
+      await scc.upsertFinding(
+        { ...write.finding, sourceProperties: { ...write.finding.sourceProperties, ...properties } },
+        [...write.updateMask, ...outcomeMask],
+      );
+      return true;
+    }
+    // Without the alert the finding cannot be created: only an existing one is updated.
+    const existing = await scc.findFinding(where.parent, name);
+    if (!existing) {
+      logger.warn(
+        {
+          incident: outcome.incident,
+          finding: name,
+          reason: placement && !placement.ok ? placement.reason : "the outcome carries no alert or target",
+        },
+        `${outcome.service} outcome not recorded: no finding to record it on`,
+      );
+      return false;
+    }
+    await scc.upsertFinding({ name, sourceProperties: properties }, outcomeMask);
+    return true;
+  };
+
+  return { exportFinding, recordOutcome };
+}
