@@ -1,4 +1,6 @@
 // @riposte/infra: the operator's side — topology, provisioning, local run, the riposte CLI.
+
+export { PROJECT_PLACEHOLDER, rbacManifestFor, serviceAccountEmail } from "./rbac.js";
 export { loadServices, repoRoot, type ServicePackage } from "./services.js";
 export {
   DEFAULT_RETRY_POLICY,

@@ -1,11 +1,12 @@
 // The riposte CLI: one command per operator task. Errors are one clear line and a non-zero exit.
 import { type Command, UsageError } from "./command.js";
 import { devCommand } from "./dev.js";
+import { rbacCommand } from "./rbac.js";
 import { sendCommand } from "./send.js";
 import { simCommand } from "./sim.js";
 import { topologyCommand } from "./topology.js";
 
-const COMMANDS: readonly Command[] = [sendCommand, topologyCommand, devCommand, simCommand];
+const COMMANDS: readonly Command[] = [sendCommand, topologyCommand, devCommand, simCommand, rbacCommand];
 
 const usage = `Usage: riposte <command> [options]
 

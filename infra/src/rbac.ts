@@ -1,0 +1,61 @@
+// Kubernetes RBAC per service, derived from the permissions its descriptor declares (which come from
+// its action's self-description): a ClusterRole and a ClusterRoleBinding to the service's Google
+// service account as a User — the way GKE maps Google identities to Kubernetes users.
+import type { ServiceDescriptor } from "@riposte/service-kit";
+import { stringify } from "yaml";
+
+/** The placeholder the committed manifests carry; `riposte rbac generate --project P` fills it in. */
+export const PROJECT_PLACEHOLDER = "PROJECT_ID";
+
+export function serviceAccountEmail(service: string, project: string): string {
+  return `riposte-${service}@${project}.iam.gserviceaccount.com`;
+}
+
+/** The manifests of one service, or undefined when it needs no Kubernetes access. */
+export function rbacManifestFor(
+  descriptor: ServiceDescriptor,
+  project = PROJECT_PLACEHOLDER,
+): string | undefined {
+  if (descriptor.kubernetes.length === 0) return undefined;
+  const name = `riposte-${descriptor.name}`;
+  const labels = {
+    "app.kubernetes.io/managed-by": "riposte",
+    "app.kubernetes.io/component": descriptor.name,
+  };
+  const role = {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRole",
+    metadata: { name, labels },
+    rules: descriptor.kubernetes.map((permission) => ({
+      apiGroups: [...permission.apiGroups],
+      resources: [...permission.resources],
+      verbs: [...permission.verbs],
+    })),
+  };
+  const binding = {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRoleBinding",
+    metadata: { name, labels },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
+    subjects: [
+      {
+        apiGroup: "rbac.authorization.k8s.io",
+        kind: "User",
+        name: serviceAccountEmail(descriptor.name, project),
+      },
+    ],
+  };
+  const why = descriptor.kubernetes
+    .map((p) => `#   ${p.verbs.join(",")} ${p.resources.join(",")}: ${p.reason}`)
+    .join("\n");
+  return [
+    `# Generated from services/${descriptor.name}'s descriptor by \`riposte rbac generate\`. Do not edit.`,
+    `# ${descriptor.name} may do exactly this, nothing more:`,
+    why,
+    "---",
+    stringify(role, { lineWidth: 0 }).trimEnd(),
+    "---",
+    stringify(binding, { lineWidth: 0 }).trimEnd(),
+    "",
+  ].join("\n");
+}
