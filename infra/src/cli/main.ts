@@ -2,11 +2,19 @@
 import { type Command, UsageError } from "./command.js";
 import { devCommand } from "./dev.js";
 import { rbacCommand } from "./rbac.js";
+import { releaseCommand } from "./release.js";
 import { sendCommand } from "./send.js";
 import { simCommand } from "./sim.js";
 import { topologyCommand } from "./topology.js";
 
-const COMMANDS: readonly Command[] = [sendCommand, topologyCommand, devCommand, simCommand, rbacCommand];
+const COMMANDS: readonly Command[] = [
+  sendCommand,
+  topologyCommand,
+  devCommand,
+  simCommand,
+  rbacCommand,
+  releaseCommand,
+];
 
 const usage = `Usage: riposte <command> [options]
 

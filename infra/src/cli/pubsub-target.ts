@@ -14,6 +14,10 @@ export interface DevState {
   projectId: string;
   services: { name: string; port: number }[];
   simUrl?: string;
+  /** host:port of the SCC stand-in (insecure gRPC), for `riposte scc`. */
+  sccEndpoint?: string;
+  /** The stand-in's Riposte source, `organizations/O/sources/S`. */
+  sccSourceName?: string;
   pid: number;
 }
 

@@ -1,6 +1,7 @@
 // isolator against the simulated cluster, through app.request.
 import type { V1NetworkPolicy, V1Pod } from "@kubernetes/client-node";
 import type { ActionOutcome, IsolatePodCommand } from "@riposte/falco-event";
+import { createClusterRegistry } from "@riposte/k8s-response";
 import { commandFromExample, runnerDepsForTest } from "@riposte/k8s-response/testing";
 import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
 import { createSilentLogger } from "@riposte/service-kit";
@@ -8,6 +9,7 @@ import { pushRequest } from "@riposte/service-kit/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { QUARANTINE_LABEL, QUARANTINE_POLICY } from "./action.js";
 import { createApp } from "./app.js";
+import { releaseQuarantine } from "./release.js";
 
 let sim: SimCluster;
 beforeAll(async () => {
@@ -152,5 +154,28 @@ describe("isolator", () => {
       }),
     );
     expect(outcomes()[1]).toMatchObject({ result: "stale" });
+  });
+
+  it("riposte release lifts the quarantine: label, annotations and allowances go, the deny-all stays", async () => {
+    const { send } = setup();
+    const command = commandFromExample("isolate-pod", "modern-terminal-shell.json", {
+      params: { allowDns: true },
+    });
+    await send(command);
+    const clients = await createClusterRegistry({ sim: { kind: "server", server: sim.url } }).clientsFor(
+      "sim",
+    );
+    expect(await releaseQuarantine(clients, "shop", "web-7d9f8c6b5-abcde")).toMatchObject({
+      released: true,
+      incident: command.incident,
+    });
+    const web = pod("shop", "web-7d9f8c6b5-abcde");
+    expect(web?.metadata?.labels?.[QUARANTINE_LABEL]).toBeUndefined();
+    expect(web?.metadata?.annotations?.["riposte.dev/quarantine-rule"]).toBeUndefined();
+    expect(policy("shop", `riposte-dns-${command.incident}`)).toBeUndefined();
+    expect(policy("shop", QUARANTINE_POLICY)).toBeDefined();
+    expect(await releaseQuarantine(clients, "shop", "web-7d9f8c6b5-abcde")).toMatchObject({
+      released: false,
+    });
   });
 });
