@@ -1,0 +1,73 @@
+// The notifier: announces alerts (Notify commands) on Slack and signed SOAR webhooks, and follows up
+// with the outcomes of the actions taken (action-outcomes).
+import { Topics } from "@riposte/falco-event";
+import { DEFAULT_RUNTIME, envList, type ServiceDescriptor } from "@riposte/service-kit";
+import { z } from "zod";
+import { SCC_LOCATION, SCC_SOURCE_NAME } from "./links.js";
+
+/** Signs the local SOAR stand-in's webhooks in `riposte dev`; never used outside it. */
+export const DEV_WEBHOOK_SECRET = "riposte-dev-webhook-secret";
+
+export const notifierEnv = z.object({
+  /**
+   * JSON list of destinations: `[{"name","type":"slack"|"webhook","url"|"url_env","secret"|"secret_env",
+   * "min_priority","default","min_interval_ms","storm_control"}]`. Checked at start-up by
+   * loadDestinations (not here: zod would quote the value, and URLs and secrets are credentials).
+   */
+  NOTIFY_DESTINATIONS: z.string().optional(),
+  /** Shorthand: a default Slack destination named `slack`. */
+  SLACK_WEBHOOK_URL: z.string().optional(),
+  /** Rate limit: at most one message per this many ms per destination (Slack allows about 1/s). */
+  DESTINATION_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+  /** HTTP attempts per message within one push (then 503 and Pub/Sub redelivers). */
+  DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(4),
+  /** One HTTP attempt may take at most this long. */
+  DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
+  /** Similar alerts (same rule and target) within this window: one message, then one summary. 0 = off. */
+  STORM_WINDOW_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  /** How long a follow-up waits for its incident's announcement in progress on this instance. */
+  OUTCOME_GRACE_MS: z.coerce.number().int().min(0).max(20_000).default(5_000),
+  /** How long deliveries are remembered, so that a redelivery sends nothing new. */
+  DELIVERY_MEMORY_SECONDS: z.coerce.number().int().min(60).default(86_400),
+  /** Incidents remembered at most (per instance). */
+  DELIVERY_MEMORY_MAX_INCIDENTS: z.coerce.number().int().min(100).default(10_000),
+  /** `action:result` pairs that get no follow-up message (dry-run outcomes never do). */
+  FOLLOW_UP_QUIET: envList.default(["export-finding:done", "export-finding:already-done"]),
+  /** Riposte's SCC source (`organizations/O/sources/S`): adds the finding's console link to messages. */
+  SCC_SOURCE_NAME: z
+    .string()
+    .regex(SCC_SOURCE_NAME, { error: "expected organizations/<number>/sources/<number>" })
+    .optional(),
+  /** SCC v2 location of the findings (e.g. `global`), when the exporter writes under one. */
+  SCC_LOCATION: z.string().regex(SCC_LOCATION, { error: "expected a location id such as global" }).optional(),
+});
+
+export const notifierDescriptor = {
+  name: "notifier",
+  description: "Announces alerts on Slack and signed SOAR webhooks, and follows up with action outcomes",
+  inputs: [
+    { topic: Topics.notifier, path: "/", accepts: ["Notify"] },
+    { topic: Topics.actionOutcomes, path: "/outcomes", accepts: ["ActionOutcome"] },
+  ],
+  publishes: [Topics.actionOutcomes, Topics.quarantine],
+  kubernetes: [],
+  gcpRoles: [],
+  env: notifierEnv,
+  runtime: {
+    ...DEFAULT_RUNTIME,
+    // Storm windows, the delivery memory and the per-destination rate limit live in the instance: one
+    // warm instance keeps them whole (and concurrency 80 is plenty for a rate-limited sender).
+    minInstances: 1,
+    maxInstances: 1,
+    // A Slack outage of a few minutes should not dead-letter announcements.
+    maxDeliveryAttempts: 10,
+  },
+  localEnv: (local) => ({
+    SLACK_WEBHOOK_URL: local.slackWebhookUrl,
+    NOTIFY_DESTINATIONS: JSON.stringify([
+      { name: "soar", type: "webhook", url: local.webhookUrl, secret: DEV_WEBHOOK_SECRET, default: true },
+    ]),
+    ...(local.sccSourceName ? { SCC_SOURCE_NAME: local.sccSourceName } : {}),
+  }),
+} satisfies ServiceDescriptor<typeof notifierEnv>;
+export default notifierDescriptor;

@@ -1,0 +1,57 @@
+// @riposte/notifier: Slack (Block Kit) and signed SOAR webhook notifications of alerts and outcomes.
+export { createApp, type NotifierDeps } from "./app.js";
+export {
+  createDeliverer,
+  DEFAULT_DELIVERY_OPTIONS,
+  type Deliverer,
+  type DelivererOptions,
+  type DeliveryRequest,
+  type DeliveryResult,
+  parseRetryAfter,
+} from "./delivery.js";
+export { DEV_WEBHOOK_SECRET, notifierDescriptor, notifierEnv } from "./descriptor.js";
+export {
+  checkUrl,
+  type Destination,
+  type DestinationSet,
+  type LoadDestinationsInput,
+  loadDestinations,
+  MIN_SECRET_LENGTH,
+  SLACK_SHORTHAND_NAME,
+  type SlackDestination,
+  type WebhookDestination,
+} from "./destinations.js";
+export {
+  isNotifierLink,
+  type LinkSettings,
+  type MessageLinks,
+  sccFindingConsoleUrl,
+  traceConsoleUrl,
+  traceIdOfMessage,
+} from "./links.js";
+export {
+  createNotifier,
+  DEFAULT_NOTIFIER_SETTINGS,
+  type Notifier,
+  type NotifierOptions,
+  type NotifierSettings,
+  similarityKey,
+} from "./notifier.js";
+export {
+  buildAlertMessage,
+  buildFollowUpMessage,
+  buildStormSummaryMessage,
+  SLACK_LIMITS,
+  type SlackBlock,
+  type SlackMessage,
+} from "./slack-message.js";
+export { escapeForSlack, type SlackTextOptions, type SlackTextStyle } from "./slack-text.js";
+export { StormControl, type StormWindow } from "./storm.js";
+export {
+  EVENT_ID_HEADER,
+  SIGNATURE_HEADER,
+  signWebhook,
+  TIMESTAMP_HEADER,
+  verifyWebhookSignature,
+  type WebhookBody,
+} from "./webhook.js";

@@ -1,0 +1,88 @@
+// Links the notifier adds to its messages: the Cloud Trace console for the message's trace and the
+// Security Command Center console for the incident's finding. They are built only from validated ids
+// (incident key, trace id, project id, SCC source name), never from alert text, so an attacker cannot
+// choose where a link points.
+
+/** W3C traceparent: version-traceid-parentid-flags. */
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
+const ZERO_TRACE_ID = "0".repeat(32);
+/** GCP project ids: 6–30 characters, lowercase letters, digits and hyphens, starting with a letter. */
+const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+const INCIDENT_KEY = /^[0-9a-f]{32}$/;
+/** An organization-level SCC source, as `riposte scc setup` prints it. */
+export const SCC_SOURCE_NAME = /^organizations\/([0-9]+)\/sources\/([0-9]+)$/;
+export const SCC_LOCATION = /^[a-z][a-z0-9-]{0,62}$/;
+
+/** Where traces are kept: the Pub/Sub attribute @google-cloud/pubsub writes when tracing is on. */
+export const TRACEPARENT_ATTRIBUTE = "googclient_traceparent";
+
+/**
+ * The trace id of a received message, when its publisher propagated one. This is the hook the tracing
+ * issue will replace with the active span's trace id; until then the Pub/Sub attribute is read.
+ */
+export function traceIdOfMessage(attributes: Readonly<Record<string, string>>): string | undefined {
+  const match = TRACEPARENT.exec(attributes[TRACEPARENT_ATTRIBUTE] ?? "");
+  const traceId = match?.[1];
+  return traceId && traceId !== ZERO_TRACE_ID ? traceId : undefined;
+}
+
+/** The Cloud Trace console page of one trace, or undefined when the ids are not valid. */
+export function traceConsoleUrl(projectId: string, traceId: string): string | undefined {
+  if (!PROJECT_ID.test(projectId) || !/^[0-9a-f]{32}$/.test(traceId)) return undefined;
+  const query = new URLSearchParams({ project: projectId, tid: traceId });
+  return `https://console.cloud.google.com/traces/list?${query}`;
+}
+
+export interface SccFindingLocation {
+  /** `organizations/O/sources/S`. */
+  sourceName: string;
+  /** SCC v2 location (e.g. `global`); omitted from the finding name when unset. */
+  location?: string;
+}
+
+/**
+ * The SCC console page of the finding the scc-exporter writes for `incident` (finding id = incident
+ * key). The console takes the organization and the finding's resource name (`resourceId`), the form
+ * SCC integrations such as Cortex XSOAR's link back with.
+ */
+export function sccFindingConsoleUrl(scc: SccFindingLocation, incident: string): string | undefined {
+  const source = SCC_SOURCE_NAME.exec(scc.sourceName);
+  const organization = source?.[1];
+  if (!organization || !INCIDENT_KEY.test(incident)) return undefined;
+  if (scc.location !== undefined && !SCC_LOCATION.test(scc.location)) return undefined;
+  const location = scc.location === undefined ? "" : `/locations/${scc.location}`;
+  const query = new URLSearchParams({
+    organizationId: organization,
+    resourceId: `${scc.sourceName}${location}/findings/${incident}`,
+  });
+  return `https://console.cloud.google.com/security/command-center/findings?${query}`;
+}
+
+/** The links one message carries, each present only when known. */
+export interface MessageLinks {
+  trace?: string;
+  sccFinding?: string;
+}
+
+export interface LinkSettings {
+  projectId: string;
+  scc?: SccFindingLocation;
+}
+
+export function linksFor(
+  settings: LinkSettings,
+  incident: string,
+  traceId: string | undefined,
+): MessageLinks {
+  const trace = traceId ? traceConsoleUrl(settings.projectId, traceId) : undefined;
+  const sccFinding = settings.scc ? sccFindingConsoleUrl(settings.scc, incident) : undefined;
+  return { ...(trace ? { trace } : {}), ...(sccFinding ? { sccFinding } : {}) };
+}
+
+/** True for the links the notifier itself writes (tests pass this to findSlackInjections). */
+export function isNotifierLink(url: string): boolean {
+  return (
+    url.startsWith("https://console.cloud.google.com/traces/list?") ||
+    url.startsWith("https://console.cloud.google.com/security/command-center/findings?")
+  );
+}

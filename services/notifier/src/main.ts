@@ -1,0 +1,57 @@
+// Entry point: reads the destinations, wires real dependencies and listens. Everything testable lives
+// in app.ts.
+import { startService } from "@riposte/service-kit";
+import { createApp } from "./app.js";
+import { notifierDescriptor } from "./descriptor.js";
+import { loadDestinations } from "./destinations.js";
+
+/** Cloud Run allows 10 s after SIGTERM; the kit's grace takes most of it. */
+const SHUTDOWN_FLUSH_MS = 1_500;
+
+await startService(notifierDescriptor, (kit) => {
+  const { config } = kit;
+  const destinations = loadDestinations({
+    destinationsJson: config.NOTIFY_DESTINATIONS,
+    slackWebhookUrl: config.SLACK_WEBHOOK_URL,
+    minIntervalMs: config.DESTINATION_MIN_INTERVAL_MS,
+  });
+  const app = createApp({
+    push: kit.push,
+    publisher: kit.publisher,
+    destinations,
+    links: {
+      projectId: config.GOOGLE_CLOUD_PROJECT,
+      ...(config.SCC_SOURCE_NAME
+        ? {
+            scc: {
+              sourceName: config.SCC_SOURCE_NAME,
+              ...(config.SCC_LOCATION ? { location: config.SCC_LOCATION } : {}),
+            },
+          }
+        : {}),
+    },
+    settings: {
+      stormWindowMs: config.STORM_WINDOW_SECONDS * 1000,
+      outcomeGraceMs: config.OUTCOME_GRACE_MS,
+      memoryTtlMs: config.DELIVERY_MEMORY_SECONDS * 1000,
+      maxIncidents: config.DELIVERY_MEMORY_MAX_INCIDENTS,
+      quietOutcomes: new Set(config.FOLLOW_UP_QUIET),
+    },
+    delivery: { maxAttempts: config.DELIVERY_MAX_ATTEMPTS, attemptTimeoutMs: config.DELIVERY_TIMEOUT_MS },
+  });
+  // Storm windows still open hold counts nobody has heard of yet: send their summaries on the way out.
+  kit.onShutdown(() => app.notifier.flush(SHUTDOWN_FLUSH_MS));
+  kit.logger.info(
+    {
+      destinations: destinations.all.map((d) => ({
+        name: d.name,
+        type: d.type,
+        minPriority: d.minPriority,
+        default: destinations.defaults.includes(d),
+      })),
+      stormWindowSeconds: config.STORM_WINDOW_SECONDS,
+    },
+    `notifying ${destinations.all.map((d) => d.name).join(", ")}`,
+  );
+  return app;
+});
