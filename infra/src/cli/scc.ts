@@ -2,7 +2,7 @@
 // and list the findings Riposte wrote. Arguments and printing only; the SCC work is in
 // @riposte/scc-exporter/admin. Talks to SCC_ENDPOINT (plaintext, the stand-in), else the stand-in of a
 // running `riposte dev`, else the real API with Application Default Credentials.
-import { loadConfig } from "@riposte/service-kit";
+
 import {
   createSccApi,
   ensureSource,
@@ -14,6 +14,7 @@ import {
   type SccTarget,
   sccAdminEnv,
 } from "@riposte/scc-exporter/admin";
+import { loadConfig } from "@riposte/service-kit";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
 import { readDevState } from "./pubsub-target.js";
 
@@ -22,7 +23,8 @@ const usage = `Usage: riposte scc setup --organization ORGANIZATION_ID [--displa
 
 setup     finds or creates Riposte's source (display name "Riposte" by default) under the
           organization and prints its name: give it to the scc-exporter as SCC_SOURCE_NAME.
-          Needs roles/securitycenter.sourcesAdmin on the organization.
+          Needs securitycenter.sources.list and .update on the organization
+          (roles/securitycenter.sourcesEditor).
 findings  lists the findings of Riposte's source, newest first: id, category, severity, state,
           event time, resource and the actions recorded on each.
 
@@ -90,7 +92,11 @@ async function findings(args: string[]): Promise<number> {
   }
   const scc = createSccApi({ endpoint: target.endpoint });
   try {
-    const rows = await listFindingRows(scc, target.where, state ? { state: state as "ACTIVE" | "INACTIVE" } : {});
+    const rows = await listFindingRows(
+      scc,
+      target.where,
+      state ? { state: state as "ACTIVE" | "INACTIVE" } : {},
+    );
     if (values.json) {
       console.log(JSON.stringify(rows, null, 2));
     } else {

@@ -4,7 +4,15 @@ import { createSilentLogger } from "@riposte/service-kit";
 import { createMemoryPublisher, pushRequest } from "@riposte/service-kit/testing";
 import { type SccStandin, startSccStandin } from "@riposte/standins";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ensureSource, findingRow, formatFindingTable, isoOfTimestamp, listFindingRows } from "./admin.js";
+import {
+  ensureSource,
+  findingRow,
+  formatFindingTable,
+  isoOfTimestamp,
+  listFindingRows,
+  resolveSccTarget,
+  sccAdminEnv,
+} from "./admin.js";
 import { createApp } from "./app.js";
 import { parseGkeClusterMap } from "./gke-clusters.js";
 import { createSccApi, type SccApi } from "./scc-client.js";
@@ -127,5 +135,37 @@ describe("findingRow / isoOfTimestamp", () => {
     });
     expect(row.id).toBe("abc");
     expect(row.actions).toEqual([{ service: "isolator", result: "refused", reason: "protected namespace" }]);
+  });
+});
+
+describe("resolveSccTarget", () => {
+  const dev = { sccEndpoint: "127.0.0.1:50551", sccSourceName: "organizations/123456789/sources/1001" };
+
+  it("a running `riposte dev` gives its stand-in and source when the environment says nothing", () => {
+    const target = resolveSccTarget(sccAdminEnv.parse({}), dev);
+    expect(target).toMatchObject({
+      endpoint: "127.0.0.1:50551",
+      where: { parent: "organizations/123456789/sources/1001" },
+      describe: "SCC stand-in 127.0.0.1:50551 (riposte dev)",
+    });
+  });
+
+  it("the environment wins as a whole: a real source is never paired with the dev stand-in", () => {
+    const target = resolveSccTarget(
+      sccAdminEnv.parse({ SCC_SOURCE_NAME: "organizations/42/sources/7", SCC_LOCATION: "eu" }),
+      dev,
+    );
+    expect(target).toMatchObject({
+      endpoint: undefined,
+      where: { parent: "organizations/42/sources/7/locations/eu" },
+      describe: "securitycenter.googleapis.com",
+    });
+  });
+
+  it("nothing configured → the real API and no source", () => {
+    expect(resolveSccTarget(sccAdminEnv.parse({}), undefined)).toMatchObject({
+      endpoint: undefined,
+      where: undefined,
+    });
   });
 });

@@ -3,7 +3,15 @@
 // prints; this module does the SCC work, against whichever endpoint is configured.
 import { z } from "zod";
 import { type Finding, type FindingState, type SccApi, SccError, type Source } from "./scc-client.js";
-import { type FindingsLocation, sccLocationEnv, sccScopeEnv, sccSourceNameEnv } from "./scc-names.js";
+import {
+  type FindingsLocation,
+  findingsLocation,
+  parseSccSourceName,
+  type SccSourceName,
+  sccLocationEnv,
+  sccScopeEnv,
+  sccSourceNameEnv,
+} from "./scc-names.js";
 
 export { createSccApi, type SccApi, SccError } from "./scc-client.js";
 export {
@@ -28,6 +36,43 @@ export const sccAdminEnv = z.object({
     .optional(),
 });
 export type SccAdminConfig = z.output<typeof sccAdminEnv>;
+
+/** Which SCC the CLI talks to, and Riposte's source there when known. */
+export interface SccTarget {
+  /** host:port of a plaintext endpoint; undefined = the real API with Application Default Credentials. */
+  endpoint: string | undefined;
+  source: SccSourceName | undefined;
+  where: FindingsLocation | undefined;
+  describe: string;
+}
+
+/**
+ * The environment wins as a whole (SCC_ENDPOINT or SCC_SOURCE_NAME set → only the environment is
+ * used, so a real source is never paired with the local stand-in); otherwise a running `riposte dev`
+ * gives its stand-in and source; otherwise the real API, with no source.
+ */
+export function resolveSccTarget(
+  config: SccAdminConfig,
+  dev: { sccEndpoint?: string | undefined; sccSourceName?: string | undefined } | undefined,
+): SccTarget {
+  const fromEnv = config.SCC_ENDPOINT !== undefined || config.SCC_SOURCE_NAME !== undefined;
+  const endpoint = fromEnv ? config.SCC_ENDPOINT : dev?.sccEndpoint;
+  const source = fromEnv
+    ? config.SCC_SOURCE_NAME
+    : dev?.sccSourceName
+      ? parseSccSourceName(dev.sccSourceName)
+      : undefined;
+  const where = source
+    ? findingsLocation({ source, scope: config.SCC_PARENT_SCOPE, location: config.SCC_LOCATION })
+    : undefined;
+  const origin = fromEnv ? "" : dev?.sccEndpoint ? " (riposte dev)" : "";
+  return {
+    endpoint,
+    source,
+    where,
+    describe: endpoint ? `SCC stand-in ${endpoint}${origin}` : "securitycenter.googleapis.com",
+  };
+}
 
 export interface EnsureSourceResult {
   source: Source & { name: string };

@@ -103,6 +103,8 @@ export function securityCenterClientOptions(endpoint: string | undefined) {
 export function createSccApi(options: SccClientOptions & { client?: SecurityCenterClient } = {}): SccApi {
   const client = options.client ?? new SecurityCenterClient(securityCenterClientOptions(options.endpoint));
   const callOptions = { timeout: options.timeoutMs ?? DEFAULT_SCC_CLIENT_OPTIONS.timeoutMs };
+  // Page by page, on demand; an implicit autoPaginate makes gax print an AutopaginateTrueWarning.
+  const pagedCallOptions = { ...callOptions, autoPaginate: false };
 
   const call = async <T>(method: string, run: () => Promise<T>): Promise<T> => {
     try {
@@ -137,7 +139,7 @@ export function createSccApi(options: SccClientOptions & { client?: SecurityCent
           : [name, name.replace(/\/findings\/([^/]+)$/, "/locations/global/findings/$1")];
         const [results] = await client.listFindings(
           { parent, filter: spellings.map((spelling) => `name="${spelling}"`).join(" OR "), pageSize: 1 },
-          { ...callOptions, autoPaginate: false },
+          pagedCallOptions,
         );
         return results[0]?.finding ?? undefined;
       }),
@@ -150,7 +152,7 @@ export function createSccApi(options: SccClientOptions & { client?: SecurityCent
         pageSize: 100,
       };
       return (async function* () {
-        const iterator = client.listFindingsAsync(request, callOptions)[Symbol.asyncIterator]();
+        const iterator = client.listFindingsAsync(request, pagedCallOptions)[Symbol.asyncIterator]();
         while (true) {
           const next = await call("ListFindings", () => iterator.next());
           if (next.done) return;
@@ -169,7 +171,7 @@ export function createSccApi(options: SccClientOptions & { client?: SecurityCent
     listSources: (parent) =>
       call("ListSources", async () => {
         const sources: Source[] = [];
-        for await (const source of client.listSourcesAsync({ parent, pageSize: 100 }, callOptions)) {
+        for await (const source of client.listSourcesAsync({ parent, pageSize: 100 }, pagedCallOptions)) {
           sources.push(source);
         }
         return sources;
