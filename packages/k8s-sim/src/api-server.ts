@@ -395,6 +395,8 @@ export function createApiRequestHandler(
     const table = wantsTable(req.headers.accept);
     const includeObject = includeObjectParam(url);
     res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private" });
+    // Clients wait for the response headers before reading events; send them now.
+    res.flushHeaders();
     const send = (eventType: string, stored: KubeObject) => {
       const served = registry.serve(type, stored);
       const object = table

@@ -178,7 +178,7 @@ const NODE_9M2P = "gke-prod-default-pool-3f1c2a9e-9m2p";
 const NODE_4HJK = "gke-prod-default-pool-3f1c2a9e-4hjk";
 const NODE_BATCH = "gke-prod-batch-pool-8d2e1f4a-w3rt";
 const NODE_DEV = "gke-dev-pool-1-aa11bb22-cc33";
-const PROD_NODES = [NODE_7XKQ, NODE_9M2P, NODE_4HJK, NODE_BATCH];
+const ALL_NODES = [NODE_7XKQ, NODE_9M2P, NODE_4HJK, NODE_BATCH, NODE_DEV];
 
 /** Manifests for the demo cluster; apply them with `startSim({ seed: demoSeed() })`. */
 export function demoSeed(): KubeObject[] {
@@ -298,10 +298,12 @@ export function demoSeed(): KubeObject[] {
       template: template(exporterLabels, [{ name: "node-exporter", image: exporterImage }]),
     },
   });
-  const exporterPods: [string, string, string][] = [
-    ["8xk2l", NODE_7XKQ, "a1b2c3d4e5f6"],
-    ["m4n7q", NODE_9M2P, "a2b3c4d5e6f7"],
-  ];
+  // A DaemonSet runs on every node; the sample's pod is the one on 7xkq.
+  const exporterPods: [string, string, string][] = ALL_NODES.map((nodeName, i) =>
+    nodeName === NODE_7XKQ
+      ? ["8xk2l", nodeName, "a1b2c3d4e5f6"]
+      : [nameSuffix(`node-exporter/${nodeName}`), nodeName, `a2b3c4d5e6f${i}`],
+  );
   for (const [suffix, nodeName, shortId] of exporterPods) {
     objects.push(
       pod({
@@ -320,7 +322,7 @@ export function demoSeed(): KubeObject[] {
     );
   }
 
-  // Falco itself: a DaemonSet pod per production node, in the protected `falco` namespace.
+  // Falco itself: a DaemonSet pod per node, in the protected `falco` namespace.
   const falcoLabels = { "app.kubernetes.io/name": "falco", "app.kubernetes.io/instance": "falco" };
   objects.push({
     apiVersion: "apps/v1",
@@ -336,7 +338,7 @@ export function demoSeed(): KubeObject[] {
       template: template(falcoLabels, [{ name: "falco", image: "docker.io/falcosecurity/falco:0.41.3" }]),
     },
   });
-  PROD_NODES.forEach((nodeName, i) => {
+  ALL_NODES.forEach((nodeName, i) => {
     const name = `falco-${nameSuffix(`falco/${nodeName}`)}`;
     objects.push(
       pod({

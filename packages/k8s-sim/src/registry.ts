@@ -124,6 +124,9 @@ export interface Registry {
   serve(type: ResourceType, stored: KubeObject): KubeObject;
 }
 
+/** Name of the store index of objects by `metadata.ownerReferences[].uid`. */
+export const OWNER_INDEX = "metadata.ownerReferences.uid";
+
 const SYSTEM_FIELDS = [
   "uid",
   "resourceVersion",
@@ -326,9 +329,12 @@ export function createRegistry(options: RegistryOptions): Registry {
   const collectDependents = (ownerUid: string) => {
     const storages = new Set(RESOURCE_TYPES.map((t) => t.storage));
     for (const storage of storages) {
-      for (const obj of store.list(storage)) {
-        const owners = metaOf(obj).ownerReferences ?? [];
-        if (!owners.some((o) => o.uid === ownerUid)) continue;
+      const dependents = store.hasIndex(storage, OWNER_INDEX)
+        ? store.list(storage, { indexed: { field: OWNER_INDEX, value: ownerUid } })
+        : store
+            .list(storage)
+            .filter((obj) => (metaOf(obj).ownerReferences ?? []).some((o) => o.uid === ownerUid));
+      for (const obj of dependents) {
         const meta = metaOf(obj);
         const removed = store.remove(
           storage,

@@ -10,18 +10,18 @@ import { createAdminHandler } from "./admin.js";
 import { createApiRequestHandler } from "./api-server.js";
 import { createClusterBehaviour } from "./cluster-behaviour.js";
 import { type ActiveFault, createFaultInjector, type FaultSpec } from "./faults.js";
-import { clone, isObject, type KubeObject, metaOf } from "./json.js";
+import { clone, getString, isObject, type KubeObject, metaOf } from "./json.js";
 import {
   type AnonymousPolicy,
   bootstrapRbac,
   createRbacAuthorizer,
   createTokenAuthenticator,
 } from "./rbac.js";
-import { createRegistry, parseManifests } from "./registry.js";
+import { createRegistry, OWNER_INDEX, parseManifests } from "./registry.js";
 import { createRequestLog, type RequestRecord } from "./request-log.js";
-import { resolveType, type TypeRef } from "./resources.js";
+import { RESOURCE_TYPES, resolveType, type TypeRef } from "./resources.js";
 import { KubeApiError } from "./status.js";
-import { createObjectStore } from "./store.js";
+import { createObjectStore, type IndexFunction } from "./store.js";
 
 export interface SimOptions {
   /** 0 (default) picks a free port. */
@@ -122,6 +122,21 @@ function seedRank(obj: KubeObject): number {
   return rank === -1 ? SEED_ORDER.length : rank;
 }
 
+/**
+ * Secondary indexes: pods by node (the actioners resolve Falco's container id by listing a node's
+ * pods) and every object by owner uid (garbage collection on delete).
+ */
+function storeIndexes(): Record<string, Record<string, IndexFunction>> {
+  const byOwner: IndexFunction = (obj) => (metaOf(obj).ownerReferences ?? []).map((ref) => ref.uid);
+  const indexes: Record<string, Record<string, IndexFunction>> = {};
+  for (const type of RESOURCE_TYPES) indexes[type.storage] = { [OWNER_INDEX]: byOwner };
+  indexes["core/pods"] = {
+    [OWNER_INDEX]: byOwner,
+    "spec.nodeName": (pod) => getString(pod, ["spec", "nodeName"]) ?? "",
+  };
+  return indexes;
+}
+
 const DEFAULT_NAMESPACES = ["default", "kube-node-lease", "kube-public", "kube-system"];
 
 async function selfSignedCertificate(host: string): Promise<{ key: string; cert: string }> {
@@ -157,19 +172,12 @@ async function selfSignedCertificate(host: string): Promise<{ key: string; cert:
 export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
   const now = options.now ?? (() => new Date());
   const host = options.host ?? "127.0.0.1";
-  const store = createObjectStore({
-    indexes: {
-      "core/pods": {
-        "spec.nodeName": (pod) => String((pod.spec as { nodeName?: string } | undefined)?.nodeName ?? ""),
-      },
-    },
-  });
+  const store = createObjectStore({ indexes: storeIndexes() });
   const behaviour = createClusterBehaviour({
     now,
     randomHex: (bytes) => randomBytes(bytes).toString("hex"),
     listNodes: () => store.list("core/nodes"),
-    podCountOnNode: (node) =>
-      store.list("core/pods", { indexed: { field: "spec.nodeName", value: node } }).length,
+    podCountOnNode: (node) => store.indexCount("core/pods", "spec.nodeName", node),
   });
   const registry = createRegistry({
     store,

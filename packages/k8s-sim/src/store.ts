@@ -17,8 +17,13 @@ export interface StoreEvent {
   resourceVersion: number;
 }
 
-/** Extracts the value an object is indexed under, e.g. a pod's `spec.nodeName`. */
-export type IndexFunction = (obj: KubeObject) => string;
+/** Extracts the value(s) an object is indexed under, e.g. a pod's `spec.nodeName`, owner uids. */
+export type IndexFunction = (obj: KubeObject) => string | readonly string[];
+
+function indexValues(fn: IndexFunction, obj: KubeObject): readonly string[] {
+  const value = fn(obj);
+  return typeof value === "string" ? [value] : value;
+}
 
 export interface ObjectStoreOptions {
   /** Secondary indexes per storage key, by field-selector label. */
@@ -50,6 +55,8 @@ export interface ObjectStore {
   /** Stored objects ordered like etcd keys (namespace, then name). Shared: do not mutate. */
   list(storage: string, filter?: ListFilter): KubeObject[];
   hasIndex(storage: string, field: string): boolean;
+  /** How many objects an index holds under a value (pods on a node) without listing them. */
+  indexCount(storage: string, field: string, value: string): number;
   count(storage: string): number;
   subscribe(listener: (event: StoreEvent) => void): () => void;
   /** Events after `resourceVersion`, or "expired" when history no longer reaches back that far. */
@@ -101,23 +108,25 @@ export function createObjectStore(options: ObjectStoreOptions = {}): ObjectStore
   const unindex = (storage: string, key: string, obj: KubeObject) => {
     for (const [field, fn] of Object.entries(indexDefinitions[storage] ?? {})) {
       const byValue = indexFor(storage, field);
-      const value = fn(obj);
-      const set = byValue.get(value);
-      set?.delete(key);
-      if (set?.size === 0) byValue.delete(value);
+      for (const value of indexValues(fn, obj)) {
+        const set = byValue.get(value);
+        set?.delete(key);
+        if (set?.size === 0) byValue.delete(value);
+      }
     }
   };
 
   const addToIndex = (storage: string, key: string, obj: KubeObject) => {
     for (const [field, fn] of Object.entries(indexDefinitions[storage] ?? {})) {
       const byValue = indexFor(storage, field);
-      const value = fn(obj);
-      let set = byValue.get(value);
-      if (!set) {
-        set = new Set();
-        byValue.set(value, set);
+      for (const value of indexValues(fn, obj)) {
+        let set = byValue.get(value);
+        if (!set) {
+          set = new Set();
+          byValue.set(value, set);
+        }
+        set.add(key);
       }
-      set.add(key);
     }
   };
 
@@ -197,7 +206,10 @@ export function createObjectStore(options: ObjectStoreOptions = {}): ObjectStore
         return out;
       }
       const namespaces =
-        filter.namespace !== undefined ? [filter.namespace] : [...byNamespace.keys()].sort(compareKeys);
+        filter.namespace !== undefined
+          ? [filter.namespace]
+          : // etcd orders keys `<ns>/<name>`: "a-b/x" sorts before "a/y".
+            [...byNamespace.keys()].sort((a, b) => compareKeys(`${a}/`, `${b}/`));
       const out: KubeObject[] = [];
       for (const namespace of namespaces) {
         const byName = byNamespace.get(namespace);
@@ -210,6 +222,7 @@ export function createObjectStore(options: ObjectStoreOptions = {}): ObjectStore
       return out;
     },
     hasIndex: (storage, field) => indexDefinitions[storage]?.[field] !== undefined,
+    indexCount: (storage, field, value) => indexes.get(storage)?.get(field)?.get(value)?.size ?? 0,
     count: (storage) => {
       let n = 0;
       for (const byName of buckets.get(storage)?.values() ?? []) n += byName.size;
