@@ -185,8 +185,12 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       // Fail fast when the messages already queued cannot leave before this request's deadline.
       const start = Math.max(now(), lane.nextSendAt) + lane.waiting * target.minIntervalMs;
       if (start > limits.deadlineAt) {
+        const why =
+          lane.waiting > 0
+            ? `${lane.waiting} message(s) queued ahead`
+            : `next send allowed in ${lane.nextSendAt - now()} ms (rate limit, Retry-After or backoff)`;
         throw new RetryableError(
-          `destination ${target.name}: ${lane.waiting} message(s) queued ahead; this one could not leave before the request's deadline`,
+          `destination ${target.name}: ${why}; this one could not leave before the request's deadline`,
           { retryAfterSeconds: Math.ceil((start - now()) / 1000) },
         );
       }

@@ -3,7 +3,7 @@
 import { Topics } from "@riposte/falco-event";
 import { DEFAULT_RUNTIME, envList, type ServiceDescriptor } from "@riposte/service-kit";
 import { z } from "zod";
-import { SCC_LOCATION, SCC_SOURCE_NAME } from "./links.js";
+import { SCC_LOCATION, SCC_PARENT_SCOPE, SCC_SOURCE_NAME } from "./links.js";
 
 /** Signs the local SOAR stand-in's webhooks in `riposte dev`; never used outside it. */
 export const DEV_WEBHOOK_SECRET = "riposte-dev-webhook-secret";
@@ -40,6 +40,11 @@ export const notifierEnv = z.object({
     .optional(),
   /** SCC v2 location of the findings (e.g. `global`), when the exporter writes under one. */
   SCC_LOCATION: z.string().regex(SCC_LOCATION, { error: "expected a location id such as global" }).optional(),
+  /** As the scc-exporter's: findings written under `projects/P` or `folders/F` instead of the organization. */
+  SCC_PARENT_SCOPE: z
+    .string()
+    .regex(SCC_PARENT_SCOPE, { error: "expected organizations/O, folders/F or projects/P" })
+    .optional(),
 });
 
 export const notifierDescriptor = {

@@ -86,11 +86,10 @@ export function loadDestinations(input: LoadDestinationsInput): DestinationSet {
   const destinations: Destination[] = [];
 
   if (input.destinationsJson !== undefined && input.destinationsJson.trim() !== "") {
-    const entries = parseEntries(input.destinationsJson, problems);
-    entries.forEach((entry, index) => {
+    for (const { entry, index } of parseEntries(input.destinationsJson, problems)) {
       const destination = resolveEntry(entry, `NOTIFY_DESTINATIONS[${index}]`, env, input, problems);
       if (destination) destinations.push(destination);
-    });
+    }
   }
 
   if (input.slackWebhookUrl !== undefined && input.slackWebhookUrl !== "") {
@@ -137,7 +136,8 @@ export function loadDestinations(input: LoadDestinationsInput): DestinationSet {
   return { all: destinations, defaults, byName: (name) => byName.get(name) };
 }
 
-function parseEntries(json: string, problems: string[]): DestinationEntry[] {
+/** The entries that passed the schema, with their position in the list (for messages). */
+function parseEntries(json: string, problems: string[]): { entry: DestinationEntry; index: number }[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
@@ -154,17 +154,16 @@ function parseEntries(json: string, problems: string[]): DestinationEntry[] {
     problems.push(`NOTIFY_DESTINATIONS: expected a JSON list of destination objects, got ${kindOf(parsed)}`);
     return [];
   }
-  const entries: DestinationEntry[] = [];
+  const entries: { entry: DestinationEntry; index: number }[] = [];
   parsed.forEach((item, index) => {
     const result = DestinationEntry.safeParse(item);
     if (result.success) {
-      entries.push(result.data);
+      entries.push({ entry: result.data, index });
       return;
     }
     for (const issue of result.error.issues) {
       const path = issue.path.map(String).join(".");
-      const keys = issue.code === "unrecognized_keys" ? ` (${issue.keys.join(", ")})` : "";
-      problems.push(`NOTIFY_DESTINATIONS[${index}]${path ? `.${path}` : ""}: ${issue.message}${keys}`);
+      problems.push(`NOTIFY_DESTINATIONS[${index}]${path ? `.${path}` : ""}: ${issue.message}`);
     }
   });
   return entries;

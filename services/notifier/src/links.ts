@@ -12,6 +12,9 @@ const INCIDENT_KEY = /^[0-9a-f]{32}$/;
 /** An organization-level SCC source, as `riposte scc setup` prints it. */
 export const SCC_SOURCE_NAME = /^organizations\/([0-9]+)\/sources\/([0-9]+)$/;
 export const SCC_LOCATION = /^[a-z][a-z0-9-]{0,62}$/;
+/** Where the scc-exporter addresses findings when not under the organization (SCC_PARENT_SCOPE). */
+export const SCC_PARENT_SCOPE =
+  /^(?:organizations\/[0-9]+|folders\/[0-9]+|projects\/(?:[a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]+))$/;
 
 /** Where traces are kept: the Pub/Sub attribute @google-cloud/pubsub writes when tracing is on. */
 export const TRACEPARENT_ATTRIBUTE = "googclient_traceparent";
@@ -38,6 +41,8 @@ export interface SccFindingLocation {
   sourceName: string;
   /** SCC v2 location (e.g. `global`); omitted from the finding name when unset. */
   location?: string;
+  /** `projects/P` or `folders/F` when findings are written there instead of under the organization. */
+  parentScope?: string;
 }
 
 /**
@@ -50,10 +55,12 @@ export function sccFindingConsoleUrl(scc: SccFindingLocation, incident: string):
   const organization = source?.[1];
   if (!organization || !INCIDENT_KEY.test(incident)) return undefined;
   if (scc.location !== undefined && !SCC_LOCATION.test(scc.location)) return undefined;
+  if (scc.parentScope !== undefined && !SCC_PARENT_SCOPE.test(scc.parentScope)) return undefined;
   const location = scc.location === undefined ? "" : `/locations/${scc.location}`;
+  const scope = scc.parentScope ?? `organizations/${organization}`;
   const query = new URLSearchParams({
     organizationId: organization,
-    resourceId: `${scc.sourceName}${location}/findings/${incident}`,
+    resourceId: `${scope}/sources/${source?.[2]}${location}/findings/${incident}`,
   });
   return `https://console.cloud.google.com/security/command-center/findings?${query}`;
 }

@@ -26,6 +26,7 @@ await startService(notifierDescriptor, (kit) => {
             scc: {
               sourceName: config.SCC_SOURCE_NAME,
               ...(config.SCC_LOCATION ? { location: config.SCC_LOCATION } : {}),
+              ...(config.SCC_PARENT_SCOPE ? { parentScope: config.SCC_PARENT_SCOPE } : {}),
             },
           }
         : {}),
