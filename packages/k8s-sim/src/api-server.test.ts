@@ -170,7 +170,7 @@ describe("the sim over HTTP", () => {
       { signal: controller.signal },
     );
     const reader = response.body?.getReader();
-    const events: { type: string; name: string }[] = [];
+    const events: { type: string; name: string; deleting: boolean }[] = [];
     const reading = (async () => {
       let buffer = "";
       for (;;) {
@@ -180,7 +180,11 @@ describe("the sim over HTTP", () => {
         let newline = buffer.indexOf("\n");
         while (newline !== -1) {
           const event = JSON.parse(buffer.slice(0, newline)) as { type: string; object: JsonObject };
-          events.push({ type: event.type, name: getString(event.object, ["metadata", "name"]) ?? "" });
+          events.push({
+            type: event.type,
+            name: getString(event.object, ["metadata", "name"]) ?? "",
+            deleting: getString(event.object, ["metadata", "deletionTimestamp"]) !== undefined,
+          });
           buffer = buffer.slice(newline + 1);
           newline = buffer.indexOf("\n");
         }
@@ -213,10 +217,11 @@ describe("the sim over HTTP", () => {
     await reading;
     controller.abort();
     expect(events).toEqual([
-      { type: "MODIFIED", name: "web-1" },
-      { type: "DELETED", name: "web-2" },
-      { type: "DELETED", name: "web-1" },
-      { type: "ADDED", name: "web-2" },
+      { type: "MODIFIED", name: "web-1", deleting: false },
+      // web-2 left the selector: watchers see it go, although it still exists.
+      { type: "DELETED", name: "web-2", deleting: false },
+      { type: "DELETED", name: "web-1", deleting: true },
+      { type: "ADDED", name: "web-2", deleting: false },
     ]);
   });
 

@@ -311,6 +311,7 @@ export function createRegistry(options: RegistryOptions): Registry {
       meta.namespace ?? "",
       meta.name ?? "",
       Number(metaOf(finalState).resourceVersion),
+      finalState,
     );
     if (type.kind === "Namespace") removeNamespaceContents(meta.name ?? "");
     if (propagation !== "Orphan" && meta.uid) collectDependents(meta.uid);

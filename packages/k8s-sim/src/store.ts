@@ -51,7 +51,14 @@ export interface ObjectStore {
   /** The stored object (shared: callers must clone before changing it). */
   get(storage: string, namespace: string, name: string): KubeObject | undefined;
   put(storage: string, obj: KubeObject, eventType: "ADDED" | "MODIFIED"): void;
-  remove(storage: string, namespace: string, name: string, resourceVersion: number): KubeObject | undefined;
+  /** Removes an object; the DELETED event carries `finalState` (e.g. with deletionTimestamp) if given. */
+  remove(
+    storage: string,
+    namespace: string,
+    name: string,
+    resourceVersion: number,
+    finalState?: KubeObject,
+  ): KubeObject | undefined;
   /** Stored objects ordered like etcd keys (namespace, then name). Shared: do not mutate. */
   list(storage: string, filter?: ListFilter): KubeObject[];
   hasIndex(storage: string, field: string): boolean;
@@ -179,14 +186,14 @@ export function createObjectStore(options: ObjectStoreOptions = {}): ObjectStore
       if (previous) event.previous = previous;
       emit(event);
     },
-    remove: (storage, namespace, name, rv) => {
+    remove: (storage, namespace, name, rv, finalState) => {
       const byName = buckets.get(storage)?.get(namespace);
       const previous = byName?.get(name);
       if (!byName || !previous) return undefined;
       byName.delete(name);
       if (byName.size === 0) buckets.get(storage)?.delete(namespace);
       unindex(storage, `${namespace}/${name}`, previous);
-      emit({ type: "DELETED", storage, object: previous, resourceVersion: rv });
+      emit({ type: "DELETED", storage, object: finalState ?? previous, resourceVersion: rv });
       return previous;
     },
     list: (storage, filter = {}) => {

@@ -181,7 +181,8 @@ function eventRow(event: KubeObject, now: Date): TableCell[] {
     getString(event, ["series", "lastObservedTime"]) ??
     getString(event, ["lastTimestamp"]) ??
     getString(event, ["eventTime"]) ??
-    firstSeen;
+    firstSeen ??
+    metaOf(event).creationTimestamp;
   const source = getObject(event, ["source"]) ?? {};
   const sourceText =
     [source.component, source.host].filter((s) => typeof s === "string" && s !== "").join(", ") ||
@@ -195,7 +196,7 @@ function eventRow(event: KubeObject, now: Date): TableCell[] {
     String(involved.fieldPath ?? ""),
     sourceText,
     String(getString(event, ["message"]) ?? "").trim(),
-    since(firstSeen, now),
+    since(firstSeen ?? metaOf(event).creationTimestamp, now),
     count,
     metaOf(event).name ?? "",
   ];
