@@ -5,11 +5,14 @@
 import type { ActionName, ActionOutcome, Command, OutcomeResult } from "@riposte/falco-event";
 import { messageAttributes, Topics } from "@riposte/falco-event";
 import {
+  annotateActiveSpan,
+  incidentSpanAttributes,
   type KubernetesPermission,
   type Logger,
   type Publisher,
   type PushContext,
   RetryableError,
+  withSpan,
 } from "@riposte/service-kit";
 import type { z } from "zod";
 import { type ClusterClients, type ClusterRegistry, UnknownClusterError } from "./cluster.js";
@@ -131,6 +134,7 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
       target: command.target,
       at: now().toISOString(),
     };
+    annotateActiveSpan({ "riposte.outcome": result, "riposte.outcome.reason": reason.slice(0, 500) });
     await deps.publisher.publish(Topics.actionOutcomes, outcome, messageAttributes(outcome));
     const level = result === "failed" ? "error" : result === "refused" ? "warn" : "info";
     logger[level](
@@ -161,7 +165,26 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
     };
   };
 
-  return async (command: C, context: PushContext): Promise<void> => {
+  // One span per command: the action, its Kubernetes calls beneath it, its outcome as an attribute.
+  return (command: C, context: PushContext): Promise<void> =>
+    withSpan(
+      action.name,
+      {
+        attributes: {
+          ...incidentSpanAttributes(
+            command.incident,
+            command.alert.rule,
+            command.alert.priority,
+            command.target,
+          ),
+          "riposte.action": action.name,
+          "riposte.dry_run": deps.dryRun || command.dryRun,
+        },
+      },
+      () => handle(command, context),
+    );
+
+  async function handle(command: C, context: PushContext): Promise<void> {
     const logger = context.logger.child({ incident: command.incident, action: action.name });
     let clients: ClusterClients;
     try {
@@ -236,5 +259,5 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
       { ...details, ...executed.details, ...(eventError ? { eventError } : {}) },
       logger,
     );
-  };
+  }
 }

@@ -58,3 +58,23 @@ export {
   type StartOptions,
   startService,
 } from "./service.js";
+export {
+  CLOUD_TRACE_OTLP_URL,
+  type ExporterChoice,
+  exporterFor,
+  loadTracingConfig,
+  type TracingConfig,
+  tracingEnvSchema,
+} from "./tracing/config.js";
+export {
+  annotateActiveSpan,
+  attributesWithContext,
+  contextFromAttributes,
+  currentTraceIds,
+  incidentSpanAttributes,
+  SpanKind,
+  type SpanOptions,
+  SpanStatusCode,
+  tracer,
+  withSpan,
+} from "./tracing/context.js";

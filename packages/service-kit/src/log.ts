@@ -2,6 +2,7 @@
 // correlation fields when a span is known. One line per event on stdout; no transports (Cloud Run
 // reads stdout, and pino transports break in bundles).
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from "pino";
+import { currentTraceIds } from "./tracing/context.js";
 
 export type { Logger } from "pino";
 
@@ -18,6 +19,8 @@ export interface LoggerConfig {
   service: string;
   version?: string;
   level?: string;
+  /** With a project, every line written inside a span carries Cloud Logging's trace fields. */
+  projectId?: string;
   /** Defaults to stdout; tests pass a stream to read the lines back. */
   destination?: DestinationStream;
 }
@@ -31,6 +34,14 @@ export function createLogger(config: LoggerConfig): Logger {
     formatters: {
       level: (label) => ({ severity: SEVERITY_BY_LEVEL[label] ?? "DEFAULT" }),
     },
+    ...(config.projectId
+      ? {
+          mixin: () => {
+            const ids = currentTraceIds();
+            return ids ? traceLogFields(config.projectId as string, ids) : {};
+          },
+        }
+      : {}),
   };
   return config.destination ? pino(options, config.destination) : pino(options);
 }

@@ -3,6 +3,7 @@
 import type { PubSub, Topic } from "@google-cloud/pubsub";
 import { ATTRIBUTE_VALUE_MAX_BYTES, truncateUtf8 } from "@riposte/falco-event";
 import { errorMessage, RetryableError } from "./errors.js";
+import { attributesWithContext } from "./tracing/context.js";
 
 export interface PublishedMessage {
   topic: string;
@@ -67,9 +68,10 @@ export function createPubSubPublisher(options: PubSubPublisherOptions): Publishe
   return {
     async publish(topicName, message, attributes = {}) {
       const data = Buffer.from(JSON.stringify(message));
+      // The active trace context travels with the message: the next service continues the same trace.
       const publishing = topicFor(topicName).publishMessage({
         data,
-        attributes: clampAttributes(attributes),
+        attributes: clampAttributes(attributesWithContext(attributes)),
       });
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {

@@ -10,6 +10,7 @@ import { errorMessage, PermanentError, RetryableError } from "./errors.js";
 import type { Logger } from "./log.js";
 import type { PushAuthenticator } from "./oidc.js";
 import type { Publisher } from "./publisher.js";
+import { contextFromAttributes, SpanKind, SpanStatusCode, withSpan } from "./tracing/context.js";
 
 export interface PushContext {
   messageId: string;
@@ -118,6 +119,69 @@ export function createPushApp(options: PushAppOptions): Hono {
     return new Response(null, { status: 204 });
   };
 
+  /** Decode and handle one message; the answer follows the ack policy. */
+  const deliver = async (route: PushRoute<unknown>, envelope: PushEnvelope): Promise<Response> => {
+    const { message } = envelope;
+    const decoded = route.decode(message.data, message.attributes);
+    if (!decoded.ok) return reject({ reason: decoded.error, envelope });
+
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new RetryableError("handler deadline exceeded")),
+      handlerTimeoutMs,
+    );
+    const context: PushContext = {
+      messageId: message.messageId,
+      attributes: message.attributes,
+      publishTime: message.publishTime,
+      subscription: envelope.subscription,
+      deliveryAttempt: envelope.deliveryAttempt,
+      logger: logger.child({ messageId: message.messageId }),
+      signal: controller.signal,
+    };
+    try {
+      await Promise.race([route.handle(decoded.value, context), abortedPromise(controller.signal)]);
+      return new Response(null, { status: 204 });
+    } catch (error) {
+      if (error instanceof PermanentError) {
+        return reject({ reason: { path: error.path, message: error.message }, envelope });
+      }
+      const level = error instanceof RetryableError ? "warn" : "error";
+      context.logger[level](
+        { err: errorMessage(error) },
+        `transient failure, asking Pub/Sub to redeliver: ${errorMessage(error)}`,
+      );
+      return new Response(errorMessage(error), { status: 503 });
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  /** The message's own trace context is the parent (push requests carry no trace header); a message
+   * without one (a Falco alert) starts the incident's trace here. */
+  const deliverInSpan = (route: PushRoute<unknown>, envelope: PushEnvelope): Promise<Response> => {
+    const { message } = envelope;
+    const name = `${service} ${route.path === "/" ? "process" : `process ${route.path}`}`;
+    const attributes = {
+      "messaging.system": "gcp_pubsub",
+      "messaging.operation": "process",
+      "messaging.message.id": message.messageId,
+      ...(envelope.subscription ? { "messaging.destination.subscription.name": envelope.subscription } : {}),
+      ...(message.attributes.incident ? { "riposte.incident": message.attributes.incident } : {}),
+    };
+    return withSpan(
+      name,
+      { kind: SpanKind.CONSUMER, parent: contextFromAttributes(message.attributes), attributes },
+      async (span) => {
+        const response = await deliver(route, envelope);
+        span.setAttribute("http.response.status_code", response.status);
+        if (response.status >= 500)
+          span.setStatus({ code: SpanStatusCode.ERROR, message: "redelivery requested" });
+        return response;
+      },
+    );
+  };
+
   app.get("/healthz", (c) => ((options.isReady?.() ?? true) ? c.text("ok") : c.text("shutting down", 503)));
 
   for (const route of options.routes) {
@@ -140,41 +204,7 @@ export function createPushApp(options: PushAppOptions): Hono {
         const body = new Uint8Array(await c.req.arrayBuffer());
         const envelope = parsePushEnvelope(body);
         if (!envelope.ok) return reject({ reason: envelope.error, rawBody: body });
-        const { message } = envelope.value;
-
-        const decoded = route.decode(message.data, message.attributes);
-        if (!decoded.ok) return reject({ reason: decoded.error, envelope: envelope.value });
-
-        const controller = new AbortController();
-        const timer = setTimeout(
-          () => controller.abort(new RetryableError("handler deadline exceeded")),
-          handlerTimeoutMs,
-        );
-        const context: PushContext = {
-          messageId: message.messageId,
-          attributes: message.attributes,
-          publishTime: message.publishTime,
-          subscription: envelope.value.subscription,
-          deliveryAttempt: envelope.value.deliveryAttempt,
-          logger: logger.child({ messageId: message.messageId }),
-          signal: controller.signal,
-        };
-        try {
-          await Promise.race([route.handle(decoded.value, context), abortedPromise(controller.signal)]);
-          return c.body(null, 204);
-        } catch (error) {
-          if (error instanceof PermanentError) {
-            return reject({ reason: { path: error.path, message: error.message }, envelope: envelope.value });
-          }
-          const level = error instanceof RetryableError ? "warn" : "error";
-          context.logger[level](
-            { err: errorMessage(error) },
-            `transient failure, asking Pub/Sub to redeliver: ${errorMessage(error)}`,
-          );
-          return c.text(errorMessage(error), 503);
-        } finally {
-          clearTimeout(timer);
-        }
+        return deliverInSpan(route, envelope.value);
       },
     );
   }

@@ -12,6 +12,7 @@ import { createLogger, type Logger } from "./log.js";
 import { createOidcAuthenticator, type PushAuthenticator } from "./oidc.js";
 import { createPubSubPublisher, type Publisher } from "./publisher.js";
 import { DEFAULT_PUSH_OPTIONS } from "./push.js";
+import { tracingHandle } from "./tracing/handle.js";
 
 /** Variables every service understands, in addition to its descriptor's own. */
 export const commonEnvSchema = z.object({
@@ -84,7 +85,11 @@ async function start<E extends z.ZodObject>(
 ): Promise<RunningService> {
   const config = loadConfig(commonEnvSchema.extend(descriptor.env.shape), options.env) as z.output<E> &
     CommonConfig;
-  const logger = createLogger({ service: descriptor.name, level: config.LOG_LEVEL });
+  const logger = createLogger({
+    service: descriptor.name,
+    level: config.LOG_LEVEL,
+    projectId: config.GOOGLE_CLOUD_PROJECT,
+  });
   const publisher = createPubSubPublisher({ pubsub: new PubSub({ projectId: config.GOOGLE_CLOUD_PROJECT }) });
   const authenticator = config.PUSH_AUTH_AUDIENCE
     ? createOidcAuthenticator({
@@ -131,6 +136,10 @@ async function start<E extends z.ZodObject>(
       await publisher
         .close()
         .catch((error) => logger.error({ err: errorMessage(error) }, "publisher close failed"));
+      // Spans of the last requests go out before the process ends (Cloud Run allows 10 s after SIGTERM).
+      await tracingHandle()
+        ?.shutdown()
+        .catch((error) => logger.error({ err: errorMessage(error) }, "trace flush failed"));
       logger.info(`${descriptor.name} stopped`);
     })();
     return stopping;

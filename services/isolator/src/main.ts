@@ -1,4 +1,5 @@
 // Entry point: wires real dependencies and listens. Everything testable lives in app.ts and action.ts.
+import "./instrument.js";
 import { runnerDepsFromKit } from "@riposte/k8s-response";
 import { startService } from "@riposte/service-kit";
 import { isolatePod } from "./action.js";

@@ -31,7 +31,8 @@ function setup(options: { dryRun?: boolean; limits?: boolean } = {}) {
   return { app, send, outcomes };
 }
 
-const pod = (namespace: string, name: string) => sim.get({ kind: "Pod", namespace, name }) as V1Pod | undefined;
+const pod = (namespace: string, name: string) =>
+  sim.get({ kind: "Pod", namespace, name }) as V1Pod | undefined;
 const deletions = () =>
   sim.requests.filter((r) => r.verb === "delete" && r.resource === "pods" && r.status === 200);
 

@@ -2,14 +2,16 @@
 import { type FalcoAlert, messageAttributes, parseFalcoAlert } from "@riposte/falco-event";
 import {
   createPushApp,
+  incidentSpanAttributes,
   type Logger,
   type Publisher,
   type PushAppOptions,
   pushRoute,
   RetryableError,
+  withSpan,
 } from "@riposte/service-kit";
 import type { Hono } from "hono";
-import { buildCommands, decide } from "./decide.js";
+import { buildCommands, decide, type RoutingDecision } from "./decide.js";
 import { createIncidentDedup } from "./dedup.js";
 import type { CompiledPlaybook } from "./playbooks/match.js";
 
@@ -58,9 +60,28 @@ export function createApp(deps: RouterDeps): Hono & { stats: RouterStats } {
     }
   };
 
-  const publishCommands = async (alert: FalcoAlert, logger: Logger): Promise<void> => {
+  const publishCommands = (alert: FalcoAlert, logger: Logger): Promise<void> =>
+    withSpan(
+      "router decide",
+      { attributes: incidentSpanAttributes(alert.incidentKey, alert.rule, alert.priority, alert.target) },
+      async (span) => {
+        const decision = decide(alert, deps.playbooks, deps.dryRun);
+        span.setAttributes({
+          "riposte.playbooks": decision.matched,
+          "riposte.actions": decision.actions.map((action) =>
+            action.dryRun ? `${action.action} (dry-run)` : action.action,
+          ),
+        });
+        await publishDecision(alert, decision, logger);
+      },
+    );
+
+  const publishDecision = async (
+    alert: FalcoAlert,
+    decision: RoutingDecision,
+    logger: Logger,
+  ): Promise<void> => {
     const incident = alert.incidentKey;
-    const decision = decide(alert, deps.playbooks, deps.dryRun);
     const commands = buildCommands(alert, decision, now());
     const results = await Promise.allSettled(
       commands.map(({ topic, command }) =>

@@ -1,4 +1,5 @@
 // Entry point: wires real dependencies and listens. Everything testable lives in app.ts.
+import "./instrument.js";
 import { startService } from "@riposte/service-kit";
 import { createApp } from "./app.js";
 import { routerDescriptor } from "./descriptor.js";
