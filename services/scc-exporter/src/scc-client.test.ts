@@ -1,5 +1,6 @@
 // The SccApi over the real v2 client and the stand-in: errors classified by gRPC code, the source
 // check at start-up, and the endpoint options.
+import { SecurityCenterClient } from "@google-cloud/security-center/build/src/v2/index.js";
 import { status } from "@grpc/grpc-js";
 import { createSilentLogger } from "@riposte/service-kit";
 import { type SccStandin, startSccStandin } from "@riposte/standins";
@@ -63,6 +64,40 @@ describe("SccError", () => {
       codeName: "NO_CODE",
       transient: true,
     });
+  });
+});
+
+describe("a client that cannot get credentials", () => {
+  it("fails each call with an SccError (transient) and leaves no unhandled rejection behind", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    // What a machine without Application Default Credentials looks like to the client.
+    const noCredentials = {
+      getClient: () => Promise.reject(new Error("Could not load the default credentials")),
+      getUniverseDomain: () => Promise.resolve("googleapis.com"),
+    };
+    const client = new SecurityCenterClient({
+      apiEndpoint: standin.host,
+      port: standin.port,
+      auth: noCredentials as unknown as NonNullable<
+        ConstructorParameters<typeof SecurityCenterClient>[0]
+      >["auth"],
+    });
+    const broken = createSccApi({ client });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const error = await failure(broken.getSource("organizations/1/sources/1"));
+        expect(error).toMatchObject({ codeName: "NO_CODE", transient: true });
+        expect(error.message).toContain("Could not load the default credentials");
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+      expect(standin.calls).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+      await broken.close();
+    }
   });
 });
 

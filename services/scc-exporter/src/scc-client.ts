@@ -101,14 +101,35 @@ export function securityCenterClientOptions(endpoint: string | undefined) {
 
 /** An SccApi over a real v2.SecurityCenterClient (built from `options`, or the one given). */
 export function createSccApi(options: SccClientOptions & { client?: SecurityCenterClient } = {}): SccApi {
-  const client = options.client ?? new SecurityCenterClient(securityCenterClientOptions(options.endpoint));
+  const clientOptions = securityCenterClientOptions(options.endpoint);
+  let current: SecurityCenterClient | undefined = options.client;
+  // Clients whose stub could not be created: close() on them rejects with that same error.
+  const stubless = new WeakSet<SecurityCenterClient>();
   const callOptions = { timeout: options.timeoutMs ?? DEFAULT_SCC_CLIENT_OPTIONS.timeoutMs };
   // Page by page, on demand; an implicit autoPaginate makes gax print an AutopaginateTrueWarning.
   const pagedCallOptions = { ...callOptions, autoPaginate: false };
 
-  const call = async <T>(method: string, run: () => Promise<T>): Promise<T> => {
+  /**
+   * The client, its stub created. A client whose stub failed (e.g. credentials not loadable yet) stays
+   * broken, and every method call on it leaves an unhandled rejection that ends the process (facts §2):
+   * such a client is never called, but dropped, and the next call builds a fresh one.
+   */
+  const ready = async (): Promise<SecurityCenterClient> => {
+    current ??= new SecurityCenterClient(clientOptions);
+    const client = current;
     try {
-      return await run();
+      await client.initialize();
+    } catch (error) {
+      stubless.add(client);
+      if (current === client && options.client === undefined) current = undefined;
+      throw error;
+    }
+    return client;
+  };
+
+  const call = async <T>(method: string, run: (client: SecurityCenterClient) => Promise<T>): Promise<T> => {
+    try {
+      return await run(await ready());
     } catch (error) {
       throw new SccError(method, error);
     }
@@ -116,7 +137,7 @@ export function createSccApi(options: SccClientOptions & { client?: SecurityCent
 
   return {
     upsertFinding: (finding, updateMask) =>
-      call("UpdateFinding", async () => {
+      call("UpdateFinding", async (client) => {
         const [updated] = await client.updateFinding(
           { finding, updateMask: { paths: [...updateMask] } },
           callOptions,
@@ -125,13 +146,13 @@ export function createSccApi(options: SccClientOptions & { client?: SecurityCent
       }),
 
     setFindingState: (name, state) =>
-      call("SetFindingState", async () => {
+      call("SetFindingState", async (client) => {
         const [updated] = await client.setFindingState({ name, state }, callOptions);
         return updated;
       }),
 
     findFinding: (parent, name) =>
-      call("ListFindings", async () => {
+      call("ListFindings", async (client) => {
         // SCC answers names with their location (`…/locations/global/findings/ID`) even when written
         // without one, and the filter compares names as stored: ask for both spellings.
         const spellings = name.includes("/locations/")
@@ -152,6 +173,7 @@ export function createSccApi(options: SccClientOptions & { client?: SecurityCent
         pageSize: 100,
       };
       return (async function* () {
+        const client = await call("ListFindings", async (ready) => ready);
         const iterator = client.listFindingsAsync(request, pagedCallOptions)[Symbol.asyncIterator]();
         while (true) {
           const next = await call("ListFindings", () => iterator.next());
@@ -163,13 +185,13 @@ export function createSccApi(options: SccClientOptions & { client?: SecurityCent
     },
 
     getSource: (name) =>
-      call("GetSource", async () => {
+      call("GetSource", async (client) => {
         const [source] = await client.getSource({ name }, callOptions);
         return source;
       }),
 
     listSources: (parent) =>
-      call("ListSources", async () => {
+      call("ListSources", async (client) => {
         const sources: Source[] = [];
         for await (const source of client.listSourcesAsync({ parent, pageSize: 100 }, pagedCallOptions)) {
           sources.push(source);
@@ -178,11 +200,15 @@ export function createSccApi(options: SccClientOptions & { client?: SecurityCent
       }),
 
     createSource: (parent, source) =>
-      call("CreateSource", async () => {
+      call("CreateSource", async (client) => {
         const [created] = await client.createSource({ parent, source }, callOptions);
         return created;
       }),
 
-    close: () => client.close(),
+    close: async () => {
+      const client = current;
+      current = undefined;
+      if (client && !stubless.has(client)) await client.close();
+    },
   };
 }
