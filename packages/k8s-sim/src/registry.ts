@@ -598,13 +598,23 @@ export function createRegistry(options: RegistryOptions): Registry {
       const meta = metaOf(obj);
       delete meta.resourceVersion;
       const existing = store.get(type.storage, namespace, meta.name ?? "");
-      if (existing) {
-        const existingMeta = metaOf(existing);
-        meta.uid = meta.uid ?? existingMeta.uid;
-        meta.creationTimestamp = meta.creationTimestamp ?? existingMeta.creationTimestamp;
-        store.remove(type.storage, namespace, meta.name ?? "", store.nextResourceVersion());
+      if (!existing) return serve(type, insert(type, obj, false, true));
+      // Replace in place (one MODIFIED event), keeping identity unless the manifest sets it.
+      const existingMeta = metaOf(existing);
+      meta.uid = meta.uid ?? existingMeta.uid;
+      meta.creationTimestamp = meta.creationTimestamp ?? existingMeta.creationTimestamp;
+      assertValid(type, obj);
+      behaviour.onCreate(type.kind, obj);
+      if (type.hasGeneration) {
+        const generation = existingMeta.generation ?? 1;
+        meta.generation = deepEqual(specPart(obj), specPart(existing)) ? generation : generation + 1;
+        if (isObject(obj.status) && obj.status.observedGeneration !== undefined) {
+          obj.status.observedGeneration = meta.generation;
+        }
       }
-      return serve(type, insert(type, obj, false, true));
+      meta.resourceVersion = String(store.nextResourceVersion());
+      store.put(type.storage, obj, "MODIFIED");
+      return serve(type, obj);
     },
   };
 
