@@ -76,7 +76,7 @@ describe("listFindingRows", () => {
       where,
       clusters: parseGkeClusterMap('{"prod":"projects/acme-prod/locations/europe-west1/clusters/prod"}'),
       markInactiveAfterKill: true,
-      projectId: "acme-prod",
+      traceProjectId: "acme-prod",
     });
     const killed = exportCommand("sidekick-critical-drop-exec.json");
     const open = exportCommand("modern-terminal-shell.json");

@@ -42,7 +42,9 @@ beforeEach(() => {
   sourceName = standin.seedSource({ organization: "123456789", displayName: "Riposte" }).name;
 });
 
-function setup(options: { markInactiveAfterKill?: boolean; location?: string } = {}): {
+function setup(
+  options: { markInactiveAfterKill?: boolean; location?: string; traceProjectId?: string | undefined } = {},
+): {
   app: Hono;
   publisher: MemoryPublisher;
 } {
@@ -56,7 +58,7 @@ function setup(options: { markInactiveAfterKill?: boolean; location?: string } =
     where: findingsLocation({ source, location: options.location }),
     clusters: CLUSTERS,
     markInactiveAfterKill: options.markInactiveAfterKill ?? false,
-    projectId: "acme-prod",
+    traceProjectId: "traceProjectId" in options ? options.traceProjectId : "acme-prod",
   });
   return { app, publisher };
 }
@@ -273,6 +275,18 @@ describe("ExportFinding commands", () => {
     expect(String(finding?.sourceProperties.proc_cmdline).length).toBeLessThanOrEqual(1024);
     expect(Object.keys(finding?.sourceProperties ?? {})).not.toContain("evil_key");
     expect(finding?.sourceProperties.rule).toBe(HOSTILE_RULE);
+  });
+
+  it("trace links: plain traceparent works too; no link when traces do not go to Cloud Trace", async () => {
+    const command = exportCommand("sidekick-critical-drop-exec.json");
+    const linked = setup();
+    await linked.app.request("/", pushRequest(command, { traceparent: TRACEPARENT }));
+    expect(standin.finding(command.incident)?.externalUri).toContain("tid=4bf92f3577b34da6a3ce929d0e0e4736");
+
+    const other = exportCommand("modern-terminal-shell.json");
+    const unlinked = setup({ traceProjectId: undefined });
+    await unlinked.app.request("/", pushRequest(other, { googclient_traceparent: TRACEPARENT }));
+    expect(standin.finding(other.incident)?.externalUri).toBe("");
   });
 
   it("a message that is not an ExportFinding command → quarantined, acked", async () => {

@@ -28,14 +28,17 @@ export interface FindingExporterOptions {
   clusters: GkeClusterMap;
   /** After a successful kill-pod outcome, set the finding INACTIVE. */
   markInactiveAfterKill: boolean;
-  /** For Cloud Trace links. */
-  projectId: string;
+  /**
+   * The project whose Cloud Trace holds Riposte's traces: findings link to their trace there. Undefined
+   * when traces go elsewhere (or nowhere): no link rather than a dead one.
+   */
+  traceProjectId?: string | undefined;
   now?: () => Date;
 }
 
 export interface ExportContext {
   logger: Logger;
-  /** The push message's attributes (googclient_traceparent gives the trace link). */
+  /** The push message's attributes (its traceparent gives the trace link). */
   attributes: Readonly<Record<string, string>>;
 }
 
@@ -101,7 +104,10 @@ export function createFindingExporter(options: FindingExporterOptions): FindingE
       target: command.target,
       resourceName: placement.resourceName,
       playbooks: command.playbooks,
-      externalUri: traceLinkOf(attributes.googclient_traceparent, options.projectId),
+      externalUri:
+        options.traceProjectId === undefined
+          ? undefined
+          : traceLinkOf(attributes.googclient_traceparent ?? attributes.traceparent, options.traceProjectId),
       notAfter: command.issuedAt,
     });
     if (command.dryRun) {

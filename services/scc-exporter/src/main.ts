@@ -1,5 +1,6 @@
 // Entry point: builds the real SCC client, checks the source exists, and serves. Logic lives in app.ts.
-import { startService } from "@riposte/service-kit";
+import "./instrument.js";
+import { exporterFor, loadTracingConfig, startService } from "@riposte/service-kit";
 import { createApp } from "./app.js";
 import { sccExporterDescriptor } from "./descriptor.js";
 import { createSccApi } from "./scc-client.js";
@@ -26,6 +27,16 @@ await startService(sccExporterDescriptor, async ({ config, push, publisher, logg
     where,
     clusters: config.GKE_CLUSTERS,
     markInactiveAfterKill: config.MARK_INACTIVE_AFTER_KILL,
-    projectId: config.GOOGLE_CLOUD_PROJECT,
+    traceProjectId: cloudTraceProject(),
   });
 });
+
+/** The project of Cloud Trace when traces are exported there (the only case a trace link can work). */
+function cloudTraceProject(): string | undefined {
+  try {
+    const exporter = exporterFor(loadTracingConfig());
+    return exporter.kind === "gcp" ? exporter.projectId : undefined;
+  } catch {
+    return undefined; // instrument() has already said why tracing is off
+  }
+}
