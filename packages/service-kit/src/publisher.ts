@@ -121,11 +121,11 @@ export function createMemoryPublisher(): MemoryPublisher {
         failures -= 1;
         throw new RetryableError(`publish to ${topic} failed: injected failure`);
       }
-      // Round-trip through JSON so tests see exactly what a subscriber would.
+      // Round-trip through JSON so tests see exactly what a subscriber would, trace context included.
       published.push({
         topic,
         message: JSON.parse(JSON.stringify(message)),
-        attributes: clampAttributes(attributes),
+        attributes: clampAttributes(attributesWithContext(attributes)),
       });
       return String(nextId++);
     },

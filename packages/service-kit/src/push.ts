@@ -10,7 +10,14 @@ import { errorMessage, PermanentError, RetryableError } from "./errors.js";
 import type { Logger } from "./log.js";
 import type { PushAuthenticator } from "./oidc.js";
 import type { Publisher } from "./publisher.js";
-import { contextFromAttributes, SpanKind, SpanStatusCode, withSpan } from "./tracing/context.js";
+import {
+  contextFromAttributes,
+  hasRemoteParent,
+  SpanKind,
+  SpanStatusCode,
+  withSpan,
+  withTraceIdHint,
+} from "./tracing/context.js";
 
 export interface PushContext {
   messageId: string;
@@ -28,6 +35,8 @@ export interface PushRoute<M> {
   path: string;
   decode: MessageDecoder<M>;
   handle(message: M, context: PushContext): Promise<void>;
+  /** For messages that start a trace (Falco alerts): the trace id to use, e.g. the incident key. */
+  traceIdOf?: (message: M) => string | undefined;
 }
 
 /** Erases the message type so routes of different messages fit one list. */
@@ -35,8 +44,9 @@ export function pushRoute<M>(
   path: string,
   decode: MessageDecoder<M>,
   handle: (message: M, context: PushContext) => Promise<void>,
+  options: { traceIdOf?: (message: M) => string | undefined } = {},
 ): PushRoute<unknown> {
-  return { path, decode, handle } as PushRoute<unknown>;
+  return { path, decode, handle, ...options } as PushRoute<unknown>;
 }
 
 export interface PushAppOptions {
@@ -120,10 +130,12 @@ export function createPushApp(options: PushAppOptions): Hono {
   };
 
   /** Decode and handle one message; the answer follows the ack policy. */
-  const deliver = async (route: PushRoute<unknown>, envelope: PushEnvelope): Promise<Response> => {
+  const deliver = async (
+    route: PushRoute<unknown>,
+    envelope: PushEnvelope,
+    decoded: unknown,
+  ): Promise<Response> => {
     const { message } = envelope;
-    const decoded = route.decode(message.data, message.attributes);
-    if (!decoded.ok) return reject({ reason: decoded.error, envelope });
 
     const controller = new AbortController();
     const timer = setTimeout(
@@ -140,7 +152,7 @@ export function createPushApp(options: PushAppOptions): Hono {
       signal: controller.signal,
     };
     try {
-      await Promise.race([route.handle(decoded.value, context), abortedPromise(controller.signal)]);
+      await Promise.race([route.handle(decoded, context), abortedPromise(controller.signal)]);
       return new Response(null, { status: 204 });
     } catch (error) {
       if (error instanceof PermanentError) {
@@ -158,9 +170,12 @@ export function createPushApp(options: PushAppOptions): Hono {
   };
 
   /** The message's own trace context is the parent (push requests carry no trace header); a message
-   * without one (a Falco alert) starts the incident's trace here. */
+   * without one (a Falco alert) starts the incident's trace here, with the id the route names. */
   const deliverInSpan = (route: PushRoute<unknown>, envelope: PushEnvelope): Promise<Response> => {
     const { message } = envelope;
+    const decoded = route.decode(message.data, message.attributes);
+    if (!decoded.ok) return reject({ reason: decoded.error, envelope });
+
     const name = `${service} ${route.path === "/" ? "process" : `process ${route.path}`}`;
     const attributes = {
       "messaging.system": "gcp_pubsub",
@@ -169,16 +184,16 @@ export function createPushApp(options: PushAppOptions): Hono {
       ...(envelope.subscription ? { "messaging.destination.subscription.name": envelope.subscription } : {}),
       ...(message.attributes.incident ? { "riposte.incident": message.attributes.incident } : {}),
     };
-    return withSpan(
-      name,
-      { kind: SpanKind.CONSUMER, parent: contextFromAttributes(message.attributes), attributes },
-      async (span) => {
-        const response = await deliver(route, envelope);
+    const parent = contextFromAttributes(message.attributes);
+    const traceId = hasRemoteParent(parent) ? undefined : route.traceIdOf?.(decoded.value);
+    return withTraceIdHint(traceId, () =>
+      withSpan(name, { kind: SpanKind.CONSUMER, parent, attributes }, async (span) => {
+        const response = await deliver(route, envelope, decoded.value);
         span.setAttribute("http.response.status_code", response.status);
         if (response.status >= 500)
           span.setStatus({ code: SpanStatusCode.ERROR, message: "redelivery requested" });
         return response;
-      },
+      }),
     );
   };
 

@@ -128,6 +128,8 @@ export function createApp(deps: RouterDeps): Hono & { stats: RouterStats } {
           return parsed.ok ? { ok: true, value: parsed.alert } : parsed;
         },
         (alert, context) => route(alert, context.logger),
+        // One incident, one trace: the alert's trace id is its incident key.
+        { traceIdOf: (alert) => alert.incidentKey },
       ),
     ],
   });

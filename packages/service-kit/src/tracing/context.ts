@@ -1,6 +1,7 @@
 // Trace context across Pub/Sub: carried in message attributes, as `googclient_traceparent` (the
 // convention of @google-cloud/pubsub's own OpenTelemetry support) and plain `traceparent`. Push
 // requests carry no trace header, so the receiver extracts the context from the attributes itself.
+import { AsyncLocalStorage } from "node:async_hooks";
 import {
   type Attributes,
   type Context,
@@ -14,6 +15,22 @@ import {
 } from "@opentelemetry/api";
 
 export const TRACER_NAME = "riposte";
+
+/** The trace id the next root span should get (see IncidentTraceIds in sdk.ts). */
+export const traceIdHint = new AsyncLocalStorage<string>();
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+
+/** Runs `work` so that a root span it starts gets `traceId` (32 lowercase hex, not all zeros). */
+export function withTraceIdHint<T>(traceId: string | undefined, work: () => T): T {
+  if (!traceId || !TRACE_ID.test(traceId) || /^0+$/.test(traceId)) return work();
+  return traceIdHint.run(traceId, work);
+}
+
+export function hasRemoteParent(parent: Context): boolean {
+  const spanContext = trace.getSpanContext(parent);
+  return spanContext !== undefined && trace.isSpanContextValid(spanContext);
+}
 const PREFIX = "googclient_";
 
 export function tracer() {

@@ -10,10 +10,13 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import {
   BatchSpanProcessor,
+  type IdGenerator,
   ParentBasedSampler,
+  RandomIdGenerator,
   TraceIdRatioBasedSampler,
 } from "@opentelemetry/sdk-trace-base";
 import { type ExporterChoice, exporterFor, type TracingConfig } from "./config.js";
+import { traceIdHint } from "./context.js";
 
 export interface TracingHandle {
   exporter: ExporterChoice;
@@ -32,6 +35,21 @@ function googleAuthHeaders(projectId: string): () => Promise<Record<string, stri
     const token = await (await auth).getAccessToken();
     return { authorization: `Bearer ${token ?? ""}`, "x-goog-user-project": projectId };
   };
+}
+
+/**
+ * One incident, one trace: a root span started for an alert gets the incident key as its trace id,
+ * so every service, every redelivery and `riposte trace <incident>` land on the same trace, and a
+ * trace link can be built from the incident alone. Other ids are random.
+ */
+export class IncidentTraceIds implements IdGenerator {
+  private readonly random = new RandomIdGenerator();
+  generateTraceId(): string {
+    return traceIdHint.getStore() ?? this.random.generateTraceId();
+  }
+  generateSpanId(): string {
+    return this.random.generateSpanId();
+  }
 }
 
 export function startTracing(serviceName: string, config: TracingConfig): TracingHandle {
@@ -59,6 +77,7 @@ export function startTracing(serviceName: string, config: TracingConfig): Tracin
     spanProcessors: [
       new BatchSpanProcessor(traceExporter, { scheduledDelayMillis: 200, maxExportBatchSize: 512 }),
     ],
+    idGenerator: new IncidentTraceIds(),
     sampler: new ParentBasedSampler({
       root: new TraceIdRatioBasedSampler(config.RIPOSTE_TRACE_SAMPLE_RATIO),
     }),
