@@ -14,6 +14,7 @@ import {
   type JsonObject,
   type KubeObject,
   metaOf,
+  rfc3339,
 } from "./json.js";
 
 export interface ClusterEnvironment {
@@ -27,10 +28,6 @@ export interface ClusterEnvironment {
 /** Kubelet and runtime versions reported by simulated nodes (GKE 1.32 on containerd). */
 export const SIM_KUBELET_VERSION = "v1.32.4-gke.1106000";
 const CONTAINER_RUNTIME = "containerd://1.7.24";
-
-function timestamp(date: Date): string {
-  return `${date.toISOString().slice(0, 19)}Z`;
-}
 
 function setDefault(obj: JsonObject, key: string, value: unknown): void {
   if (obj[key] === undefined || obj[key] === null) obj[key] = value;
@@ -190,7 +187,7 @@ function simulatePod(pod: KubeObject, env: ClusterEnvironment, podIp: () => stri
   }
   const nodeName = typeof spec.nodeName === "string" ? spec.nodeName : undefined;
   const node = nodeName ? env.listNodes().find((n) => metaOf(n).name === nodeName) : undefined;
-  const now = timestamp(env.now());
+  const now = rfc3339(env.now());
   const status: JsonObject = {};
   if (node === undefined && given.phase === undefined) {
     status.phase = "Pending";
@@ -259,7 +256,7 @@ function simulateNode(node: KubeObject, env: ClusterEnvironment, nodeIp: () => s
     ...(meta.labels ?? {}),
   };
   const given = isObject(node.status) ? node.status : {};
-  const now = timestamp(env.now());
+  const now = rfc3339(env.now());
   const condition = (type: string, status: string, reason: string, message: string) => ({
     type,
     status,
@@ -313,7 +310,7 @@ function simulateWorkload(obj: KubeObject, kind: string, env: ClusterEnvironment
   const generation = meta.generation ?? 1;
   const templateSpec = getObject(spec, ["template", "spec"]);
   if (templateSpec) defaultPodSpec(templateSpec);
-  const now = timestamp(env.now());
+  const now = rfc3339(env.now());
   if (kind === "DaemonSet") {
     const selector = getObject(templateSpec, ["nodeSelector"]) as Record<string, string> | undefined;
     const nodes = env

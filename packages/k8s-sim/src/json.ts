@@ -111,9 +111,3 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 export function rfc3339(date: Date): string {
   return `${date.toISOString().slice(0, 19)}Z`;
 }
-
-/** Short human description of a value for error messages and logs. */
-export function describeValue(value: unknown, max = 200): string {
-  const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-}

@@ -1,7 +1,7 @@
 // The resource types the simulated API serves: names, scope, verbs, short names, printers and
 // field selectors. Discovery, OpenAPI, routing and storage are all derived from this one list.
 
-import { getPath, getString, isObject, type JsonObject, type KubeObject } from "./json.js";
+import { getPath, getString, type JsonObject, type KubeObject } from "./json.js";
 import { defaultPrinter, printers, type TablePrinter } from "./tables.js";
 
 export interface SubresourceType {
@@ -404,8 +404,4 @@ export function fieldValue(type: ResourceType, obj: KubeObject, field: string): 
   if (field === "metadata.namespace") return getString(obj, ["metadata", "namespace"]) ?? "";
   const getter = type.fields[field];
   return getter ? getter(obj) : undefined;
-}
-
-export function isKubeObject(value: unknown): value is KubeObject {
-  return isObject(value);
 }

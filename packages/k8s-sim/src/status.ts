@@ -177,10 +177,6 @@ export function fieldNotSupported(field: string, value: unknown, supported: read
   };
 }
 
-export function fieldForbidden(field: string, detail: string): FieldError {
-  return { type: "FieldValueForbidden", field, body: `Forbidden: ${detail}` };
-}
-
 /** Renders a value roughly as Go's `%#v`/`%q` would in field errors. */
 function goValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
