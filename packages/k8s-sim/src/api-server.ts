@@ -229,14 +229,11 @@ function parseResourcePath(
   if (type.kind === "Namespace") namespace = name;
   const verb = verbFor(method, name !== "", watch);
   if (verb === undefined) throw methodNotAllowed();
-  const allowed = subresource
-    ? type.subresources.find((s) => s.name === subresource)?.verbs
-    : type.verbs.filter((v) => v !== "deletecollection" || !name);
+  const allowed = subresource ? type.subresources.find((s) => s.name === subresource)?.verbs : type.verbs;
   if (allowed === undefined) throw pathNotFound();
-  const effective = subresource && verb === "list" ? "get" : verb;
-  if (!allowed.includes(effective === "watch" ? "watch" : effective)) throw methodNotAllowed();
+  if (!allowed.includes(verb)) throw methodNotAllowed();
   if (type.namespaced && namespace === "" && (verb === "create" || name !== "")) throw pathNotFound();
-  return { type, namespace, name, subresource, verb: effective };
+  return { type, namespace, name, subresource, verb };
 }
 
 function deleteOptionsFrom(body: unknown, url: URL): DeleteOptions {
