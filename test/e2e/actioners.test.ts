@@ -61,12 +61,10 @@ const pod = (namespace: string, name: string) =>
   sim.get({ kind: "Pod", namespace, name }) as V1Pod | undefined;
 const node = (name: string) => sim.get({ kind: "Node", name }) as V1Node;
 const publishCommand = (topic: string, command: unknown) =>
-  pipeline.pubsub
-    .topic(topic)
-    .publishMessage({
-      data: Buffer.from(JSON.stringify(command)),
-      attributes: { incident: (command as { incident: string }).incident },
-    });
+  pipeline.pubsub.topic(topic).publishMessage({
+    data: Buffer.from(JSON.stringify(command)),
+    attributes: { incident: (command as { incident: string }).incident },
+  });
 
 describe("actioners end to end", { timeout: 60_000 }, () => {
   it("a Critical alert with a pod: the pod is deleted, with an Event and a done outcome", async () => {

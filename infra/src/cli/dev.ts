@@ -8,7 +8,9 @@ import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
 import type { LocalEnvironment } from "@riposte/service-kit";
 import { type PubSubEmulator, startPubSubEmulator } from "@riposte/service-kit/testing";
 import {
+  type OtlpReceiver,
   type SccStandin,
+  startOtlpReceiver,
   startSccStandin,
   startWebhookReceiver,
   type WebhookReceiver,
@@ -63,6 +65,7 @@ async function runDev(): Promise<number> {
   let sim: SimCluster | undefined;
   let slack: WebhookReceiver | undefined;
   let scc: SccStandin | undefined;
+  let otlp: OtlpReceiver | undefined;
   const children: RunningChild[] = [];
   let stopping = false;
 
@@ -71,7 +74,7 @@ async function runDev(): Promise<number> {
     stopping = true;
     say("stopping…");
     await Promise.all(children.map((child) => stopChild(child)));
-    await Promise.allSettled([sim?.stop(), slack?.close(), scc?.close()]);
+    await Promise.allSettled([sim?.stop(), slack?.close(), scc?.close(), otlp?.close()]);
     await emulator?.stop();
     rmSync(devStatePath(), { force: true });
   };
@@ -101,6 +104,7 @@ async function runDev(): Promise<number> {
     sim = await startSim({ port: env.RIPOSTE_SIM_PORT, host: "127.0.0.1", seed: demoSeed() });
     slack = await startWebhookReceiver({ host: "127.0.0.1" });
     scc = await startSccStandin({ host: "127.0.0.1", port: env.RIPOSTE_SCC_PORT });
+    otlp = await startOtlpReceiver({ host: "127.0.0.1" });
     // The demo organization's "Riposte" source, as `riposte scc setup` would create it on a real one.
     const sccSource = scc.seedSource({ organization: "123456789", displayName: "Riposte" });
     const local: LocalEnvironment = {
@@ -109,6 +113,7 @@ async function runDev(): Promise<number> {
       webhookUrl: slack.url("/soar"),
       sccEndpoint: `127.0.0.1:${scc.port}`,
       sccSourceName: sccSource.name,
+      otlpEndpoint: otlp.endpoint,
     };
 
     const services = await loadServices();
@@ -142,6 +147,8 @@ async function runDev(): Promise<number> {
             METADATA_SERVER_DETECTION: "none",
             OTEL_METRICS_EXPORTER: "none",
             OTEL_LOGS_EXPORTER: "none",
+            // Every service exports its spans to the local receiver: `riposte trace <incident>`.
+            OTEL_EXPORTER_OTLP_ENDPOINT: local.otlpEndpoint ?? "",
             ...service.descriptor.localEnv?.(local),
           },
         }),
@@ -154,6 +161,9 @@ async function runDev(): Promise<number> {
       projectId,
       services: children.map(({ name, port }) => ({ name, port })),
       simUrl: sim.url,
+      sccEndpoint: local.sccEndpoint,
+      sccSourceName: local.sccSourceName,
+      otlpReceiverUrl: otlp.url,
       pid: process.pid,
     };
     mkdirSync(dirname(devStatePath()), { recursive: true });
@@ -213,7 +223,8 @@ function printBanner(
     }),
     `  cluster (sim)  ${info.local.kubernetesUrl}   kubectl --server ${info.local.kubernetesUrl} get pods -A`,
     `  Slack          ${info.local.slackWebhookUrl}${info.slackIsStandin ? " (stand-in)" : ""}`,
-    `  SCC (stand-in) ${info.local.sccEndpoint}`,
+    `  SCC (stand-in) ${info.local.sccEndpoint}   npx riposte scc findings`,
+    `  traces         ${info.local.otlpEndpoint}   npx riposte trace <incident>`,
     "",
     `Send an example alert:  npx riposte send ${example}`,
     "Ctrl-C stops everything.",

@@ -3,9 +3,11 @@ import { type Command, UsageError } from "./command.js";
 import { devCommand } from "./dev.js";
 import { rbacCommand } from "./rbac.js";
 import { releaseCommand } from "./release.js";
+import { sccCommand } from "./scc.js";
 import { sendCommand } from "./send.js";
 import { simCommand } from "./sim.js";
 import { topologyCommand } from "./topology.js";
+import { traceCommand } from "./trace.js";
 
 const COMMANDS: readonly Command[] = [
   sendCommand,
@@ -14,6 +16,8 @@ const COMMANDS: readonly Command[] = [
   simCommand,
   rbacCommand,
   releaseCommand,
+  traceCommand,
+  sccCommand,
 ];
 
 const usage = `Usage: riposte <command> [options]

@@ -18,6 +18,8 @@ export interface DevState {
   sccEndpoint?: string;
   /** The stand-in's Riposte source, `organizations/O/sources/S`. */
   sccSourceName?: string;
+  /** The local OTLP receiver, for `riposte trace`. */
+  otlpReceiverUrl?: string;
   pid: number;
 }
 

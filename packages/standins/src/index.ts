@@ -2,6 +2,12 @@
 // tests and `npm start`. Slack / SOAR webhooks are an HTTP receiver; Security Command Center v2 is a
 // gRPC server that the real @google-cloud/security-center client is pointed at.
 
+export {
+  type CollectedSpan,
+  type OtlpReceiver,
+  parseExportRequest,
+  startOtlpReceiver,
+} from "./otlp/receiver.js";
 export { type FindingPredicate, parseFindingFilter, supportedFilterFields } from "./scc/filter.js";
 export type { FindingRef, SourceRef } from "./scc/names.js";
 export {

@@ -1,0 +1,94 @@
+// `riposte trace INCIDENT`: the incident's span tree from the local OTLP receiver of `riposte dev`,
+// or, against Google Cloud, the Cloud Trace console link (the trace id of an incident is its key).
+import type { CollectedSpan } from "@riposte/standins";
+import { type Command, parseCommandArgs, UsageError } from "./command.js";
+import { readCliEnv } from "./env.js";
+import { readDevState } from "./pubsub-target.js";
+
+const usage = `Usage: riposte trace INCIDENT [--project P] [--receiver URL]
+
+Prints the incident's span tree (service, span, duration, outcome) from the OTLP receiver that
+\`riposte dev\` runs (or --receiver). With --project, prints the Cloud Trace console URL instead:
+an incident's trace id is its incident key.`;
+
+const INCIDENT = /^[0-9a-f]{32}$/;
+
+export function cloudTraceUrl(project: string, incident: string): string {
+  return `https://console.cloud.google.com/traces/list?project=${encodeURIComponent(project)}&tid=${incident}`;
+}
+
+/** The span tree as text lines, children under parents, in start order. */
+export function formatSpanTree(spans: readonly CollectedSpan[]): string[] {
+  const byParent = new Map<string, CollectedSpan[]>();
+  const ids = new Set(spans.map((span) => span.spanId));
+  for (const span of spans) {
+    // A span whose parent was not collected is shown as a root.
+    const parent = span.parentSpanId && ids.has(span.parentSpanId) ? span.parentSpanId : "";
+    byParent.set(parent, [...(byParent.get(parent) ?? []), span]);
+  }
+  for (const list of byParent.values())
+    list.sort((a, b) => (BigInt(a.startTimeUnixNano) < BigInt(b.startTimeUnixNano) ? -1 : 1));
+  const lines: string[] = [];
+  const walk = (parent: string, prefix: string) => {
+    const children = byParent.get(parent) ?? [];
+    children.forEach((span, index) => {
+      const last = index === children.length - 1;
+      const outcome =
+        span.attributes["riposte.outcome"] ??
+        (span.statusCode === 2 ? `error${span.statusMessage ? `: ${span.statusMessage}` : ""}` : "");
+      const status = span.attributes["http.response.status_code"];
+      lines.push(
+        `${prefix}${last ? "└─" : "├─"} ${span.service.padEnd(12)} ${span.name}  ${span.durationMs.toFixed(1)} ms` +
+          `${status ? `  [${status}]` : ""}${outcome ? `  → ${outcome}` : ""}`,
+      );
+      walk(span.spanId, `${prefix}${last ? "   " : "│  "}`);
+    });
+  };
+  walk("", "");
+  return lines;
+}
+
+export const traceCommand: Command = {
+  name: "trace",
+  summary: "print an incident's span tree (or its Cloud Trace link)",
+  usage,
+  async run(args) {
+    const { values, positionals } = parseCommandArgs({ usage }, args, {
+      project: { type: "string" },
+      receiver: { type: "string" },
+    });
+    if (values.help) {
+      console.log(usage);
+      return 0;
+    }
+    const [incident] = positionals;
+    if (!incident || !INCIDENT.test(incident))
+      throw new UsageError(`expected an incident key (32 lowercase hex characters)\n\n${usage}`);
+    if (values.project) {
+      console.log(cloudTraceUrl(values.project, incident));
+      return 0;
+    }
+    const receiver = values.receiver ?? readDevState()?.otlpReceiverUrl;
+    if (!receiver) {
+      const project = readCliEnv().GOOGLE_CLOUD_PROJECT;
+      if (project) {
+        console.log(cloudTraceUrl(project, incident));
+        return 0;
+      }
+      throw new UsageError("no trace receiver: run `riposte dev`, or pass --receiver URL or --project P");
+    }
+    const response = await fetch(`${receiver}/api/spans?traceId=${incident}`);
+    if (!response.ok) throw new Error(`the trace receiver at ${receiver} answered ${response.status}`);
+    const { spans } = (await response.json()) as { spans: CollectedSpan[] };
+    if (spans.length === 0) {
+      console.log(`no spans for incident ${incident} yet (spans are exported within a second of each step)`);
+      return 1;
+    }
+    const services = new Set(spans.map((span) => span.service));
+    console.log(
+      `incident ${incident}: ${spans.length} spans across ${services.size} services (${[...services].join(", ")})`,
+    );
+    for (const line of formatSpanTree(spans)) console.log(line);
+    return 0;
+  },
+};
