@@ -45,18 +45,18 @@ interface OtlpKeyValue {
   value: OtlpAnyValue;
 }
 
-function valueOf(value: OtlpAnyValue | undefined): unknown {
+function decodeAnyValue(value: OtlpAnyValue | undefined): unknown {
   if (!value) return undefined;
   if (value.stringValue !== undefined) return value.stringValue;
   if (value.intValue !== undefined) return Number(value.intValue);
   if (value.doubleValue !== undefined) return value.doubleValue;
   if (value.boolValue !== undefined) return value.boolValue;
-  if (value.arrayValue) return (value.arrayValue.values ?? []).map(valueOf);
+  if (value.arrayValue) return (value.arrayValue.values ?? []).map(decodeAnyValue);
   return undefined;
 }
 
 function attributesOf(list: OtlpKeyValue[] | undefined): Record<string, unknown> {
-  return Object.fromEntries((list ?? []).map((entry) => [entry.key, valueOf(entry.value)]));
+  return Object.fromEntries((list ?? []).map((entry) => [entry.key, decodeAnyValue(entry.value)]));
 }
 
 /** OTLP/JSON ids are hex; some encoders send base64 — accept both. */
