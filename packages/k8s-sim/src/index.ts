@@ -6,7 +6,6 @@ export { demoSeed } from "./demo-seed.js";
 export type { ActiveFault, FaultSpec } from "./faults.js";
 export { FaultSpecError } from "./faults.js";
 export type { KubeObject, ObjectMeta, OwnerReference } from "./json.js";
-export { type KubeConfigOptions, kubeConfigFor, kubeconfigYamlFor, type SimEndpoint } from "./kubeconfig.js";
 export type { AnonymousPolicy } from "./rbac.js";
 export type { RequestRecord } from "./request-log.js";
 export {
