@@ -1,0 +1,201 @@
+// `riposte deploy plan`: prints every command that deploys Riposte to a Google Cloud project (derived
+// from the service descriptors), or runs them with --apply after a confirmation.
+import { createInterface } from "node:readline/promises";
+import { commonEnvSchema, type ServiceDescriptor } from "@riposte/service-kit";
+import { applyPlan, type CommandRunner, spawnRunner } from "../deploy/apply.js";
+import { type DeployOptions, deployPlan, type SecretReference } from "../deploy/plan.js";
+import { renderPlan, shellWord } from "../deploy/shell.js";
+import { loadServices, repoRoot } from "../services.js";
+import { type Command, parseCommandArgs, UsageError } from "./command.js";
+
+const usage = `Usage: riposte deploy plan --project P --region R [options]
+
+Prints the commands that deploy Riposte to project P, derived from the service descriptors: APIs,
+one service account per service, topics, least-privilege IAM, bundles, \`gcloud run deploy\` per
+service, run.invoker for the push account, push subscriptions with dead-letter topics, the
+Kubernetes RBAC, and falcosidekick's identity. The output is a bash script (run it from the
+repository root); values still unknown are listed as TODO at its top.
+
+Options:
+  --project P                       Google Cloud project id (required)
+  --region R                        Cloud Run region, e.g. europe-west1 (required)
+  --service S                       only this service (repeatable)
+  --cluster NAME                    the GKE cluster Falco watches: RBAC goes there, and CLUSTERS /
+                                    GKE_CLUSTERS map NAME (falcosidekick's cluster field) to it
+  --cluster-location L              the cluster's region or zone (default: --region)
+  --organization ORG                organization id, for roles granted on the organization (SCC)
+  --env [SERVICE:]KEY=VALUE         a service's environment value (repeatable; without SERVICE,
+                                    every service declaring KEY), checked against its schema
+  --secret SERVICE:KEY=SECRET[:V]   a Secret Manager secret as KEY (repeatable; version V, default latest)
+  --apply                           run the commands, after a y/N confirmation
+  --yes                             with --apply: do not ask (required without a terminal)`;
+
+export interface DeployCommandDeps {
+  loadDescriptors(): Promise<ServiceDescriptor[]>;
+  runner: CommandRunner;
+  isInteractive(): boolean;
+  confirm(question: string): Promise<boolean>;
+  out(text: string): void;
+}
+
+export function createDeployCommand(deps: DeployCommandDeps): Command {
+  return {
+    name: "deploy",
+    summary: "print (or --apply) the commands that deploy Riposte to Google Cloud",
+    usage,
+    async run(args) {
+      const { values, positionals } = parseCommandArgs({ usage }, args, {
+        project: { type: "string" },
+        region: { type: "string" },
+        service: { type: "string", multiple: true },
+        cluster: { type: "string" },
+        "cluster-location": { type: "string" },
+        organization: { type: "string" },
+        env: { type: "string", multiple: true },
+        secret: { type: "string", multiple: true },
+        apply: { type: "boolean" },
+        yes: { type: "boolean" },
+      });
+      if (values.help) {
+        deps.out(usage);
+        return 0;
+      }
+      if (positionals[0] !== "plan" || positionals.length > 1) {
+        throw new UsageError(`expected \`deploy plan\`\n\n${usage}`);
+      }
+      if (!values.project) throw new UsageError(`--project is required\n\n${usage}`);
+      if (!values.region) throw new UsageError(`--region is required\n\n${usage}`);
+      if (values["cluster-location"] && !values.cluster) {
+        throw new UsageError("--cluster-location needs --cluster NAME");
+      }
+      const descriptors = await deps.loadDescriptors();
+      const options: DeployOptions = {
+        project: values.project,
+        region: values.region,
+        ...(values.service ? { only: values.service } : {}),
+        ...(values.cluster
+          ? { cluster: { name: values.cluster, location: values["cluster-location"] ?? values.region } }
+          : {}),
+        ...(values.organization ? { organization: values.organization } : {}),
+        env: parseEnvOptions(values.env ?? [], descriptors),
+        secrets: parseSecretOptions(values.secret ?? [], descriptors),
+      };
+      let plan: ReturnType<typeof deployPlan>;
+      try {
+        plan = deployPlan(descriptors, options);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      const invocation = ["riposte", "deploy", ...args.filter((arg) => arg !== "--apply" && arg !== "--yes")]
+        .map(shellWord)
+        .join(" ");
+      deps.out(renderPlan(plan, invocation));
+      if (!values.apply) return 0;
+
+      if (plan.todos.length > 0) {
+        throw new UsageError(
+          `--apply: supply the TODO values first (${plan.todos.map((todo) => todo.variable).join(", ")})`,
+        );
+      }
+      if (!values.yes) {
+        if (!deps.isInteractive()) {
+          throw new UsageError("--apply without a terminal needs --yes (nothing was run)");
+        }
+        const commands = plan.steps.reduce((sum, step) => sum + step.commands.length, 0);
+        if (!(await deps.confirm(`Run these ${commands} commands against project ${plan.project}? [y/N] `))) {
+          deps.out("Nothing was run.");
+          return 1;
+        }
+      }
+      const report = await applyPlan(plan, deps.runner, deps.out);
+      deps.out(`Done: ${report.ran} commands run, ${report.skipped} skipped (already there).`);
+      return 0;
+    },
+  };
+}
+
+const SERVICE_ENV = /^(?:([a-z][a-z0-9-]*):)?([A-Z][A-Z0-9_]*)=([\s\S]*)$/;
+
+type FieldSchema = {
+  safeParse(value: unknown): { success: boolean; error?: { issues: { message: string }[] } };
+};
+
+function fieldsOf(descriptor: ServiceDescriptor): Record<string, FieldSchema> {
+  return { ...commonEnvSchema.shape, ...descriptor.env.shape } as Record<string, FieldSchema>;
+}
+
+/** `--env [SERVICE:]KEY=VALUE` per service, each value checked against the variable's schema. */
+export function parseEnvOptions(
+  entries: readonly string[],
+  descriptors: readonly ServiceDescriptor[],
+): Record<string, Record<string, string>> {
+  const env: Record<string, Record<string, string>> = {};
+  for (const entry of entries) {
+    const match = SERVICE_ENV.exec(entry);
+    if (!match) throw new UsageError(`--env expects [SERVICE:]KEY=VALUE, got ${JSON.stringify(entry)}`);
+    const [, service, key = "", value = ""] = match;
+    const targets = service
+      ? descriptors.filter((descriptor) => descriptor.name === service)
+      : descriptors.filter((descriptor) => key in fieldsOf(descriptor));
+    if (service && targets.length === 0) {
+      throw new UsageError(`--env ${entry}: no service ${JSON.stringify(service)}`);
+    }
+    if (targets.length === 0) throw new UsageError(`--env ${entry}: no service declares ${key}`);
+    for (const descriptor of targets) {
+      const fields = fieldsOf(descriptor);
+      const schema = fields[key];
+      if (!schema) {
+        throw new UsageError(
+          `--env ${entry}: ${descriptor.name} has no variable ${key} (it reads ${Object.keys(fields).join(", ")})`,
+        );
+      }
+      const checked = schema.safeParse(value);
+      if (!checked.success) {
+        throw new UsageError(
+          `--env ${entry}: ${descriptor.name} ${key}: ${checked.error?.issues.map((issue) => issue.message).join("; ")} (got ${JSON.stringify(value)})`,
+        );
+      }
+      env[descriptor.name] = { ...env[descriptor.name], [key]: value };
+    }
+  }
+  return env;
+}
+
+const SERVICE_SECRET = /^([a-z][a-z0-9-]*):([A-Z][A-Z0-9_]*)=([A-Za-z0-9_-]+)(?::([0-9]+|latest))?$/;
+
+/** `--secret SERVICE:KEY=SECRET[:VERSION]`. */
+export function parseSecretOptions(
+  entries: readonly string[],
+  descriptors: readonly ServiceDescriptor[],
+): Record<string, Record<string, SecretReference>> {
+  const secrets: Record<string, Record<string, SecretReference>> = {};
+  for (const entry of entries) {
+    const match = SERVICE_SECRET.exec(entry);
+    if (!match) {
+      throw new UsageError(`--secret expects SERVICE:KEY=SECRET[:VERSION], got ${JSON.stringify(entry)}`);
+    }
+    const [, service = "", key = "", secret = "", version = "latest"] = match;
+    const descriptor = descriptors.find((candidate) => candidate.name === service);
+    if (!descriptor) throw new UsageError(`--secret ${entry}: no service ${JSON.stringify(service)}`);
+    if (!(key in fieldsOf(descriptor))) {
+      throw new UsageError(`--secret ${entry}: ${service} has no variable ${key}`);
+    }
+    secrets[service] = { ...secrets[service], [key]: { secret, version } };
+  }
+  return secrets;
+}
+
+export const deployCommand: Command = createDeployCommand({
+  loadDescriptors: async () => (await loadServices()).map((service) => service.descriptor),
+  runner: spawnRunner(repoRoot()),
+  isInteractive: () => Boolean(process.stdin.isTTY && process.stdout.isTTY),
+  async confirm(question) {
+    const prompt = createInterface({ input: process.stdin, output: process.stdout });
+    try {
+      return /^y(es)?$/i.test((await prompt.question(question)).trim());
+    } finally {
+      prompt.close();
+    }
+  },
+  out: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
+});

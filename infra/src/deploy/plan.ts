@@ -1,0 +1,558 @@
+// The deploy plan: every command that puts Riposte on a Google Cloud project, derived from the service
+// descriptors, the topology derived from them, and their RBAC — never a hand-written list. Order:
+// APIs → service accounts → topics → IAM → bundles → Cloud Run → invoker → subscriptions → dead-letter
+// grants → Kubernetes RBAC → falcosidekick's identity. Services are deployed before their
+// subscriptions because a push endpoint is the service's URL, which exists only once it is deployed:
+// the plan reads it with `gcloud run services describe` instead of guessing the URL's form.
+import { deadLetterTopicOf, Topics } from "@riposte/falco-event";
+import { type GcpRoleGrant, type ServiceDescriptor, subscriptionNameFor } from "@riposte/service-kit";
+import { serviceAccountEmail } from "../rbac.js";
+import { deriveTopology, type SubscriptionSpec } from "../topology/derive.js";
+import { pubsubServiceAgent, serviceAgentGrants } from "../topology/service-agent.js";
+import type { DeployPlan, Flag, PlanCommand, PlanStep, PlanTodo } from "./commands.js";
+import { gcloud, planVariable } from "./commands.js";
+
+/** Pub/Sub signs every push with this account's OIDC token; it may invoke the services and nothing else. */
+export const PUSH_SERVICE_ACCOUNT_ID = "riposte-pubsub-push";
+/** falcosidekick's Google identity (Workload Identity), allowed to publish to falco-events only. */
+export const FALCOSIDEKICK_SERVICE_ACCOUNT_ID = "riposte-falcosidekick";
+/** Where the falcosidekick Helm release runs, and its Kubernetes service account (the chart's default). */
+export const FALCOSIDEKICK_KUBERNETES_ACCOUNT = { namespace: "falco", name: "falcosidekick" } as const;
+
+/** Service account ids are 6–30 characters: `riposte-` leaves 22 for the service name. */
+export const MAX_SERVICE_NAME_LENGTH = 30 - "riposte-".length;
+
+/** Roles every service needs because of what service-kit does for all of them. */
+export const COMMON_PROJECT_ROLES: readonly { role: string; reason: string }[] = [
+  {
+    role: "roles/telemetry.tracesWriter",
+    reason:
+      "service-kit exports traces to Cloud Trace's OTLP endpoint (telemetry.googleapis.com) on Cloud Run",
+  },
+];
+
+/** Environment every service gets on Cloud Run, in addition to its descriptor's. */
+export function commonDeployEnv(project: string): Record<string, string> {
+  return {
+    GOOGLE_CLOUD_PROJECT: project,
+    // The SDK's default metric and log exporters retry localhost:4318 for ~8 s at shutdown, past
+    // Cloud Run's 10 s SIGTERM budget (measured: shared/facts/pubsub-otel-bundling.md §2).
+    OTEL_METRICS_EXPORTER: "none",
+    OTEL_LOGS_EXPORTER: "none",
+  };
+}
+
+export interface GkeCluster {
+  /** The cluster's name; also its name in alerts (falcosidekick's `cluster` customfield). */
+  name: string;
+  /** Its region or zone. */
+  location: string;
+}
+
+export interface SecretReference {
+  secret: string;
+  version: string;
+}
+
+export interface DeployOptions {
+  project: string;
+  region: string;
+  /** Only these services (default: all). Shared steps (APIs, push account) are always included. */
+  only?: readonly string[];
+  /** The GKE cluster Riposte answers for: RBAC is applied there, and cluster maps point at it. */
+  cluster?: GkeCluster;
+  /** Organization id, for roles granted on the organization (SCC findings). */
+  organization?: string;
+  /** Values per service and variable (validated against the descriptor's env schema by the caller). */
+  env?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Secret Manager secrets per service and variable, mounted with --set-secrets. */
+  secrets?: Readonly<Record<string, Readonly<Record<string, SecretReference>>>>;
+}
+
+export class DeployPlanError extends Error {
+  override readonly name = "DeployPlanError";
+}
+
+/** Variables whose value follows from the cluster option: a JSON map of the cluster's alert name to its path. */
+export function clusterDerivedEnv(project: string, cluster: GkeCluster | undefined): Record<string, string> {
+  if (!cluster) return {};
+  const map = JSON.stringify({
+    [cluster.name]: `projects/${project}/locations/${cluster.location}/clusters/${cluster.name}`,
+  });
+  // CLUSTERS (the Kubernetes actioners) and GKE_CLUSTERS (scc-exporter) both take this form.
+  return { CLUSTERS: map, GKE_CLUSTERS: map };
+}
+
+/** The descriptor's variables that have no default and must be set. */
+export function requiredEnv(descriptor: ServiceDescriptor): string[] {
+  const shape = descriptor.env.shape as Record<string, { safeParse(value: unknown): { success: boolean } }>;
+  return Object.keys(shape).filter((key) => !shape[key]?.safeParse(undefined).success);
+}
+
+/** The Cloud Run URL of a service, as a variable of the plan. */
+export function urlVariable(service: string): string {
+  return `${service.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_URL`;
+}
+
+export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOptions): DeployPlan {
+  const { project, region } = options;
+  for (const name of options.only ?? []) {
+    if (!all.some((service) => service.name === name)) {
+      throw new DeployPlanError(
+        `no service ${JSON.stringify(name)}; services: ${all.map((service) => service.name).join(", ")}`,
+      );
+    }
+  }
+  const selected = options.only ? all.filter((service) => options.only?.includes(service.name)) : [...all];
+  const whole = selected.length === all.length;
+  for (const service of selected) {
+    if (service.name.length > MAX_SERVICE_NAME_LENGTH) {
+      throw new DeployPlanError(
+        `service name ${JSON.stringify(service.name)} is ${service.name.length} characters; at most ${MAX_SERVICE_NAME_LENGTH} fit its service account id riposte-<name> (6–30 characters)`,
+      );
+    }
+  }
+  const projectFlag: Flag = ["project", project];
+  const email = (service: string) => serviceAccountEmail(service, project);
+  const pushAccount = `${PUSH_SERVICE_ACCOUNT_ID}@${project}.iam.gserviceaccount.com`;
+  const todos: PlanTodo[] = [];
+  const steps: PlanStep[] = [];
+
+  // The topology of every service (endpoints of those not deployed here still resolve by variable).
+  const topology = deriveTopology(all, {
+    endpointFor: (service, input) => `${planVariable(urlVariable(service))}${input.path}`,
+    pushServiceAccount: pushAccount,
+  });
+  const ownSubscriptions = new Set(
+    selected.flatMap((service) =>
+      service.inputs.flatMap((input) => {
+        const name = subscriptionNameFor(service, input);
+        return [name, deadLetterTopicOf(name)];
+      }),
+    ),
+  );
+  const ownsSubscription = (sub: SubscriptionSpec) => ownSubscriptions.has(sub.name);
+  const subscriptions = whole ? topology.subscriptions : topology.subscriptions.filter(ownsSubscription);
+  const neededTopics = new Set<string>([
+    ...subscriptions.map((sub) => sub.topic),
+    ...subscriptions.flatMap((sub) => (sub.deadLetter ? [sub.deadLetter.topic] : [])),
+    ...selected.flatMap((service) => service.publishes),
+  ]);
+  const topics = topology.topics.filter((topic) => whole || neededTopics.has(topic.name));
+
+  // 1. APIs
+  const roles = selected.flatMap((service) => service.gcpRoles.map((grant) => grant.role));
+  const needsKubernetes = selected.some((service) => service.kubernetes.length > 0);
+  const usesSecrets = selected.some(
+    (service) => Object.keys(options.secrets?.[service.name] ?? {}).length > 0,
+  );
+  const apis = [
+    "run.googleapis.com",
+    "cloudbuild.googleapis.com",
+    "artifactregistry.googleapis.com",
+    "iam.googleapis.com",
+    "pubsub.googleapis.com",
+    "cloudtrace.googleapis.com",
+    "telemetry.googleapis.com",
+    ...(needsKubernetes || roles.some((role) => role.startsWith("roles/container.")) || whole
+      ? ["container.googleapis.com"]
+      : []),
+    ...(roles.some((role) => role.startsWith("roles/securitycenter."))
+      ? ["securitycenter.googleapis.com"]
+      : []),
+    ...(usesSecrets ? ["secretmanager.googleapis.com"] : []),
+  ];
+  steps.push({
+    title: "Enable the APIs",
+    why: "Cloud Run builds with Cloud Build into Artifact Registry; Pub/Sub carries every message; the rest follows from the descriptors",
+    commands: [{ call: gcloud(["services", "enable"], apis, [projectFlag]) }],
+  });
+  steps.push({
+    title: "Read the project number",
+    why: "the Pub/Sub service agent is service-<project number>@gcp-sa-pubsub.iam.gserviceaccount.com",
+    commands: [
+      {
+        call: gcloud(["projects", "describe"], [project], [["format", "value(projectNumber)"]]),
+        capture: "PROJECT_NUMBER",
+      },
+    ],
+  });
+
+  // 2. Service accounts
+  const accounts: { id: string; description: string }[] = [
+    ...selected.map((service) => ({ id: `riposte-${service.name}`, description: service.description })),
+    {
+      id: PUSH_SERVICE_ACCOUNT_ID,
+      description: "Pub/Sub push subscriptions sign their requests as this account",
+    },
+    ...(whole
+      ? [
+          {
+            id: FALCOSIDEKICK_SERVICE_ACCOUNT_ID,
+            description: "falcosidekick publishes Falco alerts to falco-events",
+          },
+        ]
+      : []),
+  ];
+  steps.push({
+    title: "Create the service accounts",
+    why: "one identity per service, so each gets exactly its own permissions",
+    commands: accounts.map(({ id, description }) => ({
+      unless: gcloud(
+        ["iam", "service-accounts", "describe"],
+        [`${id}@${project}.iam.gserviceaccount.com`],
+        [projectFlag],
+      ),
+      call: gcloud(
+        ["iam", "service-accounts", "create"],
+        [id],
+        [["display-name", displayName(id)], ["description", description], projectFlag],
+      ),
+    })),
+  });
+
+  // 3. Topics
+  steps.push({
+    title: "Create the topics",
+    why: "from the topology: inputs, outputs, quarantine and one dead-letter topic per push subscription",
+    commands: topics.map((topic) => ({
+      unless: gcloud(["pubsub", "topics", "describe"], [topic.name], [projectFlag]),
+      call: gcloud(["pubsub", "topics", "create"], [topic.name], [projectFlag]),
+    })),
+  });
+
+  // 4. IAM of each service
+  const iam: PlanCommand[] = [];
+  for (const service of selected) {
+    const member = `serviceAccount:${email(service.name)}`;
+    for (const topic of service.publishes) {
+      iam.push({
+        call: gcloud(
+          ["pubsub", "topics", "add-iam-policy-binding"],
+          [topic],
+          [["member", member], ["role", "roles/pubsub.publisher"], projectFlag],
+        ),
+      });
+    }
+    for (const grant of service.gcpRoles) iam.push(grantCommand(grant, member, project, options, todos));
+    for (const { role } of COMMON_PROJECT_ROLES) {
+      iam.push(grantCommand({ role, on: { kind: "project" }, reason: "" }, member, project, options, todos));
+    }
+    for (const reference of Object.values(options.secrets?.[service.name] ?? {})) {
+      iam.push({
+        call: gcloud(
+          ["secrets", "add-iam-policy-binding"],
+          [reference.secret],
+          [["member", member], ["role", "roles/secretmanager.secretAccessor"], projectFlag],
+        ),
+      });
+    }
+  }
+  steps.push({
+    title: "Grant each service its roles",
+    why: "least privilege: publisher on its own output topics only, the roles its descriptor declares, trace writing, its own secrets",
+    commands: iam,
+  });
+
+  // 5. Bundles
+  steps.push({
+    title: "Build the bundles",
+    why: "`gcloud run deploy --source services/<name>` uploads that folder only: it must hold its built bundle (dist/)",
+    commands: whole
+      ? [{ call: { program: "npm", path: ["run", "build"], positionals: [], flags: [] } }]
+      : selected.map((service) => ({
+          call: {
+            program: "npm" as const,
+            path: ["run", "build"],
+            positionals: [],
+            flags: [["workspace", `services/${service.name}`] as const],
+          },
+        })),
+  });
+
+  // 6. Cloud Run
+  const deploys: PlanCommand[] = [];
+  for (const service of selected) {
+    const env = serviceEnv(service, options, todos);
+    const secrets = Object.entries(options.secrets?.[service.name] ?? {}).map(
+      ([variable, reference]) => `${variable}=${reference.secret}:${reference.version}`,
+    );
+    const runtime = service.runtime;
+    deploys.push({
+      call: gcloud(
+        ["run", "deploy"],
+        [service.name],
+        [
+          ["source", `services/${service.name}`],
+          ["region", region],
+          projectFlag,
+          ["service-account", email(service.name)],
+          // Only the push account may call it (run.invoker below); Pub/Sub push counts as internal traffic.
+          ["no-allow-unauthenticated"],
+          ["ingress", "internal"],
+          ["concurrency", String(runtime.concurrency)],
+          // The push ack deadline is how long Pub/Sub waits for the answer: the request may take as long.
+          ["timeout", `${runtime.ackDeadlineSeconds}s`],
+          ["cpu-boost"],
+          ["min-instances", String(runtime.minInstances)],
+          ...(runtime.maxInstances === undefined
+            ? []
+            : [["max-instances", String(runtime.maxInstances)] as const]),
+          ["set-env-vars", envVarsFlag(env)],
+          ...(secrets.length > 0 ? [["set-secrets", secrets.join(",")] as const] : []),
+          ["quiet"],
+        ],
+      ),
+    });
+    deploys.push({
+      call: gcloud(
+        ["run", "services", "describe"],
+        [service.name],
+        [["region", region], projectFlag, ["format", "value(status.url)"]],
+      ),
+      capture: urlVariable(service.name),
+    });
+  }
+  steps.push({
+    title: "Deploy the services to Cloud Run",
+    why: "settings from each descriptor's runtime: concurrency, timeout = push ack deadline, min and max instances",
+    commands: deploys,
+  });
+
+  // 7. Invoker
+  steps.push({
+    title: "Let the push account invoke the services",
+    why: "the services refuse unauthenticated requests; Pub/Sub's OIDC token for the push account passes the IAM check",
+    commands: selected.map((service) => ({
+      call: gcloud(
+        ["run", "services", "add-iam-policy-binding"],
+        [service.name],
+        [
+          ["region", region],
+          projectFlag,
+          ["member", `serviceAccount:${pushAccount}`],
+          ["role", "roles/run.invoker"],
+        ],
+      ),
+    })),
+  });
+
+  // 8. Subscriptions
+  steps.push({
+    title: "Let Pub/Sub sign pushes as the push account",
+    why: "the Pub/Sub service agent mints the push account's OIDC tokens (needed explicitly on projects from before April 2021)",
+    commands: [
+      {
+        call: gcloud(
+          ["iam", "service-accounts", "add-iam-policy-binding"],
+          [pushAccount],
+          [
+            ["member", pubsubServiceAgent(planVariable("PROJECT_NUMBER"))],
+            ["role", "roles/iam.serviceAccountTokenCreator"],
+            projectFlag,
+          ],
+        ),
+      },
+    ],
+  });
+  steps.push({
+    title: "Create the subscriptions",
+    why: "one push subscription per service input (retry policy, dead-letter topic), and a pull subscription on each dead-letter topic and on quarantine",
+    commands: subscriptions.map((sub) => ({
+      unless: gcloud(["pubsub", "subscriptions", "describe"], [sub.name], [projectFlag]),
+      call: gcloud(["pubsub", "subscriptions", "create"], [sub.name], subscriptionFlags(sub, projectFlag)),
+    })),
+  });
+  const agentGrants = serviceAgentGrants({ topics, subscriptions }, planVariable("PROJECT_NUMBER"));
+  steps.push({
+    title: "Let Pub/Sub dead-letter",
+    why: "the Pub/Sub service agent must publish to each dead-letter topic and subscribe to each source subscription",
+    commands: agentGrants.map((grant) => ({
+      call: gcloud(
+        ["pubsub", grant.resource === "topic" ? "topics" : "subscriptions", "add-iam-policy-binding"],
+        [grant.name],
+        [["member", grant.member], ["role", grant.role], projectFlag],
+      ),
+    })),
+  });
+
+  // 9. Kubernetes RBAC
+  if (needsKubernetes) {
+    const cluster = options.cluster ?? {
+      name: planVariable("CLUSTER_NAME"),
+      location: planVariable("CLUSTER_LOCATION"),
+    };
+    if (!options.cluster) {
+      todos.push({
+        variable: "CLUSTER_NAME",
+        hint: "the GKE cluster to answer for: --cluster NAME [--cluster-location REGION_OR_ZONE]",
+      });
+    }
+    const rbacDir = `.riposte/rbac/${project}`;
+    steps.push({
+      title: "Apply the Kubernetes RBAC",
+      why: "each actioner's Google identity gets exactly the Kubernetes verbs its descriptor declares (ClusterRole + binding to the account as a User)",
+      commands: [
+        {
+          call: gcloud(
+            ["container", "clusters", "get-credentials"],
+            [cluster.name],
+            [["location", cluster.location], projectFlag],
+          ),
+        },
+        {
+          call: {
+            program: "npx",
+            path: ["riposte", "rbac", "generate"],
+            positionals: [],
+            flags: [projectFlag, ["out", rbacDir]],
+          },
+        },
+        { call: { program: "kubectl", path: ["apply"], positionals: [], flags: [["filename", rbacDir]] } },
+      ],
+    });
+  }
+
+  // 10. falcosidekick's identity
+  if (whole) {
+    const sidekick = `${FALCOSIDEKICK_SERVICE_ACCOUNT_ID}@${project}.iam.gserviceaccount.com`;
+    const { namespace, name } = FALCOSIDEKICK_KUBERNETES_ACCOUNT;
+    steps.push({
+      title: "Let falcosidekick publish Falco alerts",
+      why: `falcosidekick's Kubernetes service account ${namespace}/${name} acts as ${FALCOSIDEKICK_SERVICE_ACCOUNT_ID} (Workload Identity) and may publish to ${Topics.falcoEvents} only; then install Falco (README: Install Falco on GKE)`,
+      commands: [
+        {
+          call: gcloud(
+            ["pubsub", "topics", "add-iam-policy-binding"],
+            [Topics.falcoEvents],
+            [["member", `serviceAccount:${sidekick}`], ["role", "roles/pubsub.publisher"], projectFlag],
+          ),
+        },
+        {
+          call: gcloud(
+            ["iam", "service-accounts", "add-iam-policy-binding"],
+            [sidekick],
+            [
+              ["member", `serviceAccount:${project}.svc.id.goog[${namespace}/${name}]`],
+              ["role", "roles/iam.workloadIdentityUser"],
+              projectFlag,
+            ],
+          ),
+        },
+      ],
+    });
+  }
+
+  return { project, region, services: selected.map((service) => service.name), steps, todos };
+}
+
+function subscriptionFlags(sub: SubscriptionSpec, projectFlag: Flag): Flag[] {
+  const flags: Flag[] = [["topic", sub.topic], projectFlag, ["ack-deadline", String(sub.ackDeadlineSeconds)]];
+  if (sub.push) {
+    flags.push(["push-endpoint", sub.push.endpoint]);
+    if (sub.push.oidcServiceAccount) {
+      flags.push(["push-auth-service-account", sub.push.oidcServiceAccount]);
+      // Cloud Run checks the token's audience against the service URL; the default audience would be
+      // the endpoint with its path (e.g. …/outcomes), so name the service URL itself.
+      flags.push(["push-auth-token-audience", sub.push.endpoint.replace(/^(\$\{[A-Z0-9_]+\}).*$/, "$1")]);
+    }
+  }
+  if (sub.retryPolicy) {
+    flags.push(["min-retry-delay", `${sub.retryPolicy.minimumBackoffSeconds}s`]);
+    flags.push(["max-retry-delay", `${sub.retryPolicy.maximumBackoffSeconds}s`]);
+  }
+  if (sub.deadLetter) {
+    flags.push(["dead-letter-topic", sub.deadLetter.topic]);
+    flags.push(["max-delivery-attempts", String(sub.deadLetter.maxDeliveryAttempts)]);
+  }
+  return flags;
+}
+
+function grantCommand(
+  grant: GcpRoleGrant,
+  member: string,
+  project: string,
+  options: DeployOptions,
+  todos: PlanTodo[],
+): PlanCommand {
+  const bind: Flag[] = [
+    ["member", member],
+    ["role", grant.role],
+  ];
+  switch (grant.on.kind) {
+    case "project":
+      // --condition=None: add an unconditional binding without prompting when the policy has conditions.
+      return {
+        call: gcloud(["projects", "add-iam-policy-binding"], [project], [...bind, ["condition", "None"]]),
+      };
+    case "topic":
+      return {
+        call: gcloud(
+          ["pubsub", "topics", "add-iam-policy-binding"],
+          [grant.on.topic],
+          [...bind, ["project", project]],
+        ),
+      };
+    case "organization": {
+      if (!options.organization && !todos.some((todo) => todo.variable === "ORGANIZATION_ID")) {
+        todos.push({
+          variable: "ORGANIZATION_ID",
+          hint: "the organization id for roles granted on the organization: --organization ORG (gcloud organizations list)",
+        });
+      }
+      return {
+        call: gcloud(
+          ["organizations", "add-iam-policy-binding"],
+          [options.organization ?? planVariable("ORGANIZATION_ID")],
+          [...bind, ["condition", "None"]],
+        ),
+      };
+    }
+  }
+}
+
+/** The service's Cloud Run environment: common values, cluster-derived values, given values, TODOs. */
+function serviceEnv(
+  service: ServiceDescriptor,
+  options: DeployOptions,
+  todos: PlanTodo[],
+): Record<string, string> {
+  const declared = new Set(Object.keys(service.env.shape));
+  const common = commonDeployEnv(options.project);
+  const env: Record<string, string> = { ...common };
+  const derived = clusterDerivedEnv(options.project, options.cluster);
+  for (const [key, value] of Object.entries(derived)) if (declared.has(key)) env[key] = value;
+  for (const [key, value] of Object.entries(options.env?.[service.name] ?? {})) env[key] = value;
+  const secrets = options.secrets?.[service.name] ?? {};
+  for (const key of requiredEnv(service)) {
+    if (env[key] !== undefined || secrets[key] !== undefined) continue;
+    env[key] = `TODO-${key}`;
+    todos.push({
+      service: service.name,
+      variable: key,
+      hint: `--env ${service.name}:${key}=VALUE (or --secret ${service.name}:${key}=SECRET)`,
+    });
+  }
+  return env;
+}
+
+/**
+ * `--set-env-vars` value. Values may hold commas (JSON maps), which gcloud would split on: then the
+ * list uses another delimiter with gcloud's `^DELIM^` escaping (`gcloud topic escaping`).
+ */
+export function envVarsFlag(env: Readonly<Record<string, string>>): string {
+  const pairs = Object.entries(env).map(([key, value]) => `${key}=${value}`);
+  if (!pairs.some((pair) => pair.includes(","))) return pairs.join(",");
+  const delimiter = ["@", "|", "~", "#", "%"].find(
+    (candidate) => !pairs.some((pair) => pair.includes(candidate)),
+  );
+  if (!delimiter) throw new DeployPlanError("environment values use every delimiter gcloud could split on");
+  return `^${delimiter}^${pairs.join(delimiter)}`;
+}
+
+function displayName(accountId: string): string {
+  return accountId
+    .split("-")
+    .map((word) => (word === "pubsub" ? "Pub/Sub" : word.charAt(0).toUpperCase() + word.slice(1)))
+    .join(" ");
+}
