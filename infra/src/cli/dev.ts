@@ -28,7 +28,7 @@ import {
   type DevState,
   devStatePath,
 } from "./pubsub-target.js";
-import { endpointResolver } from "./topology.js";
+import { assignLocalPorts, endpointResolver, reservedLocalPorts } from "./topology.js";
 
 const usage = `Usage: riposte dev   (npm start)
 
@@ -120,7 +120,13 @@ async function runDev(): Promise<number> {
     const names = services.map((service) => service.descriptor.name);
     const topology = deriveTopology(
       services.map((service) => service.descriptor),
-      { endpointFor: endpointResolver(names, { urls: {}, portBase: env.RIPOSTE_PORT_BASE }) },
+      {
+        endpointFor: endpointResolver(names, {
+          urls: {},
+          portBase: env.RIPOSTE_PORT_BASE,
+          reserved: reservedLocalPorts(env),
+        }),
+      },
     );
     const pubsub = new PubSub({ projectId, apiEndpoint: emulatorHost, emulatorMode: true });
     const changes = await applyTopology(pubsub, topology);
@@ -130,12 +136,13 @@ async function runDev(): Promise<number> {
     );
 
     const width = Math.max(...names.map((name) => name.length));
+    const ports = assignLocalPorts(names, env.RIPOSTE_PORT_BASE, reservedLocalPorts(env));
     services.forEach((service, index) => {
       const name = service.descriptor.name;
       children.push(
         spawnService({
           service,
-          port: env.RIPOSTE_PORT_BASE + index,
+          port: ports.get(name) as number,
           prefix: colorFor(index, useColor)(`${name.padEnd(width)} |`),
           useColor,
           write,

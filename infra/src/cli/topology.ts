@@ -2,12 +2,12 @@
 // with (and applied to) the emulator or a real project.
 import type { PushInput } from "@riposte/service-kit";
 import { loadServices } from "../services.js";
-import { deriveTopology, type Topology } from "../topology/derive.js";
+import { deriveTopology } from "../topology/derive.js";
 import { applyTopology, describeChange, planTopology } from "../topology/provision.js";
 import { applyServiceAgentGrants, serviceAgentGrants } from "../topology/service-agent.js";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
-import { readCliEnv } from "./env.js";
-import { pubsubTarget } from "./pubsub-target.js";
+import { type CliEnv, readCliEnv } from "./env.js";
+import { DEFAULT_EMULATOR_HOST, pubsubTarget } from "./pubsub-target.js";
 
 const usage = `Usage: riposte topology plan|apply [options]
 
@@ -25,21 +25,42 @@ Options:
 export interface EndpointOptions {
   urls: Record<string, string>;
   portBase: number;
+  /** Ports local services must not take. */
+  reserved: readonly number[];
 }
 
-/** Local endpoints follow `riposte dev`'s port assignment: the i-th service listens on portBase + i. */
+/**
+ * `riposte dev`'s ports: consecutive from the base, skipping the ones taken by the local emulator,
+ * the simulated cluster and the SCC stand-in.
+ */
+export function assignLocalPorts(
+  serviceNames: readonly string[],
+  portBase: number,
+  reserved: readonly number[],
+): Map<string, number> {
+  const ports = new Map<string, number>();
+  let next = portBase;
+  for (const name of serviceNames) {
+    while (reserved.includes(next)) next += 1;
+    ports.set(name, next);
+    next += 1;
+  }
+  return ports;
+}
+
+/** Push endpoints: an explicit URL per service, else the local port `riposte dev` gives it. */
 export function endpointResolver(serviceNames: readonly string[], options: EndpointOptions) {
+  const ports = assignLocalPorts(serviceNames, options.portBase, options.reserved);
   return (service: string, input: PushInput): string => {
-    const base =
-      options.urls[service] ?? `http://127.0.0.1:${options.portBase + serviceNames.indexOf(service)}`;
+    const base = options.urls[service] ?? `http://127.0.0.1:${ports.get(service)}`;
     return new URL(input.path, base.endsWith("/") ? base : `${base}/`).toString();
   };
 }
 
-export async function localTopology(portBase: number): Promise<Topology> {
-  const services = (await loadServices()).map((service) => service.descriptor);
-  const names = services.map((service) => service.name);
-  return deriveTopology(services, { endpointFor: endpointResolver(names, { urls: {}, portBase }) });
+/** Ports `riposte dev` keeps for its own servers: the emulator, the simulated cluster, the SCC stand-in. */
+export function reservedLocalPorts(env: CliEnv): number[] {
+  const emulatorPort = Number((env.PUBSUB_EMULATOR_HOST ?? DEFAULT_EMULATOR_HOST).split(":").at(-1));
+  return [emulatorPort, env.RIPOSTE_SIM_PORT, env.RIPOSTE_SCC_PORT];
 }
 
 export const topologyCommand: Command = {
@@ -75,7 +96,7 @@ export const topologyCommand: Command = {
     const topology = deriveTopology(services, {
       endpointFor: endpointResolver(
         services.map((service) => service.name),
-        { urls, portBase },
+        { urls, portBase, reserved: reservedLocalPorts(env) },
       ),
       ...(values["push-service-account"] ? { pushServiceAccount: values["push-service-account"] } : {}),
     });
