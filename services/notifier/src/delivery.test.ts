@@ -50,10 +50,13 @@ describe("deliverer", () => {
       "two",
       "three",
     ]);
-    expect((times[1] as number) - (times[0] as number)).toBeGreaterThanOrEqual(280);
-    expect((times[2] as number) - (times[1] as number)).toBeGreaterThanOrEqual(280);
+    // Sends leave 300 ms apart; arrival times also carry connection set-up, hence the margin (without
+    // the limit the gaps are a few ms).
+    expect((times[1] as number) - (times[0] as number)).toBeGreaterThanOrEqual(200);
+    expect((times[2] as number) - (times[1] as number)).toBeGreaterThanOrEqual(200);
+    // Another destination does not queue behind slack's three (that would take ≥ 900 ms).
     const elsewhere = receiver.delivered("/soar")[0];
-    expect((elsewhere?.receivedAt as number) - started).toBeLessThan(250);
+    expect((elsewhere?.receivedAt as number) - started).toBeLessThan(600);
   });
 
   it("honours 429 Retry-After: the next attempt waits at least that long, and the message arrives once", async () => {

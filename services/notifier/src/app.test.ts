@@ -1,0 +1,417 @@
+// The notifier app through its push endpoints (app.request), delivering to the real webhook stand-in.
+import { type ActionOutcome, messageAttributes, type NotifyCommand } from "@riposte/falco-event";
+import { createSilentLogger } from "@riposte/service-kit";
+import { createMemoryPublisher, type MemoryPublisher, pushRequest } from "@riposte/service-kit/testing";
+import {
+  findSlackInjections,
+  type ReceivedRequest,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from "@riposte/standins";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createApp } from "./app.js";
+import { loadDestinations } from "./destinations.js";
+import { isNotifierLink } from "./links.js";
+import type { NotifierSettings } from "./notifier.js";
+import { HOSTILE_TEXT, notifyCommand, outcomeOf } from "./test-commands.js";
+import { verifyWebhookSignature } from "./webhook.js";
+
+const SLACK = "/services/T1/B1/app";
+const SOAR = "/soar";
+const SECRET = "soar-secret-for-tests-0001";
+
+let receiver: WebhookReceiver;
+let apps: ReturnType<typeof createApp>[] = [];
+
+beforeAll(async () => {
+  receiver = await startWebhookReceiver();
+});
+afterAll(async () => {
+  await receiver.close();
+});
+beforeEach(() => receiver.reset());
+afterEach(() => {
+  for (const app of apps) app.notifier.dispose();
+  apps = [];
+});
+
+interface SetupOptions {
+  destinations?: unknown[];
+  settings?: Partial<NotifierSettings>;
+}
+
+function setup(options: SetupOptions = {}) {
+  const publisher = createMemoryPublisher();
+  const destinations = loadDestinations({
+    destinationsJson: JSON.stringify(
+      options.destinations ?? [
+        { name: "slack", type: "slack", url: receiver.url(SLACK) },
+        { name: "soar", type: "webhook", url: receiver.url(SOAR), secret: SECRET },
+      ],
+    ),
+    minIntervalMs: 20,
+    env: {},
+  });
+  const app = createApp({
+    push: { service: "notifier", publisher, logger: createSilentLogger(), handlerTimeoutMs: 10_000 },
+    publisher,
+    destinations,
+    links: { projectId: "riposte-test", scc: { sourceName: "organizations/123/sources/456" } },
+    settings: { stormWindowMs: 0, outcomeGraceMs: 300, ...options.settings },
+    delivery: { maxAttempts: 3, attemptTimeoutMs: 2_000, backoff: { initialMs: 20, maxMs: 100 } },
+  });
+  apps.push(app);
+  const notify = (command: NotifyCommand) =>
+    app.request("/", pushRequest(command, messageAttributes(command)));
+  const report = (outcome: ActionOutcome) =>
+    app.request("/outcomes", pushRequest(outcome, messageAttributes(outcome)));
+  return { app, publisher, notify, report };
+}
+
+function outcomes(publisher: MemoryPublisher): ActionOutcome[] {
+  return publisher.on("action-outcomes").map((p) => p.message as ActionOutcome);
+}
+
+const texts = (path: string) => receiver.delivered(path).map((r) => JSON.stringify(r.json));
+/** The parsed body of the `index`th delivered request to `path` (fails the test when absent). */
+function bodyOf<T>(path: string, index = 0): T {
+  const request = receiver.delivered(path)[index];
+  if (!request)
+    throw new Error(`no request #${index} delivered to ${path} (${receiver.requests.length} seen)`);
+  return request.json as T;
+}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("notifier app: announcements", () => {
+  it("announces a Notify command once per destination and reports one `done` outcome", async () => {
+    const { notify, publisher } = setup();
+    const command = notifyCommand();
+    expect((await notify(command)).status).toBe(204);
+
+    const [slack] = receiver.delivered(SLACK);
+    expect(slack?.slack).toMatchObject({ ok: true });
+    expect(JSON.stringify(slack?.json)).toContain("`batch-worker-6f7d8-zx9k2`");
+    expect(JSON.stringify(slack?.json)).toContain(encodeURIComponent(`findings/${command.incident}`));
+
+    const [soar] = receiver.delivered(SOAR);
+    expect(soar?.json).toMatchObject({
+      version: 1,
+      type: "alert",
+      incident: command.incident,
+      alert: { rule: command.alert.rule, priority: "Critical", time_ns: command.alert.timeNs },
+      target: { namespace: "jobs", pod: "batch-worker-6f7d8-zx9k2" },
+      playbooks: ["notify-and-record"],
+      outcomes: [],
+      links: { scc_finding: expect.stringContaining("organizationId=123") },
+    });
+    expect(
+      verifyWebhookSignature({
+        rawBody: soar?.rawBody ?? "",
+        timestamp: soar?.headers["x-riposte-timestamp"],
+        signature: soar?.headers["x-riposte-signature"],
+        secret: SECRET,
+      }),
+    ).toEqual({ ok: true });
+    expect(soar?.headers["x-riposte-event-id"]).toMatch(/^[0-9a-f]{32}$/);
+
+    const [outcome] = outcomes(publisher);
+    expect(outcomes(publisher)).toHaveLength(1);
+    expect(outcome).toMatchObject({
+      kind: "ActionOutcome",
+      service: "notifier",
+      action: "notify",
+      incident: command.incident,
+      result: "done",
+      reason: "announced to slack, soar",
+      details: { destinations: { slack: "delivered", soar: "delivered" } },
+      alert: { rule: command.alert.rule },
+      target: { pod: "batch-worker-6f7d8-zx9k2" },
+    });
+    expect(publisher.on("action-outcomes")[0]?.attributes).toMatchObject({
+      kind: "ActionOutcome",
+      action: "notify",
+      incident: command.incident,
+    });
+  });
+
+  it("sends nothing new on redelivery, also for concurrent duplicates", async () => {
+    const { notify, publisher } = setup();
+    const command = notifyCommand();
+    const answers = await Promise.all([notify(command), notify(command)]);
+    expect(answers.map((a) => a.status)).toEqual([204, 204]);
+    expect((await notify(command)).status).toBe(204);
+    expect(receiver.delivered(SLACK)).toHaveLength(1);
+    expect(receiver.delivered(SOAR)).toHaveLength(1);
+    const results = outcomes(publisher).map((o) => o.result);
+    expect(results.sort()).toEqual(["already-done", "already-done", "done"]);
+    expect(outcomes(publisher).find((o) => o.result === "already-done")).toMatchObject({
+      reason: "already announced",
+      details: { destinations: { slack: "already-delivered", soar: "already-delivered" } },
+    });
+  });
+
+  it("picks destinations by name; unknown names are refused in the outcome, not a crash", async () => {
+    const { notify, publisher } = setup();
+    await notify(notifyCommand(undefined, { destinations: ["soar", "pager"] }));
+    expect(receiver.delivered(SLACK)).toHaveLength(0);
+    expect(receiver.delivered(SOAR)).toHaveLength(1);
+    expect(outcomes(publisher)[0]).toMatchObject({
+      result: "done",
+      reason: "announced to soar; unknown destination(s) ignored: pager",
+      details: { destinations: { soar: "delivered", pager: "unknown destination" } },
+    });
+    await notify(notifyCommand(undefined, { destinations: ["pager"] }));
+    expect(outcomes(publisher)[1]).toMatchObject({
+      result: "refused",
+      reason: "unknown destination(s): pager",
+    });
+  });
+
+  it("skips destinations whose min_priority the alert does not reach", async () => {
+    const { notify, publisher } = setup({
+      destinations: [
+        { name: "slack", type: "slack", url: receiver.url(SLACK), min_priority: "Critical" },
+        { name: "soar", type: "webhook", url: receiver.url(SOAR), secret: SECRET, min_priority: "Emergency" },
+      ],
+    });
+    await notify(notifyCommand(undefined, { top: { priority: "Warning" } }));
+    expect(receiver.requests).toHaveLength(0);
+    expect(outcomes(publisher)[0]).toMatchObject({
+      result: "refused",
+      reason: "no destination takes Warning alerts (min_priority)",
+      details: {
+        destinations: { slack: "below min_priority Critical", soar: "below min_priority Emergency" },
+      },
+    });
+    await notify(notifyCommand());
+    expect(receiver.delivered(SLACK)).toHaveLength(1);
+    expect(outcomes(publisher)[1]?.details).toEqual({
+      destinations: { slack: "delivered", soar: "below min_priority Emergency" },
+    });
+  });
+
+  it("sends nothing for a dry-run command and reports what it would have done", async () => {
+    const { notify, publisher } = setup();
+    await notify(notifyCommand(undefined, { dryRun: true }));
+    expect(receiver.requests).toHaveLength(0);
+    expect(outcomes(publisher)[0]).toMatchObject({
+      result: "dry-run",
+      reason: "would notify slack, soar",
+      details: { destinations: { slack: "would send", soar: "would send" } },
+    });
+  });
+
+  it("acks with a `failed` outcome when a destination refuses for good (4xx)", async () => {
+    const { notify, publisher } = setup();
+    receiver.script({ path: SLACK, responses: [{ status: 404 }] });
+    expect((await notify(notifyCommand())).status).toBe(204);
+    expect(outcomes(publisher)[0]).toMatchObject({
+      result: "failed",
+      reason: "refused by slack",
+      details: { destinations: { slack: "failed: HTTP 404 no_service", soar: "delivered" } },
+    });
+  });
+
+  it("answers 503 (no outcome) while Slack fails, then on redelivery sends only what is missing", async () => {
+    const { notify, publisher } = setup();
+    receiver.script({ path: SLACK, responses: [{ status: 500 }, { status: 502 }, { status: 503 }] });
+    const command = notifyCommand();
+    const first = await notify(command);
+    expect(first.status).toBe(503);
+    expect(await first.text()).toMatch(/destination slack: not delivered after 3 attempts/);
+    expect(outcomes(publisher)).toHaveLength(0);
+    expect(receiver.delivered(SOAR)).toHaveLength(1);
+
+    expect((await notify(command)).status).toBe(204);
+    expect(receiver.delivered(SLACK)).toHaveLength(1);
+    expect(receiver.delivered(SOAR)).toHaveLength(1);
+    expect(outcomes(publisher)).toEqual([
+      expect.objectContaining({
+        result: "done",
+        details: { destinations: { slack: "delivered", soar: "already-delivered" } },
+      }),
+    ]);
+  });
+
+  it("honours Slack's 429 Retry-After within the request and delivers once", async () => {
+    const { notify } = setup();
+    receiver.script({ path: SLACK, responses: [{ status: 429, retryAfterSeconds: 1 }] });
+    expect((await notify(notifyCommand())).status).toBe(204);
+    const attempts = receiver.requests.filter((r) => r.path === SLACK);
+    expect(attempts.map((r) => r.response.status)).toEqual([429, 200]);
+    expect((attempts[1]?.receivedAt ?? 0) - (attempts[0]?.receivedAt ?? 0)).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it("never lets hostile alert text become a mention or link in what Slack receives", async () => {
+    const { notify } = setup();
+    const command = notifyCommand(undefined, {
+      top: { rule: HOSTILE_TEXT, output: HOSTILE_TEXT },
+      fields: { "k8s.pod.name": "<!channel>", "container.image.repository": HOSTILE_TEXT },
+    });
+    expect((await notify(command)).status).toBe(204);
+    const [slack] = receiver.delivered(SLACK);
+    expect(slack?.slack?.ok).toBe(true);
+    expect(findSlackInjections(slack?.json, { allowLink: isNotifierLink, bareUrls: true })).toEqual([]);
+    // SOAR gets the alert as data, unchanged: escaping is Slack's concern only.
+    expect(bodyOf<{ alert: { output: string } }>(SOAR).alert.output).toBe(HOSTILE_TEXT);
+  });
+
+  it("quarantines what is not a Notify command or an outcome", async () => {
+    const { app, publisher } = setup();
+    expect((await app.request("/", pushRequest({ kind: "Notify" }))).status).toBe(204);
+    expect((await app.request("/outcomes", pushRequest("not json"))).status).toBe(204);
+    expect(publisher.on("quarantine")).toHaveLength(2);
+    expect(receiver.requests).toHaveLength(0);
+  });
+});
+
+describe("notifier app: storm control", () => {
+  it("collapses similar alerts into one message, then one summary when the window closes", async () => {
+    const { notify, publisher } = setup({ settings: { stormWindowMs: 1_000 } });
+    const commands = Array.from({ length: 20 }, () => notifyCommand());
+    const answers = await Promise.all(commands.map((command) => notify(command)));
+    expect(answers.every((a) => a.status === 204)).toBe(true);
+    expect(receiver.delivered(SLACK)).toHaveLength(1);
+    expect(receiver.delivered(SOAR)).toHaveLength(1);
+    const results = outcomes(publisher).map((o) => o.result);
+    expect(results.filter((r) => r === "done")).toHaveLength(1);
+    expect(results.filter((r) => r === "already-done")).toHaveLength(19);
+    expect(outcomes(publisher).find((o) => o.result === "already-done")?.details).toEqual({
+      destinations: { slack: "held back (storm control)", soar: "held back (storm control)" },
+    });
+
+    // A different pod is not part of the storm.
+    await notify(notifyCommand(undefined, { fields: { "k8s.pod.name": "other-pod-1" } }));
+    expect(receiver.delivered(SLACK)).toHaveLength(2);
+
+    const summary = await receiver.waitFor(
+      (r) => r.path === SLACK && r.rawBody.includes("more similar"),
+      3_000,
+    );
+    expect((summary.json as { text: string }).text).toBe(
+      "19 more similar alerts in 1 s: `Drop and execute new binary in container`",
+    );
+    const soarSummary = await receiver.waitFor(
+      (r) => r.path === SOAR && r.rawBody.includes("storm-summary"),
+      3_000,
+    );
+    expect(soarSummary.json).toMatchObject({
+      type: "storm-summary",
+      about: "alerts",
+      count: 19,
+      first_incident: commands.find((c) => texts(SLACK)[0]?.includes(c.incident))?.incident,
+    });
+    expect((soarSummary.json as { incidents: string[] }).incidents).toHaveLength(19);
+    await sleep(200);
+    expect(receiver.delivered(SLACK)).toHaveLength(3);
+  });
+
+  it("flushes open storm windows on shutdown", async () => {
+    const { app, notify } = setup({ settings: { stormWindowMs: 600_000 } });
+    await notify(notifyCommand());
+    await notify(notifyCommand());
+    expect(receiver.delivered(SLACK)).toHaveLength(1);
+    await app.notifier.flush(2_000);
+    expect(texts(SLACK)[1]).toContain("1 more similar alert in 10 min");
+  });
+});
+
+describe("notifier app: follow-ups", () => {
+  it("follows up an announced incident with a short message to the same destinations, once", async () => {
+    const { notify, report, publisher } = setup();
+    const command = notifyCommand(undefined, { destinations: ["slack"] });
+    await notify(command);
+    const outcome = outcomeOf(command);
+    expect((await report(outcome)).status).toBe(204);
+    expect((await report(outcome)).status).toBe(204);
+    expect(receiver.delivered(SLACK)).toHaveLength(2);
+    expect(receiver.delivered(SOAR)).toHaveLength(0);
+    const followUp = bodyOf<{ text: string }>(SLACK, 1);
+    expect(followUp.text).toContain(`kill-pod\` done for incident ${command.incident.slice(0, 12)}`);
+    expect(JSON.stringify(followUp)).toContain(`Follow-up to incident \`${command.incident}\``);
+    // Outcomes never produce outcomes.
+    expect(outcomes(publisher)).toHaveLength(1);
+  });
+
+  it("lists an outcome that arrives before its command in the announcement, without a separate follow-up", async () => {
+    const { notify, report } = setup({ settings: { outcomeGraceMs: 3_000 } });
+    const command = notifyCommand();
+    const early = report(outcomeOf(command));
+    await sleep(100);
+    await notify(command);
+    expect((await early).status).toBe(204);
+    expect(receiver.delivered(SLACK)).toHaveLength(1);
+    expect(texts(SLACK)[0]).toContain("`kill-pod` done by `pod-killer`");
+    expect(bodyOf<{ outcomes: unknown[] }>(SOAR).outcomes).toEqual([
+      expect.objectContaining({ service: "pod-killer", action: "kill-pod", result: "done" }),
+    ]);
+  });
+
+  it("tells the default destinations when the announcement is not known here after the grace period", async () => {
+    const { report } = setup({
+      destinations: [
+        { name: "slack", type: "slack", url: receiver.url(SLACK), default: true },
+        { name: "soar", type: "webhook", url: receiver.url(SOAR), secret: SECRET },
+      ],
+    });
+    const started = Date.now();
+    expect((await report(outcomeOf(notifyCommand()))).status).toBe(204);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(receiver.delivered(SLACK)).toHaveLength(1);
+    expect(receiver.delivered(SOAR)).toHaveLength(0);
+  });
+
+  it("stays quiet for its own outcomes, dry-run outcomes and configured quiet ones", async () => {
+    const { notify, report } = setup();
+    const command = notifyCommand();
+    await notify(command);
+    receiver.clear();
+    await report(outcomeOf(command, { service: "notifier", action: "notify" }));
+    await report(outcomeOf(command, { result: "dry-run" }));
+    await report(outcomeOf(command, { service: "scc-exporter", action: "export-finding" }));
+    expect(receiver.requests).toHaveLength(0);
+    await report(outcomeOf(command, { service: "scc-exporter", action: "export-finding", result: "failed" }));
+    expect(receiver.delivered(SLACK)).toHaveLength(1);
+  });
+
+  it("sends a signed outcome event to SOAR webhooks", async () => {
+    const { notify, report } = setup();
+    const command = notifyCommand();
+    await notify(command);
+    await report(outcomeOf(command, { result: "stale", reason: "a different pod has that name now" }));
+    const event = receiver.delivered(SOAR)[1] as ReceivedRequest;
+    expect(event.json).toMatchObject({
+      version: 1,
+      type: "outcome",
+      incident: command.incident,
+      outcome: { service: "pod-killer", action: "kill-pod", result: "stale" },
+      alert: { rule: command.alert.rule },
+    });
+    expect(event.headers["x-riposte-event-id"]).not.toBe(
+      receiver.delivered(SOAR)[0]?.headers["x-riposte-event-id"],
+    );
+  });
+
+  it("collapses the same outcome for a storm of similar alerts into one follow-up and a summary", async () => {
+    const { notify, report } = setup({ settings: { stormWindowMs: 800 } });
+    const commands = Array.from({ length: 5 }, () => notifyCommand(undefined, { destinations: ["slack"] }));
+    for (const command of commands) await notify(command);
+    await Promise.all(commands.map((command) => report(outcomeOf(command))));
+    const followUps = texts(SLACK).filter((t) => t.includes("Follow-up"));
+    expect(followUps).toHaveLength(1);
+    const summary = await receiver.waitFor((r) => r.rawBody.includes("outcomes for similar alerts"), 3_000);
+    expect(JSON.stringify(summary.json)).toContain(
+      "4 more `kill-pod` done outcomes for similar alerts in 1 s",
+    );
+  });
+
+  it("answers 503 when a follow-up cannot be delivered yet", async () => {
+    const { notify, report } = setup();
+    const command = notifyCommand(undefined, { destinations: ["slack"] });
+    await notify(command);
+    receiver.script({ path: SLACK, responses: [{ status: 503 }, { status: 503 }, { status: 503 }] });
+    expect((await report(outcomeOf(command))).status).toBe(503);
+    expect((await report(outcomeOf(command))).status).toBe(204);
+    expect(receiver.delivered(SLACK)).toHaveLength(2);
+  });
+});

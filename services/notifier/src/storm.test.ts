@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { StormControl, type StormWindow } from "./storm.js";
+
+type Context = { rule: string };
+
+let control: StormControl<Context> | undefined;
+afterEach(() => control?.dispose());
+
+function setup(windowMs: number, start = 1_000) {
+  let clock = start;
+  const summaries: StormWindow<Context>[] = [];
+  control = new StormControl<Context>({
+    windowMs,
+    now: () => clock,
+    onSummary: (window) => summaries.push(window),
+  });
+  const admit = (incident: string, key = "k", destination = "slack") =>
+    (control as StormControl<Context>).admit({
+      destination,
+      key,
+      eventId: `alert:${incident}`,
+      incident,
+      context: { rule: "r" },
+    });
+  return {
+    control,
+    summaries,
+    admit,
+    advance: (ms: number) => {
+      clock += ms;
+    },
+  };
+}
+
+describe("storm control", () => {
+  it("sends the first event of a window and counts the others, once each", () => {
+    const { admit, summaries, control, advance } = setup(60_000);
+    expect(admit("i1")).toBe("send");
+    expect(admit("i2")).toBe("suppressed");
+    expect(admit("i3")).toBe("suppressed");
+    expect(admit("i3")).toBe("suppressed"); // a redelivery is not counted twice
+    expect(admit("i1")).toBe("send"); // the first again (retry): still the one to send
+    expect(summaries).toHaveLength(0);
+    advance(60_000);
+    control.sweep();
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]).toMatchObject({
+      destination: "slack",
+      firstIncident: "i1",
+      suppressed: 2,
+      incidents: ["i2", "i3"],
+      startedAt: 1_000,
+      endsAt: 61_000,
+      context: { rule: "r" },
+    });
+    expect(control.openWindows).toBe(0);
+  });
+
+  it("keeps windows apart per destination and per key, and opens a new window after one closes", () => {
+    const { admit, summaries, advance } = setup(10_000);
+    expect(admit("a1", "k1", "slack")).toBe("send");
+    expect(admit("a1", "k1", "soar")).toBe("send");
+    expect(admit("b1", "k2", "slack")).toBe("send");
+    expect(admit("a2", "k1", "slack")).toBe("suppressed");
+    advance(10_000);
+    // The next event closes the due windows (summary for k1 on slack only) and opens a new one.
+    expect(admit("a3", "k1", "slack")).toBe("send");
+    expect(summaries.map((w) => [w.destination, w.key, w.suppressed])).toEqual([["slack", "k1", 1]]);
+  });
+
+  it("sends no summary for a window that held nothing back", () => {
+    const { admit, summaries, control, advance } = setup(1_000);
+    admit("only");
+    advance(2_000);
+    control.sweep();
+    expect(summaries).toEqual([]);
+  });
+
+  it("flushes every open window on shutdown", () => {
+    const { admit, summaries, control } = setup(300_000);
+    admit("x1", "k1");
+    admit("x2", "k1");
+    admit("y1", "k2");
+    control.flush();
+    expect(summaries.map((w) => w.firstIncident)).toEqual(["x1"]);
+    expect(control.openWindows).toBe(0);
+  });
+
+  it("is off with a zero window", () => {
+    const { admit } = setup(0);
+    expect([admit("a"), admit("b"), admit("c")]).toEqual(["send", "send", "send"]);
+  });
+
+  it("closes a window by timer while the instance lives", async () => {
+    const summaries: StormWindow<Context>[] = [];
+    control = new StormControl<Context>({ windowMs: 50, onSummary: (w) => summaries.push(w) });
+    const event = { destination: "d", key: "k", context: { rule: "r" } };
+    control.admit({ ...event, eventId: "1", incident: "1" });
+    control.admit({ ...event, eventId: "2", incident: "2" });
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(summaries.map((w) => w.suppressed)).toEqual([1]);
+  });
+});

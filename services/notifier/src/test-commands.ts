@@ -1,0 +1,74 @@
+// Test helper: Notify commands and action outcomes built from the repository's example alerts, the way
+// the router and the actioners build them (parsed by the message schemas, so always valid).
+import { readFileSync } from "node:fs";
+import { ActionOutcome, NotifyCommand, parseFalcoAlert, summarizeAlert } from "@riposte/falco-event";
+
+const EXAMPLES = new URL("../../../examples/", import.meta.url);
+let tick = 0;
+
+export interface CommandChanges {
+  /** Top-level keys of the Falco alert JSON (rule, priority, output, …). */
+  top?: Record<string, unknown>;
+  /** output_fields entries. */
+  fields?: Record<string, unknown>;
+  destinations?: string[];
+  dryRun?: boolean;
+}
+
+/** A Notify command for an example alert, with a unique time (so a unique incident) unless `top.time` is given. */
+export function notifyCommand(
+  file = "sidekick-critical-drop-exec.json",
+  changes: CommandChanges = {},
+): NotifyCommand {
+  const raw = JSON.parse(readFileSync(new URL(file, EXAMPLES), "utf8")) as Record<string, unknown> & {
+    output_fields: Record<string, unknown>;
+  };
+  tick += 1;
+  const time = new Date(Date.UTC(2025, 0, 1) + tick).toISOString();
+  const json = JSON.stringify({
+    ...raw,
+    time,
+    ...changes.top,
+    output_fields: { ...raw.output_fields, ...changes.fields },
+  });
+  const parsed = parseFalcoAlert(json);
+  if (!parsed.ok) throw new Error(`${file}: ${parsed.error.path}: ${parsed.error.message}`);
+  return NotifyCommand.parse({
+    v: 1,
+    kind: "Notify",
+    incident: parsed.alert.incidentKey,
+    alert: summarizeAlert(parsed.alert),
+    target: parsed.alert.target,
+    dryRun: changes.dryRun ?? false,
+    playbooks: ["notify-and-record"],
+    issuedAt: new Date().toISOString(),
+    params: { destinations: changes.destinations ?? [] },
+  });
+}
+
+/** The outcome an actioner would publish for `command`. */
+export function outcomeOf(
+  command: NotifyCommand,
+  changes: Partial<Pick<ActionOutcome, "service" | "action" | "result" | "reason" | "details">> = {},
+): ActionOutcome {
+  return ActionOutcome.parse({
+    v: 1,
+    kind: "ActionOutcome",
+    service: "pod-killer",
+    action: "kill-pod",
+    incident: command.incident,
+    result: "done",
+    reason: "pod deleted",
+    details: {},
+    alert: command.alert,
+    target: command.target,
+    at: new Date().toISOString(),
+    ...changes,
+  });
+}
+
+/** Text an attacker controls in an alert, trying every way to ping, link or break out. */
+export const HOSTILE_TEXT =
+  "<!channel> <!here> @here @channel @everyone <@U0123ABCD> <#C0123ABCD> <!subteam^S1|@sec> " +
+  "<https://evil.example/login|Click to confirm> <mailto:x@evil.example|mail> " +
+  "``` ``` `` ` *bold* _it_ ~s~ &amp; &lt;!channel&gt; \u202egnp.exe \u001b[31m https://evil.example/bare";
