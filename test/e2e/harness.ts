@@ -20,6 +20,8 @@ export interface PipelineOptions {
   services?: readonly string[];
   /** Extra environment per service name. */
   env?: Record<string, Record<string, string>>;
+  /** Extra environment for every service. */
+  commonEnv?: Record<string, string>;
   local?: Partial<LocalEnvironment>;
   /** Print the services' logs (debugging). */
   verbose?: boolean;
@@ -70,6 +72,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         port: ports[name] as number,
         prefix: `[${name}]`,
         useColor: false,
+        raw: true,
         write: (line) => {
           logs[name]?.push(line);
           if (options.verbose) console.log(line);
@@ -84,6 +87,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
           ...(service.descriptor.localEnv && options.local
             ? service.descriptor.localEnv(options.local as LocalEnvironment)
             : {}),
+          ...options.commonEnv,
           ...options.env?.[name],
         },
       }),

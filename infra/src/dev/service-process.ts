@@ -19,6 +19,8 @@ export interface SpawnOptions {
   env: Record<string, string>;
   prefix: string;
   useColor: boolean;
+  /** Hand the service's log lines over as written (JSON), e.g. for tests that read trace fields. */
+  raw?: boolean;
   write: (line: string) => void;
 }
 
@@ -38,7 +40,7 @@ export function spawnService(options: SpawnOptions): RunningChild {
         stderrTail.push(line);
         if (stderrTail.length > 20) stderrTail.shift();
       }
-      options.write(`${options.prefix} ${formatLogLine(line, options.useColor)}`);
+      options.write(options.raw ? line : `${options.prefix} ${formatLogLine(line, options.useColor)}`);
     });
   };
   pipe(child.stdout, false);
