@@ -1,0 +1,575 @@
+#!/usr/bin/env bash
+# riposte deploy plan (test)
+# Deploys router, isolator, notifier, pod-killer, scc-exporter, tainter to project acme-prod, region europe-west1.
+# Derived from the service descriptors; run from the repository root, or let --apply run it.
+set -euo pipefail
+
+# 1. Enable the APIs: Cloud Run builds with Cloud Build into Artifact Registry; Pub/Sub carries every message; the rest follows from the descriptors
+gcloud services enable run.googleapis.com cloudbuild.googleapis.com artifactregistry.googleapis.com iam.googleapis.com pubsub.googleapis.com cloudtrace.googleapis.com telemetry.googleapis.com container.googleapis.com securitycenter.googleapis.com \
+  --project=acme-prod
+
+# 2. Read the project number: the Pub/Sub service agent is service-<project number>@gcp-sa-pubsub.iam.gserviceaccount.com
+PROJECT_NUMBER="$(gcloud projects describe acme-prod --format='value(projectNumber)')"
+
+# 3. Create the service accounts: one identity per service, so each gets exactly its own permissions
+gcloud iam service-accounts describe riposte-router@acme-prod.iam.gserviceaccount.com \
+  --project=acme-prod >/dev/null 2>&1 ||
+  gcloud iam service-accounts create riposte-router \
+    --display-name='Riposte Router' \
+    --description='Parses Falco alerts, evaluates playbooks and sends one command per action' \
+    --project=acme-prod
+gcloud iam service-accounts describe riposte-isolator@acme-prod.iam.gserviceaccount.com \
+  --project=acme-prod >/dev/null 2>&1 ||
+  gcloud iam service-accounts create riposte-isolator \
+    --display-name='Riposte Isolator' \
+    --description='Cuts a pod off the network with a quarantine label and a deny-all NetworkPolicy' \
+    --project=acme-prod
+gcloud iam service-accounts describe riposte-notifier@acme-prod.iam.gserviceaccount.com \
+  --project=acme-prod >/dev/null 2>&1 ||
+  gcloud iam service-accounts create riposte-notifier \
+    --display-name='Riposte Notifier' \
+    --description='Announces alerts on Slack and signed SOAR webhooks, and follows up with action outcomes' \
+    --project=acme-prod
+gcloud iam service-accounts describe riposte-pod-killer@acme-prod.iam.gserviceaccount.com \
+  --project=acme-prod >/dev/null 2>&1 ||
+  gcloud iam service-accounts create riposte-pod-killer \
+    --display-name='Riposte Pod Killer' \
+    --description='Deletes the pod an alert names, guarded by its uid' \
+    --project=acme-prod
+gcloud iam service-accounts describe riposte-scc-exporter@acme-prod.iam.gserviceaccount.com \
+  --project=acme-prod >/dev/null 2>&1 ||
+  gcloud iam service-accounts create riposte-scc-exporter \
+    --display-name='Riposte Scc Exporter' \
+    --description='Writes one Security Command Center finding per incident and records the actions taken on it' \
+    --project=acme-prod
+gcloud iam service-accounts describe riposte-tainter@acme-prod.iam.gserviceaccount.com \
+  --project=acme-prod >/dev/null 2>&1 ||
+  gcloud iam service-accounts create riposte-tainter \
+    --display-name='Riposte Tainter' \
+    --description='Taints the node an alert names so nothing new is scheduled there' \
+    --project=acme-prod
+gcloud iam service-accounts describe riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+  --project=acme-prod >/dev/null 2>&1 ||
+  gcloud iam service-accounts create riposte-pubsub-push \
+    --display-name='Riposte Pub/Sub Push' \
+    --description='Pub/Sub push subscriptions sign their requests as this account' \
+    --project=acme-prod
+gcloud iam service-accounts describe riposte-falcosidekick@acme-prod.iam.gserviceaccount.com \
+  --project=acme-prod >/dev/null 2>&1 ||
+  gcloud iam service-accounts create riposte-falcosidekick \
+    --display-name='Riposte Falcosidekick' \
+    --description='falcosidekick publishes Falco alerts to falco-events' \
+    --project=acme-prod
+
+# 4. Create the topics: from the topology: inputs, outputs, quarantine and one dead-letter topic per push subscription
+gcloud pubsub topics describe falco-events --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub topics create falco-events --project=acme-prod
+gcloud pubsub topics describe quarantine --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub topics create quarantine --project=acme-prod
+gcloud pubsub topics describe pod-killer --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub topics create pod-killer --project=acme-prod
+gcloud pubsub topics describe isolator --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub topics create isolator --project=acme-prod
+gcloud pubsub topics describe tainter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub topics create tainter --project=acme-prod
+gcloud pubsub topics describe notifier --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub topics create notifier --project=acme-prod
+gcloud pubsub topics describe scc-exporter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub topics create scc-exporter --project=acme-prod
+gcloud pubsub topics describe router-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub topics create router-dead-letter --project=acme-prod
+gcloud pubsub topics describe action-outcomes --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub topics create action-outcomes --project=acme-prod
+gcloud pubsub topics describe isolator-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub topics create isolator-dead-letter --project=acme-prod
+gcloud pubsub topics describe notifier-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub topics create notifier-dead-letter --project=acme-prod
+gcloud pubsub topics describe notifier-action-outcomes-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub topics create notifier-action-outcomes-dead-letter --project=acme-prod
+gcloud pubsub topics describe pod-killer-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub topics create pod-killer-dead-letter --project=acme-prod
+gcloud pubsub topics describe scc-exporter-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub topics create scc-exporter-dead-letter --project=acme-prod
+gcloud pubsub topics describe scc-exporter-action-outcomes-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub topics create scc-exporter-action-outcomes-dead-letter --project=acme-prod
+gcloud pubsub topics describe tainter-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub topics create tainter-dead-letter --project=acme-prod
+
+# 5. Grant each service its roles: least privilege: publisher on its own output topics only, the roles its descriptor declares, trace writing, its own secrets
+gcloud pubsub topics add-iam-policy-binding pod-killer \
+  --member=serviceAccount:riposte-router@acme-prod.iam.gserviceaccount.com \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud pubsub topics add-iam-policy-binding isolator \
+  --member=serviceAccount:riposte-router@acme-prod.iam.gserviceaccount.com \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud pubsub topics add-iam-policy-binding tainter \
+  --member=serviceAccount:riposte-router@acme-prod.iam.gserviceaccount.com \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud pubsub topics add-iam-policy-binding notifier \
+  --member=serviceAccount:riposte-router@acme-prod.iam.gserviceaccount.com \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud pubsub topics add-iam-policy-binding scc-exporter \
+  --member=serviceAccount:riposte-router@acme-prod.iam.gserviceaccount.com \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud pubsub topics add-iam-policy-binding quarantine \
+  --member=serviceAccount:riposte-router@acme-prod.iam.gserviceaccount.com \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud projects add-iam-policy-binding acme-prod \
+  --member=serviceAccount:riposte-router@acme-prod.iam.gserviceaccount.com \
+  --role=roles/telemetry.tracesWriter \
+  --condition=None
+gcloud pubsub topics add-iam-policy-binding action-outcomes \
+  --member=serviceAccount:riposte-isolator@acme-prod.iam.gserviceaccount.com \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud pubsub topics add-iam-policy-binding quarantine \
+  --member=serviceAccount:riposte-isolator@acme-prod.iam.gserviceaccount.com \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud projects add-iam-policy-binding acme-prod \
+  --member=serviceAccount:riposte-isolator@acme-prod.iam.gserviceaccount.com \
+  --role=roles/container.clusterViewer \
+  --condition=None
+gcloud projects add-iam-policy-binding acme-prod \
+  --member=serviceAccount:riposte-isolator@acme-prod.iam.gserviceaccount.com \
+  --role=roles/telemetry.tracesWriter \
+  --condition=None
+gcloud pubsub topics add-iam-policy-binding action-outcomes \
+  --member=serviceAccount:riposte-notifier@acme-prod.iam.gserviceaccount.com \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud pubsub topics add-iam-policy-binding quarantine \
+  --member=serviceAccount:riposte-notifier@acme-prod.iam.gserviceaccount.com \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud projects add-iam-policy-binding acme-prod \
+  --member=serviceAccount:riposte-notifier@acme-prod.iam.gserviceaccount.com \
+  --role=roles/telemetry.tracesWriter \
+  --condition=None
+gcloud pubsub topics add-iam-policy-binding action-outcomes \
+  --member=serviceAccount:riposte-pod-killer@acme-prod.iam.gserviceaccount.com \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud pubsub topics add-iam-policy-binding quarantine \
+  --member=serviceAccount:riposte-pod-killer@acme-prod.iam.gserviceaccount.com \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud projects add-iam-policy-binding acme-prod \
+  --member=serviceAccount:riposte-pod-killer@acme-prod.iam.gserviceaccount.com \
+  --role=roles/container.clusterViewer \
+  --condition=None
+gcloud projects add-iam-policy-binding acme-prod \
+  --member=serviceAccount:riposte-pod-killer@acme-prod.iam.gserviceaccount.com \
+  --role=roles/telemetry.tracesWriter \
+  --condition=None
+gcloud pubsub topics add-iam-policy-binding action-outcomes \
+  --member=serviceAccount:riposte-scc-exporter@acme-prod.iam.gserviceaccount.com \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud pubsub topics add-iam-policy-binding quarantine \
+  --member=serviceAccount:riposte-scc-exporter@acme-prod.iam.gserviceaccount.com \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud organizations add-iam-policy-binding 123456789012 \
+  --member=serviceAccount:riposte-scc-exporter@acme-prod.iam.gserviceaccount.com \
+  --role=roles/securitycenter.findingsEditor \
+  --condition=None
+gcloud projects add-iam-policy-binding acme-prod \
+  --member=serviceAccount:riposte-scc-exporter@acme-prod.iam.gserviceaccount.com \
+  --role=roles/telemetry.tracesWriter \
+  --condition=None
+gcloud pubsub topics add-iam-policy-binding action-outcomes \
+  --member=serviceAccount:riposte-tainter@acme-prod.iam.gserviceaccount.com \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud pubsub topics add-iam-policy-binding quarantine \
+  --member=serviceAccount:riposte-tainter@acme-prod.iam.gserviceaccount.com \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud projects add-iam-policy-binding acme-prod \
+  --member=serviceAccount:riposte-tainter@acme-prod.iam.gserviceaccount.com \
+  --role=roles/container.clusterViewer \
+  --condition=None
+gcloud projects add-iam-policy-binding acme-prod \
+  --member=serviceAccount:riposte-tainter@acme-prod.iam.gserviceaccount.com \
+  --role=roles/telemetry.tracesWriter \
+  --condition=None
+
+# 6. Build the bundles: `gcloud run deploy --source services/<name>` uploads that folder only: it must hold its built bundle (dist/)
+npm run build
+
+# 7. Deploy the services to Cloud Run: settings from each descriptor's runtime: concurrency, timeout = push ack deadline, min and max instances
+gcloud run deploy router \
+  --source=services/router \
+  --region=europe-west1 \
+  --project=acme-prod \
+  --service-account=riposte-router@acme-prod.iam.gserviceaccount.com \
+  --no-allow-unauthenticated \
+  --ingress=internal \
+  --concurrency=80 \
+  --timeout=30s \
+  --cpu-boost \
+  --min-instances=1 \
+  --set-env-vars=GOOGLE_CLOUD_PROJECT=acme-prod,OTEL_METRICS_EXPORTER=none,OTEL_LOGS_EXPORTER=none \
+  --quiet
+ROUTER_URL="$(gcloud run services describe router \
+  --region=europe-west1 \
+  --project=acme-prod \
+  --format='value(status.url)')"
+gcloud run deploy isolator \
+  --source=services/isolator \
+  --region=europe-west1 \
+  --project=acme-prod \
+  --service-account=riposte-isolator@acme-prod.iam.gserviceaccount.com \
+  --no-allow-unauthenticated \
+  --ingress=internal \
+  --concurrency=80 \
+  --timeout=30s \
+  --cpu-boost \
+  --min-instances=0 \
+  --max-instances=1 \
+  --set-env-vars='GOOGLE_CLOUD_PROJECT=acme-prod,OTEL_METRICS_EXPORTER=none,OTEL_LOGS_EXPORTER=none,CLUSTERS={"prod-eu":"projects/acme-prod/locations/europe-west1/clusters/prod-eu"}' \
+  --quiet
+ISOLATOR_URL="$(gcloud run services describe isolator \
+  --region=europe-west1 \
+  --project=acme-prod \
+  --format='value(status.url)')"
+gcloud run deploy notifier \
+  --source=services/notifier \
+  --region=europe-west1 \
+  --project=acme-prod \
+  --service-account=riposte-notifier@acme-prod.iam.gserviceaccount.com \
+  --no-allow-unauthenticated \
+  --ingress=internal \
+  --concurrency=80 \
+  --timeout=30s \
+  --cpu-boost \
+  --min-instances=1 \
+  --max-instances=1 \
+  --set-env-vars=GOOGLE_CLOUD_PROJECT=acme-prod,OTEL_METRICS_EXPORTER=none,OTEL_LOGS_EXPORTER=none \
+  --quiet
+NOTIFIER_URL="$(gcloud run services describe notifier \
+  --region=europe-west1 \
+  --project=acme-prod \
+  --format='value(status.url)')"
+gcloud run deploy pod-killer \
+  --source=services/pod-killer \
+  --region=europe-west1 \
+  --project=acme-prod \
+  --service-account=riposte-pod-killer@acme-prod.iam.gserviceaccount.com \
+  --no-allow-unauthenticated \
+  --ingress=internal \
+  --concurrency=80 \
+  --timeout=30s \
+  --cpu-boost \
+  --min-instances=1 \
+  --max-instances=1 \
+  --set-env-vars='GOOGLE_CLOUD_PROJECT=acme-prod,OTEL_METRICS_EXPORTER=none,OTEL_LOGS_EXPORTER=none,CLUSTERS={"prod-eu":"projects/acme-prod/locations/europe-west1/clusters/prod-eu"}' \
+  --quiet
+POD_KILLER_URL="$(gcloud run services describe pod-killer \
+  --region=europe-west1 \
+  --project=acme-prod \
+  --format='value(status.url)')"
+gcloud run deploy scc-exporter \
+  --source=services/scc-exporter \
+  --region=europe-west1 \
+  --project=acme-prod \
+  --service-account=riposte-scc-exporter@acme-prod.iam.gserviceaccount.com \
+  --no-allow-unauthenticated \
+  --ingress=internal \
+  --concurrency=80 \
+  --timeout=30s \
+  --cpu-boost \
+  --min-instances=0 \
+  --set-env-vars='GOOGLE_CLOUD_PROJECT=acme-prod,OTEL_METRICS_EXPORTER=none,OTEL_LOGS_EXPORTER=none,GKE_CLUSTERS={"prod-eu":"projects/acme-prod/locations/europe-west1/clusters/prod-eu"},SCC_SOURCE_NAME=organizations/123456789012/sources/987' \
+  --quiet
+SCC_EXPORTER_URL="$(gcloud run services describe scc-exporter \
+  --region=europe-west1 \
+  --project=acme-prod \
+  --format='value(status.url)')"
+gcloud run deploy tainter \
+  --source=services/tainter \
+  --region=europe-west1 \
+  --project=acme-prod \
+  --service-account=riposte-tainter@acme-prod.iam.gserviceaccount.com \
+  --no-allow-unauthenticated \
+  --ingress=internal \
+  --concurrency=80 \
+  --timeout=30s \
+  --cpu-boost \
+  --min-instances=0 \
+  --max-instances=1 \
+  --set-env-vars='GOOGLE_CLOUD_PROJECT=acme-prod,OTEL_METRICS_EXPORTER=none,OTEL_LOGS_EXPORTER=none,CLUSTERS={"prod-eu":"projects/acme-prod/locations/europe-west1/clusters/prod-eu"}' \
+  --quiet
+TAINTER_URL="$(gcloud run services describe tainter \
+  --region=europe-west1 \
+  --project=acme-prod \
+  --format='value(status.url)')"
+
+# 8. Let the push account invoke the services: the services refuse unauthenticated requests; Pub/Sub's OIDC token for the push account passes the IAM check
+gcloud run services add-iam-policy-binding router \
+  --region=europe-west1 \
+  --project=acme-prod \
+  --member=serviceAccount:riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+  --role=roles/run.invoker
+gcloud run services add-iam-policy-binding isolator \
+  --region=europe-west1 \
+  --project=acme-prod \
+  --member=serviceAccount:riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+  --role=roles/run.invoker
+gcloud run services add-iam-policy-binding notifier \
+  --region=europe-west1 \
+  --project=acme-prod \
+  --member=serviceAccount:riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+  --role=roles/run.invoker
+gcloud run services add-iam-policy-binding pod-killer \
+  --region=europe-west1 \
+  --project=acme-prod \
+  --member=serviceAccount:riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+  --role=roles/run.invoker
+gcloud run services add-iam-policy-binding scc-exporter \
+  --region=europe-west1 \
+  --project=acme-prod \
+  --member=serviceAccount:riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+  --role=roles/run.invoker
+gcloud run services add-iam-policy-binding tainter \
+  --region=europe-west1 \
+  --project=acme-prod \
+  --member=serviceAccount:riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+  --role=roles/run.invoker
+
+# 9. Let Pub/Sub sign pushes as the push account: the Pub/Sub service agent mints the push account's OIDC tokens (needed explicitly on projects from before April 2021)
+gcloud iam service-accounts add-iam-policy-binding riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+  --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
+  --role=roles/iam.serviceAccountTokenCreator \
+  --project=acme-prod
+
+# 10. Create the subscriptions: one push subscription per service input (retry policy, dead-letter topic), and a pull subscription on each dead-letter topic and on quarantine
+gcloud pubsub subscriptions describe quarantine --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create quarantine \
+    --topic=quarantine \
+    --project=acme-prod \
+    --ack-deadline=60
+gcloud pubsub subscriptions describe router --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create router \
+    --topic=falco-events \
+    --project=acme-prod \
+    --ack-deadline=30 \
+    --push-endpoint="${ROUTER_URL}/" \
+    --push-auth-service-account=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+    --push-auth-token-audience="${ROUTER_URL}" \
+    --min-retry-delay=1s \
+    --max-retry-delay=30s \
+    --dead-letter-topic=router-dead-letter \
+    --max-delivery-attempts=5
+gcloud pubsub subscriptions describe router-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create router-dead-letter \
+    --topic=router-dead-letter \
+    --project=acme-prod \
+    --ack-deadline=60
+gcloud pubsub subscriptions describe isolator --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create isolator \
+    --topic=isolator \
+    --project=acme-prod \
+    --ack-deadline=30 \
+    --push-endpoint="${ISOLATOR_URL}/" \
+    --push-auth-service-account=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+    --push-auth-token-audience="${ISOLATOR_URL}" \
+    --min-retry-delay=1s \
+    --max-retry-delay=30s \
+    --dead-letter-topic=isolator-dead-letter \
+    --max-delivery-attempts=5
+gcloud pubsub subscriptions describe isolator-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create isolator-dead-letter \
+    --topic=isolator-dead-letter \
+    --project=acme-prod \
+    --ack-deadline=60
+gcloud pubsub subscriptions describe notifier --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create notifier \
+    --topic=notifier \
+    --project=acme-prod \
+    --ack-deadline=30 \
+    --push-endpoint="${NOTIFIER_URL}/" \
+    --push-auth-service-account=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+    --push-auth-token-audience="${NOTIFIER_URL}" \
+    --min-retry-delay=1s \
+    --max-retry-delay=30s \
+    --dead-letter-topic=notifier-dead-letter \
+    --max-delivery-attempts=10
+gcloud pubsub subscriptions describe notifier-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create notifier-dead-letter \
+    --topic=notifier-dead-letter \
+    --project=acme-prod \
+    --ack-deadline=60
+gcloud pubsub subscriptions describe notifier-action-outcomes --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create notifier-action-outcomes \
+    --topic=action-outcomes \
+    --project=acme-prod \
+    --ack-deadline=30 \
+    --push-endpoint="${NOTIFIER_URL}/outcomes" \
+    --push-auth-service-account=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+    --push-auth-token-audience="${NOTIFIER_URL}" \
+    --min-retry-delay=1s \
+    --max-retry-delay=30s \
+    --dead-letter-topic=notifier-action-outcomes-dead-letter \
+    --max-delivery-attempts=10
+gcloud pubsub subscriptions describe notifier-action-outcomes-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create notifier-action-outcomes-dead-letter \
+    --topic=notifier-action-outcomes-dead-letter \
+    --project=acme-prod \
+    --ack-deadline=60
+gcloud pubsub subscriptions describe pod-killer --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create pod-killer \
+    --topic=pod-killer \
+    --project=acme-prod \
+    --ack-deadline=30 \
+    --push-endpoint="${POD_KILLER_URL}/" \
+    --push-auth-service-account=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+    --push-auth-token-audience="${POD_KILLER_URL}" \
+    --min-retry-delay=1s \
+    --max-retry-delay=30s \
+    --dead-letter-topic=pod-killer-dead-letter \
+    --max-delivery-attempts=5
+gcloud pubsub subscriptions describe pod-killer-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create pod-killer-dead-letter \
+    --topic=pod-killer-dead-letter \
+    --project=acme-prod \
+    --ack-deadline=60
+gcloud pubsub subscriptions describe scc-exporter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create scc-exporter \
+    --topic=scc-exporter \
+    --project=acme-prod \
+    --ack-deadline=30 \
+    --push-endpoint="${SCC_EXPORTER_URL}/" \
+    --push-auth-service-account=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+    --push-auth-token-audience="${SCC_EXPORTER_URL}" \
+    --min-retry-delay=1s \
+    --max-retry-delay=30s \
+    --dead-letter-topic=scc-exporter-dead-letter \
+    --max-delivery-attempts=5
+gcloud pubsub subscriptions describe scc-exporter-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create scc-exporter-dead-letter \
+    --topic=scc-exporter-dead-letter \
+    --project=acme-prod \
+    --ack-deadline=60
+gcloud pubsub subscriptions describe scc-exporter-action-outcomes --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create scc-exporter-action-outcomes \
+    --topic=action-outcomes \
+    --project=acme-prod \
+    --ack-deadline=30 \
+    --push-endpoint="${SCC_EXPORTER_URL}/outcomes" \
+    --push-auth-service-account=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+    --push-auth-token-audience="${SCC_EXPORTER_URL}" \
+    --min-retry-delay=1s \
+    --max-retry-delay=30s \
+    --dead-letter-topic=scc-exporter-action-outcomes-dead-letter \
+    --max-delivery-attempts=5
+gcloud pubsub subscriptions describe scc-exporter-action-outcomes-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create scc-exporter-action-outcomes-dead-letter \
+    --topic=scc-exporter-action-outcomes-dead-letter \
+    --project=acme-prod \
+    --ack-deadline=60
+gcloud pubsub subscriptions describe tainter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create tainter \
+    --topic=tainter \
+    --project=acme-prod \
+    --ack-deadline=30 \
+    --push-endpoint="${TAINTER_URL}/" \
+    --push-auth-service-account=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+    --push-auth-token-audience="${TAINTER_URL}" \
+    --min-retry-delay=1s \
+    --max-retry-delay=30s \
+    --dead-letter-topic=tainter-dead-letter \
+    --max-delivery-attempts=5
+gcloud pubsub subscriptions describe tainter-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create tainter-dead-letter \
+    --topic=tainter-dead-letter \
+    --project=acme-prod \
+    --ack-deadline=60
+
+# 11. Let Pub/Sub dead-letter: the Pub/Sub service agent must publish to each dead-letter topic and subscribe to each source subscription
+gcloud pubsub topics add-iam-policy-binding router-dead-letter \
+  --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud pubsub subscriptions add-iam-policy-binding router \
+  --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
+  --role=roles/pubsub.subscriber \
+  --project=acme-prod
+gcloud pubsub topics add-iam-policy-binding isolator-dead-letter \
+  --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud pubsub subscriptions add-iam-policy-binding isolator \
+  --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
+  --role=roles/pubsub.subscriber \
+  --project=acme-prod
+gcloud pubsub topics add-iam-policy-binding notifier-dead-letter \
+  --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud pubsub subscriptions add-iam-policy-binding notifier \
+  --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
+  --role=roles/pubsub.subscriber \
+  --project=acme-prod
+gcloud pubsub topics add-iam-policy-binding notifier-action-outcomes-dead-letter \
+  --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud pubsub subscriptions add-iam-policy-binding notifier-action-outcomes \
+  --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
+  --role=roles/pubsub.subscriber \
+  --project=acme-prod
+gcloud pubsub topics add-iam-policy-binding pod-killer-dead-letter \
+  --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud pubsub subscriptions add-iam-policy-binding pod-killer \
+  --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
+  --role=roles/pubsub.subscriber \
+  --project=acme-prod
+gcloud pubsub topics add-iam-policy-binding scc-exporter-dead-letter \
+  --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud pubsub subscriptions add-iam-policy-binding scc-exporter \
+  --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
+  --role=roles/pubsub.subscriber \
+  --project=acme-prod
+gcloud pubsub topics add-iam-policy-binding scc-exporter-action-outcomes-dead-letter \
+  --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud pubsub subscriptions add-iam-policy-binding scc-exporter-action-outcomes \
+  --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
+  --role=roles/pubsub.subscriber \
+  --project=acme-prod
+gcloud pubsub topics add-iam-policy-binding tainter-dead-letter \
+  --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud pubsub subscriptions add-iam-policy-binding tainter \
+  --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
+  --role=roles/pubsub.subscriber \
+  --project=acme-prod
+
+# 12. Apply the Kubernetes RBAC: each actioner's Google identity gets exactly the Kubernetes verbs its descriptor declares (ClusterRole + binding to the account as a User)
+gcloud container clusters get-credentials prod-eu --location=europe-west1 --project=acme-prod
+npx riposte rbac generate --project=acme-prod --out=.riposte/rbac/acme-prod
+kubectl apply --filename=.riposte/rbac/acme-prod
+
+# 13. Let falcosidekick publish Falco alerts: falcosidekick's Kubernetes service account falco/falcosidekick acts as riposte-falcosidekick (Workload Identity) and may publish to falco-events only; then install Falco (README: Install Falco on GKE)
+gcloud pubsub topics add-iam-policy-binding falco-events \
+  --member=serviceAccount:riposte-falcosidekick@acme-prod.iam.gserviceaccount.com \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+gcloud iam service-accounts add-iam-policy-binding riposte-falcosidekick@acme-prod.iam.gserviceaccount.com \
+  --member='serviceAccount:acme-prod.svc.id.goog[falco/falcosidekick]' \
+  --role=roles/iam.workloadIdentityUser \
+  --project=acme-prod

@@ -1,0 +1,88 @@
+// Every gcloud command of the deploy plan exists in the installed gcloud, with every flag the plan
+// passes it — asked of gcloud itself (`<command> --help`), not of a list written from memory.
+import type { ServiceDescriptor } from "@riposte/service-kit";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadServices } from "../services.js";
+import { type CliCall, planCalls } from "./commands.js";
+import { flagsInHelp, gcloudHelp } from "./gcloud-help.js";
+import { deployPlan } from "./plan.js";
+
+let descriptors: ServiceDescriptor[];
+beforeAll(async () => {
+  descriptors = (await loadServices()).map((service) => service.descriptor);
+});
+
+/** The plans that together use every command and flag the planner can emit. */
+function everyCall(): CliCall[] {
+  const full = deployPlan(descriptors, {
+    project: "acme-prod",
+    region: "europe-west1",
+    cluster: { name: "prod-eu", location: "europe-west1-b" },
+    organization: "123456789012",
+    secrets: { notifier: { SLACK_WEBHOOK_URL: { secret: "riposte-slack-webhook", version: "latest" } } },
+  });
+  const one = deployPlan(descriptors, { project: "acme-prod", region: "europe-west1", only: ["router"] });
+  return [...planCalls(full), ...planCalls(one)].filter((call) => call.program === "gcloud");
+}
+
+/** Runs `fn` over `items`, `limit` at a time (gcloud --help takes ~1.5 s of one core each). */
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+describe("the deploy plan against the installed gcloud", () => {
+  it("parses a help text into the flags it defines, and only those", async () => {
+    const flags = flagsInHelp(await gcloudHelp(["run", "deploy"]));
+    expect(flags).toContain("no-allow-unauthenticated");
+    expect(flags).toContain("set-env-vars");
+    expect(flags).toContain("project"); // GCLOUD WIDE FLAGS
+    expect(flags).not.toContain("no-such-flag");
+    // "--min to set the minimum …" is prose in another flag's description, yet --min is a real flag;
+    // a word that only appears mid-sentence is not picked up.
+    expect(flags.has("allow-unauthenticated")).toBe(true);
+    expect([...flags].every((flag) => /^[a-z][a-z0-9-]*$/.test(flag))).toBe(true);
+  }, 60_000);
+
+  it("uses only commands and flags that exist", async () => {
+    const byCommand = new Map<string, Set<string>>();
+    for (const call of everyCall()) {
+      const key = call.path.join(" ");
+      const flags = byCommand.get(key) ?? new Set<string>();
+      for (const [name] of call.flags) flags.add(name);
+      byCommand.set(key, flags);
+    }
+    // Sanity: the commands the issue names are all in the plan.
+    expect([...byCommand.keys()]).toEqual(
+      expect.arrayContaining([
+        "run deploy",
+        "run services add-iam-policy-binding",
+        "iam service-accounts create",
+        "pubsub topics create",
+        "pubsub subscriptions create",
+        "projects add-iam-policy-binding",
+        "organizations add-iam-policy-binding",
+        "container clusters get-credentials",
+      ]),
+    );
+    const problems = (
+      await mapLimited([...byCommand.entries()], 4, async ([command, used]) => {
+        const known = flagsInHelp(await gcloudHelp(command.split(" ")));
+        return [...used].filter((flag) => !known.has(flag)).map((flag) => `gcloud ${command} --${flag}`);
+      })
+    ).flat();
+    expect(problems, `flags the installed gcloud does not know`).toEqual([]);
+  }, 180_000);
+});
