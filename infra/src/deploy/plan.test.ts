@@ -7,7 +7,7 @@ import { UsageError } from "../cli/command.js";
 import { createDeployCommand, parseEnvOptions } from "../cli/deploy.js";
 import { loadServices } from "../services.js";
 import { applyPlan, type CommandRunner, DeployApplyError } from "./apply.js";
-import { argvOf, type CliCall, type DeployPlan, planCalls } from "./commands.js";
+import { argvOf, type CliCall, type DeployPlan, planCalls, planVariable } from "./commands.js";
 import {
   type DeployOptions,
   DeployPlanError,
@@ -200,13 +200,15 @@ describe("shell rendering", () => {
       '{"prod-eu":"projects/p/locations/l/clusters/c"}',
       "it's",
       "a b",
-      "${ROUTER_URL}/outcomes",
-      "$HOME ${NOT_OURS",
+      `${planVariable("ROUTER_URL")}/outcomes`,
+      `$HOME ${"$"}{NOT_OURS`,
       "back`tick`",
     ];
     const script = `ROUTER_URL=https://r.run.app; printf '%s\\n' ${words.map(shellWord).join(" ")}`;
     const printed = execFileSync("bash", ["-c", script], { encoding: "utf8" }).split("\n").slice(0, -1);
-    expect(printed).toEqual(words.map((word) => word.replace("${ROUTER_URL}", "https://r.run.app")));
+    expect(printed).toEqual(
+      words.map((word) => word.replace(planVariable("ROUTER_URL"), "https://r.run.app")),
+    );
   });
 
   it("uses gcloud's alternate delimiter when an env value holds a comma", () => {
