@@ -56,7 +56,7 @@ function setup(options: SetupOptions = {}) {
     push: { service: "notifier", publisher, logger: createSilentLogger(), handlerTimeoutMs: 10_000 },
     publisher,
     destinations,
-    links: { projectId: "riposte-test", scc: { sourceName: "organizations/123/sources/456" } },
+    links: { traceProjectId: "riposte-test", scc: { sourceName: "organizations/123/sources/456" } },
     settings: { stormWindowMs: 0, outcomeGraceMs: 300, ...options.settings },
     delivery: { maxAttempts: 3, attemptTimeoutMs: 2_000, backoff: { initialMs: 20, maxMs: 100 } },
   });

@@ -11,8 +11,10 @@ const INCIDENT = "0123456789abcdef0123456789abcdef";
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 
 describe("links", () => {
-  it("reads the trace id from the Pub/Sub traceparent attribute, refusing anything else", () => {
+  it("reads a sampled trace id from the propagated traceparent attribute, refusing anything else", () => {
     expect(traceIdOfMessage({ googclient_traceparent: `00-${TRACE}-00f067aa0ba902b7-01` })).toBe(TRACE);
+    expect(traceIdOfMessage({ traceparent: `00-${TRACE}-00f067aa0ba902b7-01` })).toBe(TRACE);
+    expect(traceIdOfMessage({ traceparent: `00-${TRACE}-00f067aa0ba902b7-00` })).toBeUndefined();
     expect(
       traceIdOfMessage({ googclient_traceparent: `00-${"0".repeat(32)}-00f067aa0ba902b7-01` }),
     ).toBeUndefined();
@@ -55,7 +57,7 @@ describe("links", () => {
 
   it("includes only the links it can build, and recognises its own", () => {
     const links = linksFor(
-      { projectId: "my-project", scc: { sourceName: "organizations/1/sources/2" } },
+      { traceProjectId: "my-project", scc: { sourceName: "organizations/1/sources/2" } },
       INCIDENT,
       TRACE,
     );
@@ -63,6 +65,8 @@ describe("links", () => {
     expect(isNotifierLink(links.trace ?? "")).toBe(true);
     expect(isNotifierLink(links.sccFinding ?? "")).toBe(true);
     expect(isNotifierLink("https://evil.example/")).toBe(false);
-    expect(linksFor({ projectId: "my-project" }, INCIDENT, undefined)).toEqual({});
+    expect(linksFor({ traceProjectId: "my-project" }, INCIDENT, undefined)).toEqual({});
+    // Traces not exported to Cloud Trace: a link would lead nowhere.
+    expect(linksFor({}, INCIDENT, TRACE)).toEqual({});
   });
 });

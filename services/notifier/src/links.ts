@@ -4,7 +4,7 @@
 // choose where a link points.
 
 /** W3C traceparent: version-traceid-parentid-flags. */
-const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-([0-9a-f]{2})$/;
 const ZERO_TRACE_ID = "0".repeat(32);
 /** GCP project ids: 6–30 characters, lowercase letters, digits and hyphens, starting with a letter. */
 const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
@@ -16,17 +16,22 @@ export const SCC_LOCATION = /^[a-z][a-z0-9-]{0,62}$/;
 export const SCC_PARENT_SCOPE =
   /^(?:organizations\/[0-9]+|folders\/[0-9]+|projects\/(?:[a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]+))$/;
 
-/** Where traces are kept: the Pub/Sub attribute @google-cloud/pubsub writes when tracing is on. */
-export const TRACEPARENT_ATTRIBUTE = "googclient_traceparent";
+/** The attributes a message's trace context travels in (@google-cloud/pubsub's, then plain W3C). */
+export const TRACEPARENT_ATTRIBUTES = ["googclient_traceparent", "traceparent"] as const;
 
 /**
- * The trace id of a received message, when its publisher propagated one. This is the hook the tracing
- * issue will replace with the active span's trace id; until then the Pub/Sub attribute is read.
+ * The trace id of a received message when its trace was sampled (otherwise Cloud Trace has nothing to
+ * show). Handlers prefer the active span's ids (the push span continues the message's context); this
+ * reads the propagated attribute, for when tracing is not running in this process.
  */
 export function traceIdOfMessage(attributes: Readonly<Record<string, string>>): string | undefined {
-  const match = TRACEPARENT.exec(attributes[TRACEPARENT_ATTRIBUTE] ?? "");
-  const traceId = match?.[1];
-  return traceId && traceId !== ZERO_TRACE_ID ? traceId : undefined;
+  for (const name of TRACEPARENT_ATTRIBUTES) {
+    const match = TRACEPARENT.exec(attributes[name] ?? "");
+    const traceId = match?.[1];
+    const sampled = (Number.parseInt(match?.[2] ?? "0", 16) & 1) === 1;
+    if (traceId && traceId !== ZERO_TRACE_ID && sampled) return traceId;
+  }
+  return undefined;
 }
 
 /** The Cloud Trace console page of one trace, or undefined when the ids are not valid. */
@@ -72,7 +77,8 @@ export interface MessageLinks {
 }
 
 export interface LinkSettings {
-  projectId: string;
+  /** The project of Cloud Trace when traces are exported there; without it no trace link is made. */
+  traceProjectId?: string;
   scc?: SccFindingLocation;
 }
 
@@ -81,7 +87,8 @@ export function linksFor(
   incident: string,
   traceId: string | undefined,
 ): MessageLinks {
-  const trace = traceId ? traceConsoleUrl(settings.projectId, traceId) : undefined;
+  const trace =
+    traceId && settings.traceProjectId ? traceConsoleUrl(settings.traceProjectId, traceId) : undefined;
   const sccFinding = settings.scc ? sccFindingConsoleUrl(settings.scc, incident) : undefined;
   return { ...(trace ? { trace } : {}), ...(sccFinding ? { sccFinding } : {}) };
 }

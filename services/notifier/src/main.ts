@@ -1,6 +1,7 @@
 // Entry point: reads the destinations, wires real dependencies and listens. Everything testable lives
 // in app.ts.
-import { startService } from "@riposte/service-kit";
+import "./instrument.js";
+import { exporterFor, loadTracingConfig, startService } from "@riposte/service-kit";
 import { createApp } from "./app.js";
 import { notifierDescriptor } from "./descriptor.js";
 import { loadDestinations } from "./destinations.js";
@@ -20,7 +21,7 @@ await startService(notifierDescriptor, (kit) => {
     publisher: kit.publisher,
     destinations,
     links: {
-      projectId: config.GOOGLE_CLOUD_PROJECT,
+      ...cloudTraceProject(),
       ...(config.SCC_SOURCE_NAME
         ? {
             scc: {
@@ -56,3 +57,13 @@ await startService(notifierDescriptor, (kit) => {
   );
   return app;
 });
+
+/** Trace links only work when traces go to Cloud Trace: then its project, else nothing. */
+function cloudTraceProject(): { traceProjectId?: string } {
+  try {
+    const exporter = exporterFor(loadTracingConfig());
+    return exporter.kind === "gcp" ? { traceProjectId: exporter.projectId } : {};
+  } catch {
+    return {}; // instrument() has already said why tracing is off
+  }
+}

@@ -16,6 +16,7 @@ import {
   Topics,
 } from "@riposte/falco-event";
 import {
+  currentTraceIds,
   errorMessage,
   type Logger,
   type Publisher,
@@ -138,6 +139,13 @@ export function similarityKey(rule: string, target: TargetMessage | undefined): 
     target?.pod ?? null,
     target?.pod ? null : (target?.node ?? null),
   ]);
+}
+
+/** The trace this message belongs to (one incident, one trace), when it is sampled. */
+function traceIdOf(context: PushContext): string | undefined {
+  const active = currentTraceIds();
+  if (active?.sampled) return active.traceId;
+  return traceIdOfMessage(context.attributes);
 }
 
 function outcomeSubject(outcome: ActionOutcome): string {
@@ -341,7 +349,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     const record = recordOf(command.incident);
     record.alert = command.alert;
     record.target = command.target;
-    record.traceId ??= traceIdOfMessage(context.attributes);
+    record.traceId ??= traceIdOf(context);
     const { chosen, skipped } = selectDestinations(command);
 
     if (command.dryRun) {
@@ -517,7 +525,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     const deadlineAt = now() + options.handlerBudgetMs - ANSWER_MARGIN_MS;
     let record = recordOf(outcome.incident);
     rememberOutcome(record, outcome);
-    record.traceId ??= traceIdOfMessage(context.attributes);
+    record.traceId ??= traceIdOf(context);
     if (outcome.result === "dry-run" || settings.quietOutcomes.has(`${outcome.action}:${outcome.result}`)) {
       context.logger.debug(
         { incident: outcome.incident, action: outcome.action },
