@@ -61,8 +61,8 @@ function setup(options: SetupOptions = {}) {
     delivery: { maxAttempts: 3, attemptTimeoutMs: 2_000, backoff: { initialMs: 20, maxMs: 100 } },
   });
   apps.push(app);
-  const notify = (command: NotifyCommand) =>
-    app.request("/", pushRequest(command, messageAttributes(command)));
+  const notify = (command: NotifyCommand, attributes: Record<string, string> = {}) =>
+    app.request("/", pushRequest(command, { ...messageAttributes(command), ...attributes }));
   const report = (outcome: ActionOutcome) =>
     app.request("/outcomes", pushRequest(outcome, messageAttributes(outcome)));
   return { app, publisher, notify, report };
@@ -86,9 +86,14 @@ describe("notifier app: announcements", () => {
   it("announces a Notify command once per destination and reports one `done` outcome", async () => {
     const { notify, publisher } = setup();
     const command = notifyCommand();
-    expect((await notify(command)).status).toBe(204);
+    // One incident, one trace: the router's span uses the incident key as trace id.
+    const traceparent = `00-${command.incident}-00f067aa0ba902b7-01`;
+    expect((await notify(command, { googclient_traceparent: traceparent })).status).toBe(204);
 
     const [slack] = receiver.delivered(SLACK);
+    expect(JSON.stringify(slack?.json)).toContain(
+      `<https://console.cloud.google.com/traces/list?project=riposte-test&amp;tid=${command.incident}|Trace>`,
+    );
     expect(slack?.slack).toMatchObject({ ok: true });
     expect(JSON.stringify(slack?.json)).toContain("`batch-worker-6f7d8-zx9k2`");
     expect(JSON.stringify(slack?.json)).toContain(encodeURIComponent(`findings/${command.incident}`));
@@ -102,7 +107,10 @@ describe("notifier app: announcements", () => {
       target: { namespace: "jobs", pod: "batch-worker-6f7d8-zx9k2" },
       playbooks: ["notify-and-record"],
       outcomes: [],
-      links: { scc_finding: expect.stringContaining("organizationId=123") },
+      links: {
+        scc_finding: expect.stringContaining("organizationId=123"),
+        trace: `https://console.cloud.google.com/traces/list?project=riposte-test&tid=${command.incident}`,
+      },
     });
     expect(
       verifyWebhookSignature({
