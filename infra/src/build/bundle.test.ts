@@ -1,0 +1,212 @@
+// Each service's bundle, copied alone into an empty folder (no node_modules anywhere above it), runs
+// with plain `node`, starts with the environment its descriptor asks for locally, answers one push
+// message with 204, and publishes through the Pub/Sub client inside it (quarantine). The Google
+// clients must load from the bundle: Pub/Sub for everyone, SCC's gRPC client for scc-exporter's
+// start-up check, @kubernetes/client-node for the actioners.
+import { type ChildProcess, spawn } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { PubSub } from "@google-cloud/pubsub";
+import { ACTION_KINDS, type ActionName } from "@riposte/falco-event";
+import { commandFromExample } from "@riposte/k8s-response/testing";
+import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
+import type { LocalEnvironment, ServiceDescriptor } from "@riposte/service-kit";
+import {
+  emulatorClient,
+  freePort,
+  pullMessages,
+  pushEnvelope,
+  uniqueName,
+} from "@riposte/service-kit/testing";
+import {
+  type SccStandin,
+  startSccStandin,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from "@riposte/standins";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { loadServices, repoRoot } from "../services.js";
+import { deriveTopology } from "../topology/derive.js";
+import { BUNDLE_ENTRY, type BundleResult, bundleService } from "./bundle.js";
+
+const services = await loadServices();
+const EXAMPLE_ALERT = "sidekick-critical-drop-exec.json";
+const workDir = mkdtempSync(join(tmpdir(), "riposte-bundles-"));
+const bundles = new Map<string, BundleResult>();
+
+let pubsub: PubSub;
+let projectId: string;
+let sim: SimCluster;
+let receiver: WebhookReceiver;
+let scc: SccStandin;
+let local: LocalEnvironment;
+
+beforeAll(async () => {
+  projectId = uniqueName("bundles");
+  pubsub = emulatorClient(inject("pubsubEmulatorHost"), projectId);
+  // Topics only (and a tap on each): the services publish, nothing pushes to them here.
+  const topology = deriveTopology(
+    services.map((service) => service.descriptor),
+    { endpointFor: () => "http://127.0.0.1:9/" },
+  );
+  for (const topic of topology.topics) {
+    await pubsub.createTopic(topic.name);
+    await pubsub.topic(topic.name).createSubscription(`${topic.name}-tap`);
+  }
+  sim = await startSim({ seed: demoSeed() });
+  receiver = await startWebhookReceiver({ host: "127.0.0.1" });
+  scc = await startSccStandin({ host: "127.0.0.1" });
+  const source = scc.seedSource({ organization: "123456789", displayName: "Riposte" });
+  local = {
+    kubernetesUrl: sim.url,
+    slackWebhookUrl: receiver.url("/services/T0000/B0000/bundle"),
+    webhookUrl: receiver.url("/soar"),
+    sccEndpoint: `127.0.0.1:${scc.port}`,
+    sccSourceName: source.name,
+  };
+  await Promise.all(
+    services.map(async (service) => {
+      const result = await bundleService(
+        { name: service.descriptor.name, dir: service.dir, main: service.main },
+        { outDir: join(workDir, "build", service.descriptor.name), repoRoot: repoRoot() },
+      );
+      bundles.set(service.descriptor.name, result);
+    }),
+  );
+}, 180_000);
+
+afterAll(async () => {
+  await pubsub?.close();
+  await sim?.stop();
+  await receiver?.close();
+  await scc?.close();
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+/**
+ * A valid message of the first kind the input accepts, from the shipped example alert: the alert's
+ * own text (its nanosecond times would not survive JSON.parse) or the command the router would send.
+ */
+function sampleMessage(accepts: readonly string[]): unknown {
+  for (const kind of accepts) {
+    if (kind === "FalcoAlert") return readFileSync(join(repoRoot(), "examples", EXAMPLE_ALERT), "utf8");
+    const action = (Object.keys(ACTION_KINDS) as ActionName[]).find(
+      (name) => ACTION_KINDS[name].kind === kind,
+    );
+    if (action) return commandFromExample(action, EXAMPLE_ALERT);
+  }
+  return undefined;
+}
+
+interface Started {
+  child: ChildProcess;
+  port: number;
+  output: string[];
+}
+
+async function startBundle(descriptor: ServiceDescriptor, dir: string): Promise<Started> {
+  const port = await freePort();
+  const output: string[] = [];
+  const child = spawn(process.execPath, [BUNDLE_ENTRY], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH ?? "",
+      PORT: String(port),
+      PUBSUB_EMULATOR_HOST: inject("pubsubEmulatorHost"),
+      GOOGLE_CLOUD_PROJECT: projectId,
+      METADATA_SERVER_DETECTION: "none",
+      OTEL_METRICS_EXPORTER: "none",
+      OTEL_LOGS_EXPORTER: "none",
+      ...descriptor.localEnv?.(local),
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => output.push(chunk));
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => output.push(chunk));
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    const healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (healthy) return { child, port, output };
+    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+  }
+  child.kill("SIGKILL");
+  throw new Error(`${descriptor.name} bundle did not become healthy:\n${output.join("")}`);
+}
+
+async function stop(started: Started): Promise<number | null> {
+  if (started.child.exitCode !== null) return started.child.exitCode;
+  const exited = new Promise<number | null>((resolveExit) => started.child.once("exit", resolveExit));
+  started.child.kill("SIGTERM");
+  const timer = setTimeout(() => started.child.kill("SIGKILL"), 10_000);
+  const code = await exited;
+  clearTimeout(timer);
+  return code;
+}
+
+const push = (port: number, path: string, message: unknown) =>
+  fetch(`http://127.0.0.1:${port}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(pushEnvelope(message)),
+  });
+
+describe("standalone bundles", () => {
+  it.each(services.map((service) => service.descriptor.name))(
+    "%s runs from an empty folder and answers a push with 204",
+    async (name) => {
+      const descriptor = services.find((service) => service.descriptor.name === name)?.descriptor;
+      const bundle = bundles.get(name);
+      if (!descriptor || !bundle) throw new Error(`${name} was not built`);
+      const dir = mkdtempSync(join(tmpdir(), `riposte-${name}-`));
+      try {
+        cpSync(bundle.outDir, dir, { recursive: true });
+        // Nothing but the bundle can be found from there.
+        expect(() => createRequire(join(dir, BUNDLE_ENTRY)).resolve("zod")).toThrow();
+        expect(() => createRequire(join(dir, BUNDLE_ENTRY)).resolve("@grpc/grpc-js")).not.toThrow();
+
+        const started = await startBundle(descriptor, dir);
+        try {
+          const input = descriptor.inputs[0];
+          if (!input) throw new Error(`${name} has no input`);
+          const message = sampleMessage(input.accepts);
+          if (message !== undefined) {
+            const response = await push(started.port, input.path, message);
+            expect(response.status, started.output.join("")).toBe(204);
+          }
+          // A malformed message is acked too, after the Pub/Sub client inside the bundle recorded it.
+          const malformed = await push(started.port, input.path, "not json at all");
+          expect(malformed.status, started.output.join("")).toBe(204);
+          const quarantined = await pullMessages(pubsub, "quarantine-tap", { count: 1, timeoutMs: 10_000 });
+          expect(quarantined.map((record) => record.json<{ service: string }>().service)).toContain(name);
+        } finally {
+          expect(await stop(started)).toBe(0);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
+
+  it("reached the stand-ins the services were pointed at, from inside the bundles", () => {
+    // A stand-in named in some service's local environment must have been called by that bundle:
+    // only a client that loaded and worked produces the call.
+    const pointedAt = (needle: string) =>
+      services.some((service) =>
+        Object.values(service.descriptor.localEnv?.(local) ?? {})
+          .join(" ")
+          .includes(needle),
+      );
+    if (pointedAt(sim.url)) expect(sim.requests.length).toBeGreaterThan(0);
+    if (pointedAt(`127.0.0.1:${scc.port}`)) {
+      expect(scc.calls.map((call) => call.method)).toContain("GetSource");
+    }
+    if (pointedAt(receiver.url("/"))) expect(receiver.requests.length).toBeGreaterThan(0);
+  });
+});
