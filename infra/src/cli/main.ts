@@ -1,6 +1,7 @@
 // The riposte CLI: one command per operator task. Errors are one clear line and a non-zero exit.
 import { type Command, UsageError } from "./command.js";
 import { devCommand } from "./dev.js";
+import { dlqCommand, quarantineCommand } from "./dlq.js";
 import { rbacCommand } from "./rbac.js";
 import { releaseCommand } from "./release.js";
 import { sccCommand } from "./scc.js";
@@ -18,6 +19,8 @@ const COMMANDS: readonly Command[] = [
   releaseCommand,
   traceCommand,
   sccCommand,
+  dlqCommand,
+  quarantineCommand,
 ];
 
 const usage = `Usage: riposte <command> [options]
