@@ -13,34 +13,43 @@ export type ClusterEntry =
 const GKE_RESOURCE =
   /^projects\/([a-z][-a-z0-9]{4,28}[a-z0-9])\/locations\/([a-z0-9-]+)\/clusters\/([a-z]([-a-z0-9]*[a-z0-9])?)$/;
 
-const entrySchema = z.union([
-  z.string().transform((value, ctx): ClusterEntry => {
-    const gke = value.match(GKE_RESOURCE);
-    if (gke)
-      return {
-        kind: "gke",
-        resource: value,
-        project: gke[1] as string,
-        location: gke[2] as string,
-        cluster: gke[3] as string,
-      };
-    if (value.startsWith("context:") && value.length > 8) return { kind: "context", context: value.slice(8) };
-    if (/^https?:\/\//.test(value) && URL.canParse(value)) return { kind: "server", server: value };
-    ctx.addIssue({
-      code: "custom",
-      message: `expected "projects/P/locations/L/clusters/C", "context:NAME" or an http(s) URL, got ${JSON.stringify(value)}`,
-    });
-    return z.NEVER;
-  }),
-  z
-    .strictObject({
-      server: z.url(),
-      token: z.string().min(1).optional(),
-      caData: z.string().optional(),
-      insecureSkipTlsVerify: z.boolean().optional(),
-    })
-    .transform((entry): ClusterEntry => ({ kind: "server", ...entry })),
-]);
+const stringEntry = z.string().transform((value, ctx): ClusterEntry => {
+  const gke = value.match(GKE_RESOURCE);
+  if (gke) {
+    return {
+      kind: "gke",
+      resource: value,
+      project: gke[1] as string,
+      location: gke[2] as string,
+      cluster: gke[3] as string,
+    };
+  }
+  if (value.startsWith("context:") && value.length > 8) return { kind: "context", context: value.slice(8) };
+  if (/^https?:\/\//.test(value) && URL.canParse(value)) return { kind: "server", server: value };
+  ctx.addIssue({
+    code: "custom",
+    message: `expected "projects/P/locations/L/clusters/C", "context:NAME" or an http(s) URL, got ${JSON.stringify(value)}`,
+  });
+  return z.NEVER;
+});
+
+const serverEntry = z
+  .strictObject({
+    server: z.url(),
+    token: z.string().min(1).optional(),
+    caData: z.string().optional(),
+    insecureSkipTlsVerify: z.boolean().optional(),
+  })
+  .transform((entry): ClusterEntry => ({ kind: "server", ...entry }));
+
+/** A string (GKE resource, context, URL) or a server object; errors come from the form that was meant. */
+const entrySchema = z.unknown().transform((value, ctx): ClusterEntry => {
+  const result = typeof value === "string" ? stringEntry.safeParse(value) : serverEntry.safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues)
+    ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
+  return z.NEVER;
+});
 
 /** `CLUSTERS` as JSON: `{"prod-eu": "projects/p/locations/europe-west1/clusters/prod-eu", "dev": "context:kind-dev"}`. */
 export const clustersSchema = z

@@ -1,0 +1,136 @@
+// Cluster access, including the GKE path: endpoint and CA from a (local) GKE API, a bearer token from
+// the auth library, and new clients when the token is refreshed. The "GKE cluster" is the simulated
+// cluster over HTTPS with its generated CA, so TLS verification is real.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type SimCluster, startSim } from "@riposte/k8s-sim";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clustersSchema, createClusterRegistry, UnknownClusterError } from "./cluster.js";
+
+let sim: SimCluster;
+let gkeApi: Server;
+let gkeApiUrl: string;
+const gkeRequests: { path: string; authorization: string | undefined }[] = [];
+
+beforeAll(async () => {
+  sim = await startSim({
+    https: true,
+    anonymous: "deny",
+    tokens: { "token-1": "admin", "token-2": "admin" },
+    rbac: [
+      `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: admin }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin }
+subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: User, name: admin }]`,
+    ],
+  });
+  gkeApi = createServer((request, response) => {
+    gkeRequests.push({ path: request.url ?? "", authorization: request.headers.authorization });
+    if (request.url !== "/v1/projects/acme-prod/locations/europe-west1/clusters/prod") {
+      return response.writeHead(404).end('{"error":{"code":404}}');
+    }
+    response.writeHead(200, { "content-type": "application/json" }).end(
+      JSON.stringify({
+        endpoint: `127.0.0.1:${sim.port}`,
+        masterAuth: { clusterCaCertificate: Buffer.from(sim.caCert ?? "").toString("base64") },
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => gkeApi.listen(0, "127.0.0.1", resolve));
+  gkeApiUrl = `http://127.0.0.1:${(gkeApi.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await sim.stop();
+  await new Promise<void>((resolve) => gkeApi.close(() => resolve()));
+});
+
+describe("CLUSTERS", () => {
+  it("parses GKE clusters, contexts and servers, and names what is wrong", () => {
+    expect(
+      clustersSchema.parse(
+        '{"prod":"projects/acme-prod/locations/europe-west1/clusters/prod","dev":"context:kind-dev","sim":"http://127.0.0.1:6443"}',
+      ),
+    ).toEqual({
+      prod: {
+        kind: "gke",
+        resource: "projects/acme-prod/locations/europe-west1/clusters/prod",
+        project: "acme-prod",
+        location: "europe-west1",
+        cluster: "prod",
+      },
+      dev: { kind: "context", context: "kind-dev" },
+      sim: { kind: "server", server: "http://127.0.0.1:6443" },
+    });
+    expect(clustersSchema.safeParse("{}").success).toBe(false);
+    expect(clustersSchema.safeParse("not json").error?.issues[0]?.message).toMatch(/JSON object/);
+    expect(clustersSchema.safeParse('{"x":"projects/P/clusters/c"}').error?.issues[0]?.message).toMatch(
+      /expected "projects\/P\/locations\/L\/clusters\/C"/,
+    );
+  });
+});
+
+describe("cluster registry", () => {
+  it("reaches a GKE cluster with the endpoint and CA from the GKE API and an ADC token, refreshed when it changes", async () => {
+    let token = "token-1";
+    const registry = createClusterRegistry(
+      {
+        prod: {
+          kind: "gke",
+          resource: "projects/acme-prod/locations/europe-west1/clusters/prod",
+          project: "acme-prod",
+          location: "europe-west1",
+          cluster: "prod",
+        },
+      },
+      { gkeApiEndpoint: gkeApiUrl, auth: { getAccessToken: async () => token } },
+    );
+    const first = await registry.clientsFor("prod");
+    const pods = await first.core.listPodForAllNamespaces({});
+    expect(pods.items).toEqual([]);
+    expect(gkeRequests).toEqual([
+      {
+        path: "/v1/projects/acme-prod/locations/europe-west1/clusters/prod",
+        authorization: "Bearer token-1",
+      },
+    ]);
+    expect(sim.requests.at(-1)?.user).toBe("admin");
+
+    expect(await registry.clientsFor(undefined)).toBe(first); // the only cluster is the default
+    token = "token-2";
+    const refreshed = await registry.clientsFor("prod");
+    expect(refreshed).not.toBe(first);
+    await refreshed.core.listNamespace({});
+    expect(gkeRequests).toHaveLength(1); // endpoint and CA are cached; only the token changed
+  });
+
+  it("refuses unknown clusters and an ambiguous default, naming the configured ones", async () => {
+    const registry = createClusterRegistry({
+      a: { kind: "server", server: sim.url },
+      b: { kind: "server", server: sim.url },
+    });
+    await expect(registry.clientsFor("c")).rejects.toThrow(UnknownClusterError);
+    await expect(registry.clientsFor("c")).rejects.toThrow('cluster "c" is not in CLUSTERS (a, b)');
+    await expect(registry.clientsFor(undefined)).rejects.toThrow(
+      "the alert names no cluster and 2 are configured (a, b)",
+    );
+  });
+
+  it("a GKE API failure is an error (retried by the caller), not cached", async () => {
+    const registry = createClusterRegistry(
+      {
+        gone: {
+          kind: "gke",
+          resource: "projects/acme-prod/locations/europe-west1/clusters/gone",
+          project: "acme-prod",
+          location: "europe-west1",
+          cluster: "gone",
+        },
+      },
+      { gkeApiEndpoint: gkeApiUrl, auth: { getAccessToken: async () => "token-1" } },
+    );
+    await expect(registry.clientsFor("gone")).rejects.toThrow(/GKE API 404/);
+    await expect(registry.clientsFor("gone")).rejects.toThrow(/GKE API 404/);
+  });
+});
