@@ -1,0 +1,82 @@
+// Graceful shutdown: stop accepting, let in-flight pushes finish, then close — well within Cloud Run's
+// 10 s after SIGTERM. A push cut off by the hard stop is simply redelivered by Pub/Sub.
+import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { jsonMessageDecoder } from "./decode.js";
+import { DEFAULT_RUNTIME } from "./descriptor.js";
+import { createPushApp, pushRoute } from "./push.js";
+import { type RunningService, startService } from "./service.js";
+import { pushRequest } from "./testing/envelope.js";
+
+const descriptor = {
+  name: "slowpoke",
+  description: "test",
+  inputs: [{ topic: "slowpoke", path: "/", accepts: ["Nap"] }],
+  publishes: [],
+  kubernetes: [],
+  gcpRoles: [],
+  env: z.object({}),
+  runtime: DEFAULT_RUNTIME,
+};
+
+let running: RunningService | undefined;
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+});
+
+async function start(graceMs: number) {
+  const finished: number[] = [];
+  running = await startService(
+    descriptor,
+    (kit) =>
+      createPushApp({
+        ...kit.push,
+        routes: [
+          pushRoute("/", jsonMessageDecoder(z.object({ ms: z.number() })), async ({ ms }) => {
+            await new Promise((resolve) => setTimeout(resolve, ms));
+            finished.push(ms);
+          }),
+        ],
+      }),
+    {
+      env: {
+        PORT: "0",
+        LOG_LEVEL: "silent",
+        SHUTDOWN_GRACE_MS: String(graceMs),
+        PUBSUB_EMULATOR_HOST: "127.0.0.1:1",
+      },
+      exitOnSignal: false,
+      exitOnStartupError: false,
+    },
+  );
+  const url = `http://127.0.0.1:${running.port}/`;
+  return { url, finished, push: (ms: number) => fetch(url, pushRequest({ ms })) };
+}
+
+describe("graceful shutdown", () => {
+  it("finishes in-flight pushes, refuses new connections, and stops right after", async () => {
+    const { url, finished, push } = await start(5_000);
+    const inFlight = push(400);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const began = Date.now();
+    const stopping = running?.stop();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect(fetch(url, pushRequest({ ms: 1 }))).rejects.toThrow();
+    expect((await inFlight).status).toBe(204);
+    await stopping;
+    expect(finished).toEqual([400]);
+    // Not waiting for keep-alive sockets to time out (5 s): closed as soon as the work was done.
+    expect(Date.now() - began).toBeLessThan(1_500);
+  });
+
+  it("cuts what is still running at the grace deadline (Pub/Sub redelivers it)", async () => {
+    const { push } = await start(300);
+    const stuck = push(3_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const began = Date.now();
+    await running?.stop();
+    expect(Date.now() - began).toBeLessThan(1_500);
+    await expect(stuck).rejects.toThrow();
+  });
+});
