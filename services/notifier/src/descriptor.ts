@@ -67,11 +67,23 @@ export const notifierDescriptor = {
     // A Slack outage of a few minutes should not dead-letter announcements.
     maxDeliveryAttempts: 10,
   },
+  // Only what `local` provides (tests may run a partial local environment): the Slack stand-in (or the
+  // user's SLACK_WEBHOOK_URL), the SOAR stand-in signed with a dev secret, and the SCC source for links.
   localEnv: (local) => ({
-    SLACK_WEBHOOK_URL: local.slackWebhookUrl,
-    NOTIFY_DESTINATIONS: JSON.stringify([
-      { name: "soar", type: "webhook", url: local.webhookUrl, secret: DEV_WEBHOOK_SECRET, default: true },
-    ]),
+    ...(local.slackWebhookUrl ? { SLACK_WEBHOOK_URL: local.slackWebhookUrl } : {}),
+    ...(local.webhookUrl
+      ? {
+          NOTIFY_DESTINATIONS: JSON.stringify([
+            {
+              name: "soar",
+              type: "webhook",
+              url: local.webhookUrl,
+              secret: DEV_WEBHOOK_SECRET,
+              default: true,
+            },
+          ]),
+        }
+      : {}),
     ...(local.sccSourceName ? { SCC_SOURCE_NAME: local.sccSourceName } : {}),
   }),
 } satisfies ServiceDescriptor<typeof notifierEnv>;
