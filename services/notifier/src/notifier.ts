@@ -324,6 +324,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
 
   const publishOutcome = async (
     command: NotifyCommand,
+    context: PushContext,
     result: OutcomeResult,
     reason: string,
     details: Record<string, unknown>,
@@ -342,6 +343,11 @@ export function createNotifier(options: NotifierOptions): Notifier {
       at: sentAt(),
     };
     await options.publisher.publish(Topics.actionOutcomes, outcome, messageAttributes(outcome));
+    // One line per command handled, whatever happened (held back and already-sent included).
+    context.logger.info(
+      { incident: command.incident, rule: command.alert.rule, result, destinations: details.destinations },
+      `notify ${result}: ${reason}`,
+    );
   };
 
   const announce = async (command: NotifyCommand, context: PushContext): Promise<void> => {
@@ -359,6 +365,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       const wouldSend = Object.fromEntries(chosen.map((d) => [d.name, "would send"]));
       await publishOutcome(
         command,
+        context,
         "dry-run",
         chosen.length > 0
           ? `would notify ${chosen.map((d) => d.name).join(", ")}`
@@ -412,18 +419,30 @@ export function createNotifier(options: NotifierOptions): Notifier {
         unknown.length > 0
           ? `unknown destination(s): ${unknown.join(", ")}`
           : `no destination takes ${command.alert.priority} alerts (min_priority)`;
-      await publishOutcome(command, "refused", why, details);
+      await publishOutcome(command, context, "refused", why, details);
     } else if (failed.length > 0) {
-      await publishOutcome(command, "failed", `refused by ${failed.join(", ")}${ignoredNote}`, details);
+      await publishOutcome(
+        command,
+        context,
+        "failed",
+        `refused by ${failed.join(", ")}${ignoredNote}`,
+        details,
+      );
     } else if (values.every((v) => v.status !== "delivered")) {
       const allHeld = values.every((v) => v.status === "held-back");
       const reason = allHeld
         ? "a similar alert was announced within the storm window; counted for its summary"
         : "already announced";
-      await publishOutcome(command, "already-done", reason + ignoredNote, details);
+      await publishOutcome(command, context, "already-done", reason + ignoredNote, details);
     } else {
       const sentTo = chosen.filter((_, index) => values[index]?.status === "delivered").map((d) => d.name);
-      await publishOutcome(command, "done", `announced to ${sentTo.join(", ")}${ignoredNote}`, details);
+      await publishOutcome(
+        command,
+        context,
+        "done",
+        `announced to ${sentTo.join(", ")}${ignoredNote}`,
+        details,
+      );
     }
   };
 
@@ -457,7 +476,13 @@ export function createNotifier(options: NotifierOptions): Notifier {
             result: outcome.result,
           },
         });
-        if (admission === "suppressed") return { status: "held-back" };
+        if (admission === "suppressed") {
+          context.logger.info(
+            { incident: outcome.incident, destination: destination.name, action: outcome.action },
+            `follow-up held back for ${destination.name}: the same outcome of a similar alert was sent within the storm window`,
+          );
+          return { status: "held-back" };
+        }
       }
       const links = linksFor(options.links, outcome.incident, record.traceId);
       const request =
