@@ -2,6 +2,7 @@
 import { type Command, UsageError } from "./command.js";
 import { devCommand } from "./dev.js";
 import { dlqCommand, quarantineCommand } from "./dlq.js";
+import { docsCommand } from "./docs.js";
 import { rbacCommand } from "./rbac.js";
 import { releaseCommand } from "./release.js";
 import { sccCommand } from "./scc.js";
@@ -21,6 +22,7 @@ const COMMANDS: readonly Command[] = [
   sccCommand,
   dlqCommand,
   quarantineCommand,
+  docsCommand,
 ];
 
 const usage = `Usage: riposte <command> [options]

@@ -5,19 +5,27 @@ import { type ClusterEntry, clustersSchema } from "./cluster.js";
 import { DEFAULT_PROTECTED_NAMESPACES, type SafetyPolicy } from "./policy.js";
 
 export const kubernetesActionerEnv = {
-  /** JSON map of cluster names (as alerts spell them) to how to reach each cluster. */
-  CLUSTERS: clustersSchema,
-  DRY_RUN: envBoolean.default(false),
-  /** Namespace globs never touched; replaces the defaults when set. */
-  PROTECTED_NAMESPACES: envList.default([...DEFAULT_PROTECTED_NAMESPACES]),
-  /** Extra namespaces to protect on top of PROTECTED_NAMESPACES (e.g. where Falco runs). */
-  FALCO_NAMESPACE: z.string().default("falco"),
-  RIPOSTE_NAMESPACE: z.string().default("riposte"),
-  ALLOW_DAEMONSET_PODS: envBoolean.default(false),
-  ALLOW_MIRROR_PODS: envBoolean.default(false),
-  KUBE_CALL_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
-  /** Where the GKE API lives; only tests change it. */
-  GKE_API_ENDPOINT: z.url().optional(),
+  CLUSTERS: clustersSchema.describe(
+    "JSON map of cluster names (as alerts spell them) to how to reach each cluster.",
+  ),
+  DRY_RUN: envBoolean.default(false).describe("plan every command and change nothing (outcome dry-run)"),
+  PROTECTED_NAMESPACES: envList
+    .default([...DEFAULT_PROTECTED_NAMESPACES])
+    .describe("Namespace globs never touched; replaces the defaults when set."),
+  FALCO_NAMESPACE: z
+    .string()
+    .default("falco")
+    .describe("Falco's namespace, always protected on top of PROTECTED_NAMESPACES"),
+  RIPOSTE_NAMESPACE: z.string().default("riposte").describe("Riposte's own namespace, always protected"),
+  ALLOW_DAEMONSET_PODS: envBoolean.default(false).describe("act on pods owned by a DaemonSet"),
+  ALLOW_MIRROR_PODS: envBoolean.default(false).describe("act on static (mirror) pods"),
+  KUBE_CALL_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10_000)
+    .describe("deadline of each Kubernetes API call (then 503 and redelivery)"),
+  GKE_API_ENDPOINT: z.url().optional().describe("Where the GKE API lives; only tests change it."),
 };
 
 export interface KubernetesActionerConfig {

@@ -16,17 +16,48 @@ import { tracingHandle } from "./tracing/handle.js";
 
 /** Variables every service understands, in addition to its descriptor's own. */
 export const commonEnvSchema = z.object({
-  PORT: envPort.default(8080),
-  GOOGLE_CLOUD_PROJECT: z.string().min(1).default("riposte-local"),
-  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
-  PUSH_MAX_BODY_BYTES: z.coerce.number().int().positive().default(DEFAULT_PUSH_OPTIONS.maxBodyBytes),
-  PUSH_HANDLER_TIMEOUT_MS: z.coerce.number().int().positive().default(DEFAULT_PUSH_OPTIONS.handlerTimeoutMs),
-  /** Setting an audience turns on OIDC verification of push requests. */
-  PUSH_AUTH_AUDIENCE: z.string().url().optional(),
-  PUSH_AUTH_ALLOWED_EMAILS: envList.optional(),
-  PUSH_AUTH_JWKS_URL: z.string().url().optional(),
-  /** Time given to in-flight requests after SIGTERM; Cloud Run kills at 10 s. */
-  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(9_000).default(8_000),
+  PORT: envPort.default(8080).describe("port to listen on (Cloud Run sets it)"),
+  GOOGLE_CLOUD_PROJECT: z
+    .string()
+    .min(1)
+    .default("riposte-local")
+    .describe("project of the topics, and of log trace fields"),
+  LOG_LEVEL: z
+    .enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"])
+    .default("info")
+    .describe("log threshold"),
+  PUSH_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(DEFAULT_PUSH_OPTIONS.maxBodyBytes)
+    .describe("larger push bodies are acked and quarantined"),
+  PUSH_HANDLER_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(DEFAULT_PUSH_OPTIONS.handlerTimeoutMs)
+    .describe("a handler still running after this answers 503 (below the ack deadline)"),
+  PUSH_AUTH_AUDIENCE: z
+    .string()
+    .url()
+    .optional()
+    .describe("Setting an audience turns on OIDC verification of push requests."),
+  PUSH_AUTH_ALLOWED_EMAILS: envList
+    .optional()
+    .describe("comma-separated service accounts allowed to push (with PUSH_AUTH_AUDIENCE)"),
+  PUSH_AUTH_JWKS_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe("keys to verify push tokens with (default: Google's)"),
+  SHUTDOWN_GRACE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(9_000)
+    .default(8_000)
+    .describe("Time given to in-flight requests after SIGTERM; Cloud Run kills at 10 s."),
 });
 
 export type CommonConfig = z.output<typeof commonEnvSchema>;

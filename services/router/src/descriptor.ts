@@ -4,14 +4,24 @@ import { DEFAULT_RUNTIME, envBoolean, type ServiceDescriptor } from "@riposte/se
 import { z } from "zod";
 
 export const routerEnv = z.object({
-  /** YAML playbook file; the shipped default playbooks when unset. */
-  PLAYBOOKS_FILE: z.string().optional(),
-  /** The same incident within this many seconds is routed once per instance. */
-  DEDUP_WINDOW_SECONDS: z.coerce.number().int().min(0).default(60),
-  /** Output field naming the cluster (falcosidekick customfields). */
-  CLUSTER_FIELD: z.string().min(1).default("cluster"),
-  /** Every command is sent as dry-run: actioners report what they would do and change nothing. */
-  DRY_RUN: envBoolean.default(false),
+  PLAYBOOKS_FILE: z
+    .string()
+    .optional()
+    .describe("YAML playbook file; the shipped default playbooks when unset."),
+  DEDUP_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(60)
+    .describe("The same incident within this many seconds is routed once per instance."),
+  CLUSTER_FIELD: z
+    .string()
+    .min(1)
+    .default("cluster")
+    .describe("Output field naming the cluster (falcosidekick customfields)."),
+  DRY_RUN: envBoolean
+    .default(false)
+    .describe("Every command is sent as dry-run: actioners report what they would do and change nothing."),
 });
 
 export const routerDescriptor = {

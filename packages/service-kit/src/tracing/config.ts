@@ -3,16 +3,31 @@ import { z } from "zod";
 import { type Env, loadConfig } from "../config.js";
 
 export const tracingEnvSchema = z.object({
-  /** otlp: OTLP/HTTP to OTEL_EXPORTER_OTLP_TRACES_ENDPOINT; gcp: Cloud Trace's OTLP endpoint with ADC; none. */
-  RIPOSTE_TRACE_EXPORTER: z.enum(["otlp", "gcp", "none"]).optional(),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
-  /** Share of new traces (incidents) sampled; 1 = every incident (the default: incidents are rare and precious). */
-  RIPOSTE_TRACE_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(1),
-  GOOGLE_CLOUD_PROJECT: z.string().min(1).default("riposte-local"),
-  /** Set by Cloud Run: the service name and revision, and a sign we run on Google Cloud. */
-  K_SERVICE: z.string().optional(),
-  K_REVISION: z.string().optional(),
+  RIPOSTE_TRACE_EXPORTER: z
+    .enum(["otlp", "gcp", "none"])
+    .optional()
+    .describe(
+      "otlp: OTLP/HTTP to OTEL_EXPORTER_OTLP_TRACES_ENDPOINT; gcp: Cloud Trace's OTLP endpoint with ADC; none.",
+    ),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z
+    .url()
+    .optional()
+    .describe("OTLP/HTTP traces URL (e.g. the local receiver of riposte dev)"),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional().describe("OTLP/HTTP base URL (/v1/traces is appended)"),
+  RIPOSTE_TRACE_SAMPLE_RATIO: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .default(1)
+    .describe(
+      "Share of new traces (incidents) sampled; 1 = every incident (the default: incidents are rare and precious).",
+    ),
+  GOOGLE_CLOUD_PROJECT: z.string().min(1).default("riposte-local").describe("project for Cloud Trace"),
+  K_SERVICE: z
+    .string()
+    .optional()
+    .describe("Set by Cloud Run: the service name and revision, and a sign we run on Google Cloud."),
+  K_REVISION: z.string().optional().describe("set by Cloud Run"),
 });
 
 export type TracingConfig = z.output<typeof tracingEnvSchema>;
