@@ -9,42 +9,89 @@ import { SCC_LOCATION, SCC_PARENT_SCOPE, SCC_SOURCE_NAME } from "./links.js";
 export const DEV_WEBHOOK_SECRET = "riposte-dev-webhook-secret";
 
 export const notifierEnv = z.object({
-  /**
-   * JSON list of destinations: `[{"name","type":"slack"|"webhook","url"|"url_env","secret"|"secret_env",
-   * "min_priority","default","min_interval_ms","storm_control"}]`. Checked at start-up by
-   * loadDestinations (not here: zod would quote the value, and URLs and secrets are credentials).
-   */
-  NOTIFY_DESTINATIONS: z.string().optional(),
-  /** Shorthand: a default Slack destination named `slack`. */
-  SLACK_WEBHOOK_URL: z.string().optional(),
-  /** Rate limit: at most one message per this many ms per destination (Slack allows about 1/s). */
-  DESTINATION_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
-  /** HTTP attempts per message within one push (then 503 and Pub/Sub redelivers). */
-  DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(4),
-  /** One HTTP attempt may take at most this long. */
-  DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
-  /** Similar alerts (same rule and target) within this window: one message, then one summary. 0 = off. */
-  STORM_WINDOW_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
-  /** How long a follow-up waits for its incident's announcement in progress on this instance. */
-  OUTCOME_GRACE_MS: z.coerce.number().int().min(0).max(20_000).default(5_000),
-  /** How long deliveries are remembered, so that a redelivery sends nothing new. */
-  DELIVERY_MEMORY_SECONDS: z.coerce.number().int().min(60).default(86_400),
-  /** Incidents remembered at most (per instance). */
-  DELIVERY_MEMORY_MAX_INCIDENTS: z.coerce.number().int().min(100).default(10_000),
-  /** `action:result` pairs that get no follow-up message (dry-run outcomes never do). */
-  FOLLOW_UP_QUIET: envList.default(["export-finding:done", "export-finding:already-done"]),
-  /** Riposte's SCC source (`organizations/O/sources/S`): adds the finding's console link to messages. */
+  // Checked at start-up by loadDestinations, not by zod here: zod errors quote the value, and URLs and
+  // secrets are credentials.
+  NOTIFY_DESTINATIONS: z
+    .string()
+    .optional()
+    .describe(
+      'JSON list of destinations: [{"name","type":"slack"|"webhook","url" or "url_env","secret" or "secret_env" (webhook),"min_priority","default","min_interval_ms","storm_control"}]; see services/notifier/README.md.',
+    ),
+  SLACK_WEBHOOK_URL: z
+    .string()
+    .optional()
+    .describe("Shorthand for a default Slack destination named slack (https://hooks.slack.com/services/…)."),
+  DESTINATION_MIN_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60_000)
+    .default(1_000)
+    .describe("Rate limit: at most one message per this many ms per destination (Slack allows about 1/s)."),
+  DELIVERY_MAX_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10)
+    .default(4)
+    .describe("HTTP attempts per message within one push; then 503 and Pub/Sub redelivers."),
+  DELIVERY_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(30_000)
+    .default(10_000)
+    .describe("Longest one HTTP attempt may take."),
+  STORM_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400)
+    .default(300)
+    .describe(
+      "Similar alerts (same rule and target) within this window: one message, then one summary; 0 = off.",
+    ),
+  OUTCOME_GRACE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(20_000)
+    .default(5_000)
+    .describe("How long a follow-up waits for its incident's announcement in progress on this instance."),
+  DELIVERY_MEMORY_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(86_400)
+    .describe("How long deliveries are remembered, so that a redelivery sends nothing new."),
+  DELIVERY_MEMORY_MAX_INCIDENTS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(10_000)
+    .describe("Incidents remembered at most per instance (oldest forgotten first)."),
+  FOLLOW_UP_QUIET: envList
+    .default(["export-finding:done", "export-finding:already-done"])
+    .describe("action:result pairs that get no follow-up message (dry-run outcomes never do)."),
   SCC_SOURCE_NAME: z
     .string()
     .regex(SCC_SOURCE_NAME, { error: "expected organizations/<number>/sources/<number>" })
-    .optional(),
-  /** SCC v2 location of the findings (e.g. `global`), when the exporter writes under one. */
-  SCC_LOCATION: z.string().regex(SCC_LOCATION, { error: "expected a location id such as global" }).optional(),
-  /** As the scc-exporter's: findings written under `projects/P` or `folders/F` instead of the organization. */
+    .optional()
+    .describe(
+      "Riposte's SCC source (organizations/O/sources/S): adds the finding's console link to messages.",
+    ),
+  SCC_LOCATION: z
+    .string()
+    .regex(SCC_LOCATION, { error: "expected a location id such as global" })
+    .optional()
+    .describe("SCC v2 location of the findings, as the scc-exporter's SCC_LOCATION."),
   SCC_PARENT_SCOPE: z
     .string()
     .regex(SCC_PARENT_SCOPE, { error: "expected organizations/O, folders/F or projects/P" })
-    .optional(),
+    .optional()
+    .describe(
+      "As the scc-exporter's: findings written under projects/P or folders/F instead of the organization.",
+    ),
 });
 
 export const notifierDescriptor = {
