@@ -5,7 +5,9 @@
 // start-up check, @kubernetes/client-node for the actioners.
 import { type ChildProcess, spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PubSub } from "@google-cloud/pubsub";
@@ -42,6 +44,9 @@ let sim: SimCluster;
 let receiver: WebhookReceiver;
 let scc: SccStandin;
 let local: LocalEnvironment;
+/** A stand-in OTLP/HTTP collector: the bundles export their traces here. */
+let collector: Server;
+const exportedTraces: string[] = [];
 
 beforeAll(async () => {
   projectId = uniqueName("bundles");
@@ -55,6 +60,17 @@ beforeAll(async () => {
     await pubsub.createTopic(topic.name);
     await pubsub.topic(topic.name).createSubscription(`${topic.name}-tap`);
   }
+  collector = createServer((request, response) => {
+    let body = "";
+    request.setEncoding("utf8").on("data", (chunk: string) => {
+      body += chunk;
+    });
+    request.on("end", () => {
+      exportedTraces.push(body);
+      response.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+  });
+  await new Promise<void>((listening) => collector.listen(0, "127.0.0.1", listening));
   sim = await startSim({ seed: demoSeed() });
   receiver = await startWebhookReceiver({ host: "127.0.0.1" });
   scc = await startSccStandin({ host: "127.0.0.1" });
@@ -82,6 +98,7 @@ afterAll(async () => {
   await sim?.stop();
   await receiver?.close();
   await scc?.close();
+  await new Promise((closed) => collector?.close(closed));
   rmSync(workDir, { recursive: true, force: true });
 });
 
@@ -119,6 +136,8 @@ async function startBundle(descriptor: ServiceDescriptor, dir: string): Promise<
       METADATA_SERVER_DETECTION: "none",
       OTEL_METRICS_EXPORTER: "none",
       OTEL_LOGS_EXPORTER: "none",
+      RIPOSTE_TRACE_EXPORTER: "otlp",
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
       ...descriptor.localEnv?.(local),
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -208,5 +227,11 @@ describe("standalone bundles", () => {
       expect(scc.calls.map((call) => call.method)).toContain("GetSource");
     }
     if (pointedAt(receiver.url("/"))) expect(receiver.requests.length).toBeGreaterThan(0);
+  });
+
+  it("traces Pub/Sub's gRPC calls from inside the bundles (grpc-js shipped beside them, not inlined)", () => {
+    // OpenTelemetry's grpc instrumentation only patches a grpc-js that is require()d by name: inlined
+    // into the bundle it would never be, and these spans would be missing.
+    expect(exportedTraces.join("\n")).toContain("grpc.google.pubsub.v1.Publisher/Publish");
   });
 });
