@@ -52,16 +52,17 @@ describe("one incident, one trace", { timeout: 60_000 }, () => {
     const alert = freshAlert("sidekick-critical-drop-exec.json");
     await pipeline.sendAlert(alert.json);
     const ofIncident = (all: CollectedSpan[]) => all.filter((span) => span.traceId === alert.incident);
-    const spans = ofIncident(
-      await otlp.waitForSpans((all) => {
-        const services = new Set(ofIncident(all).map((span) => span.service));
-        // The kill outcome reaches notifier and scc-exporter last.
-        return (
-          SERVICES.every((service) => services.has(service)) &&
-          ofIncident(all).some((s) => s.name.includes("/outcomes") && s.service === "notifier")
-        );
-      }, 30_000),
-    );
+    // Spans arrive in batches from four processes: wait until every service is in and no parent is missing.
+    const complete = (mine: CollectedSpan[]) => {
+      const services = new Set(mine.map((span) => span.service));
+      const ids = new Set(mine.map((span) => span.spanId));
+      return (
+        SERVICES.every((service) => services.has(service)) &&
+        mine.some((span) => span.name.includes("/outcomes") && span.service === "notifier") &&
+        mine.every((span) => !span.parentSpanId || ids.has(span.parentSpanId))
+      );
+    };
+    const spans = ofIncident(await otlp.waitForSpans((all) => complete(ofIncident(all)), 30_000));
     expect(new Set(spans.map((span) => span.service))).toEqual(new Set(SERVICES));
     expect(spans.length).toBeGreaterThanOrEqual(6);
 
