@@ -1,0 +1,259 @@
+// 5. Cold start of each bundled service: spawn `node main.mjs` → its first push handled (204), with
+// OpenTelemetry on, against a floor bundle importing the same client libraries behind a bare 204 (and
+// the floors against a bare hono bundle, and experiments that lower the floor itself).
+// 6. RSS of each service, idle after that first push, against the same floor.
+// Every configuration is started once per round, the rounds one after another, and each service's
+// ratio is the median of its per-round ratios against its floor of the same round.
+
+import { commandFromExample } from "@riposte/k8s-response/testing";
+import { demoSeed } from "@riposte/k8s-sim";
+import { ALERT_FILE, exampleAlertText, pushBody } from "../alerts.js";
+import { type Bundles, FLOOR_OF_SERVICE, FLOORS, type FloorName } from "../bundles.js";
+import {
+  type BenchEnvironment,
+  emulatorClient,
+  floorEnv,
+  freePort,
+  provisionServices,
+  serviceEnv,
+} from "../environment.js";
+import { postOnce } from "../http-load.js";
+import { type BundleProcess, describeFailure, startBundle } from "../processes.js";
+import type { RatioLine, SuiteResult } from "../report.js";
+import { formatMiB, formatMs, formatRatio, median, pairedRatio } from "../stats.js";
+
+export interface ColdStartOptions {
+  runs: number;
+  playbooksFile: string;
+  /** How long a started process idles before its RSS is read. */
+  idleMs?: number;
+}
+
+const PROJECT = "riposte-bench-cold";
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Start {
+  /** spawn → first push answered. */
+  firstPushMs: number;
+  /** spawn → its "listening" line on stdout. */
+  listeningMs: number;
+  rssBytes: number;
+}
+
+/** The first push each service gets: a realistic message of the kind it exists for. */
+function firstPushes(): Record<string, Buffer> {
+  const alert = exampleAlertText();
+  const command = (command: unknown) => pushBody(JSON.stringify(command));
+  return {
+    router: pushBody(alert),
+    "pod-killer": command(commandFromExample("kill-pod", ALERT_FILE)),
+    isolator: command(commandFromExample("isolate-pod", "modern-terminal-shell.json")),
+    tainter: command(commandFromExample("taint-node", "host-level.json")),
+    notifier: command(commandFromExample("notify", ALERT_FILE)),
+    "scc-exporter": command(commandFromExample("export-finding", ALERT_FILE)),
+  };
+}
+
+async function startOnce(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  body: Buffer,
+  idleMs: number,
+): Promise<Start> {
+  const port = await freePort();
+  let listeningAt: number | undefined;
+  const process: BundleProcess = startBundle({
+    name,
+    entry,
+    port,
+    env,
+    onLine: ({ at, text }) => {
+      if (listeningAt === undefined && text.includes("listening on")) listeningAt = at;
+    },
+  });
+  try {
+    let status: number | undefined;
+    while (status === undefined) {
+      if (process.child.exitCode !== null)
+        throw new Error(`exited before answering: ${describeFailure(process)}`);
+      if (performance.now() - process.spawnedAt > 30_000)
+        throw new Error(`no answer in 30 s: ${describeFailure(process)}`);
+      try {
+        status = await postOnce(port, "/", body);
+      } catch {
+        await sleep(2);
+      }
+    }
+    const answeredAt = performance.now();
+    if (status !== 204)
+      throw new Error(`first push answered ${status}, not 204: ${describeFailure(process)}`);
+    await sleep(idleMs);
+    const rssBytes = process.rssBytes();
+    if (rssBytes === undefined) throw new Error(`no RSS: ${describeFailure(process)}`);
+    return {
+      firstPushMs: answeredAt - process.spawnedAt,
+      listeningMs: (listeningAt ?? Number.NaN) - process.spawnedAt,
+      rssBytes,
+    };
+  } finally {
+    await process.stop();
+  }
+}
+
+export async function runColdStart(
+  environment: BenchEnvironment,
+  bundles: Bundles,
+  options: ColdStartOptions,
+): Promise<SuiteResult[]> {
+  const idleMs = options.idleMs ?? 750;
+  const pubsub = emulatorClient(environment, PROJECT);
+  // Every topic exists (the services publish their commands and outcomes) but nothing is pushed.
+  await provisionServices(pubsub, bundles.services, {});
+  await pubsub.close();
+  const pushes = firstPushes();
+  const services = bundles.services.map((service) => service.descriptor.name).filter((name) => pushes[name]);
+  const floors = Object.keys(FLOORS).filter((floor) => floor !== "relay") as FloorName[];
+
+  const serviceStarts: Record<string, Start[]> = Object.fromEntries(services.map((name) => [name, []]));
+  const floorStarts = Object.fromEntries(floors.map((floor) => [floor, [] as Start[]])) as Record<
+    FloorName,
+    Start[]
+  >;
+  for (let round = 0; round < options.runs; round++) {
+    for (const floor of floors) {
+      floorStarts[floor].push(
+        await startOnce(
+          `floor-${floor}`,
+          bundles.floor[floor],
+          floorEnv(environment, PROJECT),
+          pushes.router as Buffer,
+          idleMs,
+        ),
+      );
+    }
+    for (const name of services) {
+      const service = bundles.services.find((candidate) => candidate.descriptor.name === name);
+      if (!service) continue;
+      // Every kill, isolation and taint starts from the same cluster.
+      environment.sim.apply(demoSeed());
+      serviceStarts[name]?.push(
+        await startOnce(
+          name,
+          bundles.service[name] as string,
+          serviceEnv(
+            environment,
+            service,
+            PROJECT,
+            name === "router" ? { PLAYBOOKS_FILE: options.playbooksFile } : {},
+          ),
+          pushes[name] as Buffer,
+          idleMs,
+        ),
+      );
+    }
+  }
+
+  const times = (starts: readonly Start[]) => starts.map((start) => start.firstPushMs);
+  const rss = (starts: readonly Start[]) => starts.map((start) => start.rssBytes);
+  const coldRatios: RatioLine[] = [];
+  const rssRatios: RatioLine[] = [];
+  const coldRows: string[][] = [];
+  const rssRows: string[][] = [];
+  for (const name of services) {
+    const starts = serviceStarts[name] as Start[];
+    const floor = FLOOR_OF_SERVICE[name] ?? "pubsub";
+    const floorRuns = floorStarts[floor];
+    const cold = pairedRatio(times(starts), times(floorRuns));
+    const memory = pairedRatio(rss(starts), rss(floorRuns));
+    coldRatios.push({
+      measure: `${name}: spawn → first push 204 vs floor ${floor}`,
+      ratio: cold,
+      shown: `${formatRatio(cold)} the floor`,
+      goal: "≤ 1.2×",
+      met: cold <= 1.2,
+    });
+    rssRatios.push({
+      measure: `${name}: idle RSS vs floor ${floor}`,
+      ratio: memory,
+      shown: `${formatRatio(memory)} the floor`,
+      goal: "≤ 1.3×",
+      met: memory <= 1.3,
+    });
+    coldRows.push([
+      name,
+      formatMs(median(starts.map((start) => start.listeningMs))),
+      formatMs(median(times(starts))),
+      floor,
+      formatMs(median(times(floorRuns))),
+    ]);
+    rssRows.push([name, formatMiB(median(rss(starts))), floor, formatMiB(median(rss(floorRuns)))]);
+  }
+
+  const experiment = (measure: string, a: FloorName, b: FloorName): RatioLine => {
+    const ratio = pairedRatio(times(floorStarts[a]), times(floorStarts[b]));
+    return { measure, ratio, shown: `${formatRatio(ratio)}`, goal: "" };
+  };
+  const floorRatios: RatioLine[] = [
+    experiment("floor pubsub vs bare hono (what the Pub/Sub client costs)", "pubsub", "bare-hono"),
+    experiment("floor pubsub-k8s vs bare hono", "pubsub-k8s", "bare-hono"),
+    experiment("floor pubsub-scc vs bare hono", "pubsub-scc", "bare-hono"),
+    experiment(
+      "lowering the floor: clients imported on the first push vs at start (pubsub-k8s)",
+      "pubsub-k8s-lazy",
+      "pubsub-k8s",
+    ),
+    experiment(
+      "lowering the floor: SCC package root vs v2 entry only (pubsub-scc)",
+      "pubsub-scc-all",
+      "pubsub-scc",
+    ),
+  ];
+  const floorRows = floors.map((floor) => [
+    `floor ${floor}`,
+    formatMs(median(floorStarts[floor].map((start) => start.listeningMs))),
+    formatMs(median(times(floorStarts[floor]))),
+    formatMiB(median(rss(floorStarts[floor]))),
+    FLOORS[floor],
+  ]);
+  const runsNote = `${options.runs} run(s) of every configuration, interleaved round by round; medians; ratio = median of per-round ratios`;
+
+  return [
+    {
+      id: "5",
+      title: "Cold start of each bundled service (OpenTelemetry on)",
+      ratios: [...coldRatios, ...floorRatios],
+      raw: [
+        {
+          headers: [
+            "service",
+            "spawn → listening",
+            "spawn → first push 204",
+            "floor",
+            "floor: spawn → first push 204",
+          ],
+          rows: coldRows,
+        },
+        {
+          headers: ["floor", "spawn → listening", "spawn → first push 204", "idle RSS", "what it is"],
+          rows: floorRows,
+        },
+      ],
+      notes: [
+        runsNote,
+        "the first push is a real message of the service's kind (an alert; a KillPod, IsolatePod, TaintNode, Notify or " +
+          "ExportFinding command from the shipped examples), so it includes the first Pub/Sub publish and the first " +
+          "Kubernetes, webhook or SCC call; the floors answer 204 without work",
+        "a baked NODE_COMPILE_CACHE could not be tried: module.enableCompileCache exists from Node 22.1, this run is on " +
+          `Node ${process.versions.node} (shared/facts/pubsub-otel-bundling.md measured ≈ 200 ms saved on Node 22)`,
+      ],
+    },
+    {
+      id: "6",
+      title: "RSS of each idle service after start",
+      ratios: rssRatios,
+      raw: [{ headers: ["service", "idle RSS", "floor", "floor idle RSS"], rows: rssRows }],
+      notes: [`RSS (VmRSS) read ${idleMs} ms after the first push was answered; ${runsNote}`],
+    },
+  ];
+}
