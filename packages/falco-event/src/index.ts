@@ -55,6 +55,8 @@ export {
   NotifyCommand,
   NotifyParams,
   OUTCOME_RESULTS,
+  type OutcomeReport,
+  outcomeOf,
   parseMessage,
   QuarantineRecord,
   RejectedNameSchema,

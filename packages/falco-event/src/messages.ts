@@ -258,6 +258,32 @@ export const ActionOutcome = z.object({
 });
 export type ActionOutcome = z.infer<typeof ActionOutcome>;
 
+export interface OutcomeReport {
+  /** The reporting service, e.g. "pod-killer". */
+  service: string;
+  result: OutcomeResult;
+  reason: string;
+  details?: Record<string, unknown>;
+  at: Date;
+}
+
+/** The outcome of handling `command`: the one way every service builds it (alert and target carried along). */
+export function outcomeOf(command: Command, report: OutcomeReport): ActionOutcome {
+  return {
+    v: 1,
+    kind: "ActionOutcome",
+    service: report.service,
+    action: actionNameOf(command.kind),
+    incident: command.incident,
+    result: report.result,
+    reason: report.reason,
+    details: report.details ?? {},
+    alert: command.alert,
+    target: command.target,
+    at: report.at.toISOString(),
+  };
+}
+
 export const QuarantineRecord = z.object({
   v: z.literal(1),
   kind: z.literal("QuarantineRecord"),

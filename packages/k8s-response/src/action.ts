@@ -2,8 +2,7 @@
 // example) and plans what it would do; this runner does everything else once, for all of them:
 // cluster selection, safety overrides, dry-run, blast-radius limits, error classification, the
 // Kubernetes Event and the ActionOutcome.
-import type { ActionName, ActionOutcome, Command, OutcomeResult } from "@riposte/falco-event";
-import { messageAttributes, Topics } from "@riposte/falco-event";
+import type { ActionName, Command, OutcomeResult } from "@riposte/falco-event";
 import {
   annotateActiveSpan,
   incidentSpanAttributes,
@@ -12,6 +11,7 @@ import {
   type Publisher,
   type PushContext,
   RetryableError,
+  reportOutcome,
   withSpan,
 } from "@riposte/service-kit";
 import type { z } from "zod";
@@ -121,21 +121,14 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
     details: Record<string, unknown>,
     logger: Logger,
   ) => {
-    const outcome: ActionOutcome = {
-      v: 1,
-      kind: "ActionOutcome",
+    annotateActiveSpan({ "riposte.outcome": result, "riposte.outcome.reason": reason.slice(0, 500) });
+    await reportOutcome(deps.publisher, command, {
       service: deps.service,
-      action: action.name,
-      incident: command.incident,
       result,
       reason,
       details,
-      alert: command.alert,
-      target: command.target,
-      at: now().toISOString(),
-    };
-    annotateActiveSpan({ "riposte.outcome": result, "riposte.outcome.reason": reason.slice(0, 500) });
-    await deps.publisher.publish(Topics.actionOutcomes, outcome, messageAttributes(outcome));
+      at: now(),
+    });
     const level = result === "failed" ? "error" : result === "refused" ? "warn" : "info";
     logger[level](
       { incident: command.incident, action: action.name, result, details },

@@ -34,6 +34,7 @@ export {
   type OidcOptions,
   type PushAuthenticator,
 } from "./oidc.js";
+export { reportOutcome } from "./outcomes.js";
 export {
   clampAttributes,
   createPubSubPublisher,

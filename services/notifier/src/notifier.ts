@@ -9,11 +9,9 @@ import {
   type ActionOutcome,
   type AlertSummary,
   isAtLeast,
-  messageAttributes,
   type NotifyCommand,
   type OutcomeResult,
   type TargetMessage,
-  Topics,
 } from "@riposte/falco-event";
 import {
   currentTraceIds,
@@ -22,6 +20,7 @@ import {
   type Publisher,
   type PushContext,
   RetryableError,
+  reportOutcome,
 } from "@riposte/service-kit";
 import type { Deliverer, DeliveryRequest } from "./delivery.js";
 import type { Destination, DestinationSet, WebhookDestination } from "./destinations.js";
@@ -329,20 +328,13 @@ export function createNotifier(options: NotifierOptions): Notifier {
     reason: string,
     details: Record<string, unknown>,
   ): Promise<void> => {
-    const outcome: ActionOutcome = {
-      v: 1,
-      kind: "ActionOutcome",
+    await reportOutcome(options.publisher, command, {
       service: options.service,
-      action: "notify",
-      incident: command.incident,
       result,
       reason,
       details,
-      alert: command.alert,
-      target: command.target,
-      at: sentAt(),
-    };
-    await options.publisher.publish(Topics.actionOutcomes, outcome, messageAttributes(outcome));
+      at: new Date(now()),
+    });
     // One line per command handled, whatever happened (held back and already-sent included).
     context.logger.info(
       { incident: command.incident, rule: command.alert.rule, result, destinations: details.destinations },

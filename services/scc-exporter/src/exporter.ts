@@ -2,15 +2,8 @@
 // the finding (and reports an ActionOutcome); an action outcome of another service adds its result to
 // the same finding, creating it first if the command has not arrived yet (any order, any number of
 // times). Pure over the injected SccApi and publisher.
-import {
-  type ActionOutcome,
-  type ExportFindingCommand,
-  messageAttributes,
-  type OutcomeResult,
-  type TargetMessage,
-  Topics,
-} from "@riposte/falco-event";
-import { type Logger, type Publisher, RetryableError } from "@riposte/service-kit";
+import type { ActionOutcome, ExportFindingCommand, OutcomeResult, TargetMessage } from "@riposte/falco-event";
+import { type Logger, type Publisher, RetryableError, reportOutcome } from "@riposte/service-kit";
 import { incidentFinding, outcomeProperties, outcomePropertyKey, traceLinkOf } from "./finding.js";
 import { type GkeClusterMap, gkeResourceName, resolveGkeCluster } from "./gke-clusters.js";
 import { type SccApi, SccError } from "./scc-client.js";
@@ -71,20 +64,13 @@ export function createFindingExporter(options: FindingExporterOptions): FindingE
     reason: string,
     details: Record<string, unknown>,
   ): Promise<void> => {
-    const outcome: ActionOutcome = {
-      v: 1,
-      kind: "ActionOutcome",
+    await reportOutcome(options.publisher, command, {
       service: SERVICE_NAME,
-      action: EXPORT_ACTION,
-      incident: command.incident,
       result,
       reason,
       details,
-      alert: command.alert,
-      target: command.target,
-      at: now().toISOString(),
-    };
-    await options.publisher.publish(Topics.actionOutcomes, outcome, messageAttributes(outcome));
+      at: now(),
+    });
   };
 
   const exportFinding: FindingExporter["exportFinding"] = async (command, { logger, attributes }) => {
