@@ -1,5 +1,6 @@
 // The riposte CLI: one command per operator task. Errors are one clear line and a non-zero exit.
 import { type Command, UsageError } from "./command.js";
+import { deployCommand } from "./deploy.js";
 import { devCommand } from "./dev.js";
 import { dlqCommand, quarantineCommand } from "./dlq.js";
 import { docsCommand } from "./docs.js";
@@ -23,6 +24,7 @@ const COMMANDS: readonly Command[] = [
   dlqCommand,
   quarantineCommand,
   docsCommand,
+  deployCommand,
 ];
 
 const usage = `Usage: riposte <command> [options]
