@@ -301,4 +301,12 @@ describe("truncation helpers", () => {
     expect(truncateUtf8("a😀b", 4)).toBe("a");
     expect(truncateUtf8("a😀b", 5)).toBe("a😀");
   });
+
+  it("truncateUtf8 replaces lone surrogates: Pub/Sub refuses attribute values that are not UTF-8", () => {
+    // A Falco rule may carry "\ud800" (valid JSON); as an attribute it failed the whole publish batch.
+    expect(truncateUtf8("bad \ud800 x", 1024)).toBe("bad \ufffd x");
+    expect(truncateUtf8("\udc00a\ud83d", 1024)).toBe("\ufffda\ufffd");
+    expect(truncateUtf8("a\ud800", 3)).toBe("a");
+    expect(truncateUtf8("ok 😀", 1024)).toBe("ok 😀");
+  });
 });

@@ -315,8 +315,15 @@ export function truncateText(text: string, max: number): string {
   return text.slice(0, cut) + ELLIPSIS;
 }
 
-/** Cuts `text` to at most `maxBytes` bytes of UTF-8, on a code point boundary. */
-export function truncateUtf8(text: string, maxBytes: number): string {
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Cuts `text` to at most `maxBytes` bytes of UTF-8, on a code point boundary. Lone surrogates (valid in
+ * JSON, e.g. a Falco rule "\ud800") become U+FFFD: Pub/Sub refuses attribute values that are not UTF-8,
+ * and one such value fails the publish of every message batched with it.
+ */
+export function truncateUtf8(input: string, maxBytes: number): string {
+  const text = input.replace(LONE_SURROGATE, "\ufffd");
   if (Buffer.byteLength(text, "utf8") <= maxBytes) return text;
   let bytes = 0;
   let end = 0;
