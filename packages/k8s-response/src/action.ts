@@ -137,8 +137,19 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
   };
 
   /** Kubernetes errors that retrying cannot fix become a `failed` outcome; transient ones a 503. */
-  const failure = (error: unknown, doing: string): { reason: string; details: Record<string, unknown> } => {
+  const failure = (
+    error: unknown,
+    doing: string,
+    cluster: string,
+  ): { reason: string; details: Record<string, unknown> } => {
     const classified = classifyKubernetesError(error);
+    if (classified.kind === "unauthorized") {
+      deps.registry.invalidate(cluster);
+      throw new RetryableError(
+        `${doing}: credentials refused (${classified.message}); retrying with fresh ones`,
+        { cause: error },
+      );
+    }
     if (classified.kind === "transient") {
       throw new RetryableError(`${doing}: ${classified.message}`, {
         ...(classified.retryAfterSeconds ? { retryAfterSeconds: classified.retryAfterSeconds } : {}),
@@ -181,7 +192,11 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
     const logger = context.logger.child({ incident: command.incident, action: action.name });
     let clients: ClusterClients;
     try {
-      clients = await deps.registry.clientsFor(command.target.cluster);
+      clients = await withDeadline(
+        deps.registry.clientsFor(command.target.cluster),
+        timeoutMs,
+        "reaching the cluster",
+      );
     } catch (error) {
       if (error instanceof UnknownClusterError)
         return publishOutcome(command, "refused", error.message, {}, logger);
@@ -199,7 +214,7 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
     try {
       planned = await withDeadline(action.plan(command, actionContext), timeoutMs, `planning ${action.name}`);
     } catch (error) {
-      const { reason, details } = failure(error, `planning ${action.name}`);
+      const { reason, details } = failure(error, `planning ${action.name}`, clients.name);
       return publishOutcome(command, "failed", reason, { ...base, ...details }, logger);
     }
     if (!isPlan(planned))
@@ -221,7 +236,7 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
       executed = await withDeadline(planned.execute(), timeoutMs, planned.description);
     } catch (error) {
       slot.reservation.release();
-      const { reason, details: errorDetails } = failure(error, planned.description);
+      const { reason, details: errorDetails } = failure(error, planned.description, clients.name);
       return publishOutcome(command, "failed", reason, { ...details, ...errorDetails }, logger);
     }
     if (executed.result !== "done") {
@@ -235,15 +250,20 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
       );
     }
 
-    const eventError = await recordEvent(clients.core, {
-      object: planned.object,
-      reason: action.eventReason,
-      message: `Riposte ${action.name} for incident ${command.incident}: ${command.alert.rule} (${command.alert.priority})`,
-      component: `riposte-${deps.service}`,
-      incident: command.incident,
-      action: action.name,
-      now: now(),
-    });
+    // The action happened: an Event that cannot be written in time is reported, not retried.
+    const eventError = await withDeadline(
+      recordEvent(clients.core, {
+        object: planned.object,
+        reason: action.eventReason,
+        message: `Riposte ${action.name} for incident ${command.incident}: ${command.alert.rule} (${command.alert.priority})`,
+        component: `riposte-${deps.service}`,
+        incident: command.incident,
+        action: action.name,
+        now: now(),
+      }),
+      timeoutMs,
+      "recording the Event",
+    ).catch((error: unknown) => `event not recorded: ${(error as Error).message}`);
     if (eventError) logger.warn({ eventError }, eventError);
     return publishOutcome(
       command,

@@ -82,6 +82,8 @@ export class UnknownClusterError extends Error {
 export interface ClusterRegistry {
   /** The clients for the alert's cluster; the only entry when the alert names none. */
   clientsFor(clusterName: string | undefined): Promise<ClusterClients>;
+  /** Forgets the clients of a cluster (after a 401): the next call builds them with fresh credentials. */
+  invalidate(clusterName: string): void;
   names(): string[];
 }
 
@@ -158,6 +160,9 @@ export function createClusterRegistry(
 
   return {
     names: () => names,
+    invalidate: (name) => {
+      cache.delete(name);
+    },
     async clientsFor(requested) {
       const name = requested ?? (names.length === 1 ? names[0] : undefined);
       if (name === undefined) {
@@ -165,7 +170,8 @@ export function createClusterRegistry(
           `the alert names no cluster and ${names.length} are configured (${names.join(", ")})`,
         );
       }
-      const entry = entries[name];
+      // hasOwn: a cluster named "constructor" must not find Object.prototype's.
+      const entry = Object.hasOwn(entries, name) ? entries[name] : undefined;
       if (!entry)
         throw new UnknownClusterError(
           `cluster ${JSON.stringify(name)} is not in CLUSTERS (${names.join(", ")})`,

@@ -7,6 +7,8 @@ export type KubernetesFailure =
   | { kind: "not-found"; message: string }
   | { kind: "conflict"; message: string }
   | { kind: "forbidden"; message: string }
+  /** Our credentials were refused (expired or rotated token): new clients, then retry. */
+  | { kind: "unauthorized"; message: string }
   | { kind: "invalid"; code: number; message: string }
   | { kind: "transient"; message: string; retryAfterSeconds?: number };
 
@@ -33,6 +35,7 @@ export function classifyKubernetesError(error: unknown): KubernetesFailure {
     if (error.code === 404) return { kind: "not-found", message };
     if (error.code === 409) return { kind: "conflict", message };
     if (error.code === 403) return { kind: "forbidden", message };
+    if (error.code === 401) return { kind: "unauthorized", message };
     if (error.code === 429 || error.code >= 500) {
       const retryAfter = Number(error.headers?.["retry-after"]);
       return {

@@ -28,11 +28,18 @@ export const SafetyOverrides = z
   })
   .partial();
 
+/**
+ * The service's policy with a command's overrides. Protected namespaces only ever grow: a playbook can
+ * protect more (its `namespaces.exclude`, its `safety.protected_namespaces`) but never un-protect
+ * kube-system, Falco or Riposte. The allow flags are the operator's to widen per playbook.
+ */
 export function effectivePolicy(base: SafetyPolicy, overrides: unknown): SafetyPolicy {
   const parsed = SafetyOverrides.safeParse(overrides ?? {});
   if (!parsed.success) return base;
   return {
-    protectedNamespaces: parsed.data.protectedNamespaces ?? base.protectedNamespaces,
+    protectedNamespaces: [
+      ...new Set([...base.protectedNamespaces, ...(parsed.data.protectedNamespaces ?? [])]),
+    ],
     allowDaemonSetPods: parsed.data.allowDaemonSetPods ?? base.allowDaemonSetPods,
     allowMirrorPods: parsed.data.allowMirrorPods ?? base.allowMirrorPods,
   };

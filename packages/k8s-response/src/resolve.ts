@@ -17,15 +17,18 @@ export type PodResolution =
 const RUNTIME_PREFIX = /^[a-z0-9-]+:\/\//;
 
 /** The hex ids of every container of a pod (regular, init and ephemeral), without the runtime prefix. */
-export function containerIdsOf(pod: V1Pod): string[] {
+export function containerIdsOf(pod: V1Pod, options: { withPrevious?: boolean } = {}): string[] {
   const statuses = [
     ...(pod.status?.containerStatuses ?? []),
     ...(pod.status?.initContainerStatuses ?? []),
     ...(pod.status?.ephemeralContainerStatuses ?? []),
   ];
-  return statuses.flatMap((status) =>
-    status.containerID ? [status.containerID.replace(RUNTIME_PREFIX, "")] : [],
-  );
+  // A restarted container has a new id; the alert may name the previous one (lastState.terminated).
+  const ids = statuses.flatMap((status) => [
+    status.containerID,
+    ...(options.withPrevious ? [status.lastState?.terminated?.containerID] : []),
+  ]);
+  return ids.flatMap((id) => (id ? [id.replace(RUNTIME_PREFIX, "")] : []));
 }
 
 export function podRef(pod: V1Pod): string {
@@ -48,6 +51,20 @@ export async function resolveTargetPod(core: CoreV1Api, target: Target): Promise
         kind: "replaced",
         pod,
         reason: `pod ${target.namespace}/${target.pod} is now uid ${pod.metadata?.uid}, not the alert's ${target.podUid}`,
+      };
+    }
+    // Without a uid, the alert's container is the proof that this is still the same pod: a pod that
+    // took the name since (a StatefulSet replica, a redelivery after a kill) runs other containers.
+    const containerId = target.containerId && target.containerId !== "host" ? target.containerId : undefined;
+    if (
+      !target.podUid &&
+      containerId &&
+      !containerIdsOf(pod, { withPrevious: true }).some((id) => id.startsWith(containerId))
+    ) {
+      return {
+        kind: "replaced",
+        pod,
+        reason: `pod ${target.namespace}/${target.pod} (uid ${pod.metadata?.uid}) does not run the alert's container ${containerId}`,
       };
     }
     return { kind: "found", pod, via: "name" };

@@ -105,6 +105,30 @@ describe("pod-killer", () => {
     expect(pod("shop", "web-7d9f8c6b5-abcde")).toBeDefined();
   });
 
+  it("without a uid, a pod of the same name running other containers is another pod: stale, not deleted", async () => {
+    const { send, outcomes } = setup();
+    const command = commandFromExample("kill-pod", "sidekick-critical-drop-exec.json");
+    expect(command.target.podUid).toBeUndefined();
+    const old = pod("jobs", "batch-worker-6f7d8-zx9k2") as V1Pod;
+    sim.remove({ kind: "Pod", namespace: "jobs", name: "batch-worker-6f7d8-zx9k2" });
+    const statuses = (old.status?.containerStatuses ?? []).map((s) => ({
+      ...s,
+      containerID: `containerd://${"f".repeat(64)}`,
+    }));
+    sim.apply({
+      ...old,
+      metadata: { name: "batch-worker-6f7d8-zx9k2", namespace: "jobs" },
+      status: { ...old.status, containerStatuses: statuses },
+    } as never);
+    expect(await send(command)).toBe(204);
+    expect(outcomes()[0]).toMatchObject({
+      result: "stale",
+      reason: expect.stringMatching(/does not run the alert's container b7e2c9d1f0a3/),
+    });
+    expect(pod("jobs", "batch-worker-6f7d8-zx9k2")).toBeDefined();
+    expect(deletions()).toHaveLength(0);
+  });
+
   it("resolves the pod from the container id and node alone", async () => {
     const { send, outcomes } = setup();
     const command = commandFromExample("kill-pod", "modern-terminal-shell.json", {
