@@ -219,6 +219,22 @@ describe("outcomes and quarantine records", () => {
     expect(bad.ok || bad.error.path).toBe("$.result");
   });
 
+  it("gives outcome details' big integers as decimal strings: consumers re-serialise details with JSON.stringify", () => {
+    // A 2^64+1 in details (or any double past 2^53 another service wrote) parses as a bigint, and
+    // JSON.stringify throws on a bigint: the notifier answered 503 for ever (corpus outcome/details-past-2-64).
+    const text = JSON.stringify(outcome).replace(
+      '"details":{"status":404}',
+      '"details":{"status":18446744073709551617,"nested":[{"n":-9007199254740993}]}',
+    );
+    const parsed = parseMessage(ActionOutcome, text);
+    expect(parsed.ok).toBe(true);
+    const details = parsed.ok ? parsed.value.details : {};
+    expect(JSON.parse(JSON.stringify(details))).toEqual({
+      status: "18446744073709551617",
+      nested: [{ n: "-9007199254740993" }],
+    });
+  });
+
   it("round-trips a QuarantineRecord through JSON", () => {
     const record = {
       v: 1,

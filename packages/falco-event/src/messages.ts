@@ -238,6 +238,24 @@ export function actionNameOf(kind: CommandKind): ActionName {
 // ---------------------------------------------------------------------------------------------------
 // Outcomes (actioners → action-outcomes) and quarantine
 
+/**
+ * Opaque JSON with its big integers as decimal strings. The lossless parser gives integers past 2^53
+ * as bigints (a double another service wrote, or an attacker's 2^64), and consumers re-serialise
+ * free-form fields with JSON.stringify, which throws on a bigint. Objects come back without a
+ * prototype, so a `__proto__` key stays data.
+ */
+function withoutBigInts<T>(value: T): T {
+  const convert = (item: unknown): unknown => {
+    if (typeof item === "bigint") return item.toString();
+    if (Array.isArray(item)) return item.map(convert);
+    if (item === null || typeof item !== "object") return item;
+    const copy = Object.create(null) as Record<string, unknown>;
+    for (const key of Object.keys(item)) copy[key] = convert((item as Record<string, unknown>)[key]);
+    return copy;
+  };
+  return convert(value) as T;
+}
+
 export const OUTCOME_RESULTS = ["done", "already-done", "stale", "refused", "dry-run", "failed"] as const;
 export type OutcomeResult = (typeof OUTCOME_RESULTS)[number];
 
@@ -251,7 +269,8 @@ export const ActionOutcome = z.object({
   incident: IncidentKeySchema,
   result: z.enum(OUTCOME_RESULTS),
   reason: z.string(),
-  details: z.record(z.string(), z.unknown()),
+  /** Free-form; big integers arrive as decimal strings (see withoutBigInts). */
+  details: z.record(z.string(), z.unknown()).transform(withoutBigInts),
   alert: AlertSummary.optional(),
   target: TargetSchema.optional(),
   at: IsoTimestamp,
