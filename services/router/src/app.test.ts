@@ -84,6 +84,14 @@ describe("router app", () => {
     expect(publisher.on("pod-killer")).toHaveLength(1);
   });
 
+  it("when the first of concurrent duplicates fails, exactly one of the others routes it", async () => {
+    const { app, publisher } = setup();
+    publisher.failNext(3); // all three commands of the first routing
+    const responses = await Promise.all([1, 2, 3, 4].map(() => app.request("/", pushRequest(critical))));
+    expect(responses.map((r) => r.status).sort()).toEqual([204, 204, 204, 503]);
+    expect(publisher.on("pod-killer")).toHaveLength(1);
+  });
+
   it("routes it again once the window has passed", async () => {
     let now = new Date("2026-01-01T00:00:00Z");
     const { app, publisher } = setup({ now: () => now });

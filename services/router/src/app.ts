@@ -41,8 +41,10 @@ export function createApp(deps: RouterDeps): Hono & { stats: RouterStats } {
 
   const route = async (alert: FalcoAlert, logger: Logger): Promise<void> => {
     const incident = alert.incidentKey;
-    const pending = inFlight.get(incident);
-    if (pending) await pending.catch(() => undefined);
+    // Wait until nobody routes this incident; several waiters must not all proceed after a failure.
+    for (let pending = inFlight.get(incident); pending; pending = inFlight.get(incident)) {
+      await pending.catch(() => undefined);
+    }
     if (dedup.seen(incident)) {
       stats.duplicates += 1;
       logger.info(

@@ -95,6 +95,33 @@ describe("precedence when several playbooks ask for one action", () => {
     expect(byAction["isolate-pod"]?.safety).toEqual({ allowDaemonSetPods: true });
   });
 
+  it("safety: the strictest wins — a trial playbook's loosening never reaches a live action", () => {
+    expect(byAction["kill-pod"]?.dryRun).toBe(false);
+    expect(byAction["kill-pod"]?.safety).toEqual({});
+  });
+
+  it("a playbook's excluded namespaces are protected from its actions, whatever the alert says", () => {
+    const [excluding] = parsePlaybooks(`playbooks:
+  - name: not-payments
+    match: { namespaces: { exclude: [payments, "pay-*"] } }
+    actions: [kill-pod]
+    safety: { protected_namespaces: [billing], allow_mirror_pods: false }
+`);
+    const noNamespace = exampleAlert("sidekick-critical-drop-exec.json", {
+      fields: { "k8s.ns.name": null, "k8s.pod.name": null },
+    });
+    const decision = decide(noNamespace, excluding ? [excluding] : []);
+    expect(decision.actions[0]?.safety).toEqual({
+      protectedNamespaces: ["billing", "payments", "pay-*"],
+      allowMirrorPods: false,
+    });
+    const command = buildCommands(noNamespace, decision, new Date())[0]?.command;
+    expect(command?.safety).toEqual({
+      protectedNamespaces: ["billing", "payments", "pay-*"],
+      allowMirrorPods: false,
+    });
+  });
+
   it("continue: false stops evaluation", () => {
     expect(byAction["taint-node"]).toBeUndefined();
   });

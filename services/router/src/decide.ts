@@ -6,7 +6,9 @@
 //   notify `destinations` are the union, in order;
 // - dry run: the action runs for real if any requesting playbook is not dry-run (a playbook being
 //   trialled in dry-run must not disarm an established one); the global DRY_RUN forces dry-run;
-// - safety overrides: merged the same way as params (earliest wins per key).
+// - safety overrides: the strictest wins. Protected namespaces are the union (a playbook's
+//   `namespaces.exclude` counts as protection for its actions); DaemonSet and mirror pods are allowed
+//   only if every requesting playbook allows them (a trial playbook cannot loosen a live action).
 import {
   ACTION_KINDS,
   type ActionName,
@@ -48,18 +50,40 @@ export function decide(
           params: { ...params },
           dryRun: globalDryRun || playbook.dryRun,
           playbooks: [playbook.name],
-          ...(playbook.safety ? { safety: { ...playbook.safety } } : {}),
+          safety: { ...playbook.safety },
         });
         continue;
       }
       existing.params = mergeParams(existing.params, params);
       existing.dryRun = globalDryRun || (existing.dryRun && playbook.dryRun);
       if (!existing.playbooks.includes(playbook.name)) existing.playbooks.push(playbook.name);
-      if (playbook.safety) existing.safety = { ...playbook.safety, ...existing.safety };
+      existing.safety = strictest(existing.safety ?? {}, playbook.safety ?? {});
     }
     if (!playbook.continue) break;
   }
   return { matched, actions: [...planned.values()] };
+}
+
+function strictest(a: SafetyOverrides, b: SafetyOverrides): SafetyOverrides {
+  const protectedNamespaces = [
+    ...new Set([...(a.protectedNamespaces ?? []), ...(b.protectedNamespaces ?? [])]),
+  ];
+  return {
+    ...(protectedNamespaces.length > 0 ? { protectedNamespaces } : {}),
+    ...allowFlag("allowDaemonSetPods", a.allowDaemonSetPods, b.allowDaemonSetPods),
+    ...allowFlag("allowMirrorPods", a.allowMirrorPods, b.allowMirrorPods),
+  };
+}
+
+/** An explicit "no" wins; "yes" only when both say yes; otherwise the service's own setting applies. */
+function allowFlag<K extends string>(
+  key: K,
+  a: boolean | undefined,
+  b: boolean | undefined,
+): Partial<Record<K, boolean>> {
+  if (a === false || b === false) return { [key]: false } as Record<K, boolean>;
+  if (a === true && b === true) return { [key]: true } as Record<K, boolean>;
+  return {};
 }
 
 function mergeParams(

@@ -29,26 +29,28 @@ type Predicate = (alert: FalcoAlert) => boolean;
 
 export function compilePlaybooks(file: PlaybookFile): CompiledPlaybook[] {
   return file.playbooks.map((spec) => {
-    const safety: SafetyOverrides | undefined = spec.safety
-      ? {
-          ...(spec.safety.protected_namespaces
-            ? { protectedNamespaces: spec.safety.protected_namespaces }
-            : {}),
-          ...(spec.safety.allow_daemonset_pods !== undefined
-            ? { allowDaemonSetPods: spec.safety.allow_daemonset_pods }
-            : {}),
-          ...(spec.safety.allow_mirror_pods !== undefined
-            ? { allowMirrorPods: spec.safety.allow_mirror_pods }
-            : {}),
-        }
-      : undefined;
+    // A playbook's excluded namespaces protect them from its actions too: the alert may not name a
+    // namespace, and the actioner may find the pod there by its container id.
+    const protectedNamespaces = [
+      ...(spec.safety?.protected_namespaces ?? []),
+      ...(spec.match.namespaces?.exclude ?? []),
+    ];
+    const safety: SafetyOverrides = {
+      ...(protectedNamespaces.length > 0 ? { protectedNamespaces } : {}),
+      ...(spec.safety?.allow_daemonset_pods !== undefined
+        ? { allowDaemonSetPods: spec.safety.allow_daemonset_pods }
+        : {}),
+      ...(spec.safety?.allow_mirror_pods !== undefined
+        ? { allowMirrorPods: spec.safety.allow_mirror_pods }
+        : {}),
+    };
     return {
       name: spec.name,
       matches: compileMatch(spec.match),
       actions: spec.actions,
       dryRun: spec.dry_run,
       continue: spec.continue,
-      ...(safety ? { safety } : {}),
+      ...(Object.keys(safety).length > 0 ? { safety } : {}),
     };
   });
 }
