@@ -85,13 +85,56 @@ type IsolationParams = IsolatePodCommand["params"];
 /** Compares what matters of a policy's spec (the API server may add defaults we did not send). */
 function sameSpec(actual: V1NetworkPolicySpec | undefined, wanted: V1NetworkPolicySpec): boolean {
   const normalise = (spec: V1NetworkPolicySpec | undefined) =>
-    JSON.stringify({
+    canonicalJson({
       podSelector: spec?.podSelector ?? {},
       policyTypes: [...(spec?.policyTypes ?? [])].sort(),
       ingress: spec?.ingress ?? [],
       egress: spec?.egress ?? [],
     });
   return normalise(actual) === normalise(wanted);
+}
+
+/** JSON with object keys sorted and undefined dropped: the server returns fields in its own order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+type LabelSelector = NonNullable<V1NetworkPolicySpec["podSelector"]>;
+
+/** Whether a label selector selects a pod with these labels (the API's semantics). */
+export function selects(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {}))
+    if (labels[key] !== value) return false;
+  for (const { key, operator, values = [] } of selector.matchExpressions ?? []) {
+    const present = Object.hasOwn(labels, key);
+    const value = labels[key];
+    if (operator === "In" && !(present && values.includes(value as string))) return false;
+    if (operator === "NotIn" && present && values.includes(value as string)) return false;
+    if (operator === "Exists" && !present) return false;
+    if (operator === "DoesNotExist" && present) return false;
+  }
+  return true;
+}
+
+/** Policies not Riposte's that select the pod and allow some traffic (a rule list that is not empty). */
+async function policiesOpening(
+  networking: NetworkingV1Api,
+  namespace: string,
+  labels: Record<string, string>,
+): Promise<string[]> {
+  const { items } = await networking.listNamespacedNetworkPolicy({ namespace });
+  return items
+    .filter((policy) => policy.metadata?.labels?.["app.kubernetes.io/managed-by"] !== "riposte")
+    .filter((policy) => selects(policy.spec?.podSelector ?? {}, labels))
+    .filter((policy) => (policy.spec?.ingress?.length ?? 0) > 0 || (policy.spec?.egress?.length ?? 0) > 0)
+    .map((policy) => policy.metadata?.name ?? "?");
 }
 
 /** Creates the policy, or repairs it when someone changed it. Returns what it did. */
@@ -190,7 +233,7 @@ export const isolatePod: KubernetesAction<IsolatePodCommand> = {
     {
       apiGroups: ["networking.k8s.io"],
       resources: ["networkpolicies"],
-      verbs: ["get", "create", "update"],
+      verbs: ["get", "list", "create", "update"],
       reason: "ensure the deny-all quarantine policy and its allowances, and repair drift",
     },
     EVENT_PERMISSION,
@@ -238,8 +281,9 @@ export const isolatePod: KubernetesAction<IsolatePodCommand> = {
     if (refusal) return { result: "refused", reason: `pod ${podRef(pod)}: ${refusal}` };
 
     const { incident } = command;
-    const allowances = allowancePolicies(namespace, incident, command.params);
     const quarantinedBy = pod.metadata?.labels?.[QUARANTINE_LABEL];
+    // Allowances select the label value the pod actually carries (an earlier incident's, if any).
+    const allowances = allowancePolicies(namespace, quarantinedBy ?? incident, command.params);
     const policies: V1NetworkPolicy[] = [
       { metadata: { name: QUARANTINE_POLICY, namespace, labels: MANAGED_BY }, spec: quarantinePolicySpec() },
       ...allowances,
@@ -279,7 +323,20 @@ export const isolatePod: KubernetesAction<IsolatePodCommand> = {
           }
           throw error;
         }
-        return { result: "done", reason: `isolated pod ${namespace}/${name}`, details: { policyResults } };
+        // NetworkPolicies add up: another policy that selects the pod and allows traffic keeps it open.
+        const openedBy = await policiesOpening(clients.networking, namespace, {
+          ...pod.metadata?.labels,
+          [QUARANTINE_LABEL]: incident,
+        });
+        return {
+          result: "done",
+          reason:
+            `isolated pod ${namespace}/${name}` +
+            (openedBy.length > 0
+              ? `; WARNING: NetworkPolicy ${openedBy.join(", ")} also selects it and allows traffic, so it is not fully cut off`
+              : ""),
+          details: { policyResults, ...(openedBy.length > 0 ? { openedBy } : {}) },
+        };
       },
     };
   },

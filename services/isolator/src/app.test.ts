@@ -69,6 +69,54 @@ describe("isolator", () => {
     expect(outcomes().map((o) => o.result)).toEqual(["done", "already-done"]);
   });
 
+  it("with allowances, a redelivery changes nothing either (the server's field order does not matter)", async () => {
+    const { send, outcomes } = setup();
+    const command = commandFromExample("isolate-pod", "modern-terminal-shell.json", {
+      params: { allowDns: true, forensicsCidr: "10.8.0.0/24" },
+    });
+    await send(command);
+    sim.clearRequests();
+    await send(command);
+    await send(command);
+    expect(writes()).toEqual([]);
+    expect(outcomes().map((o) => o.result)).toEqual(["done", "already-done", "already-done"]);
+  });
+
+  it("a pod already quarantined by another incident: allowances follow the label it carries", async () => {
+    const { send } = setup();
+    const first = commandFromExample("isolate-pod", "modern-terminal-shell.json");
+    await send(first);
+    const second = commandFromExample("isolate-pod", "modern-terminal-shell.json", {
+      top: { time: "2026-02-02T02:02:02.000000002Z" },
+      params: { allowDns: true },
+    });
+    expect(second.incident).not.toBe(first.incident);
+    await send(second);
+    expect(policy("shop", `riposte-dns-${first.incident}`)).toBeDefined();
+    expect(policy("shop", `riposte-dns-${second.incident}`)).toBeUndefined();
+  });
+
+  it("warns when another NetworkPolicy selecting the pod keeps traffic open", async () => {
+    const { send, outcomes } = setup();
+    const web = pod("shop", "web-7d9f8c6b5-abcde") as V1Pod;
+    const app = web.metadata?.labels?.app;
+    expect(app).toBeDefined();
+    sim.apply({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "allow-frontend", namespace: "shop" },
+      spec: { podSelector: { matchLabels: { app } }, policyTypes: ["Ingress"], ingress: [{}] },
+    } as never);
+    await send(commandFromExample("isolate-pod", "modern-terminal-shell.json"));
+    expect(outcomes()[0]).toMatchObject({
+      result: "done",
+      reason: expect.stringMatching(
+        /WARNING: NetworkPolicy allow-frontend also selects it and allows traffic/,
+      ),
+      details: expect.objectContaining({ openedBy: ["allow-frontend"] }),
+    });
+  });
+
   it("repairs a quarantine policy someone weakened", async () => {
     const { send, outcomes } = setup();
     const command = commandFromExample("isolate-pod", "modern-terminal-shell.json");

@@ -8,6 +8,9 @@ import {
   EVENT_PERMISSION,
   type ExecutionResult,
   type KubernetesAction,
+  podRef,
+  protectedNamespaceReason,
+  protectedPodReason,
   resolveTargetPod,
 } from "@riposte/k8s-response";
 
@@ -76,12 +79,19 @@ export const taintNode: KubernetesAction<TaintNodeCommand> = {
     issuedAt: "2026-01-02T03:04:05.200Z",
   },
 
-  async plan(command, { clients }) {
+  async plan(command, { clients, policy }) {
+    // An alert from a protected namespace never moves workloads off a node.
+    const early = command.target.namespace && protectedNamespaceReason(policy, command.target.namespace);
+    if (early) return { result: "refused", reason: early };
     let nodeName = command.target.node;
     if (!nodeName) {
       const resolution = await resolveTargetPod(clients.core, command.target);
       if (resolution.kind !== "found")
         return { result: "refused", reason: `no node to taint: ${resolution.reason}` };
+      const pod = resolution.pod;
+      const refusal =
+        protectedNamespaceReason(policy, pod.metadata?.namespace ?? "") ?? protectedPodReason(policy, pod);
+      if (refusal) return { result: "refused", reason: `pod ${podRef(pod)}: ${refusal}` };
       nodeName = resolution.pod.spec?.nodeName;
       if (!nodeName) return { result: "refused", reason: "no node to taint: the pod is not scheduled" };
     }

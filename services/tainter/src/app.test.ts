@@ -103,6 +103,26 @@ describe("tainter", () => {
     expect(node().spec?.taints?.some((t) => t.key === COMPROMISED_TAINT)).toBe(true);
   });
 
+  it("never taints because of a pod in a protected namespace, or a DaemonSet pod", async () => {
+    const { send, outcomes } = setup();
+    await send(
+      commandFromExample("taint-node", "modern-terminal-shell.json", {
+        top: { priority: "Critical" },
+        fields: { "k8s.ns.name": "falco" },
+      }),
+    );
+    await send(
+      commandFromExample("taint-node", "informational.json", {
+        top: { priority: "Critical", hostname: "<NA>" },
+      }),
+    );
+    expect(outcomes().map((o) => [o.result, o.reason])).toEqual([
+      ["refused", expect.stringMatching(/namespace falco is protected/)],
+      ["refused", expect.stringMatching(/DaemonSet node-exporter/)],
+    ]);
+    expect(sim.requests.filter((r) => r.verb === "patch")).toEqual([]);
+  });
+
   it("taints at most 3 nodes per 10 minutes per cluster", async () => {
     const { send, outcomes } = setup({ limits: true });
     const nodes = (sim.list({ kind: "Node" }) as V1Node[]).map((n) => n.metadata?.name as string);
