@@ -7,7 +7,7 @@ import type { Hono } from "hono";
 import { z } from "zod";
 import { type Env, envList, envPort, loadConfig } from "./config.js";
 import type { ServiceDescriptor } from "./descriptor.js";
-import { errorMessage } from "./errors.js";
+import { ConfigError, errorMessage } from "./errors.js";
 import { createLogger, type Logger } from "./log.js";
 import { createOidcAuthenticator, type PushAuthenticator } from "./oidc.js";
 import { createPubSubPublisher, type Publisher } from "./publisher.js";
@@ -122,6 +122,12 @@ async function start<E extends z.ZodObject>(
     projectId: config.GOOGLE_CLOUD_PROJECT,
   });
   const publisher = createPubSubPublisher({ pubsub: new PubSub({ projectId: config.GOOGLE_CLOUD_PROJECT }) });
+  if (config.PUSH_AUTH_AUDIENCE && (config.PUSH_AUTH_ALLOWED_EMAILS ?? []).length === 0) {
+    // Otherwise every push would be refused with 403 and dead-lettered, silently.
+    throw new ConfigError([
+      "PUSH_AUTH_ALLOWED_EMAILS: required when PUSH_AUTH_AUDIENCE is set (the push service account's email)",
+    ]);
+  }
   const authenticator = config.PUSH_AUTH_AUDIENCE
     ? createOidcAuthenticator({
         audience: config.PUSH_AUTH_AUDIENCE,

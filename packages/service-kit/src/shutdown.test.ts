@@ -80,3 +80,15 @@ describe("graceful shutdown", () => {
     await expect(stuck).rejects.toThrow();
   });
 });
+
+describe("start-up refusals", () => {
+  it("OIDC audience without allowed push accounts stops start-up (every push would be refused)", async () => {
+    await expect(
+      startService(descriptor, (kit) => createPushApp({ ...kit.push, routes: [] }), {
+        env: { PORT: "0", LOG_LEVEL: "silent", PUSH_AUTH_AUDIENCE: "https://x.run.app/" },
+        exitOnSignal: false,
+        exitOnStartupError: false,
+      }),
+    ).rejects.toThrow(/PUSH_AUTH_ALLOWED_EMAILS: required when PUSH_AUTH_AUDIENCE is set/);
+  });
+});
