@@ -145,3 +145,49 @@ describe("precedence when several playbooks ask for one action", () => {
     });
   });
 });
+
+describe("buildCommands checks shared parts once", () => {
+  // Every action, with params left to their defaults and set, safety overrides and dry-run mixed.
+  const everything = parsePlaybooks(`playbooks:
+  - name: all-actions
+    match: { priority: ">= Debug" }
+    actions: [kill-pod, isolate-pod, taint-node, notify, export-finding]
+    safety: { protected_namespaces: [billing] }
+  - name: with-params
+    match: { priority: ">= Debug" }
+    dry_run: true
+    actions:
+      - action: taint-node
+        params: { effect: NoExecute, cordon: true }
+      - action: notify
+        params: { destinations: [soar] }
+`);
+  const examples = [
+    "2019-terminal-shell-no-pod.json",
+    "2019-terminal-shell-pod.json",
+    "host-level.json",
+    "informational.json",
+    "k8saudit-exec.json",
+    "k8smeta-fields.json",
+    "modern-k8s-api-contact.json",
+    "modern-terminal-shell.json",
+    "na-fields.json",
+    "sidekick-critical-drop-exec.json",
+  ];
+
+  it.each(examples)("%s: every command is exactly what a full Command.parse of it gives", (file) => {
+    const alert = exampleAlert(file);
+    const commands = buildCommands(alert, decide(alert, everything), new Date("2026-01-02T03:04:05.678Z"));
+    expect(commands).toHaveLength(5);
+    for (const { command } of commands) {
+      const wire = JSON.parse(JSON.stringify(command));
+      expect(Command.parse(wire)).toEqual(wire);
+    }
+  });
+
+  it("an alert whose summary the schema refuses still throws (a bug, never a bad command)", () => {
+    const alert = exampleAlert("sidekick-critical-drop-exec.json");
+    const broken = { ...alert, severity: 6 };
+    expect(() => buildCommands(broken, decide(alert, everything), new Date())).toThrow(/severity/);
+  });
+});
