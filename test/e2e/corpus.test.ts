@@ -752,23 +752,37 @@ describe("after the corpus", { timeout: 60_000 }, () => {
     }
   });
 
-  it("and the services still do their job: a real Critical alert kills its pod", async () => {
-    const alert = freshAlert("sidekick-critical-drop-exec.json");
-    const envelope = {
-      message: {
-        data: Buffer.from(alert.json).toString("base64"),
-        messageId: "corpus-after-check",
-        attributes: {},
-      },
+  it("and every service still does its job: real alerts kill, isolate, taint, notify and export", async () => {
+    const alerts = {
+      kill: freshAlert("sidekick-critical-drop-exec.json"),
+      isolate: freshAlert("modern-terminal-shell.json"),
+      taint: freshAlert("host-level.json", { top: { priority: "Critical" } }),
     };
-    const response = await fetch(`http://127.0.0.1:${pipeline.ports.router}/`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(envelope),
-    });
-    expect(response.status).toBe(204);
-    await until("the kill-pod outcome", () => outcomeOf("pod-killer", alert.incident).length > 0, 30_000);
-    expect(outcomeOf("pod-killer", alert.incident)).toEqual([expect.objectContaining({ result: "done" })]);
+    for (const [name, alert] of Object.entries(alerts)) {
+      const response = await fetch(`http://127.0.0.1:${pipeline.ports.router}/`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          message: { data: Buffer.from(alert.json).toString("base64"), messageId: `corpus-after-${name}` },
+        }),
+      });
+      expect(response.status).toBe(204);
+    }
+    const expected: [string, string][] = [
+      ["pod-killer", alerts.kill.incident],
+      ["notifier", alerts.kill.incident],
+      ["scc-exporter", alerts.kill.incident],
+      ["isolator", alerts.isolate.incident],
+      ["tainter", alerts.taint.incident],
+    ];
+    await until(
+      "the outcomes of the real alerts",
+      () => expected.every(([service, incident]) => outcomeOf(service, incident).length > 0),
+      30_000,
+    ).catch(() => undefined);
+    expect(
+      expected.map(([service, incident]) => [service, outcomeOf(service, incident).map((o) => o.result)]),
+    ).toEqual(expected.map(([service]) => [service, ["done"]]));
     expect(sim.get({ kind: "Pod", namespace: "jobs", name: "batch-worker-6f7d8-zx9k2" })).toBeUndefined();
   });
 });
