@@ -69,12 +69,7 @@ const COMMAND_TOPICS = [
  * Deliveries whose expected handling the services do not deliver yet: each is a bug reported to its
  * owner. `it.fails` keeps them visible, and turns red the day the bug is fixed (then delete the entry).
  */
-const KNOWN_FAILURES: Record<string, string> = {
-  "scc/time-year-0000@scc-exporter":
-    "scc-exporter sends event_time year 0 (before the protobuf Timestamp range) instead of clamping it: SCC refuses, the finding is never written (outcome failed)",
-  "scc/time-ns-past-int64@scc-exporter":
-    "scc-exporter's timestampOfNanos overflows int64 seconds (sent wrapped: -3875820019684212736); SCC refuses, no finding",
-};
+const KNOWN_FAILURES: Record<string, string> = {};
 
 const corpus = loadCorpus();
 

@@ -129,6 +129,14 @@ describe("incidentFinding", () => {
     );
   });
 
+  it.each([
+    ["year 0", "-62198000000000000000"],
+    ["beyond int64 seconds", "-1000000000000000000000000000000"],
+  ])("an alert time before 0001-01-01 (%s) is clamped to it, so the finding can be written", (_, timeNs) => {
+    const write = incidentFinding({ ...base, alert: { ...base.alert, timeNs } });
+    expect(write.finding.eventTime).toEqual({ seconds: "-62135596800", nanos: 0 });
+  });
+
   it("without playbooks (from an outcome) the playbooks property is neither sent nor masked", () => {
     const write = incidentFinding(base);
     expect(write.finding.sourceProperties).not.toHaveProperty("playbooks");

@@ -195,10 +195,16 @@ export interface FindingWrite {
  * (immutable: set once, at creation) and state (an analyst or MARK_INACTIVE_AFTER_KILL owns it after
  * creation); source properties are masked one by one, so the actions' `riposte_*` properties stay.
  */
+/** 0001-01-01T00:00:00Z, the earliest instant a protobuf Timestamp can carry. */
+const TIMESTAMP_MIN_NANOS = -62135596800n * 1_000_000_000n;
+
 export function incidentFinding(input: IncidentFindingInput): FindingWrite {
   const alertNanos = BigInt(input.alert.timeNs);
   const boundNanos = BigInt(nanosOfIso(input.notAfter));
-  const eventNanos = alertNanos < boundNanos ? alertNanos : boundNanos;
+  // protobuf Timestamps start at 0001-01-01: an earlier (or nonsense) alert time would be refused or
+  // wrap around, and the finding would never be written.
+  const earliest = TIMESTAMP_MIN_NANOS;
+  const eventNanos = alertNanos < earliest ? earliest : alertNanos < boundNanos ? alertNanos : boundNanos;
   const sourceProperties = alertSourceProperties(input.incident, input.alert, input.target, input.playbooks);
   const finding: FindingWrite["finding"] = {
     name: input.name,
