@@ -133,7 +133,7 @@ describe("createPushApp ack policy", () => {
     const records = publisher.on("quarantine");
     expect(records).toHaveLength(2);
     expect(records[0]?.message).toMatchObject({
-      reason: { message: "push body exceeds the 1024-byte limit" },
+      reason: { message: expect.stringMatching(/^push body of \d+ bytes exceeds the 1024-byte limit/) },
     });
   });
 

@@ -3,7 +3,6 @@
 //   done → 204 · permanent (bad envelope/payload, PermanentError) → 204 + quarantine record
 //   transient (RetryableError, any other error, failure to record) → 503 · bad OIDC token → 401/403
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { MessageDecoder } from "./decode.js";
 import { type DecodeFailure, type PushEnvelope, parsePushEnvelope } from "./envelope.js";
 import { errorMessage, PermanentError, RetryableError } from "./errors.js";
@@ -210,13 +209,15 @@ export function createPushApp(options: PushAppOptions): Hono {
         logger.warn({ status: auth.status, reason: auth.reason }, "push request not authenticated");
         return c.text(auth.reason, auth.status);
       },
-      bodyLimit({
-        maxSize: maxBodyBytes,
-        onError: () =>
-          reject({ reason: { path: "$", message: `push body exceeds the ${maxBodyBytes}-byte limit` } }),
-      }),
       async (c) => {
-        const body = new Uint8Array(await c.req.arrayBuffer());
+        const { body, totalBytes } = await readBounded(c.req.raw, maxBodyBytes);
+        if (totalBytes > maxBodyBytes) {
+          const reason = {
+            path: "$",
+            message: `push body of ${totalBytes} bytes exceeds the ${maxBodyBytes}-byte limit`,
+          };
+          return reject({ reason, rawBody: body });
+        }
         const envelope = parsePushEnvelope(body);
         if (!envelope.ok) return reject({ reason: envelope.error, rawBody: body });
         return deliverInSpan(route, envelope.value);
@@ -224,6 +225,33 @@ export function createPushApp(options: PushAppOptions): Hono {
     );
   }
   return app;
+}
+
+/**
+ * Reads the whole body but keeps at most `maxBytes`. An oversized body is read to its end (and
+ * dropped) before the answer, so the sender reads our 204 instead of a reset connection — which Pub/Sub
+ * would count as a failed delivery and retry.
+ */
+async function readBounded(
+  request: Request,
+  maxBytes: number,
+): Promise<{ body: Uint8Array; totalBytes: number }> {
+  const chunks: Uint8Array[] = [];
+  let kept = 0;
+  let totalBytes = 0;
+  const reader = request.body?.getReader();
+  if (!reader) return { body: new Uint8Array(), totalBytes: 0 };
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    totalBytes += value.byteLength;
+    if (kept < maxBytes) {
+      const part = value.subarray(0, maxBytes - kept);
+      chunks.push(part);
+      kept += part.byteLength;
+    }
+  }
+  return { body: Buffer.concat(chunks), totalBytes };
 }
 
 function abortedPromise(signal: AbortSignal): Promise<never> {
