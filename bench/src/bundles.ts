@@ -15,7 +15,8 @@ export const FLOORS = {
   "pubsub-scc": "Pub/Sub + SCC v2 clients + bare 204 (floor of scc-exporter)",
   "pubsub-k8s-lazy": "pubsub-k8s with both clients imported on the first push instead of at start",
   "pubsub-scc-all": "pubsub-scc importing the SCC package root (all API versions) instead of v2 only",
-  relay: "first hop of the latency floor: push → publish, no work",
+  relay:
+    "Pub/Sub client that publishes what it is pushed, no work (latency and storm floors; cold start incl. first publish)",
 } as const;
 export type FloorName = keyof typeof FLOORS;
 

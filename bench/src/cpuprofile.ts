@@ -30,6 +30,85 @@ function shortUrl(url: string): string {
   return repo >= 0 ? url.slice(repo + "/main/".length) : url.replace(/^file:\/\//, "");
 }
 
+/**
+ * The module each line of an esbuild bundle came from: esbuild (not minified) starts every module with
+ * a `// node_modules/pkg/file.js` or `// packages/x/src/file.ts` comment.
+ */
+function bundleModules(url: string): { line: number; path: string }[] {
+  const marks: { line: number; path: string }[] = [];
+  try {
+    const lines = readFileSync(new URL(url), "utf8").split("\n");
+    lines.forEach((text, index) => {
+      if (/^\/\/ (node_modules|packages|services|infra|bench)\//.test(text))
+        marks.push({ line: index, path: text.slice(3) });
+    });
+  } catch {
+    // not a readable file: no attribution
+  }
+  return marks;
+}
+
+function moduleAt(marks: readonly { line: number; path: string }[], line: number): string | undefined {
+  let low = 0;
+  let high = marks.length - 1;
+  let found: string | undefined;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const mark = marks[middle] as { line: number; path: string };
+    if (mark.line <= line) {
+      found = mark.path;
+      low = middle + 1;
+    } else high = middle - 1;
+  }
+  return found;
+}
+
+/** Self time per package (node_modules), workspace folder or Node internals: where a process spends its CPU. */
+export function selfTimeByOwner(
+  profile: CpuProfile,
+  top = 15,
+): { owner: string; selfMs: number; share: number }[] {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const bundles = new Map<string, { line: number; path: string }[]>();
+  const ownerOfFrame = (frame: ProfileNode["callFrame"]): string => {
+    if (frame.url.startsWith("file://") && frame.url.endsWith(".mjs")) {
+      let marks = bundles.get(frame.url);
+      if (!marks) {
+        marks = bundleModules(frame.url);
+        bundles.set(frame.url, marks);
+      }
+      const path = moduleAt(marks, frame.lineNumber);
+      if (path) return ownerOf(`/main/${path}`, frame.functionName);
+    }
+    return ownerOf(frame.url, frame.functionName);
+  };
+  const owners = new Map<string, number>();
+  let allUs = 0;
+  profile.samples.forEach((id, index) => {
+    const delta = profile.timeDeltas[index] ?? 0;
+    allUs += delta;
+    const node = byId.get(id);
+    const owner = node ? ownerOfFrame(node.callFrame) : "(unknown)";
+    owners.set(owner, (owners.get(owner) ?? 0) + delta);
+  });
+  return [...owners.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([owner, us]) => ({ owner, selfMs: us / 1000, share: allUs > 0 ? us / allUs : 0 }));
+}
+
+function ownerOf(url: string, functionName: string): string {
+  if (!url) return functionName.startsWith("(") ? functionName : "(native)";
+  const modules = url.lastIndexOf("node_modules/");
+  if (modules >= 0) {
+    const parts = url.slice(modules + "node_modules/".length).split("/");
+    return parts[0]?.startsWith("@") ? `${parts[0]}/${parts[1]}` : (parts[0] ?? url);
+  }
+  if (url.startsWith("node:")) return "node internals";
+  const repo = /\/main\/((?:packages|services)\/[^/]+|[^/]+)\//.exec(url);
+  return repo?.[1] ?? url;
+}
+
 export function summarizeProfile(profile: CpuProfile, top = 15): ProfileEntry[] {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
@@ -88,10 +167,21 @@ export function formatProfile(entries: readonly ProfileEntry[]): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [file, top] = process.argv.slice(2);
+  const [file, top, by] = process.argv.slice(2);
   if (!file) {
-    process.stderr.write("usage: node --import tsx bench/src/cpuprofile.ts PROFILE.cpuprofile [TOP]\n");
+    process.stderr.write(
+      "usage: node --import tsx bench/src/cpuprofile.ts PROFILE.cpuprofile [TOP] [owner]\n",
+    );
     process.exit(2);
   }
-  process.stdout.write(`${formatProfile(summarizeProfile(readProfile(file), Number(top ?? 25)))}\n`);
+  const profile = readProfile(file);
+  if (by === "owner") {
+    for (const entry of selfTimeByOwner(profile, Number(top ?? 25))) {
+      process.stdout.write(
+        `${(entry.share * 100).toFixed(1).padStart(5)} %  ${entry.selfMs.toFixed(0).padStart(6)} ms  ${entry.owner}\n`,
+      );
+    }
+  } else {
+    process.stdout.write(`${formatProfile(summarizeProfile(profile, Number(top ?? 25)))}\n`);
+  }
 }

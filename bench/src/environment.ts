@@ -173,6 +173,17 @@ export async function provisionServices(
   });
 }
 
+/**
+ * Deletes every subscription and topic of the client's project, so that what a suite left stored in
+ * the emulator (thousands of messages after a storm) does not slow the suites after it.
+ */
+export async function deleteProjectContents(pubsub: PubSub): Promise<void> {
+  const [subscriptions] = await pubsub.getSubscriptions();
+  await Promise.allSettled(subscriptions.map((subscription) => subscription.delete()));
+  const [topics] = await pubsub.getTopics();
+  await Promise.allSettled(topics.map((topic) => topic.delete()));
+}
+
 /** A floor's push subscription: same ack deadline and retry policy as the services'. */
 export async function createFloorSubscription(
   pubsub: PubSub,

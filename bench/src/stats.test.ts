@@ -9,7 +9,14 @@ describe("statistics", () => {
     expect(quantile([4, 1, 3, 2], 1)).toBe(4);
     expect(median([4, 1, 3, 2])).toBe(2.5);
     expect(quantile([10, 20], 0.99)).toBeCloseTo(19.9);
-    expect(summarize([5, 1, 9])).toEqual({ n: 3, min: 1, p50: 5, p95: 8.6, p99: expect.closeTo(8.92), max: 9 });
+    expect(summarize([5, 1, 9])).toEqual({
+      n: 3,
+      min: 1,
+      p50: 5,
+      p95: 8.6,
+      p99: expect.closeTo(8.92),
+      max: 9,
+    });
   });
 
   it("refuses what has no answer", () => {

@@ -1,5 +1,6 @@
 // The first hop of the two-hop latency floor: take the pushed message and publish its data to the next
-// topic with no work in between (no schema, no logging, no tracing) and no batching delay.
+// topic(s) with no work in between (no schema, no logging, no tracing) and no batching delay. With
+// several topics (RELAY_TOPIC=a,b,c) it is the storm's "push + the router's publishes, no work" floor.
 import { PubSub } from "@google-cloud/pubsub";
 import { floorConfig } from "./config.js";
 import { serveFloor } from "./serve.js";
@@ -7,7 +8,9 @@ import { serveFloor } from "./serve.js";
 const config = floorConfig();
 
 const pubsub = new PubSub({ projectId: config.projectId });
-const next = pubsub.topic(config.relayTopic, { batching: { maxMessages: 1 } });
+const next = config.relayTopic
+  .split(",")
+  .map((topic) => pubsub.topic(topic, { batching: { maxMessages: 1 } }));
 
 serveFloor({
   name: "floor-relay",
@@ -15,9 +18,8 @@ serveFloor({
     const envelope = JSON.parse(Buffer.from(body).toString("utf8")) as {
       message: { data: string; attributes?: Record<string, string> };
     };
-    await next.publishMessage({
-      data: Buffer.from(envelope.message.data, "base64"),
-      attributes: envelope.message.attributes ?? {},
-    });
+    const data = Buffer.from(envelope.message.data, "base64");
+    const attributes = envelope.message.attributes ?? {};
+    await Promise.all(next.map((topic) => topic.publishMessage({ data, attributes })));
   },
 });

@@ -22,11 +22,19 @@ import { type BundleProcess, describeFailure, startBundle } from "../processes.j
 import type { RatioLine, SuiteResult } from "../report.js";
 import { formatMiB, formatMs, formatRatio, median, pairedRatio } from "../stats.js";
 
+/** `412 ms (380–530)`: the median and the spread over the runs. */
+function msSpread(values: readonly number[]): string {
+  if (values.length < 2) return formatMs(median(values));
+  return `${formatMs(median(values))} (${Math.round(Math.min(...values))}–${Math.round(Math.max(...values))})`;
+}
+
 export interface ColdStartOptions {
   runs: number;
   playbooksFile: string;
   /** How long a started process idles before its RSS is read. */
   idleMs?: number;
+  /** --cpu-prof when profiling (the times are then not comparable with a normal run). */
+  nodeFlags?: readonly string[];
 }
 
 const PROJECT = "riposte-bench-cold";
@@ -60,6 +68,7 @@ async function startOnce(
   env: Record<string, string>,
   body: Buffer,
   idleMs: number,
+  nodeFlags: readonly string[] = [],
 ): Promise<Start> {
   const port = await freePort();
   let listeningAt: number | undefined;
@@ -68,6 +77,7 @@ async function startOnce(
     entry,
     port,
     env,
+    nodeFlags,
     onLine: ({ at, text }) => {
       if (listeningAt === undefined && text.includes("listening on")) listeningAt = at;
     },
@@ -113,7 +123,7 @@ export async function runColdStart(
   await pubsub.close();
   const pushes = firstPushes();
   const services = bundles.services.map((service) => service.descriptor.name).filter((name) => pushes[name]);
-  const floors = Object.keys(FLOORS).filter((floor) => floor !== "relay") as FloorName[];
+  const floors = Object.keys(FLOORS) as FloorName[];
 
   const serviceStarts: Record<string, Start[]> = Object.fromEntries(services.map((name) => [name, []]));
   const floorStarts = Object.fromEntries(floors.map((floor) => [floor, [] as Start[]])) as Record<
@@ -126,9 +136,11 @@ export async function runColdStart(
         await startOnce(
           `floor-${floor}`,
           bundles.floor[floor],
-          floorEnv(environment, PROJECT),
+          // The relay publishes what it is pushed: to a topic that exists here and that nobody reads.
+          floorEnv(environment, PROJECT, { RELAY_TOPIC: "notifier" }),
           pushes.router as Buffer,
           idleMs,
+          options.nodeFlags,
         ),
       );
     }
@@ -149,6 +161,7 @@ export async function runColdStart(
           ),
           pushes[name] as Buffer,
           idleMs,
+          options.nodeFlags,
         ),
       );
     }
@@ -182,10 +195,10 @@ export async function runColdStart(
     });
     coldRows.push([
       name,
-      formatMs(median(starts.map((start) => start.listeningMs))),
-      formatMs(median(times(starts))),
+      msSpread(starts.map((start) => start.listeningMs)),
+      msSpread(times(starts)),
       floor,
-      formatMs(median(times(floorRuns))),
+      msSpread(times(floorRuns)),
     ]);
     rssRows.push([name, formatMiB(median(rss(starts))), floor, formatMiB(median(rss(floorRuns)))]);
   }
@@ -194,7 +207,15 @@ export async function runColdStart(
     const ratio = pairedRatio(times(floorStarts[a]), times(floorStarts[b]));
     return { measure, ratio, shown: `${formatRatio(ratio)}`, goal: "" };
   };
+  const routerVsRelay = pairedRatio(times(serviceStarts.router ?? []), times(floorStarts.relay));
   const floorRatios: RatioLine[] = [
+    {
+      measure:
+        "router vs floor relay (the Pub/Sub client including its first publish): Riposte's own start-up",
+      ratio: routerVsRelay,
+      shown: formatRatio(routerVsRelay),
+      goal: "",
+    },
     experiment("floor pubsub vs bare hono (what the Pub/Sub client costs)", "pubsub", "bare-hono"),
     experiment("floor pubsub-k8s vs bare hono", "pubsub-k8s", "bare-hono"),
     experiment("floor pubsub-scc vs bare hono", "pubsub-scc", "bare-hono"),
@@ -211,12 +232,12 @@ export async function runColdStart(
   ];
   const floorRows = floors.map((floor) => [
     `floor ${floor}`,
-    formatMs(median(floorStarts[floor].map((start) => start.listeningMs))),
-    formatMs(median(times(floorStarts[floor]))),
+    msSpread(floorStarts[floor].map((start) => start.listeningMs)),
+    msSpread(times(floorStarts[floor])),
     formatMiB(median(rss(floorStarts[floor]))),
     FLOORS[floor],
   ]);
-  const runsNote = `${options.runs} run(s) of every configuration, interleaved round by round; medians; ratio = median of per-round ratios`;
+  const runsNote = `${options.runs} run(s) of every configuration, interleaved round by round; medians (min–max); ratio = median of per-round ratios`;
 
   return [
     {

@@ -10,6 +10,7 @@ import {
   type BenchEnvironment,
   closeServer,
   createFloorSubscription,
+  deleteProjectContents,
   emulatorClient,
   floorEnv,
   freePort,
@@ -222,6 +223,7 @@ export async function runLatency(
   } finally {
     await Promise.all(processes.map((process) => process.stop()));
     await closeServer(receiver);
+    await deleteProjectContents(pubsub).catch(() => undefined);
     await pubsub.close();
   }
 }
