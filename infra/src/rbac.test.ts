@@ -5,7 +5,8 @@ import { parseAllDocuments } from "yaml";
 import { rbacManifestFor, serviceAccountEmail } from "./rbac.js";
 import { loadServices, repoRoot } from "./services.js";
 
-describe("generated RBAC", () => {
+// Loading every descriptor imports each service's dependencies: slow on a busy machine.
+describe("generated RBAC", { timeout: 60_000 }, () => {
   it("the committed manifests are exactly what the descriptors say (run `npx riposte rbac generate`)", async () => {
     const services = await loadServices();
     const withAccess = services
