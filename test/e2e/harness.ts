@@ -3,7 +3,14 @@
 // sharing the emulator never see each other's messages. A "tap" pull subscription on every topic
 // lets a test read what flowed through it.
 import type { PubSub } from "@google-cloud/pubsub";
-import { applyTopology, deriveTopology, loadServices, type ServicePackage } from "@riposte/infra";
+import {
+  applyTopology,
+  deriveTopology,
+  loadServices,
+  type ServicePackage,
+  type SubscriptionSpec,
+  type Topology,
+} from "@riposte/infra";
 import { type RunningChild, spawnService, stopChild, waitUntilHealthy } from "@riposte/infra/dev";
 import type { LocalEnvironment } from "@riposte/service-kit";
 import {
@@ -25,6 +32,10 @@ export interface PipelineOptions {
   local?: Partial<LocalEnvironment>;
   /** Print the services' logs (debugging). */
   verbose?: boolean;
+  /** Changes the topology derived from the descriptors before it is applied (e.g. see emulatorRedelivery). */
+  adjustTopology?: (topology: Topology) => Topology;
+  /** Keep only the last this many (to twice as many) log lines per service in long runs; default all. */
+  maxLogLines?: number;
 }
 
 export interface Pipeline {
@@ -36,7 +47,57 @@ export interface Pipeline {
   sendAlert(json: string): Promise<string>;
   /** Messages that went through `topic` (read from its tap subscription). */
   tap(topic: string, options?: { count?: number; timeoutMs?: number }): Promise<PulledMessage[]>;
+  /**
+   * Sends `signal` (default SIGKILL: no shutdown at all) to a service's process and resolves once it
+   * has exited. With SIGTERM the service shuts down gracefully, as on Cloud Run.
+   */
+  kill(service: string, signal?: NodeJS.Signals): Promise<ServiceExit>;
+  /**
+   * Starts a service whose process has exited again, on the same port (so its push subscriptions
+   * reach it there), with the same environment; resolves once it answers /healthz.
+   */
+  restart(service: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+/**
+ * The topology for runs where many pushes fail at the same time (chaos, SIGKILLed services). The
+ * emulator (0.8.20) stops redelivering on a subscription once two or more of its messages are in
+ * retry-policy backoff: each gets 3 attempts, then nothing for minutes (measured). Without a retry
+ * policy it redelivers every ~1 s instead; so that a message still has as long as the real policy
+ * gives it before it is dead-lettered, the attempts are raised to span the same time (1 s steps).
+ */
+export function emulatorRedelivery(topology: Topology): Topology {
+  const subscriptions = topology.subscriptions.map((spec): SubscriptionSpec => {
+    const { retryPolicy, ...rest } = spec;
+    if (!retryPolicy || !spec.deadLetter) return rest;
+    let spanSeconds = 0;
+    for (let attempt = 1; attempt < spec.deadLetter.maxDeliveryAttempts; attempt++) {
+      spanSeconds += Math.min(
+        retryPolicy.maximumBackoffSeconds,
+        retryPolicy.minimumBackoffSeconds * 2 ** (attempt - 1),
+      );
+    }
+    return {
+      ...rest,
+      deadLetter: {
+        ...spec.deadLetter,
+        // Pub/Sub allows at most 100 attempts.
+        maxDeliveryAttempts: Math.min(
+          100,
+          Math.max(spec.deadLetter.maxDeliveryAttempts, Math.ceil(spanSeconds) + 1),
+        ),
+      },
+    };
+  });
+  return { ...topology, subscriptions };
+}
+
+export interface ServiceExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Milliseconds from sending the signal to the process having exited. */
+  tookMs: number;
 }
 
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
@@ -49,51 +110,69 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const ports: Record<string, number> = {};
   for (const service of selected) ports[service.descriptor.name] = await freePort();
 
-  const topology = deriveTopology(
+  const derived = deriveTopology(
     all.map((service) => service.descriptor),
     {
       // Services not started here get an endpoint nobody listens on: their messages stay visible on the tap.
       endpointFor: (name, input) => `http://127.0.0.1:${ports[name] ?? 9}${input.path}`,
     },
   );
+  const topology = options.adjustTopology?.(derived) ?? derived;
   await applyTopology(pubsub, topology);
   for (const topic of topology.topics) {
     await pubsub.topic(topic.name).createSubscription(`${topic.name}-tap`);
   }
 
   const logs: Record<string, string[]> = {};
-  const children: RunningChild[] = [];
-  for (const service of selected) {
+  const children = new Map<string, RunningChild>();
+  const spawn = (service: ServicePackage): RunningChild => {
     const name = service.descriptor.name;
-    logs[name] = [];
-    children.push(
-      spawnService({
-        service,
-        port: ports[name] as number,
-        prefix: `[${name}]`,
-        useColor: false,
-        raw: true,
-        write: (line) => {
-          logs[name]?.push(line);
-          if (options.verbose) console.log(line);
-        },
-        env: {
-          PATH: process.env.PATH ?? "",
-          PUBSUB_EMULATOR_HOST: options.emulatorHost,
-          GOOGLE_CLOUD_PROJECT: projectId,
-          METADATA_SERVER_DETECTION: "none",
-          OTEL_METRICS_EXPORTER: "none",
-          OTEL_LOGS_EXPORTER: "none",
-          ...(service.descriptor.localEnv && options.local
-            ? service.descriptor.localEnv(options.local as LocalEnvironment)
-            : {}),
-          ...options.commonEnv,
-          ...options.env?.[name],
-        },
-      }),
-    );
+    const child = spawnService({
+      service,
+      port: ports[name] as number,
+      prefix: `[${name}]`,
+      useColor: false,
+      raw: true,
+      write: (line) => {
+        const lines = logs[name];
+        lines?.push(line);
+        if (lines && options.maxLogLines !== undefined && lines.length > 2 * options.maxLogLines) {
+          lines.splice(0, lines.length - options.maxLogLines);
+        }
+        if (options.verbose) console.log(line);
+      },
+      env: {
+        PATH: process.env.PATH ?? "",
+        PUBSUB_EMULATOR_HOST: options.emulatorHost,
+        GOOGLE_CLOUD_PROJECT: projectId,
+        METADATA_SERVER_DETECTION: "none",
+        OTEL_METRICS_EXPORTER: "none",
+        OTEL_LOGS_EXPORTER: "none",
+        ...(service.descriptor.localEnv && options.local
+          ? service.descriptor.localEnv(options.local as LocalEnvironment)
+          : {}),
+        ...options.commonEnv,
+        ...options.env?.[name],
+      },
+    });
+    children.set(name, child);
+    return child;
+  };
+  for (const service of selected) {
+    logs[service.descriptor.name] = [];
+    spawn(service);
   }
-  await Promise.all(children.map((child) => waitUntilHealthy(child, 30_000)));
+  await Promise.all([...children.values()].map((child) => waitUntilHealthy(child, 30_000)));
+
+  const running = (service: string): RunningChild => {
+    const child = children.get(service);
+    if (!child) {
+      throw new Error(
+        `service ${JSON.stringify(service)} is not part of this pipeline (running: ${[...children.keys()].join(", ")})`,
+      );
+    }
+    return child;
+  };
 
   return {
     projectId,
@@ -102,8 +181,23 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     logs,
     sendAlert: (json) => pubsub.topic("falco-events").publishMessage({ data: Buffer.from(json) }),
     tap: (topic, tapOptions) => pullMessages(pubsub, `${topic}-tap`, tapOptions),
+    async kill(service, signal = "SIGKILL") {
+      const { child, exited } = running(service);
+      const started = Date.now();
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+      return { code: child.exitCode, signal: child.signalCode, tookMs: Date.now() - started };
+    },
+    async restart(service) {
+      const previous = running(service);
+      if (previous.child.exitCode === null && previous.child.signalCode === null) {
+        throw new Error(`${service} is still running (pid ${previous.child.pid}): kill it before restarting`);
+      }
+      const found = selected.find((candidate) => candidate.descriptor.name === service) as ServicePackage;
+      await waitUntilHealthy(spawn(found), 30_000);
+    },
     async stop() {
-      await Promise.all(children.map((child) => stopChild(child)));
+      await Promise.all([...children.values()].map((child) => stopChild(child)));
       await pubsub.close();
     },
   };
