@@ -156,14 +156,19 @@ describe("actioners end to end", { timeout: 60_000 }, () => {
       fields: { "k8s.ns.name": "kube-system", "k8s.pod.name": "kube-dns-abc" },
     });
     const daemonSetAlert = freshAlert("informational.json", { top: { priority: "Critical" } });
-    const mirror = (sim.list({ kind: "Pod", namespace: "kube-system" }) as V1Pod[]).find(
-      (p) => p.metadata?.annotations?.["kubernetes.io/config.mirror"],
-    );
-    expect(mirror).toBeDefined();
+    // A static pod outside the protected namespaces (the seed's are in kube-system, refused earlier).
+    const batch = pod("jobs", "batch-worker-6f7d8-zx9k2") as V1Pod;
+    sim.apply({
+      ...batch,
+      metadata: {
+        name: "static-worker",
+        namespace: "jobs",
+        annotations: { "kubernetes.io/config.mirror": "abc" },
+      },
+    } as never);
     for (const alert of [protectedAlert, daemonSetAlert]) await pipeline.sendAlert(alert.json);
     const mirrorCommand = commandFromExample("kill-pod", "sidekick-critical-drop-exec.json", {
-      fields: { "k8s.ns.name": "kube-system", "k8s.pod.name": mirror?.metadata?.name },
-      safety: { protectedNamespaces: [] },
+      fields: { "k8s.pod.name": "static-worker" },
     });
     await publishCommand("pod-killer", mirrorCommand);
     expect((await outcomesFor(protectedAlert.incident, 1))[0]).toMatchObject({
