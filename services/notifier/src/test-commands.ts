@@ -1,10 +1,7 @@
 // Test helper: Notify commands and action outcomes built from the repository's example alerts, the way
 // the router and the actioners build them (parsed by the message schemas, so always valid).
-import { readFileSync } from "node:fs";
-import { ActionOutcome, NotifyCommand, parseFalcoAlert, summarizeAlert } from "@riposte/falco-event";
-
-const EXAMPLES = new URL("../../../examples/", import.meta.url);
-let tick = 0;
+import { ActionOutcome, type NotifyCommand } from "@riposte/falco-event";
+import { commandFromExample, uniqueAlertTime } from "@riposte/falco-event/testing";
 
 export interface CommandChanges {
   /** Top-level keys of the Falco alert JSON (rule, priority, output, …). */
@@ -20,28 +17,11 @@ export function notifyCommand(
   file = "sidekick-critical-drop-exec.json",
   changes: CommandChanges = {},
 ): NotifyCommand {
-  const raw = JSON.parse(readFileSync(new URL(file, EXAMPLES), "utf8")) as Record<string, unknown> & {
-    output_fields: Record<string, unknown>;
-  };
-  tick += 1;
-  const time = new Date(Date.UTC(2025, 0, 1) + tick).toISOString();
-  const json = JSON.stringify({
-    ...raw,
-    time,
-    ...changes.top,
-    output_fields: { ...raw.output_fields, ...changes.fields },
-  });
-  const parsed = parseFalcoAlert(json);
-  if (!parsed.ok) throw new Error(`${file}: ${parsed.error.path}: ${parsed.error.message}`);
-  return NotifyCommand.parse({
-    v: 1,
-    kind: "Notify",
-    incident: parsed.alert.incidentKey,
-    alert: summarizeAlert(parsed.alert),
-    target: parsed.alert.target,
+  return commandFromExample("notify", file, {
+    top: { time: uniqueAlertTime(), ...changes.top },
+    ...(changes.fields ? { fields: changes.fields } : {}),
     dryRun: changes.dryRun ?? false,
     playbooks: ["notify-and-record"],
-    issuedAt: new Date().toISOString(),
     params: { destinations: changes.destinations ?? [] },
   });
 }
