@@ -6,7 +6,7 @@
 import { isAbsent } from "./absent.js";
 import { incidentKeyOf } from "./incident-key.js";
 import type { JsonObject, JsonPathError, JsonValue } from "./json.js";
-import { createJsonObject, parseJsonLossless, pathWithIndex, pathWithKey } from "./json.js";
+import { createJsonObject, parsePayloadJson, pathWithIndex, pathWithKey } from "./json.js";
 import type { Priority } from "./priority.js";
 import { PRIORITIES, parsePriority, severityOf } from "./priority.js";
 import type { Target, TargetOptions } from "./target.js";
@@ -196,24 +196,8 @@ export function parseFalcoAlert(
   options: ParseFalcoAlertOptions = {},
 ): ParseResult {
   try {
-    let text: string;
-    if (typeof input === "string") {
-      text = input;
-    } else {
-      try {
-        // fatal: invalid UTF-8 is an error, not silently replaced. A leading BOM is dropped.
-        text = new TextDecoder("utf-8", { fatal: true }).decode(input);
-      } catch {
-        return { ok: false, error: { path: "$", message: "the payload is not valid UTF-8" } };
-      }
-    }
-    const parsed = parseJsonLossless(text);
-    if (!parsed.ok) {
-      return {
-        ok: false,
-        error: { path: parsed.error.path, message: `invalid JSON: ${parsed.error.message}` },
-      };
-    }
+    const parsed = parsePayloadJson(input);
+    if (!parsed.ok) return parsed;
     return { ok: true, alert: normalise(parsed.value, options) };
   } catch (error) {
     if (error instanceof AlertShapeError)

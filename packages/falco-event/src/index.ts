@@ -7,7 +7,13 @@ export { parseFalcoAlert } from "./alert.js";
 export type { IncidentKeyParts } from "./incident-key.js";
 export { incidentKeyOf, isIncidentKey } from "./incident-key.js";
 export type { JsonObject, JsonParseOptions, JsonParseResult, JsonPathError, JsonValue } from "./json.js";
-export { parseJsonLossless, pathWithIndex, pathWithKey, stringifyJsonLossless } from "./json.js";
+export {
+  parseJsonLossless,
+  parsePayloadJson,
+  pathWithIndex,
+  pathWithKey,
+  stringifyJsonLossless,
+} from "./json.js";
 export {
   DNS1123_LABEL_MAX_LENGTH,
   DNS1123_SUBDOMAIN_MAX_LENGTH,

@@ -360,6 +360,29 @@ function parseDocument(text: string, stack: Frame[], maxDepth: number, maxIntege
  * Throws a TypeError naming the path for values JSON cannot represent: non-finite numbers,
  * functions, symbols and cycles.
  */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * A message payload (Pub/Sub data as bytes, or text) as JSON: invalid UTF-8 is an error, not silently
+ * replaced, and integers keep every digit. The one decoder of alerts and messages.
+ */
+export function parsePayloadJson(input: string | Uint8Array): JsonParseResult {
+  let text: string;
+  if (typeof input === "string") {
+    text = input;
+  } else {
+    try {
+      text = utf8.decode(input);
+    } catch {
+      return { ok: false, error: { path: "$", message: "the payload is not valid UTF-8" } };
+    }
+  }
+  const parsed = parseJsonLossless(text);
+  return parsed.ok
+    ? parsed
+    : { ok: false, error: { path: parsed.error.path, message: `invalid JSON: ${parsed.error.message}` } };
+}
+
 export function stringifyJsonLossless(value: unknown): string {
   const out = writeValue(value, "$", new Set<object>());
   if (out === undefined) throw new TypeError("$: undefined cannot be serialised as JSON");

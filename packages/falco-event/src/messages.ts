@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { FalcoAlert } from "./alert.js";
 import type { JsonPathError, JsonValue } from "./json.js";
-import { parseJsonLossless, pathWithIndex, pathWithKey, stringifyJsonLossless } from "./json.js";
+import { parsePayloadJson, pathWithIndex, pathWithKey, stringifyJsonLossless } from "./json.js";
 import {
   isClusterName,
   isContainerId,
@@ -424,19 +424,8 @@ export function parseMessage<S extends z.ZodType>(
   schema: S,
   input: string | Uint8Array,
 ): MessageParseResult<z.infer<S>> {
-  let text: string;
-  if (typeof input === "string") {
-    text = input;
-  } else {
-    try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(input);
-    } catch {
-      return { ok: false, error: { path: "$", message: "the payload is not valid UTF-8" } };
-    }
-  }
-  const json = parseJsonLossless(text);
-  if (!json.ok)
-    return { ok: false, error: { path: json.error.path, message: `invalid JSON: ${json.error.message}` } };
+  const json = parsePayloadJson(input);
+  if (!json.ok) return json;
   const result = schema.safeParse(json.value);
   if (result.success) return { ok: true, value: result.data };
   const issues = result.error.issues.map((issue) => ({ path: zodPath(issue.path), message: issue.message }));

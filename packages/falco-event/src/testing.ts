@@ -4,7 +4,14 @@
 import { readFileSync } from "node:fs";
 import { type FalcoAlert, parseFalcoAlert } from "./alert.js";
 import { type JsonValue, parseJsonLossless, stringifyJsonLossless } from "./json.js";
-import { ACTION_KINDS, type ActionName, Command, type CommandInput, summarizeAlert } from "./messages.js";
+import {
+  ACTION_KINDS,
+  type ActionName,
+  ActionOutcome,
+  Command,
+  type CommandInput,
+  summarizeAlert,
+} from "./messages.js";
 
 const EXAMPLES = new URL("../../../examples/", import.meta.url);
 
@@ -72,4 +79,25 @@ export function commandFromExample<A extends ActionName>(
     issuedAt: options.issuedAt ?? new Date().toISOString(),
   } as CommandInput;
   return Command.parse(input) as Extract<Command, { kind: (typeof ACTION_KINDS)[A]["kind"] }>;
+}
+
+/** The outcome another service reports for `command`'s incident (by default: the pod-killer killed it). */
+export function outcomeForTest(
+  command: Command,
+  changes: Partial<Omit<ActionOutcome, "v" | "kind">> = {},
+): ActionOutcome {
+  return ActionOutcome.parse({
+    v: 1,
+    kind: "ActionOutcome",
+    service: "pod-killer",
+    action: "kill-pod",
+    incident: command.incident,
+    result: "done",
+    reason: "pod deleted",
+    details: {},
+    alert: command.alert,
+    target: command.target,
+    at: new Date().toISOString(),
+    ...changes,
+  });
 }

@@ -1,7 +1,7 @@
 // Test helper: Notify commands and action outcomes built from the repository's example alerts, the way
 // the router and the actioners build them (parsed by the message schemas, so always valid).
-import { ActionOutcome, type NotifyCommand } from "@riposte/falco-event";
-import { commandFromExample, uniqueAlertTime } from "@riposte/falco-event/testing";
+import type { ActionOutcome, NotifyCommand } from "@riposte/falco-event";
+import { commandFromExample, outcomeForTest, uniqueAlertTime } from "@riposte/falco-event/testing";
 
 export interface CommandChanges {
   /** Top-level keys of the Falco alert JSON (rule, priority, output, …). */
@@ -31,20 +31,7 @@ export function outcomeOf(
   command: NotifyCommand,
   changes: Partial<Pick<ActionOutcome, "service" | "action" | "result" | "reason" | "details">> = {},
 ): ActionOutcome {
-  return ActionOutcome.parse({
-    v: 1,
-    kind: "ActionOutcome",
-    service: "pod-killer",
-    action: "kill-pod",
-    incident: command.incident,
-    result: "done",
-    reason: "pod deleted",
-    details: {},
-    alert: command.alert,
-    target: command.target,
-    at: new Date().toISOString(),
-    ...changes,
-  });
+  return outcomeForTest(command, changes);
 }
 
 /** Text an attacker controls in an alert, trying every way to ping, link or break out. */

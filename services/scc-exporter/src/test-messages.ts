@@ -1,7 +1,7 @@
 // Messages for the scc-exporter's tests, built from the shipped example alerts the way the router and
 // the actioners build them (commands) and report (outcomes).
-import { ActionOutcome, type ExportFindingCommand, type OutcomeResult } from "@riposte/falco-event";
-import { commandFromExample } from "@riposte/falco-event/testing";
+import type { ActionOutcome, ExportFindingCommand, OutcomeResult } from "@riposte/falco-event";
+import { commandFromExample, outcomeForTest } from "@riposte/falco-event/testing";
 
 export interface CommandChanges {
   top?: Record<string, unknown>;
@@ -24,18 +24,5 @@ export function outcomeFor(
   command: ExportFindingCommand,
   changes: Partial<Omit<ActionOutcome, "result">> & { result?: OutcomeResult } = {},
 ): ActionOutcome {
-  return ActionOutcome.parse({
-    v: 1,
-    kind: "ActionOutcome",
-    service: "pod-killer",
-    action: "kill-pod",
-    incident: command.incident,
-    result: "done",
-    reason: "pod deleted",
-    details: {},
-    alert: command.alert,
-    target: command.target,
-    at: new Date().toISOString(),
-    ...changes,
-  });
+  return outcomeForTest(command, changes);
 }
