@@ -220,6 +220,11 @@ export async function runColdStart(
     experiment("floor pubsub-k8s vs bare hono", "pubsub-k8s", "bare-hono"),
     experiment("floor pubsub-scc vs bare hono", "pubsub-scc", "bare-hono"),
     experiment(
+      "floor relay (Pub/Sub client and its first publish) vs floor pubsub: the client's first-use cost",
+      "relay",
+      "pubsub",
+    ),
+    experiment(
       "lowering the floor: clients imported on the first push vs at start (pubsub-k8s)",
       "pubsub-k8s-lazy",
       "pubsub-k8s",
