@@ -171,7 +171,7 @@ export async function runStorm(
 
     // The emulator (a JVM) and the processes get faster as their code warms up: every path is run once,
     // unmeasured, before the measured storms.
-    const warmup = Math.min(1_000, options.alerts);
+    const warmup = Math.min(1_000, Math.ceil(options.alerts / 4));
     await floorStorm("floor-storm", ports.floor, warmup);
     await floorStorm("floor-storm-relay", ports.relay, warmup);
     await routerStorm(warmup);
