@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    projects: ["packages/*", "services/*", "infra", "test"],
+    projects: ["packages/*", "services/*", "infra", "test", "bench"],
     globalSetup: ["./packages/service-kit/src/testing/global-setup.ts"],
   },
 });

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { loadServices, repoRoot, type ServicePackage } from "@riposte/infra";
 // Not part of @riposte/infra's exports: the benchmark must build exactly what `npm run build` builds.
-import { BUNDLE_ENTRY, bundleService } from "../../infra/src/build/bundle.js";
+import { BUNDLE_ENTRY, bundleService } from "@riposte/infra/build";
 
 export const FLOORS = {
   "bare-hono": "a hono app answering 204, no client library",
