@@ -198,16 +198,20 @@ export interface DoubledActions {
   labelledPods: number;
   /** False when the ring buffer overflowed: the counts could then miss requests. */
   requestLogComplete: boolean;
+  /** The successful requests behind every doubled entry, to tell what happened. */
+  evidence: RequestRecord[];
 }
 
 const succeeded = (request: RequestRecord) => request.status >= 200 && request.status < 300;
+
+const objectKey = (request: RequestRecord) =>
+  request.namespace ? `${request.namespace}/${request.name}` : (request.name ?? "");
 
 function countBy(requests: readonly RequestRecord[], keep: (request: RequestRecord) => boolean) {
   const counts = new Map<string, number>();
   for (const request of requests) {
     if (!keep(request) || !succeeded(request)) continue;
-    const key = request.namespace ? `${request.namespace}/${request.name}` : (request.name ?? "");
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    counts.set(objectKey(request), (counts.get(objectKey(request)) ?? 0) + 1);
   }
   return counts;
 }
@@ -220,15 +224,15 @@ export function findDoubledActions(
   nodes: readonly KubeObject[],
   taintKey = "riposte.dev/compromised",
 ): DoubledActions {
-  const deletes = countBy(
-    requests,
-    (r) => r.method === "DELETE" && r.resource === "pods" && !r.subresource && Boolean(r.name),
-  );
-  const nodePatches = countBy(
-    requests,
-    (r) => r.verb === "patch" && r.resource === "nodes" && !r.subresource,
-  );
-  const labels = countBy(requests, (r) => r.verb === "patch" && r.resource === "pods" && !r.subresource);
+  const isPodDelete = (r: RequestRecord) =>
+    r.method === "DELETE" && r.resource === "pods" && !r.subresource && Boolean(r.name);
+  const isNodePatch = (r: RequestRecord) => r.verb === "patch" && r.resource === "nodes" && !r.subresource;
+  const isPodPatch = (r: RequestRecord) => r.verb === "patch" && r.resource === "pods" && !r.subresource;
+  const deletes = countBy(requests, isPodDelete);
+  const nodePatches = countBy(requests, isNodePatch);
+  const labels = countBy(requests, isPodPatch);
+  const twice = (counts: Map<string, number>, request: RequestRecord) =>
+    (counts.get(objectKey(request)) ?? 0) > 1;
   const taintsPerNode = new Map<string, number>();
   for (const node of nodes) {
     const taints = ((node.spec as { taints?: { key?: string }[] } | undefined)?.taints ?? []).filter(
@@ -246,6 +250,13 @@ export function findDoubledActions(
     taintedNodes: taintsPerNode.size,
     labelledPods: labels.size,
     requestLogComplete: requests.length === 0 || requests[0]?.seq === 1,
+    evidence: requests.filter(
+      (r) =>
+        succeeded(r) &&
+        ((isPodDelete(r) && twice(deletes, r)) ||
+          (isNodePatch(r) && twice(nodePatches, r)) ||
+          (isPodPatch(r) && twice(labels, r))),
+    ),
   };
 }
 

@@ -98,6 +98,8 @@ export interface ChaosReport {
   /** Cluster API requests a fault answered (error, latency or dropped connection). */
   clusterFaultAnswers: number;
   quiescence: QuiescenceReason;
+  /** The last log lines of each service (JSON), to tell what went wrong. */
+  logTail: Record<string, string[]>;
   timings: { setupMs: number; publishMs: number; drainMs: number; totalMs: number };
 }
 
@@ -268,13 +270,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           restarts.push(
             (async () => {
               const killedAt = Date.now();
+              const port = running.ports[event.service];
               await running.kill(event.service, "SIGKILL");
               await sleep(event.downMs);
               await running.restart(event.service);
+              const moved =
+                running.ports[event.service] === port
+                  ? ""
+                  : ` on port ${running.ports[event.service]}: another process took ${port}`;
               events.push({
                 atMs: Date.now() - publishStarted,
                 alertIndex,
-                description: `${event.service} back (healthy ${Date.now() - killedAt} ms after the SIGKILL)`,
+                description: `${event.service} back (healthy ${Date.now() - killedAt} ms after the SIGKILL)${moved}`,
               });
             })().catch((error: unknown) => {
               restartFailures.push(`${event.service}: ${(error as Error).message}`);
@@ -381,6 +388,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       clusterRequests: requests.length,
       clusterFaultAnswers: requests.filter((request) => request.faultId !== undefined).length,
       quiescence,
+      logTail: Object.fromEntries(
+        Object.entries(running.logs).map(([service, lines]) => [service, lines.slice(-40)]),
+      ),
       timings: { setupMs, publishMs, drainMs, totalMs: Date.now() - started },
     };
   } finally {

@@ -2,6 +2,8 @@
 // behind real push subscriptions on the real emulator, in a project of their own so test files
 // sharing the emulator never see each other's messages. A "tap" pull subscription on every topic
 // lets a test read what flowed through it.
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { createServer, type Server } from "node:net";
 import type { PubSub } from "@google-cloud/pubsub";
 import {
   applyTopology,
@@ -93,6 +95,49 @@ export function emulatorRedelivery(topology: Topology): Topology {
   return { ...topology, subscriptions };
 }
 
+/**
+ * Holds a port while its service is down; every connection is cut at once, so a push fails just as
+ * against the dead process. Undefined when the port could not be taken.
+ */
+function holdPort(port: number): Promise<Server | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer((socket) => socket.destroy());
+    server.once("error", () => resolve(undefined));
+    server.listen({ port, host: "0.0.0.0" }, () => resolve(server));
+  });
+}
+
+function closeServer(server: Server | undefined): Promise<void> {
+  return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
+}
+
+/**
+ * Whether process `pid` owns the socket listening on `port` (Linux, from /proc); undefined where
+ * /proc cannot tell. A health check alone could be answered by another process that took the port.
+ */
+export function listensOn(pid: number, port: number): boolean | undefined {
+  try {
+    const inodes = new Set<string>();
+    for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+      for (const line of readFileSync(table, "utf8").split("\n").slice(1)) {
+        // sl local_address rem_address st … inode: "0A" is LISTEN; the port is hex after the colon.
+        const [, local, , state, , , , , , inode] = line.trim().split(/\s+/);
+        if (state === "0A" && inode && Number.parseInt(local?.split(":")[1] ?? "", 16) === port)
+          inodes.add(inode);
+      }
+    }
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return inodes.has(readlinkSync(`/proc/${pid}/fd/${fd}`).match(/^socket:\[(\d+)\]$/)?.[1] ?? "");
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return undefined;
+  }
+}
+
 export interface ServiceExit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -164,6 +209,41 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   }
   await Promise.all([...children.values()].map((child) => waitUntilHealthy(child, 30_000)));
 
+  /** Ports of killed services, held until their restart so that no other process takes them meanwhile. */
+  const heldPorts = new Map<string, Server>();
+
+  /** Starts the service on its port; resolves once it, and not some other process, answers there. */
+  const startOwned = async (service: ServicePackage): Promise<boolean> => {
+    const port = ports[service.descriptor.name] as number;
+    const child = spawn(service);
+    try {
+      await waitUntilHealthy(child, 30_000);
+    } catch {
+      return false;
+    }
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (child.child.exitCode !== null || child.child.signalCode !== null) return false;
+      if (listensOn(child.child.pid ?? -1, port) !== false) return true;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return false;
+  };
+
+  /** Moves a service to a new port: its push subscriptions are pointed there. */
+  const movePort = async (service: string): Promise<void> => {
+    const oldPrefix = `http://127.0.0.1:${ports[service]}/`;
+    const port = await freePort();
+    ports[service] = port;
+    for (const spec of topology.subscriptions) {
+      const endpoint = spec.push?.endpoint;
+      if (!endpoint?.startsWith(oldPrefix)) continue;
+      const moved = `http://127.0.0.1:${port}/${endpoint.slice(oldPrefix.length)}`;
+      await pubsub.subscription(spec.name).modifyPushConfig({ pushEndpoint: moved });
+      spec.push = { ...spec.push, endpoint: moved };
+    }
+  };
+
   const running = (service: string): RunningChild => {
     const child = children.get(service);
     if (!child) {
@@ -186,7 +266,10 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       const started = Date.now();
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
-      return { code: child.exitCode, signal: child.signalCode, tookMs: Date.now() - started };
+      const tookMs = Date.now() - started;
+      const held = await holdPort(ports[service] as number);
+      if (held) heldPorts.set(service, held);
+      return { code: child.exitCode, signal: child.signalCode, tookMs };
     },
     async restart(service) {
       const previous = running(service);
@@ -194,10 +277,22 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         throw new Error(`${service} is still running (pid ${previous.child.pid}): kill it before restarting`);
       }
       const found = selected.find((candidate) => candidate.descriptor.name === service) as ServicePackage;
-      await waitUntilHealthy(spawn(found), 30_000);
+      await closeServer(heldPorts.get(service));
+      heldPorts.delete(service);
+      if (await startOwned(found)) return;
+      // Another process took the port while the service was down (or while it started): move it.
+      const lost = ports[service];
+      await stopChild(running(service));
+      await movePort(service);
+      if (!(await startOwned(found))) {
+        throw new Error(
+          `${service} did not come back on port ${lost} nor on ${ports[service]}:\n${running(service).stderrTail.join("\n")}`,
+        );
+      }
     },
     async stop() {
       await Promise.all([...children.values()].map((child) => stopChild(child)));
+      await Promise.all([...heldPorts.values()].map(closeServer));
       await pubsub.close();
     },
   };
