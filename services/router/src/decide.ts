@@ -140,4 +140,9 @@ export function buildCommands(
 }
 
 /** The fields every command of one alert shares, with the very schemas the command schema uses. */
-const SharedCommandFields = KillPodCommand.pick({ incident: true, alert: true, target: true, issuedAt: true });
+const SharedCommandFields = KillPodCommand.pick({
+  incident: true,
+  alert: true,
+  target: true,
+  issuedAt: true,
+});
