@@ -71,6 +71,8 @@ export interface AppliedEvent {
   atMs: number;
   alertIndex: number;
   description: string;
+  /** For a service back after a SIGKILL: how long until it answered again. */
+  downMs?: number;
 }
 
 export type QuiescenceReason = "all-accounted" | "idle" | "deadline";
@@ -281,7 +283,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
               events.push({
                 atMs: Date.now() - publishStarted,
                 alertIndex,
-                description: `${event.service} back (healthy ${Date.now() - killedAt} ms after the SIGKILL)${moved}`,
+                description: `${event.service} back after the SIGKILL${moved}`,
+                downMs: Date.now() - killedAt,
               });
             })().catch((error: unknown) => {
               restartFailures.push(`${event.service}: ${(error as Error).message}`);
@@ -485,6 +488,11 @@ function summarizeEvents(events: readonly AppliedEvent[]): string[] {
   return [...byDescription].map(([description, occurrences]) => {
     const at = occurrences.map((event) => `${(event.atMs / 1000).toFixed(1)} s`);
     const when = at.length > 4 ? `${at.slice(0, 3).join(", ")} … (${at.length}×)` : at.join(", ");
-    return `  ${description} at ${when}`;
+    const down = occurrences.flatMap((event) => (event.downMs === undefined ? [] : [event.downMs]));
+    const downtime =
+      down.length > 0
+        ? ` (down ${(Math.min(...down) / 1000).toFixed(1)}–${(Math.max(...down) / 1000).toFixed(1)} s)`
+        : "";
+    return `  ${description} at ${when}${downtime}`;
   });
 }
