@@ -47,8 +47,11 @@ export interface ActionRow {
   changed: number;
   /** Pairs with an outcome that were also dead-lettered somewhere. */
   alsoDeadLettered: number;
-  /** Destructive actions that happened more than once (filled in from the cluster's request log). */
-  doubled: number;
+  /**
+   * Destructive actions (pod deletions, taints) that happened more than once, filled in from the
+   * cluster's request log; undefined for actions that destroy nothing.
+   */
+  doubled: number | undefined;
 }
 
 export interface Ledger {
@@ -73,7 +76,7 @@ function emptyRow(action: string): ActionRow {
     redelivered: 0,
     changed: 0,
     alsoDeadLettered: 0,
-    doubled: 0,
+    doubled: undefined,
   };
 }
 
@@ -260,7 +263,10 @@ export function findDoubledActions(
   };
 }
 
-/** The doubled count the table shows for each action. */
+/**
+ * The doubled count the table shows for each destructive action. A second quarantine label on a
+ * pod destroys nothing (it is reported in DoubledActions.podsLabelledTwice, not here).
+ */
 export function doubledPerAction(doubled: DoubledActions): Partial<Record<ActionName, number>> {
   return {
     "kill-pod": Object.keys(doubled.podsDeletedTwice).length,
@@ -268,6 +274,5 @@ export function doubledPerAction(doubled: DoubledActions): Partial<Record<Action
       ...Object.keys(doubled.nodesPatchedTwice),
       ...Object.keys(doubled.nodesTaintedTwice),
     ]).size,
-    "isolate-pod": Object.keys(doubled.podsLabelledTwice).length,
   };
 }

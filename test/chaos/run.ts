@@ -354,9 +354,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const requests = sim.requests;
     const doubled = findDoubledActions(requests, sim.list({ kind: "Node" }));
     const perAction = doubledPerAction(doubled);
+    ledger.total.doubled = 0;
     for (const row of ledger.rows) {
-      row.doubled = perAction[row.action as keyof typeof perAction] ?? 0;
-      ledger.total.doubled += row.doubled;
+      row.doubled = perAction[row.action as keyof typeof perAction];
+      ledger.total.doubled += row.doubled ?? 0;
     }
     const shapeOf = new Map<string, string>();
     for (const alert of scenario.alerts)
@@ -451,7 +452,7 @@ export function formatChaosReport(report: ChaosReport): string {
     "",
     `doubled: pods deleted twice ${Object.keys(doubled.podsDeletedTwice).length} (of ${doubled.deletedPods} deleted), ` +
       `nodes tainted twice ${Object.keys(doubled.nodesTaintedTwice).length} / taint patches twice ${Object.keys(doubled.nodesPatchedTwice).length} (of ${doubled.taintedNodes} tainted), ` +
-      `pods labelled twice ${Object.keys(doubled.podsLabelledTwice).length} (of ${doubled.labelledPods}); request log complete: ${doubled.requestLogComplete}`,
+      `pods labelled twice ${Object.keys(doubled.podsLabelledTwice).length} (of ${doubled.labelledPods}; not destructive); request log complete: ${doubled.requestLogComplete}`,
     `unexpected outcomes ${ledger.unexpectedOutcomes.length}, unexpected dead letters ${ledger.unexpectedDeadLetters.length}, ` +
       `invalid outcomes ${report.invalidOutcomes.length}, quarantined ${report.quarantined.length}, follow-ups dead-lettered ${report.followUpDeadLetters}`,
     `chaos applied (${report.events.length}):`,

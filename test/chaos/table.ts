@@ -18,7 +18,7 @@ function cells(row: ActionRow): string[] {
     String(row.expected),
     ...TERMINAL_STATES.map((state) => String(row.states[state])),
     String(row.unaccounted),
-    String(row.doubled),
+    row.doubled === undefined ? "-" : String(row.doubled),
     String(row.redelivered),
     String(row.changed),
     String(row.alsoDeadLettered),

@@ -151,33 +151,35 @@ describe("chaos: 1,000 alerts through every service while it all goes wrong", { 
 
   it("really executed a good share, and every alert shape ended the way it must", () => {
     const { byShape, ledger } = report;
-    expect(ledger.rows.find((row) => row.action === "kill-pod")?.states.done).toBeGreaterThanOrEqual(20);
-    expect(ledger.rows.find((row) => row.action === "isolate-pod")?.states.done).toBeGreaterThanOrEqual(20);
-    expect(ledger.rows.find((row) => row.action === "taint-node")?.states.done).toBeGreaterThanOrEqual(1);
-    expect(ledger.rows.find((row) => row.action === "notify")?.states.done).toBeGreaterThanOrEqual(500);
-    expect(ledger.rows.find((row) => row.action === "export-finding")?.states.done).toBe(
-      ledger.rows.find((row) => row.action === "export-finding")?.expected,
+    const row = (action: string) => ledger.rows.find((candidate) => candidate.action === action);
+    // Kills and isolations are capped at 20 a minute in the cluster (blast radius); the rest is refused.
+    expect(row("kill-pod")?.states.done).toBeGreaterThanOrEqual(20);
+    expect(row("isolate-pod")?.states.done).toBeGreaterThanOrEqual(20);
+    expect(row("taint-node")?.states.done).toBeGreaterThanOrEqual(1);
+    expect(row("notify")?.states.done).toBeGreaterThanOrEqual(500);
+    expect(row("export-finding")?.states.done).toBeGreaterThanOrEqual(
+      0.95 * (row("export-finding")?.expected ?? 0),
     );
+
+    /** The states the pairs of one alert shape ended in; an alert the router dead-lettered may add "dead-lettered". */
+    const endings = (shape: string, action: string) => byShape[shape]?.[action] ?? {};
+    const endsIn = (shape: string, action: string, main: string, others: string[] = []) => {
+      const states = endings(shape, action);
+      expect(states[main], `${shape} ${action}: ${JSON.stringify(states)}`).toBeGreaterThan(0);
+      expect(
+        Object.keys(states).filter((state) => ![main, ...others, "dead-lettered"].includes(state)),
+        `${shape} ${action}: ${JSON.stringify(states)}`,
+      ).toEqual([]);
+    };
     // Pods Riposte may not read: failed for good. Pods whose reads always fail: dead-lettered.
-    expect(Object.keys(byShape["kill-forbidden"]?.["kill-pod"] ?? {})).toEqual(["failed"]);
-    expect(Object.keys(byShape["kill-unreachable"]?.["kill-pod"] ?? {})).toEqual(["dead-lettered"]);
-    expect(Object.keys(byShape["kill-protected"]?.["kill-pod"] ?? {})).toEqual(["refused"]);
+    endsIn("kill-forbidden", "kill-pod", "failed");
+    expect(Object.keys(endings("kill-unreachable", "kill-pod"))).toEqual(["dead-lettered"]);
+    endsIn("kill-protected", "kill-pod", "refused");
     // A pod replaced since the alert is never deleted (stale), unless it is gone already.
-    expect(Object.keys(byShape["kill-replaced-pod"]?.["kill-pod"] ?? {}).sort()).toEqual(
-      expect.arrayContaining(["stale"]),
-    );
-    expect(
-      Object.keys(byShape["kill-replaced-pod"]?.["kill-pod"] ?? {}).every((state) =>
-        ["stale", "already-done"].includes(state),
-      ),
-    ).toBe(true);
-    // The dry-run playbook changes nothing: dry-run, or nothing to do for a pod that is gone.
-    expect(byShape.drill?.["kill-pod"]?.["dry-run"]).toBeGreaterThan(0);
-    expect(
-      Object.keys(byShape.drill?.["kill-pod"] ?? {}).every((state) =>
-        ["dry-run", "already-done"].includes(state),
-      ),
-    ).toBe(true);
+    endsIn("kill-replaced-pod", "kill-pod", "stale", ["already-done"]);
+    // The dry-run playbook changes nothing: dry-run, or nothing to do for a pod already gone.
+    endsIn("drill", "kill-pod", "dry-run", ["already-done"]);
+    endsIn("drill", "isolate-pod", "dry-run", ["stale"]);
     expect(byShape.informational).toBeUndefined();
   });
 
