@@ -142,7 +142,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     sim = await startSim({
       seed: scenario.clusterSeed,
       // Every request of the run must stay in the log for the doubled-action checks.
-      requestLogSize: Math.max(10_000, alertCount * 40),
+      requestLogSize: Math.max(20_000, alertCount * 10),
     });
     scc = await startSccStandin();
     webhooks = await startWebhookReceiver();
@@ -449,6 +449,9 @@ export function formatChaosReport(report: ChaosReport): string {
     `Chaos run: ${report.alertsSent} alerts, ${report.incidents} incidents, ${ledger.total.expected} (incident, action) pairs; ended: ${report.quiescence}`,
     "",
     formatLedgerTable(ledger),
+    "(one row per (incident, action) pair, in exactly one of done … dead-lettered or unaccounted; doubled: pod deletes",
+    " and taints that happened twice, - where nothing is destroyed; redelivered: pairs reported more than once;",
+    " changed: whose repeated reports differ beyond done → already-done; also-DLQ'd: with an outcome and a dead letter)",
     "",
     `doubled: pods deleted twice ${Object.keys(doubled.podsDeletedTwice).length} (of ${doubled.deletedPods} deleted), ` +
       `nodes tainted twice ${Object.keys(doubled.nodesTaintedTwice).length} / taint patches twice ${Object.keys(doubled.nodesPatchedTwice).length} (of ${doubled.taintedNodes} tainted), ` +
