@@ -51,12 +51,14 @@ export interface Pipeline {
   tap(topic: string, options?: { count?: number; timeoutMs?: number }): Promise<PulledMessage[]>;
   /**
    * Sends `signal` (default SIGKILL: no shutdown at all) to a service's process and resolves once it
-   * has exited. With SIGTERM the service shuts down gracefully, as on Cloud Run.
+   * has exited; with SIGTERM the service shuts down gracefully, as on Cloud Run. Its port is then held
+   * (every connection cut, so pushes fail as against the dead process) until `restart`.
    */
   kill(service: string, signal?: NodeJS.Signals): Promise<ServiceExit>;
   /**
-   * Starts a service whose process has exited again, on the same port (so its push subscriptions
-   * reach it there), with the same environment; resolves once it answers /healthz.
+   * Starts a service whose process has exited again, with the same environment, on the same port (so
+   * its push subscriptions reach it there); resolves once it answers there itself. Should another
+   * process have taken the port, the service starts on a new one and its push subscriptions follow.
    */
   restart(service: string): Promise<void>;
   stop(): Promise<void>;
