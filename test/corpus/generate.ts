@@ -137,7 +137,10 @@ function envelopeCases(): CorpusCaseInput[] {
   const notUtf8 = quarantined("^\\$: push body is not valid UTF-8", "$");
   // A well-formed envelope whose data is empty: each service's decoder refuses the empty payload.
   const emptyPayload = quarantined("invalid JSON: expected a JSON value but found end of input", "$");
-  const overLimit = quarantined(`^\\$: push body of \\d+ bytes exceeds the ${CORPUS_MAX_BODY_BYTES}-byte limit`, "$");
+  const overLimit = quarantined(
+    `^\\$: push body of \\d+ bytes exceeds the ${CORPUS_MAX_BODY_BYTES}-byte limit`,
+    "$",
+  );
   const envelopeWith = (id: string, extra: string) =>
     `{"message":{"messageId":"corpus-envelope-${id}","data":""${extra}}}`;
 
