@@ -44,24 +44,10 @@ afterAll(async () => {
 
 beforeEach(() => sim.reset());
 
-// Outcomes pulled from the tap, whichever incident they belong to: a test waiting for one incident
-// must not drop another's outcome that arrived first.
-const pulled: ActionOutcome[] = [];
-
 async function outcomesFor(incident: string, count: number, timeoutMs = 15_000): Promise<ActionOutcome[]> {
-  const deadline = Date.now() + timeoutMs;
-  const mine = () => pulled.filter((outcome) => outcome.incident === incident);
-  while (mine().length < count && Date.now() < deadline) {
-    const batch = await pipeline.tap("action-outcomes", {
-      count: 50,
-      timeoutMs: Math.min(1_000, Math.max(1, deadline - Date.now())),
-    });
-    pulled.push(...batch.map((m) => m.json<ActionOutcome>()));
-  }
-  const found = mine();
-  // Consumed: a later wait for the same incident (a redelivery) sees only what came after.
-  for (const outcome of found) pulled.splice(pulled.indexOf(outcome), 1);
-  return found;
+  return (await pipeline.tapped("action-outcomes", incident, { count, timeoutMs })).map((m) =>
+    m.json<ActionOutcome>(),
+  );
 }
 
 const pod = (namespace: string, name: string) =>

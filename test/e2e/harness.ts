@@ -50,6 +50,15 @@ export interface Pipeline {
   /** Messages that went through `topic` (read from its tap subscription). */
   tap(topic: string, options?: { count?: number; timeoutMs?: number }): Promise<PulledMessage[]>;
   /**
+   * Messages on `topic` for `incident` (attribute), waiting until `count` arrived or the time is up.
+   * What it pulls for other incidents is kept for their own waits, never dropped.
+   */
+  tapped(
+    topic: string,
+    incident: string,
+    options?: { count?: number; timeoutMs?: number },
+  ): Promise<PulledMessage[]>;
+  /**
    * Sends `signal` (default SIGKILL: no shutdown at all) to a service's process and resolves once it
    * has exited; with SIGTERM the service shuts down gracefully, as on Cloud Run. Its port is then held
    * (every connection cut, so pushes fail as against the dead process) until `restart`.
@@ -256,6 +265,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     return child;
   };
 
+  // Messages pulled from taps for an incident nobody was waiting for yet.
+  const held = new Map<string, PulledMessage[]>();
+
   return {
     projectId,
     pubsub,
@@ -263,6 +275,23 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     logs,
     sendAlert: (json) => pubsub.topic("falco-events").publishMessage({ data: Buffer.from(json) }),
     tap: (topic, tapOptions) => pullMessages(pubsub, `${topic}-tap`, tapOptions),
+    async tapped(topic, incident, { count = 1, timeoutMs = 15_000 } = {}) {
+      const pulled = held.get(topic) ?? [];
+      held.set(topic, pulled);
+      const mine = () => pulled.filter((message) => message.attributes.incident === incident);
+      const deadline = Date.now() + timeoutMs;
+      while (mine().length < count && Date.now() < deadline) {
+        const batch = await pullMessages(pubsub, `${topic}-tap`, {
+          count: 100,
+          timeoutMs: Math.min(1_000, Math.max(1, deadline - Date.now())),
+        });
+        pulled.push(...batch);
+      }
+      const found = mine();
+      // Handed out once: a later wait for the same incident sees only what came after.
+      for (const message of found) pulled.splice(pulled.indexOf(message), 1);
+      return found;
+    },
     async kill(service, signal = "SIGKILL") {
       const { child, exited } = running(service);
       const started = Date.now();

@@ -63,31 +63,12 @@ function announcements(incident: string): ReceivedRequest[] {
     .filter((r) => r.rawBody.includes(incident) && r.rawBody.includes("Falco alert"));
 }
 
-/** Messages on `topic` for `incident`, waiting until `count` arrived (or the time is up). */
-async function tapped(
-  topic: string,
-  incident: string,
-  count = 1,
-  timeoutMs = 15_000,
-): Promise<PulledMessage[]> {
-  const found: PulledMessage[] = [];
-  const deadline = Date.now() + timeoutMs;
-  while (found.length < count && Date.now() < deadline) {
-    const batch = await pipeline.tap(topic, {
-      count: 100,
-      timeoutMs: Math.min(1_000, Math.max(1, deadline - Date.now())),
-    });
-    found.push(...batch.filter((m) => m.attributes.incident === incident));
-  }
-  return found;
-}
-
 async function notifierOutcomes(
   incident: string,
   count: number,
   timeoutMs = 15_000,
 ): Promise<ActionOutcome[]> {
-  const messages = await tapped("action-outcomes", incident, count, timeoutMs);
+  const messages = await pipeline.tapped("action-outcomes", incident, { count, timeoutMs });
   return messages.map((m) => m.json<ActionOutcome>()).filter((o) => o.service === "notifier");
 }
 
@@ -118,7 +99,7 @@ describe("notifier end to end", { timeout: 90_000 }, () => {
       result: "done",
       details: { destinations: { slack: "delivered", soar: "delivered" } },
     });
-    const [command] = await tapped("notifier", alert.incident);
+    const [command] = await pipeline.tapped("notifier", alert.incident);
     expect(command?.json<NotifyCommand>()).toMatchObject({ kind: "Notify", incident: alert.incident });
     announced = { incident: alert.incident, command: command as PulledMessage };
     await sleep(1_500);

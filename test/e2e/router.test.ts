@@ -1,6 +1,3 @@
-// The router end to end: alerts published to falco-events on the real emulator, the router as its own
-// process behind a real push subscription, commands read back from the action topics.
-import type { PulledMessage } from "@riposte/service-kit/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freshAlert } from "./alerts.js";
 import { type Pipeline, startPipeline } from "./harness.js";
@@ -15,29 +12,13 @@ afterAll(async () => {
   await pipeline?.stop();
 });
 
-/** Messages on `topic` for `incident`, waiting until `count` arrived (or the time is up). */
-async function commandsFor(
-  topic: string,
-  incident: string,
-  count = 1,
-  timeoutMs = 10_000,
-): Promise<PulledMessage[]> {
-  const found: PulledMessage[] = [];
-  const deadline = Date.now() + timeoutMs;
-  while (found.length < count && Date.now() < deadline) {
-    const batch = await pipeline.tap(topic, { count: 50, timeoutMs: Math.min(1_000, deadline - Date.now()) });
-    found.push(...batch.filter((m) => m.attributes.incident === incident));
-  }
-  return found;
-}
-
 describe("router end to end", { timeout: 60_000 }, () => {
   it("a Critical alert with a pod → kill-pod, notify and export-finding commands", async () => {
     const alert = freshAlert("sidekick-critical-drop-exec.json");
     await pipeline.sendAlert(alert.json);
-    const [kill] = await commandsFor("pod-killer", alert.incident);
-    const [notify] = await commandsFor("notifier", alert.incident);
-    const [finding] = await commandsFor("scc-exporter", alert.incident);
+    const [kill] = await pipeline.tapped("pod-killer", alert.incident);
+    const [notify] = await pipeline.tapped("notifier", alert.incident);
+    const [finding] = await pipeline.tapped("scc-exporter", alert.incident);
     expect(kill?.json()).toMatchObject({
       kind: "KillPod",
       target: { namespace: "jobs", pod: "batch-worker-6f7d8-zx9k2" },
@@ -57,7 +38,7 @@ describe("router end to end", { timeout: 60_000 }, () => {
   it("a terminal shell alert → isolate-pod", async () => {
     const alert = freshAlert("modern-terminal-shell.json");
     await pipeline.sendAlert(alert.json);
-    const [isolate] = await commandsFor("isolator", alert.incident);
+    const [isolate] = await pipeline.tapped("isolator", alert.incident);
     expect(isolate?.json()).toMatchObject({
       kind: "IsolatePod",
       target: { namespace: "shop", pod: "web-7d9f8c6b5-abcde" },
@@ -67,7 +48,7 @@ describe("router end to end", { timeout: 60_000 }, () => {
   it("a Critical alert on the node itself → taint-node", async () => {
     const alert = freshAlert("host-level.json", { top: { priority: "Critical" } });
     await pipeline.sendAlert(alert.json);
-    const [taint] = await commandsFor("tainter", alert.incident);
+    const [taint] = await pipeline.tapped("tainter", alert.incident);
     expect(taint?.json()).toMatchObject({
       kind: "TaintNode",
       target: { node: "gke-prod-default-pool-3f1c2a9e-7xkq", containerId: "host" },
@@ -96,7 +77,7 @@ describe("router end to end", { timeout: 60_000 }, () => {
     await pipeline.sendAlert(
       JSON.stringify({ ...JSON.parse(alert.json), uuid: "00000000-0000-4000-8000-000000000000" }),
     );
-    const kills = await commandsFor("pod-killer", alert.incident, 2, 5_000);
+    const kills = await pipeline.tapped("pod-killer", alert.incident, { count: 2, timeoutMs: 5_000 });
     expect(kills).toHaveLength(1);
     expect(pipeline.logs.router?.join("\n")).toMatch(/duplicate alert within the dedup window/);
   });
@@ -117,7 +98,7 @@ describe("router end to end", { timeout: 60_000 }, () => {
     expect(pipeline.logs.router?.join("\n")).toMatch(/transient failure, asking Pub\/Sub to redeliver/);
     await pipeline.pubsub.topic("tainter").create();
     await pipeline.pubsub.topic("tainter").createSubscription("tainter-tap");
-    const [taint] = await commandsFor("tainter", alert.incident, 1, 20_000);
+    const [taint] = await pipeline.tapped("tainter", alert.incident, { count: 1, timeoutMs: 20_000 });
     expect(taint?.json()).toMatchObject({ kind: "TaintNode" });
   });
 });

@@ -5,7 +5,6 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { status } from "@grpc/grpc-js";
 import type { ActionOutcome, ExportFindingCommand } from "@riposte/falco-event";
-import type { PulledMessage } from "@riposte/service-kit/testing";
 import { type SccStandin, type StandinFinding, startSccStandin } from "@riposte/standins";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freshAlert } from "./alerts.js";
@@ -45,25 +44,6 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 15
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-/** Messages on `topic` for `incident`, waiting until `count` arrived (or the time is up). */
-async function tapped(
-  topic: string,
-  incident: string,
-  count = 1,
-  timeoutMs = 15_000,
-): Promise<PulledMessage[]> {
-  const found: PulledMessage[] = [];
-  const deadline = Date.now() + timeoutMs;
-  while (found.length < count && Date.now() < deadline) {
-    const batch = await pipeline.tap(topic, {
-      count: 50,
-      timeoutMs: Math.min(1_000, Math.max(1, deadline - Date.now())),
-    });
-    found.push(...batch.filter((m) => m.attributes.incident === incident));
-  }
-  return found;
-}
-
 const findingsOf = (incident: string): StandinFinding[] =>
   scc.findings.filter((finding) => finding.findingId === incident);
 const writesOf = (incident: string) =>
@@ -81,7 +61,7 @@ describe("scc-exporter end to end", { timeout: 90_000 }, () => {
     const alert = freshAlert("sidekick-critical-drop-exec.json");
     await pipeline.sendAlert(alert.json);
     first = await until("the finding", () => findingsOf(alert.incident)[0]);
-    const [exported] = await tapped("scc-exporter", alert.incident);
+    const [exported] = await pipeline.tapped("scc-exporter", alert.incident);
     command = exported?.json<ExportFindingCommand>() as ExportFindingCommand;
     expect(command).toMatchObject({ kind: "ExportFinding", incident: alert.incident });
 
@@ -108,7 +88,7 @@ describe("scc-exporter end to end", { timeout: 90_000 }, () => {
     });
     expect(findingsOf(alert.incident)).toHaveLength(1);
 
-    const [outcome] = await tapped("action-outcomes", alert.incident);
+    const [outcome] = await pipeline.tapped("action-outcomes", alert.incident);
     expect(outcome?.json<ActionOutcome>()).toMatchObject({
       service: "scc-exporter",
       action: "export-finding",
