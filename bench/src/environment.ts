@@ -6,6 +6,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { PubSub } from "@google-cloud/pubsub";
 import { applyTopology, deriveTopology, type ServicePackage } from "@riposte/infra";
+import { localServiceEnv } from "@riposte/infra/dev";
 import { type SimCluster, startSim } from "@riposte/k8s-sim";
 import type { LocalEnvironment } from "@riposte/service-kit";
 import { freePort, type PubSubEmulator, startPubSubEmulator } from "@riposte/service-kit/testing";
@@ -111,13 +112,13 @@ export function serviceEnv(
   return {
     PATH: process.env.PATH ?? "",
     NODE_ENV: "production",
-    PUBSUB_EMULATOR_HOST: environment.emulator.host,
-    GOOGLE_CLOUD_PROJECT: projectId,
-    METADATA_SERVER_DETECTION: "none",
-    OTEL_METRICS_EXPORTER: "none",
-    OTEL_LOGS_EXPORTER: "none",
+    ...localServiceEnv(service, {
+      emulatorHost: environment.emulator.host,
+      projectId,
+      local: environment.local,
+    }),
+    // Tracing on, as in production.
     OTEL_EXPORTER_OTLP_ENDPOINT: environment.otlp.endpoint,
-    ...service.descriptor.localEnv?.(environment.local),
     ...extra,
   };
 }

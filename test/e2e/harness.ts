@@ -13,7 +13,13 @@ import {
   type SubscriptionSpec,
   type Topology,
 } from "@riposte/infra";
-import { type RunningChild, spawnService, stopChild, waitUntilHealthy } from "@riposte/infra/dev";
+import {
+  localServiceEnv,
+  type RunningChild,
+  spawnService,
+  stopChild,
+  waitUntilHealthy,
+} from "@riposte/infra/dev";
 import type { LocalEnvironment } from "@riposte/service-kit";
 import {
   emulatorClient,
@@ -199,14 +205,11 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       },
       env: {
         PATH: process.env.PATH ?? "",
-        PUBSUB_EMULATOR_HOST: options.emulatorHost,
-        GOOGLE_CLOUD_PROJECT: projectId,
-        METADATA_SERVER_DETECTION: "none",
-        OTEL_METRICS_EXPORTER: "none",
-        OTEL_LOGS_EXPORTER: "none",
-        ...(service.descriptor.localEnv && options.local
-          ? service.descriptor.localEnv(options.local as LocalEnvironment)
-          : {}),
+        ...localServiceEnv(service, {
+          emulatorHost: options.emulatorHost,
+          projectId,
+          ...(options.local ? { local: options.local as LocalEnvironment } : {}),
+        }),
         ...options.commonEnv,
         ...options.env?.[name],
       },

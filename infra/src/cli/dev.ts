@@ -16,7 +16,13 @@ import {
   type WebhookReceiver,
 } from "@riposte/standins";
 import { colorFor } from "../dev/log-format.js";
-import { type RunningChild, spawnService, stopChild, waitUntilHealthy } from "../dev/service-process.js";
+import {
+  localServiceEnv,
+  type RunningChild,
+  spawnService,
+  stopChild,
+  waitUntilHealthy,
+} from "../dev/service-process.js";
 import { loadServices, repoRoot } from "../services.js";
 import { deriveTopology } from "../topology/derive.js";
 import { applyTopology } from "../topology/provision.js";
@@ -148,15 +154,8 @@ async function runDev(): Promise<number> {
           write,
           env: {
             ...stringEnv(process.env),
-            PUBSUB_EMULATOR_HOST: emulatorHost,
-            GOOGLE_CLOUD_PROJECT: projectId,
-            // Off Google Cloud: don't probe the metadata server, don't export metrics/logs over OTLP.
-            METADATA_SERVER_DETECTION: "none",
-            OTEL_METRICS_EXPORTER: "none",
-            OTEL_LOGS_EXPORTER: "none",
-            // Every service exports its spans to the local receiver: `riposte trace <incident>`.
-            OTEL_EXPORTER_OTLP_ENDPOINT: local.otlpEndpoint ?? "",
-            ...service.descriptor.localEnv?.(local),
+            // Spans go to the local receiver (`riposte trace <incident>`).
+            ...localServiceEnv(service, { emulatorHost, projectId, local }),
           },
         }),
       );

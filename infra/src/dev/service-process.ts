@@ -1,6 +1,7 @@
 // Running one service as a child process with prefixed, readable logs, and knowing when it is ready.
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import type { LocalEnvironment } from "@riposte/service-kit";
 import type { ServicePackage } from "../services.js";
 import { formatLogLine } from "./log-format.js";
 
@@ -79,4 +80,29 @@ export async function stopChild(running: RunningChild, graceMs = 10_000): Promis
   child.kill("SIGTERM");
   await running.exited;
   clearTimeout(timer);
+}
+
+export interface LocalRun {
+  emulatorHost: string;
+  projectId: string;
+  /** The local stand-ins; without them a service's `localEnv` is not applied. */
+  local?: LocalEnvironment;
+}
+
+/**
+ * The environment a service gets when it runs on this machine (`riposte dev`, the end-to-end tests,
+ * the benchmarks): the emulator, the project, no metadata-server probing, no OTLP metrics or logs
+ * (the SDK's shutdown would wait ~8 s for them), spans to the local receiver, and the service's own
+ * `localEnv`. Callers add the base environment (PATH, …) and their overrides.
+ */
+export function localServiceEnv(service: ServicePackage, run: LocalRun): Record<string, string> {
+  return {
+    PUBSUB_EMULATOR_HOST: run.emulatorHost,
+    GOOGLE_CLOUD_PROJECT: run.projectId,
+    METADATA_SERVER_DETECTION: "none",
+    OTEL_METRICS_EXPORTER: "none",
+    OTEL_LOGS_EXPORTER: "none",
+    ...(run.local?.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: run.local.otlpEndpoint } : {}),
+    ...(run.local ? service.descriptor.localEnv?.(run.local) : {}),
+  };
 }
