@@ -28,11 +28,16 @@ describe("applyJsonPatch", () => {
     const failing = () => applyJsonPatch(doc, [{ op: "test", path: "/metadata/name", value: "q" }]);
     expect(failing).toThrow(JsonPatchError);
     expect(failing).toThrow("testing value /metadata/name failed");
-    try {
-      applyJsonPatch(doc, [{ op: "remove", path: "/metadata/missing" }]);
-    } catch (error) {
-      expect(error).toMatchObject({ phase: "apply", operationIndex: 0 });
-    }
+    expect(() => applyJsonPatch(doc, [{ op: "remove", path: "/metadata/missing" }])).toThrow(
+      expect.objectContaining({ name: "JsonPatchError", phase: "apply", operationIndex: 0 }),
+    );
+    // The index names the operation that failed, not the first one.
+    expect(() =>
+      applyJsonPatch(doc, [
+        { op: "test", path: "/metadata/name", value: "p" },
+        { op: "remove", path: "/metadata/missing" },
+      ]),
+    ).toThrow(expect.objectContaining({ phase: "apply", operationIndex: 1 }));
     expect(() => applyJsonPatch(doc, [{ op: "replace", path: "/nope/x", value: 1 }])).toThrow(/missing path/);
   });
 
