@@ -174,6 +174,30 @@ function runningContainerStatus(
 }
 
 /**
+ * A container status after the kubelet restarted the container: a new container ID, running since
+ * `now`; the previous instance (its ID, exit) in `lastState.terminated`; `restartCount` + 1.
+ */
+export function restartedContainerStatus(status: JsonObject, env: ClusterEnvironment): JsonObject {
+  const now = rfc3339(env.now());
+  const startedAt = getString(status, ["state", "running", "startedAt"]) ?? now;
+  return {
+    ...status,
+    state: { running: { startedAt: now } },
+    lastState: {
+      terminated: {
+        exitCode: 137,
+        reason: "Error",
+        startedAt,
+        finishedAt: now,
+        containerID: status.containerID,
+      },
+    },
+    restartCount: (getNumber(status, ["restartCount"]) ?? 0) + 1,
+    containerID: `containerd://${env.randomHex(32)}`,
+  };
+}
+
+/**
  * A pod as the scheduler and kubelet would leave it: bound to a node and Running, every container
  * with a `containerd://<64 hex>` ID. Whatever status the manifest already carries is kept, so seeds
  * can pin container IDs (a real API server would drop a status sent on create).

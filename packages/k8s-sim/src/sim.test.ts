@@ -77,6 +77,33 @@ describe("SimCluster", () => {
     expect(sim.list({ kind: "Pod", namespace: "shop", fieldSelector: "metadata.name=a" })).toEqual([]);
   });
 
+  it("restarts a container as the kubelet reports it: new id, the previous one in lastState", () => {
+    sim.apply({ apiVersion: "v1", kind: "Node", metadata: { name: "n1" } });
+    sim.apply(pod("restarts", { spec: { nodeName: "n1", containers: [{ name: "c", image: "nginx" }] } }));
+    const before = sim.get({ kind: "Pod", namespace: "shop", name: "restarts" }) as {
+      status: { containerStatuses: { containerID: string }[] };
+    };
+    const first = before.status.containerStatuses[0]?.containerID;
+    expect(sim.restartContainer({ namespace: "shop", name: "restarts" })).toBe(first);
+    const after = sim.get({ kind: "Pod", namespace: "shop", name: "restarts" }) as typeof before;
+    expect(after).toMatchObject({
+      status: {
+        containerStatuses: [
+          {
+            name: "c",
+            restartCount: 1,
+            containerID: expect.stringMatching(/^containerd:\/\/[0-9a-f]{64}$/),
+            lastState: { terminated: { containerID: first, exitCode: 137 } },
+          },
+        ],
+      },
+    });
+    expect(after.status.containerStatuses[0]?.containerID).not.toBe(first);
+    expect(() => sim.restartContainer({ namespace: "shop", name: "restarts", container: "nope" })).toThrow(
+      /no container nope in pod shop\/restarts/,
+    );
+  });
+
   it("names what it cannot do", () => {
     expect(() => sim.get({ kind: "CronJob", name: "x" })).toThrow(UnknownResourceError);
     expect(() => sim.apply({ apiVersion: "batch/v1", kind: "Job", metadata: { name: "j" } })).toThrow(

@@ -8,9 +8,13 @@ import type { AddressInfo } from "node:net";
 import { generate } from "selfsigned";
 import { createAdminHandler } from "./admin.js";
 import { createApiRequestHandler } from "./api-server.js";
-import { createClusterBehaviour } from "./cluster-behaviour.js";
+import {
+  type ClusterEnvironment,
+  createClusterBehaviour,
+  restartedContainerStatus,
+} from "./cluster-behaviour.js";
 import { type ActiveFault, createFaultInjector, type FaultSpec } from "./faults.js";
-import { clone, getString, isObject, type KubeObject, metaOf } from "./json.js";
+import { clone, getArray, getString, isObject, type KubeObject, metaOf } from "./json.js";
 import {
   type AnonymousPolicy,
   bootstrapRbac,
@@ -76,6 +80,12 @@ export interface SimCluster {
   list(ref: ListRef): KubeObject[];
   /** Deletes like the API (pods go at once, dependents are collected). False when absent. */
   remove(ref: ObjectRef): boolean;
+  /**
+   * What the kubelet reports when a container of a pod restarts (first container unless named): a
+   * new container ID, the previous one in `lastState.terminated`. Returns the previous ID (with
+   * its `containerd://` prefix). Throws when the pod or container does not exist.
+   */
+  restartContainer(pod: { namespace: string; name: string; container?: string }): string;
   addToken(token: string, user: string, groups?: readonly string[]): void;
   /** Stores the RBAC objects of a YAML text; authorization reads them on every request. */
   loadRbac(yaml: string): KubeObject[];
@@ -173,12 +183,13 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
   const now = options.now ?? (() => new Date());
   const host = options.host ?? "127.0.0.1";
   const store = createObjectStore({ indexes: storeIndexes() });
-  const behaviour = createClusterBehaviour({
+  const behaviourEnv: ClusterEnvironment = {
     now,
     randomHex: (bytes) => randomBytes(bytes).toString("hex"),
     listNodes: () => store.list("core/nodes"),
     podCountOnNode: (node) => store.indexCount("core/pods", "spec.nodeName", node),
-  });
+  };
+  const behaviour = createClusterBehaviour(behaviourEnv);
   const registry = createRegistry({
     store,
     behaviour,
@@ -316,6 +327,22 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
         if (error instanceof KubeApiError && error.code === 404) return false;
         throw error;
       }
+    },
+    restartContainer({ namespace, name, container }) {
+      const pod = store.get("core/pods", namespace, name);
+      const statuses = getArray(pod, ["status", "containerStatuses"]).filter(isObject);
+      const index = container ? statuses.findIndex((s) => s.name === container) : 0;
+      const previous = statuses[index];
+      if (!pod || !previous) {
+        throw new Error(
+          `restartContainer: no container ${container ?? "(first)"} in pod ${namespace}/${name}`,
+        );
+      }
+      const restarted = clone(pod);
+      const status = restarted.status as { containerStatuses: unknown[] };
+      status.containerStatuses[index] = restartedContainerStatus(previous, behaviourEnv);
+      registry.apply(restarted);
+      return String(previous.containerID);
     },
     addToken: (token, user, groups) => authenticator.addToken(token, user, groups),
     loadRbac,
