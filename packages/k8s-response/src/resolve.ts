@@ -1,14 +1,20 @@
 // Finding the pod an alert is about. By name (and uid) when Falco knew it; otherwise by container id:
 // list the pods on the alert's node and match status.containerStatuses[].containerID, whose hex part
-// begins with Falco's 12-character container.id.
+// begins with Falco's 12-character container.id — or lastState.terminated.containerID, since the
+// alert may name the instance before a restart.
 import type { CoreV1Api, V1Pod } from "@kubernetes/client-node";
 import type { Target } from "@riposte/falco-event";
 import { classifyKubernetesError } from "./errors.js";
 
 export type PodResolution =
   | { kind: "found"; pod: V1Pod; via: "name" | "container-id" | "pod-uid" }
-  /** The pod is not there (any more). */
+  /** The pod is not there (any more): no pod has its name, or its uid. */
   | { kind: "gone"; reason: string }
+  /**
+   * No pod (on the alert's node) runs or ran the alert's container. Not proof that the pod is gone:
+   * the id may predate more than one restart (only the last is kept), or the alert may be wrong.
+   */
+  | { kind: "unmatched"; reason: string }
   /** A pod of that name exists but it is a different one (another uid): the alert's pod is gone. */
   | { kind: "replaced"; pod: V1Pod; reason: string }
   /** Nothing in the alert identifies a pod. */
@@ -16,18 +22,18 @@ export type PodResolution =
 
 const RUNTIME_PREFIX = /^[a-z0-9-]+:\/\//;
 
-/** The hex ids of every container of a pod (regular, init and ephemeral), without the runtime prefix. */
-export function containerIdsOf(pod: V1Pod, options: { withPrevious?: boolean } = {}): string[] {
+/**
+ * The hex ids of every container of a pod (regular, init and ephemeral), without the runtime prefix:
+ * the current instances and, for restarted containers, the previous ones (lastState.terminated),
+ * which an alert raised just before the restart still names.
+ */
+export function containerIdsOf(pod: V1Pod): string[] {
   const statuses = [
     ...(pod.status?.containerStatuses ?? []),
     ...(pod.status?.initContainerStatuses ?? []),
     ...(pod.status?.ephemeralContainerStatuses ?? []),
   ];
-  // A restarted container has a new id; the alert may name the previous one (lastState.terminated).
-  const ids = statuses.flatMap((status) => [
-    status.containerID,
-    ...(options.withPrevious ? [status.lastState?.terminated?.containerID] : []),
-  ]);
+  const ids = statuses.flatMap((status) => [status.containerID, status.lastState?.terminated?.containerID]);
   return ids.flatMap((id) => (id ? [id.replace(RUNTIME_PREFIX, "")] : []));
 }
 
@@ -56,11 +62,7 @@ export async function resolveTargetPod(core: CoreV1Api, target: Target): Promise
     // Without a uid, the alert's container is the proof that this is still the same pod: a pod that
     // took the name since (a StatefulSet replica, a redelivery after a kill) runs other containers.
     const containerId = target.containerId && target.containerId !== "host" ? target.containerId : undefined;
-    if (
-      !target.podUid &&
-      containerId &&
-      !containerIdsOf(pod, { withPrevious: true }).some((id) => id.startsWith(containerId))
-    ) {
+    if (!target.podUid && containerId && !containerIdsOf(pod).some((id) => id.startsWith(containerId))) {
       return {
         kind: "replaced",
         pod,
@@ -84,8 +86,12 @@ export async function resolveTargetPod(core: CoreV1Api, target: Target): Promise
       ? containerIdsOf(pod).some((id) => id.startsWith(containerId))
       : pod.metadata?.uid === target.podUid,
   );
+  if (matches.length === 0) {
+    return containerId
+      ? { kind: "unmatched", reason: `no pod ${where} runs or ran container ${containerId}` }
+      : { kind: "gone", reason: `no pod ${where} has uid ${target.podUid}` };
+  }
   const what = containerId ? `container ${containerId}` : `pod uid ${target.podUid}`;
-  if (matches.length === 0) return { kind: "gone", reason: `no pod ${where} runs ${what}` };
   if (matches.length > 1) {
     return { kind: "none", reason: `${what} is ambiguous ${where}: ${matches.map(podRef).join(", ")}` };
   }

@@ -269,7 +269,7 @@ export const isolatePod: KubernetesAction<IsolatePodCommand> = {
     if (early) return { result: "refused", reason: early };
     const resolution = await resolveTargetPod(clients.core, command.target);
     if (resolution.kind === "none") return { result: "refused", reason: resolution.reason };
-    if (resolution.kind === "gone")
+    if (resolution.kind === "gone" || resolution.kind === "unmatched")
       return { result: "stale", reason: `${resolution.reason}: nothing to isolate` };
     if (resolution.kind === "replaced")
       return { result: "stale", reason: `${resolution.reason}; nothing changed` };

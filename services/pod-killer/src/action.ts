@@ -1,5 +1,6 @@
 // kill-pod: delete the pod with `preconditions.uid`, so a new pod that took the name since the alert
-// is never deleted (409 → stale); 404 means it is already gone.
+// is never deleted (409 → stale); 404 means it is already gone. A container id that no pod runs or
+// ran proves nothing about the pod (it may run on under a newer id): stale, never already-done.
 import { type KillPodCommand, KillPodParams } from "@riposte/falco-event";
 import {
   classifyKubernetesError,
@@ -67,6 +68,11 @@ export const killPod: KubernetesAction<KillPodCommand> = {
     const resolution = await resolveTargetPod(clients.core, command.target);
     if (resolution.kind === "none") return { result: "refused", reason: resolution.reason };
     if (resolution.kind === "gone") return { result: "already-done", reason: resolution.reason };
+    if (resolution.kind === "unmatched")
+      return {
+        result: "stale",
+        reason: `${resolution.reason}; nothing deleted (the pod is not proven gone)`,
+      };
     if (resolution.kind === "replaced")
       return { result: "stale", reason: `${resolution.reason}; nothing deleted` };
 

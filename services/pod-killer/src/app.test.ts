@@ -149,6 +149,34 @@ describe("pod-killer", () => {
     ).toBe(true);
   });
 
+  it("a restarted container: the alert's (previous) container id still finds the pod, which is deleted", async () => {
+    const { send, outcomes } = setup();
+    sim.restartContainer({ namespace: "shop", name: "web-7d9f8c6b5-abcde" });
+    const command = commandFromExample("kill-pod", "modern-terminal-shell.json", {
+      drop: ["k8s.pod.name", "k8s.ns.name"],
+    });
+    expect(await send(command)).toBe(204);
+    expect(outcomes()[0]).toMatchObject({
+      result: "done",
+      details: expect.objectContaining({ resolvedBy: "container-id" }),
+    });
+    expect(pod("shop", "web-7d9f8c6b5-abcde")).toBeUndefined();
+  });
+
+  it("no pod on the node runs or ran the alert's container: stale (the kill cannot prove the pod gone), never already-done", async () => {
+    const { send, outcomes } = setup();
+    const command = commandFromExample("kill-pod", "modern-terminal-shell.json", {
+      drop: ["k8s.pod.name", "k8s.ns.name"],
+      fields: { "container.id": "0123456789ab" },
+    });
+    expect(await send(command)).toBe(204);
+    expect(outcomes()[0]).toMatchObject({
+      result: "stale",
+      reason: expect.stringMatching(/no pod on node \S+ runs or ran container 0123456789ab/),
+    });
+    expect(deletions()).toHaveLength(0);
+  });
+
   it.each([
     [
       "a protected namespace",
