@@ -28,5 +28,6 @@ export {
   protectedPodReason,
   type SafetyPolicy,
 } from "./policy.js";
+export { RACE_ATTEMPTS, RACE_LOST, retryLostRaces } from "./races.js";
 export { containerIdsOf, type PodResolution, podRef, resolveTargetPod } from "./resolve.js";
 export { actionerEnvSchema, describeActioner, runnerDepsFromKit } from "./service.js";

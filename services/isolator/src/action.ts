@@ -17,7 +17,9 @@ import {
   podRef,
   protectedNamespaceReason,
   protectedPodReason,
+  RACE_LOST,
   resolveTargetPod,
+  retryLostRaces,
 } from "@riposte/k8s-response";
 
 export const QUARANTINE_LABEL = "riposte.dev/quarantine";
@@ -137,45 +139,62 @@ async function policiesOpening(
     .map((policy) => policy.metadata?.name ?? "?");
 }
 
-/** Creates the policy, or repairs it when someone changed it. Returns what it did. */
-async function ensurePolicy(
+type PolicyResult = "created" | "repaired" | "unchanged";
+
+/**
+ * Creates the policy, or repairs it when someone changed it. Returns what it did. A write that lost
+ * a race (409: changed or re-created since our read; 404: deleted since) is decided again.
+ */
+function ensurePolicy(networking: NetworkingV1Api, policy: V1NetworkPolicy): Promise<PolicyResult> {
+  const namespace = policy.metadata?.namespace ?? "";
+  const name = policy.metadata?.name ?? "";
+  return retryLostRaces(`ensure NetworkPolicy ${namespace}/${name}`, () =>
+    ensurePolicyOnce(networking, policy),
+  );
+}
+
+async function ensurePolicyOnce(
   networking: NetworkingV1Api,
   policy: V1NetworkPolicy,
-): Promise<"created" | "repaired" | "unchanged"> {
+): Promise<PolicyResult | typeof RACE_LOST> {
   const namespace = policy.metadata?.namespace ?? "";
   const name = policy.metadata?.name ?? "";
   const wanted = policy.spec as V1NetworkPolicySpec;
-  let existing: V1NetworkPolicy | undefined;
+  let existing: V1NetworkPolicy;
   try {
     existing = await networking.readNamespacedNetworkPolicy({ name, namespace });
   } catch (error) {
     if (classifyKubernetesError(error).kind !== "not-found") throw error;
-  }
-  if (!existing) {
     try {
       await networking.createNamespacedNetworkPolicy({
         namespace,
         body: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", ...policy },
       });
       return "created";
-    } catch (error) {
-      // AlreadyExists: a concurrent delivery created it; verify its shape below.
-      if (classifyKubernetesError(error).kind !== "conflict") throw error;
-      existing = await networking.readNamespacedNetworkPolicy({ name, namespace });
+    } catch (createError) {
+      // AlreadyExists: a concurrent delivery created it; read it and verify its shape.
+      if (classifyKubernetesError(createError).kind === "conflict") return RACE_LOST;
+      throw createError;
     }
   }
   if (sameSpec(existing.spec, wanted)) return "unchanged";
-  // Drift (someone edited or weakened it): put it back, guarded by the version we read.
-  await networking.replaceNamespacedNetworkPolicy({
-    name,
-    namespace,
-    body: {
-      ...existing,
-      spec: wanted,
-      metadata: { ...existing.metadata, labels: { ...existing.metadata?.labels, ...MANAGED_BY } },
-    },
-  });
-  return "repaired";
+  // Drift (someone edited or weakened it): put it back, guarded by the version (and uid) we read.
+  try {
+    await networking.replaceNamespacedNetworkPolicy({
+      name,
+      namespace,
+      body: {
+        ...existing,
+        spec: wanted,
+        metadata: { ...existing.metadata, labels: { ...existing.metadata?.labels, ...MANAGED_BY } },
+      },
+    });
+    return "repaired";
+  } catch (error) {
+    const failure = classifyKubernetesError(error).kind;
+    if (failure === "conflict" || failure === "not-found") return RACE_LOST;
+    throw error;
+  }
 }
 
 function escapePointer(key: string): string {
@@ -208,6 +227,45 @@ async function labelPod(
     name: metadata.name ?? "",
     namespace: metadata.namespace ?? "",
     body: operations,
+  });
+}
+
+/** Why the pod read earlier is not there any more (gone, or another pod took its name), if it is not. */
+async function podNoLongerThere(core: CoreV1Api, pod: V1Pod): Promise<string | undefined> {
+  const name = pod.metadata?.name ?? "";
+  const namespace = pod.metadata?.namespace ?? "";
+  try {
+    const current = await core.readNamespacedPod({ name, namespace });
+    if (current.metadata?.uid === pod.metadata?.uid) return undefined;
+    return `pod ${namespace}/${name} was replaced (now uid ${current.metadata?.uid}); nothing labelled`;
+  } catch (error) {
+    if (classifyKubernetesError(error).kind === "not-found") return `pod ${namespace}/${name} is gone`;
+    throw error;
+  }
+}
+
+/** labelPod, with what its failures mean: `stale` when the pod is not the one read, a retry on a race. */
+function quarantinePod(
+  core: CoreV1Api,
+  pod: V1Pod,
+  incident: string,
+  rule: string,
+  now: Date,
+): Promise<{ stale?: string }> {
+  return retryLostRaces(`label pod ${podRef(pod)}`, async () => {
+    try {
+      await labelPod(core, pod, incident, rule, now);
+      return {};
+    } catch (error) {
+      const failure = classifyKubernetesError(error);
+      if (failure.kind === "not-found") return { stale: `pod ${podRef(pod)} is gone` };
+      // The API server retries a patch's own conflicts; a 409 that still comes back is contention.
+      if (failure.kind === "conflict") return RACE_LOST;
+      // A failed `test` on the uid answers 422, as does a patch the API finds invalid: tell them apart.
+      const stale = failure.kind === "invalid" ? await podNoLongerThere(core, pod) : undefined;
+      if (stale) return { stale };
+      throw error;
+    }
   });
 }
 
@@ -311,18 +369,8 @@ export const isolatePod: KubernetesAction<IsolatePodCommand> = {
             details: { policyResults },
           };
         }
-        try {
-          await labelPod(clients.core, pod, incident, command.alert.rule, now);
-        } catch (error) {
-          const failure = classifyKubernetesError(error);
-          if (failure.kind === "not-found")
-            return { result: "stale", reason: `pod ${namespace}/${name} is gone` };
-          // The uid test failed: another pod took the name.
-          if (failure.kind === "conflict" || (failure.kind === "invalid" && failure.code === 422)) {
-            return { result: "stale", reason: `pod ${namespace}/${name} was replaced; nothing labelled` };
-          }
-          throw error;
-        }
+        const { stale } = await quarantinePod(clients.core, pod, incident, command.alert.rule, now);
+        if (stale) return { result: "stale", reason: stale };
         // NetworkPolicies add up: another policy that selects the pod and allows traffic keeps it open.
         const openedBy = await policiesOpening(clients.networking, namespace, {
           ...pod.metadata?.labels,

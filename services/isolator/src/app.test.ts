@@ -204,6 +204,107 @@ describe("isolator", () => {
     expect(outcomes()[1]).toMatchObject({ result: "stale" });
   });
 
+  it("a restarted container: the alert's (previous) container id still finds the pod, which is isolated", async () => {
+    const { send, outcomes } = setup();
+    sim.restartContainer({ namespace: "shop", name: "web-7d9f8c6b5-abcde" });
+    const command = commandFromExample("isolate-pod", "modern-terminal-shell.json", {
+      drop: ["k8s.pod.name", "k8s.ns.name"],
+    });
+    expect(await send(command)).toBe(204);
+    expect(outcomes()[0]).toMatchObject({ result: "done" });
+    expect(pod("shop", "web-7d9f8c6b5-abcde")?.metadata?.labels?.[QUARANTINE_LABEL]).toBe(command.incident);
+  });
+
+  describe("a 409 Conflict while repairing the quarantine policy is a race, not a failure", () => {
+    /** The deny-all policy weakened by someone, so the next isolation has to update it. */
+    function weakenPolicy() {
+      sim.apply({
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: QUARANTINE_POLICY, namespace: "shop" },
+        spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{}] },
+      } as never);
+    }
+    const isDenyAll = () =>
+      (policy("shop", QUARANTINE_POLICY)?.spec?.ingress ?? []).length === 0 &&
+      policy("shop", QUARANTINE_POLICY)?.spec?.policyTypes?.includes("Egress");
+    const labelled = () => pod("shop", "web-7d9f8c6b5-abcde")?.metadata?.labels?.[QUARANTINE_LABEL];
+
+    it("two conflicts: re-read and retried, the policy repaired and the pod labelled", async () => {
+      const { send, outcomes } = setup();
+      weakenPolicy();
+      sim.faults.inject({ resource: "networkpolicies", verb: "update", status: 409, times: 2 });
+      const command = commandFromExample("isolate-pod", "modern-terminal-shell.json");
+      expect(await send(command)).toBe(204);
+      expect(outcomes()[0]).toMatchObject({ result: "done" });
+      expect(isDenyAll()).toBe(true);
+      expect(labelled()).toBe(command.incident);
+      expect(
+        sim.requests
+          .filter((r) => r.verb === "update" && r.resource === "networkpolicies")
+          .map((r) => r.status),
+      ).toEqual([409, 409, 200]);
+    });
+
+    it("someone edits the policy between our read and our update: re-read, repaired", async () => {
+      const { send, outcomes } = setup();
+      weakenPolicy();
+      sim.faults.inject({ resource: "networkpolicies", verb: "update", latencyMs: 300, times: 1 });
+      const sending = send(commandFromExample("isolate-pod", "modern-terminal-shell.json"));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const theirs = policy("shop", QUARANTINE_POLICY) as V1NetworkPolicy;
+      sim.apply({ ...theirs, metadata: { ...theirs.metadata, labels: { edited: "yes" } } } as never);
+      expect(await sending).toBe(204);
+      expect(outcomes()[0]).toMatchObject({ result: "done" });
+      expect(isDenyAll()).toBe(true);
+      expect(policy("shop", QUARANTINE_POLICY)?.metadata?.labels).toMatchObject({ edited: "yes" });
+    });
+
+    it("conflicts that do not stop: 503 (redelivered), nothing labelled; the redelivery isolates", async () => {
+      const { send, outcomes } = setup();
+      weakenPolicy();
+      sim.faults.inject({ resource: "networkpolicies", verb: "update", status: 409, times: 50 });
+      const command = commandFromExample("isolate-pod", "modern-terminal-shell.json");
+      expect(await send(command)).toBe(503);
+      expect(outcomes()).toEqual([]);
+      expect(labelled()).toBeUndefined();
+      sim.faults.clear();
+      expect(await send(command)).toBe(204);
+      expect(outcomes().map((o) => o.result)).toEqual(["done"]);
+      expect(isDenyAll()).toBe(true);
+      expect(labelled()).toBe(command.incident);
+    });
+  });
+
+  it("a 409 on the label patch (the API server's own retries ran out) is a race: retried, labelled", async () => {
+    const { send, outcomes } = setup();
+    sim.faults.inject({ resource: "pods", verb: "patch", status: 409, times: 2 });
+    const command = commandFromExample("isolate-pod", "modern-terminal-shell.json");
+    expect(await send(command)).toBe(204);
+    expect(outcomes()[0]).toMatchObject({ result: "done" });
+    expect(pod("shop", "web-7d9f8c6b5-abcde")?.metadata?.labels?.[QUARANTINE_LABEL]).toBe(command.incident);
+  });
+
+  it("a 422 on the label patch while the pod is unchanged is not a replaced pod: failed, not stale", async () => {
+    const { send, outcomes } = setup();
+    sim.faults.inject({ resource: "pods", verb: "patch", status: 422, times: 1 });
+    expect(await send(commandFromExample("isolate-pod", "modern-terminal-shell.json"))).toBe(204);
+    expect(outcomes()[0]).toMatchObject({ result: "failed" });
+  });
+
+  it("a pod replaced between resolution and labelling: the uid test fails → stale, the new pod unlabelled", async () => {
+    const { send, outcomes } = setup();
+    const original = pod("shop", "web-7d9f8c6b5-abcde") as V1Pod;
+    sim.faults.inject({ resource: "pods", verb: "patch", latencyMs: 300, times: 1 });
+    const sending = send(commandFromExample("isolate-pod", "modern-terminal-shell.json"));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    sim.remove({ kind: "Pod", namespace: "shop", name: "web-7d9f8c6b5-abcde" });
+    sim.apply({ ...original, metadata: { name: "web-7d9f8c6b5-abcde", namespace: "shop" } } as never);
+    expect(await sending).toBe(204);
+    expect(outcomes()[0]).toMatchObject({ result: "stale", reason: expect.stringMatching(/replaced/) });
+    expect(pod("shop", "web-7d9f8c6b5-abcde")?.metadata?.labels?.[QUARANTINE_LABEL]).toBeUndefined();
+  });
+
   it("riposte release lifts the quarantine: label, annotations and allowances go, the deny-all stays", async () => {
     const { send } = setup();
     const command = commandFromExample("isolate-pod", "modern-terminal-shell.json", {
