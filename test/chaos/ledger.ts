@@ -1,6 +1,8 @@
 // The chaos test's accounting, pure over what was collected: every expected (incident, action) pair is
 // put in exactly one terminal state — an outcome result or dead-lettered — or counted unaccounted;
-// and the simulated cluster's request log is checked for destructive actions that happened twice.
+// pairs a dead-letter queue holds are also counted on their own, outcome or not (a dead-lettered
+// command is a lost action however its pair ended); and the simulated cluster's request log is
+// checked for destructive actions that happened twice.
 import { type ActionName, OUTCOME_RESULTS, type OutcomeResult } from "@riposte/falco-event";
 import type { KubeObject, RequestRecord } from "@riposte/k8s-sim";
 
@@ -39,6 +41,12 @@ export interface PairAccount extends PairKey {
 export interface ActionRow {
   action: string;
   expected: number;
+  /** Pairs whose command was seen on its topic (undefined when commands were not collected). */
+  published: number | undefined;
+  /** Pairs with at least one outcome, whatever else happened to them. */
+  withOutcome: number;
+  /** Pairs a dead-letter queue holds (their command, or their alert at the router), outcome or not. */
+  deadLettered: number;
   states: Record<TerminalState, number>;
   unaccounted: number;
   /** Pairs reported by more than one outcome message (at-least-once delivery made visible). */
@@ -67,10 +75,13 @@ export interface Ledger {
 
 const pairKey = (pair: PairKey) => `${pair.incident}|${pair.action}`;
 
-function emptyRow(action: string): ActionRow {
+function emptyRow(action: string, commandsCollected: boolean): ActionRow {
   return {
     action,
     expected: 0,
+    published: commandsCollected ? 0 : undefined,
+    withOutcome: 0,
+    deadLettered: 0,
     states: Object.fromEntries(TERMINAL_STATES.map((state) => [state, 0])) as Record<TerminalState, number>,
     unaccounted: 0,
     redelivered: 0,
@@ -107,6 +118,8 @@ export interface AccountingOptions {
   actionOrder?: readonly string[];
   /** Every incident sent, including those no playbook acts on (their dead-lettered alerts are expected). */
   incidents?: ReadonlySet<string>;
+  /** The commands seen on the actioners' topics, when collected: fills each row's `published`. */
+  commands?: readonly PairKey[];
 }
 
 export function accountPairs(
@@ -154,18 +167,22 @@ export function accountPairs(
     for (const account of accounts) account.deadLetters.push(letter);
   }
 
+  const published = options.commands ? new Set(options.commands.map(pairKey)) : undefined;
   const rows = new Map<string, ActionRow>();
-  for (const action of options.actionOrder ?? []) rows.set(action, emptyRow(action));
-  const total = emptyRow("total");
+  for (const action of options.actionOrder ?? []) rows.set(action, emptyRow(action, Boolean(published)));
+  const total = emptyRow("total", Boolean(published));
   for (const account of pairs.values()) {
     account.state = terminalStateOf(account.outcomes, account.deadLetters.length > 0);
     let row = rows.get(account.action);
     if (!row) {
-      row = emptyRow(account.action);
+      row = emptyRow(account.action, Boolean(published));
       rows.set(account.action, row);
     }
     for (const target of [row, total]) {
       target.expected += 1;
+      if (published?.has(pairKey(account)) && target.published !== undefined) target.published += 1;
+      if (account.outcomes.length > 0) target.withOutcome += 1;
+      if (account.deadLetters.length > 0) target.deadLettered += 1;
       if (account.state === undefined) target.unaccounted += 1;
       else target.states[account.state] += 1;
       if (account.outcomes.length > 1) target.redelivered += 1;

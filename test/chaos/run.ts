@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  ACTION_KINDS,
   ActionOutcome,
   actionNameOf,
   type CommandKind,
@@ -32,6 +33,7 @@ import {
   type Ledger,
   type ObservedDeadLetter,
   type ObservedOutcome,
+  type PairKey,
 } from "./ledger.js";
 import { buildScenario } from "./scenario.js";
 import {
@@ -39,10 +41,12 @@ import {
   DEFAULT_SCHEDULE,
   describeEvent,
   eventsByAlertIndex,
+  FOREVER,
   type ScheduledEvent,
   STANDING_FAULTS,
 } from "./schedule.js";
 import { formatLedgerTable } from "./table.js";
+import { DEAD_LETTER_BUDGET } from "./verdict.js";
 
 export interface ChaosOptions {
   emulatorHost: string;
@@ -77,6 +81,14 @@ export interface AppliedEvent {
 
 export type QuiescenceReason = "all-accounted" | "idle" | "deadline";
 
+/** One fault injected into the simulated cluster, and how many requests it answered. */
+export interface ClusterFaultAnswers {
+  description: string;
+  /** How many matching requests it was to answer. */
+  times: number;
+  answered: number;
+}
+
 export interface ChaosReport {
   alertsSent: number;
   incidents: number;
@@ -99,6 +111,8 @@ export interface ChaosReport {
   clusterRequests: number;
   /** Cluster API requests a fault answered (error, latency or dropped connection). */
   clusterFaultAnswers: number;
+  /** Per injected fault (standing ones first, then in schedule order). */
+  clusterFaults: ClusterFaultAnswers[];
   quiescence: QuiescenceReason;
   /** The last log lines of each service (JSON), to tell what went wrong. */
   logTail: Record<string, string[]>;
@@ -109,6 +123,8 @@ const SERVICES = ["router", "pod-killer", "isolator", "tainter", "notifier", "sc
 const SLACK_PATH = "/services/T0CHAOS/B0CHAOS/chaos";
 const SOAR_PATH = "/soar/chaos";
 const FOLLOW_UP_SUBSCRIPTION = /-action-outcomes$/;
+/** The topics the router publishes commands to: what was published, per pair, for the ledger. */
+const COMMAND_TOPICS: ReadonlySet<string> = new Set(Object.values(ACTION_KINDS).map((kind) => kind.topic));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -181,6 +197,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const deadLetters: ObservedDeadLetter[] = [];
     const invalidOutcomes: string[] = [];
     const quarantined: string[] = [];
+    const commands: PairKey[] = [];
     const accounted = new Set<string>();
     let followUpDeadLetters = 0;
     const account = (incident: string, action: string) => {
@@ -197,6 +214,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const { incident, action, result, service, at } = parsed.value;
         outcomes.push({ incident, action, result, service, at, messageId: message.id });
         account(incident, action);
+        return;
+      }
+      if (COMMAND_TOPICS.has(message.topic)) {
+        const { incident, action } = message.attributes;
+        if (incident && action) commands.push({ incident, action });
+        else
+          invalidOutcomes.push(`command ${message.id} on ${message.topic} has no incident/action attributes`);
         return;
       }
       if (message.topic === Topics.quarantine) {
@@ -226,10 +250,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       .filter((name) => name.endsWith("-dead-letter"));
     collector = await startCollector(
       running.pubsub,
-      [Topics.actionOutcomes, Topics.quarantine, ...deadLetterTopics],
+      [Topics.actionOutcomes, Topics.quarantine, ...COMMAND_TOPICS, ...deadLetterTopics],
       onMessage,
     );
-    for (const fault of STANDING_FAULTS) sim.faults.inject(fault);
+    const injected: { id: string; description: string; times: number }[] = [];
+    const injectClusterFault = (event: Extract<ChaosEvent, { kind: "cluster-fault" }>) => {
+      const active = (sim as SimCluster).faults.inject(event.fault);
+      injected.push({ id: active.id, description: describeEvent(event), times: event.fault.times });
+    };
+    for (const fault of STANDING_FAULTS) injectClusterFault({ kind: "cluster-fault", fault });
 
     // The stand-ins keep every request; counted and forgotten as the run goes, so 10,000 alerts fit.
     const webhookAnswers: Record<string, number> = {};
@@ -257,7 +286,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       events.push({ atMs: Date.now() - publishStarted, alertIndex, description: describeEvent(event) });
       switch (event.kind) {
         case "cluster-fault":
-          sim?.faults.inject(event.fault);
+          injectClusterFault(event);
           return;
         case "webhook":
           webhooks?.script({
@@ -350,6 +379,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const ledger = accountPairs(scenario.expected, outcomes, deadLetters, {
       actionOrder: ["kill-pod", "isolate-pod", "taint-node", "notify", "export-finding"],
       incidents: new Set(scenario.alerts.map((alert) => alert.incident)),
+      commands,
     });
     const requests = sim.requests;
     const doubled = findDoubledActions(requests, sim.list({ kind: "Node" }));
@@ -391,6 +421,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       },
       clusterRequests: requests.length,
       clusterFaultAnswers: requests.filter((request) => request.faultId !== undefined).length,
+      clusterFaults: injected.map(({ id, description, times }) => ({
+        description,
+        times,
+        answered: requests.filter((request) => request.faultId === id).length,
+      })),
       quiescence,
       logTail: Object.fromEntries(
         Object.entries(running.logs).map(([service, lines]) => [service, lines.slice(-40)]),
@@ -451,7 +486,9 @@ export function formatChaosReport(report: ChaosReport): string {
     formatLedgerTable(ledger),
     "(one row per (incident, action) pair, in exactly one of done … dead-lettered or unaccounted; doubled: pod deletes",
     " and taints that happened twice, - where nothing is destroyed; redelivered: pairs reported more than once;",
-    " changed: whose repeated reports differ beyond done → already-done; also-DLQ'd: with an outcome and a dead letter)",
+    " changed: whose repeated reports differ beyond done → already-done; also-DLQ'd: with an outcome and a dead letter;",
+    " in a DLQ: every pair a dead-letter queue holds, outcome or not (dead-lettered + also-DLQ'd), which fails the run",
+    ` above ${DEAD_LETTER_BUDGET * 100} % of an action's pairs; published: pairs whose command was seen on its topic)`,
     "",
     `doubled: pods deleted twice ${Object.keys(doubled.podsDeletedTwice).length} (of ${doubled.deletedPods} deleted), ` +
       `nodes tainted twice ${Object.keys(doubled.nodesTaintedTwice).length} / taint patches twice ${Object.keys(doubled.nodesPatchedTwice).length} (of ${doubled.taintedNodes} tainted), ` +
@@ -466,6 +503,8 @@ export function formatChaosReport(report: ChaosReport): string {
       .map(([key, count]) => `${key}: ${count}`)
       .join(", ")}`,
     `SCC calls ${report.scc.calls} (${report.scc.injectedFailures} injected failures); cluster API requests ${report.clusterRequests} (${report.clusterFaultAnswers} answered by a fault)`,
+    "cluster faults (answered / to answer):",
+    ...summarizeFaults(report.clusterFaults),
     "by alert shape (alerts sent): action state count, …",
     ...Object.entries(report.shapes)
       .sort(([, a], [, b]) => b - a)
@@ -481,6 +520,22 @@ export function formatChaosReport(report: ChaosReport): string {
     `time: setup ${seconds(timings.setupMs)}, publishing ${seconds(timings.publishMs)}, draining ${seconds(timings.drainMs)}, total ${seconds(timings.totalMs)}`,
   ];
   return lines.join("\n");
+}
+
+/** One line per distinct cluster fault, with the requests its injections answered. */
+function summarizeFaults(faults: readonly ClusterFaultAnswers[]): string[] {
+  const byDescription = new Map<string, { answered: number; times: number }>();
+  for (const fault of faults) {
+    const sum = byDescription.get(fault.description) ?? { answered: 0, times: 0 };
+    byDescription.set(fault.description, {
+      answered: sum.answered + fault.answered,
+      times: sum.times + fault.times,
+    });
+  }
+  return [...byDescription].map(
+    ([description, { answered, times }]) =>
+      `  ${description}: ${answered} / ${times >= FOREVER ? "∞" : times}`,
+  );
 }
 
 /** One line per distinct event, with how often and when (the schedule repeats per cycle). */

@@ -1,6 +1,6 @@
 // The chaos scenario: a simulated cluster big enough for thousands of distinct alerts, a storm of
 // Falco alerts built from examples/ with varied targets, rules and priorities (some deliberately
-// duplicated, some aimed at pods that are protected, replaced, unreachable or forbidden), and the
+// duplicated, some aimed at pods that are protected, replaced, briefly unreachable or forbidden), and the
 // (incident, action) pairs the router's own playbook decision says each alert must produce.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -8,8 +8,11 @@ import { type ActionName, type FalcoAlert, formatRfc3339Nanos, parseFalcoAlert }
 import type { KubeObject } from "@riposte/k8s-sim";
 import { DEFAULT_PLAYBOOKS_YAML, decide, parsePlaybooks } from "@riposte/router";
 
-/** A namespace whose pods cannot be read (the sim answers 503 forever): their actions dead-letter. */
-export const UNREACHABLE_NAMESPACE = "chaos-unreachable";
+/**
+ * A namespace whose pod reads answer 503 for a while each cycle (an API server blip, see the
+ * schedule): its kills must outlast it by retrying, not dead-letter.
+ */
+export const OUTAGE_NAMESPACE = "chaos-outage";
 /** A namespace whose pods Riposte may not read (403, as with broken RBAC): their actions fail for good. */
 export const FORBIDDEN_NAMESPACE = "chaos-forbidden";
 /** The rule of a playbook being trialled in dry-run (appended to the shipped playbooks). */
@@ -49,7 +52,7 @@ export type AlertShape =
   | "kill-replaced-pod"
   | "kill-protected"
   | "drill"
-  | "kill-unreachable"
+  | "kill-during-outage"
   | "kill-forbidden"
   | "resend";
 
@@ -137,7 +140,7 @@ function buildCluster(alerts: number): { objects: KubeObject[]; pods: SeededPod[
     (_, i) => `team-${i}`,
   );
   const specials = [
-    { namespace: UNREACHABLE_NAMESPACE, count: 3 },
+    { namespace: OUTAGE_NAMESPACE, count: 3 },
     { namespace: FORBIDDEN_NAMESPACE, count: 3 },
     { namespace: "kube-system", count: 2 },
   ];
@@ -158,7 +161,7 @@ function buildCluster(alerts: number): { objects: KubeObject[]; pods: SeededPod[
   for (const { namespace, count } of specials) for (let i = 0; i < count; i++) addPod(namespace, i);
 
   const objects: KubeObject[] = [
-    ...[...workloadNamespaces, UNREACHABLE_NAMESPACE, FORBIDDEN_NAMESPACE].map(
+    ...[...workloadNamespaces, OUTAGE_NAMESPACE, FORBIDDEN_NAMESPACE].map(
       (name): KubeObject => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } }),
     ),
     ...nodes.map(
@@ -201,7 +204,7 @@ const example = (file: string): RawAlert =>
 /** Shapes placed at fixed positions of every 100 alerts, so that even a short storm has them. */
 const FIXED_SHAPES: ReadonlyMap<number, Exclude<AlertShape, "resend">> = new Map([
   [13, "kill-forbidden"],
-  [47, "kill-unreachable"],
+  [47, "kill-during-outage"],
   [71, "kill-forbidden"],
 ]);
 
@@ -331,8 +334,8 @@ export function buildScenario(options: ScenarioOptions): Scenario {
           changes: { hostname: pod.node, rule: DRILL_RULE, priority: "Notice" },
           fields: podFields(pod, { "k8s.pod.uid": pod.uid }),
         };
-      case "kill-unreachable": {
-        const target = pick(random, inNamespace(UNREACHABLE_NAMESPACE));
+      case "kill-during-outage": {
+        const target = pick(random, inNamespace(OUTAGE_NAMESPACE));
         return { raw: templates.drop, changes: { hostname: target.node }, fields: podFields(target) };
       }
       case "kill-forbidden": {

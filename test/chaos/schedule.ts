@@ -1,13 +1,19 @@
 // What goes wrong during the storm, and when: bursts of Kubernetes API errors, throttling and latency,
 // Slack and SOAR webhooks answering 429 and 5xx, Security Command Center answering UNAVAILABLE, and
 // service processes SIGKILLed and restarted. Events are placed at fractions of a cycle of alerts and
-// the cycle repeats, so a longer storm gets the same chaos throughout. Two faults last the whole run:
-// a namespace whose pods answer 503 (its actions end in a dead-letter queue) and one whose pods
-// answer 403 (its actions fail for good).
+// the cycle repeats, so a longer storm gets the same chaos throughout. One fault lasts the whole run:
+// a namespace whose pods answer 403 (its actions fail for good).
+//
+// Every other fault is transient and sized so that retries outlast it: the retry policy spans at
+// least 10 minutes before a message dead-letters (in the emulator, up to 100 attempts about 1 s
+// apart; see emulatorRedelivery in the harness). The longest are a service SIGKILLed and restarted
+// (down ~20 s on a busy 2-core machine: starting a service takes most of it) and the 30 failed pod
+// reads of the outage namespace (~20 s of 503s for the kills aimed there). So no command may
+// dead-letter: the verdict allows 1 % (DEAD_LETTER_BUDGET) and the 1,000-alert test none.
 import { status } from "@grpc/grpc-js";
 import type { FaultSpec } from "@riposte/k8s-sim";
 import type { SccFault, ScriptedResponse } from "@riposte/standins";
-import { FORBIDDEN_NAMESPACE, UNREACHABLE_NAMESPACE } from "./scenario.js";
+import { FORBIDDEN_NAMESPACE, OUTAGE_NAMESPACE } from "./scenario.js";
 
 export type ChaosEvent =
   | { kind: "cluster-fault"; fault: FaultSpec }
@@ -24,13 +30,16 @@ export interface ScheduledEvent {
 /** Alerts per cycle of the schedule. */
 export const CHAOS_CYCLE = 1_000;
 
-const forever = 1_000_000_000;
+/** `times` of a fault that lasts the whole run. */
+export const FOREVER = 1_000_000_000;
 
 /** Faults present from the first alert to the last. */
 export const STANDING_FAULTS: readonly FaultSpec[] = [
-  { namespace: UNREACHABLE_NAMESPACE, resource: "pods", verb: "get", status: 503, times: forever },
-  { namespace: FORBIDDEN_NAMESPACE, resource: "pods", verb: "get", status: 403, times: forever },
+  { namespace: FORBIDDEN_NAMESPACE, resource: "pods", verb: "get", status: 403, times: FOREVER },
 ];
+
+/** Failed pod reads in the outage namespace per cycle: ~20 s of 503s for the first kills aimed there. */
+export const OUTAGE_FAILED_READS = 30;
 
 const slack429 = (times: number): ScriptedResponse[] =>
   Array.from({ length: times }, () => ({ status: 429, retryAfterSeconds: 1 }));
@@ -38,6 +47,19 @@ const http = (code: number, times: number): ScriptedResponse[] =>
   Array.from({ length: times }, () => ({ status: code }));
 
 export const DEFAULT_SCHEDULE: readonly ScheduledEvent[] = [
+  {
+    at: 0,
+    event: {
+      kind: "cluster-fault",
+      fault: {
+        namespace: OUTAGE_NAMESPACE,
+        resource: "pods",
+        verb: "get",
+        status: 503,
+        times: OUTAGE_FAILED_READS,
+      },
+    },
+  },
   {
     at: 0.05,
     event: { kind: "cluster-fault", fault: { resource: "pods", verb: "delete", status: 500, times: 6 } },
@@ -133,7 +155,8 @@ export function describeEvent(event: ChaosEvent): string {
         : f.latencyMs
           ? `${f.latencyMs} ms latency`
           : "dropped connection";
-      return `cluster: ${what} on ${f.verb ?? "any verb"} ${f.resource ?? "any resource"} ×${f.times}`;
+      const where = f.namespace ? ` in ${f.namespace}` : "";
+      return `cluster: ${what} on ${f.verb ?? "any verb"} ${f.resource ?? "any resource"}${where} ×${f.times}`;
     }
     case "webhook":
       return `${event.destination}: ${event.responses.map((r) => r.status).join(",")}`;

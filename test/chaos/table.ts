@@ -10,6 +10,8 @@ const COLUMNS = [
   "redelivered",
   "changed",
   "also-DLQ'd",
+  "in a DLQ",
+  "published",
 ] as const;
 
 function cells(row: ActionRow): string[] {
@@ -22,6 +24,8 @@ function cells(row: ActionRow): string[] {
     String(row.redelivered),
     String(row.changed),
     String(row.alsoDeadLettered),
+    String(row.deadLettered),
+    row.published === undefined ? "-" : String(row.published),
   ];
 }
 

@@ -1,10 +1,45 @@
 // What makes a chaos run fail, written once for the vitest test and the `npm run test:chaos` script.
 import type { ChaosReport } from "./run.js";
 
+/**
+ * The share of an action's commands that may end in a dead-letter queue. Every fault of the chaos
+ * schedule is transient and shorter than the retries' span (≥ 10 minutes; in the emulator up to 100
+ * attempts about 1 s apart), so a dead letter is an action lost to a retry policy that gave up too
+ * soon, not the cost of the chaos; the 1 % leaves room for the emulator, not for a lost kill storm.
+ */
+export const DEAD_LETTER_BUDGET = 0.01;
+
+export type VerdictInput = Pick<
+  ChaosReport,
+  | "ledger"
+  | "doubled"
+  | "followUpDeadLetters"
+  | "quarantined"
+  | "invalidOutcomes"
+  | "restartFailures"
+  | "quiescence"
+>;
+
+const percent = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1)} %`;
+
 /** Every reason the run does not prove "nothing lost, nothing harmed"; empty when it does. */
-export function problemsOf(report: ChaosReport): string[] {
+export function problemsOf(report: VerdictInput): string[] {
   const problems: string[] = [];
   const { ledger, doubled } = report;
+  // Per action: a run that loses most taints must not hide behind thousands of notifications.
+  for (const row of [...ledger.rows, ledger.total]) {
+    if (row.expected > 0 && row.deadLettered > DEAD_LETTER_BUDGET * row.expected) {
+      problems.push(
+        `${row.action}: ${row.deadLettered} of ${row.expected} commands (${percent(row.deadLettered, row.expected)}) dead-lettered, more than ${DEAD_LETTER_BUDGET * 100} %`,
+      );
+    }
+  }
+  const outcomes = ledger.total.withOutcome;
+  if (report.followUpDeadLetters > DEAD_LETTER_BUDGET * Math.max(outcomes, 1)) {
+    problems.push(
+      `${report.followUpDeadLetters} outcome(s) dead-lettered by the notifier's or scc-exporter's follow-up, more than ${DEAD_LETTER_BUDGET * 100} % of ${outcomes} pairs with an outcome`,
+    );
+  }
   if (ledger.total.unaccounted > 0) {
     const sample = ledger.unaccounted
       .slice(0, 5)
