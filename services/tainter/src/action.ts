@@ -1,36 +1,222 @@
-// taint-node: append `riposte.dev/compromised=<incident>:<effect>` to the node's taints with a JSON
-// patch guarded by a `test` on resourceVersion — never overwriting or dropping the taints already
-// there — and re-read and retry when someone else changed the node in between.
-import type { CoreV1Api, V1Node, V1Taint } from "@kubernetes/client-node";
-import { type TaintNodeCommand, TaintNodeParams } from "@riposte/falco-event";
+// taint-node: make sure the node carries `riposte.dev/compromised=<incident>:<effect>` (and is cordoned
+// when asked) with a JSON patch guarded by a `test` on resourceVersion — appending to the node's taints,
+// or strengthening our own weaker one in place, never dropping or weakening anything already there —
+// re-read and retried when someone else changed the node in between.
+//
+// An alert about a pod or container (every syscall alert also names its node) is judged by that pod
+// first, as pod-killer would: a protected namespace, a DaemonSet or a static pod never taints a node.
+// A pod that is gone since the alert cannot be judged; the node it ran on is still suspect, so the
+// alert's node is tainted (see the README, "Responding safely").
+import type { CoreV1Api, V1Node, V1Pod, V1Taint } from "@kubernetes/client-node";
+import { type TaintNodeCommand, TaintNodeParams, type Target } from "@riposte/falco-event";
 import {
   classifyKubernetesError,
   EVENT_PERMISSION,
   type ExecutionResult,
+  type FinalResult,
   type KubernetesAction,
   podRef,
   protectedNamespaceReason,
   protectedPodReason,
+  RACE_LOST,
   resolveTargetPod,
+  retryLostRaces,
+  type SafetyPolicy,
 } from "@riposte/k8s-response";
 
 export const COMPROMISED_TAINT = "riposte.dev/compromised";
-const MAX_CONFLICT_RETRIES = 5;
 
-function existingTaint(node: V1Node): V1Taint | undefined {
-  return node.spec?.taints?.find((taint) => taint.key === COMPROMISED_TAINT);
+type TaintEffect = TaintNodeCommand["params"]["effect"];
+
+/** Taint effects from weakest to strongest: a stronger taint of ours satisfies a weaker request. */
+const EFFECT_STRENGTH: readonly string[] = ["PreferNoSchedule", "NoSchedule", "NoExecute"];
+const strengthOf = (effect: string | undefined) => EFFECT_STRENGTH.indexOf(effect ?? "");
+
+/** What the node still lacks of what was asked. */
+interface Missing {
+  /** `add`: no taint of ours yet; `strengthen`: ours at `index` is weaker than asked. */
+  taint?: { change: "add" } | { change: "strengthen"; index: number; present: V1Taint };
+  cordon: boolean;
 }
 
-/** Appends the taint; the `test` makes the patch fail if the node changed since it was read. */
-async function appendTaint(core: CoreV1Api, node: V1Node, taint: V1Taint, cordon: boolean): Promise<void> {
+/** The strongest of our taints on the node, with its index in spec.taints. */
+function ourStrongestTaint(node: V1Node): { index: number; taint: V1Taint } | undefined {
+  let strongest: { index: number; taint: V1Taint } | undefined;
+  (node.spec?.taints ?? []).forEach((taint, index) => {
+    if (taint.key !== COMPROMISED_TAINT) return;
+    if (!strongest || strengthOf(taint.effect) > strengthOf(strongest.taint.effect))
+      strongest = { index, taint };
+  });
+  return strongest;
+}
+
+function missingOn(node: V1Node, effect: TaintEffect, cordon: boolean): Missing {
+  const ours = ourStrongestTaint(node);
+  const cordonMissing = cordon && node.spec?.unschedulable !== true;
+  if (!ours) return { taint: { change: "add" }, cordon: cordonMissing };
+  if (strengthOf(ours.taint.effect) < strengthOf(effect))
+    return { taint: { change: "strengthen", index: ours.index, present: ours.taint }, cordon: cordonMissing };
+  return { cordon: cordonMissing };
+}
+
+const nothingMissing = (missing: Missing) => !missing.taint && !missing.cordon;
+
+const describeTaint = (taint: V1Taint) => `${taint.key}=${taint.value ?? ""}:${taint.effect}`;
+
+function describeChanges(node: V1Node, missing: Missing, taint: V1Taint): string {
+  const name = node.metadata?.name ?? "";
+  const others = (node.spec?.taints ?? []).filter((t) => t.key !== COMPROMISED_TAINT).length;
+  const cordon = missing.cordon ? " and cordon it" : "";
+  if (missing.taint?.change === "add")
+    return `add taint ${describeTaint(taint)} to node ${name}${cordon} (keeping its ${others} other taint(s))`;
+  if (missing.taint?.change === "strengthen")
+    return `strengthen taint ${describeTaint(missing.taint.present)} on node ${name} to ${describeTaint(taint)}${cordon} (keeping its ${others} other taint(s))`;
+  return `cordon node ${name} (already tainted ${describeTaint(ourStrongestTaint(node)?.taint ?? taint)})`;
+}
+
+/** What is there already, for an already-done outcome. */
+function describePresent(node: V1Node): string {
+  const ours = ourStrongestTaint(node)?.taint;
+  return `${ours ? `tainted ${describeTaint(ours)}` : "untainted"}${node.spec?.unschedulable ? ", cordoned" : ""}`;
+}
+
+/** The JSON patch; the `test` makes it fail if the node changed since it was read. */
+function patchOperations(node: V1Node, missing: Missing, taint: V1Taint): object[] {
   const operations: object[] = [
     { op: "test", path: "/metadata/resourceVersion", value: node.metadata?.resourceVersion },
-    node.spec?.taints
-      ? { op: "add", path: "/spec/taints/-", value: taint }
-      : { op: "add", path: "/spec/taints", value: [taint] },
   ];
-  if (cordon) operations.push({ op: "add", path: "/spec/unschedulable", value: true });
-  await core.patchNode({ name: node.metadata?.name ?? "", body: operations });
+  if (missing.taint?.change === "add") {
+    operations.push(
+      node.spec?.taints
+        ? { op: "add", path: "/spec/taints/-", value: taint }
+        : { op: "add", path: "/spec/taints", value: [taint] },
+    );
+  }
+  // Our own weaker taint is replaced where it stands; the other entries are not touched.
+  if (missing.taint?.change === "strengthen")
+    operations.push({ op: "replace", path: `/spec/taints/${missing.taint.index}`, value: taint });
+  if (missing.cordon) operations.push({ op: "add", path: "/spec/unschedulable", value: true });
+  return operations;
+}
+
+async function readNodeIfThere(core: CoreV1Api, name: string): Promise<V1Node | undefined> {
+  try {
+    return await core.readNode({ name });
+  } catch (error) {
+    if (classifyKubernetesError(error).kind === "not-found") return undefined;
+    throw error;
+  }
+}
+
+/** Whether the alert is about a pod or a container rather than the node itself. */
+function namesPod(target: Target): boolean {
+  return Boolean(target.pod || target.podUid || (target.containerId && target.containerId !== "host"));
+}
+
+function podRefusal(policy: SafetyPolicy, pod: V1Pod): string | undefined {
+  return protectedNamespaceReason(policy, pod.metadata?.namespace ?? "") ?? protectedPodReason(policy, pod);
+}
+
+interface NodeToTaint {
+  node: string;
+  details: Record<string, unknown>;
+}
+
+/** The node of a pod that is gone since the alert: the alert's node, which may still be compromised. */
+function nodeOfGonePod(target: Target, why: string): NodeToTaint | FinalResult {
+  if (!target.node) return { result: "refused", reason: `no node to taint: ${why}` };
+  return { node: target.node, details: { podGone: why } };
+}
+
+/** The node to taint, after the pod policy when the alert is about a pod. */
+async function nodeToTaint(
+  core: CoreV1Api,
+  target: Target,
+  policy: SafetyPolicy,
+): Promise<NodeToTaint | FinalResult> {
+  if (!namesPod(target)) {
+    if (target.node) return { node: target.node, details: {} };
+    return { result: "refused", reason: "no node to taint: the alert names no node, pod or container" };
+  }
+  const resolution = await resolveTargetPod(core, target);
+  switch (resolution.kind) {
+    case "found": {
+      const { pod } = resolution;
+      const refusal = podRefusal(policy, pod);
+      if (refusal) return { result: "refused", reason: `pod ${podRef(pod)}: ${refusal}` };
+      const podNode = pod.spec?.nodeName;
+      if (!podNode)
+        return { result: "refused", reason: `no node to taint: pod ${podRef(pod)} is not scheduled` };
+      if (target.node && podNode !== target.node) {
+        return {
+          result: "refused",
+          reason: `pod ${podRef(pod)} runs on node ${podNode}, not on the alert's node ${target.node}: the alert contradicts the cluster; nothing tainted`,
+        };
+      }
+      return { node: podNode, details: { pod: podRef(pod), resolvedBy: resolution.via } };
+    }
+    case "replaced": {
+      // The pod that took the name has the gone one's owner (a StatefulSet, a restarted static pod).
+      const refusal = podRefusal(policy, resolution.pod);
+      if (refusal)
+        return {
+          result: "refused",
+          reason: `pod ${podRef(resolution.pod)} (replaced since the alert): ${refusal}`,
+        };
+      return nodeOfGonePod(target, resolution.reason);
+    }
+    case "gone":
+    case "unmatched":
+      return nodeOfGonePod(target, resolution.reason);
+    case "none":
+      return { result: "refused", reason: `no node to taint: ${resolution.reason}` };
+  }
+}
+
+/** Applies what is missing, re-reading the node after a lost race. */
+function applyMissing(
+  core: CoreV1Api,
+  planned: V1Node,
+  taint: V1Taint,
+  params: { effect: TaintEffect; cordon: boolean },
+): Promise<ExecutionResult> {
+  const name = planned.metadata?.name ?? "";
+  let current: V1Node | undefined = planned;
+  return retryLostRaces(`taint node ${name}`, async (attempt) => {
+    current ??= await readNodeIfThere(core, name);
+    if (!current) return { result: "stale", reason: `node ${name} is gone` };
+    if (current.metadata?.uid !== planned.metadata?.uid)
+      return {
+        result: "stale",
+        reason: `node ${name} was replaced (now uid ${current.metadata?.uid}); nothing changed`,
+      };
+    const missing = missingOn(current, params.effect, params.cordon);
+    if (nothingMissing(missing))
+      return {
+        result: "already-done",
+        reason: `node ${name} was changed meanwhile: ${describePresent(current)}`,
+      };
+    const read: V1Node = current;
+    current = undefined;
+    try {
+      await core.patchNode({ name, body: patchOperations(read, missing, taint) });
+      return {
+        result: "done",
+        reason: describeChanges(read, missing, taint),
+        details: { attempts: attempt },
+      };
+    } catch (error) {
+      const failure = classifyKubernetesError(error);
+      if (failure.kind === "not-found") return { result: "stale", reason: `node ${name} is gone` };
+      if (failure.kind === "conflict") return RACE_LOST;
+      // A failed `test` answers 422, as does a patch the API finds invalid: only the first is a race.
+      if (failure.kind === "invalid" && failure.code === 422) {
+        current = await readNodeIfThere(core, name);
+        if (current?.metadata?.resourceVersion !== read.metadata?.resourceVersion) return RACE_LOST;
+      }
+      throw error;
+    }
+  });
 }
 
 export const taintNode: KubernetesAction<TaintNodeCommand> = {
@@ -83,62 +269,27 @@ export const taintNode: KubernetesAction<TaintNodeCommand> = {
     // An alert from a protected namespace never moves workloads off a node.
     const early = command.target.namespace && protectedNamespaceReason(policy, command.target.namespace);
     if (early) return { result: "refused", reason: early };
-    let nodeName = command.target.node;
-    if (!nodeName) {
-      const resolution = await resolveTargetPod(clients.core, command.target);
-      if (resolution.kind !== "found")
-        return { result: "refused", reason: `no node to taint: ${resolution.reason}` };
-      const pod = resolution.pod;
-      const refusal =
-        protectedNamespaceReason(policy, pod.metadata?.namespace ?? "") ?? protectedPodReason(policy, pod);
-      if (refusal) return { result: "refused", reason: `pod ${podRef(pod)}: ${refusal}` };
-      nodeName = resolution.pod.spec?.nodeName;
-      if (!nodeName) return { result: "refused", reason: "no node to taint: the pod is not scheduled" };
-    }
-    let node: V1Node;
-    try {
-      node = await clients.core.readNode({ name: nodeName });
-    } catch (error) {
-      if (classifyKubernetesError(error).kind === "not-found")
-        return { result: "stale", reason: `node ${nodeName} not found` };
-      throw error;
-    }
-    const present = existingTaint(node);
-    if (present)
-      return {
-        result: "already-done",
-        reason: `node ${nodeName} already tainted ${present.key}=${present.value}:${present.effect}`,
-      };
+    const located = await nodeToTaint(clients.core, command.target, policy);
+    if ("result" in located) return located;
+    const name = located.node;
+    const node = await readNodeIfThere(clients.core, name);
+    if (!node) return { result: "stale", reason: `node ${name} not found` };
 
     const { effect, cordon } = command.params;
+    const missing = missingOn(node, effect, cordon);
+    if (nothingMissing(missing)) {
+      return {
+        result: "already-done",
+        reason: `node ${name} already ${describePresent(node)} (asked: ${effect}${cordon ? " and cordon" : ""}; never weakened)`,
+        details: located.details,
+      };
+    }
     const taint: V1Taint = { key: COMPROMISED_TAINT, value: command.incident, effect };
-    const name = nodeName;
     return {
-      description: `add taint ${COMPROMISED_TAINT}=${command.incident}:${effect} to node ${name}${cordon ? " and cordon it" : ""} (keeping its ${node.spec?.taints?.length ?? 0} other taint(s))`,
+      description: describeChanges(node, missing, taint),
       object: { apiVersion: "v1", kind: "Node", name, uid: node.metadata?.uid ?? "" },
-      async execute(): Promise<ExecutionResult> {
-        let current = node;
-        for (let attempt = 1; ; attempt += 1) {
-          try {
-            await appendTaint(clients.core, current, taint, cordon);
-            return { result: "done", reason: `tainted node ${name}`, details: { attempts: attempt } };
-          } catch (error) {
-            const failure = classifyKubernetesError(error);
-            if (failure.kind === "not-found") return { result: "stale", reason: `node ${name} is gone` };
-            // The resourceVersion test failed (409 or 422 depending on the server): re-read, try again.
-            const changed =
-              failure.kind === "conflict" || (failure.kind === "invalid" && failure.code === 422);
-            if (!changed || attempt >= MAX_CONFLICT_RETRIES) throw error;
-            current = await clients.core.readNode({ name });
-            const raced = existingTaint(current);
-            if (raced)
-              return {
-                result: "already-done",
-                reason: `node ${name} was tainted meanwhile (${raced.value})`,
-              };
-          }
-        }
-      },
+      details: located.details,
+      execute: () => applyMissing(clients.core, node, taint, command.params),
     };
   },
 };

@@ -1,5 +1,5 @@
 // tainter against the simulated cluster, through app.request.
-import type { V1Node } from "@kubernetes/client-node";
+import type { V1Node, V1Pod } from "@kubernetes/client-node";
 import type { ActionOutcome, TaintNodeCommand } from "@riposte/falco-event";
 import { commandFromExample, runnerDepsForTest } from "@riposte/k8s-response/testing";
 import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
@@ -33,6 +33,10 @@ function setup(options: { dryRun?: boolean; limits?: boolean } = {}) {
 }
 
 const node = (name = NODE) => sim.get({ kind: "Node", name }) as V1Node;
+const taintedNodes = () =>
+  (sim.list({ kind: "Node" }) as V1Node[])
+    .filter((n) => n.spec?.taints?.some((t) => t.key === COMPROMISED_TAINT))
+    .map((n) => n.metadata?.name);
 const hostAlert = (params: Record<string, unknown> = {}) =>
   commandFromExample("taint-node", "host-level.json", { top: { priority: "Critical" }, params });
 
@@ -93,34 +97,328 @@ describe("tainter", () => {
     });
   });
 
-  it("finds the node from the pod when the alert names a pod", async () => {
-    const { send } = setup();
-    await send(
-      commandFromExample("taint-node", "modern-terminal-shell.json", {
-        top: { hostname: "<NA>", priority: "Critical" },
-      }),
-    );
-    expect(node().spec?.taints?.some((t) => t.key === COMPROMISED_TAINT)).toBe(true);
+  describe("conflicts are races: re-read and retried, then 503 so Pub/Sub redelivers", () => {
+    it("a 409 Conflict on every patch: 503 (not failed), untainted; the redelivery taints", async () => {
+      const { send, outcomes } = setup();
+      sim.faults.inject({ resource: "nodes", verb: "patch", status: 409, times: 50 });
+      expect(await send(hostAlert())).toBe(503);
+      expect(outcomes()).toEqual([]);
+      expect(taintedNodes()).toEqual([]);
+      sim.faults.clear();
+      expect(await send(hostAlert())).toBe(204);
+      expect(outcomes().map((o) => o.result)).toEqual(["done"]);
+      expect(taintedNodes()).toEqual([NODE]);
+    });
+
+    it("writers changing the node between every read and patch: 503; once they stop, tainted with theirs kept", async () => {
+      const { send, outcomes } = setup();
+      // Every patch is slow; meanwhile the node changes (a new resourceVersion) every few ms.
+      sim.faults.inject({ resource: "nodes", verb: "patch", latencyMs: 120, times: 50 });
+      let changes = 0;
+      const writer = setInterval(() => {
+        changes += 1;
+        const current = node();
+        sim.apply({
+          ...current,
+          metadata: { ...current.metadata, labels: { ...current.metadata?.labels, churn: String(changes) } },
+        } as never);
+      }, 15);
+      const command = hostAlert();
+      try {
+        expect(await send(command)).toBe(503);
+      } finally {
+        clearInterval(writer);
+      }
+      expect(taintedNodes()).toEqual([]);
+      sim.faults.clear();
+      expect(await send(command)).toBe(204);
+      expect(outcomes().map((o) => o.result)).toEqual(["done"]);
+      expect(node().metadata?.labels?.churn).toBe(String(changes));
+      expect(node().spec?.taints).toEqual([
+        { key: COMPROMISED_TAINT, value: command.incident, effect: "NoSchedule" },
+      ]);
+    });
+
+    it("a 422 that is not a race (the node did not change): failed at once, not retried", async () => {
+      const { send, outcomes } = setup();
+      sim.faults.inject({ resource: "nodes", verb: "patch", status: 422, times: 50 });
+      expect(await send(hostAlert())).toBe(204);
+      expect(outcomes()[0]).toMatchObject({ result: "failed" });
+      expect(sim.requests.filter((r) => r.verb === "patch" && r.resource === "nodes")).toHaveLength(1);
+    });
+
+    it("the node was replaced (another uid) between read and patch: stale, the new node untainted", async () => {
+      const { send, outcomes } = setup();
+      sim.faults.inject({ resource: "nodes", verb: "patch", latencyMs: 300, times: 1 });
+      const sending = send(hostAlert());
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const old = node();
+      sim.remove({ kind: "Node", name: NODE });
+      sim.apply({ ...old, metadata: { name: NODE, labels: old.metadata?.labels } } as never);
+      expect(node().metadata?.uid).not.toBe(old.metadata?.uid);
+      expect(await sending).toBe(204);
+      expect(outcomes()[0]).toMatchObject({ result: "stale", reason: expect.stringMatching(/replaced/) });
+      expect(taintedNodes()).toEqual([]);
+    });
   });
 
-  it("never taints because of a pod in a protected namespace, or a DaemonSet pod", async () => {
+  describe("an existing riposte taint: escalated, never weakened", () => {
+    type Effect = "NoSchedule" | "NoExecute";
+    const theirs = { key: "dedicated", value: "batch", effect: "NoSchedule" };
+    const ours = (effect: Effect, value = "0".repeat(32)) => ({ key: COMPROMISED_TAINT, value, effect });
+    const cases: {
+      name: string;
+      present: Effect;
+      cordoned: boolean;
+      asked: { effect: Effect; cordon: boolean };
+      result: "done" | "already-done";
+      effect: Effect;
+      unschedulable: boolean;
+    }[] = [
+      {
+        name: "NoSchedule present, NoExecute asked → escalated",
+        present: "NoSchedule",
+        cordoned: false,
+        asked: { effect: "NoExecute", cordon: false },
+        result: "done",
+        effect: "NoExecute",
+        unschedulable: false,
+      },
+      {
+        name: "NoExecute present, NoSchedule asked → already-done, not weakened",
+        present: "NoExecute",
+        cordoned: false,
+        asked: { effect: "NoSchedule", cordon: false },
+        result: "already-done",
+        effect: "NoExecute",
+        unschedulable: false,
+      },
+      {
+        name: "NoSchedule present, NoSchedule + cordon asked → cordoned",
+        present: "NoSchedule",
+        cordoned: false,
+        asked: { effect: "NoSchedule", cordon: true },
+        result: "done",
+        effect: "NoSchedule",
+        unschedulable: true,
+      },
+      {
+        name: "NoSchedule present, NoExecute + cordon asked → both",
+        present: "NoSchedule",
+        cordoned: false,
+        asked: { effect: "NoExecute", cordon: true },
+        result: "done",
+        effect: "NoExecute",
+        unschedulable: true,
+      },
+      {
+        name: "NoExecute present and cordoned, NoSchedule without cordon asked → stays cordoned",
+        present: "NoExecute",
+        cordoned: true,
+        asked: { effect: "NoSchedule", cordon: false },
+        result: "already-done",
+        effect: "NoExecute",
+        unschedulable: true,
+      },
+      {
+        name: "NoExecute present and cordoned, the same asked → already-done",
+        present: "NoExecute",
+        cordoned: true,
+        asked: { effect: "NoExecute", cordon: true },
+        result: "already-done",
+        effect: "NoExecute",
+        unschedulable: true,
+      },
+      {
+        name: "NoSchedule present and cordoned, NoExecute asked → escalated, still cordoned",
+        present: "NoSchedule",
+        cordoned: true,
+        asked: { effect: "NoExecute", cordon: false },
+        result: "done",
+        effect: "NoExecute",
+        unschedulable: true,
+      },
+    ];
+    it.each(cases)("$name", async ({ present, cordoned, asked, result, effect, unschedulable }) => {
+      const { send, outcomes } = setup();
+      const other = { key: "someone.else/maintenance", effect: "PreferNoSchedule" };
+      sim.apply({
+        ...node(),
+        spec: {
+          ...node().spec,
+          taints: [theirs, ours(present), other],
+          ...(cordoned ? { unschedulable: true } : {}),
+        },
+      } as never);
+      sim.clearRequests();
+      const command = hostAlert(asked);
+      expect(await send(command)).toBe(204);
+      expect(outcomes()[0]).toMatchObject({ result });
+      // The riposte taint keeps its place; the others are untouched.
+      const value = effect === present ? "0".repeat(32) : command.incident;
+      expect(node().spec?.taints).toEqual([theirs, ours(effect, value), other]);
+      expect(node().spec?.unschedulable ?? false).toBe(unschedulable);
+      const patches = sim.requests.filter((r) => r.verb === "patch" && r.resource === "nodes");
+      expect(patches).toHaveLength(result === "done" ? 1 : 0);
+      if (result === "done")
+        expect(patches[0]?.bodySummary).toMatch(/"op":"test","path":"\/metadata\/resourceVersion"/);
+    });
+  });
+
+  it("finds the node from the pod when the alert has no node (a k8s_audit alert)", async () => {
     const { send, outcomes } = setup();
-    await send(
-      commandFromExample("taint-node", "modern-terminal-shell.json", {
+    const command = commandFromExample("taint-node", "k8saudit-exec.json", { top: { priority: "Critical" } });
+    expect(command.target.node).toBeUndefined();
+    await send(command);
+    expect(outcomes()[0]).toMatchObject({ result: "done" });
+    expect(taintedNodes()).toEqual(["gke-prod-default-pool-3f1c2a9e-4hjk"]);
+  });
+
+  describe("an alert about a pod: the pod policy applies even though every syscall alert names its node", () => {
+    it("a DaemonSet pod (node-exporter) on the alert's node: refused, the node untainted", async () => {
+      const { send, outcomes } = setup();
+      const command = commandFromExample("taint-node", "informational.json", {
         top: { priority: "Critical" },
-        fields: { "k8s.ns.name": "falco" },
-      }),
-    );
-    await send(
-      commandFromExample("taint-node", "informational.json", {
-        top: { priority: "Critical", hostname: "<NA>" },
-      }),
-    );
-    expect(outcomes().map((o) => [o.result, o.reason])).toEqual([
-      ["refused", expect.stringMatching(/namespace falco is protected/)],
-      ["refused", expect.stringMatching(/DaemonSet node-exporter/)],
-    ]);
-    expect(sim.requests.filter((r) => r.verb === "patch")).toEqual([]);
+      });
+      expect(command.target.node).toBe(NODE);
+      expect(await send(command)).toBe(204);
+      expect(outcomes()[0]).toMatchObject({
+        result: "refused",
+        reason: expect.stringMatching(/monitoring\/node-exporter-8xk2l: owned by DaemonSet node-exporter/),
+      });
+      expect(taintedNodes()).toEqual([]);
+      expect(sim.requests.filter((r) => r.verb === "patch")).toEqual([]);
+    });
+
+    it("a DaemonSet pod found by its container id alone: refused", async () => {
+      const { send, outcomes } = setup();
+      await send(
+        commandFromExample("taint-node", "informational.json", {
+          top: { priority: "Critical" },
+          drop: ["k8s.pod.name", "k8s.ns.name"],
+        }),
+      );
+      expect(outcomes()[0]).toMatchObject({ result: "refused", reason: expect.stringMatching(/DaemonSet/) });
+      expect(taintedNodes()).toEqual([]);
+    });
+
+    it("a protected namespace or a static (mirror) pod: refused", async () => {
+      const { send, outcomes } = setup();
+      await send(
+        commandFromExample("taint-node", "modern-terminal-shell.json", {
+          top: { priority: "Critical" },
+          fields: { "k8s.ns.name": "falco" },
+        }),
+      );
+      const web = sim.get({ kind: "Pod", namespace: "shop", name: "web-7d9f8c6b5-abcde" }) as V1Pod;
+      sim.apply({
+        ...web,
+        metadata: {
+          name: "static-web",
+          namespace: "shop",
+          annotations: { "kubernetes.io/config.mirror": "x" },
+        },
+      } as never);
+      await send(
+        commandFromExample("taint-node", "modern-terminal-shell.json", {
+          top: { priority: "Critical" },
+          fields: { "k8s.pod.name": "static-web" },
+        }),
+      );
+      expect(outcomes().map((o) => [o.result, o.reason])).toEqual([
+        ["refused", expect.stringMatching(/namespace falco is protected/)],
+        ["refused", expect.stringMatching(/static-web: static \(mirror\) pod/)],
+      ]);
+      expect(taintedNodes()).toEqual([]);
+    });
+
+    it("an ordinary pod on the alert's node: the node is tainted", async () => {
+      const { send, outcomes } = setup();
+      await send(
+        commandFromExample("taint-node", "modern-terminal-shell.json", { top: { priority: "Critical" } }),
+      );
+      expect(outcomes()[0]).toMatchObject({
+        result: "done",
+        details: expect.objectContaining({ pod: "shop/web-7d9f8c6b5-abcde" }),
+      });
+      expect(taintedNodes()).toEqual([NODE]);
+    });
+
+    it("the pod runs on another node than the alert's: refused (the alert contradicts the cluster)", async () => {
+      const { send, outcomes } = setup();
+      await send(
+        commandFromExample("taint-node", "modern-terminal-shell.json", {
+          top: { priority: "Critical", hostname: "gke-prod-default-pool-3f1c2a9e-9m2p" },
+        }),
+      );
+      expect(outcomes()[0]).toMatchObject({
+        result: "refused",
+        reason: expect.stringMatching(/runs on node gke-prod-default-pool-3f1c2a9e-7xkq, not on the alert's/),
+      });
+      expect(taintedNodes()).toEqual([]);
+    });
+
+    it("the pod is gone (killed by pod-killer or by the attacker): the alert's node is still tainted", async () => {
+      const { send, outcomes } = setup();
+      sim.remove({ kind: "Pod", namespace: "shop", name: "web-7d9f8c6b5-abcde" });
+      await send(
+        commandFromExample("taint-node", "modern-terminal-shell.json", { top: { priority: "Critical" } }),
+      );
+      expect(outcomes()[0]).toMatchObject({
+        result: "done",
+        details: expect.objectContaining({ podGone: expect.stringMatching(/not found/) }),
+      });
+      expect(taintedNodes()).toEqual([NODE]);
+    });
+
+    it("no pod on the node runs or ran the alert's container: the alert's node is still tainted", async () => {
+      const { send, outcomes } = setup();
+      await send(
+        commandFromExample("taint-node", "modern-terminal-shell.json", {
+          top: { priority: "Critical" },
+          drop: ["k8s.pod.name", "k8s.ns.name"],
+          fields: { "container.id": "0123456789ab" },
+        }),
+      );
+      expect(outcomes()[0]).toMatchObject({ result: "done" });
+      expect(taintedNodes()).toEqual([NODE]);
+    });
+
+    it("the pod was replaced by a protected pod of the same name (a restarted static pod): refused", async () => {
+      const { send, outcomes } = setup();
+      const web = sim.get({ kind: "Pod", namespace: "shop", name: "web-7d9f8c6b5-abcde" }) as V1Pod;
+      sim.remove({ kind: "Pod", namespace: "shop", name: "web-7d9f8c6b5-abcde" });
+      sim.apply({
+        ...web,
+        metadata: {
+          name: "web-7d9f8c6b5-abcde",
+          namespace: "shop",
+          annotations: { "kubernetes.io/config.mirror": "x" },
+        },
+      } as never);
+      await send(
+        commandFromExample("taint-node", "modern-k8s-api-contact.json", {
+          top: { priority: "Critical", hostname: NODE },
+          fields: { "k8s.ns.name": "shop", "k8s.pod.name": "web-7d9f8c6b5-abcde" },
+        }),
+      );
+      expect(outcomes()[0]).toMatchObject({ result: "refused", reason: expect.stringMatching(/mirror/) });
+      expect(taintedNodes()).toEqual([]);
+    });
+
+    it("the pod and its node both unknown: refused, nothing to taint", async () => {
+      const { send, outcomes } = setup();
+      await send(
+        commandFromExample("taint-node", "k8saudit-exec.json", {
+          top: { priority: "Critical" },
+          fields: { "ka.target.name": "no-such-pod" },
+        }),
+      );
+      expect(outcomes()[0]).toMatchObject({
+        result: "refused",
+        reason: expect.stringMatching(/no node to taint/),
+      });
+    });
   });
 
   it("taints at most 3 nodes per 10 minutes per cluster", async () => {
