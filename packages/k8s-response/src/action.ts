@@ -92,21 +92,44 @@ function isPlan(value: ActionPlan | FinalResult): value is ActionPlan {
   return "execute" in value;
 }
 
-async function withDeadline<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new RetryableError(`${what} timed out after ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+/**
+ * One delivery's Kubernetes calls share one AbortController: it aborts when the push deadline passes
+ * (the push was answered 503) or when one step overruns its own cap. Either way the handler gives up,
+ * so every call still in flight is cancelled rather than left to land unseen.
+ */
+function deliveryCalls(pushSignal: AbortSignal) {
+  const controller = new AbortController();
+  const onPushDeadline = () => controller.abort(new RetryableError("push handler deadline exceeded"));
+  if (pushSignal.aborted) onPushDeadline();
+  else pushSignal.addEventListener("abort", onPushDeadline, { once: true });
+  return {
+    signal: controller.signal,
+    /** `work` within `capMs` and the push deadline; past either, its calls are aborted. */
+    async step<T>(work: Promise<T>, capMs: number, what: string): Promise<T> {
+      const { signal } = controller;
+      let stop = () => {};
+      const gaveUp = new Promise<never>((_, reject) => {
+        stop = () => reject(new RetryableError(`${what}: ${errorText(signal.reason)}`));
+      });
+      if (signal.aborted) stop();
+      else signal.addEventListener("abort", stop, { once: true });
+      const timer = setTimeout(
+        () => controller.abort(new RetryableError(`timed out after ${capMs} ms`)),
+        capMs,
+      );
+      try {
+        return await Promise.race([work, gaveUp]);
+      } finally {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", stop);
+      }
+    },
+    done: () => pushSignal.removeEventListener("abort", onPushDeadline),
+  };
+}
+
+function errorText(reason: unknown): string {
+  return reason instanceof Error ? reason.message : String(reason);
 }
 
 /** The push handler of an actioner: `pushRoute("/", jsonMessageDecoder(schema), createActionHandler(action, deps))`. */
@@ -189,17 +212,35 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
     );
 
   async function handle(command: C, context: PushContext): Promise<void> {
+    const calls = deliveryCalls(context.signal);
+    try {
+      return await run(command, context, calls);
+    } finally {
+      calls.done();
+    }
+  }
+
+  async function run(command: C, context: PushContext, calls: ReturnType<typeof deliveryCalls>) {
     const logger = context.logger.child({ incident: command.incident, action: action.name });
+    // Past the push deadline the push was answered 503 and Pub/Sub redelivers: the redelivery reports.
+    const report = (result: OutcomeResult, reason: string, details: Record<string, unknown>) => {
+      if (context.signal.aborted)
+        throw new RetryableError(
+          `${action.name} ${result} after the push deadline; no outcome published, the redelivery reports`,
+        );
+      return publishOutcome(command, result, reason, details, logger);
+    };
+
     let clients: ClusterClients;
     try {
-      clients = await withDeadline(
-        deps.registry.clientsFor(command.target.cluster),
+      const registered = await calls.step(
+        deps.registry.clientsFor(command.target.cluster, calls.signal),
         timeoutMs,
         "reaching the cluster",
       );
+      clients = registered.withSignal(calls.signal);
     } catch (error) {
-      if (error instanceof UnknownClusterError)
-        return publishOutcome(command, "refused", error.message, {}, logger);
+      if (error instanceof UnknownClusterError) return report("refused", error.message, {});
       throw new RetryableError(`cannot reach the cluster: ${(error as Error).message}`, { cause: error });
     }
     const actionContext: ActionContext = {
@@ -212,65 +253,64 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
 
     let planned: ActionPlan | FinalResult;
     try {
-      planned = await withDeadline(action.plan(command, actionContext), timeoutMs, `planning ${action.name}`);
+      planned = await calls.step(action.plan(command, actionContext), timeoutMs, `planning ${action.name}`);
     } catch (error) {
       const { reason, details } = failure(error, `planning ${action.name}`, clients.name);
-      return publishOutcome(command, "failed", reason, { ...base, ...details }, logger);
+      return report("failed", reason, { ...base, ...details });
     }
-    if (!isPlan(planned))
-      return publishOutcome(command, planned.result, planned.reason, { ...base, ...planned.details }, logger);
+    if (!isPlan(planned)) return report(planned.result, planned.reason, { ...base, ...planned.details });
 
     const details = { ...base, object: planned.object, plan: planned.description, ...planned.details };
     if (deps.dryRun || command.dryRun) {
-      return publishOutcome(command, "dry-run", `would ${planned.description}`, details, logger);
+      return report("dry-run", `would ${planned.description}`, details);
     }
 
+    const { object } = planned;
     const slot = deps.limiter.reserve({
       cluster: clients.name,
-      ...(planned.object.namespace ? { namespace: planned.object.namespace } : {}),
+      ...(object.namespace ? { namespace: object.namespace } : {}),
+      holder: [command.incident, action.name, object.kind, object.namespace, object.name, object.uid].join(
+        "|",
+      ),
     });
-    if (!slot.ok) return publishOutcome(command, "refused", slot.reason, details, logger);
+    if (!slot.ok) return report("refused", slot.reason, details);
 
     let executed: ExecutionResult;
     try {
-      executed = await withDeadline(planned.execute(), timeoutMs, planned.description);
+      executed = await calls.step(planned.execute(), timeoutMs, planned.description);
     } catch (error) {
-      slot.reservation.release();
+      // Started and not proven harmless: the call may have landed, so the slot stays taken.
+      slot.reservation.keep();
       const { reason, details: errorDetails } = failure(error, planned.description, clients.name);
-      return publishOutcome(command, "failed", reason, { ...details, ...errorDetails }, logger);
+      return report("failed", reason, { ...details, ...errorDetails });
     }
     if (executed.result !== "done") {
       slot.reservation.release();
-      return publishOutcome(
-        command,
-        executed.result,
-        executed.reason,
-        { ...details, ...executed.details },
-        logger,
-      );
+      return report(executed.result, executed.reason, { ...details, ...executed.details });
     }
+    slot.reservation.keep();
 
     // The action happened: an Event that cannot be written in time is reported, not retried.
-    const eventError = await withDeadline(
-      recordEvent(clients.core, {
-        object: planned.object,
-        reason: action.eventReason,
-        message: `Riposte ${action.name} for incident ${command.incident}: ${command.alert.rule} (${command.alert.priority})`,
-        component: `riposte-${deps.service}`,
-        incident: command.incident,
-        action: action.name,
-        now: now(),
-      }),
-      timeoutMs,
-      "recording the Event",
-    ).catch((error: unknown) => `event not recorded: ${(error as Error).message}`);
+    const eventError = await calls
+      .step(
+        recordEvent(clients.core, {
+          object: planned.object,
+          reason: action.eventReason,
+          message: `Riposte ${action.name} for incident ${command.incident}: ${command.alert.rule} (${command.alert.priority})`,
+          component: `riposte-${deps.service}`,
+          incident: command.incident,
+          action: action.name,
+          now: now(),
+        }),
+        timeoutMs,
+        "recording the Event",
+      )
+      .catch((error: unknown) => `event not recorded: ${(error as Error).message}`);
     if (eventError) logger.warn({ eventError }, eventError);
-    return publishOutcome(
-      command,
-      "done",
-      executed.reason,
-      { ...details, ...executed.details, ...(eventError ? { eventError } : {}) },
-      logger,
-    );
+    return report("done", executed.reason, {
+      ...details,
+      ...executed.details,
+      ...(eventError ? { eventError } : {}),
+    });
   }
 }

@@ -84,7 +84,11 @@ describe("cluster registry", () => {
           cluster: "prod",
         },
       },
-      { gkeApiEndpoint: gkeApiUrl, auth: { getAccessToken: async () => token } },
+      {
+        gkeApiEndpoint: gkeApiUrl,
+        testOnlyAnyGkeApiEndpoint: true,
+        auth: { getAccessToken: async () => token },
+      },
     );
     const first = await registry.clientsFor("prod");
     const pods = await first.core.listPodForAllNamespaces({});
@@ -128,7 +132,11 @@ describe("cluster registry", () => {
           cluster: "gone",
         },
       },
-      { gkeApiEndpoint: gkeApiUrl, auth: { getAccessToken: async () => "token-1" } },
+      {
+        gkeApiEndpoint: gkeApiUrl,
+        testOnlyAnyGkeApiEndpoint: true,
+        auth: { getAccessToken: async () => "token-1" },
+      },
     );
     await expect(registry.clientsFor("gone")).rejects.toThrow(/GKE API 404/);
     await expect(registry.clientsFor("gone")).rejects.toThrow(/GKE API 404/);

@@ -1,7 +1,14 @@
 // Cluster access: the alert's cluster name picks an entry of CLUSTERS, which says how to reach it —
 // a GKE cluster (endpoint and CA from the GKE API, bearer token from Application Default Credentials,
 // refreshed before expiry), a kubeconfig context (local), or a server URL (the simulated cluster).
-import { CoreV1Api, KubeConfig, NetworkingV1Api } from "@kubernetes/client-node";
+import {
+  CoreV1Api,
+  createConfiguration,
+  KubeConfig,
+  type Middleware,
+  NetworkingV1Api,
+  ServerConfiguration,
+} from "@kubernetes/client-node";
 import { GoogleAuth } from "google-auth-library";
 import { z } from "zod";
 
@@ -73,6 +80,59 @@ export interface ClusterClients {
   name: string;
   core: CoreV1Api;
   networking: NetworkingV1Api;
+  /**
+   * The same clients with every request tied to `signal`: when a delivery's deadline passes, its
+   * calls are cancelled instead of landing after the push was answered 503.
+   */
+  withSignal(signal: AbortSignal): ClusterClients;
+}
+
+/** Sets the signal on every request a generated API client sends (client-node has no per-client option). */
+function abortWith(signal: AbortSignal): Middleware {
+  return {
+    pre: async (request) => {
+      request.setSignal(signal);
+      return request;
+    },
+    post: async (response) => response,
+  };
+}
+
+/** CoreV1Api and NetworkingV1Api over `kubeConfig`, as `makeApiClient` builds them, plus the signal. */
+function apiClients(name: string, kubeConfig: KubeConfig, signal?: AbortSignal): ClusterClients {
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) throw new Error(`cluster ${name}: the kubeconfig has no current cluster`);
+  const configuration = createConfiguration({
+    baseServer: new ServerConfiguration(cluster.server, {}),
+    authMethods: { default: kubeConfig },
+    ...(signal ? { promiseMiddleware: [abortWith(signal)] } : {}),
+  });
+  return {
+    name,
+    core: new CoreV1Api(configuration),
+    networking: new NetworkingV1Api(configuration),
+    withSignal: (next) => apiClients(name, kubeConfig, next),
+  };
+}
+
+/** The GKE API host: Application Default Credentials go to Google and nowhere else. */
+export const DEFAULT_GKE_API_ENDPOINT = "https://container.googleapis.com";
+
+/**
+ * Why `endpoint` may not receive our Google access token, or undefined when it may: an https URL
+ * whose host is googleapis.com or a subdomain of it, with no credentials, port, path, query or fragment.
+ */
+export function gkeApiEndpointProblem(endpoint: string): string | undefined {
+  if (!URL.canParse(endpoint)) return "is not a URL";
+  const url = new URL(endpoint);
+  if (url.protocol !== "https:") return "must be an https:// URL";
+  if (url.username || url.password) return "must not carry a user or password";
+  if (url.port) return "must not name a port";
+  if (url.hostname !== "googleapis.com" && !url.hostname.endsWith(".googleapis.com"))
+    return "must be a host under googleapis.com";
+  if (url.pathname !== "/" || url.search || url.hash || endpoint.includes("#") || endpoint.includes("?"))
+    return "must be a bare origin (no path, query or fragment)";
+  return undefined;
 }
 
 export class UnknownClusterError extends Error {
@@ -80,17 +140,26 @@ export class UnknownClusterError extends Error {
 }
 
 export interface ClusterRegistry {
-  /** The clients for the alert's cluster; the only entry when the alert names none. */
-  clientsFor(clusterName: string | undefined): Promise<ClusterClients>;
+  /**
+   * The clients for the alert's cluster; the only entry when the alert names none. `signal` cancels
+   * the GKE API lookup; the clients returned are not bound to it (use `withSignal`).
+   */
+  clientsFor(clusterName: string | undefined, signal?: AbortSignal): Promise<ClusterClients>;
   /** Forgets the clients of a cluster (after a 401): the next call builds them with fresh credentials. */
   invalidate(clusterName: string): void;
   names(): string[];
 }
 
 export interface RegistryOptions {
-  /** Override for tests: where the GKE API lives (default https://container.googleapis.com). */
+  /** Where the GKE API lives (default https://container.googleapis.com); checked by gkeApiEndpointProblem. */
   gkeApiEndpoint?: string;
+  /** Tests only: send the token to any gkeApiEndpoint (a local fake of the GKE API). */
+  testOnlyAnyGkeApiEndpoint?: boolean;
   auth?: Pick<GoogleAuth, "getAccessToken">;
+}
+
+export class GkeApiEndpointError extends Error {
+  override readonly name = "GkeApiEndpointError";
 }
 
 interface GkeCluster {
@@ -104,15 +173,16 @@ export function createClusterRegistry(
 ): ClusterRegistry {
   const names = Object.keys(entries);
   const auth = options.auth ?? new GoogleAuth({ scopes: ["https://www.googleapis.com/auth/cloud-platform"] });
-  const gkeApi = options.gkeApiEndpoint ?? "https://container.googleapis.com";
+  const gkeApi = (options.gkeApiEndpoint ?? DEFAULT_GKE_API_ENDPOINT).replace(/\/$/, "");
+  const endpointProblem = options.testOnlyAnyGkeApiEndpoint ? undefined : gkeApiEndpointProblem(gkeApi);
+  if (endpointProblem)
+    throw new GkeApiEndpointError(
+      `GKE API endpoint ${JSON.stringify(gkeApi)} ${endpointProblem}: it would receive Google credentials`,
+    );
   const cache = new Map<string, { clients: ClusterClients; token?: string }>();
   const gkeClusters = new Map<string, Promise<GkeCluster>>();
 
-  const build = (name: string, kubeConfig: KubeConfig): ClusterClients => ({
-    name,
-    core: kubeConfig.makeApiClient(CoreV1Api),
-    networking: kubeConfig.makeApiClient(NetworkingV1Api),
-  });
+  const build = (name: string, kubeConfig: KubeConfig): ClusterClients => apiClients(name, kubeConfig);
 
   const fromServer = (
     name: string,
@@ -138,12 +208,19 @@ export function createClusterRegistry(
     return build(name, kubeConfig);
   };
 
-  const describeGke = (entry: Extract<ClusterEntry, { kind: "gke" }>, token: string): Promise<GkeCluster> => {
+  const describeGke = (
+    entry: Extract<ClusterEntry, { kind: "gke" }>,
+    token: string,
+    signal: AbortSignal | undefined,
+  ): Promise<GkeCluster> => {
     let pending = gkeClusters.get(entry.resource);
     if (!pending) {
       pending = (async () => {
         const response = await fetch(`${gkeApi}/v1/${entry.resource}`, {
           headers: { authorization: `Bearer ${token}` },
+          // Bodies of redirects are not followed: the token must not travel to another host.
+          redirect: "error",
+          ...(signal ? { signal } : {}),
         });
         if (!response.ok)
           throw new Error(
@@ -163,7 +240,7 @@ export function createClusterRegistry(
     invalidate: (name) => {
       cache.delete(name);
     },
-    async clientsFor(requested) {
+    async clientsFor(requested, signal) {
       const name = requested ?? (names.length === 1 ? names[0] : undefined);
       if (name === undefined) {
         throw new UnknownClusterError(
@@ -183,7 +260,7 @@ export function createClusterRegistry(
         const cached = cache.get(name);
         if (cached && cached.token === token) return cached.clients;
         if (!token) throw new Error("Application Default Credentials gave no access token");
-        const cluster = await describeGke(entry, token);
+        const cluster = await describeGke(entry, token, signal);
         const clients = fromServer(
           name,
           `https://${cluster.endpoint}`,

@@ -1,6 +1,12 @@
 // Blast-radius limits: how many destructive actions may happen per window, per namespace and per
 // cluster. A storm of alerts (or an attacker provoking them) cannot make Riposte empty a cluster.
 // Counted per instance: deploy the actioners with max-instances 1 for the limits to be global.
+//
+// A slot is taken before an action runs and kept once it may have changed anything — a timeout or a
+// transient error does not prove the call did not land. Only a result proving nothing changed
+// (already done, stale) gives it back. Slots are held by a `holder` (incident, action and object):
+// Pub/Sub redelivering the same command, after a timeout or concurrently, finds its own slot instead
+// of being refused by it. The holders live in this instance's memory until a shared ledger replaces it.
 
 export interface LimitRule {
   /** e.g. "pod kills per namespace" */
@@ -11,50 +17,104 @@ export interface LimitRule {
 }
 
 export interface Reservation {
-  /** Gives the slot back (the action did not happen: stale, already done, failed). */
+  /** The action changed nothing (stale, already done): the slot is given back unless another attempt may have acted. */
   release(): void;
+  /** The action happened, or may have (done, timeout, transient error): the slot stays taken for its window. */
+  keep(): void;
 }
 
 export type LimitDecision = { ok: true; reservation: Reservation } | { ok: false; reason: string };
 
+export interface SlotRequest {
+  cluster: string;
+  namespace?: string;
+  /** Who takes the slot, e.g. `incident|action|object`; the same holder re-uses its slot in the window. */
+  holder: string;
+}
+
 export interface BlastRadiusLimiter {
-  reserve(scope: { cluster: string; namespace?: string }): LimitDecision;
+  reserve(request: SlotRequest): LimitDecision;
+}
+
+/** One slot, counted in the window of every rule it falls under. */
+interface Slot {
+  holder: string;
+  at: number;
+  /** Expires with the longest window among its rules. */
+  windowMs: number;
+  ruleKeys: string[];
+  /** Attempts that reserved it and have not yet said keep or release. */
+  attempts: number;
+  /** Some attempt may have changed the cluster: never given back. */
+  kept: boolean;
 }
 
 export function createLimiter(rules: readonly LimitRule[], now: () => number = Date.now): BlastRadiusLimiter {
-  const windows = new Map<string, number[]>();
+  const windows = new Map<string, Slot[]>();
+  const byHolder = new Map<string, Slot>();
+
+  const ruleKey = (rule: LimitRule, cluster: string, namespace: string | undefined) =>
+    rule.scope === "namespace" ? `${rule.name}|${cluster}|${namespace}` : `${rule.name}|${cluster}`;
+
+  const live = (key: string, rule: LimitRule, at: number): Slot[] => {
+    const slots = (windows.get(key) ?? []).filter((slot) => at - slot.at < rule.windowMs);
+    windows.set(key, slots);
+    return slots;
+  };
+
+  const remove = (slot: Slot) => {
+    for (const key of slot.ruleKeys) {
+      const slots = windows.get(key);
+      if (slots)
+        windows.set(
+          key,
+          slots.filter((other) => other !== slot),
+        );
+    }
+    if (byHolder.get(slot.holder) === slot) byHolder.delete(slot.holder);
+  };
+
+  const reservationOf = (slot: Slot): Reservation => {
+    let settled = false;
+    const settle = (kept: boolean) => {
+      if (settled) return;
+      settled = true;
+      slot.attempts -= 1;
+      if (kept) slot.kept = true;
+      if (slot.attempts === 0 && !slot.kept) remove(slot);
+    };
+    return { release: () => settle(false), keep: () => settle(true) };
+  };
+
   return {
-    reserve({ cluster, namespace }) {
+    reserve({ cluster, namespace, holder }) {
       const at = now();
-      const keys: { key: string; rule: LimitRule }[] = [];
+      // Holders of expired slots are forgotten, so the map stays as small as the windows.
+      for (const [name, slot] of byHolder) if (at - slot.at >= slot.windowMs) byHolder.delete(name);
+      const own = byHolder.get(holder);
+      if (own) {
+        own.attempts += 1;
+        return { ok: true, reservation: reservationOf(own) };
+      }
+      const ruleKeys: string[] = [];
+      let windowMs = 0;
       for (const rule of rules) {
         if (rule.scope === "namespace" && namespace === undefined) continue;
-        const key =
-          rule.scope === "namespace" ? `${rule.name}|${cluster}|${namespace}` : `${rule.name}|${cluster}`;
-        const times = (windows.get(key) ?? []).filter((time) => at - time < rule.windowMs);
-        windows.set(key, times);
-        if (times.length >= rule.max) {
+        const key = ruleKey(rule, cluster, namespace);
+        if (live(key, rule, at).length >= rule.max) {
           const where = rule.scope === "namespace" ? `namespace ${namespace}` : `cluster ${cluster}`;
           return {
             ok: false,
             reason: `blast-radius limit reached: ${rule.name} (${rule.max} per ${rule.windowMs / 1000} s) in ${where}`,
           };
         }
-        keys.push({ key, rule });
+        ruleKeys.push(key);
+        windowMs = Math.max(windowMs, rule.windowMs);
       }
-      for (const { key } of keys) windows.get(key)?.push(at);
-      return {
-        ok: true,
-        reservation: {
-          release() {
-            for (const { key } of keys) {
-              const times = windows.get(key);
-              const index = times?.lastIndexOf(at) ?? -1;
-              if (times && index >= 0) times.splice(index, 1);
-            }
-          },
-        },
-      };
+      const slot: Slot = { holder, at, windowMs, ruleKeys, attempts: 1, kept: false };
+      for (const key of ruleKeys) windows.get(key)?.push(slot);
+      if (ruleKeys.length > 0) byHolder.set(holder, slot);
+      return { ok: true, reservation: reservationOf(slot) };
     },
   };
 }
