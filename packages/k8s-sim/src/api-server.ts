@@ -674,7 +674,8 @@ export function createApiRequestHandler(
     res.on("close", () => {
       ctx.requestLog.record({
         ...record,
-        status: dropped ? 0 : res.statusCode,
+        // A client that went away before any answer was sent got none: 0, not the default 200.
+        status: dropped || !res.headersSent ? 0 : res.statusCode,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
       });
     });
@@ -697,6 +698,12 @@ export function createApiRequestHandler(
         if (fault) {
           record.faultId = fault.id;
           if (fault.latencyMs) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
+          // The client gave up during the delay (its deadline passed): like an API server whose request
+          // context is cancelled before the write, nothing is done; the log shows status 0.
+          if (req.socket.destroyed) {
+            dropped = true;
+            return;
+          }
           if (fault.drop) {
             dropped = true;
             req.socket.destroy();
