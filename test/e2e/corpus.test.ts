@@ -55,6 +55,8 @@ const QUARANTINED_BYTES = 256 * 1024;
 const SLACK_PATH = "/services/T0000/B0000/corpus";
 /** POSTs in flight at once: enough to overlap, few enough for 2 cores. */
 const CONCURRENCY = 8;
+/** How long the cases' records, outcomes and commands may take to arrive, all together. */
+const HANDLING_WAIT_MS = 90_000;
 /** Sending, waiting for every record and quiescence; measured ~35–55 s on 2 busy cores. */
 const CORPUS_BUDGET_MS = 150_000;
 const COMMAND_TOPICS = [
@@ -86,6 +88,8 @@ interface Delivery {
   answer?: string;
   error?: string;
   ms?: number;
+  /** What was still awaited for this delivery when the wait for every handling timed out. */
+  timedOutWaitingFor?: string;
 }
 
 const deliveries: Delivery[] = corpus.flatMap((corpusCase) =>
@@ -367,31 +371,70 @@ function matchQuarantine(): Map<Delivery, QuarantineRecord[]> {
 const unmatchedRecords: { key: string; record: QuarantineRecord }[] = [];
 let quarantineByDelivery = new Map<Delivery, QuarantineRecord[]>();
 
-/** Everything the deliveries' expectations need has arrived on the taps. */
-function allRecorded(): boolean {
-  const recordsByKey = new Map<string, number>();
-  for (const r of quarantineRecords()) {
-    const key = recordKey(r.service, r.messageId, r.data);
-    recordsByKey.set(key, (recordsByKey.get(key) ?? 0) + 1);
-  }
-  const wantedByKey = new Map<string, number>();
-  for (const delivery of deliveries) {
-    const { expect: expectation } = delivery;
-    if (delivery.status !== 204) continue;
-    const { incident } = delivery;
-    if (expectation.handling === "quarantined") {
-      wantedByKey.set(delivery.recordKey, (wantedByKey.get(delivery.recordKey) ?? 0) + 1);
-    } else if (expectation.handling === "outcome") {
-      if (
-        incident === undefined ||
-        outcomeOf(endpointRoute(delivery.endpoint).service, incident).length === 0
-      )
-        return false;
-    } else if (expectation.handling === "routed") {
-      if (incident === undefined || commandsFor(incident).length < expectation.actions.length) return false;
+/**
+ * What a delivery's expectation still waits for on the taps, or undefined when it has all arrived: its
+ * quarantine record, its outcome, or the router's commands for its alert and an outcome for each.
+ */
+function awaitedFor(delivery: Delivery, arrived: Arrived): string | undefined {
+  const { expect: expectation, incident } = delivery;
+  // An answer other than 204 records nothing; checkDelivery reports the status.
+  if (delivery.status !== 204) return undefined;
+  const service = endpointRoute(delivery.endpoint).service;
+  switch (expectation.handling) {
+    case "quarantined": {
+      const wanted = arrived.wantedRecords.get(delivery.recordKey) ?? 0;
+      const got = arrived.records.get(delivery.recordKey) ?? 0;
+      return got >= wanted
+        ? undefined
+        : `a quarantine record from ${service} (${got} of ${wanted} with its service, message id and data)`;
     }
+    case "outcome":
+      return incident !== undefined && outcomeOf(service, incident).length > 0
+        ? undefined
+        : `an outcome from ${service} for incident ${incident ?? "(none in the payload)"}`;
+    case "routed": {
+      if (incident === undefined) return "the router's commands (the alert has no incident key)";
+      const commands = commandsFor(incident);
+      if (commands.length < expectation.actions.length) {
+        return `the router's ${expectation.actions.length} command(s) [${expectation.actions.join(", ")}] for incident ${incident}, got [${commands.map((m) => m.attributes.action).join(", ")}]`;
+      }
+      const unanswered = arrived.unanswered.get(incident) ?? [];
+      return unanswered.length === 0
+        ? undefined
+        : `an outcome for the router's ${unanswered.map((c) => `${c.command.kind} (${c.service})`).join(", ")} command(s) for incident ${incident}`;
+    }
+    case "accepted":
+      return undefined;
   }
-  return [...wantedByKey].every(([key, wanted]) => (recordsByKey.get(key) ?? 0) >= wanted);
+}
+
+/** What has arrived, counted once per poll (the taps hold thousands of messages). */
+interface Arrived {
+  /** Quarantine records per record key. */
+  records: Map<string, number>;
+  /** Records expected per record key (an envelope case sent to two endpoints of one service shares one). */
+  wantedRecords: Map<string, number>;
+  /** The router's commands still without an outcome, per incident. */
+  unanswered: Map<string, ReturnType<typeof routedCommands>>;
+}
+
+/** Every delivery still waiting, with what it waits for. */
+function stillAwaited(): [Delivery, string][] {
+  const arrived: Arrived = { records: new Map(), wantedRecords: new Map(), unanswered: new Map() };
+  const add = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
+  for (const r of quarantineRecords()) add(arrived.records, recordKey(r.service, r.messageId, r.data));
+  for (const d of deliveries) {
+    if (d.status === 204 && d.expect.handling === "quarantined") add(arrived.wantedRecords, d.recordKey);
+  }
+  for (const routed of routedCommands()) {
+    if (routed.outcomes.length > 0) continue;
+    const { incident } = routed.command;
+    arrived.unanswered.set(incident, [...(arrived.unanswered.get(incident) ?? []), routed]);
+  }
+  return deliveries.flatMap((delivery) => {
+    const awaited = awaitedFor(delivery, arrived);
+    return awaited === undefined ? [] : [[delivery, awaited] as [Delivery, string]];
+  });
 }
 
 /** Every command the router published for a corpus alert, and whether its service reported an outcome. */
@@ -416,10 +459,12 @@ function routedCommands() {
     });
 }
 
-async function until(what: string, done: () => boolean, timeoutMs: number): Promise<void> {
+/** Polls `pending` until it lists nothing or the time is up; returns what was still pending then. */
+async function waitUntilNonePending<T>(pending: () => T[], timeoutMs: number): Promise<T[]> {
   const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  for (;;) {
+    const left = pending();
+    if (left.length === 0 || Date.now() > deadline) return left;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -469,12 +514,10 @@ beforeAll(async () => {
   // The outcome endpoints last: follow-ups then find the announcements of their incidents.
   await sendAll(deliveries.filter((d) => !d.endpoint.endsWith("/outcomes")));
   await sendAll(deliveries.filter((d) => d.endpoint.endsWith("/outcomes")));
-  await until("every recorded handling", allRecorded, 60_000).catch(() => undefined);
-  await until(
-    "an outcome for every routed command",
-    () => routedCommands().every((c) => c.outcomes.length > 0),
-    60_000,
-  ).catch(() => undefined);
+  // A timed-out wait is not an error here but every waiting case's own failure (checkDelivery).
+  for (const [delivery, awaited] of await waitUntilNonePending(stillAwaited, HANDLING_WAIT_MS)) {
+    delivery.timedOutWaitingFor = awaited;
+  }
   await quiescence(2_000, 30_000);
   corpusMs = Math.round(performance.now() - started);
   quarantineByDelivery = matchQuarantine();
@@ -547,6 +590,11 @@ describe.each([...new Set(corpus.map((c) => c.id.split("/")[0] as string))])("co
 });
 
 function checkDelivery(delivery: Delivery): void {
+  if (delivery.timedOutWaitingFor !== undefined) {
+    expect.fail(
+      `corpus ${delivery.corpusCase.id} → ${delivery.endpoint}: timed out after ${HANDLING_WAIT_MS} ms waiting for ${delivery.timedOutWaitingFor}`,
+    );
+  }
   // Oversized bodies included: the service reads them to the end, so the sender always gets its answer.
   expect(delivery.error, "the request failed").toBeUndefined();
   expect({ status: delivery.status, answer: delivery.answer }).toMatchObject({
@@ -759,11 +807,14 @@ describe("after the corpus", { timeout: 60_000 }, () => {
       ["isolator", alerts.isolate.incident],
       ["tainter", alerts.taint.incident],
     ];
-    await until(
-      "the outcomes of the real alerts",
-      () => expected.every(([service, incident]) => outcomeOf(service, incident).length > 0),
+    const missing = await waitUntilNonePending(
+      () => expected.filter(([service, incident]) => outcomeOf(service, incident).length === 0),
       30_000,
-    ).catch(() => undefined);
+    );
+    expect(
+      missing.map(([service, incident]) => `an outcome from ${service} for incident ${incident}`),
+      "after the corpus, timed out after 30000 ms waiting for the outcomes of the real alerts",
+    ).toEqual([]);
     expect(
       expected.map(([service, incident]) => [service, outcomeOf(service, incident).map((o) => o.result)]),
     ).toEqual(expected.map(([service]) => [service, ["done"]]));
