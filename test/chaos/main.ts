@@ -1,6 +1,7 @@
 // `npm run test:chaos`: the chaos run at scale (10,000 alerts by default), outside vitest. Uses the
 // emulator PUBSUB_EMULATOR_HOST names, or starts one. Prints the table; exits 1 when a pair is
-// unaccounted, a destructive action happened twice, or anything else the 1,000-alert test rejects.
+// unaccounted, more than 1 % of an action's commands dead-lettered, a destructive action happened
+// twice, or anything else problemsOf (verdict.ts) rejects.
 import { appendFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { startPubSubEmulator } from "@riposte/service-kit/testing";

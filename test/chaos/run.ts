@@ -2,8 +2,8 @@
 // `npm run test:chaos`. Every service runs as a real process behind real push subscriptions on the
 // emulator, against the simulated cluster and the Slack/SOAR and SCC stand-ins; a storm of alerts is
 // published while the schedule injects faults and SIGKILLs services; once the pipeline is quiet, every
-// expected (incident, action) pair is accounted for and the cluster's request log is searched for
-// destructive actions that happened twice.
+// expected (incident, action) pair is accounted for (its command published, its outcome, its dead
+// letters) and the cluster's request log is searched for destructive actions that happened twice.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

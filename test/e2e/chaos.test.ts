@@ -1,9 +1,10 @@
 // Chaos, 1,000 alerts (the 10,000-alert run is `npm run test:chaos`): every service a real process
 // behind real push subscriptions on the emulator, the simulated cluster answering 500/429/slowly,
 // Slack and the SOAR webhook answering 429 and 5xx bursts, SCC answering UNAVAILABLE, and the router,
-// pod-killer, notifier and isolator SIGKILLed and restarted mid-storm. Afterwards every (incident,
-// action) pair must be in exactly one terminal state — an outcome or a dead-letter queue — and no pod
-// may have been deleted, nor node tainted, twice. The ledger's own checks are tested first, on
+// pod-killer, notifier and isolator SIGKILLed and restarted mid-storm. Every fault is one the retries
+// outlast, so afterwards every (incident, action) pair must have ended with an outcome — none in a
+// dead-letter queue — in exactly the states its action and alert shape allow, and no pod may have been
+// deleted, nor node tainted, twice. The ledger's and the verdict's own checks are tested first, on
 // hand-made input, so that a broken ledger cannot make the storm look clean.
 import type { KubeObject, RequestRecord } from "@riposte/k8s-sim";
 import { beforeAll, describe, expect, inject, it } from "vitest";
