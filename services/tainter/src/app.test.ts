@@ -406,6 +406,28 @@ describe("tainter", () => {
       expect(taintedNodes()).toEqual([]);
     });
 
+    it("a container id that several pods on the node match: refused, the policy cannot be applied", async () => {
+      const { send, outcomes } = setup();
+      const web = sim.get({ kind: "Pod", namespace: "shop", name: "web-7d9f8c6b5-abcde" }) as V1Pod;
+      const [status] = web.status?.containerStatuses ?? [];
+      sim.apply({
+        ...web,
+        metadata: { name: "lookalike", namespace: "shop" },
+        status: {
+          ...web.status,
+          containerStatuses: [{ ...status, containerID: `containerd://4b2f1a9c8d7e${"0".repeat(52)}` }],
+        },
+      } as never);
+      await send(
+        commandFromExample("taint-node", "modern-terminal-shell.json", {
+          top: { priority: "Critical" },
+          drop: ["k8s.pod.name", "k8s.ns.name"],
+        }),
+      );
+      expect(outcomes()[0]).toMatchObject({ result: "refused", reason: expect.stringMatching(/ambiguous/) });
+      expect(taintedNodes()).toEqual([]);
+    });
+
     it("the pod and its node both unknown: refused, nothing to taint", async () => {
       const { send, outcomes } = setup();
       await send(
