@@ -60,6 +60,12 @@ export const DEFAULT_SCHEDULE: readonly ScheduledEvent[] = [
       },
     },
   },
+  // From the first alert: 3 taints a cycle pass the blast-radius limit, all within the first 60 alerts
+  // of the seeded storm; a later fault would meet only refused taints and never be answered.
+  {
+    at: 0,
+    event: { kind: "cluster-fault", fault: { resource: "nodes", verb: "patch", status: 500, times: 3 } },
+  },
   {
     at: 0.05,
     event: { kind: "cluster-fault", fault: { resource: "pods", verb: "delete", status: 500, times: 6 } },
@@ -82,10 +88,6 @@ export const DEFAULT_SCHEDULE: readonly ScheduledEvent[] = [
   },
   { at: 0.3, event: { kind: "sigkill", service: "pod-killer", downMs: 1_000 } },
   { at: 0.4, event: { kind: "webhook", destination: "slack", responses: http(500, 8) } },
-  {
-    at: 0.45,
-    event: { kind: "cluster-fault", fault: { resource: "nodes", verb: "patch", status: 500, times: 3 } },
-  },
   {
     at: 0.45,
     event: {
