@@ -1,17 +1,48 @@
-// The environment every Kubernetes actioner reads (spread into its descriptor's env schema).
-import { envBoolean, envList } from "@riposte/service-kit";
+// The environment every Kubernetes actioner reads (spread into its descriptor's env schema), and the
+// checks across variables that one field's schema cannot make.
+import { ConfigError, envBoolean, envList } from "@riposte/service-kit";
 import { z } from "zod";
-import { type ClusterEntry, clustersSchema } from "./cluster.js";
-import { DEFAULT_PROTECTED_NAMESPACES, type SafetyPolicy } from "./policy.js";
+import { type ClusterEntry, clustersSchema, gkeApiEndpointProblem } from "./cluster.js";
+import { DEFAULT_PROTECTED_NAMESPACES, globMatches, type SafetyPolicy } from "./policy.js";
+
+/** A namespace name (a DNS label) with `*` allowed anywhere: `payments`, `team-*`, `*`. */
+const NAMESPACE_GLOB = /^[a-z0-9*]([-a-z0-9*]{0,61}[a-z0-9*])?$/;
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+const namespaceGlobs = envList.superRefine((items, ctx) => {
+  for (const item of items) {
+    if (!NAMESPACE_GLOB.test(item))
+      ctx.addIssue({
+        code: "custom",
+        message: `${JSON.stringify(item)} is not a namespace name or glob (lowercase letters, digits, "-" and "*", at most 63 characters)`,
+      });
+  }
+});
+
+const exactNamespaces = envList.superRefine((items, ctx) => {
+  for (const item of items) {
+    if (item.includes("*"))
+      ctx.addIssue({ code: "custom", message: `${JSON.stringify(item)}: exact namespace names, not globs` });
+    else if (!NAMESPACE_NAME.test(item))
+      ctx.addIssue({ code: "custom", message: `${JSON.stringify(item)} is not a namespace name` });
+  }
+});
 
 export const kubernetesActionerEnv = {
   CLUSTERS: clustersSchema.describe(
     "JSON map of cluster names (as alerts spell them) to how to reach each cluster.",
   ),
   DRY_RUN: envBoolean.default(false).describe("plan every command and change nothing (outcome dry-run)"),
-  PROTECTED_NAMESPACES: envList
-    .default([...DEFAULT_PROTECTED_NAMESPACES])
-    .describe("Namespace globs never touched; replaces the defaults when set."),
+  PROTECTED_NAMESPACES: namespaceGlobs
+    .optional()
+    .describe(
+      `More namespace globs never touched, on top of the defaults (${DEFAULT_PROTECTED_NAMESPACES.join(", ")}), which stay protected; \`*\` protects every namespace`,
+    ),
+  UNPROTECT_NAMESPACES: exactNamespaces
+    .optional()
+    .describe(
+      "Exact namespace names taken out of the default protection (never Falco's or Riposte's, no globs); logged as a warning at start-up",
+    ),
   FALCO_NAMESPACE: z
     .string()
     .default("falco")
@@ -24,26 +55,79 @@ export const kubernetesActionerEnv = {
     .int()
     .positive()
     .default(10_000)
-    .describe("deadline of each Kubernetes API call (then 503 and redelivery)"),
-  GKE_API_ENDPOINT: z.url().optional().describe("Where the GKE API lives; only tests change it."),
+    .describe(
+      "cap on each step's Kubernetes calls (cluster, plan, execute, Event), within the push deadline they all share (then 503 and redelivery)",
+    ),
+  GKE_API_ENDPOINT: z
+    .url()
+    .optional()
+    .describe("Where the GKE API lives: an https URL under googleapis.com (it receives Google credentials)."),
+  RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT: envBoolean
+    .default(false)
+    .describe("tests only: let GKE_API_ENDPOINT be any URL (a local fake); `riposte deploy plan` refuses it"),
 };
 
 export interface KubernetesActionerConfig {
   CLUSTERS: Record<string, ClusterEntry>;
   DRY_RUN: boolean;
-  PROTECTED_NAMESPACES: string[];
+  PROTECTED_NAMESPACES?: string[] | undefined;
+  UNPROTECT_NAMESPACES?: string[] | undefined;
   FALCO_NAMESPACE: string;
   RIPOSTE_NAMESPACE: string;
   ALLOW_DAEMONSET_PODS: boolean;
   ALLOW_MIRROR_PODS: boolean;
+  GKE_API_ENDPOINT?: string | undefined;
+  RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT?: boolean | undefined;
 }
 
+/** Why each UNPROTECT_NAMESPACES name cannot be taken out of protection (empty when all can). */
+function unprotectProblems(config: KubernetesActionerConfig): string[] {
+  const problems: string[] = [];
+  for (const name of config.UNPROTECT_NAMESPACES ?? []) {
+    const where = `UNPROTECT_NAMESPACES: ${name}`;
+    if (name === config.FALCO_NAMESPACE) problems.push(`${where} is Falco's namespace, always protected`);
+    else if (name === config.RIPOSTE_NAMESPACE)
+      problems.push(`${where} is Riposte's own namespace, always protected`);
+    else if (!DEFAULT_PROTECTED_NAMESPACES.some((glob) => globMatches(glob, name)))
+      problems.push(`${where} is not protected by default; there is nothing to take out`);
+    else {
+      const also = config.PROTECTED_NAMESPACES?.find((glob) => globMatches(glob, name));
+      if (also) problems.push(`${where} is also protected by PROTECTED_NAMESPACES ("${also}")`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * The service's safety policy: the defaults, PROTECTED_NAMESPACES, Falco's and Riposte's namespaces
+ * are all protected; UNPROTECT_NAMESPACES exempts exact names from the defaults only. Throws a
+ * ConfigError naming each variable that asks for something unsafe.
+ */
 export function safetyPolicyFrom(config: KubernetesActionerConfig): SafetyPolicy {
+  const problems = unprotectProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     protectedNamespaces: [
-      ...new Set([...config.PROTECTED_NAMESPACES, config.FALCO_NAMESPACE, config.RIPOSTE_NAMESPACE]),
+      ...new Set([
+        ...DEFAULT_PROTECTED_NAMESPACES,
+        ...(config.PROTECTED_NAMESPACES ?? []),
+        config.FALCO_NAMESPACE,
+        config.RIPOSTE_NAMESPACE,
+      ]),
     ],
+    unprotectedNamespaces: [...new Set(config.UNPROTECT_NAMESPACES ?? [])],
     allowDaemonSetPods: config.ALLOW_DAEMONSET_PODS,
     allowMirrorPods: config.ALLOW_MIRROR_PODS,
   };
+}
+
+/** GKE_API_ENDPOINT when it may receive Google credentials; a ConfigError otherwise. */
+export function gkeApiEndpointFrom(config: KubernetesActionerConfig): string | undefined {
+  const endpoint = config.GKE_API_ENDPOINT;
+  if (endpoint === undefined || config.RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT) return endpoint;
+  const problem = gkeApiEndpointProblem(endpoint);
+  if (!problem) return endpoint;
+  throw new ConfigError([
+    `GKE_API_ENDPOINT: ${JSON.stringify(endpoint)} ${problem}; it would receive Application Default Credentials (a local fake needs RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT=true, for tests only)`,
+  ]);
 }

@@ -26,6 +26,13 @@ describe("safety policy", () => {
     expect(protectedNamespaceReason(policy, "shop")).toBeUndefined();
   });
 
+  it("a namespace the operator took out of the defaults is protected again by a playbook that lists it", () => {
+    const operator: SafetyPolicy = { ...base, unprotectedNamespaces: ["gke-managed-cim"] };
+    expect(protectedNamespaceReason(operator, "gke-managed-cim")).toBeUndefined();
+    const playbook = effectivePolicy(operator, { protectedNamespaces: ["gke-*"] });
+    expect(protectedNamespaceReason(playbook, "gke-managed-cim")).toMatch(/protected/);
+  });
+
   it("the allow flags come from the command when given, and bad overrides are ignored", () => {
     expect(effectivePolicy(base, { allowDaemonSetPods: true }).allowDaemonSetPods).toBe(true);
     expect(effectivePolicy(base, { allowDaemonSetPods: "yes" })).toEqual(base);

@@ -5,6 +5,11 @@ import { z } from "zod";
 export interface SafetyPolicy {
   /** Namespace globs no action may touch. */
   protectedNamespaces: readonly string[];
+  /**
+   * Exact names the operator took out of the default protection (UNPROTECT_NAMESPACES). A playbook
+   * protecting one of them protects it again.
+   */
+  unprotectedNamespaces?: readonly string[];
   allowDaemonSetPods: boolean;
   allowMirrorPods: boolean;
 }
@@ -36,16 +41,18 @@ export const SafetyOverrides = z
 export function effectivePolicy(base: SafetyPolicy, overrides: unknown): SafetyPolicy {
   const parsed = SafetyOverrides.safeParse(overrides ?? {});
   if (!parsed.success) return base;
+  const added = parsed.data.protectedNamespaces ?? [];
   return {
-    protectedNamespaces: [
-      ...new Set([...base.protectedNamespaces, ...(parsed.data.protectedNamespaces ?? [])]),
-    ],
+    protectedNamespaces: [...new Set([...base.protectedNamespaces, ...added])],
+    unprotectedNamespaces: (base.unprotectedNamespaces ?? []).filter(
+      (name) => !added.some((glob) => globMatches(glob, name)),
+    ),
     allowDaemonSetPods: parsed.data.allowDaemonSetPods ?? base.allowDaemonSetPods,
     allowMirrorPods: parsed.data.allowMirrorPods ?? base.allowMirrorPods,
   };
 }
 
-function globMatches(pattern: string, value: string): boolean {
+export function globMatches(pattern: string, value: string): boolean {
   if (!pattern.includes("*")) return pattern === value;
   const parts = pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"));
   return new RegExp(`^${parts.join(".*")}$`).test(value);
@@ -53,6 +60,7 @@ function globMatches(pattern: string, value: string): boolean {
 
 /** Why `namespace` is off limits, or undefined when it is not. */
 export function protectedNamespaceReason(policy: SafetyPolicy, namespace: string): string | undefined {
+  if (policy.unprotectedNamespaces?.includes(namespace)) return undefined;
   const pattern = policy.protectedNamespaces.find((glob) => globMatches(glob, namespace));
   return pattern ? `namespace ${namespace} is protected (matches "${pattern}")` : undefined;
 }

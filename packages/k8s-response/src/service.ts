@@ -4,14 +4,20 @@ import type { Command } from "@riposte/falco-event";
 import { Topics } from "@riposte/falco-event";
 import {
   DEFAULT_RUNTIME,
+  type Logger,
+  type Publisher,
   type RuntimeSettings,
   type ServiceDescriptor,
-  type ServiceKit,
 } from "@riposte/service-kit";
 import { z } from "zod";
 import type { ActionRunnerDeps, KubernetesAction } from "./action.js";
 import { createClusterRegistry } from "./cluster.js";
-import { type KubernetesActionerConfig, kubernetesActionerEnv, safetyPolicyFrom } from "./config.js";
+import {
+  gkeApiEndpointFrom,
+  type KubernetesActionerConfig,
+  kubernetesActionerEnv,
+  safetyPolicyFrom,
+} from "./config.js";
 import { createLimiter } from "./limits.js";
 
 export const actionerEnvSchema = z.object(kubernetesActionerEnv);
@@ -41,21 +47,36 @@ export function describeActioner(
   };
 }
 
-/** The runner's dependencies from the kit (real cluster registry, limiter, policy, publisher). */
+/**
+ * The runner's dependencies from the kit (real cluster registry, limiter, policy, publisher). Throws a
+ * ConfigError for an unsafe setting, so the service stops at start-up with the variable named.
+ */
 export function runnerDepsFromKit<C extends Command>(
   action: KubernetesAction<C>,
-  kit: ServiceKit<
-    KubernetesActionerConfig & { KUBE_CALL_TIMEOUT_MS: number; GKE_API_ENDPOINT?: string | undefined }
-  >,
+  kit: {
+    config: KubernetesActionerConfig & { KUBE_CALL_TIMEOUT_MS: number };
+    logger: Logger;
+    publisher: Publisher;
+  },
   service: string,
 ): ActionRunnerDeps {
+  const basePolicy = safetyPolicyFrom(kit.config);
+  const gkeApiEndpoint = gkeApiEndpointFrom(kit.config);
+  if (basePolicy.unprotectedNamespaces?.length) {
+    kit.logger.warn(
+      { unprotectedNamespaces: basePolicy.unprotectedNamespaces },
+      `UNPROTECT_NAMESPACES is set: ${service} may act in ${basePolicy.unprotectedNamespaces.join(", ")}, which the defaults protect`,
+    );
+  }
+  if (kit.config.RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT)
+    kit.logger.warn({ gkeApiEndpoint }, "RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT is set: for tests only");
   return {
     service,
-    registry: createClusterRegistry(
-      kit.config.CLUSTERS,
-      kit.config.GKE_API_ENDPOINT ? { gkeApiEndpoint: kit.config.GKE_API_ENDPOINT } : {},
-    ),
-    basePolicy: safetyPolicyFrom(kit.config),
+    registry: createClusterRegistry(kit.config.CLUSTERS, {
+      ...(gkeApiEndpoint ? { gkeApiEndpoint } : {}),
+      testOnlyAnyGkeApiEndpoint: kit.config.RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT === true,
+    }),
+    basePolicy,
     limiter: createLimiter(action.limits),
     dryRun: kit.config.DRY_RUN,
     publisher: kit.publisher,

@@ -1,0 +1,136 @@
+// The actioners' environment: protected namespaces only ever add to the defaults, the one opt-out is
+// exact, loud and bounded, and Google credentials go to googleapis.com only.
+import { ConfigError, createLogger, loadConfig } from "@riposte/service-kit";
+import { createMemoryPublisher } from "@riposte/service-kit/testing";
+import { describe, expect, it } from "vitest";
+import type { KubernetesAction } from "./action.js";
+import { safetyPolicyFrom } from "./config.js";
+import { protectedNamespaceReason } from "./policy.js";
+import { actionerEnvSchema, runnerDepsFromKit } from "./service.js";
+
+const CLUSTERS = JSON.stringify({ local: "http://127.0.0.1:1" });
+const configOf = (env: Record<string, string>) => loadConfig(actionerEnvSchema, { CLUSTERS, ...env });
+const policyOf = (env: Record<string, string>) => safetyPolicyFrom(configOf(env));
+const problemsOf = (load: () => unknown): string => {
+  try {
+    load();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems.join("\n");
+  }
+  throw new Error("expected a ConfigError");
+};
+
+const DEFAULT_EXAMPLES = ["kube-system", "kube-public", "kube-node-lease", "gke-managed-cim", "gmp-system"];
+
+describe("PROTECTED_NAMESPACES", () => {
+  it("adds to the defaults: setting it to payments keeps kube-system, gke-*, gmp-*, falco and riposte", () => {
+    const policy = policyOf({ PROTECTED_NAMESPACES: "payments" });
+    for (const namespace of [...DEFAULT_EXAMPLES, "falco", "riposte", "payments"]) {
+      expect(protectedNamespaceReason(policy, namespace), namespace).toBeDefined();
+    }
+    expect(protectedNamespaceReason(policy, "shop")).toBeUndefined();
+  });
+
+  it("`*` protects every namespace", () => {
+    const policy = policyOf({ PROTECTED_NAMESPACES: "*" });
+    for (const namespace of ["shop", "payments", ...DEFAULT_EXAMPLES])
+      expect(protectedNamespaceReason(policy, namespace), namespace).toBeDefined();
+  });
+
+  it.each([
+    ["Payments", "uppercase never matches a namespace"],
+    ["kube system", "a space"],
+    ["shop/web", "a slash"],
+    ["a".repeat(64), "longer than a namespace"],
+  ])("refuses %j (%s) naming the variable and the item", (value) => {
+    expect(problemsOf(() => configOf({ PROTECTED_NAMESPACES: value }))).toMatch(
+      new RegExp(`PROTECTED_NAMESPACES: .*${JSON.stringify(value.slice(0, 20)).slice(1, -1)}`),
+    );
+  });
+});
+
+describe("UNPROTECT_NAMESPACES (the opt-out)", () => {
+  it("exempts exactly the names it lists from the defaults, nothing else", () => {
+    const policy = policyOf({ UNPROTECT_NAMESPACES: "gke-managed-cim" });
+    expect(protectedNamespaceReason(policy, "gke-managed-cim")).toBeUndefined();
+    expect(protectedNamespaceReason(policy, "gke-other")).toBeDefined();
+    expect(protectedNamespaceReason(policy, "kube-system")).toBeDefined();
+  });
+
+  it.each([
+    ["*", /exact namespace names, not globs/],
+    ["gke-*", /exact namespace names, not globs/],
+    ["falco", /Falco's namespace, always protected/],
+    ["riposte", /Riposte's own namespace, always protected/],
+    ["shop", /not protected by default/],
+    ["Kube-System", /not a namespace name/],
+  ])("refuses %j with a clear config error", (value, message) => {
+    expect(problemsOf(() => policyOf({ UNPROTECT_NAMESPACES: value }))).toMatch(message);
+  });
+
+  it("refuses a name that PROTECTED_NAMESPACES also protects", () => {
+    expect(
+      problemsOf(() => policyOf({ PROTECTED_NAMESPACES: "gke-*", UNPROTECT_NAMESPACES: "gke-managed-cim" })),
+    ).toMatch(/UNPROTECT_NAMESPACES: gke-managed-cim is also protected by PROTECTED_NAMESPACES \("gke-\*"\)/);
+  });
+
+  it("is logged as a warning when the service starts", () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      service: "test",
+      destination: { write: (line: string) => lines.push(line) },
+    });
+    const config = configOf({ UNPROTECT_NAMESPACES: "kube-public" });
+    runnerDepsFromKit(noAction, { config, logger, publisher: createMemoryPublisher() }, "pod-killer");
+    const warning = lines.map((line) => JSON.parse(line)).find((entry) => entry.severity === "WARNING");
+    expect(warning?.message).toMatch(/UNPROTECT_NAMESPACES.*kube-public/);
+  });
+});
+
+describe("GKE_API_ENDPOINT", () => {
+  it.each([
+    "http://container.googleapis.com",
+    "https://container.googleapis.com.evil.com",
+    "https://evil.com#.googleapis.com",
+    "https://evil.com?.googleapis.com",
+    "https://evil.com/.googleapis.com",
+    "https://user:pass@container.googleapis.com",
+    "https://container.googleapis.com@evil.com",
+    "https://container.googleapis.com:8443",
+    "https://container.googleapis.com/v1/../../evil",
+    "https://googleapis.com.",
+    "https://evilgoogleapis.com",
+    "https://127.0.0.1",
+  ])("refuses %s unless the test-only flag is set", (endpoint) => {
+    const config = configOf({ GKE_API_ENDPOINT: endpoint });
+    expect(problemsOf(() => runnerDepsFromKit(noAction, kitOf(config), "pod-killer"))).toMatch(
+      /GKE_API_ENDPOINT: .*RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT/,
+    );
+  });
+
+  it.each([
+    "https://container.googleapis.com",
+    "https://europe-west1-container.googleapis.com/",
+    "https://googleapis.com",
+  ])("accepts %s", (endpoint) => {
+    expect(() =>
+      runnerDepsFromKit(noAction, kitOf(configOf({ GKE_API_ENDPOINT: endpoint })), "x"),
+    ).not.toThrow();
+  });
+
+  it("accepts a local fake of the GKE API only with RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT=true", () => {
+    const config = configOf({
+      GKE_API_ENDPOINT: "http://127.0.0.1:8089",
+      RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT: "true",
+    });
+    expect(() => runnerDepsFromKit(noAction, kitOf(config), "pod-killer")).not.toThrow();
+  });
+});
+
+const noAction = { limits: [] } as unknown as KubernetesAction;
+const kitOf = (config: ReturnType<typeof configOf>) => ({
+  config,
+  logger: createLogger({ service: "test", level: "silent" }),
+  publisher: createMemoryPublisher(),
+});
