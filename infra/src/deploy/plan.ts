@@ -524,6 +524,11 @@ function serviceEnv(
   for (const [key, value] of Object.entries(derived)) if (declared.has(key)) env[key] = value;
   for (const [key, value] of Object.entries(options.env?.[service.name] ?? {})) env[key] = value;
   const secrets = options.secrets?.[service.name] ?? {};
+  // e.g. RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT would send Google credentials to any URL.
+  for (const key of [...Object.keys(env), ...Object.keys(secrets)]) {
+    if (key.startsWith("RIPOSTE_TEST_ONLY_"))
+      throw new DeployPlanError(`${service.name}: ${key} is for tests only and is never deployed`);
+  }
   for (const key of requiredEnv(service)) {
     if (env[key] !== undefined || secrets[key] !== undefined) continue;
     env[key] = `TODO-${key}`;
