@@ -149,6 +149,8 @@ const commandFields = {
   dryRun: z.boolean(),
   /** Names of the playbooks that asked for this action. */
   playbooks: z.array(z.string()),
+  /** Dry-run playbooks among `playbooks` that did not shape this live command (a trial never does). */
+  trialPlaybooks: z.array(z.string()).optional(),
   /** Per-playbook safety overrides; interpreted by the actioners, opaque here. */
   safety: z.record(z.string(), z.unknown()).optional(),
   issuedAt: IsoTimestamp,

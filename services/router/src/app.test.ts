@@ -6,13 +6,13 @@ import { DEFAULT_PLAYBOOKS_YAML } from "./playbooks/default-playbooks.js";
 import { parsePlaybooks } from "./playbooks/load.js";
 import { exampleText } from "./test-alerts.js";
 
-function setup(options: { dryRun?: boolean; now?: () => Date } = {}) {
+function setup(options: { dryRun?: boolean; now?: () => Date; playbooksYaml?: string } = {}) {
   const publisher = createMemoryPublisher();
   const logger = createSilentLogger();
   const app = createApp({
     push: { service: "router", publisher, logger },
     publisher,
-    playbooks: parsePlaybooks(DEFAULT_PLAYBOOKS_YAML),
+    playbooks: parsePlaybooks(options.playbooksYaml ?? DEFAULT_PLAYBOOKS_YAML),
     dedupWindowSeconds: 60,
     clusterField: "cluster",
     dryRun: options.dryRun ?? false,
@@ -118,6 +118,34 @@ describe("router app", () => {
     const { app, publisher } = setup({ dryRun: true });
     await app.request("/", pushRequest(critical));
     expect(publisher.published.every((p) => (p.message as { dryRun: boolean }).dryRun)).toBe(true);
+  });
+
+  it("a dry-run playbook's params never reach a live taint: NoSchedule, no cordon", async () => {
+    const { app, publisher } = setup({
+      playbooksYaml: `playbooks:
+  - name: trial-evict
+    dry_run: true
+    match: { priority: ">= Critical" }
+    actions: [{ action: taint-node, params: { effect: NoExecute, cordon: true } }]
+  - name: live-taint
+    match: { priority: ">= Critical" }
+    actions: [{ action: taint-node, params: { effect: NoSchedule } }]
+`,
+    });
+    const hostCritical = JSON.stringify({
+      ...JSON.parse(exampleText("host-level.json")),
+      priority: "Critical",
+    });
+    expect((await app.request("/", pushRequest(hostCritical))).status).toBe(204);
+    expect(publisher.on("tainter").map((p) => p.message)).toEqual([
+      expect.objectContaining({
+        kind: "TaintNode",
+        dryRun: false,
+        params: { effect: "NoSchedule", cordon: false },
+        playbooks: ["trial-evict", "live-taint"],
+        trialPlaybooks: ["trial-evict"],
+      }),
+    ]);
   });
 
   it("acks an alert no playbook matches, publishing nothing", async () => {

@@ -84,9 +84,23 @@ describe("precedence when several playbooks ask for one action", () => {
     expect(byAction["kill-pod"]?.playbooks).toEqual(["first", "trial"]);
   });
 
-  it("the earliest playbook's params win; destinations are the union", () => {
+  it("the live playbook's params win; a trial playbook's are left out of a live action", () => {
     expect(byAction["kill-pod"]?.params).toEqual({ gracePeriodSeconds: 5 });
-    expect(byAction.notify?.params).toEqual({ destinations: ["slack-sec", "soar"] });
+    expect(byAction.notify?.params).toEqual({ destinations: ["slack-sec"] });
+  });
+
+  it("among live playbooks the earliest param wins and destinations are the union", () => {
+    const live = parsePlaybooks(`playbooks:
+  - name: a
+    match: {}
+    actions: [{ action: notify, params: { destinations: [slack-sec] } }, { action: kill-pod, params: { grace_period_seconds: 5 } }]
+  - name: b
+    match: {}
+    actions: [{ action: notify, params: { destinations: [soar, slack-sec] } }, { action: kill-pod, params: { grace_period_seconds: 30 } }]
+`);
+    const [notify, kill] = decide(alert, live).actions;
+    expect(notify?.params).toEqual({ destinations: ["slack-sec", "soar"] });
+    expect(kill?.params).toEqual({ gracePeriodSeconds: 5 });
   });
 
   it("dry-run only when every requesting playbook is dry-run", () => {
@@ -189,5 +203,101 @@ describe("buildCommands checks shared parts once", () => {
     const alert = exampleAlert("sidekick-critical-drop-exec.json");
     const broken = { ...alert, severity: 6 };
     expect(() => buildCommands(broken, decide(alert, everything), new Date())).toThrow(/severity/);
+  });
+});
+
+describe("a trial (dry-run) playbook never changes a live action", () => {
+  const hostCritical = exampleAlert("host-level.json", { top: { priority: "Critical" } });
+  // The trial playbook comes first: "the earliest playbook's params win" must not let it win.
+  const playbooks = parsePlaybooks(`playbooks:
+  - name: trial-evict
+    dry_run: true
+    match: {}
+    actions:
+      - action: taint-node
+        params: { effect: NoExecute, cordon: true }
+      - action: notify
+        params: { destinations: [soar] }
+  - name: live-taint
+    match: {}
+    actions:
+      - action: taint-node
+        params: { effect: NoSchedule }
+      - action: notify
+        params: { destinations: [slack-sec] }
+`);
+
+  it("a live taint takes its params from the live playbooks only", () => {
+    const decision = decide(hostCritical, playbooks);
+    const taint = decision.actions.find((a) => a.action === "taint-node");
+    expect(taint).toMatchObject({ dryRun: false, params: { effect: "NoSchedule" } });
+    const [command] = buildCommands(hostCritical, { ...decision, actions: taint ? [taint] : [] }, new Date());
+    expect(command?.command).toMatchObject({
+      kind: "TaintNode",
+      dryRun: false,
+      params: { effect: "NoSchedule", cordon: false },
+    });
+  });
+
+  it("a trial playbook adds no destination to a live notify (its destinations get no real message)", () => {
+    const notify = decide(hostCritical, playbooks).actions.find((a) => a.action === "notify");
+    expect(notify).toMatchObject({ dryRun: false, params: { destinations: ["slack-sec"] } });
+  });
+
+  it("the command still names every playbook that asked, and which were trials that did not shape it", () => {
+    const decision = decide(hostCritical, playbooks);
+    const taint = decision.actions.find((a) => a.action === "taint-node");
+    expect(taint?.playbooks).toEqual(["trial-evict", "live-taint"]);
+    expect(taint?.trialPlaybooks).toEqual(["trial-evict"]);
+    const [command] = buildCommands(hostCritical, { ...decision, actions: taint ? [taint] : [] }, new Date());
+    expect(command?.command).toMatchObject({
+      playbooks: ["trial-evict", "live-taint"],
+      trialPlaybooks: ["trial-evict"],
+    });
+    expect(Command.safeParse(JSON.parse(JSON.stringify(command?.command))).success).toBe(true);
+  });
+
+  it("when every requesting playbook is dry-run, the action is dry-run and their params merge", () => {
+    const trialsOnly = parsePlaybooks(`playbooks:
+  - name: trial-a
+    dry_run: true
+    match: {}
+    actions: [{ action: taint-node, params: { effect: NoExecute } }]
+  - name: trial-b
+    dry_run: true
+    match: {}
+    actions: [{ action: taint-node, params: { effect: NoSchedule, cordon: true } }]
+`);
+    const [taint] = decide(hostCritical, trialsOnly).actions;
+    expect(taint).toMatchObject({ dryRun: true, params: { effect: "NoExecute", cordon: true } });
+    expect(taint?.trialPlaybooks).toBeUndefined();
+  });
+
+  it("under the global DRY_RUN the command says what the live playbooks would really do", () => {
+    const taint = decide(hostCritical, playbooks, true).actions.find((a) => a.action === "taint-node");
+    expect(taint).toMatchObject({ dryRun: true, params: { effect: "NoSchedule" } });
+  });
+
+  it("a trial playbook's continue: false does not stop the live playbooks after it", () => {
+    const stopping = parsePlaybooks(`playbooks:
+  - name: trial-stop
+    dry_run: true
+    continue: false
+    match: {}
+    actions: [notify]
+  - name: trial-after
+    dry_run: true
+    match: {}
+    actions: [export-finding]
+  - name: live-after
+    match: {}
+    actions: [taint-node]
+`);
+    const decision = decide(hostCritical, stopping);
+    expect(decision.matched).toEqual(["trial-stop", "live-after"]);
+    expect(decision.actions.map((a) => [a.action, a.dryRun])).toEqual([
+      ["notify", true],
+      ["taint-node", false],
+    ]);
   });
 });

@@ -2,13 +2,18 @@
 //
 // Precedence when several matching playbooks ask for the same action (documented in the README):
 // - playbooks are evaluated in file order; `continue: false` stops evaluation after that playbook;
-// - params: the earliest playbook that sets a param wins; later ones only fill in params left unset;
-//   notify `destinations` are the union, in order;
+// - a trial (dry-run) playbook never changes what happens for real: its `continue: false` stops only
+//   later trial playbooks, and its params do not reach a live action;
 // - dry run: the action runs for real if any requesting playbook is not dry-run (a playbook being
 //   trialled in dry-run must not disarm an established one); the global DRY_RUN forces dry-run;
-// - safety overrides: the strictest wins. Protected namespaces are the union (a playbook's
-//   `namespaces.exclude` counts as protection for its actions); DaemonSet and mirror pods are allowed
-//   only if every requesting playbook allows them (a trial playbook cannot loosen a live action).
+// - params: taken from the live playbooks that asked for the action (from the trial ones only when
+//   none is live): the earliest playbook that sets a param wins; later ones only fill in params left
+//   unset; notify `destinations` are the union, in order (so a trial playbook's destinations never get
+//   a real message). The command still names every playbook that asked, and the trial ones that did
+//   not shape it (`trialPlaybooks`);
+// - safety overrides: the strictest wins, trial playbooks included (they can only add protection).
+//   Protected namespaces are the union (a playbook's `namespaces.exclude` counts as protection for its
+//   actions); DaemonSet and mirror pods are allowed only if every requesting playbook allows them.
 import {
   ACTION_KINDS,
   type ActionName,
@@ -24,7 +29,10 @@ export interface PlannedAction {
   action: ActionName;
   params: Record<string, unknown>;
   dryRun: boolean;
+  /** Every playbook that asked for this action, in file order. */
   playbooks: string[];
+  /** Dry-run playbooks among `playbooks` whose params were left out because a live playbook asked too. */
+  trialPlaybooks?: string[];
   safety?: SafetyOverrides;
 }
 
@@ -33,36 +41,51 @@ export interface RoutingDecision {
   actions: PlannedAction[];
 }
 
+/** One matching playbook's request for one action. */
+interface Request {
+  playbook: CompiledPlaybook;
+  params: Record<string, unknown>;
+}
+
 export function decide(
   alert: FalcoAlert,
   playbooks: readonly CompiledPlaybook[],
   globalDryRun = false,
 ): RoutingDecision {
   const matched: string[] = [];
-  const planned = new Map<ActionName, PlannedAction>();
+  const requests = new Map<ActionName, Request[]>();
+  let trialsStopped = false;
   for (const playbook of playbooks) {
+    if (playbook.dryRun && trialsStopped) continue;
     if (!playbook.matches(alert)) continue;
     matched.push(playbook.name);
     for (const { action, params } of playbook.actions) {
-      const existing = planned.get(action);
-      if (!existing) {
-        planned.set(action, {
-          action,
-          params: { ...params },
-          dryRun: globalDryRun || playbook.dryRun,
-          playbooks: [playbook.name],
-          safety: { ...playbook.safety },
-        });
-        continue;
-      }
-      existing.params = mergeParams(existing.params, params);
-      existing.dryRun = globalDryRun || (existing.dryRun && playbook.dryRun);
-      if (!existing.playbooks.includes(playbook.name)) existing.playbooks.push(playbook.name);
-      existing.safety = strictest(existing.safety ?? {}, playbook.safety ?? {});
+      const list = requests.get(action) ?? [];
+      list.push({ playbook, params });
+      requests.set(action, list);
     }
-    if (!playbook.continue) break;
+    if (playbook.continue) continue;
+    // A trial's `continue: false` stops the trials after it, never a live playbook.
+    if (!playbook.dryRun) break;
+    trialsStopped = true;
   }
-  return { matched, actions: [...planned.values()] };
+  const actions = [...requests].map(([action, list]) => plan(action, list, globalDryRun));
+  return { matched, actions };
+}
+
+function plan(action: ActionName, requests: readonly Request[], globalDryRun: boolean): PlannedAction {
+  const live = requests.filter((request) => !request.playbook.dryRun);
+  const shaping = live.length > 0 ? live : requests;
+  const names = (list: readonly Request[]) => [...new Set(list.map((request) => request.playbook.name))];
+  const ignoredTrials = live.length > 0 ? names(requests.filter((request) => request.playbook.dryRun)) : [];
+  return {
+    action,
+    params: shaping.map((request) => request.params).reduce(mergeParams, {}),
+    dryRun: globalDryRun || live.length === 0,
+    playbooks: names(requests),
+    ...(ignoredTrials.length > 0 ? { trialPlaybooks: ignoredTrials } : {}),
+    safety: requests.map((request) => ({ ...request.playbook.safety })).reduce(strictest),
+  };
 }
 
 function strictest(a: SafetyOverrides, b: SafetyOverrides): SafetyOverrides {
@@ -132,6 +155,7 @@ export function buildCommands(
       params,
       dryRun: planned.dryRun,
       playbooks: [...planned.playbooks],
+      ...(planned.trialPlaybooks ? { trialPlaybooks: [...planned.trialPlaybooks] } : {}),
       ...(planned.safety ? { safety: { ...planned.safety } } : {}),
       issuedAt: shared.issuedAt,
     } as Command;
