@@ -211,6 +211,9 @@ async function labelPod(
 ): Promise<void> {
   const metadata = pod.metadata ?? {};
   const operations: object[] = [{ op: "test", path: "/metadata/uid", value: metadata.uid }];
+  // Creating the maps replaces any a writer added since our read: only valid for the version we read.
+  if (!metadata.labels || !metadata.annotations)
+    operations.push({ op: "test", path: "/metadata/resourceVersion", value: metadata.resourceVersion });
   if (!metadata.labels) operations.push({ op: "add", path: "/metadata/labels", value: {} });
   if (!metadata.annotations) operations.push({ op: "add", path: "/metadata/annotations", value: {} });
   operations.push(
@@ -230,16 +233,19 @@ async function labelPod(
   });
 }
 
-/** Why the pod read earlier is not there any more (gone, or another pod took its name), if it is not. */
-async function podNoLongerThere(core: CoreV1Api, pod: V1Pod): Promise<string | undefined> {
+/** The pod read earlier as it is now: gone or replaced (`stale`), or the same pod, maybe changed since. */
+async function reread(core: CoreV1Api, pod: V1Pod): Promise<{ stale: string } | { current: V1Pod }> {
   const name = pod.metadata?.name ?? "";
   const namespace = pod.metadata?.namespace ?? "";
   try {
     const current = await core.readNamespacedPod({ name, namespace });
-    if (current.metadata?.uid === pod.metadata?.uid) return undefined;
-    return `pod ${namespace}/${name} was replaced (now uid ${current.metadata?.uid}); nothing labelled`;
+    if (current.metadata?.uid === pod.metadata?.uid) return { current };
+    return {
+      stale: `pod ${namespace}/${name} was replaced (now uid ${current.metadata?.uid}); nothing labelled`,
+    };
   } catch (error) {
-    if (classifyKubernetesError(error).kind === "not-found") return `pod ${namespace}/${name} is gone`;
+    if (classifyKubernetesError(error).kind === "not-found")
+      return { stale: `pod ${namespace}/${name} is gone` };
     throw error;
   }
 }
@@ -252,18 +258,25 @@ function quarantinePod(
   rule: string,
   now: Date,
 ): Promise<{ stale?: string }> {
+  let read = pod;
   return retryLostRaces(`label pod ${podRef(pod)}`, async () => {
     try {
-      await labelPod(core, pod, incident, rule, now);
+      await labelPod(core, read, incident, rule, now);
       return {};
     } catch (error) {
       const failure = classifyKubernetesError(error);
       if (failure.kind === "not-found") return { stale: `pod ${podRef(pod)} is gone` };
       // The API server retries a patch's own conflicts; a 409 that still comes back is contention.
       if (failure.kind === "conflict") return RACE_LOST;
-      // A failed `test` on the uid answers 422, as does a patch the API finds invalid: tell them apart.
-      const stale = failure.kind === "invalid" ? await podNoLongerThere(core, pod) : undefined;
-      if (stale) return { stale };
+      // A failed `test` answers 422, as does a patch the API finds invalid: tell them apart.
+      if (failure.kind !== "invalid") throw error;
+      const fresh = await reread(core, read);
+      if ("stale" in fresh) return fresh;
+      // Same pod, new version: someone wrote between our read and our patch. Decide again on theirs.
+      if (fresh.current.metadata?.resourceVersion !== read.metadata?.resourceVersion) {
+        read = fresh.current;
+        return RACE_LOST;
+      }
       throw error;
     }
   });

@@ -292,6 +292,29 @@ describe("isolator", () => {
     expect(outcomes()[0]).toMatchObject({ result: "failed" });
   });
 
+  it("a pod without labels that gets some between our read and our patch keeps them (no `add /metadata/labels {}` over them)", async () => {
+    const { send, outcomes } = setup();
+    const original = pod("shop", "web-7d9f8c6b5-abcde") as V1Pod;
+    const { labels: _labels, annotations: _annotations, ...bare } = original.metadata ?? {};
+    sim.apply({ ...original, metadata: bare } as never);
+    sim.faults.inject({ resource: "pods", verb: "patch", latencyMs: 300, times: 1 });
+    const sending = send(commandFromExample("isolate-pod", "modern-terminal-shell.json"));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const read = pod("shop", "web-7d9f8c6b5-abcde") as V1Pod;
+    sim.apply({
+      ...read,
+      metadata: { ...read.metadata, labels: { team: "payments-oncall" }, annotations: { owner: "sre" } },
+    } as never);
+    expect(await sending).toBe(204);
+    expect(outcomes()[0]).toMatchObject({ result: "done" });
+    const after = pod("shop", "web-7d9f8c6b5-abcde");
+    expect(after?.metadata?.labels).toMatchObject({
+      team: "payments-oncall",
+      [QUARANTINE_LABEL]: expect.any(String),
+    });
+    expect(after?.metadata?.annotations).toMatchObject({ owner: "sre" });
+  });
+
   it("a pod replaced between resolution and labelling: the uid test fails → stale, the new pod unlabelled", async () => {
     const { send, outcomes } = setup();
     const original = pod("shop", "web-7d9f8c6b5-abcde") as V1Pod;
