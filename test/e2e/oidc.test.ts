@@ -84,6 +84,17 @@ describe("OIDC-authenticated push on a running service", { timeout: 30_000 }, ()
       403,
     ],
     ["an unverified email", async () => `Bearer ${await token({ email_verified: false })}`, 403],
+    [
+      "a token without exp (valid forever)",
+      async () =>
+        `Bearer ${await new SignJWT({ email: PUSHER, email_verified: true })
+          .setProtectedHeader({ alg: "RS256", kid: "local" })
+          .setIssuer("https://accounts.google.com")
+          .setAudience(audience)
+          .setIssuedAt()
+          .sign(key)}`,
+      401,
+    ],
   ])("%s → %i, never acked", async (_, header, status) => {
     expect(await push(await header())).toBe(status);
   });

@@ -128,6 +128,13 @@ async function start<E extends z.ZodObject>(
       "PUSH_AUTH_ALLOWED_EMAILS: required when PUSH_AUTH_AUDIENCE is set (the push service account's email)",
     ]);
   }
+  if (!config.PUSH_AUTH_AUDIENCE && (config.PUSH_AUTH_ALLOWED_EMAILS ?? []).length > 0) {
+    // Verification is on only with an audience: without one, pushes would be accepted from anyone
+    // while the operator believes only these accounts may push.
+    throw new ConfigError([
+      "PUSH_AUTH_AUDIENCE: required when PUSH_AUTH_ALLOWED_EMAILS is set (the push subscription's audience, usually the service URL); without it push requests are not authenticated at all",
+    ]);
+  }
   const authenticator = config.PUSH_AUTH_AUDIENCE
     ? createOidcAuthenticator({
         audience: config.PUSH_AUTH_AUDIENCE,

@@ -91,4 +91,18 @@ describe("start-up refusals", () => {
       }),
     ).rejects.toThrow(/PUSH_AUTH_ALLOWED_EMAILS: required when PUSH_AUTH_AUDIENCE is set/);
   });
+
+  it("allowed push accounts without an audience stop start-up (pushes would go unauthenticated)", async () => {
+    await expect(
+      startService(descriptor, (kit) => createPushApp({ ...kit.push, routes: [] }), {
+        env: {
+          PORT: "0",
+          LOG_LEVEL: "silent",
+          PUSH_AUTH_ALLOWED_EMAILS: "riposte-pubsub-push@p.iam.gserviceaccount.com",
+        },
+        exitOnSignal: false,
+        exitOnStartupError: false,
+      }),
+    ).rejects.toThrow(/PUSH_AUTH_AUDIENCE: required when PUSH_AUTH_ALLOWED_EMAILS is set/);
+  });
 });
