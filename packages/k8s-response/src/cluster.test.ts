@@ -5,7 +5,12 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type SimCluster, startSim } from "@riposte/k8s-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clustersSchema, createClusterRegistry, UnknownClusterError } from "./cluster.js";
+import {
+  clustersSchema,
+  createClusterRegistry,
+  GkeApiEndpointError,
+  UnknownClusterError,
+} from "./cluster.js";
 
 let sim: SimCluster;
 let gkeApi: Server;
@@ -27,6 +32,7 @@ subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: User, name: admin }]`,
   });
   gkeApi = createServer((request, response) => {
     gkeRequests.push({ path: request.url ?? "", authorization: request.headers.authorization });
+    if (request.url?.endsWith("/clusters/hung")) return; // never answers: only the caller's signal ends it
     if (request.url !== "/v1/projects/acme-prod/locations/europe-west1/clusters/prod") {
       return response.writeHead(404).end('{"error":{"code":404}}');
     }
@@ -107,6 +113,47 @@ describe("cluster registry", () => {
     expect(refreshed).not.toBe(first);
     await refreshed.core.listNamespace({});
     expect(gkeRequests).toHaveLength(1); // endpoint and CA are cached; only the token changed
+  });
+
+  it("the GKE API lookup is cancelled by the caller's signal (the delivery's deadline)", async () => {
+    const registry = createClusterRegistry(
+      {
+        hung: {
+          kind: "gke",
+          resource: "projects/acme-prod/locations/europe-west1/clusters/hung",
+          project: "acme-prod",
+          location: "europe-west1",
+          cluster: "hung",
+        },
+      },
+      {
+        gkeApiEndpoint: gkeApiUrl,
+        testOnlyAnyGkeApiEndpoint: true,
+        auth: { getAccessToken: async () => "t" },
+      },
+    );
+    const started = Date.now();
+    await expect(registry.clientsFor("hung", AbortSignal.timeout(200))).rejects.toThrow(/abort|timeout/i);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it("clients bound to an aborted signal send nothing that can land", async () => {
+    const registry = createClusterRegistry({ local: { kind: "server", server: sim.url, token: "token-1" } });
+    const clients = (await registry.clientsFor("local")).withSignal(AbortSignal.abort());
+    sim.clearRequests();
+    await expect(clients.core.deleteNamespace({ name: "default" })).rejects.toThrow(/abort/i);
+    expect(sim.requests.filter((r) => r.verb === "delete")).toEqual([]);
+  });
+
+  it.each([
+    "https://evil.com#.googleapis.com",
+    "http://container.googleapis.com",
+    "https://container.googleapis.com.evil.com",
+  ])("refuses to send Google credentials to %s unless told it is a test", (endpoint) => {
+    expect(() => createClusterRegistry({}, { gkeApiEndpoint: endpoint })).toThrow(GkeApiEndpointError);
+    expect(() =>
+      createClusterRegistry({}, { gkeApiEndpoint: endpoint, testOnlyAnyGkeApiEndpoint: true }),
+    ).not.toThrow();
   });
 
   it("refuses unknown clusters and an ambiguous default, naming the configured ones", async () => {

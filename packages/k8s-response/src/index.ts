@@ -15,12 +15,27 @@ export {
   type ClusterRegistry,
   clustersSchema,
   createClusterRegistry,
+  DEFAULT_GKE_API_ENDPOINT,
+  GkeApiEndpointError,
+  gkeApiEndpointProblem,
   UnknownClusterError,
 } from "./cluster.js";
-export { type KubernetesActionerConfig, kubernetesActionerEnv, safetyPolicyFrom } from "./config.js";
+export {
+  gkeApiEndpointFrom,
+  type KubernetesActionerConfig,
+  kubernetesActionerEnv,
+  safetyPolicyFrom,
+} from "./config.js";
 export { classifyKubernetesError, type KubernetesFailure, missingPermission } from "./errors.js";
 export { type EventSpec, type InvolvedObject, recordEvent } from "./events.js";
-export { type BlastRadiusLimiter, createLimiter, type LimitDecision, type LimitRule } from "./limits.js";
+export {
+  type BlastRadiusLimiter,
+  createLimiter,
+  type LimitDecision,
+  type LimitRule,
+  type Reservation,
+  type SlotRequest,
+} from "./limits.js";
 export {
   DEFAULT_PROTECTED_NAMESPACES,
   effectivePolicy,
