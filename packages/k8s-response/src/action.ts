@@ -22,6 +22,7 @@ import type { BlastRadiusLimiter, LimitRule } from "./limits.js";
 import { effectivePolicy, type SafetyPolicy } from "./policy.js";
 
 export interface ActionContext {
+  /** Bound to this delivery's deadline: a call still in flight when it passes is aborted. */
   clients: ClusterClients;
   policy: SafetyPolicy;
   logger: Logger;
@@ -83,7 +84,10 @@ export interface ActionRunnerDeps {
   /** DRY_RUN for the whole service: every command is planned, nothing is changed. */
   dryRun: boolean;
   publisher: Publisher;
-  /** Deadline for each Kubernetes call (a hung API server must not hold the push past its deadline). */
+  /**
+   * Cap on each step's Kubernetes calls (cluster, plan, execute, Event). All steps also share the push
+   * deadline (`PushContext.signal`): whichever passes first aborts the calls still in flight.
+   */
   callTimeoutMs?: number;
   now?: () => Date;
 }
