@@ -75,6 +75,13 @@ describe("UNPROTECT_NAMESPACES (the opt-out)", () => {
     ).toMatch(/UNPROTECT_NAMESPACES: gke-managed-cim is also protected by PROTECTED_NAMESPACES \("gke-\*"\)/);
   });
 
+  it("is reported together with a bad GKE_API_ENDPOINT, so both are fixed in one go", () => {
+    const config = configOf({ UNPROTECT_NAMESPACES: "falco", GKE_API_ENDPOINT: "https://evil.com" });
+    const problems = problemsOf(() => runnerDepsFromKit(noAction, kitOf(config), "pod-killer"));
+    expect(problems).toMatch(/UNPROTECT_NAMESPACES: falco/);
+    expect(problems).toMatch(/GKE_API_ENDPOINT: "https:\/\/evil.com"/);
+  });
+
   it("is logged as a warning when the service starts", () => {
     const lines: string[] = [];
     const logger = createLogger({

@@ -121,13 +121,25 @@ export function safetyPolicyFrom(config: KubernetesActionerConfig): SafetyPolicy
   };
 }
 
+function gkeApiEndpointProblems(config: KubernetesActionerConfig): string[] {
+  const endpoint = config.GKE_API_ENDPOINT;
+  if (endpoint === undefined || config.RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT) return [];
+  const problem = gkeApiEndpointProblem(endpoint);
+  if (!problem) return [];
+  return [
+    `GKE_API_ENDPOINT: ${JSON.stringify(endpoint)} ${problem}; it would receive Application Default Credentials (a local fake needs RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT=true, for tests only)`,
+  ];
+}
+
+/** Every check across variables at once, so an operator fixes them in one go. */
+export function checkActionerConfig(config: KubernetesActionerConfig): void {
+  const problems = [...unprotectProblems(config), ...gkeApiEndpointProblems(config)];
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
 /** GKE_API_ENDPOINT when it may receive Google credentials; a ConfigError otherwise. */
 export function gkeApiEndpointFrom(config: KubernetesActionerConfig): string | undefined {
-  const endpoint = config.GKE_API_ENDPOINT;
-  if (endpoint === undefined || config.RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT) return endpoint;
-  const problem = gkeApiEndpointProblem(endpoint);
-  if (!problem) return endpoint;
-  throw new ConfigError([
-    `GKE_API_ENDPOINT: ${JSON.stringify(endpoint)} ${problem}; it would receive Application Default Credentials (a local fake needs RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT=true, for tests only)`,
-  ]);
+  const problems = gkeApiEndpointProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config.GKE_API_ENDPOINT;
 }

@@ -21,6 +21,7 @@ export {
   UnknownClusterError,
 } from "./cluster.js";
 export {
+  checkActionerConfig,
   gkeApiEndpointFrom,
   type KubernetesActionerConfig,
   kubernetesActionerEnv,

@@ -13,6 +13,7 @@ import { z } from "zod";
 import type { ActionRunnerDeps, KubernetesAction } from "./action.js";
 import { createClusterRegistry } from "./cluster.js";
 import {
+  checkActionerConfig,
   gkeApiEndpointFrom,
   type KubernetesActionerConfig,
   kubernetesActionerEnv,
@@ -60,6 +61,7 @@ export function runnerDepsFromKit<C extends Command>(
   },
   service: string,
 ): ActionRunnerDeps {
+  checkActionerConfig(kit.config);
   const basePolicy = safetyPolicyFrom(kit.config);
   const gkeApiEndpoint = gkeApiEndpointFrom(kit.config);
   if (basePolicy.unprotectedNamespaces?.length) {
