@@ -36,6 +36,9 @@ import {
 } from "./pubsub-target.js";
 import { assignLocalPorts, endpointResolver, reservedLocalPorts } from "./topology.js";
 
+/** How long each service may take to answer /healthz after it was spawned. */
+const SERVICE_START_TIMEOUT_MS = 120_000;
+
 const usage = `Usage: riposte dev   (npm start)
 
 Runs the whole pipeline locally:
@@ -160,7 +163,9 @@ async function runDev(): Promise<number> {
         }),
       );
     });
-    await Promise.all(children.map((child) => waitUntilHealthy(child, 30_000)));
+    // Six services compile their TypeScript at once: a busy 2-core laptop or CI runner needs more than
+    // 30 s. A service that crashes is reported at once anyway (waitUntilHealthy watches its exit).
+    await Promise.all(children.map((child) => waitUntilHealthy(child, SERVICE_START_TIMEOUT_MS)));
 
     const state: DevState = {
       emulatorHost,

@@ -1,0 +1,273 @@
+// What an operator does on day one, exactly: `npm start` with PROTECTED_NAMESPACES and PLAYBOOKS_FILE
+// in its environment, alerts sent with `riposte send`, the cluster read back with the real `kubectl`.
+// Nothing here holds a service object: the pipeline is the one `npm start` runs.
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { PubSub, type Subscription } from "@google-cloud/pubsub";
+import type { ActionOutcome } from "@riposte/falco-event";
+import { freePort } from "@riposte/service-kit/testing";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+
+const run = promisify(execFile);
+const repoRoot = new URL("../../", import.meta.url).pathname;
+const projectId = `npm-start-${process.pid}`;
+const SERVICES = 6;
+
+const PLAYBOOKS = `
+playbooks:
+  # Listed first so that, were trial params to leak into live actions, they would win (earliest wins).
+  - name: trial-harsher-taint
+    match: { rules: ["Riposte e2e host write"], target: host }
+    actions:
+      - action: taint-node
+        params: { effect: NoExecute, cordon: true }
+    dry_run: true
+  - name: live-taint
+    match: { rules: ["Riposte e2e host write"], target: host }
+    actions:
+      - action: taint-node
+        params: { effect: NoSchedule }
+  - name: kill-and-taint-critical
+    match: { rules: ["Riposte e2e drop and exec"], target: container }
+    actions: [kill-pod, taint-node]
+`;
+
+let workDir: string;
+let dev: ChildProcess;
+let devOutput = "";
+let simUrl: string;
+let pubsub: PubSub;
+let outcomes: Subscription;
+const received: ActionOutcome[] = [];
+
+async function portRunFree(count: number): Promise<number> {
+  for (let tries = 0; tries < 50; tries++) {
+    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    const ok = await Promise.all(Array.from({ length: count }, (_, index) => canBind(base + index))).then(
+      (all) => all.every(Boolean),
+    );
+    if (ok) return base;
+  }
+  throw new Error(`no run of ${count} free ports found`);
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "0.0.0.0", () => server.close(() => resolve(true)));
+  });
+}
+
+const kubectl = async (...args: string[]) =>
+  (await run("kubectl", ["--server", simUrl, ...args], { encoding: "utf8" })).stdout;
+
+const kubectlJson = async <T>(...args: string[]) => JSON.parse(await kubectl(...args, "-o", "json")) as T;
+
+async function riposteSend(alerts: object[]): Promise<void> {
+  const file = join(workDir, `alerts-${received.length}-${Date.now()}.ndjson`);
+  writeFileSync(file, `${alerts.map((alert) => JSON.stringify(alert)).join("\n")}\n`);
+  await run("npx", ["riposte", "send", file], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      PUBSUB_EMULATOR_HOST: inject("pubsubEmulatorHost"),
+      GOOGLE_CLOUD_PROJECT: projectId,
+    },
+  });
+}
+
+interface PodJson {
+  metadata: { name: string; namespace: string };
+  spec: { nodeName: string };
+  status: { containerStatuses: { containerID: string }[] };
+}
+
+/** A Falco alert (falcosidekick's JSON) about a pod as the cluster runs it. */
+function alertAbout(pod: PodJson, rule: string, now = Date.now()) {
+  const containerId = (pod.status.containerStatuses[0]?.containerID ?? "")
+    .replace(/^\w+:\/\//, "")
+    .slice(0, 12);
+  return {
+    output: `Critical ${rule} (container_id=${containerId} k8s_pod_name=${pod.metadata.name})`,
+    priority: "Critical",
+    rule,
+    time: new Date(now).toISOString(),
+    source: "syscall",
+    hostname: pod.spec.nodeName,
+    tags: ["container"],
+    output_fields: {
+      "container.id": containerId,
+      "evt.time": now * 1_000_000,
+      "k8s.ns.name": pod.metadata.namespace,
+      "k8s.pod.name": pod.metadata.name,
+      "proc.name": "xmrig",
+    },
+  };
+}
+
+function hostAlert(node: string, rule: string, now = Date.now()) {
+  return {
+    output: `Error ${rule} (container_id=host)`,
+    priority: "Error",
+    rule,
+    time: new Date(now).toISOString(),
+    source: "syscall",
+    hostname: node,
+    tags: ["host"],
+    output_fields: { "container.id": "host", "evt.time": now * 1_000_000, "proc.name": "tee" },
+  };
+}
+
+/** Waits until `predicate` holds over the outcomes received so far. */
+async function until(what: string, predicate: (all: ActionOutcome[]) => boolean, timeoutMs = 40_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate(received)) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out waiting for ${what}; outcomes so far:\n${received.map((o) => `${o.action} ${o.target?.namespace ?? ""}/${o.target?.pod ?? o.target?.node ?? ""} ${o.result}: ${o.reason}`).join("\n")}\n--- npm start output (tail) ---\n${devOutput.slice(-4000)}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+beforeAll(async () => {
+  workDir = mkdtempSync(join(tmpdir(), "riposte-npm-start-"));
+  const playbooksFile = join(workDir, "playbooks.yaml");
+  writeFileSync(playbooksFile, PLAYBOOKS);
+  const simPort = await freePort();
+  dev = spawn("npm", ["start"], {
+    cwd: repoRoot,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      PUBSUB_EMULATOR_HOST: inject("pubsubEmulatorHost"),
+      GOOGLE_CLOUD_PROJECT: projectId,
+      RIPOSTE_PORT_BASE: String(await portRunFree(SERVICES)),
+      RIPOSTE_SIM_PORT: String(simPort),
+      RIPOSTE_SCC_PORT: String(await freePort()),
+      PROTECTED_NAMESPACES: "payments",
+      PLAYBOOKS_FILE: playbooksFile,
+    },
+  });
+  simUrl = `http://127.0.0.1:${simPort}`;
+  const onData = (chunk: Buffer) => {
+    devOutput += chunk.toString();
+  };
+  dev.stdout?.on("data", onData);
+  dev.stderr?.on("data", onData);
+  const deadline = Date.now() + 150_000;
+  while (!devOutput.includes("Riposte is running")) {
+    if (dev.exitCode !== null || Date.now() > deadline)
+      throw new Error(`npm start did not come up:\n${devOutput.slice(-4000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+
+  pubsub = new PubSub({ projectId, apiEndpoint: inject("pubsubEmulatorHost"), emulatorMode: true });
+  [outcomes] = await pubsub.topic("action-outcomes").createSubscription("npm-start-outcomes");
+  outcomes.on("message", (message) => {
+    received.push(JSON.parse(message.data.toString()) as ActionOutcome);
+    message.ack();
+  });
+
+  // A pod in kube-system that is neither static nor DaemonSet-owned: only the namespace protects it.
+  await kubectl("-n", "kube-system", "run", "coredns-e2e", "--image=registry.k8s.io/coredns/coredns:v1.11.1");
+  await kubectl("-n", "payments", "run", "ledger-e2e", "--image=us-docker.pkg.dev/acme/payments/ledger:1.0");
+}, 200_000);
+
+afterAll(async () => {
+  await outcomes?.close();
+  await pubsub?.close();
+  if (dev?.pid && dev.exitCode === null) {
+    const exited = new Promise((resolve) => dev.once("exit", resolve));
+    process.kill(-dev.pid, "SIGTERM");
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+    if (dev.exitCode === null) process.kill(-dev.pid, "SIGKILL");
+  }
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+}, 40_000);
+
+describe("npm start with PROTECTED_NAMESPACES and PLAYBOOKS_FILE, read back with kubectl", () => {
+  it("PROTECTED_NAMESPACES adds to the defaults: kube-system and payments are both spared, shop is not", async () => {
+    const system = await kubectlJson<PodJson>("-n", "kube-system", "get", "pod", "coredns-e2e");
+    const payments = await kubectlJson<PodJson>("-n", "payments", "get", "pod", "ledger-e2e");
+    const shop = await kubectlJson<PodJson>("-n", "shop", "get", "pod", "web-7d9f8c6b5-x7k2p");
+    await riposteSend([
+      alertAbout(system, "Riposte e2e drop and exec"),
+      alertAbout(payments, "Riposte e2e drop and exec"),
+      alertAbout(shop, "Riposte e2e drop and exec"),
+    ]);
+    const killOf = (pod: string) => (all: ActionOutcome[]) =>
+      all.find((o) => o.action === "kill-pod" && o.target?.pod === pod);
+    await until("three kill-pod outcomes", (all) =>
+      ["coredns-e2e", "ledger-e2e", "web-7d9f8c6b5-x7k2p"].every((pod) => killOf(pod)(all)),
+    );
+    expect(killOf("coredns-e2e")(received)?.result).toBe("refused");
+    expect(killOf("ledger-e2e")(received)?.result).toBe("refused");
+    expect(killOf("web-7d9f8c6b5-x7k2p")(received)?.result).toBe("done");
+
+    const left = await kubectl(
+      "get",
+      "pods",
+      "-A",
+      "-o",
+      "custom-columns=NS:.metadata.namespace,NAME:.metadata.name",
+    );
+    expect(left).toMatch(/kube-system\s+coredns-e2e/);
+    expect(left).toMatch(/payments\s+ledger-e2e/);
+    expect(left).not.toMatch(/web-7d9f8c6b5-x7k2p/);
+  });
+
+  it("a DaemonSet pod's alert (with its hostname, as every syscall alert has) neither kills it nor taints its node", async () => {
+    const exporter = await kubectlJson<PodJson>("-n", "monitoring", "get", "pod", "node-exporter-pjjnh");
+    await riposteSend([alertAbout(exporter, "Riposte e2e drop and exec")]);
+    const of = (action: string) => (all: ActionOutcome[]) =>
+      all.find((o) => o.action === action && o.target?.pod === "node-exporter-pjjnh");
+    await until("kill and taint outcomes for node-exporter", (all) =>
+      Boolean(of("kill-pod")(all) && of("taint-node")(all)),
+    );
+    expect(of("kill-pod")(received)?.result).toBe("refused");
+    expect(of("taint-node")(received)?.result).toBe("refused");
+    expect(of("taint-node")(received)?.reason).toMatch(/DaemonSet/);
+
+    const node = await kubectlJson<{ spec: { taints?: { key: string }[] } }>(
+      "get",
+      "node",
+      exporter.spec.nodeName,
+    );
+    expect(node.spec.taints ?? []).not.toContainEqual(
+      expect.objectContaining({ key: "riposte.dev/compromised" }),
+    );
+    expect(await kubectl("-n", "monitoring", "get", "pod", "node-exporter-pjjnh", "-o", "name")).toContain(
+      "node-exporter-pjjnh",
+    );
+  });
+
+  it("a dry-run trial playbook's params never reach the live taint: NoSchedule, not NoExecute, not cordoned", async () => {
+    const nodeName = "gke-dev-pool-1-aa11bb22-cc33";
+    await riposteSend([hostAlert(nodeName, "Riposte e2e host write")]);
+    await until("the taint-node outcome", (all) =>
+      all.some(
+        (o) => o.action === "taint-node" && o.target?.node === nodeName && o.target.containerId === "host",
+      ),
+    );
+    const outcome = received.find(
+      (o) => o.action === "taint-node" && o.target?.node === nodeName && o.target.containerId === "host",
+    );
+    expect(outcome, outcome?.reason).toMatchObject({ result: "done" });
+
+    const node = await kubectlJson<{
+      spec: { unschedulable?: boolean; taints?: { key: string; effect: string }[] };
+    }>("get", "node", nodeName);
+    const taint = node.spec.taints?.find((t) => t.key === "riposte.dev/compromised");
+    expect(taint?.effect).toBe("NoSchedule");
+    expect(node.spec.unschedulable ?? false).toBe(false);
+    expect(await kubectl("get", "node", nodeName)).not.toContain("SchedulingDisabled");
+  });
+});
