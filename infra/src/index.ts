@@ -3,7 +3,6 @@
 export { PROJECT_PLACEHOLDER, rbacManifestFor, serviceAccountEmail } from "./rbac.js";
 export { loadServices, repoRoot, type ServicePackage } from "./services.js";
 export {
-  DEFAULT_RETRY_POLICY,
   deriveTopology,
   type SubscriptionSpec,
   type TopicSpec,

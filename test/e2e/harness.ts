@@ -20,7 +20,7 @@ import {
   stopChild,
   waitUntilHealthy,
 } from "@riposte/infra/dev";
-import type { LocalEnvironment } from "@riposte/service-kit";
+import { type LocalEnvironment, redeliverySpanSeconds } from "@riposte/service-kit";
 import {
   emulatorClient,
   freePort,
@@ -83,27 +83,25 @@ export interface Pipeline {
  * The topology for runs where many pushes fail at the same time (chaos, SIGKILLed services). The
  * emulator (0.8.20) stops redelivering on a subscription once two or more of its messages are in
  * retry-policy backoff: each gets 3 attempts, then nothing for minutes (measured). Without a retry
- * policy it redelivers every ~1 s instead; so that a message still has as long as the real policy
- * gives it before it is dead-lettered, the attempts are raised to span the same time (1 s steps).
+ * policy it redelivers every ~1 s instead; the attempts are raised to cover the real policy's span at
+ * that pace, capped at Pub/Sub's 100. The real spans are 10 minutes and more (see
+ * redeliverySpanSeconds), so here a message dead-letters after ~100 s of failures instead: every
+ * fault a test injects must be over well within that.
  */
 export function emulatorRedelivery(topology: Topology): Topology {
   const subscriptions = topology.subscriptions.map((spec): SubscriptionSpec => {
     const { retryPolicy, ...rest } = spec;
     if (!retryPolicy || !spec.deadLetter) return rest;
-    let spanSeconds = 0;
-    for (let attempt = 1; attempt < spec.deadLetter.maxDeliveryAttempts; attempt++) {
-      spanSeconds += Math.min(
-        retryPolicy.maximumBackoffSeconds,
-        retryPolicy.minimumBackoffSeconds * 2 ** (attempt - 1),
-      );
-    }
+    const spanSeconds = redeliverySpanSeconds({
+      ...retryPolicy,
+      maxDeliveryAttempts: spec.deadLetter.maxDeliveryAttempts,
+    });
     return {
       ...rest,
       deadLetter: {
         ...spec.deadLetter,
-        // Pub/Sub allows at most 100 attempts.
         maxDeliveryAttempts: Math.min(
-          100,
+          MAX_DELIVERY_ATTEMPTS,
           Math.max(spec.deadLetter.maxDeliveryAttempts, Math.ceil(spanSeconds) + 1),
         ),
       },
@@ -111,6 +109,9 @@ export function emulatorRedelivery(topology: Topology): Topology {
   });
   return { ...topology, subscriptions };
 }
+
+/** Pub/Sub's most delivery attempts before dead-lettering. */
+const MAX_DELIVERY_ATTEMPTS = 100;
 
 /**
  * Holds a port while its service is down; every connection is cut at once, so a push fails just as

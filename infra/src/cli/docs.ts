@@ -1,11 +1,12 @@
 // `riposte docs`: regenerates the README's configuration tables from the service descriptors.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { envDocs, withEnvDocs } from "../docs.js";
+import { withGeneratedDocs } from "../docs.js";
 import { loadServices, repoRoot } from "../services.js";
 import { type Command, parseCommandArgs } from "./command.js";
 
-const usage = "Usage: riposte docs   (rewrites the env tables in README.md from the service descriptors)";
+const usage =
+  "Usage: riposte docs   (rewrites the env tables and the redelivery table in README.md from the service descriptors)";
 
 export const docsCommand: Command = {
   name: "docs",
@@ -18,8 +19,8 @@ export const docsCommand: Command = {
       return 0;
     }
     const path = join(repoRoot(), "README.md");
-    const docs = envDocs((await loadServices()).map((service) => service.descriptor));
-    writeFileSync(path, withEnvDocs(readFileSync(path, "utf8"), docs));
+    const descriptors = (await loadServices()).map((service) => service.descriptor);
+    writeFileSync(path, withGeneratedDocs(readFileSync(path, "utf8"), descriptors));
     console.log(`updated ${path}`);
     return 0;
   },

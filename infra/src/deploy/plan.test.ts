@@ -126,7 +126,11 @@ describe("deployPlan of the real services", () => {
         flag(call, "push-endpoint")?.startsWith(`\${${d.name.toUpperCase().replace(/-/g, "_")}_URL}`),
       );
       expect(owner, call.positionals[0]).toBeDefined();
-      expect(flag(call, "max-delivery-attempts")).toBe(String(owner?.runtime.maxDeliveryAttempts));
+      // Each service's own redelivery policy, from its descriptor.
+      const redelivery = owner?.runtime.redelivery;
+      expect(flag(call, "max-delivery-attempts")).toBe(String(redelivery?.maxDeliveryAttempts));
+      expect(flag(call, "min-retry-delay")).toBe(`${redelivery?.minimumBackoffSeconds}s`);
+      expect(flag(call, "max-retry-delay")).toBe(`${redelivery?.maximumBackoffSeconds}s`);
       expect(flag(call, "ack-deadline")).toBe(String(owner?.runtime.ackDeadlineSeconds));
     }
   });
@@ -247,7 +251,7 @@ describe("applyPlan", () => {
     expect(report.variables.get("ROUTER_URL")).toBe("https://router-x.a.run.app");
     expect(ran.some((line) => line.startsWith("gcloud pubsub topics create"))).toBe(false);
     expect(ran).toContain(
-      "gcloud pubsub subscriptions create router --topic=falco-events --project=acme-prod --ack-deadline=30 --push-endpoint=https://router-x.a.run.app/ --push-auth-service-account=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com --push-auth-token-audience=https://router-x.a.run.app --min-retry-delay=1s --max-retry-delay=30s --dead-letter-topic=router-dead-letter --max-delivery-attempts=5",
+      "gcloud pubsub subscriptions create router --topic=falco-events --project=acme-prod --ack-deadline=30 --push-endpoint=https://router-x.a.run.app/ --push-auth-service-account=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com --push-auth-token-audience=https://router-x.a.run.app --min-retry-delay=1s --max-retry-delay=60s --dead-letter-topic=router-dead-letter --max-delivery-attempts=20",
     );
     expect(ran.some((line) => line.includes("service-4242@gcp-sa-pubsub"))).toBe(true);
 

@@ -34,13 +34,6 @@ export interface TopologyOptions {
   pushServiceAccount?: string;
 }
 
-export const DEFAULT_RETRY_POLICY = {
-  // A responder retries quickly: the attacker's shell is alive until the action lands.
-  minimumBackoffSeconds: 1,
-  // …but backs off far enough that a throttled Kubernetes API or Slack can recover.
-  maximumBackoffSeconds: 30,
-} as const;
-
 export function deriveTopology(services: readonly ServiceDescriptor[], options: TopologyOptions): Topology {
   const topics = new Map<string, TopicSpec>();
   const subscriptions: SubscriptionSpec[] = [];
@@ -65,10 +58,10 @@ export function deriveTopology(services: readonly ServiceDescriptor[], options: 
       addTopic(input.topic, `input of ${service.name}`);
       const name = subscriptionNameFor(service, input);
       const deadLetterTopic = deadLetterTopicOf(name);
-      addTopic(
-        deadLetterTopic,
-        `messages ${service.name} failed ${service.runtime.maxDeliveryAttempts} times`,
-      );
+      // Each service says how long its retries must last (its descriptor's runtime.redelivery).
+      const { minimumBackoffSeconds, maximumBackoffSeconds, maxDeliveryAttempts } =
+        service.runtime.redelivery;
+      addTopic(deadLetterTopic, `messages ${service.name} failed ${maxDeliveryAttempts} times`);
       subscriptions.push({
         name,
         topic: input.topic,
@@ -83,8 +76,8 @@ export function deriveTopology(services: readonly ServiceDescriptor[], options: 
               }
             : {}),
         },
-        retryPolicy: { ...DEFAULT_RETRY_POLICY },
-        deadLetter: { topic: deadLetterTopic, maxDeliveryAttempts: service.runtime.maxDeliveryAttempts },
+        retryPolicy: { minimumBackoffSeconds, maximumBackoffSeconds },
+        deadLetter: { topic: deadLetterTopic, maxDeliveryAttempts },
       });
       subscriptions.push({
         name: deadLetterTopic,

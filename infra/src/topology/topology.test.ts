@@ -19,7 +19,10 @@ const notifierLike: ServiceDescriptor = {
   kubernetes: [],
   gcpRoles: [],
   env: z.object({}),
-  runtime: { ...DEFAULT_RUNTIME, maxDeliveryAttempts: 7 },
+  runtime: {
+    ...DEFAULT_RUNTIME,
+    redelivery: { minimumBackoffSeconds: 10, maximumBackoffSeconds: 300, maxDeliveryAttempts: 7 },
+  },
 };
 
 const endpointFor = (service: string, input: { path: string }) => `http://127.0.0.1/${service}${input.path}`;
@@ -28,18 +31,19 @@ describe("deriveTopology", () => {
   const topology = deriveTopology([routerDescriptor, notifierLike], { endpointFor });
   const sub = (name: string) => topology.subscriptions.find((s) => s.name === name);
 
-  it("gives every service input a push subscription with retry and dead-letter policies", () => {
+  it("gives every service input a push subscription with the service's own retry and dead-letter policies", () => {
     expect(sub("router")).toMatchObject({
       topic: "falco-events",
       push: { endpoint: "http://127.0.0.1/router/" },
       ackDeadlineSeconds: 30,
-      retryPolicy: { minimumBackoffSeconds: 1, maximumBackoffSeconds: 30 },
-      deadLetter: { topic: "router-dead-letter", maxDeliveryAttempts: 5 },
+      retryPolicy: { minimumBackoffSeconds: 1, maximumBackoffSeconds: 60 },
+      deadLetter: { topic: "router-dead-letter", maxDeliveryAttempts: 20 },
     });
     expect(sub("notifier")?.push?.endpoint).toBe("http://127.0.0.1/notifier/");
     expect(sub("notifier-action-outcomes")).toMatchObject({
       topic: "action-outcomes",
       push: { endpoint: "http://127.0.0.1/notifier/outcomes" },
+      retryPolicy: { minimumBackoffSeconds: 10, maximumBackoffSeconds: 300 },
       deadLetter: { topic: "notifier-action-outcomes-dead-letter", maxDeliveryAttempts: 7 },
     });
   });
@@ -113,7 +117,7 @@ describe("provisioning on the real emulator", { timeout: 30_000 }, () => {
 
     const [metadata] = await pubsub.subscription("router").getMetadata();
     expect(metadata.pushConfig?.pushEndpoint).toBe("http://127.0.0.1/router/");
-    expect(metadata.deadLetterPolicy).toMatchObject({ maxDeliveryAttempts: 5 });
+    expect(metadata.deadLetterPolicy).toMatchObject({ maxDeliveryAttempts: 20 });
     expect(metadata.deadLetterPolicy?.deadLetterTopic).toMatch(/topics\/router-dead-letter$/);
   });
 
@@ -144,7 +148,7 @@ describe("provisioning on the real emulator", { timeout: 30_000 }, () => {
     });
     const plan = await planTopology(pubsub, grown);
     expect(plan.map(describeChange)).toContain(
-      "~ subscription pod-killer: pushConfig (pull) → http://127.0.0.2/pod-killer/; ackDeadlineSeconds 60 → 30; retryPolicy none → 1s..30s; deadLetterPolicy none → " +
+      "~ subscription pod-killer: pushConfig (pull) → http://127.0.0.2/pod-killer/; ackDeadlineSeconds 60 → 30; retryPolicy none → 10s..300s; deadLetterPolicy none → " +
         `${pubsub.topic("pod-killer-dead-letter").name} after 7`,
     );
     await applyTopology(pubsub, grown);

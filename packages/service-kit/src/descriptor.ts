@@ -35,8 +35,37 @@ export interface RuntimeSettings {
   /** Warm instances: the first responders cannot wait for a cold start. */
   minInstances: number;
   maxInstances?: number;
-  /** Dead-letter after this many failed deliveries (Pub/Sub allows 5–100). */
+  /** Retries of a push the service did not ack: the push subscriptions' retry and dead-letter policies. */
+  redelivery: RedeliveryPolicy;
+}
+
+/** How Pub/Sub redelivers a push the service did not ack, and when it gives up (dead-letters it). */
+export interface RedeliveryPolicy {
+  /** Delay before the first redelivery; it grows exponentially from here (Pub/Sub allows 0–600 s). */
+  minimumBackoffSeconds: number;
+  /** The longest delay between two deliveries (0–600 s). */
+  maximumBackoffSeconds: number;
+  /** Dead-letter after this many deliveries (5–100). */
   maxDeliveryAttempts: number;
+}
+
+/** No message may dead-letter before its retries have spanned this long: outages of minutes are normal. */
+export const MIN_REDELIVERY_SPAN_SECONDS = 600;
+
+/**
+ * The least time from a message's first delivery to its dead-lettering, when every delivery fails at
+ * once (a 503 in milliseconds; a delivery that times out adds its ack deadline on top). Modelled as
+ * Pub/Sub's exponential backoff doubling from the minimum up to the maximum. That is an approximation:
+ * Pub/Sub documents only "exponential" and applies it best-effort ("the delay can be more or less than
+ * configured"), and counts delivery attempts approximately; so policies keep a margin above what they
+ * must cover, and their plateau at the maximum backoff carries most of the span.
+ */
+export function redeliverySpanSeconds(policy: RedeliveryPolicy): number {
+  let span = 0;
+  for (let retry = 1; retry < policy.maxDeliveryAttempts; retry += 1) {
+    span += Math.min(policy.maximumBackoffSeconds, policy.minimumBackoffSeconds * 2 ** (retry - 1));
+  }
+  return span;
 }
 
 export interface ServiceDescriptor<Env extends z.ZodObject = z.ZodObject> {
@@ -70,14 +99,25 @@ export interface LocalEnvironment {
   otlpEndpoint?: string;
 }
 
+/**
+ * For services that act on an alert (router, pod-killer, isolator, tainter): the first retry after
+ * 1 s, because the attacker's shell lives until the action lands; then doubling to one a minute, 20
+ * deliveries in all: ~14 min (843 s) before dead-lettering, so an API-server blip, a throttled API or
+ * a restarted service is outlasted. (Even if Pub/Sub's backoff grew by 1.5× instead of 2×, ~11 min.)
+ */
+export const RESPONDER_REDELIVERY: RedeliveryPolicy = {
+  minimumBackoffSeconds: 1,
+  maximumBackoffSeconds: 60,
+  maxDeliveryAttempts: 20,
+};
+
 export const DEFAULT_RUNTIME: RuntimeSettings = {
   // Long enough for a Kubernetes call with retries, short enough that a stuck push is retried soon.
   ackDeadlineSeconds: 30,
   // Handlers are I/O bound; 80 is Cloud Run's default and leaves headroom for bursts.
   concurrency: 80,
   minInstances: 0,
-  // Pub/Sub's minimum; a transient failure gets five tries before it is dead-lettered.
-  maxDeliveryAttempts: 5,
+  redelivery: RESPONDER_REDELIVERY,
 };
 
 /** The subscription feeding `input`: the service's first input is `<service>`, others `<service>-<topic>`. */

@@ -6,8 +6,12 @@ export {
   type GcpRoleGrant,
   type KubernetesPermission,
   type LocalEnvironment,
+  MIN_REDELIVERY_SPAN_SECONDS,
   type PushInput,
+  RESPONDER_REDELIVERY,
+  type RedeliveryPolicy,
   type RuntimeSettings,
+  redeliverySpanSeconds,
   type ServiceDescriptor,
   subscriptionNameFor,
 } from "./descriptor.js";

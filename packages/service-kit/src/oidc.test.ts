@@ -271,7 +271,11 @@ describe("OIDC key set: rotation and outages", () => {
           allowedEmails: [PUSHER],
           jwksUrl: issuer.url,
         }),
-        routes: [pushRoute("/", jsonMessageDecoder(z.object({})), async () => void (handled += 1))],
+        routes: [
+          pushRoute("/", jsonMessageDecoder(z.object({})), async () => {
+            handled += 1;
+          }),
+        ],
       });
       const token = await new SignJWT(validClaims())
         .setProtectedHeader({ alg: "RS256", kid: "k1" })

@@ -111,8 +111,10 @@ export const notifierDescriptor = {
     // warm instance keeps them whole (and concurrency 80 is plenty for a rate-limited sender).
     minInstances: 1,
     maxInstances: 1,
-    // A Slack outage of a few minutes should not dead-letter announcements.
-    maxDeliveryAttempts: 10,
+    // Slack answers 429 with Retry-After up to 60 s, and the destination's lane waits that long: retries
+    // at +10, +30, +70 s are past it, then doubling to one per 5 min, 10 deliveries in all: ~25 min
+    // (1510 s) before an announcement dead-letters, so a Slack outage of minutes is outlasted.
+    redelivery: { minimumBackoffSeconds: 10, maximumBackoffSeconds: 300, maxDeliveryAttempts: 10 },
   },
   // Only what `local` provides (tests may run a partial local environment): the Slack stand-in (or the
   // user's SLACK_WEBHOOK_URL), the SOAR stand-in signed with a dev secret, and the SCC source for links.

@@ -1,6 +1,6 @@
 // The router: reads Falco alerts from falco-events and publishes one command per action to the actioners.
 import { Topics } from "@riposte/falco-event";
-import { DEFAULT_RUNTIME, type ServiceDescriptor } from "@riposte/service-kit";
+import { DEFAULT_RUNTIME, RESPONDER_REDELIVERY, type ServiceDescriptor } from "@riposte/service-kit";
 import { routerEnv } from "./config.js";
 
 export const routerDescriptor = {
@@ -18,7 +18,12 @@ export const routerDescriptor = {
   kubernetes: [],
   gcpRoles: [],
   env: routerEnv,
-  // The first hop of every response: keep one instance warm.
-  runtime: { ...DEFAULT_RUNTIME, minInstances: 1 },
+  runtime: {
+    ...DEFAULT_RUNTIME,
+    // The first hop of every response: keep one instance warm.
+    minInstances: 1,
+    // A failed publish is retried within a second, and for ~14 min before the alert dead-letters.
+    redelivery: RESPONDER_REDELIVERY,
+  },
 } satisfies ServiceDescriptor<typeof routerEnv>;
 export default routerDescriptor;

@@ -51,7 +51,12 @@ export const sccExporterDescriptor = {
     },
   ],
   env: sccExporterEnv,
-  runtime: DEFAULT_RUNTIME,
+  runtime: {
+    ...DEFAULT_RUNTIME,
+    // A finding is a record, not a response: no hurry, but Security Command Center's UNAVAILABLE and
+    // per-minute quotas are waited out — from 10 s doubling to 5 min, 10 deliveries: ~25 min (1510 s).
+    redelivery: { minimumBackoffSeconds: 10, maximumBackoffSeconds: 300, maxDeliveryAttempts: 10 },
+  },
   localEnv: (local) => ({
     SCC_ENDPOINT: local.sccEndpoint,
     SCC_SOURCE_NAME: local.sccSourceName,

@@ -1,0 +1,39 @@
+// Every service's retries must outlast ordinary outages (an API-server blip, Slack's Retry-After, a
+// restart) before anything is dead-lettered: what the derived subscriptions really get, per service.
+import { MIN_REDELIVERY_SPAN_SECONDS, redeliverySpanSeconds } from "@riposte/service-kit";
+import { describe, expect, it } from "vitest";
+import { loadServices } from "../services.js";
+import { deriveTopology } from "./derive.js";
+
+// Loading every descriptor imports each service's dependencies: slow on a busy machine.
+describe("redelivery before dead-lettering", { timeout: 60_000 }, () => {
+  it("every push subscription retries for at least 10 minutes, within Pub/Sub's limits", async () => {
+    const services = (await loadServices()).map((service) => service.descriptor);
+    const topology = deriveTopology(services, {
+      endpointFor: (name, input) => `https://${name}.run.app${input.path}`,
+    });
+    const spans = Object.fromEntries(
+      topology.subscriptions
+        .filter((sub) => sub.push)
+        .map((sub) => {
+          const minimumBackoffSeconds = sub.retryPolicy?.minimumBackoffSeconds ?? 10;
+          const maximumBackoffSeconds = sub.retryPolicy?.maximumBackoffSeconds ?? 600;
+          const maxDeliveryAttempts = sub.deadLetter?.maxDeliveryAttempts ?? 100;
+          expect(minimumBackoffSeconds).toBeGreaterThanOrEqual(0);
+          expect(maximumBackoffSeconds).toBeLessThanOrEqual(600);
+          expect(minimumBackoffSeconds).toBeLessThanOrEqual(maximumBackoffSeconds);
+          expect(maxDeliveryAttempts).toBeGreaterThanOrEqual(5);
+          expect(maxDeliveryAttempts).toBeLessThanOrEqual(100);
+          const span = redeliverySpanSeconds({
+            minimumBackoffSeconds,
+            maximumBackoffSeconds,
+            maxDeliveryAttempts,
+          });
+          return [sub.name, span];
+        }),
+    );
+    expect(Object.keys(spans)).toHaveLength(services.flatMap((service) => service.inputs).length);
+    const tooShort = Object.entries(spans).filter(([, span]) => span < MIN_REDELIVERY_SPAN_SECONDS);
+    expect(tooShort).toEqual([]);
+  });
+});
