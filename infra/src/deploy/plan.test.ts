@@ -190,6 +190,22 @@ describe("deployPlan of the real services", () => {
     expect(() => deployPlan(descriptors, { ...FULL, only: ["nope"] })).toThrow(DeployPlanError);
   });
 
+  it("refuses a GKE_API_ENDPOINT outside googleapis.com (it would receive Google credentials)", () => {
+    const withEndpoint = (endpoint: string): DeployOptions => ({
+      ...FULL,
+      env: { ...FULL.env, tainter: { GKE_API_ENDPOINT: endpoint } },
+    });
+    for (const endpoint of [
+      "https://evil.example",
+      "http://container.googleapis.com",
+      "https://googleapis.com.evil.example",
+    ])
+      expect(() => deployPlan(descriptors, withEndpoint(endpoint)), endpoint).toThrow(
+        /tainter: GKE_API_ENDPOINT .* (must|is not)/,
+      );
+    expect(() => deployPlan(descriptors, withEndpoint("https://container.googleapis.com"))).not.toThrow();
+  });
+
   it("refuses a service name too long for its service account id", () => {
     const long = { ...descriptors[0], name: "a-service-name-of-23-ch" } as ServiceDescriptor;
     expect(() => deployPlan([long], FULL)).toThrow(/at most 22/);

@@ -5,6 +5,7 @@
 // subscriptions because a push endpoint is the service's URL, which exists only once it is deployed:
 // the plan reads it with `gcloud run services describe` instead of guessing the URL's form.
 import { deadLetterTopicOf, Topics } from "@riposte/falco-event";
+import { gkeApiEndpointProblem } from "@riposte/k8s-response";
 import { type GcpRoleGrant, type ServiceDescriptor, subscriptionNameFor } from "@riposte/service-kit";
 import { serviceAccountEmail } from "../rbac.js";
 import { deriveTopology, type SubscriptionSpec } from "../topology/derive.js";
@@ -529,6 +530,12 @@ function serviceEnv(
     if (key.startsWith("RIPOSTE_TEST_ONLY_"))
       throw new DeployPlanError(`${service.name}: ${key} is for tests only and is never deployed`);
   }
+  const gkeApiProblem =
+    env.GKE_API_ENDPOINT === undefined ? undefined : gkeApiEndpointProblem(env.GKE_API_ENDPOINT);
+  if (gkeApiProblem)
+    throw new DeployPlanError(
+      `${service.name}: GKE_API_ENDPOINT ${JSON.stringify(env.GKE_API_ENDPOINT)} ${gkeApiProblem} (it would receive Google credentials)`,
+    );
   for (const key of requiredEnv(service)) {
     if (env[key] !== undefined || secrets[key] !== undefined) continue;
     env[key] = `TODO-${key}`;
