@@ -42,7 +42,7 @@ export interface RoutingDecision {
 }
 
 /** One matching playbook's request for one action. */
-interface Request {
+interface ActionRequest {
   playbook: CompiledPlaybook;
   params: Record<string, unknown>;
 }
@@ -53,7 +53,7 @@ export function decide(
   globalDryRun = false,
 ): RoutingDecision {
   const matched: string[] = [];
-  const requests = new Map<ActionName, Request[]>();
+  const requests = new Map<ActionName, ActionRequest[]>();
   let trialsStopped = false;
   for (const playbook of playbooks) {
     if (playbook.dryRun && trialsStopped) continue;
@@ -69,14 +69,20 @@ export function decide(
     if (!playbook.dryRun) break;
     trialsStopped = true;
   }
-  const actions = [...requests].map(([action, list]) => plan(action, list, globalDryRun));
+  const actions = [...requests].map(([action, list]) => planAction(action, list, globalDryRun));
   return { matched, actions };
 }
 
-function plan(action: ActionName, requests: readonly Request[], globalDryRun: boolean): PlannedAction {
+function planAction(
+  action: ActionName,
+  requests: readonly ActionRequest[],
+  globalDryRun: boolean,
+): PlannedAction {
   const live = requests.filter((request) => !request.playbook.dryRun);
   const shaping = live.length > 0 ? live : requests;
-  const names = (list: readonly Request[]) => [...new Set(list.map((request) => request.playbook.name))];
+  const names = (list: readonly ActionRequest[]) => [
+    ...new Set(list.map((request) => request.playbook.name)),
+  ];
   const ignoredTrials = live.length > 0 ? names(requests.filter((request) => request.playbook.dryRun)) : [];
   return {
     action,
