@@ -250,7 +250,11 @@ describe("npm start with PROTECTED_NAMESPACES and PLAYBOOKS_FILE, read back with
   });
 
   it("a dry-run trial playbook's params never reach the live taint: NoSchedule, not NoExecute, not cordoned", async () => {
-    const nodeName = "gke-dev-pool-1-aa11bb22-cc33";
+    // A node of its own: no other case's alert can have tainted it first.
+    const nodeName = "gke-e2e-trial-pool-0000-node";
+    const manifest = join(workDir, "node.json");
+    writeFileSync(manifest, JSON.stringify({ apiVersion: "v1", kind: "Node", metadata: { name: nodeName } }));
+    await kubectl("create", "-f", manifest);
     await riposteSend([hostAlert(nodeName, "Riposte e2e host write")]);
     await until("the taint-node outcome", (all) =>
       all.some(

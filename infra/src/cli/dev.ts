@@ -157,6 +157,9 @@ async function runDev(): Promise<number> {
           write,
           env: {
             ...stringEnv(process.env),
+            // Relative paths the user gives (PLAYBOOKS_FILE) mean their directory, not the service's:
+            // npm sets INIT_CWD; `node infra/bin/riposte.js dev` does not, so say it here.
+            INIT_CWD: process.env.INIT_CWD ?? process.cwd(),
             // Spans go to the local receiver (`riposte trace <incident>`).
             ...localServiceEnv(service, { emulatorHost, projectId, local }),
           },

@@ -279,6 +279,9 @@ function simulateNode(node: KubeObject, env: ClusterEnvironment, nodeIp: () => s
     "kubernetes.io/os": "linux",
     ...(meta.labels ?? {}),
   };
+  // kube-apiserver always returns a Node's spec (a struct, not a pointer): `{}` when none was given,
+  // so a JSON patch `add /spec/taints` works on a node created from a bare manifest.
+  if (!isObject(node.spec)) node.spec = {};
   const given = isObject(node.status) ? node.status : {};
   const now = rfc3339(env.now());
   const condition = (type: string, status: string, reason: string, message: string) => ({

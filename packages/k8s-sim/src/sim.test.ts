@@ -61,6 +61,20 @@ describe("SimCluster", () => {
     });
   });
 
+  it("a node created without a spec has `spec: {}`, as kube-apiserver returns it (so `add /spec/taints` works)", async () => {
+    sim.apply({ apiVersion: "v1", kind: "Node", metadata: { name: "bare-node" } });
+    expect(sim.get({ kind: "Node", name: "bare-node" })).toMatchObject({ spec: {} });
+    const response = await fetch(`${sim.url}/api/v1/nodes/bare-node`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json-patch+json" },
+      body: JSON.stringify([
+        { op: "add", path: "/spec/taints", value: [{ key: "k", effect: "NoSchedule" }] },
+      ]),
+    });
+    expect(response.status).toBe(200);
+    expect(sim.get({ kind: "Node", name: "bare-node" })).toMatchObject({ spec: { taints: [{ key: "k" }] } });
+  });
+
   it("returns copies: changing them does not change the cluster", () => {
     const copy = sim.get({ kind: "Pod", namespace: "shop", name: "web" }) as { metadata: { labels: object } };
     copy.metadata.labels = { hacked: "yes" };
