@@ -113,6 +113,9 @@ export function emulatorRedelivery(topology: Topology): Topology {
 /** Pub/Sub's most delivery attempts before dead-lettering. */
 const MAX_DELIVERY_ATTEMPTS = 100;
 
+/** Each service's time to answer /healthz: several test files start their services at once on 2 cores. */
+const SERVICE_START_TIMEOUT_MS = 120_000;
+
 /**
  * Holds a port while its service is down; every connection is cut at once, so a push fails just as
  * against the dead process. Undefined when the port could not be taken.
@@ -222,7 +225,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     logs[service.descriptor.name] = [];
     spawn(service);
   }
-  await Promise.all([...children.values()].map((child) => waitUntilHealthy(child, 30_000)));
+  await Promise.all([...children.values()].map((child) => waitUntilHealthy(child, SERVICE_START_TIMEOUT_MS)));
 
   /** Ports of killed services, held until their restart so that no other process takes them meanwhile. */
   const heldPorts = new Map<string, Server>();
@@ -232,7 +235,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     const port = ports[service.descriptor.name] as number;
     const child = spawn(service);
     try {
-      await waitUntilHealthy(child, 30_000);
+      await waitUntilHealthy(child, SERVICE_START_TIMEOUT_MS);
     } catch {
       return false;
     }
