@@ -194,6 +194,31 @@ afterAll(async () => {
 }, 40_000);
 
 describe("npm start with PROTECTED_NAMESPACES and PLAYBOOKS_FILE, read back with kubectl", () => {
+  it("a dry-run trial playbook's params never reach the live taint: NoSchedule, not NoExecute, not cordoned", async () => {
+    // First, on a node of its own: no other case's alert (nor the taint limit they use up) is in the way.
+    const nodeName = "gke-e2e-trial-pool-0000-node";
+    const manifest = join(workDir, "node.json");
+    writeFileSync(manifest, JSON.stringify({ apiVersion: "v1", kind: "Node", metadata: { name: nodeName } }));
+    await kubectl("create", "-f", manifest);
+    await riposteSend([hostAlert(nodeName, "Riposte e2e host write")]);
+    await until("the taint-node outcome", (all) =>
+      all.some(
+        (o) => o.action === "taint-node" && o.target?.node === nodeName && o.target.containerId === "host",
+      ),
+    );
+    const outcome = received.find(
+      (o) => o.action === "taint-node" && o.target?.node === nodeName && o.target.containerId === "host",
+    );
+    expect(outcome, outcome?.reason).toMatchObject({ result: "done" });
+
+    const node = await kubectlJson<{
+      spec: { unschedulable?: boolean; taints?: { key: string; effect: string }[] };
+    }>("get", "node", nodeName);
+    const taint = node.spec.taints?.find((t) => t.key === "riposte.dev/compromised");
+    expect(taint?.effect).toBe("NoSchedule");
+    expect(node.spec.unschedulable ?? false).toBe(false);
+    expect(await kubectl("get", "node", nodeName)).not.toContain("SchedulingDisabled");
+  });
   it("PROTECTED_NAMESPACES adds to the defaults: kube-system and payments are both spared, shop is not", async () => {
     const system = await kubectlJson<PodJson>("-n", "kube-system", "get", "pod", "coredns-e2e");
     const payments = await kubectlJson<PodJson>("-n", "payments", "get", "pod", "ledger-e2e");
@@ -247,31 +272,5 @@ describe("npm start with PROTECTED_NAMESPACES and PLAYBOOKS_FILE, read back with
     expect(await kubectl("-n", "monitoring", "get", "pod", "node-exporter-pjjnh", "-o", "name")).toContain(
       "node-exporter-pjjnh",
     );
-  });
-
-  it("a dry-run trial playbook's params never reach the live taint: NoSchedule, not NoExecute, not cordoned", async () => {
-    // A node of its own: no other case's alert can have tainted it first.
-    const nodeName = "gke-e2e-trial-pool-0000-node";
-    const manifest = join(workDir, "node.json");
-    writeFileSync(manifest, JSON.stringify({ apiVersion: "v1", kind: "Node", metadata: { name: nodeName } }));
-    await kubectl("create", "-f", manifest);
-    await riposteSend([hostAlert(nodeName, "Riposte e2e host write")]);
-    await until("the taint-node outcome", (all) =>
-      all.some(
-        (o) => o.action === "taint-node" && o.target?.node === nodeName && o.target.containerId === "host",
-      ),
-    );
-    const outcome = received.find(
-      (o) => o.action === "taint-node" && o.target?.node === nodeName && o.target.containerId === "host",
-    );
-    expect(outcome, outcome?.reason).toMatchObject({ result: "done" });
-
-    const node = await kubectlJson<{
-      spec: { unschedulable?: boolean; taints?: { key: string; effect: string }[] };
-    }>("get", "node", nodeName);
-    const taint = node.spec.taints?.find((t) => t.key === "riposte.dev/compromised");
-    expect(taint?.effect).toBe("NoSchedule");
-    expect(node.spec.unschedulable ?? false).toBe(false);
-    expect(await kubectl("get", "node", nodeName)).not.toContain("SchedulingDisabled");
   });
 });
