@@ -404,12 +404,14 @@ describe("notifier app: follow-ups", () => {
     const { notify, report } = setup({ settings: { stormWindowMs: 800 } });
     const commands = Array.from({ length: 5 }, () => notifyCommand(undefined, { destinations: ["slack"] }));
     for (const command of commands) await notify(command);
-    await Promise.all(commands.map((command) => report(outcomeOf(command))));
+    // Not a destructive action: those always announce their incident (see the escalation tests).
+    const failedExport = { service: "scc-exporter", action: "export-finding", result: "failed" } as const;
+    await Promise.all(commands.map((command) => report(outcomeOf(command, failedExport))));
     const followUps = texts(SLACK).filter((t) => t.includes("Follow-up"));
     expect(followUps).toHaveLength(1);
     const summary = await receiver.waitFor((r) => r.rawBody.includes("outcomes for similar alerts"), 3_000);
     expect(JSON.stringify(summary.json)).toContain(
-      "4 more `kill-pod` done outcomes for similar alerts in 1 s",
+      "4 more `export-finding` failed outcomes for similar alerts in 1 s",
     );
   });
 
@@ -421,5 +423,57 @@ describe("notifier app: follow-ups", () => {
     expect((await report(outcomeOf(command))).status).toBe(503);
     expect((await report(outcomeOf(command))).status).toBe(204);
     expect(receiver.delivered(SLACK)).toHaveLength(2);
+  });
+});
+
+describe("notifier app: storm control never hides an escalation", () => {
+  it("announces a Critical alert after a Notice of the same rule and target, and its kill-pod follows an announced incident", async () => {
+    const { notify, report } = setup({ settings: { stormWindowMs: 60_000 } });
+    const notice = notifyCommand(undefined, { top: { priority: "Notice" }, destinations: ["slack"] });
+    const critical = notifyCommand(undefined, { destinations: ["slack"] });
+    await notify(notice);
+    expect((await notify(critical)).status).toBe(204);
+    const announced = texts(SLACK);
+    expect(announced).toHaveLength(2);
+    expect(announced[1]).toContain(critical.incident);
+    expect(announced[1]).toContain("Critical");
+    await report(outcomeOf(critical));
+    const followUp = bodyOf<{ text: string }>(SLACK, 2);
+    expect(followUp.text).toContain(`kill-pod\` done for incident ${critical.incident.slice(0, 12)}`);
+  });
+
+  it("announces an alert held back by storm control as soon as a destructive action is taken for it", async () => {
+    const { notify, report } = setup({ settings: { stormWindowMs: 60_000 } });
+    const first = notifyCommand(undefined, { destinations: ["slack"] });
+    const second = notifyCommand(undefined, { destinations: ["slack"] });
+    await notify(first);
+    await notify(second);
+    expect(receiver.delivered(SLACK)).toHaveLength(1);
+    await report(outcomeOf(second));
+    const after = texts(SLACK);
+    expect(after).toHaveLength(2);
+    // The full announcement of the held-back incident, listing what was done, not a bare follow-up.
+    expect(after[1]).toContain(second.incident);
+    expect(after[1]).not.toContain("Follow-up to incident");
+    expect(after[1]).toContain("`kill-pod` done by `pod-killer`");
+    // Other outcomes of the same incident are follow-ups to that announcement.
+    await report(outcomeOf(second, { service: "scc-exporter", action: "export-finding", result: "failed" }));
+    expect(texts(SLACK)[2]).toContain(`Follow-up to incident \`${second.incident}\``);
+  });
+
+  it("keeps holding back a lower or equal priority, and the summary names the highest priority held back and the actions taken", async () => {
+    const { notify, report, app } = setup({ settings: { stormWindowMs: 600_000 } });
+    const critical = notifyCommand(undefined, { destinations: ["slack"] });
+    const warning = notifyCommand(undefined, { top: { priority: "Warning" }, destinations: ["slack"] });
+    const another = notifyCommand(undefined, { destinations: ["slack"] });
+    await notify(critical);
+    await notify(warning);
+    await notify(another);
+    expect(receiver.delivered(SLACK)).toHaveLength(1);
+    await report(outcomeOf(another, { service: "scc-exporter", action: "export-finding", result: "failed" }));
+    await app.notifier.flush(2_000);
+    const summary = texts(SLACK).find((t) => t.includes("more similar alerts"));
+    expect(summary).toContain("Highest priority held back: Critical");
+    expect(summary).toContain("`export-finding` failed ×1");
   });
 });

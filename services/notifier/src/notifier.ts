@@ -24,6 +24,7 @@ import {
 } from "@riposte/service-kit";
 import type { Deliverer, DeliveryRequest } from "./delivery.js";
 import type { Destination, DestinationSet, WebhookDestination } from "./destinations.js";
+import { actionLabel, isDestructiveOutcome, priorityOfRank, priorityRank } from "./escalation.js";
 import { ExpiringMap } from "./expiring-map.js";
 import { type LinkSettings, linksFor, traceIdOfMessage } from "./links.js";
 import {
@@ -104,6 +105,8 @@ type DestinationStatus =
   | { status: "failed"; reason: string };
 
 interface IncidentRecord {
+  /** The Notify command, once it arrived: an escalation announces it later to where it was held back. */
+  command?: NotifyCommand;
   alert?: AlertSummary;
   target?: TargetMessage;
   traceId?: string;
@@ -138,6 +141,11 @@ export function similarityKey(rule: string, target: TargetMessage | undefined): 
     target?.pod ?? null,
     target?.pod ? null : (target?.node ?? null),
   ]);
+}
+
+/** The storm group of an alert's announcement. */
+function alertStormKey(rule: string, target: TargetMessage | undefined): string {
+  return `alert\n${similarityKey(rule, target)}`;
 }
 
 /** The trace this message belongs to (one incident, one trace), when it is sampled. */
@@ -251,12 +259,15 @@ export function createNotifier(options: NotifierOptions): Notifier {
     return singleFlight(key, async (): Promise<DestinationStatus> => {
       if (delivered.has(key)) return { status: "already-delivered" };
       if (destination.stormControl) {
+        // Never held back: a higher priority than announced in the window, or a destructive action done.
         const admission = storm.admit({
           destination: destination.name,
-          key: `alert\n${similarityKey(alert.rule, target)}`,
+          key: alertStormKey(alert.rule, target),
           eventId: `alert:${incident}`,
           incident,
           context: { about: "alerts", rule: alert.rule, target },
+          rank: priorityRank(alert.priority),
+          escalate: record.outcomes.some(isDestructiveOutcome),
         });
         if (admission === "suppressed") {
           record.heldBackAt.add(destination.name);
@@ -296,6 +307,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
         delivered.set(deliveryKey(incident, destination.name, outcomeSubject(outcome)), true);
       }
       record.announcedTo.add(destination.name);
+      record.heldBackAt.delete(destination.name);
       context.logger.info(
         { incident, destination: destination.name, attempts: result.attempts, rule: alert.rule },
         `announced ${alert.priority} alert to ${destination.name}`,
@@ -345,6 +357,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const announce = async (command: NotifyCommand, context: PushContext): Promise<void> => {
     const deadlineAt = now() + options.handlerBudgetMs - ANSWER_MARGIN_MS;
     const record = recordOf(command.incident);
+    record.command = command;
     record.alert = command.alert;
     record.target = command.target;
     record.traceId ??= traceIdOf(context);
@@ -563,7 +576,23 @@ export function createNotifier(options: NotifierOptions): Notifier {
       return;
     }
     const results = await Promise.allSettled(
-      targets.map((destination) => followUpTo(destination, outcome, record, context, deadlineAt)),
+      targets.map((destination) => {
+        const { command } = record;
+        if (!record.heldBackAt.has(destination.name) || !command) {
+          return followUpTo(destination, outcome, record, context, deadlineAt);
+        }
+        // Held back by storm control: something destructive was done, so the incident is announced in
+        // full (listing this outcome); anything else is counted for the window's summary and followed up.
+        if (isDestructiveOutcome(outcome))
+          return announceTo(destination, command, record, context, deadlineAt);
+        storm.noteAction(
+          destination.name,
+          alertStormKey(command.alert.rule, command.target),
+          outcome.incident,
+          actionLabel(outcome),
+        );
+        return followUpTo(destination, outcome, record, context, deadlineAt);
+      }),
     );
     const transient = results.flatMap((r) => (r.status === "rejected" ? [errorMessage(r.reason)] : []));
     if (transient.length > 0) {
@@ -581,6 +610,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
     const key = deliveryKey(window.firstIncident, destination.name, subject);
     if (delivered.has(key)) return;
     const { context } = window;
+    const highestPriority =
+      window.highestHeldBackRank === undefined ? undefined : priorityOfRank(window.highestHeldBackRank);
     const request =
       destination.type === "slack"
         ? slackRequest(
@@ -594,6 +625,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
               ...(context.result ? { result: context.result } : {}),
               firstIncident: window.firstIncident,
               incidents: window.incidents,
+              ...(highestPriority ? { highestPriority } : {}),
+              actions: window.actions,
             }),
           )
         : webhookRequest(destination, {
@@ -607,6 +640,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
             ...(context.result ? { result: context.result } : {}),
             first_incident: window.firstIncident,
             count: window.suppressed,
+            ...(highestPriority ? { highest_priority: highestPriority } : {}),
+            actions: window.actions,
             incidents: window.incidents,
             window_start: new Date(window.startedAt).toISOString(),
             window_end: new Date(window.endsAt).toISOString(),

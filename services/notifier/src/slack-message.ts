@@ -242,6 +242,10 @@ export interface StormSummaryInput {
   result?: OutcomeResult;
   firstIncident: string;
   incidents: readonly string[];
+  /** The highest priority among the alerts held back. */
+  highestPriority?: string;
+  /** Actions taken for them: "kill-pod done" → count. */
+  actions?: Readonly<Record<string, number>>;
 }
 
 /** "N more similar alerts in 5 min": what storm control did not send individually. */
@@ -255,6 +259,10 @@ export function buildStormSummaryMessage(input: StormSummaryInput): SlackMessage
   const lines = [headline, `Rule ${safe(input.rule, "code", 1200)}`];
   const where = targetLabel(input.target);
   if (where) lines.push(`Target ${safe(where, "code", 400)}`);
+  if (input.highestPriority)
+    lines.push(`Highest priority held back: ${safe(input.highestPriority, "mrkdwn", 20)}`);
+  const actions = actionsTaken(input.actions);
+  if (actions) lines.push(`Actions taken for them: ${actions}`);
   const blocks: SlackBlock[] = [{ type: "section", text: mrkdwn(lines.join("\n")) }];
   const shown = input.incidents.slice(0, 20).map((incident) => safe(incident, "code", 40));
   const context = [
@@ -264,6 +272,17 @@ export function buildStormSummaryMessage(input: StormSummaryInput): SlackMessage
   blocks.push({ type: "context", elements: context.map((text) => mrkdwn(text)) });
   const text = `${input.count} more ${input.about === "alerts" ? "similar alerts" : "similar outcomes"} in ${window}: ${safe(input.rule, "code", 500)}`;
   return finish(text, blocks);
+}
+
+/** "`kill-pod` done ×3, `export-finding` failed ×1" (action names are escaped: they come off the wire). */
+function actionsTaken(actions: Readonly<Record<string, number>> | undefined): string {
+  return Object.entries(actions ?? {})
+    .slice(0, 10)
+    .map(([label, count]) => {
+      const [action = "", result = ""] = label.split(" ");
+      return `${safe(action, "code", 80)} ${safe(result, "mrkdwn", 20)} ×${count}`;
+    })
+    .join(", ");
 }
 
 /** "5 min", "90 s", "2 h". */

@@ -100,4 +100,35 @@ describe("storm control", () => {
     await new Promise((resolve) => setTimeout(resolve, 120));
     expect(summaries.map((w) => w.suppressed)).toEqual([1]);
   });
+
+  it("sends an escalation (higher rank, or escalate) and uncounts an event it had held back", () => {
+    const { control, summaries } = setup(60_000);
+    const event = (incident: string, rank: number, escalate = false) =>
+      control.admit({
+        destination: "d",
+        key: "k",
+        eventId: incident,
+        incident,
+        context: { rule: "r" },
+        rank,
+        escalate,
+      });
+    expect(event("notice", 2)).toBe("send");
+    expect(event("critical", 5)).toBe("send"); // above everything sent
+    expect(event("critical", 5)).toBe("send"); // its retry too
+    expect(event("error", 4)).toBe("suppressed"); // below the bar raised by the Critical
+    expect(event("warning", 3)).toBe("suppressed");
+    expect(control.noteAction("d", "k", "warning", "export-finding failed")).toBe(true);
+    expect(control.noteAction("d", "k", "notice", "export-finding failed")).toBe(false); // not held back
+    expect(event("error", 4, true)).toBe("send"); // a destructive action was done for it after all
+    control.flush();
+    expect(summaries).toEqual([
+      expect.objectContaining({
+        suppressed: 1,
+        incidents: ["warning"],
+        highestHeldBackRank: 3, // the Error was sent after all
+        actions: { "export-finding failed": 1 },
+      }),
+    ]);
+  });
 });

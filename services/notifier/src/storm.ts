@@ -23,6 +23,10 @@ export interface StormWindow<C> {
   incidents: string[];
   /** What the summary needs to describe the group (rule, target, …), from the first event. */
   context: C;
+  /** Highest rank (see StormEvent.rank) among the events held back, when they had one. */
+  highestHeldBackRank?: number;
+  /** What was done for the events held back: label ("kill-pod done") → how many times. */
+  actions: Record<string, number>;
 }
 
 export interface StormEvent<C> {
@@ -33,6 +37,13 @@ export interface StormEvent<C> {
   eventId: string;
   incident: string;
   context: C;
+  /**
+   * How serious the event is (higher = more). An event ranked above everything sent in its window is an
+   * escalation: it is sent, never held back.
+   */
+  rank?: number;
+  /** Sent whatever the window holds (an event that must be seen, e.g. one that brought a destructive action). */
+  escalate?: boolean;
 }
 
 export interface StormControlOptions<C> {
@@ -52,7 +63,12 @@ const DEFAULT_MAX_WINDOWS = 10_000;
 
 interface OpenWindow<C> extends StormWindow<C> {
   firstEventId: string;
-  counted: Set<string>;
+  /** Events sent in this window besides the first: escalations, and retries of them send again. */
+  sentEventIds: Set<string>;
+  /** Highest rank sent in this window. */
+  sentRank: number;
+  /** Events held back → their rank. */
+  counted: Map<string, number | undefined>;
   timer: ReturnType<typeof setTimeout>;
 }
 
@@ -70,7 +86,10 @@ export class StormControl<C> {
     return this.#windows.size;
   }
 
-  /** "send" for the first event of a window (and its redeliveries), "suppressed" for the others. */
+  /**
+   * "send" for the first event of a window (and its redeliveries) and for escalations (a higher rank
+   * than anything sent in the window, or `escalate`); "suppressed" for the others.
+   */
   admit(event: StormEvent<C>): StormAdmission {
     if (this.#options.windowMs <= 0) return "send";
     this.sweep();
@@ -82,15 +101,30 @@ export class StormControl<C> {
       return "send";
     }
     // The first event again (a retry after a failed send, or a redelivery): it is the one to send.
-    if (event.eventId === open.firstEventId) return "send";
+    if (event.eventId === open.firstEventId || open.sentEventIds.has(event.eventId)) return "send";
+    if (event.escalate || (event.rank ?? Number.NEGATIVE_INFINITY) > open.sentRank) {
+      this.#escalate(open, event);
+      return "send";
+    }
     if (!open.counted.has(event.eventId)) {
-      if (open.counted.size < MAX_COUNTED_EVENTS) open.counted.add(event.eventId);
+      if (open.counted.size < MAX_COUNTED_EVENTS) open.counted.set(event.eventId, event.rank);
       open.suppressed += 1;
       if (open.incidents.length < MAX_LISTED_INCIDENTS && !open.incidents.includes(event.incident)) {
         open.incidents.push(event.incident);
       }
     }
     return "suppressed";
+  }
+
+  /**
+   * Counts `label` ("kill-pod done") among the actions taken for events held back in the open window
+   * of `destination` and `key`; false when no open window holds `incident` back.
+   */
+  noteAction(destination: string, key: string, incident: string, label: string): boolean {
+    const open = this.#windows.get(`${destination}\n${key}`);
+    if (!open?.incidents.includes(incident)) return false;
+    open.actions[label] = (open.actions[label] ?? 0) + 1;
+    return true;
   }
 
   /** Closes the windows whose time is up. */
@@ -112,6 +146,16 @@ export class StormControl<C> {
     this.#windows.clear();
   }
 
+  /** An event sent after all: no longer counted as held back (an earlier admit may have counted it). */
+  #escalate(open: OpenWindow<C>, event: StormEvent<C>): void {
+    if (open.sentEventIds.size < MAX_COUNTED_EVENTS) open.sentEventIds.add(event.eventId);
+    open.sentRank = Math.max(open.sentRank, event.rank ?? Number.NEGATIVE_INFINITY);
+    if (open.counted.delete(event.eventId)) {
+      open.suppressed -= 1;
+      open.incidents = open.incidents.filter((incident) => incident !== event.incident);
+    }
+  }
+
   #open(id: string, event: StormEvent<C>): void {
     const startedAt = this.#now();
     const timer = setTimeout(() => {
@@ -129,7 +173,10 @@ export class StormControl<C> {
       suppressed: 0,
       incidents: [],
       context: event.context,
-      counted: new Set(),
+      actions: {},
+      sentEventIds: new Set(),
+      sentRank: event.rank ?? Number.NEGATIVE_INFINITY,
+      counted: new Map(),
       timer,
     };
     this.#windows.set(id, window);
@@ -139,7 +186,16 @@ export class StormControl<C> {
     clearTimeout(window.timer);
     this.#windows.delete(id);
     if (window.suppressed === 0) return;
-    const { counted: _counted, timer: _timer, firstEventId: _first, ...summary } = window;
+    const ranks = [...window.counted.values()].filter((rank) => rank !== undefined);
+    if (ranks.length > 0) window.highestHeldBackRank = Math.max(...ranks);
+    const {
+      counted: _counted,
+      timer: _timer,
+      firstEventId: _first,
+      sentEventIds: _sent,
+      sentRank: _rank,
+      ...summary
+    } = window;
     this.#options.onSummary(summary);
   }
 }

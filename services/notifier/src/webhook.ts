@@ -86,6 +86,10 @@ export interface StormSummaryWebhookBody extends WebhookEnvelope {
   count: number;
   /** Their incident keys (at most the first 100). */
   incidents: string[];
+  /** The highest priority among them (alerts only). */
+  highest_priority?: string;
+  /** What was done for them: "kill-pod done" → count (outcomes known when the window closed). */
+  actions: Record<string, number>;
   window_start: string;
   window_end: string;
 }
