@@ -219,6 +219,30 @@ describe("npm start with PROTECTED_NAMESPACES and PLAYBOOKS_FILE, read back with
     expect(node.spec.unschedulable ?? false).toBe(false);
     expect(await kubectl("get", "node", nodeName)).not.toContain("SchedulingDisabled");
   });
+  it("a DaemonSet pod's alert (with its hostname, as every syscall alert has) neither kills it nor taints its node", async () => {
+    const exporter = await kubectlJson<PodJson>("-n", "monitoring", "get", "pod", "node-exporter-pjjnh");
+    await riposteSend([alertAbout(exporter, "Riposte e2e drop and exec")]);
+    const of = (action: string) => (all: ActionOutcome[]) =>
+      all.find((o) => o.action === action && o.target?.pod === "node-exporter-pjjnh");
+    await until("kill and taint outcomes for node-exporter", (all) =>
+      Boolean(of("kill-pod")(all) && of("taint-node")(all)),
+    );
+    expect(of("kill-pod")(received)?.result).toBe("refused");
+    expect(of("taint-node")(received)?.result).toBe("refused");
+    expect(of("taint-node")(received)?.reason).toMatch(/DaemonSet/);
+
+    const node = await kubectlJson<{ spec: { taints?: { key: string }[] } }>(
+      "get",
+      "node",
+      exporter.spec.nodeName,
+    );
+    expect(node.spec.taints ?? []).not.toContainEqual(
+      expect.objectContaining({ key: "riposte.dev/compromised" }),
+    );
+    expect(await kubectl("-n", "monitoring", "get", "pod", "node-exporter-pjjnh", "-o", "name")).toContain(
+      "node-exporter-pjjnh",
+    );
+  });
   it("PROTECTED_NAMESPACES adds to the defaults: kube-system and payments are both spared, shop is not", async () => {
     const system = await kubectlJson<PodJson>("-n", "kube-system", "get", "pod", "coredns-e2e");
     const payments = await kubectlJson<PodJson>("-n", "payments", "get", "pod", "ledger-e2e");
@@ -247,30 +271,5 @@ describe("npm start with PROTECTED_NAMESPACES and PLAYBOOKS_FILE, read back with
     expect(left).toMatch(/kube-system\s+coredns-e2e/);
     expect(left).toMatch(/payments\s+ledger-e2e/);
     expect(left).not.toMatch(/web-7d9f8c6b5-x7k2p/);
-  });
-
-  it("a DaemonSet pod's alert (with its hostname, as every syscall alert has) neither kills it nor taints its node", async () => {
-    const exporter = await kubectlJson<PodJson>("-n", "monitoring", "get", "pod", "node-exporter-pjjnh");
-    await riposteSend([alertAbout(exporter, "Riposte e2e drop and exec")]);
-    const of = (action: string) => (all: ActionOutcome[]) =>
-      all.find((o) => o.action === action && o.target?.pod === "node-exporter-pjjnh");
-    await until("kill and taint outcomes for node-exporter", (all) =>
-      Boolean(of("kill-pod")(all) && of("taint-node")(all)),
-    );
-    expect(of("kill-pod")(received)?.result).toBe("refused");
-    expect(of("taint-node")(received)?.result).toBe("refused");
-    expect(of("taint-node")(received)?.reason).toMatch(/DaemonSet/);
-
-    const node = await kubectlJson<{ spec: { taints?: { key: string }[] } }>(
-      "get",
-      "node",
-      exporter.spec.nodeName,
-    );
-    expect(node.spec.taints ?? []).not.toContainEqual(
-      expect.objectContaining({ key: "riposte.dev/compromised" }),
-    );
-    expect(await kubectl("-n", "monitoring", "get", "pod", "node-exporter-pjjnh", "-o", "name")).toContain(
-      "node-exporter-pjjnh",
-    );
   });
 });
