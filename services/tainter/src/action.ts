@@ -5,12 +5,15 @@
 //
 // An alert about a pod or container (every syscall alert also names its node) is judged by that pod
 // first, as pod-killer would: a protected namespace, a DaemonSet or a static pod never taints a node.
-// A pod that is gone since the alert cannot be judged; the node it ran on is still suspect, so the
-// alert's node is tainted (see the README, "Responding safely").
+// Nor does any pod on the node that runs or ran the alert's container, nor a protected successor of a
+// pod that is gone (its DaemonSet replaced it under a new name). A named pod gone with no such
+// successor cannot be judged; the node it ran on is still suspect, so the alert's node is tainted. A
+// container id alone that no pod runs or ran leaves nothing to judge: refused (README, "Responding safely").
 import type { CoreV1Api, V1Node, V1Pod, V1Taint } from "@kubernetes/client-node";
 import { type TaintNodeCommand, TaintNodeParams, type Target } from "@riposte/falco-event";
 import {
   classifyKubernetesError,
+  containerIdsOf,
   EVENT_PERMISSION,
   type ExecutionResult,
   type FinalResult,
@@ -108,9 +111,13 @@ async function readNodeIfThere(core: CoreV1Api, name: string): Promise<V1Node | 
   }
 }
 
+/** The alert's container id, unless the process ran on the node itself ("host"). */
+const alertContainer = (target: Target) =>
+  target.containerId && target.containerId !== "host" ? target.containerId : undefined;
+
 /** Whether the alert is about a pod or a container rather than the node itself. */
 function namesPod(target: Target): boolean {
-  return Boolean(target.pod || target.podUid || (target.containerId && target.containerId !== "host"));
+  return Boolean(target.pod || target.podUid || alertContainer(target));
 }
 
 function podRefusal(policy: SafetyPolicy, pod: V1Pod): string | undefined {
@@ -126,6 +133,62 @@ interface NodeToTaint {
 function nodeOfGonePod(target: Target, why: string): NodeToTaint | FinalResult {
   if (!target.node) return { result: "refused", reason: `no node to taint: ${why}` };
   return { node: target.node, details: { podGone: why } };
+}
+
+/** A generated pod name (`<ReplicaSet or DaemonSet>-<5 chars>`) without its suffix; undefined when not one. */
+const GENERATED_SUFFIX = /-[a-z0-9]{5}$/;
+function generatedPrefix(podName: string): string | undefined {
+  return GENERATED_SUFFIX.test(podName) ? podName.slice(0, -6) : undefined;
+}
+
+/**
+ * Why a pod on the node other than the one judged forbids the taint: one that runs or ran the alert's
+ * container (the alert's name may be wrong, or the pod gone while its container lives on elsewhere),
+ * or, when the alert's pod is gone, a protected successor — same namespace, same generated prefix —
+ * left by a DaemonSet rollout or an eviction.
+ */
+async function protectedNeighbour(
+  core: CoreV1Api,
+  target: Target,
+  node: string,
+  policy: SafetyPolicy,
+  podGone: boolean,
+): Promise<string | undefined> {
+  const containerId = alertContainer(target);
+  const prefix = podGone && target.pod ? generatedPrefix(target.pod) : undefined;
+  if (!containerId && !prefix) return undefined;
+  const { items } = await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` });
+  for (const pod of items) {
+    if (containerId && containerIdsOf(pod).some((id) => id.startsWith(containerId))) {
+      const refusal = podRefusal(policy, pod);
+      if (refusal) return `pod ${podRef(pod)} runs or ran container ${containerId}: ${refusal}`;
+    }
+    const name = pod.metadata?.name ?? "";
+    const successor =
+      prefix !== undefined &&
+      pod.metadata?.namespace === target.namespace &&
+      name !== target.pod &&
+      generatedPrefix(name) === prefix;
+    if (successor) {
+      const refusal = protectedPodReason(policy, pod);
+      if (refusal)
+        return `pod ${target.namespace}/${target.pod} is gone; its successor ${podRef(pod)} on node ${node}: ${refusal}`;
+    }
+  }
+  return undefined;
+}
+
+/** The alert's node for a pod gone since the alert, unless a pod on it forbids the taint. */
+async function nodeAfterGonePod(
+  core: CoreV1Api,
+  target: Target,
+  policy: SafetyPolicy,
+  why: string,
+): Promise<NodeToTaint | FinalResult> {
+  const located = nodeOfGonePod(target, why);
+  if ("result" in located) return located;
+  const refusal = await protectedNeighbour(core, target, located.node, policy, true);
+  return refusal ? { result: "refused", reason: refusal } : located;
 }
 
 /** The node to taint, after the pod policy when the alert is about a pod. */
@@ -153,6 +216,10 @@ async function nodeToTaint(
           reason: `pod ${podRef(pod)} runs on node ${podNode}, not on the alert's node ${target.node}: the alert contradicts the cluster; nothing tainted`,
         };
       }
+      // Found by its container id, it is the only pod on the node that runs or ran that container.
+      const neighbour =
+        resolution.via !== "container-id" && (await protectedNeighbour(core, target, podNode, policy, false));
+      if (neighbour) return { result: "refused", reason: neighbour };
       return { node: podNode, details: { pod: podRef(pod), resolvedBy: resolution.via } };
     }
     case "replaced": {
@@ -163,11 +230,13 @@ async function nodeToTaint(
           result: "refused",
           reason: `pod ${podRef(resolution.pod)} (replaced since the alert): ${refusal}`,
         };
-      return nodeOfGonePod(target, resolution.reason);
+      return nodeAfterGonePod(core, target, policy, resolution.reason);
     }
     case "gone":
+      return nodeAfterGonePod(core, target, policy, resolution.reason);
     case "unmatched":
-      return nodeOfGonePod(target, resolution.reason);
+      // Only a container id, and no pod left to say whose it was (a DaemonSet's, a static pod's).
+      return { result: "refused", reason: `cannot judge the pod: ${resolution.reason}` };
     case "none":
       return { result: "refused", reason: `no node to taint: ${resolution.reason}` };
   }

@@ -37,6 +37,25 @@ const taintedNodes = () =>
   (sim.list({ kind: "Node" }) as V1Node[])
     .filter((n) => n.spec?.taints?.some((t) => t.key === COMPROMISED_TAINT))
     .map((n) => n.metadata?.name);
+/** What a controller does after an eviction or rollout: the same pod under another generated name, new uid and containers. */
+function replaceWithSuccessor(gone: { namespace: string; name: string }, successor: string) {
+  const old = sim.get({ kind: "Pod", ...gone }) as V1Pod;
+  sim.remove({ kind: "Pod", ...gone });
+  const statuses = (old.status?.containerStatuses ?? []).map((status, i) => ({
+    ...status,
+    containerID: `containerd://${String(i).repeat(64)}`,
+  }));
+  sim.apply({
+    ...old,
+    metadata: {
+      name: successor,
+      namespace: gone.namespace,
+      labels: old.metadata?.labels,
+      ownerReferences: old.metadata?.ownerReferences,
+    },
+    status: { ...old.status, containerStatuses: statuses },
+  } as never);
+}
 const hostAlert = (params: Record<string, unknown> = {}) =>
   commandFromExample("taint-node", "host-level.json", { top: { priority: "Critical" }, params });
 
@@ -371,7 +390,7 @@ describe("tainter", () => {
       expect(taintedNodes()).toEqual([NODE]);
     });
 
-    it("no pod on the node runs or ran the alert's container: the alert's node is still tainted", async () => {
+    it("only a container id that no pod on the node runs or ran: refused, the pod cannot be judged", async () => {
       const { send, outcomes } = setup();
       await send(
         commandFromExample("taint-node", "modern-terminal-shell.json", {
@@ -380,8 +399,99 @@ describe("tainter", () => {
           fields: { "container.id": "0123456789ab" },
         }),
       );
-      expect(outcomes()[0]).toMatchObject({ result: "done" });
-      expect(taintedNodes()).toEqual([NODE]);
+      expect(outcomes()[0]).toMatchObject({
+        result: "refused",
+        reason: expect.stringMatching(
+          /cannot judge the pod: no pod on node \S+ runs or ran container 0123456789ab/,
+        ),
+      });
+      expect(taintedNodes()).toEqual([]);
+    });
+
+    describe("a DaemonSet pod the alert's name or container id no longer finds is still protected", () => {
+      const DS_CONTAINER = "a1b2c3d4e5f6";
+      const exporterAlert = (changes: { drop?: string[]; fields?: Record<string, unknown> } = {}) =>
+        commandFromExample("taint-node", "informational.json", { top: { priority: "Critical" }, ...changes });
+      const expectRefused = (outcome: ActionOutcome | undefined, reason: RegExp) => {
+        expect(outcome).toMatchObject({ result: "refused", reason: expect.stringMatching(reason) });
+        expect(taintedNodes()).toEqual([]);
+        expect(sim.requests.filter((r) => r.verb === "patch")).toEqual([]);
+      };
+
+      it("A: its DaemonSet replaced it (rollout, eviction) under a new name and new containers: refused", async () => {
+        const { send, outcomes } = setup();
+        replaceWithSuccessor({ namespace: "monitoring", name: "node-exporter-8xk2l" }, "node-exporter-zzzzz");
+        await send(exporterAlert());
+        await send(exporterAlert({ drop: ["container.id"] }));
+        for (const outcome of outcomes())
+          expectRefused(
+            outcome,
+            /successor monitoring\/node-exporter-zzzzz.*owned by DaemonSet node-exporter/,
+          );
+      });
+
+      it("B: its container restarted twice and the alert carries only the container id: refused", async () => {
+        const { send, outcomes } = setup();
+        sim.restartContainer({ namespace: "monitoring", name: "node-exporter-8xk2l" });
+        sim.restartContainer({ namespace: "monitoring", name: "node-exporter-8xk2l" });
+        await send(exporterAlert({ drop: ["k8s.pod.name", "k8s.ns.name"] }));
+        expectRefused(
+          outcomes()[0],
+          /cannot judge the pod: no pod on node \S+ runs or ran container a1b2c3d4e5f6/,
+        );
+      });
+
+      it("D: the alert names an ordinary pod but carries a live DaemonSet pod's container id: refused", async () => {
+        const { send, outcomes } = setup();
+        await send(
+          exporterAlert({ fields: { "k8s.ns.name": "shop", "k8s.pod.name": "web-7d9f8c6b5-abcde" } }),
+        );
+        expectRefused(
+          outcomes()[0],
+          new RegExp(`monitoring/node-exporter-8xk2l runs or ran container ${DS_CONTAINER}.*DaemonSet`),
+        );
+      });
+
+      it("E: the alert names a pod that does not exist, with a live DaemonSet pod's container id: refused", async () => {
+        const { send, outcomes } = setup();
+        await send(exporterAlert({ fields: { "k8s.ns.name": "shop", "k8s.pod.name": "no-such-pod" } }));
+        expectRefused(
+          outcomes()[0],
+          new RegExp(`monitoring/node-exporter-8xk2l runs or ran container ${DS_CONTAINER}.*DaemonSet`),
+        );
+      });
+
+      it("a static pod's successor (a mirror pod) refuses too", async () => {
+        const { send, outcomes } = setup();
+        const web = sim.get({ kind: "Pod", namespace: "shop", name: "web-7d9f8c6b5-abcde" }) as V1Pod;
+        sim.apply({
+          ...web,
+          metadata: {
+            name: "web-7d9f8c6b5-mmmmm",
+            namespace: "shop",
+            annotations: { "kubernetes.io/config.mirror": "x" },
+          },
+          status: { containerStatuses: [] },
+        } as never);
+        sim.remove({ kind: "Pod", namespace: "shop", name: "web-7d9f8c6b5-abcde" });
+        await send(
+          commandFromExample("taint-node", "modern-terminal-shell.json", { top: { priority: "Critical" } }),
+        );
+        expectRefused(outcomes()[0], /successor shop\/web-7d9f8c6b5-mmmmm.*static \(mirror\) pod/);
+      });
+
+      it("pod-killer killed an ordinary pod first and its ReplicaSet replaced it: the node is still tainted", async () => {
+        const { send, outcomes } = setup();
+        replaceWithSuccessor({ namespace: "shop", name: "web-7d9f8c6b5-abcde" }, "web-7d9f8c6b5-zzzzz");
+        await send(
+          commandFromExample("taint-node", "modern-terminal-shell.json", { top: { priority: "Critical" } }),
+        );
+        expect(outcomes()[0]).toMatchObject({
+          result: "done",
+          details: expect.objectContaining({ podGone: expect.stringMatching(/not found/) }),
+        });
+        expect(taintedNodes()).toEqual([NODE]);
+      });
     });
 
     it("the pod was replaced by a protected pod of the same name (a restarted static pod): refused", async () => {
