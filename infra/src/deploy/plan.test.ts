@@ -114,9 +114,18 @@ describe("deployPlan of the real services", () => {
       expect(flag(call, "member")).toBe(`serviceAccount:${push}`);
       expect(flag(call, "role")).toBe("roles/run.invoker");
     }
-    const pushSubscriptions = calls(plan, "pubsub subscriptions create").filter((call) =>
+    const pushes = calls(plan, "pubsub subscriptions create").filter((call) =>
       hasFlag(call, "push-endpoint"),
     );
+    // Dead-letter topics pushed to the notifier's /dead-letters: signed too, never dead-lettered (no loop).
+    const announcing = pushes.filter((call) => flag(call, "topic")?.endsWith("-dead-letter"));
+    expect(announcing.length).toBeGreaterThan(0);
+    for (const call of announcing) {
+      expect(flag(call, "push-auth-service-account")).toBe(push);
+      expect(flag(call, "push-endpoint")).toBe(`\${NOTIFIER_URL}/dead-letters`);
+      expect(hasFlag(call, "dead-letter-topic")).toBe(false);
+    }
+    const pushSubscriptions = pushes.filter((call) => !announcing.includes(call));
     const inputs = descriptors.flatMap((d) => d.inputs.map((input) => ({ service: d, input })));
     expect(pushSubscriptions).toHaveLength(inputs.length);
     for (const call of pushSubscriptions) {

@@ -88,6 +88,8 @@ export function deriveTopology(services: readonly ServiceDescriptor[], options: 
     }
   }
 
+  subscriptions.push(...deadLetterAnnouncements(services, options));
+
   // A topic someone publishes to but no service reads yet: park its messages in a pull subscription of
   // the same name, so they accumulate visibly instead of vanishing.
   for (const topic of topics.keys()) {
@@ -102,4 +104,47 @@ export function deriveTopology(services: readonly ServiceDescriptor[], options: 
   }
 
   return { topics: [...topics.values()], subscriptions };
+}
+
+/**
+ * A push subscription on each dead-letter topic a service asked for (its descriptor's deadLetterInput:
+ * the inputs, of any service, accepting one of those kinds), named `<service>-<dead-letter topic>`.
+ * It has the receiver's retry policy and NO dead-letter policy of its own: a dead letter whose
+ * announcement fails cannot dead-letter again into something announced (no loop); the receiver
+ * decides when to give up. The pull subscription of the same topic (`riposte dlq`) is untouched.
+ */
+function deadLetterAnnouncements(
+  services: readonly ServiceDescriptor[],
+  options: TopologyOptions,
+): SubscriptionSpec[] {
+  return services.flatMap((receiver) => {
+    const wanted = receiver.deadLetterInput;
+    if (!wanted) return [];
+    const { minimumBackoffSeconds, maximumBackoffSeconds } = receiver.runtime.redelivery;
+    return services.flatMap((source) =>
+      source.inputs
+        .filter((input) => input.accepts.some((kind) => wanted.of.includes(kind)))
+        .map((input): SubscriptionSpec => {
+          const topic = deadLetterTopicOf(subscriptionNameFor(source, input));
+          const endpoint = options.endpointFor(receiver.name, {
+            topic,
+            path: wanted.path,
+            accepts: wanted.of,
+          });
+          return {
+            name: `${receiver.name}-${topic}`,
+            topic,
+            purpose: `push ${source.name}'s dead letters to ${receiver.name} ${wanted.path}`,
+            ackDeadlineSeconds: receiver.runtime.ackDeadlineSeconds,
+            push: {
+              endpoint,
+              ...(options.pushServiceAccount
+                ? { oidcServiceAccount: options.pushServiceAccount, audience: endpoint }
+                : {}),
+            },
+            retryPolicy: { minimumBackoffSeconds, maximumBackoffSeconds },
+          };
+        }),
+    );
+  });
 }

@@ -14,7 +14,8 @@ describe("redelivery before dead-lettering", { timeout: 60_000 }, () => {
     });
     const spans = Object.fromEntries(
       topology.subscriptions
-        .filter((sub) => sub.push)
+        // Dead-letter announcements never dead-letter (see deadLetterAnnouncements): no span to keep.
+        .filter((sub) => sub.push && sub.deadLetter)
         .map((sub) => {
           const minimumBackoffSeconds = sub.retryPolicy?.minimumBackoffSeconds ?? 10;
           const maximumBackoffSeconds = sub.retryPolicy?.maximumBackoffSeconds ?? 600;

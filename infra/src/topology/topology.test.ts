@@ -100,6 +100,39 @@ describe("deriveTopology", () => {
   });
 });
 
+describe("deriveTopology: dead letters announced", () => {
+  const killerLike: ServiceDescriptor = {
+    ...notifierLike,
+    name: "pod-killer",
+    inputs: [{ topic: "pod-killer", path: "/", accepts: ["KillPod"] }],
+  };
+  const announcer: ServiceDescriptor = {
+    ...notifierLike,
+    deadLetterInput: { path: "/dead-letters", of: ["KillPod", "Notify"] },
+  };
+  const topology = deriveTopology([routerDescriptor, killerLike, announcer], { endpointFor });
+  const announcing = topology.subscriptions.filter((s) => s.push?.endpoint.endsWith("/dead-letters"));
+
+  it("pushes the dead-letter topic of every input accepting the kinds asked for, and no other", () => {
+    expect(announcing.map((s) => [s.name, s.topic])).toEqual([
+      ["notifier-pod-killer-dead-letter", "pod-killer-dead-letter"],
+      ["notifier-notifier-dead-letter", "notifier-dead-letter"],
+    ]);
+    expect(announcing[0]).toMatchObject({
+      push: { endpoint: "http://127.0.0.1/notifier/dead-letters" },
+      retryPolicy: { minimumBackoffSeconds: 10, maximumBackoffSeconds: 300 },
+    });
+  });
+
+  it("never dead-letters an announcement (no loop), and keeps the pull subscriptions for riposte dlq", () => {
+    for (const sub of announcing) expect(sub.deadLetter).toBeUndefined();
+    for (const name of ["pod-killer-dead-letter", "notifier-dead-letter", "router-dead-letter"]) {
+      expect(topology.subscriptions.find((s) => s.name === name)).toMatchObject({ topic: name });
+    }
+    expect(topology.subscriptions.filter((s) => s.topic.endsWith("-dead-letter-dead-letter"))).toEqual([]);
+  });
+});
+
 describe("provisioning on the real emulator", { timeout: 30_000 }, () => {
   let pubsub: PubSub;
   beforeAll(() => {

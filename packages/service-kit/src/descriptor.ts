@@ -72,6 +72,11 @@ export interface ServiceDescriptor<Env extends z.ZodObject = z.ZodObject> {
   name: string;
   description: string;
   inputs: readonly PushInput[];
+  /**
+   * Receives dead letters: the topology pushes the dead-letter topic of every input (of any service)
+   * accepting one of `of` to `path` (the notifier announces them as failed actions).
+   */
+  deadLetterInput?: { path: string; of: readonly string[] };
   /** Topics this service publishes to; it gets publisher on exactly these. */
   publishes: readonly string[];
   kubernetes: readonly KubernetesPermission[];

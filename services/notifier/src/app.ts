@@ -1,6 +1,6 @@
-// createApp: the notifier's two push endpoints — Notify commands on `/`, action outcomes on
-// `/outcomes` — over injected destinations, publisher and HTTP client. No I/O happens here until a
-// message arrives.
+// createApp: the notifier's three push endpoints — Notify commands on `/`, action outcomes on
+// `/outcomes`, dead-lettered commands on `/dead-letters` — over injected destinations, publisher and
+// HTTP client. No I/O happens here until a message arrives.
 import { ActionOutcome, NotifyCommand } from "@riposte/falco-event";
 import {
   createPushApp,
@@ -11,10 +11,16 @@ import {
   pushRoute,
 } from "@riposte/service-kit";
 import type { Hono } from "hono";
+import { createDeadLetterAnnouncer, deadLetterDecoder } from "./dead-letters.js";
 import { createDeliverer, DEFAULT_DELIVERY_OPTIONS, type DelivererOptions } from "./delivery.js";
 import type { DestinationSet } from "./destinations.js";
 import type { LinkSettings } from "./links.js";
-import { createNotifier, type Notifier, type NotifierSettings } from "./notifier.js";
+import {
+  createNotifier,
+  DEFAULT_NOTIFIER_SETTINGS,
+  type Notifier,
+  type NotifierSettings,
+} from "./notifier.js";
 
 export interface NotifierDeps {
   push: Omit<PushAppOptions, "routes">;
@@ -24,6 +30,8 @@ export interface NotifierDeps {
   settings?: Partial<NotifierSettings>;
   delivery?: Partial<DelivererOptions>;
   now?: () => number;
+  /** How long a dead letter's announcement is retried before it is given up (default: DEAD_LETTER_GIVE_UP_MS). */
+  deadLetterGiveUpMs?: number;
 }
 
 /** Time kept between the handler's own deadline and the push deadline for answering. */
@@ -47,6 +55,19 @@ export function createApp(deps: NotifierDeps): Hono & { notifier: Notifier } {
     ...(deps.settings ? { settings: deps.settings } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   });
+  const settings = { ...DEFAULT_NOTIFIER_SETTINGS, ...deps.settings };
+  const announceDeadLetter = createDeadLetterAnnouncer({
+    destinations: deps.destinations,
+    deliverer,
+    links: deps.links,
+    logger: deps.push.logger,
+    incidentDestinations: (incident) => notifier.incidentDestinations(incident),
+    handlerBudgetMs: Math.max(1_000, handlerTimeoutMs - HANDLER_MARGIN_MS),
+    memoryTtlMs: settings.memoryTtlMs,
+    maxIncidents: settings.maxIncidents,
+    ...(deps.deadLetterGiveUpMs === undefined ? {} : { giveUpAfterMs: deps.deadLetterGiveUpMs }),
+    ...(deps.now ? { now: deps.now } : {}),
+  });
   const app = createPushApp({
     ...deps.push,
     routes: [
@@ -56,6 +77,7 @@ export function createApp(deps: NotifierDeps): Hono & { notifier: Notifier } {
       pushRoute("/outcomes", jsonMessageDecoder(ActionOutcome), (outcome, context) =>
         notifier.followUp(outcome, context),
       ),
+      pushRoute("/dead-letters", deadLetterDecoder, announceDeadLetter),
     ],
   });
   return Object.assign(app, { notifier });

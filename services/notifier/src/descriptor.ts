@@ -1,6 +1,6 @@
 // The notifier: announces alerts (Notify commands) on Slack and signed SOAR webhooks, and follows up
 // with the outcomes of the actions taken (action-outcomes).
-import { Topics } from "@riposte/falco-event";
+import { ACTION_KINDS, Topics } from "@riposte/falco-event";
 import { DEFAULT_RUNTIME, envList, type ServiceDescriptor } from "@riposte/service-kit";
 import { z } from "zod";
 import { SCC_LOCATION, SCC_PARENT_SCOPE, SCC_SOURCE_NAME } from "./links.js";
@@ -101,6 +101,8 @@ export const notifierDescriptor = {
     { topic: Topics.notifier, path: "/", accepts: ["Notify"] },
     { topic: Topics.actionOutcomes, path: "/outcomes", accepts: ["ActionOutcome"] },
   ],
+  // Every command that dead-letters (whichever service gave up on it) is announced as a failed action.
+  deadLetterInput: { path: "/dead-letters", of: Object.values(ACTION_KINDS).map((action) => action.kind) },
   publishes: [Topics.actionOutcomes, Topics.quarantine],
   kubernetes: [],
   gcpRoles: [],

@@ -35,8 +35,7 @@ import {
 } from "./slack-message.js";
 import { StormControl, type StormWindow } from "./storm.js";
 import {
-  EVENT_ID_HEADER,
-  signWebhook,
+  signedWebhookRequest,
   type WebhookBody,
   webhookAlert,
   webhookEventId,
@@ -91,6 +90,8 @@ export interface NotifierOptions {
 export interface Notifier {
   announce(command: NotifyCommand, context: PushContext): Promise<void>;
   followUp(outcome: ActionOutcome, context: PushContext): Promise<void>;
+  /** Destinations that got (or held back) the incident's announcement on this instance. */
+  incidentDestinations(incident: string): string[];
   /** Sends the summaries of every open storm window now and waits for them (shutdown). */
   flush(budgetMs?: number): Promise<void>;
   /** Stops timers without sending anything (tests). */
@@ -231,16 +232,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
 
   const slackRequest = (message: SlackMessage): DeliveryRequest => ({ body: JSON.stringify(message) });
 
-  const webhookRequest = (destination: WebhookDestination, body: WebhookBody): DeliveryRequest => {
-    const raw = JSON.stringify(body);
-    return {
-      body: raw,
-      headersFor: (nowMs) => ({
-        ...signWebhook(raw, destination.secret, nowMs / 1000),
-        [EVENT_ID_HEADER]: body.event_id,
-      }),
-    };
-  };
+  const webhookRequest = (destination: WebhookDestination, body: WebhookBody): DeliveryRequest =>
+    signedWebhookRequest(destination.secret, body);
 
   const sentAt = () => new Date(now()).toISOString();
 
@@ -676,6 +669,10 @@ export function createNotifier(options: NotifierOptions): Notifier {
   return {
     announce,
     followUp,
+    incidentDestinations(incident) {
+      const record = incidents.get(incident);
+      return record ? [...new Set([...record.announcedTo, ...record.heldBackAt])] : [];
+    },
     async flush(budgetMs = settings.summaryBudgetMs) {
       storm.flush();
       const all = Promise.allSettled([...pendingSummaries]);

@@ -232,6 +232,41 @@ export function buildFollowUpMessage(input: FollowUpInput): SlackMessage {
   return finish(text, blocks);
 }
 
+export interface DeadLetterInput {
+  incident: string;
+  /** The playbook action of the command that was given up on, e.g. "kill-pod". */
+  action: string;
+  dryRun: boolean;
+  /** The subscription that gave up on it, and after how many deliveries (when Pub/Sub said). */
+  subscription: string;
+  attempts?: number;
+  /** The pull subscription where it waits for `riposte dlq`. */
+  deadLetterSubscription: string;
+  rule: string;
+  target?: TargetMessage;
+  links: MessageLinks;
+}
+
+/** "FAILED: `kill-pod` for incident … was dead-lettered after N attempts": an action that never happened. */
+export function buildDeadLetterMessage(input: DeadLetterInput): SlackMessage {
+  const action = `${safe(input.action, "code", 80)}${input.dryRun ? " (dry run)" : ""}`;
+  const attempts = input.attempts === undefined ? "its last attempt" : `${input.attempts} attempts`;
+  const subscription = safe(input.subscription, "code", 300);
+  const headline = `FAILED: ${action} for incident ${input.incident.slice(0, 12)} was dead-lettered after ${attempts} (subscription ${subscription})`;
+  const lines = [`:rotating_light: *${headline}*`, `Rule ${safe(input.rule, "code", 1200)}`];
+  const where = targetLabel(input.target);
+  if (where) lines.push(`Target ${safe(where, "code", 400)}`);
+  lines.push(
+    `The command was never carried out. It waits in ${safe(input.deadLetterSubscription, "code", 300)}: inspect and replay it with \`riposte dlq\`.`,
+  );
+  const context = [`Incident ${safe(input.incident, "code", 40)}`, ...linkElements(input.links)];
+  const blocks: SlackBlock[] = [
+    { type: "section", text: mrkdwn(lines.join("\n")) },
+    { type: "context", elements: context.map((text) => mrkdwn(text)) },
+  ];
+  return finish(`:rotating_light: ${headline}`, blocks);
+}
+
 export interface StormSummaryInput {
   about: "alerts" | "outcomes";
   count: number;

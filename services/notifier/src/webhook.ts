@@ -3,6 +3,7 @@
 // the receiver can check origin and freshness (the scheme Stripe and Slack use for their own webhooks).
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { ActionOutcome, AlertSummary, TargetMessage } from "@riposte/falco-event";
+import type { DeliveryRequest } from "./delivery.js";
 import type { MessageLinks } from "./links.js";
 
 export const SIGNATURE_HEADER = "x-riposte-signature";
@@ -94,7 +95,26 @@ export interface StormSummaryWebhookBody extends WebhookEnvelope {
   window_end: string;
 }
 
-export type WebhookBody = AlertWebhookBody | OutcomeWebhookBody | StormSummaryWebhookBody;
+/** A command Pub/Sub gave up on: the action never happened. */
+export interface DeadLetterWebhookBody extends WebhookEnvelope {
+  type: "dead-letter";
+  incident: string;
+  alert: WebhookAlert;
+  target: WebhookTarget;
+  /** The playbook action, e.g. "kill-pod". */
+  action: string;
+  dry_run: boolean;
+  /** The subscription that dead-lettered it and its delivery attempts (when Pub/Sub said). */
+  subscription: string;
+  delivery_attempts?: number;
+  dead_letter_subscription: string;
+}
+
+export type WebhookBody =
+  | AlertWebhookBody
+  | OutcomeWebhookBody
+  | StormSummaryWebhookBody
+  | DeadLetterWebhookBody;
 
 export function webhookAlert(alert: AlertSummary): WebhookAlert {
   return {
@@ -145,6 +165,15 @@ export function webhookLinks(links: MessageLinks): WebhookEnvelope["links"] {
 /** A stable id for one reported event: the same incident and subject always give the same id. */
 export function webhookEventId(incident: string, subject: string): string {
   return createHash("sha256").update(`${incident}\n${subject}`).digest("hex").slice(0, 32);
+}
+
+/** A webhook body as a delivery: signed afresh at each attempt, with its event id for deduplication. */
+export function signedWebhookRequest(secret: string, body: WebhookBody): DeliveryRequest {
+  const raw = JSON.stringify(body);
+  return {
+    body: raw,
+    headersFor: (nowMs) => ({ ...signWebhook(raw, secret, nowMs / 1000), [EVENT_ID_HEADER]: body.event_id }),
+  };
 }
 
 /** The headers that sign `rawBody` at `unixSeconds`. */

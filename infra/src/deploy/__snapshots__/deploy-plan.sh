@@ -492,6 +492,56 @@ gcloud pubsub subscriptions describe tainter-dead-letter --project=acme-prod >/d
     --topic=tainter-dead-letter \
     --project=acme-prod \
     --ack-deadline=60
+gcloud pubsub subscriptions describe notifier-isolator-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create notifier-isolator-dead-letter \
+    --topic=isolator-dead-letter \
+    --project=acme-prod \
+    --ack-deadline=30 \
+    --push-endpoint="${NOTIFIER_URL}/dead-letters" \
+    --push-auth-service-account=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+    --push-auth-token-audience="${NOTIFIER_URL}" \
+    --min-retry-delay=10s \
+    --max-retry-delay=300s
+gcloud pubsub subscriptions describe notifier-notifier-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create notifier-notifier-dead-letter \
+    --topic=notifier-dead-letter \
+    --project=acme-prod \
+    --ack-deadline=30 \
+    --push-endpoint="${NOTIFIER_URL}/dead-letters" \
+    --push-auth-service-account=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+    --push-auth-token-audience="${NOTIFIER_URL}" \
+    --min-retry-delay=10s \
+    --max-retry-delay=300s
+gcloud pubsub subscriptions describe notifier-pod-killer-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create notifier-pod-killer-dead-letter \
+    --topic=pod-killer-dead-letter \
+    --project=acme-prod \
+    --ack-deadline=30 \
+    --push-endpoint="${NOTIFIER_URL}/dead-letters" \
+    --push-auth-service-account=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+    --push-auth-token-audience="${NOTIFIER_URL}" \
+    --min-retry-delay=10s \
+    --max-retry-delay=300s
+gcloud pubsub subscriptions describe notifier-scc-exporter-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create notifier-scc-exporter-dead-letter \
+    --topic=scc-exporter-dead-letter \
+    --project=acme-prod \
+    --ack-deadline=30 \
+    --push-endpoint="${NOTIFIER_URL}/dead-letters" \
+    --push-auth-service-account=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+    --push-auth-token-audience="${NOTIFIER_URL}" \
+    --min-retry-delay=10s \
+    --max-retry-delay=300s
+gcloud pubsub subscriptions describe notifier-tainter-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create notifier-tainter-dead-letter \
+    --topic=tainter-dead-letter \
+    --project=acme-prod \
+    --ack-deadline=30 \
+    --push-endpoint="${NOTIFIER_URL}/dead-letters" \
+    --push-auth-service-account=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+    --push-auth-token-audience="${NOTIFIER_URL}" \
+    --min-retry-delay=10s \
+    --max-retry-delay=300s
 
 # 11. Let Pub/Sub dead-letter: the Pub/Sub service agent must publish to each dead-letter topic and subscribe to each source subscription
 gcloud pubsub topics add-iam-policy-binding router-dead-letter \
