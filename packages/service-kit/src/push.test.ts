@@ -15,6 +15,8 @@ const Greeting = z.object({
 });
 type Greeting = z.output<typeof Greeting>;
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 function setup(options: { maxBodyBytes?: number; auth?: AuthResult; handlerTimeoutMs?: number } = {}) {
   const publisher = createMemoryPublisher();
   const handled: { message: Greeting; context: PushContext }[] = [];
@@ -140,6 +142,51 @@ describe("createPushApp ack policy", () => {
   it("answers 503 when the handler outlives its deadline", async () => {
     const { app } = setup({ handlerTimeoutMs: 50 });
     expect((await app.request("/", pushRequest({ v: 1, name: "a", mode: "slow" }))).status).toBe(503);
+  });
+
+  describe("a result committed across the deadline", () => {
+    /** A handler that works `workMs`, then commits its result (publishing it) for `commitMs`. */
+    function committing(options: { workMs: number; commitMs: number; commitGraceMs?: number }) {
+      const committed: string[] = [];
+      const app = createPushApp({
+        service: "greeter",
+        publisher: createMemoryPublisher(),
+        logger: createSilentLogger(),
+        handlerTimeoutMs: 100,
+        ...(options.commitGraceMs ? { commitGraceMs: options.commitGraceMs } : {}),
+        routes: [
+          pushRoute("/", jsonMessageDecoder(Greeting), async (message, context) => {
+            await sleep(options.workMs);
+            await context.commit(async () => {
+              await sleep(options.commitMs);
+              committed.push(message.name);
+            });
+          }),
+        ],
+      });
+      const send = async () => (await app.request("/", pushRequest({ v: 1, name: "a", mode: "ok" }))).status;
+      return { send, committed };
+    }
+
+    it("a commit under way when the deadline passes is waited for: 204, not 503 and a second result", async () => {
+      const { send, committed } = committing({ workMs: 50, commitMs: 200 });
+      expect(await send()).toBe(204);
+      expect(committed).toEqual(["a"]);
+    });
+
+    it("a commit cannot start after the deadline: 503 and nothing committed", async () => {
+      const { send, committed } = committing({ workMs: 200, commitMs: 10 });
+      expect(await send()).toBe(503);
+      await sleep(150);
+      expect(committed).toEqual([]);
+    });
+
+    it("a commit still running when the grace is over: 503", async () => {
+      const { send } = committing({ workMs: 50, commitMs: 500, commitGraceMs: 100 });
+      const started = Date.now();
+      expect(await send()).toBe(503);
+      expect(Date.now() - started).toBeLessThan(450);
+    });
   });
 
   it("never acks an unauthenticated push", async () => {

@@ -2,6 +2,8 @@
 // handler); this module turns every outcome into the right HTTP answer:
 //   done → 204 · permanent (bad envelope/payload, PermanentError) → 204 + quarantine record
 //   transient (RetryableError, any other error, failure to record) → 503 · bad OIDC token → 401/403
+// A handler past its deadline gets 503, unless it was committing its result (context.commit) then:
+// the answer waits for that commit, so a result made known is acked instead of redelivered and repeated.
 import { Hono } from "hono";
 import type { MessageDecoder } from "./decode.js";
 import { type DecodeFailure, type PushEnvelope, parsePushEnvelope } from "./envelope.js";
@@ -28,6 +30,13 @@ export interface PushContext {
   logger: Logger;
   /** Aborted when the handler deadline passes; pass it to outgoing calls. */
   signal: AbortSignal;
+  /**
+   * Runs `work` that makes the handler's result known (publishes its outcome). If the deadline passes
+   * while it runs, the answer waits for it (up to `commitGraceMs`) and for the handler's end: a result
+   * published is acked, not redelivered and published again. Refused (RetryableError) once the deadline
+   * has passed: the redelivery will report instead.
+   */
+  commit<T>(work: () => Promise<T>): Promise<T>;
 }
 
 export interface PushRoute<M> {
@@ -57,6 +66,8 @@ export interface PushAppOptions {
   authenticator?: PushAuthenticator;
   maxBodyBytes?: number;
   handlerTimeoutMs?: number;
+  /** How long past the deadline a commit under way is waited for (see PushContext.commit). */
+  commitGraceMs?: number;
   quarantineTopic?: string;
   /** Reports readiness; false while shutting down so /healthz tells the load balancer to stop. */
   isReady?: () => boolean;
@@ -67,6 +78,9 @@ export const DEFAULT_PUSH_OPTIONS = {
   maxBodyBytes: 10 * 1024 * 1024,
   // Under the default 30 s ack deadline: a slow dependency gets a 503 before Pub/Sub redelivers in parallel.
   handlerTimeoutMs: 25_000,
+  // 25 s + 4 s still answers within the 30 s ack deadline. A publish is rarely slower (the publisher
+  // gives up at 10 s); one that is gets 503 and may still land, so its result can come twice.
+  commitGraceMs: 4_000,
   quarantineTopic: "quarantine",
 } as const;
 
@@ -83,6 +97,7 @@ export function createPushApp(options: PushAppOptions): Hono {
   const app = new Hono();
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_PUSH_OPTIONS.maxBodyBytes;
   const handlerTimeoutMs = options.handlerTimeoutMs ?? DEFAULT_PUSH_OPTIONS.handlerTimeoutMs;
+  const commitGraceMs = options.commitGraceMs ?? DEFAULT_PUSH_OPTIONS.commitGraceMs;
   const quarantineTopic = options.quarantineTopic ?? DEFAULT_PUSH_OPTIONS.quarantineTopic;
   const { logger, service } = options;
 
@@ -141,6 +156,7 @@ export function createPushApp(options: PushAppOptions): Hono {
       () => controller.abort(new RetryableError("handler deadline exceeded")),
       handlerTimeoutMs,
     );
+    let commits = 0;
     const context: PushContext = {
       messageId: message.messageId,
       attributes: message.attributes,
@@ -149,9 +165,20 @@ export function createPushApp(options: PushAppOptions): Hono {
       deliveryAttempt: envelope.deliveryAttempt,
       logger: logger.child({ messageId: message.messageId }),
       signal: controller.signal,
+      async commit(work) {
+        if (controller.signal.aborted)
+          throw new RetryableError("handler deadline exceeded before its result was committed");
+        commits += 1;
+        try {
+          return await work();
+        } finally {
+          commits -= 1;
+        }
+      },
     };
     try {
-      await Promise.race([route.handle(decoded, context), abortedPromise(controller.signal)]);
+      const handling = route.handle(decoded, context);
+      await Promise.race([handling, deadline(controller.signal, () => commits > 0, handling, commitGraceMs)]);
       return new Response(null, { status: 204 });
     } catch (error) {
       if (error instanceof PermanentError) {
@@ -254,8 +281,36 @@ async function readBounded(
   return { body: Buffer.concat(chunks), totalBytes };
 }
 
-function abortedPromise(signal: AbortSignal): Promise<never> {
+/**
+ * Rejects when the handler deadline passes, unless a commit is under way: then `handling` is given
+ * `graceMs` more to finish (its own end settles the race; this rejects only when the grace is over).
+ */
+function deadline(
+  signal: AbortSignal,
+  committing: () => boolean,
+  handling: Promise<void>,
+  graceMs: number,
+): Promise<never> {
   return new Promise((_, rejectPromise) => {
-    signal.addEventListener("abort", () => rejectPromise(signal.reason), { once: true });
+    signal.addEventListener(
+      "abort",
+      () => {
+        if (!committing()) return rejectPromise(signal.reason);
+        const grace = setTimeout(
+          () =>
+            rejectPromise(
+              new RetryableError(
+                `handler deadline exceeded; its result still not committed ${graceMs} ms later`,
+              ),
+            ),
+          graceMs,
+        );
+        handling.then(
+          () => clearTimeout(grace),
+          () => clearTimeout(grace),
+        );
+      },
+      { once: true },
+    );
   });
 }
