@@ -47,6 +47,7 @@ export {
   ATTRIBUTE_VALUE_MAX_BYTES,
   actionNameOf,
   Command,
+  CommandSafety,
   commandSchemaFor,
   deadLetterTopicOf,
   ExportFindingCommand,

@@ -156,10 +156,30 @@ describe("commands", () => {
     [{ target: { pod: "../../nodes/x", rejected: [] } }, "$.target.pod"],
     [{ alert: { ...summarizeAlert(alert), timeNs: "1.5" } }, "$.alert.timeNs"],
     [{ playbooks: ["a", 3] }, "$.playbooks[1]"],
+    // A safety override that cannot be read fails closed (quarantined), never as "no override".
+    [{ safety: { protectedNamespaces: "payments" } }, "$.safety.protectedNamespaces"],
+    [{ safety: { protectedNamespaces: ["payments", ""] } }, "$.safety.protectedNamespaces[1]"],
+    [
+      { safety: { protectedNamespaces: ["payments"], allowDaemonSetPods: "false" } },
+      "$.safety.allowDaemonSetPods",
+    ],
+    [{ safety: { allowMirrorPods: 1 } }, "$.safety.allowMirrorPods"],
+    [{ safety: { protected_namespaces: ["payments"] } }, "$.safety"],
+    [{ safety: ["payments"] }, "$.safety"],
   ])("a bad command names the field: %j → %s", (change, path) => {
     const parsed = parseMessage(Command, viaWire({ ...commandInput("KillPod"), ...change }));
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.error.path).toBe(path);
+  });
+
+  it("accepts the safety overrides the router writes", () => {
+    const safety = {
+      protectedNamespaces: ["payments", "team-*"],
+      allowDaemonSetPods: false,
+      allowMirrorPods: true,
+    };
+    expect(Command.parse({ ...commandInput("KillPod"), safety }).safety).toEqual(safety);
+    expect(Command.parse({ ...commandInput("KillPod"), safety: {} }).safety).toEqual({});
   });
 
   it("refuses a forensics CIDR that is not one and extra ExportFinding params", () => {

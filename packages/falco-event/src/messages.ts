@@ -141,6 +141,19 @@ export const NotifyParams = z.strictObject({
 });
 export const ExportFindingParams = z.strictObject({});
 
+/**
+ * Per-playbook safety overrides (set by the router, applied by the actioners). Strict: an override
+ * that cannot be read is refused (the command is quarantined) rather than read as "no override", which
+ * could leave a namespace a playbook meant to protect unprotected.
+ */
+export const CommandSafety = z.strictObject({
+  /** Namespace globs protected on top of the service's own. */
+  protectedNamespaces: z.array(z.string().min(1)).optional(),
+  allowDaemonSetPods: z.boolean().optional(),
+  allowMirrorPods: z.boolean().optional(),
+});
+export type CommandSafety = z.infer<typeof CommandSafety>;
+
 const commandFields = {
   v: z.literal(1),
   incident: IncidentKeySchema,
@@ -151,8 +164,7 @@ const commandFields = {
   playbooks: z.array(z.string()),
   /** Dry-run playbooks among `playbooks` that did not shape this live command (a trial never does). */
   trialPlaybooks: z.array(z.string()).optional(),
-  /** Per-playbook safety overrides; interpreted by the actioners, opaque here. */
-  safety: z.record(z.string(), z.unknown()).optional(),
+  safety: CommandSafety.optional(),
   issuedAt: IsoTimestamp,
 };
 
