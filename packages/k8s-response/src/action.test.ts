@@ -1,10 +1,18 @@
 // The runner against a slow simulated cluster: blast-radius slots survive timeouts, every Kubernetes
 // call carries the push deadline, and a delivery that answered 503 publishes no outcome.
+
+import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import type { ActionOutcome, KillPodCommand } from "@riposte/falco-event";
 import { KillPodParams, KillPodCommand as KillPodSchema } from "@riposte/falco-event";
 import { uniqueAlertTime } from "@riposte/falco-event/testing";
 import { type SimCluster, startSim } from "@riposte/k8s-sim";
-import { createPushApp, createSilentLogger, jsonMessageDecoder, pushRoute } from "@riposte/service-kit";
+import {
+  createPushApp,
+  createSilentLogger,
+  jsonMessageDecoder,
+  type Publisher,
+  pushRoute,
+} from "@riposte/service-kit";
 import { pushRequest } from "@riposte/service-kit/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createActionHandler, EVENT_PERMISSION, type KubernetesAction } from "./action.js";
@@ -67,6 +75,31 @@ const answersLate: KubernetesAction<KillPodCommand> = {
   },
 };
 
+/** Labels the named pod: an action that can be done again and again to one object (like a taint escalated). */
+const labelPod: KubernetesAction<KillPodCommand> = {
+  ...deletePod,
+  async plan(command, { clients }) {
+    const namespace = command.target.namespace ?? "";
+    const name = command.target.pod ?? "";
+    const uid = (await clients.core.readNamespacedPod({ name, namespace })).metadata?.uid ?? "";
+    return {
+      description: `label pod ${namespace}/${name}`,
+      object: { apiVersion: "v1", kind: "Pod", name, namespace, uid },
+      async execute() {
+        await clients.core.patchNamespacedPod(
+          {
+            name,
+            namespace,
+            body: [{ op: "add", path: "/metadata/labels", value: { [command.incident]: "x" } }],
+          },
+          setHeaderOptions("Content-Type", PatchStrategy.JsonPatch),
+        );
+        return { result: "done", reason: `labelled pod ${namespace}/${name}` };
+      },
+    };
+  },
+};
+
 const ONE_PER_NAMESPACE: LimitRule[] = [
   { name: "pod kills per namespace", scope: "namespace", max: 1, windowMs: 60_000 },
 ];
@@ -96,16 +129,24 @@ interface SetupOptions {
   limits?: LimitRule[];
   callTimeoutMs?: number;
   handlerTimeoutMs?: number;
+  /** Every publish takes this long (a slow Pub/Sub). */
+  publishDelayMs?: number;
 }
 
 function setup(options: SetupOptions = {}) {
-  const runner = {
-    ...runnerDepsForTest("pod-killer", sim.url, { limits: options.limits ?? ONE_PER_NAMESPACE }),
-    callTimeoutMs: options.callTimeoutMs ?? 5_000,
+  const deps = runnerDepsForTest("pod-killer", sim.url, { limits: options.limits ?? ONE_PER_NAMESPACE });
+  const memory = deps.publisher;
+  const publisher: Publisher = {
+    publish: async (topic, message, attributes) => {
+      if (options.publishDelayMs) await sleep(options.publishDelayMs);
+      return memory.publish(topic, message, attributes);
+    },
+    close: () => memory.close(),
   };
+  const runner = { ...deps, publisher, callTimeoutMs: options.callTimeoutMs ?? 5_000 };
   const app = createPushApp({
     service: "pod-killer",
-    publisher: runner.publisher,
+    publisher,
     logger: createSilentLogger(),
     ...(options.handlerTimeoutMs ? { handlerTimeoutMs: options.handlerTimeoutMs } : {}),
     routes: [
@@ -118,9 +159,17 @@ function setup(options: SetupOptions = {}) {
   });
   const send = async (command: KillPodCommand, messageId?: string) =>
     (await app.request("/", pushRequest(command, {}, messageId ? { messageId } : {}))).status;
-  const outcomes = () =>
-    runner.publisher.on("action-outcomes").map((entry) => entry.message as ActionOutcome);
-  return { send, outcomes };
+  const outcomes = () => memory.on("action-outcomes").map((entry) => entry.message as ActionOutcome);
+  /** Delivers `command` as Pub/Sub does: again after each 503, until it is acked. */
+  const deliverUntilAcked = async (command: KillPodCommand, attempts = 4) => {
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < attempts && statuses.at(-1) !== 204; attempt += 1) {
+      if (attempt > 0) await sleep(700);
+      statuses.push(await send(command, "m-redelivered"));
+    }
+    return statuses;
+  };
+  return { send, outcomes, deliverUntilAcked, quarantined: () => memory.on("quarantine") };
 }
 
 const killCommand = (pod: string) =>
@@ -157,7 +206,8 @@ describe("blast-radius limit against a slow API", () => {
     expect(await send(killCommand("web-2"), "m-2")).toBe(204);
     expect(landedDeletes()).toHaveLength(1);
     expect(exists("web-2")).toBe(true);
-    expect(outcomes().map((o) => o.result)).toEqual(["already-done", "refused"]);
+    // The redelivery found the pod gone by its own earlier delete: done, not already-done.
+    expect(outcomes().map((o) => o.result)).toEqual(["done", "refused"]);
   });
 
   it("two kills in one namespace at the same moment, API slow: one delete, one refused", async () => {
@@ -207,5 +257,70 @@ describe("one deadline for the whole delivery", () => {
     expect(outcomes()).toEqual([]);
     expect(exists("web-1")).toBe(true);
     expect(landedDeletes()).toHaveLength(0);
+  });
+});
+
+describe("one outcome per command, however Pub/Sub redelivers", () => {
+  it("a publish under way at the push deadline is waited for: one outcome, done", async () => {
+    const { deliverUntilAcked, outcomes } = setup({ handlerTimeoutMs: 300, publishDelayMs: 500 });
+    const statuses = await deliverUntilAcked(killCommand("web-1"));
+    await sleep(700); // a publish left running would land by now
+    expect(statuses.at(-1)).toBe(204);
+    expect(outcomes().map((o) => o.result)).toEqual(["done"]);
+  });
+
+  it("an Event slower than the deadline: the redelivery reports done and writes the Event once", async () => {
+    const { deliverUntilAcked, outcomes } = setup({ handlerTimeoutMs: 400 });
+    sim.faults.inject({ verb: "create", resource: "events", latencyMs: 1_000, times: 1 });
+    const command = killCommand("web-1");
+    const statuses = await deliverUntilAcked(command);
+    expect(statuses).toEqual([503, 204]);
+    expect(exists("web-1")).toBe(false);
+    const [outcome, ...others] = outcomes();
+    expect(others).toEqual([]);
+    expect(outcome).toMatchObject({ result: "done", reason: expect.stringMatching(/earlier delivery/) });
+    const events = sim.list({ kind: "Event", namespace: "shop" }) as { metadata?: { name?: string } }[];
+    expect(events.map((event) => event.metadata?.name)).toEqual([`riposte-kill-pod-${command.incident}`]);
+  });
+
+  it("another incident finding the pod gone by the first one's delete is already-done, not done", async () => {
+    const { send, outcomes } = setup({ handlerTimeoutMs: 400 });
+    sim.faults.inject({ verb: "create", resource: "events", latencyMs: 1_000, times: 1 });
+    expect(await send(killCommand("web-1"))).toBe(503);
+    await sleep(700);
+    expect(await send(killCommand("web-1"))).toBe(204);
+    expect(outcomes().map((o) => o.result)).toEqual(["already-done"]);
+  });
+
+  it("a duplicate delivery after the done outcome was published says already-done", async () => {
+    const { send, outcomes } = setup();
+    const command = killCommand("web-1");
+    expect(await send(command, "m-1")).toBe(204);
+    expect(await send(command, "m-1")).toBe(204);
+    expect(outcomes().map((o) => o.result)).toEqual(["done", "already-done"]);
+  });
+});
+
+describe("limits count objects changed, not writes", () => {
+  it("one pod changed by three incidents holds one slot; a second pod is refused", async () => {
+    const { send, outcomes } = setup({ action: labelPod });
+    for (let i = 0; i < 3; i += 1) expect(await send(killCommand("web-1"))).toBe(204);
+    expect(await send(killCommand("web-2"))).toBe(204);
+    expect(outcomes().map((o) => o.result)).toEqual(["done", "done", "done", "refused"]);
+  });
+});
+
+describe("safety overrides", () => {
+  it.each([
+    [{ protectedNamespaces: "shop" }, "$.safety.protectedNamespaces"],
+    [{ protectedNamespaces: ["shop"], allowDaemonSetPods: "false" }, "$.safety.allowDaemonSetPods"],
+    [{ protected_namespaces: ["shop"] }, "$.safety"],
+  ])("a malformed override %j is quarantined naming %s; nothing is deleted", async (safety, path) => {
+    const { send, outcomes, quarantined } = setup();
+    const command = { ...killCommand("web-1"), safety } as unknown as KillPodCommand;
+    expect(await send(command)).toBe(204);
+    expect(exists("web-1")).toBe(true);
+    expect(outcomes()).toEqual([]);
+    expect(quarantined()[0]?.message).toMatchObject({ reason: { path: expect.stringContaining(path) } });
   });
 });

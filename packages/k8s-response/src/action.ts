@@ -19,7 +19,7 @@ import { type ClusterClients, type ClusterRegistry, UnknownClusterError } from "
 import { classifyKubernetesError, missingPermission } from "./errors.js";
 import { type InvolvedObject, recordEvent } from "./events.js";
 import type { BlastRadiusLimiter, LimitRule } from "./limits.js";
-import { effectivePolicy, type SafetyPolicy } from "./policy.js";
+import { effectivePolicy, InvalidSafetyOverridesError, type SafetyPolicy } from "./policy.js";
 
 export interface ActionContext {
   /** Bound to this delivery's deadline: a call still in flight when it passes is aborted. */
@@ -132,6 +132,21 @@ function deliveryCalls(pushSignal: AbortSignal) {
   };
 }
 
+/** The object an action changes, as the limits count it: escalating it again is not a second one. */
+function slotHolder(action: ActionName, object: InvolvedObject): string {
+  return [action, object.kind, object.namespace ?? "", object.name, object.uid ?? ""].join("|");
+}
+
+/**
+ * A command whose execution started on this instance and whose outcome is not published yet: its
+ * redelivery (after a 503) may find the work done — by that execution, not by someone else.
+ */
+interface StartedExecution {
+  holder: string;
+  object: InvolvedObject;
+  description: string;
+}
+
 function errorText(reason: unknown): string {
   return reason instanceof Error ? reason.message : String(reason);
 }
@@ -140,6 +155,18 @@ function errorText(reason: unknown): string {
 export function createActionHandler<C extends Command>(action: KubernetesAction<C>, deps: ActionRunnerDeps) {
   const now = deps.now ?? (() => new Date());
   const timeoutMs = deps.callTimeoutMs ?? 10_000;
+  // Per instance, like the limiter whose kept slots vouch for these entries (forgotten with them).
+  const started = new Map<string, StartedExecution>();
+  const startedBy = (commandKey: string): StartedExecution | undefined => {
+    const execution = started.get(commandKey);
+    if (execution && deps.limiter.keptBy(execution.holder, commandKey)) return execution;
+    started.delete(commandKey);
+    return undefined;
+  };
+  const remember = (commandKey: string, execution: StartedExecution) => {
+    for (const key of [...started.keys()]) startedBy(key);
+    started.set(commandKey, execution);
+  };
 
   const publishOutcome = async (
     command: C,
@@ -226,13 +253,12 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
 
   async function run(command: C, context: PushContext, calls: ReturnType<typeof deliveryCalls>) {
     const logger = context.logger.child({ incident: command.incident, action: action.name });
-    // Past the push deadline the push was answered 503 and Pub/Sub redelivers: the redelivery reports.
-    const report = (result: OutcomeResult, reason: string, details: Record<string, unknown>) => {
-      if (context.signal.aborted)
-        throw new RetryableError(
-          `${action.name} ${result} after the push deadline; no outcome published, the redelivery reports`,
-        );
-      return publishOutcome(command, result, reason, details, logger);
+    const commandKey = `${command.incident}|${action.name}`;
+    // A commit: past the push deadline it is refused (503, the redelivery reports); one under way when
+    // the deadline passes is waited for, so an outcome published is never followed by a second one.
+    const report = async (result: OutcomeResult, reason: string, details: Record<string, unknown>) => {
+      await context.commit(() => publishOutcome(command, result, reason, details, logger));
+      started.delete(commandKey);
     };
 
     let clients: ClusterClients;
@@ -247,13 +273,58 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
       if (error instanceof UnknownClusterError) return report("refused", error.message, {});
       throw new RetryableError(`cannot reach the cluster: ${(error as Error).message}`, { cause: error });
     }
-    const actionContext: ActionContext = {
-      clients,
-      policy: effectivePolicy(deps.basePolicy, command.safety),
-      logger,
-      now: now(),
-    };
     const base = { cluster: clients.name };
+    let policy: SafetyPolicy;
+    try {
+      policy = effectivePolicy(deps.basePolicy, command.safety);
+    } catch (error) {
+      // Fails closed: an override that cannot be read might have protected the target.
+      if (error instanceof InvalidSafetyOverridesError) return report("refused", error.message, base);
+      throw error;
+    }
+    const actionContext: ActionContext = { clients, policy, logger, now: now() };
+
+    /** Writes the Event on `object`; an Event that cannot be written in time is reported, not retried. */
+    const recordActionEvent = async (object: InvolvedObject): Promise<string | undefined> => {
+      const eventError = await calls
+        .step(
+          recordEvent(clients.core, {
+            object,
+            reason: action.eventReason,
+            message: `Riposte ${action.name} for incident ${command.incident}: ${command.alert.rule} (${command.alert.priority})`,
+            component: `riposte-${deps.service}`,
+            incident: command.incident,
+            action: action.name,
+            now: now(),
+          }),
+          timeoutMs,
+          "recording the Event",
+        )
+        .catch((error: unknown) => `event not recorded: ${(error as Error).message}`);
+      if (eventError) logger.warn({ eventError }, eventError);
+      return eventError;
+    };
+
+    /**
+     * "Already done" right after this command's own execution ran past a deadline here (its slot kept)
+     * is that execution's work: reported done, with the Event it may not have written (same name,
+     * never doubled). Only this instance knows; another instance says already-done.
+     */
+    const alreadyDone = async (reason: string, details: Record<string, unknown>) => {
+      const earlier = startedBy(commandKey);
+      if (!earlier) return report("already-done", reason, details);
+      const eventError = await recordActionEvent(earlier.object);
+      return report(
+        "done",
+        `done by an earlier delivery that ran past its deadline (${earlier.description}); now ${reason}`,
+        {
+          ...details,
+          object: earlier.object,
+          plan: earlier.description,
+          ...(eventError ? { eventError } : {}),
+        },
+      );
+    };
 
     let planned: ActionPlan | FinalResult;
     try {
@@ -262,7 +333,11 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
       const { reason, details } = failure(error, `planning ${action.name}`, clients.name);
       return report("failed", reason, { ...base, ...details });
     }
-    if (!isPlan(planned)) return report(planned.result, planned.reason, { ...base, ...planned.details });
+    if (!isPlan(planned)) {
+      const finalDetails = { ...base, ...planned.details };
+      if (planned.result === "already-done") return alreadyDone(planned.reason, finalDetails);
+      return report(planned.result, planned.reason, finalDetails);
+    }
 
     const details = { ...base, object: planned.object, plan: planned.description, ...planned.details };
     if (deps.dryRun || command.dryRun) {
@@ -270,47 +345,38 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
     }
 
     const { object } = planned;
+    const holder = slotHolder(action.name, object);
     const slot = deps.limiter.reserve({
       cluster: clients.name,
       ...(object.namespace ? { namespace: object.namespace } : {}),
-      holder: [command.incident, action.name, object.kind, object.namespace, object.name, object.uid].join(
-        "|",
-      ),
+      holder,
+      by: commandKey,
     });
     if (!slot.ok) return report("refused", slot.reason, details);
+    /** The execution may have changed the object: the slot stays taken, and a redelivery knows why. */
+    const keep = () => {
+      slot.reservation.keep();
+      remember(commandKey, { holder, object, description: planned.description });
+    };
 
     let executed: ExecutionResult;
     try {
       executed = await calls.step(planned.execute(), timeoutMs, planned.description);
     } catch (error) {
-      // Started and not proven harmless: the call may have landed, so the slot stays taken.
-      slot.reservation.keep();
+      // Started and not proven harmless: the call may have landed.
+      keep();
       const { reason, details: errorDetails } = failure(error, planned.description, clients.name);
       return report("failed", reason, { ...details, ...errorDetails });
     }
     if (executed.result !== "done") {
       slot.reservation.release();
-      return report(executed.result, executed.reason, { ...details, ...executed.details });
+      const resultDetails = { ...details, ...executed.details };
+      if (executed.result === "already-done") return alreadyDone(executed.reason, resultDetails);
+      return report(executed.result, executed.reason, resultDetails);
     }
-    slot.reservation.keep();
+    keep();
 
-    // The action happened: an Event that cannot be written in time is reported, not retried.
-    const eventError = await calls
-      .step(
-        recordEvent(clients.core, {
-          object: planned.object,
-          reason: action.eventReason,
-          message: `Riposte ${action.name} for incident ${command.incident}: ${command.alert.rule} (${command.alert.priority})`,
-          component: `riposte-${deps.service}`,
-          incident: command.incident,
-          action: action.name,
-          now: now(),
-        }),
-        timeoutMs,
-        "recording the Event",
-      )
-      .catch((error: unknown) => `event not recorded: ${(error as Error).message}`);
-    if (eventError) logger.warn({ eventError }, eventError);
+    const eventError = await recordActionEvent(object);
     return report("done", executed.reason, {
       ...details,
       ...executed.details,

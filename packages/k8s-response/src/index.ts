@@ -40,6 +40,7 @@ export {
 export {
   DEFAULT_PROTECTED_NAMESPACES,
   effectivePolicy,
+  InvalidSafetyOverridesError,
   protectedNamespaceReason,
   protectedPodReason,
   type SafetyPolicy,

@@ -36,13 +36,44 @@ describe("blast-radius limiter", () => {
 
   it("the same holder re-uses its slot, also after keep, and never takes a second one", () => {
     const limiter = createLimiter(rules);
-    const first = limiter.reserve(slot("incident-1|kill-pod|pod/shop/web-1"));
+    const first = limiter.reserve(slot("kill-pod|Pod|shop|web-1|uid-1"));
     if (!first.ok) throw new Error("refused");
     first.reservation.keep(); // timed out: may have landed
-    const redelivery = limiter.reserve(slot("incident-1|kill-pod|pod/shop/web-1"));
+    const redelivery = limiter.reserve(slot("kill-pod|Pod|shop|web-1|uid-1"));
     expect(redelivery.ok).toBe(true);
     if (redelivery.ok) redelivery.reservation.release(); // it found the pod gone
-    expect(limiter.reserve(slot("incident-2|kill-pod|pod/shop/web-2")).ok).toBe(false);
+    expect(limiter.reserve(slot("kill-pod|Pod|shop|web-2|uid-2")).ok).toBe(false);
+  });
+
+  it("counts objects, not writes: three incidents escalating one node hold one slot", () => {
+    const limiter = createLimiter([
+      { name: "node taints per cluster", scope: "cluster", max: 1, windowMs: 60_000 },
+    ]);
+    const node = { cluster: "prod", holder: "taint-node|Node||node-1|uid-n1" };
+    for (const incident of ["a", "b", "c"]) {
+      const decision = limiter.reserve({ ...node, by: incident });
+      if (!decision.ok) throw new Error(`incident ${incident} refused: ${decision.reason}`);
+      decision.reservation.keep();
+    }
+    expect(limiter.reserve({ cluster: "prod", holder: "taint-node|Node||node-2|uid-n2", by: "d" }).ok).toBe(
+      false,
+    );
+  });
+
+  it("remembers which command kept a slot, for the slot's window only", () => {
+    const clock = { now: 0 };
+    const limiter = createLimiter(rules, at(clock));
+    const holder = "kill-pod|Pod|shop|web-1|uid-1";
+    const first = limiter.reserve({ ...slot(holder), by: "incident-1" });
+    const other = limiter.reserve({ ...slot(holder), by: "incident-2" });
+    if (!first.ok || !other.ok) throw new Error("refused");
+    expect(limiter.keptBy(holder, "incident-1")).toBe(false); // still running: nothing kept yet
+    first.reservation.keep();
+    other.reservation.release(); // found nothing to do
+    expect(limiter.keptBy(holder, "incident-1")).toBe(true);
+    expect(limiter.keptBy(holder, "incident-2")).toBe(false);
+    clock.now = 60_000;
+    expect(limiter.keptBy(holder, "incident-1")).toBe(false);
   });
 
   it("two attempts of one holder at once: the slot goes back only when neither may have acted", () => {

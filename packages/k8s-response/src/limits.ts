@@ -4,9 +4,10 @@
 //
 // A slot is taken before an action runs and kept once it may have changed anything — a timeout or a
 // transient error does not prove the call did not land. Only a result proving nothing changed
-// (already done, stale) gives it back. Slots are held by a `holder` (incident, action and object):
-// Pub/Sub redelivering the same command, after a timeout or concurrently, finds its own slot instead
-// of being refused by it. The holders live in this instance's memory until a shared ledger replaces it.
+// (already done, stale) gives it back. Slots are held by a `holder`, the object changed (action, kind,
+// namespace, name, uid): limits count objects changed, not writes, so a redelivery, a concurrent
+// duplicate or another incident escalating the same node re-uses the slot instead of being refused by
+// it. The holders live in this instance's memory until a shared ledger replaces it.
 
 export interface LimitRule {
   /** e.g. "pod kills per namespace" */
@@ -28,12 +29,16 @@ export type LimitDecision = { ok: true; reservation: Reservation } | { ok: false
 export interface SlotRequest {
   cluster: string;
   namespace?: string;
-  /** Who takes the slot, e.g. `incident|action|object`; the same holder re-uses its slot in the window. */
+  /** The object changed, e.g. `action|kind|namespace|name|uid`; the same holder re-uses its slot in the window. */
   holder: string;
+  /** The command acting (e.g. its incident): remembered when it keeps the slot (see `keptBy`). */
+  by?: string;
 }
 
 export interface BlastRadiusLimiter {
   reserve(request: SlotRequest): LimitDecision;
+  /** Whether command `by` kept `holder`'s slot, still in its window: an earlier delivery of it acted, or may have. */
+  keptBy(holder: string, by: string): boolean;
 }
 
 /** One slot, counted in the window of every rule it falls under. */
@@ -47,6 +52,8 @@ interface Slot {
   attempts: number;
   /** Some attempt may have changed the cluster: never given back. */
   kept: boolean;
+  /** The commands whose attempts kept it. */
+  keepers: Set<string>;
 }
 
 export function createLimiter(rules: readonly LimitRule[], now: () => number = Date.now): BlastRadiusLimiter {
@@ -74,27 +81,34 @@ export function createLimiter(rules: readonly LimitRule[], now: () => number = D
     if (byHolder.get(slot.holder) === slot) byHolder.delete(slot.holder);
   };
 
-  const reservationOf = (slot: Slot): Reservation => {
+  const reservationOf = (slot: Slot, by: string | undefined): Reservation => {
     let settled = false;
     const settle = (kept: boolean) => {
       if (settled) return;
       settled = true;
       slot.attempts -= 1;
       if (kept) slot.kept = true;
+      if (kept && by !== undefined) slot.keepers.add(by);
       if (slot.attempts === 0 && !slot.kept) remove(slot);
     };
     return { release: () => settle(false), keep: () => settle(true) };
   };
 
+  const expired = (slot: Slot, at: number) => at - slot.at >= slot.windowMs;
+
   return {
-    reserve({ cluster, namespace, holder }) {
+    keptBy(holder, by) {
+      const slot = byHolder.get(holder);
+      return slot !== undefined && !expired(slot, now()) && slot.keepers.has(by);
+    },
+    reserve({ cluster, namespace, holder, by }) {
       const at = now();
       // Holders of expired slots are forgotten, so the map stays as small as the windows.
-      for (const [name, slot] of byHolder) if (at - slot.at >= slot.windowMs) byHolder.delete(name);
+      for (const [name, slot] of byHolder) if (expired(slot, at)) byHolder.delete(name);
       const own = byHolder.get(holder);
       if (own) {
         own.attempts += 1;
-        return { ok: true, reservation: reservationOf(own) };
+        return { ok: true, reservation: reservationOf(own, by) };
       }
       const ruleKeys: string[] = [];
       let windowMs = 0;
@@ -111,10 +125,10 @@ export function createLimiter(rules: readonly LimitRule[], now: () => number = D
         ruleKeys.push(key);
         windowMs = Math.max(windowMs, rule.windowMs);
       }
-      const slot: Slot = { holder, at, windowMs, ruleKeys, attempts: 1, kept: false };
+      const slot: Slot = { holder, at, windowMs, ruleKeys, attempts: 1, kept: false, keepers: new Set() };
       for (const key of ruleKeys) windows.get(key)?.push(slot);
       if (ruleKeys.length > 0) byHolder.set(holder, slot);
-      return { ok: true, reservation: reservationOf(slot) };
+      return { ok: true, reservation: reservationOf(slot, by) };
     },
   };
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { classifyKubernetesError } from "./errors.js";
 import {
   effectivePolicy,
+  InvalidSafetyOverridesError,
   protectedNamespaceReason,
   protectedPodReason,
   type SafetyPolicy,
@@ -33,9 +34,22 @@ describe("safety policy", () => {
     expect(protectedNamespaceReason(playbook, "gke-managed-cim")).toMatch(/protected/);
   });
 
-  it("the allow flags come from the command when given, and bad overrides are ignored", () => {
+  it.each([
+    { protectedNamespaces: ["payments"], allowDaemonSetPods: "false" },
+    { protectedNamespaces: "payments" },
+    { protected_namespaces: ["payments"] },
+    "payments",
+  ])(
+    "a malformed override %j fails closed: it throws, naming the field (the runner refuses)",
+    (overrides) => {
+      expect(() => effectivePolicy(base, overrides)).toThrow(InvalidSafetyOverridesError);
+      expect(() => effectivePolicy(base, overrides)).toThrow(/safety/);
+    },
+  );
+
+  it("the allow flags come from the command when given", () => {
     expect(effectivePolicy(base, { allowDaemonSetPods: true }).allowDaemonSetPods).toBe(true);
-    expect(effectivePolicy(base, { allowDaemonSetPods: "yes" })).toEqual(base);
+    expect(effectivePolicy(base, undefined)).toEqual({ ...base, unprotectedNamespaces: [] });
     const daemonSetPod = { metadata: { ownerReferences: [{ kind: "DaemonSet", name: "node-exporter" }] } };
     expect(protectedPodReason(base, daemonSetPod)).toMatch(/DaemonSet node-exporter/);
     expect(

@@ -1,6 +1,6 @@
 // The safety policy: what Riposte must never touch, whatever a playbook asks. Defaults protect the
 // control plane, GKE's and Google Managed Prometheus's system namespaces, Falco and Riposte itself.
-import { z } from "zod";
+import { CommandSafety } from "@riposte/falco-event";
 
 export interface SafetyPolicy {
   /** Namespace globs no action may touch. */
@@ -24,23 +24,25 @@ export const DEFAULT_PROTECTED_NAMESPACES = [
   "riposte",
 ] as const;
 
-/** Per-playbook overrides carried in a command's `safety` field (set by the router). */
-export const SafetyOverrides = z
-  .object({
-    protectedNamespaces: z.array(z.string()).optional(),
-    allowDaemonSetPods: z.boolean().optional(),
-    allowMirrorPods: z.boolean().optional(),
-  })
-  .partial();
+/** A command's `safety` that cannot be read: the action is refused, never run under the base policy. */
+export class InvalidSafetyOverridesError extends Error {
+  override readonly name = "InvalidSafetyOverridesError";
+}
 
 /**
- * The service's policy with a command's overrides. Protected namespaces only ever grow: a playbook can
- * protect more (its `namespaces.exclude`, its `safety.protected_namespaces`) but never un-protect
- * kube-system, Falco or Riposte. The allow flags are the operator's to widen per playbook.
+ * The service's policy with a command's overrides (its `safety`, schema CommandSafety). Protected
+ * namespaces only ever grow: a playbook can protect more (its `namespaces.exclude`, its
+ * `safety.protected_namespaces`) but never un-protect kube-system, Falco or Riposte. The allow flags
+ * are the operator's to widen per playbook. Throws InvalidSafetyOverridesError for malformed overrides.
  */
 export function effectivePolicy(base: SafetyPolicy, overrides: unknown): SafetyPolicy {
-  const parsed = SafetyOverrides.safeParse(overrides ?? {});
-  if (!parsed.success) return base;
+  const parsed = CommandSafety.safeParse(overrides ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `safety${issue.path.map((key) => `.${String(key)}`).join("")}: ${issue.message}`,
+    );
+    throw new InvalidSafetyOverridesError(`malformed safety overrides, refused: ${problems.join("; ")}`);
+  }
   const added = parsed.data.protectedNamespaces ?? [];
   return {
     protectedNamespaces: [...new Set([...base.protectedNamespaces, ...added])],
