@@ -2,8 +2,8 @@
 // notifier announces it on Slack as a failed action of its incident (the topology pushes every
 // command dead-letter topic to the notifier's /dead-letters), while `riposte dlq` still finds it.
 import type { PubSub } from "@google-cloud/pubsub";
-import { type ReceivedRequest, startWebhookReceiver, type WebhookReceiver } from "@riposte/standins";
 import { pullMessages } from "@riposte/service-kit/testing";
+import { type ReceivedRequest, startWebhookReceiver, type WebhookReceiver } from "@riposte/standins";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freshAlert } from "./alerts.js";
 import { emulatorRedelivery, type Pipeline, startPipeline } from "./harness.js";
