@@ -24,6 +24,8 @@ const web = () => sim.get({ kind: "Pod", ...WEB }) as V1Pod;
 /** The web pod's container restarts: the alert's id is now the previous one (lastState.terminated). */
 const restartWebContainer = () => sim.restartContainer(WEB).replace("containerd://", "");
 
+/** The examples' event time (k8saudit-exec.json): 2024-11-23T13:30:00.123Z. */
+const EVENT = { timeNs: "1732368600123000000" };
 const target = (fields: Partial<Target>): Target => ({ rejected: [], ...fields });
 
 describe("resolveTargetPod", () => {
@@ -31,6 +33,7 @@ describe("resolveTargetPod", () => {
     const resolution = await resolveTargetPod(
       clients.core,
       target({ node: NODE, containerId: WEB_CONTAINER }),
+      EVENT,
     );
     expect(resolution).toMatchObject({ kind: "found", via: "container-id", pod: { metadata: WEB } });
   });
@@ -40,6 +43,7 @@ describe("resolveTargetPod", () => {
     const resolution = await resolveTargetPod(
       clients.core,
       target({ node: NODE, containerId: WEB_CONTAINER }),
+      EVENT,
     );
     expect(resolution).toMatchObject({ kind: "found", via: "container-id", pod: { metadata: WEB } });
   });
@@ -49,6 +53,7 @@ describe("resolveTargetPod", () => {
     const resolution = await resolveTargetPod(
       clients.core,
       target({ ...WEB, pod: WEB.name, node: NODE, containerId: WEB_CONTAINER }),
+      EVENT,
     );
     expect(resolution).toMatchObject({ kind: "found", via: "name" });
   });
@@ -57,6 +62,7 @@ describe("resolveTargetPod", () => {
     const resolution = await resolveTargetPod(
       clients.core,
       target({ node: NODE, containerId: "0123456789ab" }),
+      EVENT,
     );
     expect(resolution).toEqual({
       kind: "unmatched",
@@ -66,14 +72,61 @@ describe("resolveTargetPod", () => {
 
   it("a pod name that is not there is gone; a pod uid no pod has is gone", async () => {
     expect(
-      await resolveTargetPod(clients.core, target({ namespace: "shop", pod: "no-such-pod" })),
+      await resolveTargetPod(clients.core, target({ namespace: "shop", pod: "no-such-pod" }), EVENT),
     ).toMatchObject({ kind: "gone" });
     expect(
       await resolveTargetPod(
         clients.core,
         target({ node: NODE, podUid: "00000000-0000-4000-8000-000000000000" }),
+        EVENT,
       ),
     ).toMatchObject({ kind: "gone" });
+  });
+
+  describe("a pod created after the alert's event is not the alert's pod (when only its name says so)", () => {
+    /** The web pod deleted and created again (a new uid), with this creationTimestamp. */
+    const createdAt = (creationTimestamp: string) => {
+      const { metadata, spec, status } = web();
+      sim.remove({ kind: "Pod", ...WEB });
+      sim.apply({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { ...WEB, labels: metadata?.labels, creationTimestamp },
+        spec,
+        status,
+      } as never);
+    };
+    const byName = target({ ...WEB, pod: WEB.name, node: NODE });
+
+    it("created in the event's second (creationTimestamp has 1 s resolution): still the alert's pod", async () => {
+      createdAt("2024-11-23T13:30:00Z");
+      expect(await resolveTargetPod(clients.core, byName, EVENT)).toMatchObject({
+        kind: "found",
+        via: "name",
+      });
+    });
+
+    it("created the second after: replaced, saying when", async () => {
+      createdAt("2024-11-23T13:30:01Z");
+      expect(await resolveTargetPod(clients.core, byName, EVENT)).toMatchObject({
+        kind: "replaced",
+        reason: `pod shop/web-7d9f8c6b5-abcde (uid ${web().metadata?.uid}) was created at 2024-11-23T13:30:01.000Z, after the alert's event at 2024-11-23T13:30:00.123Z`,
+      });
+    });
+
+    it("a uid or a container id the pod has proves it is the alert's pod whatever its creation time", async () => {
+      createdAt("2024-11-23T13:30:01Z");
+      const uid = web().metadata?.uid;
+      for (const proof of [{ podUid: uid }, { containerId: WEB_CONTAINER }]) {
+        expect(
+          await resolveTargetPod(
+            clients.core,
+            target({ ...WEB, pod: WEB.name, node: NODE, ...proof }),
+            EVENT,
+          ),
+        ).toMatchObject({ kind: "found" });
+      }
+    });
   });
 
   it("containerIdsOf lists current and previous ids, without the runtime prefix", () => {

@@ -1,7 +1,8 @@
 // Finding the pod an alert is about. By name (and uid) when Falco knew it; otherwise by container id:
 // list the pods on the alert's node and match status.containerStatuses[].containerID, whose hex part
 // begins with Falco's 12-character container.id — or lastState.terminated.containerID, since the
-// alert may name the instance before a restart.
+// alert may name the instance before a restart. When the name is the only evidence (a k8s_audit
+// alert: no uid, no container), a pod created after the alert's event is one that took the name since.
 import type { CoreV1Api, V1Pod } from "@kubernetes/client-node";
 import type { Target } from "@riposte/falco-event";
 import { classifyKubernetesError } from "./errors.js";
@@ -15,7 +16,10 @@ export type PodResolution =
    * the id may predate more than one restart (only the last is kept), or the alert may be wrong.
    */
   | { kind: "unmatched"; reason: string }
-  /** A pod of that name exists but it is a different one (another uid): the alert's pod is gone. */
+  /**
+   * A pod of that name exists but it is a different one (another uid, other containers, or created
+   * after the alert's event): the alert's pod is gone.
+   */
   | { kind: "replaced"; pod: V1Pod; reason: string }
   /** Nothing in the alert identifies a pod. */
   | { kind: "none"; reason: string };
@@ -41,7 +45,46 @@ export function podRef(pod: V1Pod): string {
   return `${pod.metadata?.namespace}/${pod.metadata?.name}`;
 }
 
-export async function resolveTargetPod(core: CoreV1Api, target: Target): Promise<PodResolution> {
+/** When the alert's event happened: `timeNs` of the command's alert summary. */
+export interface AlertEventTime {
+  timeNs: string;
+}
+
+const NS_PER_SECOND = 1_000_000_000n;
+
+/** Seconds since the epoch, rounded down (BigInt division truncates towards zero). */
+function floorSeconds(ns: bigint): bigint {
+  const seconds = ns / NS_PER_SECOND;
+  return ns < 0n && seconds * NS_PER_SECOND !== ns ? seconds - 1n : seconds;
+}
+
+/**
+ * Why the pod cannot be the alert's: created in a later second than the event. creationTimestamp is
+ * whole seconds (truncated), so a pod created in the event's own second is given the benefit of the
+ * doubt. Clock skew between Falco's node and the API server is not allowed for: a node clock running
+ * behind can only make the alert's own pod look newer, i.e. nothing done (stale), never the wrong pod.
+ */
+function createdAfterEvent(pod: V1Pod, event: AlertEventTime): string | undefined {
+  const created = pod.metadata?.creationTimestamp;
+  if (!created) return undefined;
+  const createdMs = new Date(created).getTime();
+  if (Number.isNaN(createdMs)) return undefined;
+  const eventNs = BigInt(event.timeNs);
+  if (BigInt(Math.floor(createdMs / 1000)) <= floorSeconds(eventNs)) return undefined;
+  return `was created at ${new Date(createdMs).toISOString()}, after the alert's event at ${instantOf(eventNs)}`;
+}
+
+/** An instant for a person: ISO 8601 to the millisecond, or nanoseconds when out of Date's range. */
+function instantOf(ns: bigint): string {
+  const date = new Date(Number(ns / 1_000_000n));
+  return Number.isNaN(date.getTime()) ? `${ns} ns since the epoch` : date.toISOString();
+}
+
+export async function resolveTargetPod(
+  core: CoreV1Api,
+  target: Target,
+  event: AlertEventTime,
+): Promise<PodResolution> {
   if (target.namespace && target.pod) {
     let pod: V1Pod;
     try {
@@ -67,6 +110,16 @@ export async function resolveTargetPod(core: CoreV1Api, target: Target): Promise
         kind: "replaced",
         pod,
         reason: `pod ${target.namespace}/${target.pod} (uid ${pod.metadata?.uid}) does not run the alert's container ${containerId}`,
+      };
+    }
+    // With neither, only its creation time can tell a pod that took the name since (a redelivery
+    // after the kill, a StatefulSet replica).
+    const newer = !target.podUid && !containerId ? createdAfterEvent(pod, event) : undefined;
+    if (newer) {
+      return {
+        kind: "replaced",
+        pod,
+        reason: `pod ${target.namespace}/${target.pod} (uid ${pod.metadata?.uid}) ${newer}`,
       };
     }
     return { kind: "found", pod, via: "name" };

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoSeed } from "./demo-seed.js";
+import { DEMO_SEED_CREATED_AT, demoSeed } from "./demo-seed.js";
 import { getArray, getString, isObject, type KubeObject } from "./json.js";
 import { type SimCluster, startSim } from "./sim.js";
 
@@ -98,6 +98,16 @@ describe("demoSeed", () => {
     if (target.containerId) {
       expect(containerIds(pod).some((id) => id.startsWith(`containerd://${target.containerId}`))).toBe(true);
     }
+  });
+
+  it("creates every pod before every example's event (an alert is about a pod that existed then)", () => {
+    const times = readdirSync(EXAMPLES)
+      .filter((file) => file.endsWith(".json"))
+      .map((file) => Date.parse(String(JSON.parse(readFileSync(join(EXAMPLES, file), "utf8")).time)));
+    expect(times.every(Number.isFinite)).toBe(true);
+    const created = sim.list({ kind: "Pod" }).map((p) => getString(p, ["metadata", "creationTimestamp"]));
+    expect(new Set(created)).toEqual(new Set([DEMO_SEED_CREATED_AT]));
+    expect(Date.parse(DEMO_SEED_CREATED_AT)).toBeLessThan(Math.min(...times));
   });
 
   it("gives every container a unique containerd ID of 64 hex", () => {

@@ -29,6 +29,13 @@ function containerId(shortId: string, seed: string): string {
 
 const ZONE = "us-central1-a";
 
+/**
+ * When the demo cluster's objects were created: before every example alert's event (the oldest is
+ * from 2019-03), as the alerts are about these pods. The actioners take a pod created after an
+ * alert's event, when only its name identifies it, for one that took the name since.
+ */
+export const DEMO_SEED_CREATED_AT = "2019-01-01T00:00:00Z";
+
 function node(name: string, pool: string): KubeObject {
   return {
     apiVersion: "v1",
@@ -407,5 +414,8 @@ export function demoSeed(): KubeObject[] {
     }),
   );
 
-  return objects;
+  return objects.map((object) => ({
+    ...object,
+    metadata: { creationTimestamp: DEMO_SEED_CREATED_AT, ...object.metadata },
+  }));
 }

@@ -338,7 +338,7 @@ export const isolatePod: KubernetesAction<IsolatePodCommand> = {
     // A protected namespace is refused before any call reaches the cluster.
     const early = command.target.namespace && protectedNamespaceReason(policy, command.target.namespace);
     if (early) return { result: "refused", reason: early };
-    const resolution = await resolveTargetPod(clients.core, command.target);
+    const resolution = await resolveTargetPod(clients.core, command.target, command.alert);
     if (resolution.kind === "none") return { result: "refused", reason: resolution.reason };
     if (resolution.kind === "gone" || resolution.kind === "unmatched")
       return { result: "stale", reason: `${resolution.reason}: nothing to isolate` };

@@ -129,6 +129,29 @@ describe("pod-killer", () => {
     expect(deletions()).toHaveLength(0);
   });
 
+  it("without uid or container id (a k8s_audit alert), a pod created after the event took the name: stale, not deleted", async () => {
+    const { send, outcomes } = setup();
+    const command = commandFromExample("kill-pod", "k8saudit-exec.json");
+    expect(command.target).toMatchObject({ namespace: "shop", pod: "frontend-6b8d9c7f5-p4k2m" });
+    expect(command.target.podUid ?? command.target.containerId).toBeUndefined();
+    const old = pod("shop", "frontend-6b8d9c7f5-p4k2m") as V1Pod;
+    expect(await send(command)).toBe(204);
+    // Its controller re-creates a pod of that name; then Pub/Sub redelivers the command (after a 503).
+    sim.apply({ ...old, metadata: { name: "frontend-6b8d9c7f5-p4k2m", namespace: "shop" } } as never);
+    expect(await send(command)).toBe(204);
+    expect(pod("shop", "frontend-6b8d9c7f5-p4k2m")).toBeDefined();
+    expect(deletions()).toHaveLength(1);
+    expect(outcomes().map((o) => [o.result, o.reason])).toEqual([
+      ["done", "deleted pod shop/frontend-6b8d9c7f5-p4k2m"],
+      [
+        "stale",
+        expect.stringMatching(
+          /was created at \S+, after the alert's event at 2024-11-23T13:30:00.123Z; nothing deleted/,
+        ),
+      ],
+    ]);
+  });
+
   it("resolves the pod from the container id and node alone", async () => {
     const { send, outcomes } = setup();
     const command = commandFromExample("kill-pod", "modern-terminal-shell.json", {

@@ -195,13 +195,14 @@ async function nodeAfterGonePod(
 async function nodeToTaint(
   core: CoreV1Api,
   target: Target,
+  event: TaintNodeCommand["alert"],
   policy: SafetyPolicy,
 ): Promise<NodeToTaint | FinalResult> {
   if (!namesPod(target)) {
     if (target.node) return { node: target.node, details: {} };
     return { result: "refused", reason: "no node to taint: the alert names no node, pod or container" };
   }
-  const resolution = await resolveTargetPod(core, target);
+  const resolution = await resolveTargetPod(core, target, event);
   switch (resolution.kind) {
     case "found": {
       const { pod } = resolution;
@@ -338,7 +339,7 @@ export const taintNode: KubernetesAction<TaintNodeCommand> = {
     // An alert from a protected namespace never moves workloads off a node.
     const early = command.target.namespace && protectedNamespaceReason(policy, command.target.namespace);
     if (early) return { result: "refused", reason: early };
-    const located = await nodeToTaint(clients.core, command.target, policy);
+    const located = await nodeToTaint(clients.core, command.target, command.alert, policy);
     if ("result" in located) return located;
     const name = located.node;
     const node = await readNodeIfThere(clients.core, name);

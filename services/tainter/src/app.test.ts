@@ -293,6 +293,19 @@ describe("tainter", () => {
     expect(taintedNodes()).toEqual(["gke-prod-default-pool-3f1c2a9e-4hjk"]);
   });
 
+  it("a k8s_audit alert whose pod was re-created after the event: not the alert's pod, nothing tainted", async () => {
+    const { send, outcomes } = setup();
+    const old = sim.get({ kind: "Pod", namespace: "shop", name: "frontend-6b8d9c7f5-p4k2m" }) as V1Pod;
+    sim.remove({ kind: "Pod", namespace: "shop", name: "frontend-6b8d9c7f5-p4k2m" });
+    sim.apply({ ...old, metadata: { name: "frontend-6b8d9c7f5-p4k2m", namespace: "shop" } } as never);
+    await send(commandFromExample("taint-node", "k8saudit-exec.json", { top: { priority: "Critical" } }));
+    expect(outcomes()[0]).toMatchObject({
+      result: "refused",
+      reason: expect.stringMatching(/no node to taint: .*was created at \S+, after the alert's event/),
+    });
+    expect(taintedNodes()).toEqual([]);
+  });
+
   describe("an alert about a pod: the pod policy applies even though every syscall alert names its node", () => {
     it("a DaemonSet pod (node-exporter) on the alert's node: refused, the node untainted", async () => {
       const { send, outcomes } = setup();
