@@ -3,7 +3,7 @@
 // Container IDs start with each sample's 12-hex `container.id`; pod UIDs match `k8s.pod.uid`.
 
 import { createHash } from "node:crypto";
-import type { KubeObject, OwnerReference } from "./json.js";
+import type { JsonObject, KubeObject, OwnerReference } from "./json.js";
 
 function digest(seed: string): string {
   return createHash("sha256").update(`riposte-demo/${seed}`).digest("hex");
@@ -416,6 +416,6 @@ export function demoSeed(): KubeObject[] {
 
   return objects.map((object) => ({
     ...object,
-    metadata: { creationTimestamp: DEMO_SEED_CREATED_AT, ...object.metadata },
+    metadata: { creationTimestamp: DEMO_SEED_CREATED_AT, ...(object.metadata as JsonObject) },
   }));
 }

@@ -139,6 +139,21 @@ async function policiesOpening(
     .map((policy) => policy.metadata?.name ?? "?");
 }
 
+/** What a command's params ask to leave open, for a person. */
+function requestedAllowances(params: IsolationParams): string[] {
+  return [
+    params.allowDns ? "DNS egress" : "",
+    params.forensicsCidr ? `ingress from ${params.forensicsCidr}` : "",
+  ].filter(Boolean);
+}
+
+/** The outcome's warning when other policies keep the pod open (empty when none do). */
+function openWarning(openedBy: string[]): string {
+  return openedBy.length > 0
+    ? `; WARNING: NetworkPolicy ${openedBy.join(", ")} also selects it and allows traffic, so it is not fully cut off`
+    : "";
+}
+
 type PolicyResult = "created" | "repaired" | "unchanged";
 
 /**
@@ -353,33 +368,48 @@ export const isolatePod: KubernetesAction<IsolatePodCommand> = {
 
     const { incident } = command;
     const quarantinedBy = pod.metadata?.labels?.[QUARANTINE_LABEL];
-    // Allowances select the label value the pod actually carries (an earlier incident's, if any).
-    const allowances = allowancePolicies(namespace, quarantinedBy ?? incident, command.params);
+    // Only the incident that quarantined the pod opens it: a later incident's allowances (its own
+    // playbook's DNS or forensics CIDR) would re-open an earlier quarantine it knows nothing about.
+    const laterIncident = quarantinedBy !== undefined && quarantinedBy !== incident;
+    const requested = requestedAllowances(command.params);
+    const notApplied = laterIncident ? requested : [];
     const policies: V1NetworkPolicy[] = [
       { metadata: { name: QUARANTINE_POLICY, namespace, labels: MANAGED_BY }, spec: quarantinePolicySpec() },
-      ...allowances,
+      ...(laterIncident ? [] : allowancePolicies(namespace, incident, command.params)),
     ];
-    const allowed = [
-      command.params.allowDns ? "DNS egress" : "",
-      command.params.forensicsCidr ? `ingress from ${command.params.forensicsCidr}` : "",
-    ].filter(Boolean);
+    const notAppliedNote = notApplied.length
+      ? `; not applied: ${notApplied.join(" and ")} (only the incident that quarantined a pod opens it)`
+      : "";
     return {
-      description:
-        `label pod ${namespace}/${name} ${QUARANTINE_LABEL}=${incident} and ensure NetworkPolicy ${namespace}/${QUARANTINE_POLICY} ` +
-        `(deny all ingress and egress${allowed.length ? `; allow ${allowed.join(" and ")}` : ""})`,
+      description: laterIncident
+        ? `ensure NetworkPolicy ${namespace}/${QUARANTINE_POLICY} for pod ${namespace}/${name}, already quarantined (incident ${quarantinedBy})${notAppliedNote}`
+        : `label pod ${namespace}/${name} ${QUARANTINE_LABEL}=${incident} and ensure NetworkPolicy ${namespace}/${QUARANTINE_POLICY} ` +
+          `(deny all ingress and egress${requested.length ? `; allow ${requested.join(" and ")}` : ""})`,
       object: { apiVersion: "v1", kind: "Pod", name, namespace, uid: pod.metadata?.uid ?? "" },
       details: { resolvedBy: resolution.via, policies: policies.map((p) => p.metadata?.name) },
       async execute() {
         // The policy first: the moment the label lands, the pod is cut off.
-        const policyResults = [];
+        const policyResults: PolicyResult[] = [];
         for (const networkPolicy of policies)
           policyResults.push(await ensurePolicy(clients.networking, networkPolicy));
-        const changedPolicies = policyResults.some((result) => result !== "unchanged");
+        const repaired = policies
+          .filter((_, index) => policyResults[index] !== "unchanged")
+          .map((p) => p.metadata?.name);
         if (quarantinedBy) {
+          // A redelivery after a 503 lands here too: its warning must not be lost with the first delivery.
+          const openedBy = await policiesOpening(clients.networking, namespace, pod.metadata?.labels ?? {});
           return {
-            result: changedPolicies ? "done" : "already-done",
-            reason: `pod ${namespace}/${name} already quarantined (incident ${quarantinedBy})${changedPolicies ? "; quarantine policy repaired" : ""}`,
-            details: { policyResults },
+            result: repaired.length > 0 ? "done" : "already-done",
+            reason:
+              `pod ${namespace}/${name} already quarantined (incident ${quarantinedBy})` +
+              (repaired.length > 0 ? `; repaired NetworkPolicy ${repaired.join(", ")}` : "") +
+              notAppliedNote +
+              openWarning(openedBy),
+            details: {
+              policyResults,
+              ...(notApplied.length > 0 ? { notApplied } : {}),
+              ...(openedBy.length > 0 ? { openedBy } : {}),
+            },
           };
         }
         const { stale } = await quarantinePod(clients.core, pod, incident, command.alert.rule, now);
@@ -391,11 +421,7 @@ export const isolatePod: KubernetesAction<IsolatePodCommand> = {
         });
         return {
           result: "done",
-          reason:
-            `isolated pod ${namespace}/${name}` +
-            (openedBy.length > 0
-              ? `; WARNING: NetworkPolicy ${openedBy.join(", ")} also selects it and allows traffic, so it is not fully cut off`
-              : ""),
+          reason: `isolated pod ${namespace}/${name}${openWarning(openedBy)}`,
           details: { policyResults, ...(openedBy.length > 0 ? { openedBy } : {}) },
         };
       },

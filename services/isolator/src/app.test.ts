@@ -18,8 +18,11 @@ beforeAll(async () => {
 afterAll(() => sim.stop());
 beforeEach(() => sim.reset());
 
-function setup(options: { dryRun?: boolean } = {}) {
-  const runner = runnerDepsForTest("isolator", sim.url, options.dryRun ? { dryRun: true } : {});
+function setup(options: { dryRun?: boolean; callTimeoutMs?: number } = {}) {
+  const runner = {
+    ...runnerDepsForTest("isolator", sim.url, options.dryRun ? { dryRun: true } : {}),
+    ...(options.callTimeoutMs ? { callTimeoutMs: options.callTimeoutMs } : {}),
+  };
   const app = createApp({
     push: { service: "isolator", publisher: runner.publisher, logger: createSilentLogger() },
     runner,
@@ -82,18 +85,68 @@ describe("isolator", () => {
     expect(outcomes().map((o) => o.result)).toEqual(["done", "already-done", "already-done"]);
   });
 
-  it("a pod already quarantined by another incident: allowances follow the label it carries", async () => {
-    const { send } = setup();
+  it("a later incident never opens an earlier quarantine: no allowance for either, the outcome says which were not applied", async () => {
+    const { send, outcomes } = setup();
     const first = commandFromExample("isolate-pod", "modern-terminal-shell.json");
     await send(first);
     const second = commandFromExample("isolate-pod", "modern-terminal-shell.json", {
       top: { time: "2026-02-02T02:02:02.000000002Z" },
-      params: { allowDns: true },
+      params: { allowDns: true, forensicsCidr: "10.8.0.0/24" },
     });
     expect(second.incident).not.toBe(first.incident);
-    await send(second);
-    expect(policy("shop", `riposte-dns-${first.incident}`)).toBeDefined();
-    expect(policy("shop", `riposte-dns-${second.incident}`)).toBeUndefined();
+    sim.clearRequests();
+    expect(await send(second)).toBe(204);
+    expect(
+      sim
+        .list({ kind: "NetworkPolicy", namespace: "shop" })
+        .map((p) => (p as V1NetworkPolicy).metadata?.name),
+    ).toEqual([QUARANTINE_POLICY]);
+    expect(writes()).toEqual([]);
+    expect(pod("shop", "web-7d9f8c6b5-abcde")?.metadata?.labels?.[QUARANTINE_LABEL]).toBe(first.incident);
+    expect(outcomes()[1]).toMatchObject({
+      result: "already-done",
+      reason: `pod shop/web-7d9f8c6b5-abcde already quarantined (incident ${first.incident}); not applied: DNS egress and ingress from 10.8.0.0/24 (only the incident that quarantined a pod opens it)`,
+    });
+  });
+
+  it("the incident that quarantined the pod still ensures its own allowances on a redelivery", async () => {
+    const { send, outcomes } = setup();
+    const command = commandFromExample("isolate-pod", "modern-terminal-shell.json", {
+      params: { allowDns: true },
+    });
+    await send(command);
+    sim.remove({ kind: "NetworkPolicy", namespace: "shop", name: `riposte-dns-${command.incident}` });
+    await send(command);
+    expect(policy("shop", `riposte-dns-${command.incident}`)).toBeDefined();
+    expect(outcomes()[1]).toMatchObject({ result: "done", reason: expect.stringMatching(/repaired/) });
+  });
+
+  it("a redelivery that finds the pod already quarantined still warns about a policy keeping it open", async () => {
+    const web = pod("shop", "web-7d9f8c6b5-abcde") as V1Pod;
+    sim.apply({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "allow-frontend", namespace: "shop" },
+      spec: {
+        podSelector: { matchLabels: { app: web.metadata?.labels?.app } },
+        policyTypes: ["Ingress"],
+        ingress: [{}],
+      },
+    } as never);
+    // The first delivery labels the pod, then its deadline passes while it lists the policies: 503.
+    const { send, outcomes } = setup({ callTimeoutMs: 300 });
+    sim.faults.inject({ resource: "networkpolicies", verb: "list", latencyMs: 800, times: 1 });
+    const command = commandFromExample("isolate-pod", "modern-terminal-shell.json");
+    expect(await send(command)).toBe(503);
+    expect(pod("shop", "web-7d9f8c6b5-abcde")?.metadata?.labels?.[QUARANTINE_LABEL]).toBe(command.incident);
+    expect(outcomes()).toEqual([]);
+    expect(await send(command)).toBe(204);
+    expect(outcomes()[0]).toMatchObject({
+      reason: expect.stringMatching(
+        /already quarantined .*; WARNING: NetworkPolicy allow-frontend also selects it and allows traffic, so it is not fully cut off/,
+      ),
+      details: expect.objectContaining({ openedBy: ["allow-frontend"] }),
+    });
   });
 
   it("warns when another NetworkPolicy selecting the pod keeps traffic open", async () => {
