@@ -95,6 +95,36 @@ describe("UNPROTECT_NAMESPACES (the opt-out)", () => {
   });
 });
 
+describe("FALCO_NAMESPACE and RIPOSTE_NAMESPACE", () => {
+  it.each(["FALCO_NAMESPACE", "RIPOSTE_NAMESPACE"])(
+    '%s is trimmed: "falco-system " protects falco-system',
+    (variable) => {
+      const policy = policyOf({ [variable]: " falco-system " });
+      expect(protectedNamespaceReason(policy, "falco-system")).toBeDefined();
+    },
+  );
+
+  it.each([
+    ["FALCO_NAMESPACE", "Falco"],
+    ["FALCO_NAMESPACE", "falco system"],
+    ["FALCO_NAMESPACE", " "],
+    ["RIPOSTE_NAMESPACE", "riposte/prod"],
+    ["RIPOSTE_NAMESPACE", "r*"],
+    ["RIPOSTE_NAMESPACE", "a".repeat(64)],
+  ])("%s=%j is a config error naming the variable", (variable, value) => {
+    expect(problemsOf(() => configOf({ [variable]: value }))).toMatch(
+      new RegExp(`^${variable}: .*namespace name`),
+    );
+  });
+
+  it.each([
+    [{ FALCO_NAMESPACE: "kube-system ", UNPROTECT_NAMESPACES: "kube-system" }, /Falco's namespace/],
+    [{ RIPOSTE_NAMESPACE: " kube-public", UNPROTECT_NAMESPACES: " kube-public " }, /Riposte's own namespace/],
+  ])("UNPROTECT_NAMESPACES can never name them, spaces or not: %j", (env, message) => {
+    expect(problemsOf(() => policyOf(env))).toMatch(message);
+  });
+});
+
 describe("GKE_API_ENDPOINT", () => {
   it.each([
     "http://container.googleapis.com",
@@ -109,6 +139,13 @@ describe("GKE_API_ENDPOINT", () => {
     "https://googleapis.com.",
     "https://evilgoogleapis.com",
     "https://127.0.0.1",
+    // Any other googleapis.com host may serve what its owner wants: a public bucket's object as the
+    // "cluster" answer would send the token to the attacker's endpoint.
+    "https://attacker-bucket.storage.googleapis.com",
+    "https://storage.googleapis.com",
+    "https://googleapis.com",
+    "https://europe-west1-container.googleapis.com",
+    "https://container.googleapis.com.",
   ])("refuses %s unless the test-only flag is set", (endpoint) => {
     const config = configOf({ GKE_API_ENDPOINT: endpoint });
     expect(problemsOf(() => runnerDepsFromKit(noAction, kitOf(config), "pod-killer"))).toMatch(
@@ -118,8 +155,8 @@ describe("GKE_API_ENDPOINT", () => {
 
   it.each([
     "https://container.googleapis.com",
-    "https://europe-west1-container.googleapis.com/",
-    "https://googleapis.com",
+    "https://container.googleapis.com/",
+    "https://CONTAINER.googleapis.com:443",
   ])("accepts %s", (endpoint) => {
     expect(() =>
       runnerDepsFromKit(noAction, kitOf(configOf({ GKE_API_ENDPOINT: endpoint })), "x"),

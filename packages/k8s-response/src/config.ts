@@ -19,6 +19,15 @@ const namespaceGlobs = envList.superRefine((items, ctx) => {
   }
 });
 
+/** One namespace name, trimmed: a stray space must not leave the namespace it meant unprotected. */
+const namespaceName = z
+  .string()
+  .trim()
+  .regex(NAMESPACE_NAME, {
+    error: (issue) =>
+      `${JSON.stringify(issue.input)} is not a namespace name (lowercase letters, digits and "-", at most 63 characters)`,
+  });
+
 const exactNamespaces = envList.superRefine((items, ctx) => {
   for (const item of items) {
     if (item.includes("*"))
@@ -43,11 +52,10 @@ export const kubernetesActionerEnv = {
     .describe(
       "Exact namespace names taken out of the default protection (never Falco's or Riposte's, no globs); logged as a warning at start-up",
     ),
-  FALCO_NAMESPACE: z
-    .string()
+  FALCO_NAMESPACE: namespaceName
     .default("falco")
     .describe("Falco's namespace, always protected on top of PROTECTED_NAMESPACES"),
-  RIPOSTE_NAMESPACE: z.string().default("riposte").describe("Riposte's own namespace, always protected"),
+  RIPOSTE_NAMESPACE: namespaceName.default("riposte").describe("Riposte's own namespace, always protected"),
   ALLOW_DAEMONSET_PODS: envBoolean.default(false).describe("act on pods owned by a DaemonSet"),
   ALLOW_MIRROR_PODS: envBoolean.default(false).describe("act on static (mirror) pods"),
   KUBE_CALL_TIMEOUT_MS: z.coerce
@@ -61,7 +69,9 @@ export const kubernetesActionerEnv = {
   GKE_API_ENDPOINT: z
     .url()
     .optional()
-    .describe("Where the GKE API lives: an https URL under googleapis.com (it receives Google credentials)."),
+    .describe(
+      "Where the GKE API lives: https://container.googleapis.com, the default (it receives Google credentials)",
+    ),
   RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT: envBoolean
     .default(false)
     .describe("tests only: let GKE_API_ENDPOINT be any URL (a local fake); `riposte deploy plan` refuses it"),
