@@ -199,7 +199,7 @@ describe("deployPlan of the real services", () => {
     expect(() => deployPlan(descriptors, { ...FULL, only: ["nope"] })).toThrow(DeployPlanError);
   });
 
-  it("refuses a GKE_API_ENDPOINT outside googleapis.com (it would receive Google credentials)", () => {
+  it("refuses a GKE_API_ENDPOINT other than https://container.googleapis.com (it would receive Google credentials)", () => {
     const withEndpoint = (endpoint: string): DeployOptions => ({
       ...FULL,
       env: { ...FULL.env, tainter: { GKE_API_ENDPOINT: endpoint } },
@@ -208,6 +208,7 @@ describe("deployPlan of the real services", () => {
       "https://evil.example",
       "http://container.googleapis.com",
       "https://googleapis.com.evil.example",
+      "https://attacker-bucket.storage.googleapis.com",
     ])
       expect(() => deployPlan(descriptors, withEndpoint(endpoint)), endpoint).toThrow(
         /tainter: GKE_API_ENDPOINT .* (must|is not)/,

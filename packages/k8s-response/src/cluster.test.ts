@@ -9,8 +9,30 @@ import {
   clustersSchema,
   createClusterRegistry,
   GkeApiEndpointError,
+  gkeClusterServer,
   UnknownClusterError,
 } from "./cluster.js";
+
+/** GKE API answers that must not decide where the token goes (the GKE API host is Google's, but the
+ * answer is checked all the same: an endpoint is a host or IP and a port, nothing else). */
+const HOSTILE_ANSWERS: Record<string, unknown> = {
+  path: { endpoint: "127.0.0.1:1/api/v1/namespaces" },
+  userinfo: { endpoint: "evil.example@127.0.0.1" },
+  query: { endpoint: "127.0.0.1?x=1" },
+  scheme: { endpoint: "http://127.0.0.1" },
+  space: { endpoint: "127.0.0.1 evil.example" },
+  empty: { endpoint: "" },
+  missing: {},
+  number: { endpoint: 42 },
+  "bad-ca": { endpoint: "127.0.0.1", masterAuth: { clusterCaCertificate: "bm90IGEgY2VydGlmaWNhdGU=" } },
+};
+const gkeEntry = (cluster: string) => ({
+  kind: "gke" as const,
+  resource: `projects/acme-prod/locations/europe-west1/clusters/${cluster}`,
+  project: "acme-prod",
+  location: "europe-west1",
+  cluster,
+});
 
 let sim: SimCluster;
 let gkeApi: Server;
@@ -33,15 +55,22 @@ subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: User, name: admin }]`,
   gkeApi = createServer((request, response) => {
     gkeRequests.push({ path: request.url ?? "", authorization: request.headers.authorization });
     if (request.url?.endsWith("/clusters/hung")) return; // never answers: only the caller's signal ends it
-    if (request.url !== "/v1/projects/acme-prod/locations/europe-west1/clusters/prod") {
-      return response.writeHead(404).end('{"error":{"code":404}}');
-    }
-    response.writeHead(200, { "content-type": "application/json" }).end(
-      JSON.stringify({
-        endpoint: `127.0.0.1:${sim.port}`,
-        masterAuth: { clusterCaCertificate: Buffer.from(sim.caCert ?? "").toString("base64") },
-      }),
-    );
+    const cluster = request.url?.match(
+      /^\/v1\/projects\/acme-prod\/locations\/europe-west1\/clusters\/(.+)$/,
+    )?.[1];
+    const ca = Buffer.from(sim.caCert ?? "").toString("base64");
+    const answer = (body: unknown) =>
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
+    if (cluster === "prod")
+      return answer({ endpoint: `127.0.0.1:${sim.port}`, masterAuth: { clusterCaCertificate: ca } });
+    if (cluster === "slow")
+      return setTimeout(
+        () => answer({ endpoint: `127.0.0.1:${sim.port}`, masterAuth: { clusterCaCertificate: ca } }),
+        300,
+      );
+    const hostile = cluster ? HOSTILE_ANSWERS[cluster] : undefined;
+    if (hostile) return answer(hostile);
+    response.writeHead(404).end('{"error":{"code":404}}');
   });
   await new Promise<void>((resolve) => gkeApi.listen(0, "127.0.0.1", resolve));
   gkeApiUrl = `http://127.0.0.1:${(gkeApi.address() as AddressInfo).port}`;
@@ -135,6 +164,46 @@ describe("cluster registry", () => {
     const started = Date.now();
     await expect(registry.clientsFor("hung", AbortSignal.timeout(200))).rejects.toThrow(/abort|timeout/i);
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it.each(Object.keys(HOSTILE_ANSWERS))(
+    "a GKE API answer with a bad endpoint or CA (%s) is refused",
+    async (name) => {
+      const registry = createClusterRegistry(
+        { [name]: gkeEntry(name) },
+        {
+          gkeApiEndpoint: gkeApiUrl,
+          testOnlyAnyGkeApiEndpoint: true,
+          auth: { getAccessToken: async () => "t" },
+        },
+      );
+      await expect(registry.clientsFor(name)).rejects.toThrow(/GKE API answered an unusable cluster/);
+    },
+  );
+
+  it.each([
+    ["34.78.1.2", "https://34.78.1.2"],
+    ["34.78.1.2:443", "https://34.78.1.2:443"],
+    ["2001:db8::1", "https://[2001:db8::1]"],
+    ["[2001:db8::1]:8443", "https://[2001:db8::1]:8443"],
+    ["gke-0123abcd.europe-west1.gke.goog", "https://gke-0123abcd.europe-west1.gke.goog"],
+  ])("a cluster endpoint %s is served at %s", (endpoint, server) => {
+    expect(gkeClusterServer(endpoint)).toBe(server);
+  });
+
+  it("one delivery's deadline does not fail another's GKE lookup (the lookup is shared, the wait is not)", async () => {
+    const registry = createClusterRegistry(
+      { slow: gkeEntry("slow") },
+      {
+        gkeApiEndpoint: gkeApiUrl,
+        testOnlyAnyGkeApiEndpoint: true,
+        auth: { getAccessToken: async () => "token-1" },
+      },
+    );
+    const first = registry.clientsFor("slow", AbortSignal.timeout(100));
+    const second = registry.clientsFor("slow", new AbortController().signal);
+    await expect(first).rejects.toThrow(/abort|timeout/i);
+    await expect(second).resolves.toMatchObject({ name: "slow" });
   });
 
   it("clients bound to an aborted signal send nothing that can land", async () => {

@@ -1,6 +1,9 @@
 // Cluster access: the alert's cluster name picks an entry of CLUSTERS, which says how to reach it —
 // a GKE cluster (endpoint and CA from the GKE API, bearer token from Application Default Credentials,
 // refreshed before expiry), a kubeconfig context (local), or a server URL (the simulated cluster).
+
+import { X509Certificate } from "node:crypto";
+import { isIPv4, isIPv6 } from "node:net";
 import {
   CoreV1Api,
   createConfiguration,
@@ -117,10 +120,13 @@ function apiClients(name: string, kubeConfig: KubeConfig, signal?: AbortSignal):
 
 /** The GKE API host: Application Default Credentials go to Google and nowhere else. */
 export const DEFAULT_GKE_API_ENDPOINT = "https://container.googleapis.com";
+const GKE_API_HOST = "container.googleapis.com";
 
 /**
- * Why `endpoint` may not receive our Google access token, or undefined when it may: an https URL
- * whose host is googleapis.com or a subdomain of it, with no credentials, port, path, query or fragment.
+ * Why `endpoint` may not receive our Google access token, or undefined when it may: exactly
+ * https://container.googleapis.com. Not any googleapis.com host: some serve what their owner wants
+ * (a public Cloud Storage object as the "cluster" answer would send the token to the attacker's
+ * endpoint). Regional GKE API endpoints are not accepted: none is documented.
  */
 export function gkeApiEndpointProblem(endpoint: string): string | undefined {
   if (!URL.canParse(endpoint)) return "is not a URL";
@@ -128,11 +134,43 @@ export function gkeApiEndpointProblem(endpoint: string): string | undefined {
   if (url.protocol !== "https:") return "must be an https:// URL";
   if (url.username || url.password) return "must not carry a user or password";
   if (url.port) return "must not name a port";
-  if (url.hostname !== "googleapis.com" && !url.hostname.endsWith(".googleapis.com"))
-    return "must be a host under googleapis.com";
+  if (url.hostname !== GKE_API_HOST) return `must be https://${GKE_API_HOST}, the GKE API`;
   if (url.pathname !== "/" || url.search || url.hash || endpoint.includes("#") || endpoint.includes("?"))
     return "must be a bare origin (no path, query or fragment)";
   return undefined;
+}
+
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+const PORT = /^[0-9]{1,5}$/;
+
+/**
+ * The server URL of a cluster whose GKE API answer gave `endpoint`: an IPv4 or IPv6 address or a DNS
+ * name, optionally with a port — nothing that could move the request (and the token) elsewhere: no
+ * scheme, user, path, query or space. Undefined when `endpoint` is anything else.
+ */
+export function gkeClusterServer(endpoint: unknown): string | undefined {
+  if (typeof endpoint !== "string") return undefined;
+  if (isIPv6(endpoint)) return `https://[${endpoint}]`;
+  const bracketed = endpoint.match(/^\[([^\]]+)\](?::([^:]+))?$/);
+  const [host, port] = bracketed
+    ? [bracketed[1] ?? "", bracketed[2]]
+    : (endpoint.split(/:(?=[^:]*$)/) as [string, string | undefined]);
+  const hostOk = bracketed ? isIPv6(host) : isIPv4(host) || DNS_NAME.test(host);
+  const portOk = port === undefined || (PORT.test(port) && Number(port) > 0 && Number(port) <= 65535);
+  if (!hostOk || !portOk) return undefined;
+  const shown = bracketed ? `[${host}]` : host;
+  return `https://${shown}${port === undefined ? "" : `:${port}`}`;
+}
+
+/** A base64 PEM certificate, or undefined when the answer's CA is not one. */
+function clusterCa(caData: unknown): string | undefined {
+  if (typeof caData !== "string") return undefined;
+  try {
+    new X509Certificate(Buffer.from(caData, "base64"));
+    return caData;
+  } catch {
+    return undefined;
+  }
 }
 
 export class UnknownClusterError extends Error {
@@ -141,8 +179,9 @@ export class UnknownClusterError extends Error {
 
 export interface ClusterRegistry {
   /**
-   * The clients for the alert's cluster; the only entry when the alert names none. `signal` cancels
-   * the GKE API lookup; the clients returned are not bound to it (use `withSignal`).
+   * The clients for the alert's cluster; the only entry when the alert names none. `signal` ends this
+   * caller's wait for the GKE API lookup (shared by concurrent callers, so one caller's deadline never
+   * fails another's); the clients returned are not bound to it (use `withSignal`).
    */
   clientsFor(clusterName: string | undefined, signal?: AbortSignal): Promise<ClusterClients>;
   /** Forgets the clients of a cluster (after a 401): the next call builds them with fresh credentials. */
@@ -162,9 +201,26 @@ export class GkeApiEndpointError extends Error {
   override readonly name = "GkeApiEndpointError";
 }
 
+/** The GKE API's answer, checked: where the cluster's API server is and the CA it presents. */
 interface GkeCluster {
-  endpoint: string;
-  masterAuth?: { clusterCaCertificate?: string };
+  server: string;
+  caData?: string;
+}
+
+/** A GKE API lookup shared by the callers waiting for it; cancelled once none is left waiting. */
+interface GkeLookup {
+  cluster: Promise<GkeCluster>;
+  waiting: number;
+  settled: boolean;
+  /** Cancels the request and forgets the lookup, so the next caller starts a fresh one. */
+  abandon(reason: unknown): void;
+}
+
+/** A lookup nobody waits for still ends: the next caller then starts a fresh one. */
+const GKE_LOOKUP_TIMEOUT_MS = 30_000;
+
+export class GkeClusterAnswerError extends Error {
+  override readonly name = "GkeClusterAnswerError";
 }
 
 export function createClusterRegistry(
@@ -180,7 +236,7 @@ export function createClusterRegistry(
       `GKE API endpoint ${JSON.stringify(gkeApi)} ${endpointProblem}: it would receive Google credentials`,
     );
   const cache = new Map<string, { clients: ClusterClients; token?: string }>();
-  const gkeClusters = new Map<string, Promise<GkeCluster>>();
+  const gkeLookups = new Map<string, GkeLookup>();
 
   const build = (name: string, kubeConfig: KubeConfig): ClusterClients => apiClients(name, kubeConfig);
 
@@ -208,31 +264,85 @@ export function createClusterRegistry(
     return build(name, kubeConfig);
   };
 
+  const lookUpGke = (resource: string, token: string, signal: AbortSignal): Promise<GkeCluster> =>
+    (async () => {
+      const response = await fetch(`${gkeApi}/v1/${resource}`, {
+        headers: { authorization: `Bearer ${token}` },
+        // Bodies of redirects are not followed: the token must not travel to another host.
+        redirect: "error",
+        signal,
+      });
+      if (!response.ok)
+        throw new Error(
+          `GKE API ${response.status} for ${resource}: ${(await response.text()).slice(0, 300)}`,
+        );
+      const answer = (await response.json()) as {
+        endpoint?: unknown;
+        masterAuth?: { clusterCaCertificate?: unknown };
+      };
+      const server = gkeClusterServer(answer.endpoint);
+      const caData = answer.masterAuth?.clusterCaCertificate;
+      const ca = caData === undefined ? undefined : clusterCa(caData);
+      if (!server || (caData !== undefined && !ca))
+        throw new GkeClusterAnswerError(
+          `GKE API answered an unusable cluster for ${resource}: ${server ? "clusterCaCertificate is not a base64 PEM certificate" : `endpoint ${JSON.stringify(answer.endpoint)} is not a host or IP with an optional port`}`,
+        );
+      return { server, ...(ca ? { caData: ca } : {}) };
+    })();
+
+  /** The cluster's endpoint and CA: one lookup per cluster at a time, each caller waiting with its own signal. */
   const describeGke = (
     entry: Extract<ClusterEntry, { kind: "gke" }>,
     token: string,
     signal: AbortSignal | undefined,
   ): Promise<GkeCluster> => {
-    let pending = gkeClusters.get(entry.resource);
-    if (!pending) {
-      pending = (async () => {
-        const response = await fetch(`${gkeApi}/v1/${entry.resource}`, {
-          headers: { authorization: `Bearer ${token}` },
-          // Bodies of redirects are not followed: the token must not travel to another host.
-          redirect: "error",
-          ...(signal ? { signal } : {}),
-        });
-        if (!response.ok)
-          throw new Error(
-            `GKE API ${response.status} for ${entry.resource}: ${(await response.text()).slice(0, 300)}`,
-          );
-        return (await response.json()) as GkeCluster;
-      })();
-      gkeClusters.set(entry.resource, pending);
-      // A failed lookup is not cached: the next message tries again.
-      pending.catch(() => gkeClusters.delete(entry.resource));
+    let lookup = gkeLookups.get(entry.resource);
+    if (!lookup) {
+      const cancel = new AbortController();
+      const started: GkeLookup = {
+        cluster: lookUpGke(
+          entry.resource,
+          token,
+          AbortSignal.any([cancel.signal, AbortSignal.timeout(GKE_LOOKUP_TIMEOUT_MS)]),
+        ),
+        waiting: 0,
+        settled: false,
+        abandon: (reason) => {
+          if (gkeLookups.get(entry.resource) === started) gkeLookups.delete(entry.resource);
+          cancel.abort(reason);
+        },
+      };
+      const settle = () => {
+        started.settled = true;
+      };
+      // A failed lookup is not kept: the next message tries again.
+      started.cluster.then(settle, () => {
+        settle();
+        if (gkeLookups.get(entry.resource) === started) gkeLookups.delete(entry.resource);
+      });
+      gkeLookups.set(entry.resource, started);
+      lookup = started;
     }
-    return pending;
+    return waitFor(lookup, signal);
+  };
+
+  const waitFor = async (lookup: GkeLookup, signal: AbortSignal | undefined): Promise<GkeCluster> => {
+    if (!signal) return lookup.cluster;
+    signal.throwIfAborted();
+    lookup.waiting += 1;
+    let stop = () => {};
+    const gaveUp = new Promise<never>((_, reject) => {
+      stop = () => reject(signal.reason);
+      signal.addEventListener("abort", stop, { once: true });
+    });
+    try {
+      return await Promise.race([lookup.cluster, gaveUp]);
+    } finally {
+      signal.removeEventListener("abort", stop);
+      lookup.waiting -= 1;
+      // Nobody waits any more: the request is cancelled rather than left hanging.
+      if (lookup.waiting === 0 && !lookup.settled) lookup.abandon(signal.reason);
+    }
   };
 
   return {
@@ -261,12 +371,7 @@ export function createClusterRegistry(
         if (cached && cached.token === token) return cached.clients;
         if (!token) throw new Error("Application Default Credentials gave no access token");
         const cluster = await describeGke(entry, token, signal);
-        const clients = fromServer(
-          name,
-          `https://${cluster.endpoint}`,
-          { token },
-          { caData: cluster.masterAuth?.clusterCaCertificate },
-        );
+        const clients = fromServer(name, cluster.server, { token }, { caData: cluster.caData });
         cache.set(name, { clients, token });
         return clients;
       }
