@@ -257,6 +257,20 @@ describe("isolator", () => {
     expect(outcomes()[1]).toMatchObject({ result: "stale" });
   });
 
+  it("a k8s_audit alert (no uid, no container) whose pod was re-created after the event: stale, the new pod unlabelled", async () => {
+    const { send, outcomes } = setup();
+    const old = pod("shop", "frontend-6b8d9c7f5-p4k2m") as V1Pod;
+    sim.remove({ kind: "Pod", namespace: "shop", name: "frontend-6b8d9c7f5-p4k2m" });
+    sim.apply({ ...old, metadata: { name: "frontend-6b8d9c7f5-p4k2m", namespace: "shop" } } as never);
+    expect(await send(commandFromExample("isolate-pod", "k8saudit-exec.json"))).toBe(204);
+    expect(outcomes()[0]).toMatchObject({
+      result: "stale",
+      reason: expect.stringMatching(/was created at \S+, after the alert's event/),
+    });
+    expect(pod("shop", "frontend-6b8d9c7f5-p4k2m")?.metadata?.labels?.[QUARANTINE_LABEL]).toBeUndefined();
+    expect(writes()).toEqual([]);
+  });
+
   it("a restarted container: the alert's (previous) container id still finds the pod, which is isolated", async () => {
     const { send, outcomes } = setup();
     sim.restartContainer({ namespace: "shop", name: "web-7d9f8c6b5-abcde" });
