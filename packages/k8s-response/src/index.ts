@@ -17,7 +17,9 @@ export {
   createClusterRegistry,
   DEFAULT_GKE_API_ENDPOINT,
   GkeApiEndpointError,
+  GkeClusterAnswerError,
   gkeApiEndpointProblem,
+  gkeClusterServer,
   UnknownClusterError,
 } from "./cluster.js";
 export {
