@@ -49,13 +49,13 @@ describe("default playbooks", () => {
 describe("precedence when several playbooks ask for one action", () => {
   const playbooks = parsePlaybooks(`playbooks:
   - name: first
-    match: {}
+    match: { any: true }
     actions:
       - { action: kill-pod, params: { grace_period_seconds: 5 } }
       - { action: notify, params: { destinations: [slack-sec] } }
   - name: trial
     dry_run: true
-    match: {}
+    match: { any: true }
     actions:
       - { action: kill-pod, params: { grace_period_seconds: 30 } }
       - { action: notify, params: { destinations: [soar, slack-sec] } }
@@ -66,7 +66,7 @@ describe("precedence when several playbooks ask for one action", () => {
     match: { rules: "Drop and *" }
     actions: [export-finding]
   - name: never-reached
-    match: {}
+    match: { any: true }
     actions: [taint-node]
 `);
   const alert = exampleAlert("sidekick-critical-drop-exec.json");
@@ -92,10 +92,10 @@ describe("precedence when several playbooks ask for one action", () => {
   it("among live playbooks the earliest param wins and destinations are the union", () => {
     const live = parsePlaybooks(`playbooks:
   - name: a
-    match: {}
+    match: { any: true }
     actions: [{ action: notify, params: { destinations: [slack-sec] } }, { action: kill-pod, params: { grace_period_seconds: 5 } }]
   - name: b
-    match: {}
+    match: { any: true }
     actions: [{ action: notify, params: { destinations: [soar, slack-sec] } }, { action: kill-pod, params: { grace_period_seconds: 30 } }]
 `);
     const [notify, kill] = decide(alert, live).actions;
@@ -164,11 +164,11 @@ describe("buildCommands checks shared parts once", () => {
   // Every action, with params left to their defaults and set, safety overrides and dry-run mixed.
   const everything = parsePlaybooks(`playbooks:
   - name: all-actions
-    match: { priority: ">= Debug" }
+    match: { any: true }
     actions: [kill-pod, isolate-pod, taint-node, notify, export-finding]
     safety: { protected_namespaces: [billing] }
   - name: with-params
-    match: { priority: ">= Debug" }
+    match: { any: true }
     dry_run: true
     actions:
       - action: taint-node
@@ -212,14 +212,14 @@ describe("a trial (dry-run) playbook never changes a live action", () => {
   const playbooks = parsePlaybooks(`playbooks:
   - name: trial-evict
     dry_run: true
-    match: {}
+    match: { any: true }
     actions:
       - action: taint-node
         params: { effect: NoExecute, cordon: true }
       - action: notify
         params: { destinations: [soar] }
   - name: live-taint
-    match: {}
+    match: { any: true }
     actions:
       - action: taint-node
         params: { effect: NoSchedule }
@@ -261,11 +261,11 @@ describe("a trial (dry-run) playbook never changes a live action", () => {
     const trialsOnly = parsePlaybooks(`playbooks:
   - name: trial-a
     dry_run: true
-    match: {}
+    match: { any: true }
     actions: [{ action: taint-node, params: { effect: NoExecute } }]
   - name: trial-b
     dry_run: true
-    match: {}
+    match: { any: true }
     actions: [{ action: taint-node, params: { effect: NoSchedule, cordon: true } }]
 `);
     const [taint] = decide(hostCritical, trialsOnly).actions;
@@ -283,14 +283,14 @@ describe("a trial (dry-run) playbook never changes a live action", () => {
   - name: trial-stop
     dry_run: true
     continue: false
-    match: {}
+    match: { any: true }
     actions: [notify]
   - name: trial-after
     dry_run: true
-    match: {}
+    match: { any: true }
     actions: [export-finding]
   - name: live-after
-    match: {}
+    match: { any: true }
     actions: [taint-node]
 `);
     const decision = decide(hostCritical, stopping);

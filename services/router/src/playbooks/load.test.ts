@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { exampleAlert } from "../test-alerts.js";
 import { DEFAULT_PLAYBOOKS_YAML } from "./default-playbooks.js";
 import { loadPlaybookFile, PlaybookError, parsePlaybooks } from "./load.js";
 
@@ -72,7 +73,7 @@ describe("playbook loading", () => {
   it("refuses out-of-range params and bad CIDRs", () => {
     const problems = problemsOf(`playbooks:
   - name: a
-    match: {}
+    match: { any: true }
     actions:
       - { action: kill-pod, params: { grace_period_seconds: -1 } }
       - { action: isolate-pod, params: { forensics_cidr: "10.0.0.0/99" } }
@@ -103,6 +104,33 @@ describe("playbook loading", () => {
       line: 3,
     });
     expect(problemsOf("")[0]?.field).toBe("playbooks");
+  });
+
+  it("refuses a destructive action on every alert unless the match says `any: true`", () => {
+    for (const match of ["{}", '{ priority: ">= Debug" }', '{ rules: "*", target: any }']) {
+      const problems = problemsOf(
+        `playbooks:\n  - name: a\n    match: ${match}\n    actions: [notify, isolate-pod]\n`,
+      );
+      expect(problems).toEqual([
+        expect.objectContaining({ file: "pb.yaml", line: 3, column: 12, field: "playbooks[0].match" }),
+      ]);
+      expect(problems[0]?.message).toMatch(/matches every alert.*isolate-pod.*any: true/);
+    }
+    expect(
+      parsePlaybooks(`playbooks:\n  - { name: a, match: {}, actions: [notify, export-finding] }\n`),
+    ).toHaveLength(1);
+    const [everything] = parsePlaybooks(
+      `playbooks:\n  - { name: a, match: { any: true }, actions: [kill-pod] }\n`,
+    );
+    expect(everything?.matches(exampleAlert("informational.json"))).toBe(true);
+    expect(
+      problemsOf(
+        `playbooks:\n  - { name: a, match: { any: true, source: syscall }, actions: [notify] }\n`,
+      )[0],
+    ).toMatchObject({
+      field: "playbooks[0].match.any",
+      message: expect.stringMatching(/every alert.*remove/),
+    });
   });
 
   it("reads a file and names it in errors", () => {

@@ -1,6 +1,13 @@
 // Compiling playbook `match` blocks into predicates over a parsed alert. Compiled once at start-up
 // (globs to regular expressions), so matching 50 playbooks per alert stays cheap.
-import { type ActionName, type FalcoAlert, isAbsent, type JsonValue, severityOf } from "@riposte/falco-event";
+import {
+  type ActionName,
+  type FalcoAlert,
+  isAbsent,
+  type JsonValue,
+  PRIORITIES,
+  severityOf,
+} from "@riposte/falco-event";
 import { compileGlob, compileGlobs, type Glob } from "./glob.js";
 import type { Comparison, FieldCondition, MatchSpec, PlaybookFile } from "./schema.js";
 
@@ -100,6 +107,22 @@ export function compileMatch(match: MatchSpec): Predicate {
     );
   }
   return (alert) => predicates.every((predicate) => predicate(alert));
+}
+
+/**
+ * True when the match sets no condition that can fail: nothing at all, only `target: any`, a priority
+ * every priority satisfies (`>= Debug`), or a rule glob of stars alone.
+ */
+export function matchesEveryAlert(match: MatchSpec): boolean {
+  const { any, rules, priority, target, ...others } = match;
+  if (any) return true;
+  if (Object.values(others).some((condition) => condition !== undefined)) return false;
+  if (rules && !rules.some((rule) => /^\*+$/.test(rule))) return false;
+  if (priority) {
+    const bound = severityOf(priority.priority);
+    if (!PRIORITIES.every((each) => compareSeverity(priority.op, severityOf(each), bound))) return false;
+  }
+  return target === undefined || target === "any";
 }
 
 function compareSeverity(op: Comparison, severity: number, bound: number): boolean {

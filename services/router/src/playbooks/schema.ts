@@ -14,6 +14,7 @@ import {
   TaintNodeParams,
 } from "@riposte/falco-event";
 import { z } from "zod";
+import { matchesEveryAlert } from "./match.js";
 
 const ACTION_NAMES = Object.keys(ACTION_KINDS) as [ActionName, ...ActionName[]];
 
@@ -61,6 +62,8 @@ const fieldCondition = z.union([
 export type FieldCondition = z.output<typeof fieldCondition>;
 
 const matchSchema = z.strictObject({
+  /** The author's explicit "every alert": required for a destructive action with no condition. */
+  any: z.literal(true, { error: "`any` can only be true (match every alert)" }).optional(),
   /** Rule names, exact or glob. */
   rules: oneOrMany.optional(),
   priority: priorityCondition.optional(),
@@ -126,16 +129,40 @@ const actionSchema = z
     return { action: entry.action, params: camel };
   });
 
-const playbookSchema = z.strictObject({
-  name: text,
-  description: z.string().optional(),
-  match: matchSchema,
-  actions: z.array(actionSchema).min(1, "a playbook needs at least one action"),
-  dry_run: z.boolean().default(false),
-  /** false: stop evaluating later playbooks once this one matched. */
-  continue: z.boolean().default(true),
-  safety: safetySchema.optional(),
-});
+/** Actions that take something away from a workload or node: never on every alert by accident. */
+export const DESTRUCTIVE_ACTIONS: readonly ActionName[] = ["kill-pod", "isolate-pod", "taint-node"];
+
+const playbookSchema = z
+  .strictObject({
+    name: text,
+    description: z.string().optional(),
+    match: matchSchema,
+    actions: z.array(actionSchema).min(1, "a playbook needs at least one action"),
+    dry_run: z.boolean().default(false),
+    /** false: stop evaluating later playbooks once this one matched. */
+    continue: z.boolean().default(true),
+    safety: safetySchema.optional(),
+  })
+  .superRefine((playbook, ctx) => {
+    const { any, ...conditions } = playbook.match;
+    if (any && Object.keys(conditions).length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["match", "any"],
+        message: `\`any: true\` matches every alert; remove it or the other conditions (${Object.keys(conditions).join(", ")})`,
+      });
+    }
+    const destructive = playbook.actions.filter((entry) => DESTRUCTIVE_ACTIONS.includes(entry.action));
+    // An empty match is easy to write by mistake (a typo'd key, a half-finished edit), and on every alert a
+    // destructive action would kill or cut off the whole cluster's workloads.
+    if (!any && destructive.length > 0 && matchesEveryAlert(playbook.match)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["match"],
+        message: `matches every alert with destructive action(s) ${destructive.map((entry) => entry.action).join(", ")}; narrow the match, or write \`match: { any: true }\` if every alert is meant`,
+      });
+    }
+  });
 export type PlaybookSpec = z.output<typeof playbookSchema>;
 
 export const playbookFileSchema = z
