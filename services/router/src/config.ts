@@ -10,6 +10,13 @@ export const routerEnv = z.object({
     .describe(
       "YAML playbook file; the shipped default playbooks when unset. A relative path is relative to where npm start ran (INIT_CWD).",
     ),
+  PLAYBOOKS_VERSION: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "Secret Manager version of the mounted playbook file (set by `riposte playbook deploy` and the deploy plan); logged at start.",
+    ),
   DEDUP_WINDOW_SECONDS: z.coerce
     .number()
     .int()

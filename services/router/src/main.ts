@@ -2,19 +2,17 @@
 import "./instrument.js";
 import { startService } from "@riposte/service-kit";
 import { createApp } from "./app.js";
-import { playbooksFilePath } from "./config.js";
 import { routerDescriptor } from "./descriptor.js";
-import { DEFAULT_PLAYBOOKS_YAML } from "./playbooks/default-playbooks.js";
-import { loadPlaybookFile, parsePlaybooks } from "./playbooks/load.js";
+import { loadConfiguredPlaybooks, playbookSourceLog } from "./playbooks/source.js";
 
-await startService(routerDescriptor, ({ config, push, publisher }) => {
-  const playbooksFile = playbooksFilePath(config);
+await startService(routerDescriptor, ({ config, logger, push, publisher }) => {
+  const source = loadConfiguredPlaybooks(config);
+  const { fields, message } = playbookSourceLog(source);
+  logger.info(fields, message);
   return createApp({
     push,
     publisher,
-    playbooks: playbooksFile
-      ? loadPlaybookFile(playbooksFile)
-      : parsePlaybooks(DEFAULT_PLAYBOOKS_YAML, "default playbooks"),
+    playbooks: source.playbooks,
     dedupWindowSeconds: config.DEDUP_WINDOW_SECONDS,
     clusterField: config.CLUSTER_FIELD,
     dryRun: config.DRY_RUN,

@@ -1,5 +1,6 @@
 // Reading a playbook file: YAML syntax errors and schema errors alike are reported as
 // `file:line:column: path: message`, using the yaml library's source positions.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { isMap, isNode, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import type { z } from "zod";
@@ -30,15 +31,24 @@ export class PlaybookError extends Error {
 }
 
 export function loadPlaybookFile(path: string): CompiledPlaybook[] {
-  let text: string;
+  return readPlaybookFile(path).playbooks;
+}
+
+/** The file's playbooks and the sha256 of its bytes (which file content runs, for the start-up log). */
+export function readPlaybookFile(path: string): { playbooks: CompiledPlaybook[]; sha256: string } {
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, "utf8");
+    bytes = readFileSync(path);
   } catch (error) {
     throw new PlaybookError([
       { file: path, line: 0, column: 0, field: "", message: `cannot read: ${(error as Error).message}` },
     ]);
   }
-  return parsePlaybooks(text, path);
+  return { playbooks: parsePlaybooks(bytes.toString("utf8"), path), sha256: sha256Of(bytes) };
+}
+
+export function sha256Of(content: string | Buffer): string {
+  return createHash("sha256").update(content).digest("hex");
 }
 
 /** Parses and validates playbook YAML; `file` only names the source in errors. */
