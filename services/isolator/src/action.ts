@@ -1,7 +1,8 @@
 // isolate-pod: label the pod `riposte.dev/quarantine=<incident>` and make sure the namespace has the
 // deny-all NetworkPolicy `riposte-quarantine` selecting that label key (Ingress and Egress, no rules).
 // Allowances (DNS egress, a forensics CIDR) are extra policies selecting only this incident's pods:
-// NetworkPolicies add up, so an allowance for one incident never opens another quarantined pod.
+// NetworkPolicies add up, so an allowance for one incident never opens another quarantined pod; and
+// only the incident that quarantined a pod creates them, so a later alert never re-opens it.
 import type {
   CoreV1Api,
   NetworkingV1Api,
@@ -392,17 +393,19 @@ export const isolatePod: KubernetesAction<IsolatePodCommand> = {
         const policyResults: PolicyResult[] = [];
         for (const networkPolicy of policies)
           policyResults.push(await ensurePolicy(clients.networking, networkPolicy));
-        const repaired = policies
-          .filter((_, index) => policyResults[index] !== "unchanged")
-          .map((p) => p.metadata?.name);
+        const changes = policies.flatMap((p, index) =>
+          policyResults[index] === "unchanged"
+            ? []
+            : [`${policyResults[index]} NetworkPolicy ${p.metadata?.name}`],
+        );
         if (quarantinedBy) {
           // A redelivery after a 503 lands here too: its warning must not be lost with the first delivery.
           const openedBy = await policiesOpening(clients.networking, namespace, pod.metadata?.labels ?? {});
           return {
-            result: repaired.length > 0 ? "done" : "already-done",
+            result: changes.length > 0 ? "done" : "already-done",
             reason:
               `pod ${namespace}/${name} already quarantined (incident ${quarantinedBy})` +
-              (repaired.length > 0 ? `; repaired NetworkPolicy ${repaired.join(", ")}` : "") +
+              changes.map((change) => `; ${change}`).join("") +
               notAppliedNote +
               openWarning(openedBy),
             details: {

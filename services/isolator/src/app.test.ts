@@ -118,7 +118,10 @@ describe("isolator", () => {
     sim.remove({ kind: "NetworkPolicy", namespace: "shop", name: `riposte-dns-${command.incident}` });
     await send(command);
     expect(policy("shop", `riposte-dns-${command.incident}`)).toBeDefined();
-    expect(outcomes()[1]).toMatchObject({ result: "done", reason: expect.stringMatching(/repaired/) });
+    expect(outcomes()[1]).toMatchObject({
+      result: "done",
+      reason: expect.stringMatching(/already quarantined .*; created NetworkPolicy riposte-dns-/),
+    });
   });
 
   it("a redelivery that finds the pod already quarantined still warns about a policy keeping it open", async () => {
