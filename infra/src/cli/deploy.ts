@@ -3,7 +3,7 @@
 import { createInterface } from "node:readline/promises";
 import { commonEnvSchema, type ServiceDescriptor } from "@riposte/service-kit";
 import { applyPlan, type CommandRunner, spawnRunner } from "../deploy/apply.js";
-import { type DeployOptions, deployPlan, type SecretReference } from "../deploy/plan.js";
+import { type DeployOptions, deployPlan, type GkeCluster, type SecretReference } from "../deploy/plan.js";
 import { renderPlan, shellWord } from "../deploy/shell.js";
 import { loadServices, repoRoot } from "../services.js";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
@@ -20,9 +20,12 @@ Options:
   --project P                       Google Cloud project id (required)
   --region R                        Cloud Run region, e.g. europe-west1 (required)
   --service S                       only this service (repeatable)
-  --cluster NAME                    the GKE cluster Falco watches: RBAC goes there, and CLUSTERS /
-                                    GKE_CLUSTERS map NAME (falcosidekick's cluster field) to it
-  --cluster-location L              the cluster's region or zone (default: --region)
+  --cluster NAME[:LOCATION]         a GKE cluster Falco watches (repeatable): RBAC goes to each, and
+                                    CLUSTERS / GKE_CLUSTERS map each NAME (falcosidekick's cluster
+                                    field) to it; LOCATION is its region or zone
+  --cluster-location L              location of clusters given without one (default: --region)
+  --network N --subnet S            Direct VPC egress (private ranges only) for the services that
+                                    call a cluster's API server: private clusters (README)
   --organization ORG                organization id, for roles granted on the organization (SCC)
   --env [SERVICE:]KEY=VALUE         a service's environment value (repeatable; without SERVICE,
                                     every service declaring KEY), checked against its schema
@@ -48,7 +51,9 @@ export function createDeployCommand(deps: DeployCommandDeps): Command {
         project: { type: "string" },
         region: { type: "string" },
         service: { type: "string", multiple: true },
-        cluster: { type: "string" },
+        cluster: { type: "string", multiple: true },
+        network: { type: "string" },
+        subnet: { type: "string" },
         "cluster-location": { type: "string" },
         organization: { type: "string" },
         env: { type: "string", multiple: true },
@@ -68,13 +73,21 @@ export function createDeployCommand(deps: DeployCommandDeps): Command {
       if (values["cluster-location"] && !values.cluster) {
         throw new UsageError("--cluster-location needs --cluster NAME");
       }
+      if (Boolean(values.network) !== Boolean(values.subnet)) {
+        throw new UsageError("--network and --subnet go together (Direct VPC egress needs both)");
+      }
       const descriptors = await deps.loadDescriptors();
       const options: DeployOptions = {
         project: values.project,
         region: values.region,
         ...(values.service ? { only: values.service } : {}),
         ...(values.cluster
-          ? { cluster: { name: values.cluster, location: values["cluster-location"] ?? values.region } }
+          ? {
+              clusters: parseClusterOptions(values.cluster, values["cluster-location"] ?? values.region),
+            }
+          : {}),
+        ...(values.network && values.subnet
+          ? { vpc: { network: values.network, subnet: values.subnet } }
           : {}),
         ...(values.organization ? { organization: values.organization } : {}),
         env: parseEnvOptions(values.env ?? [], descriptors),
@@ -112,6 +125,27 @@ export function createDeployCommand(deps: DeployCommandDeps): Command {
       return 0;
     },
   };
+}
+
+const CLUSTER = /^([a-z](?:[a-z0-9-]{0,38}[a-z0-9])?)(?::([a-z]+(?:-[a-z0-9]+)+))?$/;
+
+/** `--cluster NAME[:LOCATION]`, repeatable; each name once. */
+export function parseClusterOptions(entries: readonly string[], defaultLocation: string): GkeCluster[] {
+  const clusters: GkeCluster[] = [];
+  for (const entry of entries) {
+    const match = CLUSTER.exec(entry);
+    if (!match) {
+      throw new UsageError(
+        `--cluster expects NAME[:LOCATION] (a GKE cluster name, a region or zone), got ${JSON.stringify(entry)}`,
+      );
+    }
+    const [, name = "", location = defaultLocation] = match;
+    if (clusters.some((cluster) => cluster.name === name)) {
+      throw new UsageError(`--cluster ${name} is given twice (alerts name a cluster by its name alone)`);
+    }
+    clusters.push({ name, location });
+  }
+  return clusters;
 }
 
 const SERVICE_ENV = /^(?:([a-z][a-z0-9-]*):)?([A-Z][A-Z0-9_]*)=([\s\S]*)$/;

@@ -2,7 +2,15 @@
 // already exists, carrying captured values (service URLs, the project number) into later commands,
 // and stopping at the first failure with the command that failed.
 import { spawn } from "node:child_process";
-import { argvOf, type CliCall, type DeployPlan, substitute } from "./commands.js";
+import {
+  argvOf,
+  type CliCall,
+  type DeployPlan,
+  IAM_RETRY_DELAYS_SECONDS,
+  retriesOnPropagation,
+  substitute,
+} from "./commands.js";
+import { preflightScript } from "./preflight.js";
 
 export interface CommandResult {
   code: number;
@@ -53,11 +61,29 @@ export interface ApplyReport {
   variables: ReadonlyMap<string, string>;
 }
 
+export interface ApplyOptions {
+  /** Waits between retries of an IAM grant (tests pass a fake clock). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export async function applyPlan(
   plan: DeployPlan,
   runner: CommandRunner,
   say: (line: string) => void,
+  options: ApplyOptions = {},
 ): Promise<ApplyReport> {
+  const sleep = options.sleep ?? realSleep;
+  // The script's own preflight, run by bash: one set of checks for both ways of deploying.
+  say("# 0. Preflight");
+  const preflight = await runner.run(["bash", "-c", preflightScript(plan.preflight).join("\n")], {
+    capture: false,
+    quiet: false,
+  });
+  if (preflight.code !== 0) {
+    throw new DeployApplyError("preflight failed (see above): nothing was created or changed");
+  }
   if (plan.todos.length > 0) {
     throw new DeployApplyError(
       `the plan still has values to supply: ${plan.todos
@@ -83,7 +109,15 @@ export async function applyPlan(
       }
       const words = argv(command.call);
       say(`  $ ${words.join(" ")}`);
-      const result = await runner.run(words, { capture: Boolean(command.capture), quiet: false });
+      let result = await runner.run(words, { capture: Boolean(command.capture), quiet: false });
+      if (retriesOnPropagation(command.call)) {
+        for (const delay of IAM_RETRY_DELAYS_SECONDS) {
+          if (result.code === 0) break;
+          say(`  IAM may not know a new account yet: retrying in ${delay}s`);
+          await sleep(delay * 1000);
+          result = await runner.run(words, { capture: Boolean(command.capture), quiet: false });
+        }
+      }
       ran += 1;
       if (result.code !== 0) {
         throw new DeployApplyError(

@@ -1,6 +1,7 @@
 // A deploy command as data: which program, which gcloud command group, which positionals and flags.
 // Keeping the command path apart from its arguments is what lets the flag check ask the installed
 // gcloud about exactly that command, and lets the same value be printed as shell or run directly.
+import type { Preflight } from "./preflight.js";
 
 /** `[name]` for a boolean flag (`--cpu-boost`), `[name, value]` for `--name=value`. */
 export type Flag = readonly [name: string] | readonly [name: string, value: string];
@@ -41,8 +42,23 @@ export interface DeployPlan {
   project: string;
   region: string;
   services: string[];
+  /** Checked before any step runs; nothing changes unless every check passes. */
+  preflight: Preflight;
   steps: PlanStep[];
   todos: PlanTodo[];
+  /** What the operator should know or do outside the plan (printed at the top of the script). */
+  notes: string[];
+}
+
+/**
+ * A new service account is not known to IAM everywhere at once: a grant naming it can fail for a
+ * minute or so ("does not exist"). Every IAM grant of the plan follows an account creation, so every
+ * grant is retried after these delays (155 s in all) before the plan gives up.
+ */
+export const IAM_RETRY_DELAYS_SECONDS: readonly number[] = [5, 10, 20, 40, 80];
+
+export function retriesOnPropagation(call: CliCall): boolean {
+  return call.program === "gcloud" && call.path.at(-1) === "add-iam-policy-binding";
 }
 
 export function gcloud(

@@ -6,6 +6,7 @@ import { loadServices } from "../services.js";
 import { type CliCall, planCalls } from "./commands.js";
 import { flagsInHelp, gcloudHelp } from "./gcloud-help.js";
 import { deployPlan } from "./plan.js";
+import { preflightCalls } from "./preflight.js";
 
 let descriptors: ServiceDescriptor[];
 beforeAll(async () => {
@@ -17,12 +18,15 @@ function everyCall(): CliCall[] {
   const full = deployPlan(descriptors, {
     project: "acme-prod",
     region: "europe-west1",
-    cluster: { name: "prod-eu", location: "europe-west1-b" },
+    clusters: [{ name: "prod-eu", location: "europe-west1-b" }],
+    vpc: { network: "prod", subnet: "riposte-egress" },
     organization: "123456789012",
     secrets: { notifier: { SLACK_WEBHOOK_URL: { secret: "riposte-slack-webhook", version: "latest" } } },
   });
   const one = deployPlan(descriptors, { project: "acme-prod", region: "europe-west1", only: ["router"] });
-  return [...planCalls(full), ...planCalls(one)].filter((call) => call.program === "gcloud");
+  return [...preflightCalls(full.preflight), ...planCalls(full), ...planCalls(one)].filter(
+    (call) => call.program === "gcloud",
+  );
 }
 
 /** Runs `fn` over `items`, `limit` at a time (gcloud --help takes ~1.5 s of one core each). */
@@ -75,6 +79,9 @@ describe("the deploy plan against the installed gcloud", () => {
         "projects add-iam-policy-binding",
         "organizations add-iam-policy-binding",
         "container clusters get-credentials",
+        "container clusters describe",
+        "compute networks subnets describe",
+        "services list",
       ]),
     );
     const problems = (

@@ -26,9 +26,10 @@ const PROJECT = "acme-prod";
 const FULL: DeployOptions = {
   project: PROJECT,
   region: "europe-west1",
-  cluster: { name: "prod-eu", location: "europe-west1" },
+  clusters: [{ name: "prod-eu", location: "europe-west1" }],
   organization: "123456789012",
   env: { "scc-exporter": { SCC_SOURCE_NAME: "organizations/123456789012/sources/987" } },
+  secrets: { notifier: { SLACK_WEBHOOK_URL: { secret: "riposte-slack-webhook", version: "latest" } } },
 };
 
 const calls = (plan: DeployPlan, path: string) =>
@@ -167,6 +168,78 @@ describe("deployPlan of the real services", () => {
     expect(flag(deployOf(plan, "pod-killer"), "set-env-vars")).toContain(`CLUSTERS=${map}`);
     expect(flag(deployOf(plan, "scc-exporter"), "set-env-vars")).toContain(`GKE_CLUSTERS=${map}`);
     expect(flag(deployOf(plan, "router"), "set-env-vars")).not.toContain("CLUSTERS");
+  });
+
+  it("maps every --cluster in CLUSTERS and applies the RBAC in each", () => {
+    const clusters = [
+      { name: "prod-eu", location: "europe-west1" },
+      { name: "prod-us", location: "us-central1-a" },
+    ];
+    const plan = deployPlan(descriptors, { ...FULL, clusters });
+    const map = JSON.stringify({
+      "prod-eu": "projects/acme-prod/locations/europe-west1/clusters/prod-eu",
+      "prod-us": "projects/acme-prod/locations/us-central1-a/clusters/prod-us",
+    });
+    expect(flag(deployOf(plan, "tainter"), "set-env-vars")).toContain(`CLUSTERS=${map}`);
+    expect(calls(plan, "container clusters get-credentials").map((call) => call.positionals[0])).toEqual([
+      "prod-eu",
+      "prod-us",
+    ]);
+    expect(plan.preflight.clusters.map((cluster) => cluster.name)).toEqual(["prod-eu", "prod-us"]);
+  });
+
+  it("the notifier's destination is required at deploy: a TODO until one of its two forms is given", () => {
+    const { secrets: _none, ...withoutDestination } = FULL;
+    const todos = deployPlan(descriptors, withoutDestination).todos;
+    expect(todos.map((todo) => `${todo.service}:${todo.variable}`)).toEqual([
+      "notifier:NOTIFY_DESTINATIONS or SLACK_WEBHOOK_URL",
+    ]);
+    const viaEnv = { ...withoutDestination, env: { ...FULL.env, notifier: { NOTIFY_DESTINATIONS: "[]" } } };
+    expect(deployPlan(descriptors, viaEnv).todos).toEqual([]);
+  });
+
+  it("derives --no-cpu-throttling from runtime.cpuAlwaysAllocated (the notifier's storm timers)", () => {
+    const plan = deployPlan(descriptors, FULL);
+    for (const service of descriptors) {
+      expect(hasFlag(deployOf(plan, service.name), "no-cpu-throttling"), service.name).toBe(
+        service.runtime.cpuAlwaysAllocated === true,
+      );
+    }
+    expect(hasFlag(deployOf(plan, "notifier"), "no-cpu-throttling")).toBe(true);
+  });
+
+  it("gives Direct VPC egress to the services that call a cluster's API server, and only with --network/--subnet", () => {
+    const vpc = { network: "prod", subnet: "riposte-egress" };
+    const plan = deployPlan(descriptors, { ...FULL, vpc });
+    for (const service of descriptors) {
+      const deploy = deployOf(plan, service.name);
+      const reaches = service.kubernetes.length > 0;
+      expect(flag(deploy, "network"), service.name).toBe(reaches ? "prod" : undefined);
+      expect(flag(deploy, "subnet"), service.name).toBe(reaches ? "riposte-egress" : undefined);
+      expect(flag(deploy, "vpc-egress"), service.name).toBe(reaches ? "private-ranges-only" : undefined);
+    }
+    expect(
+      ["pod-killer", "isolator", "tainter"].every((name) => hasFlag(deployOf(plan, name), "network")),
+    ).toBe(true);
+    expect(renderPlan(plan, "x")).toContain(
+      "cluster prod-eu: if it has master authorized networks, add subnet riposte-egress's range",
+    );
+    expect(calls(deployPlan(descriptors, FULL), "run deploy").some((call) => hasFlag(call, "network"))).toBe(
+      false,
+    );
+  });
+
+  it("grants run.builder to the account Cloud Build builds with, and one trace role to every service", () => {
+    const plan = deployPlan(descriptors, FULL);
+    const grants = calls(plan, "projects add-iam-policy-binding").map(
+      (call) => `${flag(call, "member")} ${flag(call, "role")}`,
+    );
+    expect(grants).toContain(
+      `serviceAccount:${planVariable("PROJECT_NUMBER")}-compute@developer.gserviceaccount.com roles/run.builder`,
+    );
+    for (const service of descriptors)
+      expect(grants).toContain(`${sa(service.name)} roles/telemetry.tracesWriter`);
+    expect(grants.filter((grant) => /cloudtrace/.test(grant))).toEqual([]);
   });
 
   it("lists what the operator must still supply as TODOs", () => {

@@ -12,6 +12,15 @@ import { deriveTopology, type SubscriptionSpec } from "../topology/derive.js";
 import { pubsubServiceAgent, serviceAgentGrants } from "../topology/service-agent.js";
 import type { DeployPlan, Flag, PlanCommand, PlanStep, PlanTodo } from "./commands.js";
 import { gcloud, planVariable } from "./commands.js";
+import {
+  callerPermissions,
+  type GkeCluster,
+  ORGANIZATION_PERMISSIONS,
+  type Preflight,
+  type VpcEgress,
+} from "./preflight.js";
+
+export type { GkeCluster, VpcEgress };
 
 /** Pub/Sub signs every push with this account's OIDC token; it may invoke the services and nothing else. */
 export const PUSH_SERVICE_ACCOUNT_ID = "riposte-pubsub-push";
@@ -43,13 +52,6 @@ export function commonDeployEnv(project: string): Record<string, string> {
   };
 }
 
-export interface GkeCluster {
-  /** The cluster's name; also its name in alerts (falcosidekick's `cluster` customfield). */
-  name: string;
-  /** Its region or zone. */
-  location: string;
-}
-
 export interface SecretReference {
   secret: string;
   version: string;
@@ -60,8 +62,10 @@ export interface DeployOptions {
   region: string;
   /** Only these services (default: all). Shared steps (APIs, push account) are always included. */
   only?: readonly string[];
-  /** The GKE cluster Riposte answers for: RBAC is applied there, and cluster maps point at it. */
-  cluster?: GkeCluster;
+  /** The GKE clusters Riposte answers for: RBAC is applied in each, and cluster maps name them all. */
+  clusters?: readonly GkeCluster[];
+  /** Direct VPC egress for the services that reach a cluster's control plane (private clusters). */
+  vpc?: VpcEgress;
   /** Organization id, for roles granted on the organization (SCC findings). */
   organization?: string;
   /** Values per service and variable (validated against the descriptor's env schema by the caller). */
@@ -74,12 +78,20 @@ export class DeployPlanError extends Error {
   override readonly name = "DeployPlanError";
 }
 
-/** Variables whose value follows from the cluster option: a JSON map of the cluster's alert name to its path. */
-export function clusterDerivedEnv(project: string, cluster: GkeCluster | undefined): Record<string, string> {
-  if (!cluster) return {};
-  const map = JSON.stringify({
-    [cluster.name]: `projects/${project}/locations/${cluster.location}/clusters/${cluster.name}`,
-  });
+/** Variables whose value follows from the clusters option: a JSON map of each cluster's alert name to its path. */
+export function clusterDerivedEnv(
+  project: string,
+  clusters: readonly GkeCluster[] = [],
+): Record<string, string> {
+  if (clusters.length === 0) return {};
+  const map = JSON.stringify(
+    Object.fromEntries(
+      clusters.map((cluster) => [
+        cluster.name,
+        `projects/${project}/locations/${cluster.location}/clusters/${cluster.name}`,
+      ]),
+    ),
+  );
   // CLUSTERS (the Kubernetes actioners) and GKE_CLUSTERS (scc-exporter) both take this form.
   return { CLUSTERS: map, GKE_CLUSTERS: map };
 }
@@ -88,6 +100,19 @@ export function clusterDerivedEnv(project: string, cluster: GkeCluster | undefin
 export function requiredEnv(descriptor: ServiceDescriptor): string[] {
   const shape = descriptor.env.shape as Record<string, { safeParse(value: unknown): { success: boolean } }>;
   return Object.keys(shape).filter((key) => !shape[key]?.safeParse(undefined).success);
+}
+
+/**
+ * What a deployment must give the service: each entry lists variables of which one must have a value
+ * — those the schema requires (no default), then the descriptor's `requiredAtDeploy`.
+ */
+export function requiredAtDeploy(descriptor: ServiceDescriptor): (readonly string[])[] {
+  return [...requiredEnv(descriptor).map((key) => [key]), ...(descriptor.requiredAtDeploy ?? [])];
+}
+
+/** Services that call a cluster's API server (they hold Kubernetes verbs): private clusters need VPC egress for them. */
+export function reachesCluster(descriptor: ServiceDescriptor): boolean {
+  return descriptor.kubernetes.length > 0;
 }
 
 /** The Cloud Run URL of a service, as a variable of the plan. */
@@ -141,6 +166,11 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
   ]);
   const topics = topology.topics.filter((topic) => whole || neededTopics.has(topic.name));
 
+  const reachers = selected.filter(reachesCluster).map((service) => service.name);
+  const clusters = options.clusters?.length
+    ? options.clusters
+    : [{ name: planVariable("CLUSTER_NAME"), location: planVariable("CLUSTER_LOCATION") }];
+
   // 1. APIs
   const roles = selected.flatMap((service) => service.gcpRoles.map((grant) => grant.role));
   const needsKubernetes = selected.some((service) => service.kubernetes.length > 0);
@@ -162,6 +192,8 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
       ? ["securitycenter.googleapis.com"]
       : []),
     ...(usesSecrets ? ["secretmanager.googleapis.com"] : []),
+    // Direct VPC egress and the preflight's subnet lookup.
+    ...(options.vpc ? ["compute.googleapis.com"] : []),
   ];
   steps.push({
     title: "Enable the APIs",
@@ -249,9 +281,19 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
       });
     }
   }
+  // `gcloud run deploy --source` builds with Cloud Build as the Compute Engine default service account.
+  iam.push(
+    grantCommand(
+      { role: "roles/run.builder", on: { kind: "project" }, reason: "" },
+      `serviceAccount:${planVariable("PROJECT_NUMBER")}-compute@developer.gserviceaccount.com`,
+      project,
+      options,
+      todos,
+    ),
+  );
   steps.push({
     title: "Grant each service its roles",
-    why: "least privilege: publisher on its own output topics only, the roles its descriptor declares, trace writing, its own secrets",
+    why: "least privilege: publisher on its own output topics only, the roles its descriptor declares, trace writing, its own secrets; run.builder for the account Cloud Build builds with",
     commands: iam,
   });
 
@@ -299,6 +341,15 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
           ...(runtime.maxInstances === undefined
             ? []
             : [["max-instances", String(runtime.maxInstances)] as const]),
+          ...(runtime.cpuAlwaysAllocated ? [["no-cpu-throttling"] as const] : []),
+          // Only private ranges (a private cluster endpoint) go through the VPC; Google APIs stay direct.
+          ...(options.vpc && reachesCluster(service)
+            ? ([
+                ["network", options.vpc.network],
+                ["subnet", options.vpc.subnet],
+                ["vpc-egress", "private-ranges-only"],
+              ] as const)
+            : []),
           ["set-env-vars", envVarsFlag(env)],
           ...(secrets.length > 0 ? [["set-secrets", secrets.join(",")] as const] : []),
           ["quiet"],
@@ -316,7 +367,7 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
   }
   steps.push({
     title: "Deploy the services to Cloud Run",
-    why: "settings from each descriptor's runtime: concurrency, timeout = push ack deadline, min and max instances",
+    why: "settings from each descriptor's runtime: concurrency, timeout = push ack deadline, min and max instances, CPU always allocated; VPC egress for those that reach a cluster",
     commands: deploys,
   });
 
@@ -378,29 +429,18 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
   });
 
   // 9. Kubernetes RBAC
+  if (needsKubernetes && !options.clusters?.length) {
+    todos.push({
+      variable: "CLUSTER_NAME",
+      hint: "the GKE clusters to answer for: --cluster NAME[:LOCATION] (repeatable; location default --cluster-location, else --region)",
+    });
+  }
   if (needsKubernetes) {
-    const cluster = options.cluster ?? {
-      name: planVariable("CLUSTER_NAME"),
-      location: planVariable("CLUSTER_LOCATION"),
-    };
-    if (!options.cluster) {
-      todos.push({
-        variable: "CLUSTER_NAME",
-        hint: "the GKE cluster to answer for: --cluster NAME [--cluster-location REGION_OR_ZONE]",
-      });
-    }
     const rbacDir = `.riposte/rbac/${project}`;
     steps.push({
       title: "Apply the Kubernetes RBAC",
-      why: "each actioner's Google identity gets exactly the Kubernetes verbs its descriptor declares (ClusterRole + binding to the account as a User)",
+      why: "each actioner's Google identity gets exactly the Kubernetes verbs its descriptor declares (ClusterRole + binding to the account as a User), in every cluster",
       commands: [
-        {
-          call: gcloud(
-            ["container", "clusters", "get-credentials"],
-            [cluster.name],
-            [["location", cluster.location], projectFlag],
-          ),
-        },
         {
           call: {
             program: "npx",
@@ -409,7 +449,16 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
             flags: [projectFlag, ["out", rbacDir]],
           },
         },
-        { call: { program: "kubectl", path: ["apply"], positionals: [], flags: [["filename", rbacDir]] } },
+        ...clusters.flatMap((cluster): PlanCommand[] => [
+          {
+            call: gcloud(
+              ["container", "clusters", "get-credentials"],
+              [cluster.name],
+              [["location", cluster.location], projectFlag],
+            ),
+          },
+          { call: { program: "kubectl", path: ["apply"], positionals: [], flags: [["filename", rbacDir]] } },
+        ]),
       ],
     });
   }
@@ -444,7 +493,40 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
     });
   }
 
-  return { project, region, services: selected.map((service) => service.name), steps, todos };
+  const preflight: Preflight = {
+    project,
+    region,
+    missing: todos,
+    apis,
+    projectPermissions: callerPermissions({ kubernetes: needsKubernetes, secrets: usesSecrets }),
+    ...(options.organization && selected.some(grantsOnOrganization)
+      ? { organization: { id: options.organization, permissions: ORGANIZATION_PERMISSIONS } }
+      : {}),
+    clusters: needsKubernetes && options.clusters ? options.clusters : [],
+    reachers,
+    ...(options.vpc ? { vpc: options.vpc } : {}),
+  };
+  const { vpc } = options;
+  const notes =
+    vpc && reachers.length > 0
+      ? (options.clusters ?? []).map(
+          (cluster) =>
+            `cluster ${cluster.name}: if it has master authorized networks, add subnet ${vpc.subnet}'s range (gcloud compute networks subnets describe ${vpc.subnet} --region=${region} --project=${project} --format='value(ipCidrRange)'); the preflight checks it and prints the command`,
+        )
+      : [];
+  return {
+    project,
+    region,
+    services: selected.map((service) => service.name),
+    preflight,
+    steps,
+    todos,
+    notes,
+  };
+}
+
+function grantsOnOrganization(service: ServiceDescriptor): boolean {
+  return service.gcpRoles.some((grant) => grant.on.kind === "organization");
 }
 
 function subscriptionFlags(sub: SubscriptionSpec, projectFlag: Flag): Flag[] {
@@ -521,7 +603,7 @@ function serviceEnv(
   const declared = new Set(Object.keys(service.env.shape));
   const common = commonDeployEnv(options.project);
   const env: Record<string, string> = { ...common };
-  const derived = clusterDerivedEnv(options.project, options.cluster);
+  const derived = clusterDerivedEnv(options.project, options.clusters);
   for (const [key, value] of Object.entries(derived)) if (declared.has(key)) env[key] = value;
   for (const [key, value] of Object.entries(options.env?.[service.name] ?? {})) env[key] = value;
   const secrets = options.secrets?.[service.name] ?? {};
@@ -536,13 +618,15 @@ function serviceEnv(
     throw new DeployPlanError(
       `${service.name}: GKE_API_ENDPOINT ${JSON.stringify(env.GKE_API_ENDPOINT)} ${gkeApiProblem} (it would receive Google credentials)`,
     );
-  for (const key of requiredEnv(service)) {
-    if (env[key] !== undefined || secrets[key] !== undefined) continue;
-    env[key] = `TODO-${key}`;
+  for (const keys of requiredAtDeploy(service)) {
+    if (keys.some((key) => env[key] !== undefined || secrets[key] !== undefined)) continue;
+    if (keys.length === 1) env[keys[0] as string] = `TODO-${keys[0]}`;
     todos.push({
       service: service.name,
-      variable: key,
-      hint: `--env ${service.name}:${key}=VALUE (or --secret ${service.name}:${key}=SECRET)`,
+      variable: keys.join(" or "),
+      hint: keys
+        .map((key) => `--env ${service.name}:${key}=VALUE or --secret ${service.name}:${key}=SECRET`)
+        .join(", or "),
     });
   }
   return env;

@@ -13,9 +13,10 @@ beforeAll(async () => {
 const options = (env: Record<string, Record<string, string>>) => ({
   project: "acme-prod",
   region: "europe-west1",
-  cluster: { name: "prod-eu", location: "europe-west1" },
+  clusters: [{ name: "prod-eu", location: "europe-west1" }],
   organization: "123456789012",
   env: { "scc-exporter": { SCC_SOURCE_NAME: "organizations/123456789012/sources/987" }, ...env },
+  secrets: { notifier: { SLACK_WEBHOOK_URL: { secret: "riposte-slack-webhook", version: "latest" } } },
 });
 
 describe("deploy plan and test-only variables", () => {

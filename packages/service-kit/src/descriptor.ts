@@ -37,6 +37,11 @@ export interface RuntimeSettings {
   maxInstances?: number;
   /** Retries of a push the service did not ack: the push subscriptions' retry and dead-letter policies. */
   redelivery: RedeliveryPolicy;
+  /**
+   * CPU stays allocated between requests (Cloud Run `--no-cpu-throttling`): for services whose timers
+   * must fire while no request is in flight. Billed per instance-second instead of per request.
+   */
+  cpuAlwaysAllocated?: boolean;
 }
 
 /** How Pub/Sub redelivers a push the service did not ack, and when it gives up (dead-letters it). */
@@ -83,6 +88,12 @@ export interface ServiceDescriptor<Env extends z.ZodObject = z.ZodObject> {
   gcpRoles: readonly GcpRoleGrant[];
   /** The service's own environment variables (the kit's common ones are added by startService). */
   env: Env;
+  /**
+   * Values a deployment must supply beyond the variables whose schema has no default: each entry lists
+   * variables of which at least one must be set (e.g. a destination given one of two ways). Locally
+   * `localEnv` supplies them; the deploy plan's preflight stops before anything changes without them.
+   */
+  requiredAtDeploy?: readonly (readonly string[])[];
   runtime: RuntimeSettings;
   /** Environment for `riposte dev`: points the service at the local stand-ins. */
   localEnv?: (local: LocalEnvironment) => Record<string, string>;

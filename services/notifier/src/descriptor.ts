@@ -107,12 +107,17 @@ export const notifierDescriptor = {
   kubernetes: [],
   gcpRoles: [],
   env: notifierEnv,
+  // Neither is required by the schema (either will do), yet without one the notifier refuses to start.
+  requiredAtDeploy: [["NOTIFY_DESTINATIONS", "SLACK_WEBHOOK_URL"]],
   runtime: {
     ...DEFAULT_RUNTIME,
     // Storm windows, the delivery memory and the per-destination rate limit live in the instance: one
     // warm instance keeps them whole (and concurrency 80 is plenty for a rate-limited sender).
     minInstances: 1,
     maxInstances: 1,
+    // Storm windows close on a timer: with CPU throttled between requests a summary would wait for the
+    // next request.
+    cpuAlwaysAllocated: true,
     // Slack answers 429 with Retry-After up to 60 s, and the destination's lane waits that long: retries
     // at +10, +30, +70 s are past it, then doubling to one per 5 min, 10 deliveries in all: ~25 min
     // (1510 s) before an announcement dead-letters, so a Slack outage of minutes is outlasted.

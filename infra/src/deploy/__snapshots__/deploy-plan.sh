@@ -4,8 +4,79 @@
 # Derived from the service descriptors; run from the repository root, or let --apply run it.
 set -euo pipefail
 
+# 0. Preflight: nothing is created or changed unless every check passes (the same checks as --apply)
+preflight_failed=0
+preflight_fail() { echo "preflight: $*" >&2; preflight_failed=1; }
+ACCOUNT="$(gcloud auth list --filter=status:ACTIVE --format='value(account)' 2>/dev/null | head -n 1)" || true
+if [ -z "$ACCOUNT" ]; then
+  preflight_fail "gcloud is not logged in: gcloud auth login"
+elif ! gcloud projects describe acme-prod --format='value(projectId)' >/dev/null 2>&1; then
+  preflight_fail "project acme-prod is not reachable as $ACCOUNT: check --project (gcloud projects list) and that $ACCOUNT may see it"
+else
+  if enabled="$(gcloud services list --enabled --project=acme-prod --format='value(config.name)')"; then
+    for api in run.googleapis.com cloudbuild.googleapis.com artifactregistry.googleapis.com iam.googleapis.com pubsub.googleapis.com cloudtrace.googleapis.com telemetry.googleapis.com container.googleapis.com securitycenter.googleapis.com secretmanager.googleapis.com; do
+      grep -qx "$api" <<<"$enabled" || echo "note: $api is not enabled yet; step 1 enables it" >&2
+    done
+  else
+    preflight_fail "cannot list the APIs enabled on acme-prod: enable serviceusage.googleapis.com and grant $ACCOUNT roles/serviceusage.serviceUsageConsumer"
+  fi
+  if granted="$(curl -sS --fail -X POST -H "Authorization: Bearer $(gcloud auth print-access-token)" -H 'Content-Type: application/json' --data '{"permissions":["serviceusage.services.enable","iam.serviceAccounts.create","iam.serviceAccounts.setIamPolicy","iam.serviceAccounts.actAs","resourcemanager.projects.setIamPolicy","pubsub.topics.create","pubsub.topics.setIamPolicy","pubsub.subscriptions.create","pubsub.subscriptions.setIamPolicy","run.services.create","run.services.setIamPolicy","cloudbuild.builds.create","artifactregistry.repositories.create","container.clusters.getCredentials","container.clusterRoles.create","container.clusterRoleBindings.create","secretmanager.secrets.setIamPolicy"]}' https://cloudresourcemanager.googleapis.com/v1/projects/acme-prod:testIamPermissions)"; then
+    grep -q '"serviceusage.services.enable"' <<<"$granted" || preflight_fail "$ACCOUNT lacks serviceusage.services.enable on project acme-prod (e.g. roles/serviceusage.serviceUsageAdmin)"
+    grep -q '"iam.serviceAccounts.create"' <<<"$granted" || preflight_fail "$ACCOUNT lacks iam.serviceAccounts.create on project acme-prod (e.g. roles/iam.serviceAccountAdmin)"
+    grep -q '"iam.serviceAccounts.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT lacks iam.serviceAccounts.setIamPolicy on project acme-prod (e.g. roles/iam.serviceAccountAdmin)"
+    grep -q '"iam.serviceAccounts.actAs"' <<<"$granted" || preflight_fail "$ACCOUNT lacks iam.serviceAccounts.actAs on project acme-prod (e.g. roles/iam.serviceAccountUser)"
+    grep -q '"resourcemanager.projects.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT lacks resourcemanager.projects.setIamPolicy on project acme-prod (e.g. roles/resourcemanager.projectIamAdmin)"
+    grep -q '"pubsub.topics.create"' <<<"$granted" || preflight_fail "$ACCOUNT lacks pubsub.topics.create on project acme-prod (e.g. roles/pubsub.admin)"
+    grep -q '"pubsub.topics.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT lacks pubsub.topics.setIamPolicy on project acme-prod (e.g. roles/pubsub.admin)"
+    grep -q '"pubsub.subscriptions.create"' <<<"$granted" || preflight_fail "$ACCOUNT lacks pubsub.subscriptions.create on project acme-prod (e.g. roles/pubsub.admin)"
+    grep -q '"pubsub.subscriptions.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT lacks pubsub.subscriptions.setIamPolicy on project acme-prod (e.g. roles/pubsub.admin)"
+    grep -q '"run.services.create"' <<<"$granted" || preflight_fail "$ACCOUNT lacks run.services.create on project acme-prod (e.g. roles/run.admin)"
+    grep -q '"run.services.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT lacks run.services.setIamPolicy on project acme-prod (e.g. roles/run.admin)"
+    grep -q '"cloudbuild.builds.create"' <<<"$granted" || preflight_fail "$ACCOUNT lacks cloudbuild.builds.create on project acme-prod (e.g. roles/cloudbuild.builds.editor)"
+    grep -q '"artifactregistry.repositories.create"' <<<"$granted" || preflight_fail "$ACCOUNT lacks artifactregistry.repositories.create on project acme-prod (e.g. roles/artifactregistry.admin)"
+    grep -q '"container.clusters.getCredentials"' <<<"$granted" || preflight_fail "$ACCOUNT lacks container.clusters.getCredentials on project acme-prod (e.g. roles/container.admin)"
+    grep -q '"container.clusterRoles.create"' <<<"$granted" || preflight_fail "$ACCOUNT lacks container.clusterRoles.create on project acme-prod (e.g. roles/container.admin)"
+    grep -q '"container.clusterRoleBindings.create"' <<<"$granted" || preflight_fail "$ACCOUNT lacks container.clusterRoleBindings.create on project acme-prod (e.g. roles/container.admin)"
+    grep -q '"secretmanager.secrets.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT lacks secretmanager.secrets.setIamPolicy on project acme-prod (e.g. roles/secretmanager.admin)"
+  else
+    preflight_fail "cannot ask which permissions $ACCOUNT has on project acme-prod (testIamPermissions): is curl installed and the network reachable?"
+  fi
+  if granted="$(curl -sS --fail -X POST -H "Authorization: Bearer $(gcloud auth print-access-token)" -H 'Content-Type: application/json' --data '{"permissions":["resourcemanager.organizations.setIamPolicy"]}' https://cloudresourcemanager.googleapis.com/v1/organizations/123456789012:testIamPermissions)"; then
+    grep -q '"resourcemanager.organizations.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT lacks resourcemanager.organizations.setIamPolicy on organization 123456789012 (e.g. roles/resourcemanager.organizationAdmin)"
+  else
+    preflight_fail "cannot ask which permissions $ACCOUNT has on organization 123456789012 (testIamPermissions): is curl installed and the network reachable?"
+  fi
+  if settings="$(gcloud container clusters describe prod-eu \
+    --location=europe-west1 \
+    --project=acme-prod \
+    --format='value[separator=|](privateClusterConfig.enablePrivateEndpoint,masterAuthorizedNetworksConfig.enabled,masterAuthorizedNetworksConfig.cidrBlocks[].cidrBlock)')"; then
+    IFS='|' read -r private_endpoint authorized_networks authorized_ranges <<<"$settings" || true
+    if [ "$private_endpoint" = True ]; then
+      preflight_fail "cluster prod-eu (europe-west1) has a private endpoint only: isolator, pod-killer, tainter reach it from Cloud Run through Direct VPC egress: --network NETWORK --subnet SUBNET (the cluster's VPC; README: Private clusters)"
+    elif [ "$authorized_networks" = True ]; then
+      preflight_fail "cluster prod-eu (europe-west1) limits its public endpoint to master authorized networks, and Cloud Run calls it from addresses none can list: give it a private endpoint (--enable-private-endpoint) and deploy with --network/--subnet (README: Private clusters)"
+    fi
+  else
+    preflight_fail "cluster prod-eu (europe-west1) not found in project acme-prod (gcloud container clusters list --project=acme-prod): --cluster NAME[:LOCATION]"
+  fi
+fi
+if [ "$preflight_failed" != 0 ]; then
+  echo "preflight failed: nothing was created or changed" >&2
+  exit 1
+fi
+
+# A grant naming a service account created moments ago can fail until IAM knows the account.
+retry_iam() {
+  for delay in 5 10 20 40 80; do
+    "$@" && return 0
+    echo "IAM may not know a new account yet: retrying in $delay seconds" >&2
+    sleep "$delay"
+  done
+  "$@"
+}
+
 # 1. Enable the APIs: Cloud Run builds with Cloud Build into Artifact Registry; Pub/Sub carries every message; the rest follows from the descriptors
-gcloud services enable run.googleapis.com cloudbuild.googleapis.com artifactregistry.googleapis.com iam.googleapis.com pubsub.googleapis.com cloudtrace.googleapis.com telemetry.googleapis.com container.googleapis.com securitycenter.googleapis.com \
+gcloud services enable run.googleapis.com cloudbuild.googleapis.com artifactregistry.googleapis.com iam.googleapis.com pubsub.googleapis.com cloudtrace.googleapis.com telemetry.googleapis.com container.googleapis.com securitycenter.googleapis.com secretmanager.googleapis.com \
   --project=acme-prod
 
 # 2. Read the project number: the Pub/Sub service agent is service-<project number>@gcp-sa-pubsub.iam.gserviceaccount.com
@@ -95,116 +166,124 @@ gcloud pubsub topics describe scc-exporter-action-outcomes-dead-letter --project
 gcloud pubsub topics describe tainter-dead-letter --project=acme-prod >/dev/null 2>&1 ||
   gcloud pubsub topics create tainter-dead-letter --project=acme-prod
 
-# 5. Grant each service its roles: least privilege: publisher on its own output topics only, the roles its descriptor declares, trace writing, its own secrets
-gcloud pubsub topics add-iam-policy-binding pod-killer \
+# 5. Grant each service its roles: least privilege: publisher on its own output topics only, the roles its descriptor declares, trace writing, its own secrets; run.builder for the account Cloud Build builds with
+retry_iam gcloud pubsub topics add-iam-policy-binding pod-killer \
   --member=serviceAccount:riposte-router@acme-prod.iam.gserviceaccount.com \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud pubsub topics add-iam-policy-binding isolator \
+retry_iam gcloud pubsub topics add-iam-policy-binding isolator \
   --member=serviceAccount:riposte-router@acme-prod.iam.gserviceaccount.com \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud pubsub topics add-iam-policy-binding tainter \
+retry_iam gcloud pubsub topics add-iam-policy-binding tainter \
   --member=serviceAccount:riposte-router@acme-prod.iam.gserviceaccount.com \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud pubsub topics add-iam-policy-binding notifier \
+retry_iam gcloud pubsub topics add-iam-policy-binding notifier \
   --member=serviceAccount:riposte-router@acme-prod.iam.gserviceaccount.com \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud pubsub topics add-iam-policy-binding scc-exporter \
+retry_iam gcloud pubsub topics add-iam-policy-binding scc-exporter \
   --member=serviceAccount:riposte-router@acme-prod.iam.gserviceaccount.com \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud pubsub topics add-iam-policy-binding quarantine \
+retry_iam gcloud pubsub topics add-iam-policy-binding quarantine \
   --member=serviceAccount:riposte-router@acme-prod.iam.gserviceaccount.com \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud projects add-iam-policy-binding acme-prod \
+retry_iam gcloud projects add-iam-policy-binding acme-prod \
   --member=serviceAccount:riposte-router@acme-prod.iam.gserviceaccount.com \
   --role=roles/telemetry.tracesWriter \
   --condition=None
-gcloud pubsub topics add-iam-policy-binding action-outcomes \
+retry_iam gcloud pubsub topics add-iam-policy-binding action-outcomes \
   --member=serviceAccount:riposte-isolator@acme-prod.iam.gserviceaccount.com \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud pubsub topics add-iam-policy-binding quarantine \
+retry_iam gcloud pubsub topics add-iam-policy-binding quarantine \
   --member=serviceAccount:riposte-isolator@acme-prod.iam.gserviceaccount.com \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud projects add-iam-policy-binding acme-prod \
+retry_iam gcloud projects add-iam-policy-binding acme-prod \
   --member=serviceAccount:riposte-isolator@acme-prod.iam.gserviceaccount.com \
   --role=roles/container.clusterViewer \
   --condition=None
-gcloud projects add-iam-policy-binding acme-prod \
+retry_iam gcloud projects add-iam-policy-binding acme-prod \
   --member=serviceAccount:riposte-isolator@acme-prod.iam.gserviceaccount.com \
   --role=roles/telemetry.tracesWriter \
   --condition=None
-gcloud pubsub topics add-iam-policy-binding action-outcomes \
+retry_iam gcloud pubsub topics add-iam-policy-binding action-outcomes \
   --member=serviceAccount:riposte-notifier@acme-prod.iam.gserviceaccount.com \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud pubsub topics add-iam-policy-binding quarantine \
+retry_iam gcloud pubsub topics add-iam-policy-binding quarantine \
   --member=serviceAccount:riposte-notifier@acme-prod.iam.gserviceaccount.com \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud projects add-iam-policy-binding acme-prod \
+retry_iam gcloud projects add-iam-policy-binding acme-prod \
   --member=serviceAccount:riposte-notifier@acme-prod.iam.gserviceaccount.com \
   --role=roles/telemetry.tracesWriter \
   --condition=None
-gcloud pubsub topics add-iam-policy-binding action-outcomes \
+retry_iam gcloud secrets add-iam-policy-binding riposte-slack-webhook \
+  --member=serviceAccount:riposte-notifier@acme-prod.iam.gserviceaccount.com \
+  --role=roles/secretmanager.secretAccessor \
+  --project=acme-prod
+retry_iam gcloud pubsub topics add-iam-policy-binding action-outcomes \
   --member=serviceAccount:riposte-pod-killer@acme-prod.iam.gserviceaccount.com \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud pubsub topics add-iam-policy-binding quarantine \
+retry_iam gcloud pubsub topics add-iam-policy-binding quarantine \
   --member=serviceAccount:riposte-pod-killer@acme-prod.iam.gserviceaccount.com \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud projects add-iam-policy-binding acme-prod \
+retry_iam gcloud projects add-iam-policy-binding acme-prod \
   --member=serviceAccount:riposte-pod-killer@acme-prod.iam.gserviceaccount.com \
   --role=roles/container.clusterViewer \
   --condition=None
-gcloud projects add-iam-policy-binding acme-prod \
+retry_iam gcloud projects add-iam-policy-binding acme-prod \
   --member=serviceAccount:riposte-pod-killer@acme-prod.iam.gserviceaccount.com \
   --role=roles/telemetry.tracesWriter \
   --condition=None
-gcloud pubsub topics add-iam-policy-binding action-outcomes \
+retry_iam gcloud pubsub topics add-iam-policy-binding action-outcomes \
   --member=serviceAccount:riposte-scc-exporter@acme-prod.iam.gserviceaccount.com \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud pubsub topics add-iam-policy-binding quarantine \
+retry_iam gcloud pubsub topics add-iam-policy-binding quarantine \
   --member=serviceAccount:riposte-scc-exporter@acme-prod.iam.gserviceaccount.com \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud organizations add-iam-policy-binding 123456789012 \
+retry_iam gcloud organizations add-iam-policy-binding 123456789012 \
   --member=serviceAccount:riposte-scc-exporter@acme-prod.iam.gserviceaccount.com \
   --role=roles/securitycenter.findingsEditor \
   --condition=None
-gcloud projects add-iam-policy-binding acme-prod \
+retry_iam gcloud projects add-iam-policy-binding acme-prod \
   --member=serviceAccount:riposte-scc-exporter@acme-prod.iam.gserviceaccount.com \
   --role=roles/telemetry.tracesWriter \
   --condition=None
-gcloud pubsub topics add-iam-policy-binding action-outcomes \
+retry_iam gcloud pubsub topics add-iam-policy-binding action-outcomes \
   --member=serviceAccount:riposte-tainter@acme-prod.iam.gserviceaccount.com \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud pubsub topics add-iam-policy-binding quarantine \
+retry_iam gcloud pubsub topics add-iam-policy-binding quarantine \
   --member=serviceAccount:riposte-tainter@acme-prod.iam.gserviceaccount.com \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud projects add-iam-policy-binding acme-prod \
+retry_iam gcloud projects add-iam-policy-binding acme-prod \
   --member=serviceAccount:riposte-tainter@acme-prod.iam.gserviceaccount.com \
   --role=roles/container.clusterViewer \
   --condition=None
-gcloud projects add-iam-policy-binding acme-prod \
+retry_iam gcloud projects add-iam-policy-binding acme-prod \
   --member=serviceAccount:riposte-tainter@acme-prod.iam.gserviceaccount.com \
   --role=roles/telemetry.tracesWriter \
+  --condition=None
+retry_iam gcloud projects add-iam-policy-binding acme-prod \
+  --member="serviceAccount:${PROJECT_NUMBER}-compute@developer.gserviceaccount.com" \
+  --role=roles/run.builder \
   --condition=None
 
 # 6. Build the bundles: `gcloud run deploy --source services/<name>` uploads that folder only: it must hold its built bundle (dist/)
 npm run build
 
-# 7. Deploy the services to Cloud Run: settings from each descriptor's runtime: concurrency, timeout = push ack deadline, min and max instances
+# 7. Deploy the services to Cloud Run: settings from each descriptor's runtime: concurrency, timeout = push ack deadline, min and max instances, CPU always allocated; VPC egress for those that reach a cluster
 gcloud run deploy router \
   --source=services/router \
   --region=europe-west1 \
@@ -252,7 +331,9 @@ gcloud run deploy notifier \
   --cpu-boost \
   --min-instances=1 \
   --max-instances=1 \
+  --no-cpu-throttling \
   --set-env-vars=GOOGLE_CLOUD_PROJECT=acme-prod,OTEL_METRICS_EXPORTER=none,OTEL_LOGS_EXPORTER=none \
+  --set-secrets=SLACK_WEBHOOK_URL=riposte-slack-webhook:latest \
   --quiet
 NOTIFIER_URL="$(gcloud run services describe notifier \
   --region=europe-west1 \
@@ -313,39 +394,39 @@ TAINTER_URL="$(gcloud run services describe tainter \
   --format='value(status.url)')"
 
 # 8. Let the push account invoke the services: the services refuse unauthenticated requests; Pub/Sub's OIDC token for the push account passes the IAM check
-gcloud run services add-iam-policy-binding router \
+retry_iam gcloud run services add-iam-policy-binding router \
   --region=europe-west1 \
   --project=acme-prod \
   --member=serviceAccount:riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
   --role=roles/run.invoker
-gcloud run services add-iam-policy-binding isolator \
+retry_iam gcloud run services add-iam-policy-binding isolator \
   --region=europe-west1 \
   --project=acme-prod \
   --member=serviceAccount:riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
   --role=roles/run.invoker
-gcloud run services add-iam-policy-binding notifier \
+retry_iam gcloud run services add-iam-policy-binding notifier \
   --region=europe-west1 \
   --project=acme-prod \
   --member=serviceAccount:riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
   --role=roles/run.invoker
-gcloud run services add-iam-policy-binding pod-killer \
+retry_iam gcloud run services add-iam-policy-binding pod-killer \
   --region=europe-west1 \
   --project=acme-prod \
   --member=serviceAccount:riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
   --role=roles/run.invoker
-gcloud run services add-iam-policy-binding scc-exporter \
+retry_iam gcloud run services add-iam-policy-binding scc-exporter \
   --region=europe-west1 \
   --project=acme-prod \
   --member=serviceAccount:riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
   --role=roles/run.invoker
-gcloud run services add-iam-policy-binding tainter \
+retry_iam gcloud run services add-iam-policy-binding tainter \
   --region=europe-west1 \
   --project=acme-prod \
   --member=serviceAccount:riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
   --role=roles/run.invoker
 
 # 9. Let Pub/Sub sign pushes as the push account: the Pub/Sub service agent mints the push account's OIDC tokens (needed explicitly on projects from before April 2021)
-gcloud iam service-accounts add-iam-policy-binding riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+retry_iam gcloud iam service-accounts add-iam-policy-binding riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
   --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
   --role=roles/iam.serviceAccountTokenCreator \
   --project=acme-prod
@@ -544,82 +625,82 @@ gcloud pubsub subscriptions describe notifier-tainter-dead-letter --project=acme
     --max-retry-delay=300s
 
 # 11. Let Pub/Sub dead-letter: the Pub/Sub service agent must publish to each dead-letter topic and subscribe to each source subscription
-gcloud pubsub topics add-iam-policy-binding router-dead-letter \
+retry_iam gcloud pubsub topics add-iam-policy-binding router-dead-letter \
   --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud pubsub subscriptions add-iam-policy-binding router \
+retry_iam gcloud pubsub subscriptions add-iam-policy-binding router \
   --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
   --role=roles/pubsub.subscriber \
   --project=acme-prod
-gcloud pubsub topics add-iam-policy-binding isolator-dead-letter \
+retry_iam gcloud pubsub topics add-iam-policy-binding isolator-dead-letter \
   --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud pubsub subscriptions add-iam-policy-binding isolator \
+retry_iam gcloud pubsub subscriptions add-iam-policy-binding isolator \
   --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
   --role=roles/pubsub.subscriber \
   --project=acme-prod
-gcloud pubsub topics add-iam-policy-binding notifier-dead-letter \
+retry_iam gcloud pubsub topics add-iam-policy-binding notifier-dead-letter \
   --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud pubsub subscriptions add-iam-policy-binding notifier \
+retry_iam gcloud pubsub subscriptions add-iam-policy-binding notifier \
   --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
   --role=roles/pubsub.subscriber \
   --project=acme-prod
-gcloud pubsub topics add-iam-policy-binding notifier-action-outcomes-dead-letter \
+retry_iam gcloud pubsub topics add-iam-policy-binding notifier-action-outcomes-dead-letter \
   --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud pubsub subscriptions add-iam-policy-binding notifier-action-outcomes \
+retry_iam gcloud pubsub subscriptions add-iam-policy-binding notifier-action-outcomes \
   --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
   --role=roles/pubsub.subscriber \
   --project=acme-prod
-gcloud pubsub topics add-iam-policy-binding pod-killer-dead-letter \
+retry_iam gcloud pubsub topics add-iam-policy-binding pod-killer-dead-letter \
   --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud pubsub subscriptions add-iam-policy-binding pod-killer \
+retry_iam gcloud pubsub subscriptions add-iam-policy-binding pod-killer \
   --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
   --role=roles/pubsub.subscriber \
   --project=acme-prod
-gcloud pubsub topics add-iam-policy-binding scc-exporter-dead-letter \
+retry_iam gcloud pubsub topics add-iam-policy-binding scc-exporter-dead-letter \
   --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud pubsub subscriptions add-iam-policy-binding scc-exporter \
+retry_iam gcloud pubsub subscriptions add-iam-policy-binding scc-exporter \
   --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
   --role=roles/pubsub.subscriber \
   --project=acme-prod
-gcloud pubsub topics add-iam-policy-binding scc-exporter-action-outcomes-dead-letter \
+retry_iam gcloud pubsub topics add-iam-policy-binding scc-exporter-action-outcomes-dead-letter \
   --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud pubsub subscriptions add-iam-policy-binding scc-exporter-action-outcomes \
+retry_iam gcloud pubsub subscriptions add-iam-policy-binding scc-exporter-action-outcomes \
   --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
   --role=roles/pubsub.subscriber \
   --project=acme-prod
-gcloud pubsub topics add-iam-policy-binding tainter-dead-letter \
+retry_iam gcloud pubsub topics add-iam-policy-binding tainter-dead-letter \
   --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud pubsub subscriptions add-iam-policy-binding tainter \
+retry_iam gcloud pubsub subscriptions add-iam-policy-binding tainter \
   --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
   --role=roles/pubsub.subscriber \
   --project=acme-prod
 
-# 12. Apply the Kubernetes RBAC: each actioner's Google identity gets exactly the Kubernetes verbs its descriptor declares (ClusterRole + binding to the account as a User)
-gcloud container clusters get-credentials prod-eu --location=europe-west1 --project=acme-prod
+# 12. Apply the Kubernetes RBAC: each actioner's Google identity gets exactly the Kubernetes verbs its descriptor declares (ClusterRole + binding to the account as a User), in every cluster
 npx riposte rbac generate --project=acme-prod --out=.riposte/rbac/acme-prod
+gcloud container clusters get-credentials prod-eu --location=europe-west1 --project=acme-prod
 kubectl apply --filename=.riposte/rbac/acme-prod
 
 # 13. Let falcosidekick publish Falco alerts: falcosidekick's Kubernetes service account falco/falcosidekick acts as riposte-falcosidekick (Workload Identity) and may publish to falco-events only; then install Falco (README: Install Falco on GKE)
-gcloud pubsub topics add-iam-policy-binding falco-events \
+retry_iam gcloud pubsub topics add-iam-policy-binding falco-events \
   --member=serviceAccount:riposte-falcosidekick@acme-prod.iam.gserviceaccount.com \
   --role=roles/pubsub.publisher \
   --project=acme-prod
-gcloud iam service-accounts add-iam-policy-binding riposte-falcosidekick@acme-prod.iam.gserviceaccount.com \
+retry_iam gcloud iam service-accounts add-iam-policy-binding riposte-falcosidekick@acme-prod.iam.gserviceaccount.com \
   --member='serviceAccount:acme-prod.svc.id.goog[falco/falcosidekick]' \
   --role=roles/iam.workloadIdentityUser \
   --project=acme-prod

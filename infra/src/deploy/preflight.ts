@@ -1,0 +1,238 @@
+// The deploy plan's preflight: checks that need no change to the project, run before anything is
+// created — every required value given, gcloud logged in, the project reachable, the APIs listed, the
+// caller's permissions (testIamPermissions), each cluster found and reachable from Cloud Run. It is a
+// bash program so that the script and `--apply` run the very same checks; each failure is one line
+// naming what is missing and how to fix it, and all failures are reported together.
+
+import { renderCall, shellWord } from "./bash.js";
+import type { CliCall, PlanTodo } from "./commands.js";
+import { gcloud } from "./commands.js";
+
+export interface GkeCluster {
+  /** The cluster's name; also its name in alerts (falcosidekick's `cluster` customfield). */
+  name: string;
+  /** Its region or zone. */
+  location: string;
+}
+
+/** Direct VPC egress for the services that reach a cluster's control plane. */
+export interface VpcEgress {
+  network: string;
+  subnet: string;
+}
+
+/** A permission the caller needs, and a predefined role that has it (named in the failure). */
+export interface CallerPermission {
+  permission: string;
+  role: string;
+}
+
+export interface Preflight {
+  project: string;
+  region: string;
+  /** Values still unknown: each one fails the preflight. */
+  missing: readonly PlanTodo[];
+  apis: readonly string[];
+  projectPermissions: readonly CallerPermission[];
+  organization?: { id: string; permissions: readonly CallerPermission[] };
+  /** Clusters whose control plane some service reaches, with those services' names. */
+  clusters: readonly GkeCluster[];
+  reachers: readonly string[];
+  vpc?: VpcEgress;
+}
+
+/** Permissions behind each step, one per kind of change (testIamPermissions takes at most 100). */
+export function callerPermissions(needs: { kubernetes: boolean; secrets: boolean }): CallerPermission[] {
+  return [
+    { permission: "serviceusage.services.enable", role: "roles/serviceusage.serviceUsageAdmin" },
+    { permission: "iam.serviceAccounts.create", role: "roles/iam.serviceAccountAdmin" },
+    { permission: "iam.serviceAccounts.setIamPolicy", role: "roles/iam.serviceAccountAdmin" },
+    { permission: "iam.serviceAccounts.actAs", role: "roles/iam.serviceAccountUser" },
+    { permission: "resourcemanager.projects.setIamPolicy", role: "roles/resourcemanager.projectIamAdmin" },
+    { permission: "pubsub.topics.create", role: "roles/pubsub.admin" },
+    { permission: "pubsub.topics.setIamPolicy", role: "roles/pubsub.admin" },
+    { permission: "pubsub.subscriptions.create", role: "roles/pubsub.admin" },
+    { permission: "pubsub.subscriptions.setIamPolicy", role: "roles/pubsub.admin" },
+    { permission: "run.services.create", role: "roles/run.admin" },
+    { permission: "run.services.setIamPolicy", role: "roles/run.admin" },
+    { permission: "cloudbuild.builds.create", role: "roles/cloudbuild.builds.editor" },
+    { permission: "artifactregistry.repositories.create", role: "roles/artifactregistry.admin" },
+    ...(needs.kubernetes
+      ? [
+          { permission: "container.clusters.getCredentials", role: "roles/container.admin" },
+          { permission: "container.clusterRoles.create", role: "roles/container.admin" },
+          { permission: "container.clusterRoleBindings.create", role: "roles/container.admin" },
+        ]
+      : []),
+    ...(needs.secrets
+      ? [{ permission: "secretmanager.secrets.setIamPolicy", role: "roles/secretmanager.admin" }]
+      : []),
+  ];
+}
+
+export const ORGANIZATION_PERMISSIONS: readonly CallerPermission[] = [
+  {
+    permission: "resourcemanager.organizations.setIamPolicy",
+    role: "roles/resourcemanager.organizationAdmin",
+  },
+];
+
+const CLUSTER_SETTINGS =
+  "value[separator=|](privateClusterConfig.enablePrivateEndpoint,masterAuthorizedNetworksConfig.enabled,masterAuthorizedNetworksConfig.cidrBlocks[].cidrBlock)";
+
+function clusterDescribe(cluster: GkeCluster, project: string): CliCall {
+  return gcloud(
+    ["container", "clusters", "describe"],
+    [cluster.name],
+    [
+      ["location", cluster.location],
+      ["project", project],
+      ["format", CLUSTER_SETTINGS],
+    ],
+  );
+}
+
+function subnetDescribe(vpc: VpcEgress, region: string, project: string): CliCall {
+  return gcloud(
+    ["compute", "networks", "subnets", "describe"],
+    [vpc.subnet],
+    [
+      ["region", region],
+      ["project", project],
+      ["format", "value(ipCidrRange)"],
+    ],
+  );
+}
+
+const activeAccount = gcloud(
+  ["auth", "list"],
+  [],
+  [
+    ["filter", "status:ACTIVE"],
+    ["format", "value(account)"],
+  ],
+);
+const projectDescribe = (project: string) =>
+  gcloud(["projects", "describe"], [project], [["format", "value(projectId)"]]);
+const enabledApis = (project: string) =>
+  gcloud(["services", "list"], [], [["enabled"], ["project", project], ["format", "value(config.name)"]]);
+
+/** The gcloud calls of the preflight (the flag check asks the installed gcloud about each). */
+export function preflightCalls(preflight: Preflight): CliCall[] {
+  const { project } = preflight;
+  return [
+    activeAccount,
+    gcloud(["auth", "print-access-token"], [], []),
+    projectDescribe(project),
+    enabledApis(project),
+    ...preflight.clusters.map((cluster) => clusterDescribe(cluster, project)),
+    ...(preflight.vpc ? [subnetDescribe(preflight.vpc, preflight.region, project)] : []),
+  ];
+}
+
+/** A bash string literal (single-quoted unless bare is safe). */
+const quote = shellWord;
+
+/** Asks testIamPermissions which of `permissions` the caller holds on `resource`; fails per missing one. */
+function permissionCheck(
+  resource: string,
+  label: string,
+  permissions: readonly CallerPermission[],
+): string[] {
+  const body = JSON.stringify({ permissions: permissions.map((p) => p.permission) });
+  const url = `https://cloudresourcemanager.googleapis.com/v1/${resource}:testIamPermissions`;
+  return [
+    `  if granted="$(curl -sS --fail -X POST -H "Authorization: Bearer $(gcloud auth print-access-token)" -H 'Content-Type: application/json' --data ${quote(body)} ${url})"; then`,
+    ...permissions.map(
+      ({ permission, role }) =>
+        `    grep -q ${quote(`"${permission}"`)} <<<"$granted" || preflight_fail "$ACCOUNT lacks ${permission} on ${label} (e.g. ${role})"`,
+    ),
+    "  else",
+    `    preflight_fail "cannot ask which permissions $ACCOUNT has on ${label} (testIamPermissions): is curl installed and the network reachable?"`,
+    "  fi",
+  ];
+}
+
+/**
+ * The actioners call the cluster's `endpoint` as the GKE API gives it: the private one when the cluster
+ * has only a private endpoint (reachable from Cloud Run through Direct VPC egress, and then only from
+ * the master authorized networks when those are on), else the public one — which Cloud Run reaches from
+ * Google addresses no authorized network can list (private-ranges-only egress leaves it outside the VPC).
+ */
+function clusterCheck(preflight: Preflight, cluster: GkeCluster): string[] {
+  const { project, vpc } = preflight;
+  const where = `cluster ${cluster.name} (${cluster.location})`;
+  const reachers = preflight.reachers.join(", ");
+  const update = `gcloud container clusters update ${cluster.name} --location=${cluster.location} --project=${project} --enable-master-authorized-networks --master-authorized-networks=`;
+  const privateEndpoint = vpc
+    ? [
+        '      if [ "$authorized_networks" = True ] && [ -n "$subnet_range" ]; then',
+        '        case ";$authorized_ranges;" in',
+        `          *";$subnet_range;"*) ;;`,
+        `          *) preflight_fail "${where} accepts its control plane only from its master authorized networks ($authorized_ranges): add subnet ${vpc.subnet}'s range: ${update}\${authorized_ranges//;/,}\${authorized_ranges:+,}$subnet_range" ;;`,
+        "        esac",
+        "      fi",
+      ]
+    : [
+        `      preflight_fail "${where} has a private endpoint only: ${reachers} reach it from Cloud Run through Direct VPC egress: --network NETWORK --subnet SUBNET (the cluster's VPC; README: Private clusters)"`,
+      ];
+  return [
+    `  if settings="$(${renderCall(clusterDescribe(cluster, project), "  ")})"; then`,
+    `    IFS='|' read -r private_endpoint authorized_networks authorized_ranges <<<"$settings" || true`,
+    '    if [ "$private_endpoint" = True ]; then',
+    ...privateEndpoint,
+    '    elif [ "$authorized_networks" = True ]; then',
+    `      preflight_fail "${where} limits its public endpoint to master authorized networks, and Cloud Run calls it from addresses none can list: give it a private endpoint (--enable-private-endpoint) and deploy with --network/--subnet (README: Private clusters)"`,
+    "    fi",
+    "  else",
+    `    preflight_fail "${where} not found in project ${project} (gcloud container clusters list --project=${project}): --cluster NAME[:LOCATION]"`,
+    "  fi",
+  ];
+}
+
+/** The preflight as bash: defines preflight_fail, runs every check, exits 1 if one failed. */
+export function preflightScript(preflight: Preflight): string[] {
+  const { project, vpc } = preflight;
+  const lines = [
+    "preflight_failed=0",
+    'preflight_fail() { echo "preflight: $*" >&2; preflight_failed=1; }',
+    ...preflight.missing.map(
+      (todo) =>
+        `preflight_fail ${quote(`${todo.service ? `${todo.service}: ` : ""}${todo.variable} has no value: ${todo.hint}`)}`,
+    ),
+    `ACCOUNT="$(${renderCall(activeAccount)} 2>/dev/null | head -n 1)" || true`,
+    'if [ -z "$ACCOUNT" ]; then',
+    '  preflight_fail "gcloud is not logged in: gcloud auth login"',
+    `elif ! ${renderCall(projectDescribe(project))} >/dev/null 2>&1; then`,
+    `  preflight_fail "project ${project} is not reachable as $ACCOUNT: check --project (gcloud projects list) and that $ACCOUNT may see it"`,
+    "else",
+    `  if enabled="$(${renderCall(enabledApis(project))})"; then`,
+    `    for api in ${preflight.apis.join(" ")}; do`,
+    '      grep -qx "$api" <<<"$enabled" || echo "note: $api is not enabled yet; step 1 enables it" >&2',
+    "    done",
+    "  else",
+    `    preflight_fail "cannot list the APIs enabled on ${project}: enable serviceusage.googleapis.com and grant $ACCOUNT roles/serviceusage.serviceUsageConsumer"`,
+    "  fi",
+    ...permissionCheck(`projects/${project}`, `project ${project}`, preflight.projectPermissions),
+    ...(preflight.organization
+      ? permissionCheck(
+          `organizations/${preflight.organization.id}`,
+          `organization ${preflight.organization.id}`,
+          preflight.organization.permissions,
+        )
+      : []),
+    ...(vpc
+      ? [
+          `  subnet_range="$(${renderCall(subnetDescribe(vpc, preflight.region, project))})" ||`,
+          `    preflight_fail "subnet ${vpc.subnet} not found in region ${preflight.region}: gcloud compute networks subnets list --network=${vpc.network} --project=${project}"`,
+        ]
+      : []),
+    ...preflight.clusters.flatMap((cluster) => clusterCheck(preflight, cluster)),
+    "fi",
+    'if [ "$preflight_failed" != 0 ]; then',
+    '  echo "preflight failed: nothing was created or changed" >&2',
+    "  exit 1",
+    "fi",
+  ];
+  return lines;
+}
