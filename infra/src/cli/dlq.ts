@@ -7,7 +7,7 @@ import { type HeldMessage, holdMessages } from "../ops/inspect.js";
 import { loadServices } from "../services.js";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
 import { readCliEnv } from "./env.js";
-import { pubsubTarget } from "./pubsub-target.js";
+import { openPubsubTarget } from "./pubsub-target.js";
 
 const dlqUsage = `Usage: riposte dlq list|show|replay SERVICE [--limit N] [--project P]
 
@@ -52,7 +52,7 @@ async function withTarget<T>(
   project: string | undefined,
   use: (pubsub: PubSub, describe: string) => Promise<T>,
 ): Promise<T> {
-  const target = pubsubTarget(readCliEnv(), project);
+  const target = await openPubsubTarget(readCliEnv(), project);
   try {
     return await use(target.pubsub, target.describe);
   } finally {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { PubSub } from "@google-cloud/pubsub";
 import { repoRoot } from "../services.js";
 import type { CliEnv } from "./env.js";
+import { requireRunning } from "./reachable.js";
 
 export const DEFAULT_LOCAL_PROJECT = "riposte-local";
 export const DEFAULT_EMULATOR_HOST = "127.0.0.1:8085";
@@ -60,4 +61,16 @@ export function pubsubTarget(env: CliEnv, project: string | undefined): PubSubTa
     };
   }
   return { pubsub: new PubSub({ projectId }), projectId, describe: `project ${projectId}` };
+}
+
+/** The target, after checking that its emulator (if any) is running: a command fails in seconds, in one line. */
+export async function openPubsubTarget(env: CliEnv, project: string | undefined): Promise<PubSubTarget> {
+  const target = pubsubTarget(env, project);
+  if (target.emulatorHost)
+    await requireRunning(
+      "Pub/Sub emulator",
+      target.emulatorHost,
+      "start the pipeline with `npm start`, or set PUBSUB_EMULATOR_HOST to a running emulator",
+    );
+  return target;
 }

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { parseJsonLossless, stringifyJsonLossless, Topics } from "@riposte/falco-event";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
 import { readCliEnv } from "./env.js";
-import { pubsubTarget } from "./pubsub-target.js";
+import { openPubsubTarget } from "./pubsub-target.js";
 
 const usage = `Usage: riposte send [--project P] [--topic T] FILE… | -
 
@@ -58,7 +58,7 @@ export const sendCommand: Command = {
       }
       return splitAlerts(text, file === "-" ? "stdin" : file);
     });
-    const target = pubsubTarget(readCliEnv(), values.project);
+    const target = await openPubsubTarget(readCliEnv(), values.project);
     const topic = target.pubsub.topic(values.topic as string);
     try {
       const ids = await Promise.all(

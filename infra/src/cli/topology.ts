@@ -7,7 +7,7 @@ import { applyTopology, describeChange, planTopology } from "../topology/provisi
 import { applyServiceAgentGrants, serviceAgentGrants } from "../topology/service-agent.js";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
 import { type CliEnv, readCliEnv } from "./env.js";
-import { DEFAULT_EMULATOR_HOST, pubsubTarget } from "./pubsub-target.js";
+import { DEFAULT_EMULATOR_HOST, openPubsubTarget } from "./pubsub-target.js";
 
 const usage = `Usage: riposte topology plan|apply [options]
 
@@ -100,7 +100,7 @@ export const topologyCommand: Command = {
       ),
       ...(values["push-service-account"] ? { pushServiceAccount: values["push-service-account"] } : {}),
     });
-    const target = pubsubTarget(env, values.project);
+    const target = await openPubsubTarget(env, values.project);
     try {
       const changes =
         action === "plan"

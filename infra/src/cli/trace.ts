@@ -4,6 +4,7 @@ import type { CollectedSpan } from "@riposte/standins";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
 import { readCliEnv } from "./env.js";
 import { readDevState } from "./pubsub-target.js";
+import { requireRunning } from "./reachable.js";
 
 const usage = `Usage: riposte trace INCIDENT [--project P] [--receiver URL]
 
@@ -77,6 +78,11 @@ export const traceCommand: Command = {
       }
       throw new UsageError("no trace receiver: run `riposte dev`, or pass --receiver URL or --project P");
     }
+    await requireRunning(
+      "trace receiver",
+      receiver,
+      "start `npm start`, or pass --receiver URL or --project P",
+    );
     const response = await fetch(`${receiver}/api/spans?traceId=${incident}`);
     if (!response.ok) throw new Error(`the trace receiver at ${receiver} answered ${response.status}`);
     const { spans } = (await response.json()) as { spans: CollectedSpan[] };
