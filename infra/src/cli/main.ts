@@ -4,6 +4,7 @@ import { deployCommand } from "./deploy.js";
 import { devCommand } from "./dev.js";
 import { dlqCommand, quarantineCommand } from "./dlq.js";
 import { docsCommand } from "./docs.js";
+import { playbookCommand } from "./playbook.js";
 import { rbacCommand } from "./rbac.js";
 import { releaseCommand } from "./release.js";
 import { sccCommand } from "./scc.js";
@@ -25,6 +26,7 @@ const COMMANDS: readonly Command[] = [
   quarantineCommand,
   docsCommand,
   deployCommand,
+  playbookCommand,
 ];
 
 const usage = `Usage: riposte <command> [options]
