@@ -33,6 +33,7 @@ import {
   DEFAULT_LOCAL_PROJECT,
   type DevState,
   devStatePath,
+  readDevState,
 } from "./pubsub-target.js";
 import { assignLocalPorts, endpointResolver, reservedLocalPorts } from "./topology.js";
 
@@ -69,6 +70,15 @@ async function runDev(): Promise<number> {
   const write = (line: string) => process.stdout.write(`${line}\n`);
   const say = (line: string) => write(`${useColor ? "\u001b[1m[riposte]\u001b[0m" : "[riposte]"} ${line}`);
   const projectId = env.GOOGLE_CLOUD_PROJECT ?? DEFAULT_LOCAL_PROJECT;
+  const statePath = devStatePath(env);
+  const running = readDevState(env);
+  if (running) {
+    // Its ports and emulator are taken, and stopping would remove its state file: refuse before anything.
+    throw new Error(
+      `already running (pid ${running.pid}, emulator ${running.emulatorHost}, project ${running.projectId}; state ${statePath}): stop it first (Ctrl-C), or start this one with another PUBSUB_EMULATOR_HOST or GOOGLE_CLOUD_PROJECT`,
+    );
+  }
+  let wroteState = false;
 
   let emulator: PubSubEmulator | undefined;
   let sim: SimCluster | undefined;
@@ -85,7 +95,8 @@ async function runDev(): Promise<number> {
     await Promise.all(children.map((child) => stopChild(child)));
     await Promise.allSettled([sim?.stop(), slack?.close(), scc?.close(), otlp?.close()]);
     await emulator?.stop();
-    rmSync(devStatePath(), { force: true });
+    // Only the file this run wrote: a failed start must not remove another run's.
+    if (wroteState) rmSync(statePath, { force: true });
   };
   // Last resort if we die abruptly: no child may outlive us.
   process.on("exit", () => {
@@ -180,8 +191,10 @@ async function runDev(): Promise<number> {
       otlpReceiverUrl: otlp.url,
       pid: process.pid,
     };
-    mkdirSync(dirname(devStatePath()), { recursive: true });
-    writeFileSync(devStatePath(), `${JSON.stringify(state, null, 2)}\n`);
+    mkdirSync(dirname(statePath), { recursive: true });
+    // `wx`: if another run wrote it while we started, keep theirs and stop.
+    writeFileSync(statePath, `${JSON.stringify(state, null, 2)}\n`, { flag: readDevState(env) ? "wx" : "w" });
+    wroteState = true;
     printBanner(say, {
       projectId,
       emulatorHost,

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PubSub } from "@google-cloud/pubsub";
 import { repoRoot } from "../services.js";
-import type { CliEnv } from "./env.js";
+import { type CliEnv, readCliEnv } from "./env.js";
 import { requireRunning } from "./reachable.js";
 
 export const DEFAULT_LOCAL_PROJECT = "riposte-local";
@@ -24,12 +24,27 @@ export interface DevState {
   pid: number;
 }
 
-export function devStatePath(): string {
-  return join(repoRoot(), ".riposte", "dev.json");
+/**
+ * The state file of the `riposte dev` serving this emulator and project: `.riposte/dev.json` for the
+ * default ones (what `npm start` and every command without PUBSUB_EMULATOR_HOST use), a file named
+ * after them otherwise, so a run on another emulator (the npm-start e2e test) neither reads nor
+ * overwrites a developer's running pipeline.
+ */
+export function devStatePath(env: CliEnv = readCliEnv()): string {
+  const emulator = env.PUBSUB_EMULATOR_HOST;
+  const project = env.GOOGLE_CLOUD_PROJECT;
+  if ((!emulator || emulator === DEFAULT_EMULATOR_HOST) && (!project || project === DEFAULT_LOCAL_PROJECT))
+    return join(repoRoot(), ".riposte", "dev.json");
+  const key = `${emulator ?? DEFAULT_EMULATOR_HOST}-${project ?? DEFAULT_LOCAL_PROJECT}`.replace(
+    /[^\w.-]/g,
+    "_",
+  );
+  return join(repoRoot(), ".riposte", `dev-${key}.json`);
 }
 
-export function readDevState(): DevState | undefined {
-  const path = devStatePath();
+/** The state of the running `riposte dev` for this environment; undefined when none runs. */
+export function readDevState(env: CliEnv = readCliEnv()): DevState | undefined {
+  const path = devStatePath(env);
   if (!existsSync(path)) return undefined;
   try {
     const state = JSON.parse(readFileSync(path, "utf8")) as DevState;
@@ -50,8 +65,9 @@ export interface PubSubTarget {
 export function pubsubTarget(env: CliEnv, project: string | undefined): PubSubTarget {
   const emulatorHost =
     env.PUBSUB_EMULATOR_HOST ??
-    (project ? undefined : (readDevState()?.emulatorHost ?? DEFAULT_EMULATOR_HOST));
-  const projectId = project ?? env.GOOGLE_CLOUD_PROJECT ?? readDevState()?.projectId ?? DEFAULT_LOCAL_PROJECT;
+    (project ? undefined : (readDevState(env)?.emulatorHost ?? DEFAULT_EMULATOR_HOST));
+  const projectId =
+    project ?? env.GOOGLE_CLOUD_PROJECT ?? readDevState(env)?.projectId ?? DEFAULT_LOCAL_PROJECT;
   if (emulatorHost) {
     return {
       pubsub: new PubSub({ projectId, apiEndpoint: emulatorHost, emulatorMode: true }),
