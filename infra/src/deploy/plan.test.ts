@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import type { ServiceDescriptor } from "@riposte/service-kit";
 import { beforeAll, describe, expect, it } from "vitest";
 import { UsageError } from "../cli/command.js";
-import { createDeployCommand, parseEnvOptions } from "../cli/deploy.js";
+import { createDeployCommand, parseClusterOptions, parseEnvOptions } from "../cli/deploy.js";
 import { loadServices } from "../services.js";
 import { applyPlan, type CommandRunner, DeployApplyError } from "./apply.js";
 import { argvOf, type CliCall, type DeployPlan, planCalls, planVariable } from "./commands.js";
@@ -418,6 +418,19 @@ describe("riposte deploy", () => {
     const yes = command({ interactive: false });
     expect(await yes.deploy.run([...args, "--apply", "--yes"])).toBe(0);
     expect(yes.ran.length).toBeGreaterThan(10);
+  });
+
+  it("takes every --cluster NAME[:LOCATION], refusing a name twice or a malformed one", () => {
+    expect(parseClusterOptions(["prod-eu", "prod-us:us-central1-a"], "europe-west1")).toEqual([
+      { name: "prod-eu", location: "europe-west1" },
+      { name: "prod-us", location: "us-central1-a" },
+    ]);
+    expect(() => parseClusterOptions(["prod-eu", "prod-eu:us-central1"], "europe-west1")).toThrow(
+      /given twice/,
+    );
+    expect(() => parseClusterOptions(["Prod EU"], "europe-west1")).toThrow(
+      /--cluster expects NAME\[:LOCATION\]/,
+    );
   });
 
   it("checks --env values against the service's schema", () => {
