@@ -30,6 +30,8 @@ Options:
   --env [SERVICE:]KEY=VALUE         a service's environment value (repeatable; without SERVICE,
                                     every service declaring KEY), checked against its schema
   --secret SERVICE:KEY=SECRET[:V]   a Secret Manager secret as KEY (repeatable; version V, default latest)
+  --alert-channel CHANNEL           Cloud Monitoring notification channel (projects/P/notificationChannels/ID)
+                                    for the alert policies on dead letters and quarantine
   --apply                           run the commands, after a y/N confirmation
   --yes                             with --apply: do not ask (required without a terminal)`;
 
@@ -58,6 +60,7 @@ export function createDeployCommand(deps: DeployCommandDeps): Command {
         organization: { type: "string" },
         env: { type: "string", multiple: true },
         secret: { type: "string", multiple: true },
+        "alert-channel": { type: "string" },
         apply: { type: "boolean" },
         yes: { type: "boolean" },
       });
@@ -92,6 +95,7 @@ export function createDeployCommand(deps: DeployCommandDeps): Command {
         ...(values.organization ? { organization: values.organization } : {}),
         env: parseEnvOptions(values.env ?? [], descriptors),
         secrets: parseSecretOptions(values.secret ?? [], descriptors),
+        ...(values["alert-channel"] ? { alertChannel: values["alert-channel"] } : {}),
       };
       let plan: ReturnType<typeof deployPlan>;
       try {

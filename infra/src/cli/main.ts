@@ -1,4 +1,5 @@
 // The riposte CLI: one command per operator task. Errors are one clear line and a non-zero exit.
+import { alertingCommand } from "./alerting.js";
 import { type Command, UsageError } from "./command.js";
 import { deployCommand } from "./deploy.js";
 import { devCommand } from "./dev.js";
@@ -27,6 +28,7 @@ const COMMANDS: readonly Command[] = [
   docsCommand,
   deployCommand,
   playbookCommand,
+  alertingCommand,
 ];
 
 const usage = `Usage: riposte <command> [options]

@@ -10,6 +10,7 @@ import { type GcpRoleGrant, type ServiceDescriptor, subscriptionNameFor } from "
 import { serviceAccountEmail } from "../rbac.js";
 import { deriveTopology, type SubscriptionSpec } from "../topology/derive.js";
 import { pubsubServiceAgent, serviceAgentGrants } from "../topology/service-agent.js";
+import { alertingStep } from "./alerting.js";
 import type { DeployPlan, Flag, PlanCommand, PlanStep, PlanTodo } from "./commands.js";
 import { gcloud, planVariable } from "./commands.js";
 import {
@@ -72,6 +73,8 @@ export interface DeployOptions {
   env?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Secret Manager secrets per service and variable, mounted with --set-secrets. */
   secrets?: Readonly<Record<string, Readonly<Record<string, SecretReference>>>>;
+  /** Cloud Monitoring notification channel for the dead-letter and quarantine alert policies. */
+  alertChannel?: string;
 }
 
 export class DeployPlanError extends Error {
@@ -427,6 +430,13 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
       ),
     })),
   });
+  steps.push(
+    alertingStep({
+      project,
+      subscriptions,
+      ...(options.alertChannel ? { alertChannel: options.alertChannel } : {}),
+    }),
+  );
 
   // 9. Kubernetes RBAC
   if (needsKubernetes && !options.clusters?.length) {

@@ -690,12 +690,68 @@ retry_iam gcloud pubsub subscriptions add-iam-policy-binding tainter \
   --role=roles/pubsub.subscriber \
   --project=acme-prod
 
-# 12. Apply the Kubernetes RBAC: each actioner's Google identity gets exactly the Kubernetes verbs its descriptor declares (ClusterRole + binding to the account as a User), in every cluster
+# 12. Alert on dead letters and quarantine: a Cloud Monitoring alert policy per dead-letter subscription and on the quarantine backlog (undelivered messages > 0 for 1 min), with no notification channel yet: pass --alert-channel projects/P/notificationChannels/ID
+npx riposte alerting exists \
+  --project=acme-prod \
+  --display-name='Riposte: quarantined messages in quarantine' >/dev/null 2>&1 ||
+  gcloud alpha monitoring policies create \
+    --policy='{"displayName":"Riposte: quarantined messages in quarantine","documentation":{"content":"A message no Riposte service could accept was quarantined. Inspect it with `riposte quarantine list`.","mimeType":"text/markdown"},"userLabels":{"app":"riposte"},"combiner":"OR","severity":"WARNING","conditions":[{"displayName":"undelivered messages in quarantine","conditionThreshold":{"filter":"resource.type = \"pubsub_subscription\" AND resource.labels.subscription_id = \"quarantine\" AND metric.type = \"pubsub.googleapis.com/subscription/num_undelivered_messages\"","aggregations":[{"alignmentPeriod":"60s","perSeriesAligner":"ALIGN_MAX"}],"comparison":"COMPARISON_GT","thresholdValue":0,"duration":"60s","trigger":{"count":1}}}]}' \
+    --project=acme-prod
+npx riposte alerting exists \
+  --project=acme-prod \
+  --display-name='Riposte: dead letters in router-dead-letter' >/dev/null 2>&1 ||
+  gcloud alpha monitoring policies create \
+    --policy='{"displayName":"Riposte: dead letters in router-dead-letter","documentation":{"content":"Riposte gave up on a message in router-dead-letter (a command there was never carried out). Inspect and replay it with `riposte dlq list SERVICE`.","mimeType":"text/markdown"},"userLabels":{"app":"riposte"},"combiner":"OR","severity":"CRITICAL","conditions":[{"displayName":"undelivered messages in router-dead-letter","conditionThreshold":{"filter":"resource.type = \"pubsub_subscription\" AND resource.labels.subscription_id = \"router-dead-letter\" AND metric.type = \"pubsub.googleapis.com/subscription/num_undelivered_messages\"","aggregations":[{"alignmentPeriod":"60s","perSeriesAligner":"ALIGN_MAX"}],"comparison":"COMPARISON_GT","thresholdValue":0,"duration":"60s","trigger":{"count":1}}}]}' \
+    --project=acme-prod
+npx riposte alerting exists \
+  --project=acme-prod \
+  --display-name='Riposte: dead letters in isolator-dead-letter' >/dev/null 2>&1 ||
+  gcloud alpha monitoring policies create \
+    --policy='{"displayName":"Riposte: dead letters in isolator-dead-letter","documentation":{"content":"Riposte gave up on a message in isolator-dead-letter (a command there was never carried out). Inspect and replay it with `riposte dlq list SERVICE`.","mimeType":"text/markdown"},"userLabels":{"app":"riposte"},"combiner":"OR","severity":"CRITICAL","conditions":[{"displayName":"undelivered messages in isolator-dead-letter","conditionThreshold":{"filter":"resource.type = \"pubsub_subscription\" AND resource.labels.subscription_id = \"isolator-dead-letter\" AND metric.type = \"pubsub.googleapis.com/subscription/num_undelivered_messages\"","aggregations":[{"alignmentPeriod":"60s","perSeriesAligner":"ALIGN_MAX"}],"comparison":"COMPARISON_GT","thresholdValue":0,"duration":"60s","trigger":{"count":1}}}]}' \
+    --project=acme-prod
+npx riposte alerting exists \
+  --project=acme-prod \
+  --display-name='Riposte: dead letters in notifier-dead-letter' >/dev/null 2>&1 ||
+  gcloud alpha monitoring policies create \
+    --policy='{"displayName":"Riposte: dead letters in notifier-dead-letter","documentation":{"content":"Riposte gave up on a message in notifier-dead-letter (a command there was never carried out). Inspect and replay it with `riposte dlq list SERVICE`.","mimeType":"text/markdown"},"userLabels":{"app":"riposte"},"combiner":"OR","severity":"CRITICAL","conditions":[{"displayName":"undelivered messages in notifier-dead-letter","conditionThreshold":{"filter":"resource.type = \"pubsub_subscription\" AND resource.labels.subscription_id = \"notifier-dead-letter\" AND metric.type = \"pubsub.googleapis.com/subscription/num_undelivered_messages\"","aggregations":[{"alignmentPeriod":"60s","perSeriesAligner":"ALIGN_MAX"}],"comparison":"COMPARISON_GT","thresholdValue":0,"duration":"60s","trigger":{"count":1}}}]}' \
+    --project=acme-prod
+npx riposte alerting exists \
+  --project=acme-prod \
+  --display-name='Riposte: dead letters in notifier-action-outcomes-dead-letter' >/dev/null 2>&1 ||
+  gcloud alpha monitoring policies create \
+    --policy='{"displayName":"Riposte: dead letters in notifier-action-outcomes-dead-letter","documentation":{"content":"Riposte gave up on a message in notifier-action-outcomes-dead-letter (a command there was never carried out). Inspect and replay it with `riposte dlq list SERVICE`.","mimeType":"text/markdown"},"userLabels":{"app":"riposte"},"combiner":"OR","severity":"CRITICAL","conditions":[{"displayName":"undelivered messages in notifier-action-outcomes-dead-letter","conditionThreshold":{"filter":"resource.type = \"pubsub_subscription\" AND resource.labels.subscription_id = \"notifier-action-outcomes-dead-letter\" AND metric.type = \"pubsub.googleapis.com/subscription/num_undelivered_messages\"","aggregations":[{"alignmentPeriod":"60s","perSeriesAligner":"ALIGN_MAX"}],"comparison":"COMPARISON_GT","thresholdValue":0,"duration":"60s","trigger":{"count":1}}}]}' \
+    --project=acme-prod
+npx riposte alerting exists \
+  --project=acme-prod \
+  --display-name='Riposte: dead letters in pod-killer-dead-letter' >/dev/null 2>&1 ||
+  gcloud alpha monitoring policies create \
+    --policy='{"displayName":"Riposte: dead letters in pod-killer-dead-letter","documentation":{"content":"Riposte gave up on a message in pod-killer-dead-letter (a command there was never carried out). Inspect and replay it with `riposte dlq list SERVICE`.","mimeType":"text/markdown"},"userLabels":{"app":"riposte"},"combiner":"OR","severity":"CRITICAL","conditions":[{"displayName":"undelivered messages in pod-killer-dead-letter","conditionThreshold":{"filter":"resource.type = \"pubsub_subscription\" AND resource.labels.subscription_id = \"pod-killer-dead-letter\" AND metric.type = \"pubsub.googleapis.com/subscription/num_undelivered_messages\"","aggregations":[{"alignmentPeriod":"60s","perSeriesAligner":"ALIGN_MAX"}],"comparison":"COMPARISON_GT","thresholdValue":0,"duration":"60s","trigger":{"count":1}}}]}' \
+    --project=acme-prod
+npx riposte alerting exists \
+  --project=acme-prod \
+  --display-name='Riposte: dead letters in scc-exporter-dead-letter' >/dev/null 2>&1 ||
+  gcloud alpha monitoring policies create \
+    --policy='{"displayName":"Riposte: dead letters in scc-exporter-dead-letter","documentation":{"content":"Riposte gave up on a message in scc-exporter-dead-letter (a command there was never carried out). Inspect and replay it with `riposte dlq list SERVICE`.","mimeType":"text/markdown"},"userLabels":{"app":"riposte"},"combiner":"OR","severity":"CRITICAL","conditions":[{"displayName":"undelivered messages in scc-exporter-dead-letter","conditionThreshold":{"filter":"resource.type = \"pubsub_subscription\" AND resource.labels.subscription_id = \"scc-exporter-dead-letter\" AND metric.type = \"pubsub.googleapis.com/subscription/num_undelivered_messages\"","aggregations":[{"alignmentPeriod":"60s","perSeriesAligner":"ALIGN_MAX"}],"comparison":"COMPARISON_GT","thresholdValue":0,"duration":"60s","trigger":{"count":1}}}]}' \
+    --project=acme-prod
+npx riposte alerting exists \
+  --project=acme-prod \
+  --display-name='Riposte: dead letters in scc-exporter-action-outcomes-dead-letter' >/dev/null 2>&1 ||
+  gcloud alpha monitoring policies create \
+    --policy='{"displayName":"Riposte: dead letters in scc-exporter-action-outcomes-dead-letter","documentation":{"content":"Riposte gave up on a message in scc-exporter-action-outcomes-dead-letter (a command there was never carried out). Inspect and replay it with `riposte dlq list SERVICE`.","mimeType":"text/markdown"},"userLabels":{"app":"riposte"},"combiner":"OR","severity":"CRITICAL","conditions":[{"displayName":"undelivered messages in scc-exporter-action-outcomes-dead-letter","conditionThreshold":{"filter":"resource.type = \"pubsub_subscription\" AND resource.labels.subscription_id = \"scc-exporter-action-outcomes-dead-letter\" AND metric.type = \"pubsub.googleapis.com/subscription/num_undelivered_messages\"","aggregations":[{"alignmentPeriod":"60s","perSeriesAligner":"ALIGN_MAX"}],"comparison":"COMPARISON_GT","thresholdValue":0,"duration":"60s","trigger":{"count":1}}}]}' \
+    --project=acme-prod
+npx riposte alerting exists \
+  --project=acme-prod \
+  --display-name='Riposte: dead letters in tainter-dead-letter' >/dev/null 2>&1 ||
+  gcloud alpha monitoring policies create \
+    --policy='{"displayName":"Riposte: dead letters in tainter-dead-letter","documentation":{"content":"Riposte gave up on a message in tainter-dead-letter (a command there was never carried out). Inspect and replay it with `riposte dlq list SERVICE`.","mimeType":"text/markdown"},"userLabels":{"app":"riposte"},"combiner":"OR","severity":"CRITICAL","conditions":[{"displayName":"undelivered messages in tainter-dead-letter","conditionThreshold":{"filter":"resource.type = \"pubsub_subscription\" AND resource.labels.subscription_id = \"tainter-dead-letter\" AND metric.type = \"pubsub.googleapis.com/subscription/num_undelivered_messages\"","aggregations":[{"alignmentPeriod":"60s","perSeriesAligner":"ALIGN_MAX"}],"comparison":"COMPARISON_GT","thresholdValue":0,"duration":"60s","trigger":{"count":1}}}]}' \
+    --project=acme-prod
+
+# 13. Apply the Kubernetes RBAC: each actioner's Google identity gets exactly the Kubernetes verbs its descriptor declares (ClusterRole + binding to the account as a User), in every cluster
 npx riposte rbac generate --project=acme-prod --out=.riposte/rbac/acme-prod
 gcloud container clusters get-credentials prod-eu --location=europe-west1 --project=acme-prod
 kubectl apply --filename=.riposte/rbac/acme-prod
 
-# 13. Let falcosidekick publish Falco alerts: falcosidekick's Kubernetes service account falco/falcosidekick acts as riposte-falcosidekick (Workload Identity) and may publish to falco-events only; then install Falco (README: Install Falco on GKE)
+# 14. Let falcosidekick publish Falco alerts: falcosidekick's Kubernetes service account falco/falcosidekick acts as riposte-falcosidekick (Workload Identity) and may publish to falco-events only; then install Falco (README: Install Falco on GKE)
 retry_iam gcloud pubsub topics add-iam-policy-binding falco-events \
   --member=serviceAccount:riposte-falcosidekick@acme-prod.iam.gserviceaccount.com \
   --role=roles/pubsub.publisher \
