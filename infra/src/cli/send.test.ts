@@ -1,7 +1,9 @@
+import { readFileSync } from "node:fs";
+import { parseFalcoAlert } from "@riposte/falco-event";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "./command.js";
 import { main } from "./main.js";
-import { splitAlerts } from "./send.js";
+import { describeAlert, splitAlerts } from "./send.js";
 
 describe("riposte send: splitting input into alerts", () => {
   it("keeps a single document byte for byte (big integers included)", () => {
@@ -43,5 +45,25 @@ describe("riposte CLI errors", () => {
     expect(errors[2]).toMatch(/^riposte send: .*bogus/);
     expect(errors[3]).toBe("riposte send: cannot read /nonexistent.json: ENOENT");
     expect(errors[4]).toMatch(/^riposte topology: expected plan or apply/);
+  });
+});
+
+describe("riposte send: each alert's incident key, as the router computes it", () => {
+  it("names the incident key and the 12-character short key shown in Slack", () => {
+    const alert = readFileSync(
+      new URL("../../../examples/sidekick-critical-drop-exec.json", import.meta.url),
+      "utf8",
+    );
+    const parsed = parseFalcoAlert(alert);
+    expect(parsed.ok && parsed.alert.incidentKey).toBe("5b25b744aa6f2d37a54580b6b7219577");
+    expect(describeAlert(alert.trim())).toBe(
+      'incident 5b25b744aa6f2d37a54580b6b7219577 (Slack: 5b25b744aa6f) Critical "Drop and execute new binary in container"',
+    );
+  });
+
+  it("says when the router will quarantine an alert instead", () => {
+    expect(describeAlert('{"rule":"r"}')).toMatch(
+      /^not a Falco alert the router accepts \(\S+: .+\): it will be quarantined$/,
+    );
   });
 });

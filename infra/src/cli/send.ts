@@ -1,9 +1,11 @@
 // `riposte send FILE…|-`: publish Falco alerts to falco-events exactly as falcosidekick does
 // (data = the alert JSON, no attributes). A file holds one document, a JSON array, or NDJSON.
 import { readFileSync } from "node:fs";
-import { parseJsonLossless, stringifyJsonLossless, Topics } from "@riposte/falco-event";
+import { parseFalcoAlert, parseJsonLossless, stringifyJsonLossless, Topics } from "@riposte/falco-event";
+import { makeVisible } from "../dev/log-format.js";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
 import { readCliEnv } from "./env.js";
+import { shortKey } from "./incident.js";
 import { openPubsubTarget } from "./pubsub-target.js";
 
 const usage = `Usage: riposte send [--project P] [--topic T] FILE… | -
@@ -31,6 +33,18 @@ export function splitAlerts(text: string, source: string): string[] {
     }
     return line.trim();
   });
+}
+
+/**
+ * What the router will make of an alert: its incident key (parsed with falco-event as the router
+ * parses it, so the key is the one in Slack, traces and SCC), or why it will be quarantined.
+ */
+export function describeAlert(alert: string): string {
+  const parsed = parseFalcoAlert(alert);
+  if (!parsed.ok)
+    return `not a Falco alert the router accepts (${parsed.error.path}: ${parsed.error.message}): it will be quarantined`;
+  const { incidentKey, priority, rule } = parsed.alert;
+  return `incident ${incidentKey} (Slack: ${shortKey(incidentKey)}) ${priority} ${JSON.stringify(rule)}`;
 }
 
 export const sendCommand: Command = {
@@ -67,6 +81,9 @@ export const sendCommand: Command = {
       console.log(
         `published ${ids.length} alert(s) to ${values.topic} (${target.describe}): ${ids.join(", ")}`,
       );
+      alerts.forEach((alert, index) => {
+        console.log(`  ${ids[index]}  ${makeVisible(describeAlert(alert))}`);
+      });
     } catch (error) {
       throw new Error(
         `could not publish to ${values.topic} on ${target.describe}: ${(error as Error).message}`,

@@ -1,18 +1,21 @@
 // `riposte trace INCIDENT`: the incident's span tree from the local OTLP receiver of `riposte dev`,
 // or, against Google Cloud, the Cloud Trace console link (the trace id of an incident is its key).
+import { isIncidentKey } from "@riposte/falco-event";
 import type { CollectedSpan } from "@riposte/standins";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
 import { readCliEnv } from "./env.js";
+import { isIncidentKeyOrShort, resolveIncident } from "./incident.js";
 import { readDevState } from "./pubsub-target.js";
 import { requireRunning } from "./reachable.js";
 
 const usage = `Usage: riposte trace INCIDENT [--project P] [--receiver URL]
 
+INCIDENT is the incident key, or the 12-character short key shown in Slack when the local receiver
+holds exactly one incident starting with it (with --project, the full key).
+
 Prints the incident's span tree (service, span, duration, outcome) from the OTLP receiver that
 \`riposte dev\` runs (or --receiver). With --project, prints the Cloud Trace console URL instead:
 an incident's trace id is its incident key.`;
-
-const INCIDENT = /^[0-9a-f]{32}$/;
 
 export function cloudTraceUrl(project: string, incident: string): string {
   return `https://console.cloud.google.com/traces/list?project=${encodeURIComponent(project)}&tid=${incident}`;
@@ -49,6 +52,14 @@ export function formatSpanTree(spans: readonly CollectedSpan[]): string[] {
   return lines;
 }
 
+/** The incidents the receiver holds spans of: a short key is resolved against these. */
+async function knownIncidents(receiver: string): Promise<string[]> {
+  const response = await fetch(`${receiver}/api/spans`);
+  if (!response.ok) throw new Error(`the trace receiver at ${receiver} answered ${response.status}`);
+  const { spans } = (await response.json()) as { spans: CollectedSpan[] };
+  return spans.map((span) => span.traceId);
+}
+
 export const traceCommand: Command = {
   name: "trace",
   summary: "print an incident's span tree (or its Cloud Trace link)",
@@ -62,18 +73,23 @@ export const traceCommand: Command = {
       console.log(usage);
       return 0;
     }
-    const [incident] = positionals;
-    if (!incident || !INCIDENT.test(incident))
-      throw new UsageError(`expected an incident key (32 lowercase hex characters)\n\n${usage}`);
+    const [typed] = positionals;
+    if (!typed || !isIncidentKeyOrShort(typed))
+      throw new UsageError(
+        `expected an incident key (32 lowercase hex characters) or its 12-character short key\n\n${usage}`,
+      );
     if (values.project) {
-      console.log(cloudTraceUrl(values.project, incident));
+      // Cloud Trace is not searched by prefix here: its console link needs the full key.
+      if (!isIncidentKey(typed))
+        throw new UsageError("with --project, give the full 32-character incident key");
+      console.log(cloudTraceUrl(values.project, typed));
       return 0;
     }
     const receiver = values.receiver ?? readDevState()?.otlpReceiverUrl;
     if (!receiver) {
       const project = readCliEnv().GOOGLE_CLOUD_PROJECT;
-      if (project) {
-        console.log(cloudTraceUrl(project, incident));
+      if (project && isIncidentKey(typed)) {
+        console.log(cloudTraceUrl(project, typed));
         return 0;
       }
       throw new UsageError("no trace receiver: run `riposte dev`, or pass --receiver URL or --project P");
@@ -83,6 +99,7 @@ export const traceCommand: Command = {
       receiver,
       "start `npm start`, or pass --receiver URL or --project P",
     );
+    const incident = isIncidentKey(typed) ? typed : resolveIncident(typed, await knownIncidents(receiver));
     const response = await fetch(`${receiver}/api/spans?traceId=${incident}`);
     if (!response.ok) throw new Error(`the trace receiver at ${receiver} answered ${response.status}`);
     const { spans } = (await response.json()) as { spans: CollectedSpan[] };
