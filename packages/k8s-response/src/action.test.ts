@@ -283,6 +283,20 @@ describe("one outcome per command, however Pub/Sub redelivers", () => {
     expect(events.map((event) => event.metadata?.name)).toEqual([`riposte-kill-pod-${command.incident}`]);
   });
 
+  it("two redeliveries at once after the deadline: one says done, the other already-done", async () => {
+    const { send, outcomes } = setup({ handlerTimeoutMs: 400 });
+    sim.faults.inject({ verb: "create", resource: "events", latencyMs: 1_000, times: 1 });
+    const command = killCommand("web-1");
+    expect(await send(command, "m-1")).toBe(503);
+    await sleep(700);
+    expect(await Promise.all([send(command, "m-1"), send(command, "m-1")])).toEqual([204, 204]);
+    expect(
+      outcomes()
+        .map((o) => o.result)
+        .sort(),
+    ).toEqual(["already-done", "done"]);
+  });
+
   it("another incident finding the pod gone by the first one's delete is already-done, not done", async () => {
     const { send, outcomes } = setup({ handlerTimeoutMs: 400 });
     sim.faults.inject({ verb: "create", resource: "events", latencyMs: 1_000, times: 1 });

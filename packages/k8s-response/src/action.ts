@@ -257,8 +257,15 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
     // A commit: past the push deadline it is refused (503, the redelivery reports); one under way when
     // the deadline passes is waited for, so an outcome published is never followed by a second one.
     const report = async (result: OutcomeResult, reason: string, details: Record<string, unknown>) => {
-      await context.commit(() => publishOutcome(command, result, reason, details, logger));
+      // Claimed while publishing: a duplicate delivering meanwhile must not report the same work again.
+      const execution = started.get(commandKey);
       started.delete(commandKey);
+      try {
+        await context.commit(() => publishOutcome(command, result, reason, details, logger));
+      } catch (error) {
+        if (execution && !started.has(commandKey)) started.set(commandKey, execution);
+        throw error;
+      }
     };
 
     let clients: ClusterClients;
@@ -311,19 +318,27 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
      * never doubled). Only this instance knows; another instance says already-done.
      */
     const alreadyDone = async (reason: string, details: Record<string, unknown>) => {
+      // Claimed at once: of two duplicates finding the work done, one reports done, the other already-done.
       const earlier = startedBy(commandKey);
       if (!earlier) return report("already-done", reason, details);
-      const eventError = await recordActionEvent(earlier.object);
-      return report(
-        "done",
-        `done by an earlier delivery that ran past its deadline (${earlier.description}); now ${reason}`,
-        {
-          ...details,
-          object: earlier.object,
-          plan: earlier.description,
-          ...(eventError ? { eventError } : {}),
-        },
-      );
+      started.delete(commandKey);
+      try {
+        const eventError = await recordActionEvent(earlier.object);
+        return await report(
+          "done",
+          `done by an earlier delivery that ran past its deadline (${earlier.description}); now ${reason}`,
+          {
+            ...details,
+            object: earlier.object,
+            plan: earlier.description,
+            ...(eventError ? { eventError } : {}),
+          },
+        );
+      } catch (error) {
+        // Not reported (past the deadline, publish failed): the next redelivery says done.
+        if (!started.has(commandKey)) started.set(commandKey, earlier);
+        throw error;
+      }
     };
 
     let planned: ActionPlan | FinalResult;
