@@ -11,7 +11,11 @@ describe("emulatorRedelivery", { timeout: 60_000 }, () => {
     );
     const adjusted = emulatorRedelivery(derived);
     expect(adjusted.subscriptions.filter((sub) => sub.retryPolicy)).toEqual([]);
-    const push = adjusted.subscriptions.filter((sub) => sub.push);
+    // Dead-letter topics pushed to the notifier's /dead-letters never dead-letter themselves (no loop).
+    const announcing = adjusted.subscriptions.filter((sub) => sub.push && sub.topic.endsWith("-dead-letter"));
+    expect(announcing.length).toBeGreaterThan(0);
+    for (const sub of announcing) expect(sub.deadLetter, sub.name).toBeUndefined();
+    const push = adjusted.subscriptions.filter((sub) => sub.push && !announcing.includes(sub));
     expect(push.length).toBeGreaterThan(0);
     // Every real span is ≥ 10 min: 1 s steps would need 600+, capped at Pub/Sub's 100.
     for (const sub of push) expect(sub.deadLetter?.maxDeliveryAttempts, sub.name).toBe(100);
