@@ -18,16 +18,19 @@ replay   republish them to SERVICE's input topic with their attributes and ripos
 
 const quarantineUsage = `Usage: riposte quarantine list|show [--limit N] [--project P]
 
-Messages no service could accept, with the reason, the service and the original bytes (left in place).`;
+Messages no service could accept, with the reason, the service and the original bytes (left in place).
+\`show\` prints the bytes exactly as received (not re-encoded), control characters as \\uXXXX.`;
 
-/** Attacker-controlled bytes, shown safely: pretty JSON when it is JSON, else visible text. */
+/**
+ * Attacker-controlled bytes, shown exactly as received: no re-encoding (JSON.parse rounded a 19-digit
+ * evt.time), line breaks kept, other control characters shown as \uXXXX so they cannot drive the
+ * terminal. Bytes that are not UTF-8 are shown as base64, said so.
+ */
 export function displayData(data: Buffer): string {
   const text = data.toString("utf8");
-  try {
-    return makeVisible(JSON.stringify(JSON.parse(text), null, 2)).replaceAll("\\u000a", "\n");
-  } catch {
-    return makeVisible(text.length > 4000 ? `${text.slice(0, 4000)}… (${data.length} bytes)` : text);
-  }
+  if (!Buffer.from(text, "utf8").equals(data))
+    return `(not UTF-8: ${data.length} bytes, base64) ${data.toString("base64")}`;
+  return text.split("\n").map(makeVisible).join("\n");
 }
 
 function showMessage(message: HeldMessage, heading: string): string[] {
@@ -161,7 +164,7 @@ export const quarantineCommand: Command = {
               `── ${message.id}: ${makeVisible(record.service ?? "?")} rejected message ${makeVisible(record.messageId ?? "?")} at ${record.receivedAt ?? "?"}`,
             );
             console.log(`   reason: ${makeVisible(reason)}`);
-            console.log("   original bytes:");
+            console.log("   original bytes (exact; control characters shown as \\uXXXX):");
             for (const line of displayData(Buffer.from(record.data ?? "", "base64")).split("\n"))
               console.log(`   ${line}`);
           }
