@@ -1679,7 +1679,7 @@ function commandCases(): CorpusCaseInput[] {
     "proto-keys",
     "safety.__proto__ lifting the protected namespaces for a kube-system pod",
     withSafety('{"__proto__":{"protectedNamespaces":[]}}'),
-    outcome("refused", "namespace kube-system is protected"),
+    quarantined("^\\$\\.safety", "$.safety"),
   );
   add(
     "commands",
@@ -1688,16 +1688,16 @@ function commandCases(): CorpusCaseInput[] {
     "proto-keys",
     "safety.constructor.prototype lifting the protected namespaces",
     withSafety('{"constructor":{"prototype":{"protectedNamespaces":[]}}}'),
-    outcome("refused", "namespace kube-system is protected"),
+    quarantined("^\\$\\.safety", "$.safety"),
   );
   add(
     "commands",
     "pod-killer-safety-wrong-type",
     "KillPod",
     "wrong-types",
-    "safety.protectedNamespaces as a string (ignored: the base policy holds)",
+    "safety.protectedNamespaces as a string (the command is quarantined, never run under a guessed policy)",
     withSafety('{"protectedNamespaces":"none"}'),
-    outcome("refused", "namespace kube-system is protected"),
+    quarantined("^\\$\\.safety\\.protectedNamespaces", "$.safety.protectedNamespaces"),
   );
   add(
     "commands",
