@@ -100,6 +100,34 @@ const labelPod: KubernetesAction<KillPodCommand> = {
   },
 };
 
+/** Labels the pod quarantine=<incident> unless it has one: the label says which incident did it. */
+const quarantineLabel: KubernetesAction<KillPodCommand> = {
+  ...deletePod,
+  async plan(command, { clients }) {
+    const namespace = command.target.namespace ?? "";
+    const name = command.target.pod ?? "";
+    const read = async () => clients.core.readNamespacedPod({ name, namespace });
+    const uid = (await read()).metadata?.uid ?? "";
+    return {
+      description: `label pod ${namespace}/${name} quarantine=${command.incident}`,
+      object: { apiVersion: "v1", kind: "Pod", name, namespace, uid },
+      async execute() {
+        const by = (await read()).metadata?.labels?.quarantine;
+        if (by) return { result: "already-done", reason: `quarantined by ${by}`, doneBy: by };
+        await clients.core.patchNamespacedPod(
+          {
+            name,
+            namespace,
+            body: [{ op: "add", path: "/metadata/labels", value: { quarantine: command.incident } }],
+          },
+          setHeaderOptions("Content-Type", PatchStrategy.JsonPatch),
+        );
+        return { result: "done", reason: `labelled pod ${namespace}/${name}` };
+      },
+    };
+  },
+};
+
 const ONE_PER_NAMESPACE: LimitRule[] = [
   { name: "pod kills per namespace", scope: "namespace", max: 1, windowMs: 60_000 },
 ];
@@ -304,6 +332,30 @@ describe("one outcome per command, however Pub/Sub redelivers", () => {
     await sleep(700);
     expect(await send(killCommand("web-1"))).toBe(204);
     expect(outcomes().map((o) => o.result)).toEqual(["already-done"]);
+  });
+
+  it("an execution that failed before landing, then another incident's done on the pod: already-done on redelivery", async () => {
+    const { send, outcomes } = setup();
+    sim.faults.inject({ verb: "delete", resource: "pods", name: "web-1", status: 500, times: 1 });
+    const first = killCommand("web-1");
+    expect(await send(first)).toBe(503); // answered 500: nothing deleted, the slot kept all the same
+    expect(exists("web-1")).toBe(true);
+    expect(await send(killCommand("web-1"))).toBe(204);
+    expect(exists("web-1")).toBe(false);
+    expect(await send(first)).toBe(204);
+    expect(outcomes().map((o) => o.result)).toEqual(["done", "already-done"]);
+  });
+
+  it("another instance's incident did the work the object names: the redelivery here says already-done", async () => {
+    const here = setup({ action: quarantineLabel });
+    const there = setup({ action: quarantineLabel });
+    sim.faults.inject({ verb: "patch", resource: "pods", name: "web-1", status: 500, times: 1 });
+    const first = killCommand("web-1");
+    expect(await here.send(first)).toBe(503);
+    expect(await there.send(killCommand("web-1"))).toBe(204);
+    expect(await here.send(first)).toBe(204);
+    expect(there.outcomes().map((o) => o.result)).toEqual(["done"]);
+    expect(here.outcomes().map((o) => o.result)).toEqual(["already-done"]);
   });
 
   it("a duplicate delivery after the done outcome was published says already-done", async () => {

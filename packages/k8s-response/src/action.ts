@@ -34,12 +34,16 @@ export interface FinalResult {
   result: Extract<OutcomeResult, "already-done" | "stale" | "refused">;
   reason: string;
   details?: Record<string, unknown>;
+  /** For already-done: the incident the object names as having done it (a label, a taint's value). */
+  doneBy?: string;
 }
 
 export interface ExecutionResult {
   result: Extract<OutcomeResult, "done" | "already-done" | "stale">;
   reason: string;
   details?: Record<string, unknown>;
+  /** For already-done: the incident the object names as having done it (a label, a taint's value). */
+  doneBy?: string;
 }
 
 /** What the action would do, ready to run. */
@@ -145,6 +149,8 @@ interface StartedExecution {
   holder: string;
   object: InvolvedObject;
   description: string;
+  /** Another command reported done on the same object here since: the work found is its work. */
+  supersededBy?: string;
 }
 
 function errorText(reason: unknown): string {
@@ -166,6 +172,11 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
   const remember = (commandKey: string, execution: StartedExecution) => {
     for (const key of [...started.keys()]) startedBy(key);
     started.set(commandKey, execution);
+  };
+  /** `commandKey` changed `holder`'s object: what other started executions on it will find is not theirs. */
+  const supersede = (holder: string, commandKey: string) => {
+    for (const [key, execution] of started)
+      if (key !== commandKey && execution.holder === holder) execution.supersededBy ??= commandKey;
   };
 
   const publishOutcome = async (
@@ -313,15 +324,28 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
     };
 
     /**
-     * "Already done" right after this command's own execution ran past a deadline here (its slot kept)
-     * is that execution's work: reported done, with the Event it may not have written (same name,
-     * never doubled). Only this instance knows; another instance says already-done.
+     * "Already done" right after this command's own execution ran past a deadline or failed here (its
+     * slot kept) is that execution's work: reported done, with the Event it may not have written (same
+     * name, never doubled) — unless the object names another incident as the one that did it, or
+     * another command reported done on the object here since. Only this instance knows of the earlier
+     * execution; another instance says already-done.
      */
-    const alreadyDone = async (reason: string, details: Record<string, unknown>) => {
+    const alreadyDone = async (
+      found: { reason: string; doneBy?: string },
+      details: Record<string, unknown>,
+    ) => {
+      const { reason, doneBy } = found;
       // Claimed at once: of two duplicates finding the work done, one reports done, the other already-done.
       const earlier = startedBy(commandKey);
       if (!earlier) return report("already-done", reason, details);
       started.delete(commandKey);
+      const someoneElse =
+        doneBy !== undefined && doneBy !== command.incident ? `incident ${doneBy}` : earlier.supersededBy;
+      if (someoneElse !== undefined) {
+        // The earlier execution (failed or cut off) did not do this: it was not ours to report done.
+        return report("already-done", reason, { ...details, doneBy: someoneElse });
+      }
+      supersede(earlier.holder, commandKey);
       try {
         const eventError = await recordActionEvent(earlier.object);
         return await report(
@@ -350,7 +374,7 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
     }
     if (!isPlan(planned)) {
       const finalDetails = { ...base, ...planned.details };
-      if (planned.result === "already-done") return alreadyDone(planned.reason, finalDetails);
+      if (planned.result === "already-done") return alreadyDone(planned, finalDetails);
       return report(planned.result, planned.reason, finalDetails);
     }
 
@@ -386,10 +410,11 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
     if (executed.result !== "done") {
       slot.reservation.release();
       const resultDetails = { ...details, ...executed.details };
-      if (executed.result === "already-done") return alreadyDone(executed.reason, resultDetails);
+      if (executed.result === "already-done") return alreadyDone(executed, resultDetails);
       return report(executed.result, executed.reason, resultDetails);
     }
     keep();
+    supersede(holder, commandKey);
 
     const eventError = await recordActionEvent(object);
     return report("done", executed.reason, {

@@ -403,6 +403,7 @@ export const isolatePod: KubernetesAction<IsolatePodCommand> = {
           const openedBy = await policiesOpening(clients.networking, namespace, pod.metadata?.labels ?? {});
           return {
             result: changes.length > 0 ? "done" : "already-done",
+            doneBy: quarantinedBy,
             reason:
               `pod ${namespace}/${name} already quarantined (incident ${quarantinedBy})` +
               changes.map((change) => `; ${change}`).join("") +

@@ -83,6 +83,12 @@ function describePresent(node: V1Node): string {
   return `${ours ? `tainted ${describeTaint(ours)}` : "untainted"}${node.spec?.unschedulable ? ", cordoned" : ""}`;
 }
 
+/** The incident our strongest taint names (its value), for the runner's "who did it". */
+function taintedBy(node: V1Node): { doneBy?: string } {
+  const value = ourStrongestTaint(node)?.taint.value;
+  return value ? { doneBy: value } : {};
+}
+
 /** The JSON patch; the `test` makes it fail if the node changed since it was read. */
 function patchOperations(node: V1Node, missing: Missing, taint: V1Taint): object[] {
   const operations: object[] = [
@@ -265,6 +271,7 @@ function applyMissing(
       return {
         result: "already-done",
         reason: `node ${name} was changed meanwhile: ${describePresent(current)}`,
+        ...taintedBy(current),
       };
     const read: V1Node = current;
     current = undefined;
@@ -350,6 +357,7 @@ export const taintNode: KubernetesAction<TaintNodeCommand> = {
     if (nothingMissing(missing)) {
       return {
         result: "already-done",
+        ...taintedBy(node),
         reason: `node ${name} already ${describePresent(node)} (asked: ${effect}${cordon ? " and cordon" : ""}; never weakened)`,
         details: located.details,
       };
