@@ -104,6 +104,8 @@ export interface ChaosReport {
   /** Outcome messages that did not validate against the ActionOutcome schema. */
   invalidOutcomes: string[];
   events: AppliedEvent[];
+  /** Per action, when each `done` outcome says it acted (its `at`), in ms since the first alert. */
+  doneAtMs: Record<string, number[]>;
   /** Service restarts that failed (the run continues without the service). */
   restartFailures: string[];
   webhookAnswers: Record<string, number>;
@@ -125,6 +127,19 @@ const SOAR_PATH = "/soar/chaos";
 const FOLLOW_UP_SUBSCRIPTION = /-action-outcomes$/;
 /** The topics the router publishes commands to: what was published, per pair, for the ledger. */
 const COMMAND_TOPICS: ReadonlySet<string> = new Set(Object.values(ACTION_KINDS).map((kind) => kind.topic));
+
+/** The `at` of each `done` outcome, per action, in ms since `since`, in order. */
+function doneTimes(outcomes: readonly ObservedOutcome[], since: number): Record<string, number[]> {
+  const times: Record<string, number[]> = {};
+  for (const outcome of outcomes) {
+    if (outcome.result !== "done") continue;
+    const list = times[outcome.action] ?? [];
+    times[outcome.action] = list;
+    list.push(Date.parse(outcome.at) - since);
+  }
+  for (const list of Object.values(times)) list.sort((a, b) => a - b);
+  return times;
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -413,6 +428,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       quarantined,
       invalidOutcomes,
       events,
+      doneAtMs: doneTimes(outcomes, publishStarted),
       restartFailures,
       webhookAnswers,
       scc: {
