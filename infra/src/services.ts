@@ -42,8 +42,28 @@ export async function loadServices(root = repoRoot()): Promise<ServicePackage[]>
     }
     found.push({ descriptor: module.default, dir, main: join(dir, "src", "main.ts") });
   }
-  // The router first: it is the entry of the pipeline and gets the first port.
+  checkLocalPortOffsets(found.map((service) => service.descriptor));
+  // The router first: it is the entry of the pipeline (listed first by `riposte dev`).
   return found.sort(
     (a, b) => Number(b.descriptor.name === "router") - Number(a.descriptor.name === "router"),
   );
+}
+
+/** Each service's local port offset is a distinct non-negative integer: two services on one port cannot both start. */
+export function checkLocalPortOffsets(descriptors: readonly ServiceDescriptor[]): void {
+  const owners = new Map<number, string>();
+  for (const { name, localPortOffset } of descriptors) {
+    if (!Number.isInteger(localPortOffset) || localPortOffset < 0 || localPortOffset > 999) {
+      throw new Error(
+        `service ${name}: localPortOffset must be an integer from 0 to 999, got ${localPortOffset}`,
+      );
+    }
+    const owner = owners.get(localPortOffset);
+    if (owner) {
+      throw new Error(
+        `services ${owner} and ${name} both declare localPortOffset ${localPortOffset}; give ${name} an unused one`,
+      );
+    }
+    owners.set(localPortOffset, name);
+  }
 }

@@ -9,13 +9,13 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { PubSub, type Subscription } from "@google-cloud/pubsub";
 import type { ActionOutcome } from "@riposte/falco-event";
+import { loadServices } from "@riposte/infra";
 import { freePort } from "@riposte/service-kit/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 const run = promisify(execFile);
 const repoRoot = new URL("../../", import.meta.url).pathname;
 const projectId = `npm-start-${process.pid}`;
-const SERVICES = 6;
 
 const PLAYBOOKS = `
 playbooks:
@@ -43,6 +43,12 @@ let simUrl: string;
 let pubsub: PubSub;
 let outcomes: Subscription;
 const received: ActionOutcome[] = [];
+
+/** How many ports from the base the services' descriptors reach (offsets 0…max). */
+async function localPortSpan(): Promise<number> {
+  const services = await loadServices();
+  return Math.max(...services.map((service) => service.descriptor.localPortOffset)) + 1;
+}
 
 async function portRunFree(count: number): Promise<number> {
   for (let tries = 0; tries < 50; tries++) {
@@ -149,7 +155,7 @@ beforeAll(async () => {
       ...process.env,
       PUBSUB_EMULATOR_HOST: inject("pubsubEmulatorHost"),
       GOOGLE_CLOUD_PROJECT: projectId,
-      RIPOSTE_PORT_BASE: String(await portRunFree(SERVICES)),
+      RIPOSTE_PORT_BASE: String(await portRunFree(await localPortSpan())),
       RIPOSTE_SIM_PORT: String(simPort),
       RIPOSTE_SCC_PORT: String(await freePort()),
       PROTECTED_NAMESPACES: "payments",

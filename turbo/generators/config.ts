@@ -52,8 +52,28 @@ export function serviceNameProblem(name: string, root: string): string | undefin
   return undefined;
 }
 
+/**
+ * The new service's local port offset: one past the highest any service declares, so no existing
+ * service's `riposte dev` port moves (infra's loadServices refuses duplicates). Read from the
+ * descriptors' text because turbo runs this file without the workspace's TypeScript loader.
+ */
+export function nextLocalPortOffset(root: string): number {
+  const servicesDir = join(root, "services");
+  const offsets = (existsSync(servicesDir) ? readdirSync(servicesDir) : []).flatMap((service) => {
+    const descriptor = join(servicesDir, service, "src", "descriptor.ts");
+    if (!existsSync(descriptor)) return [];
+    const declared = /\blocalPortOffset:\s*(\d+)/.exec(readFileSync(descriptor, "utf8"));
+    return declared ? [Number(declared[1])] : [];
+  });
+  return offsets.length === 0 ? 0 : Math.max(...offsets) + 1;
+}
+
 /** The values the templates use, derived from the answers. */
-export function templateValues(name: string, description: string): Record<string, string> {
+export function templateValues(
+  name: string,
+  description: string,
+  localPortOffset = 0,
+): Record<string, string> {
   const words = name.split("-");
   const pascal = words.map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join("");
   return {
@@ -63,6 +83,7 @@ export function templateValues(name: string, description: string): Record<string
     kind: pascal,
     descriptionJson: JSON.stringify(description),
     descriptionLine: description.replace(/\s+/g, " "),
+    localPortOffset: String(localPortOffset),
   };
 }
 
@@ -121,7 +142,7 @@ export default function generator(plop: PlopApi): void {
         const name = String(answers.name);
         const problem = serviceNameProblem(name, root);
         if (problem) throw new Error(problem);
-        const values = templateValues(name, String(answers.description).trim());
+        const values = templateValues(name, String(answers.description).trim(), nextLocalPortOffset(root));
         const target = join(root, "services", name);
         const templates = templatesIn(root);
         const written: string[] = [];

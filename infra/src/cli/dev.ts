@@ -47,7 +47,7 @@ Runs the whole pipeline locally:
   - the topology, with push endpoints on localhost,
   - the simulated cluster on 127.0.0.1:RIPOSTE_SIM_PORT (6443), seeded to match examples/,
   - the Slack/webhook and SCC stand-ins (SCC on 127.0.0.1:RIPOSTE_SCC_PORT, 50551),
-  - every service under services/ on consecutive ports from RIPOSTE_PORT_BASE (8080).
+  - every service under services/ on RIPOSTE_PORT_BASE (8080) + its descriptor's localPortOffset.
 Project: GOOGLE_CLOUD_PROJECT (default ${DEFAULT_LOCAL_PROJECT}). SLACK_WEBHOOK_URL sends to real Slack.`;
 
 export const devCommand: Command = {
@@ -137,17 +137,15 @@ async function runDev(): Promise<number> {
     };
 
     const services = await loadServices();
-    const names = services.map((service) => service.descriptor.name);
-    const topology = deriveTopology(
-      services.map((service) => service.descriptor),
-      {
-        endpointFor: endpointResolver(names, {
-          urls: {},
-          portBase: env.RIPOSTE_PORT_BASE,
-          reserved: reservedLocalPorts(env),
-        }),
-      },
-    );
+    const descriptors = services.map((service) => service.descriptor);
+    const names = descriptors.map((descriptor) => descriptor.name);
+    const topology = deriveTopology(descriptors, {
+      endpointFor: endpointResolver(descriptors, {
+        urls: {},
+        portBase: env.RIPOSTE_PORT_BASE,
+        reserved: reservedLocalPorts(env),
+      }),
+    });
     const pubsub = new PubSub({ projectId, apiEndpoint: emulatorHost, emulatorMode: true });
     const changes = await applyTopology(pubsub, topology);
     await pubsub.close();
@@ -156,7 +154,7 @@ async function runDev(): Promise<number> {
     );
 
     const width = Math.max(...names.map((name) => name.length));
-    const ports = assignLocalPorts(names, env.RIPOSTE_PORT_BASE, reservedLocalPorts(env));
+    const ports = assignLocalPorts(descriptors, env.RIPOSTE_PORT_BASE, reservedLocalPorts(env));
     services.forEach((service, index) => {
       const name = service.descriptor.name;
       children.push(

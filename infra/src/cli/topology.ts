@@ -18,39 +18,53 @@ quarantine, and a parking pull subscription for topics no service reads yet.
 Options:
   --project P                 a real project (default: the local emulator)
   --url SERVICE=URL           push endpoint base URL of a service (repeatable; e.g. its Cloud Run URL)
-  --port-base N               local endpoints http://127.0.0.1:<N+i> (default RIPOSTE_PORT_BASE or 8080)
+  --port-base N               local endpoints http://127.0.0.1:<N + the service's localPortOffset>
+                              (default RIPOSTE_PORT_BASE or 8080)
   --push-service-account SA   sign pushes with OIDC tokens of this service account (real projects)
   --project-number N          grant the Pub/Sub service agent its dead-letter roles (real projects)`;
 
 export interface EndpointOptions {
   urls: Record<string, string>;
   portBase: number;
-  /** Ports local services must not take. */
-  reserved: readonly number[];
+  /** Ports local services must not take, and whose they are. */
+  reserved: readonly { port: number; what: string }[];
+}
+
+/** A service as `riposte dev` places it: its name and its descriptor's port offset. */
+export interface LocalPortOwner {
+  name: string;
+  localPortOffset: number;
 }
 
 /**
- * `riposte dev`'s ports: consecutive from the base, skipping the ones taken by the local emulator,
- * the simulated cluster and the SCC stand-in.
+ * `riposte dev`'s ports: each service at the base plus its descriptor's offset, so a new service moves
+ * no other one's port. A port that one of `riposte dev`'s own servers (the emulator, the simulated
+ * cluster, the SCC stand-in) takes is refused with what to change, never silently shifted.
  */
 export function assignLocalPorts(
-  serviceNames: readonly string[],
+  services: readonly LocalPortOwner[],
   portBase: number,
-  reserved: readonly number[],
+  reserved: readonly { port: number; what: string }[],
 ): Map<string, number> {
   const ports = new Map<string, number>();
-  let next = portBase;
-  for (const name of serviceNames) {
-    while (reserved.includes(next)) next += 1;
-    ports.set(name, next);
-    next += 1;
+  for (const service of services) {
+    const port = portBase + service.localPortOffset;
+    const taken = reserved.find((entry) => entry.port === port);
+    if (taken) {
+      throw new UsageError(
+        `${service.name}'s local port ${port} (RIPOSTE_PORT_BASE ${portBase} + offset ${service.localPortOffset}) is the ${taken.what}'s; choose another RIPOSTE_PORT_BASE or move the ${taken.what}`,
+      );
+    }
+    if (port > 65_535)
+      throw new UsageError(`${service.name}'s local port ${port} is above 65535; lower RIPOSTE_PORT_BASE`);
+    ports.set(service.name, port);
   }
   return ports;
 }
 
 /** Push endpoints: an explicit URL per service, else the local port `riposte dev` gives it. */
-export function endpointResolver(serviceNames: readonly string[], options: EndpointOptions) {
-  const ports = assignLocalPorts(serviceNames, options.portBase, options.reserved);
+export function endpointResolver(services: readonly LocalPortOwner[], options: EndpointOptions) {
+  const ports = assignLocalPorts(services, options.portBase, options.reserved);
   return (service: string, input: PushInput): string => {
     const base = options.urls[service] ?? `http://127.0.0.1:${ports.get(service)}`;
     return new URL(input.path, base.endsWith("/") ? base : `${base}/`).toString();
@@ -58,9 +72,13 @@ export function endpointResolver(serviceNames: readonly string[], options: Endpo
 }
 
 /** Ports `riposte dev` keeps for its own servers: the emulator, the simulated cluster, the SCC stand-in. */
-export function reservedLocalPorts(env: CliEnv): number[] {
+export function reservedLocalPorts(env: CliEnv): { port: number; what: string }[] {
   const emulatorPort = Number((env.PUBSUB_EMULATOR_HOST ?? DEFAULT_EMULATOR_HOST).split(":").at(-1));
-  return [emulatorPort, env.RIPOSTE_SIM_PORT, env.RIPOSTE_SCC_PORT];
+  return [
+    { port: emulatorPort, what: "Pub/Sub emulator (PUBSUB_EMULATOR_HOST)" },
+    { port: env.RIPOSTE_SIM_PORT, what: "simulated cluster (RIPOSTE_SIM_PORT)" },
+    { port: env.RIPOSTE_SCC_PORT, what: "SCC stand-in (RIPOSTE_SCC_PORT)" },
+  ];
 }
 
 export const topologyCommand: Command = {
@@ -94,10 +112,7 @@ export const topologyCommand: Command = {
 
     const services = (await loadServices()).map((service) => service.descriptor);
     const topology = deriveTopology(services, {
-      endpointFor: endpointResolver(
-        services.map((service) => service.name),
-        { urls, portBase, reserved: reservedLocalPorts(env) },
-      ),
+      endpointFor: endpointResolver(services, { urls, portBase, reserved: reservedLocalPorts(env) }),
       ...(values["push-service-account"] ? { pushServiceAccount: values["push-service-account"] } : {}),
     });
     const target = await openPubsubTarget(env, values.project);

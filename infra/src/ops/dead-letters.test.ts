@@ -17,6 +17,7 @@ import { holdMessages } from "./inspect.js";
 const service: ServiceDescriptor = {
   name: "pod-killer",
   description: "test",
+  localPortOffset: 0,
   inputs: [{ topic: "pod-killer", path: "/", accepts: ["KillPod"] }],
   publishes: [],
   kubernetes: [],

@@ -11,6 +11,7 @@ import { serviceAgentGrants } from "./service-agent.js";
 const notifierLike: ServiceDescriptor = {
   name: "notifier",
   description: "test double of a two-input service",
+  localPortOffset: 0,
   inputs: [
     { topic: "notifier", path: "/", accepts: ["Notify"] },
     { topic: "action-outcomes", path: "/outcomes", accepts: ["ActionOutcome"] },

@@ -26,11 +26,18 @@ export type ActionerEnvSchema = typeof actionerEnvSchema;
 
 export function describeActioner(
   action: KubernetesAction,
-  service: { name: string; topic: string; description: string; runtime?: Partial<RuntimeSettings> },
+  service: {
+    name: string;
+    topic: string;
+    description: string;
+    localPortOffset: number;
+    runtime?: Partial<RuntimeSettings>;
+  },
 ): ServiceDescriptor<ActionerEnvSchema> {
   return {
     name: service.name,
     description: service.description,
+    localPortOffset: service.localPortOffset,
     inputs: [{ topic: service.topic, path: "/", accepts: [action.kind] }],
     publishes: [Topics.actionOutcomes, Topics.quarantine],
     kubernetes: action.permissions,

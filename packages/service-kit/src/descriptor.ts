@@ -76,6 +76,12 @@ export function redeliverySpanSeconds(policy: RedeliveryPolicy): number {
 export interface ServiceDescriptor<Env extends z.ZodObject = z.ZodObject> {
   name: string;
   description: string;
+  /**
+   * `riposte dev` serves this service on RIPOSTE_PORT_BASE + this offset. Written once per service and
+   * never reused, so adding a service moves no other one's port; unique across services (checked when
+   * the services are loaded). 5 is left free: 8080 + 5 is the local Pub/Sub emulator's default port.
+   */
+  localPortOffset: number;
   inputs: readonly PushInput[];
   /**
    * Receives dead letters: the topology pushes the dead-letter topic of every input (of any service)

@@ -33,6 +33,7 @@ beforeAll(async () => {
   const descriptor: ServiceDescriptor = {
     name: serviceName,
     description: "test service",
+    localPortOffset: 0,
     inputs: [{ topic, path: "/", accepts: ["Job"] }],
     publishes: ["quarantine"],
     kubernetes: [],

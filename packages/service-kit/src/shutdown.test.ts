@@ -11,6 +11,7 @@ import { pushRequest } from "./testing/envelope.js";
 const descriptor = {
   name: "slowpoke",
   description: "test",
+  localPortOffset: 0,
   inputs: [{ topic: "slowpoke", path: "/", accepts: ["Nap"] }],
   publishes: [],
   kubernetes: [],

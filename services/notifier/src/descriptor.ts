@@ -97,6 +97,7 @@ export const notifierEnv = z.object({
 export const notifierDescriptor = {
   name: "notifier",
   description: "Announces alerts on Slack and signed SOAR webhooks, and follows up with action outcomes",
+  localPortOffset: 2,
   inputs: [
     { topic: Topics.notifier, path: "/", accepts: ["Notify"] },
     { topic: Topics.actionOutcomes, path: "/outcomes", accepts: ["ActionOutcome"] },

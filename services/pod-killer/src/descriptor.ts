@@ -8,6 +8,7 @@ export const podKillerDescriptor = describeActioner(killPod, {
   name: "pod-killer",
   topic: Topics.podKiller,
   description: "Deletes the pod an alert names, guarded by its uid",
+  localPortOffset: 3,
   runtime: {
     // Killing is the first response: keep one instance warm.
     minInstances: 1,

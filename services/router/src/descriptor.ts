@@ -6,6 +6,7 @@ import { routerEnv } from "./config.js";
 export const routerDescriptor = {
   name: "router",
   description: "Parses Falco alerts, evaluates playbooks and sends one command per action",
+  localPortOffset: 0,
   inputs: [{ topic: Topics.falcoEvents, path: "/", accepts: ["FalcoAlert"] }],
   publishes: [
     Topics.podKiller,

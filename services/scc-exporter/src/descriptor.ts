@@ -37,6 +37,7 @@ export const sccExporterEnv = z.object({
 export const sccExporterDescriptor = {
   name: "scc-exporter",
   description: "Writes one Security Command Center finding per incident and records the actions taken on it",
+  localPortOffset: 4,
   inputs: [
     { topic: Topics.sccExporter, path: "/", accepts: ["ExportFinding"] },
     { topic: Topics.actionOutcomes, path: "/outcomes", accepts: ["ActionOutcome"] },

@@ -8,6 +8,7 @@ export const tainterDescriptor = describeActioner(taintNode, {
   name: "tainter",
   topic: Topics.tainter,
   description: "Taints the node an alert names so nothing new is scheduled there",
+  localPortOffset: 6,
   // Retried after 1 s, and for ~14 min before the command dead-letters.
   runtime: { redelivery: RESPONDER_REDELIVERY },
 });
