@@ -3,6 +3,7 @@
 import type { PushInput } from "@riposte/service-kit";
 import { loadServices } from "../services.js";
 import { deriveTopology } from "../topology/derive.js";
+import { describeTopology } from "../topology/describe.js";
 import { applyTopology, describeChange, planTopology } from "../topology/provision.js";
 import { applyServiceAgentGrants, serviceAgentGrants } from "../topology/service-agent.js";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
@@ -13,7 +14,9 @@ const usage = `Usage: riposte topology plan|apply [options]
 
 Topics and subscriptions derived from the service descriptors: one push subscription per service
 input (retry policy, dead-letter topic <subscription>-dead-letter with a pull subscription),
-quarantine, and a parking pull subscription for topics no service reads yet.
+quarantine, and a parking pull subscription for topics no service reads yet. \`plan\` prints the
+whole topology (each topic, its subscriptions, endpoints and dead-letter queues), then what would
+change in the target; \`apply\` makes those changes.
 
 Options:
   --project P                 a real project (default: the local emulator)
@@ -116,6 +119,12 @@ export const topologyCommand: Command = {
       ...(values["push-service-account"] ? { pushServiceAccount: values["push-service-account"] } : {}),
     });
     const target = await openPubsubTarget(env, values.project);
+    if (action === "plan") {
+      console.log(
+        `topology: ${topology.topics.length} topics, ${topology.subscriptions.length} subscriptions`,
+      );
+      for (const line of describeTopology(topology)) console.log(`  ${line}`);
+    }
     try {
       const changes =
         action === "plan"
