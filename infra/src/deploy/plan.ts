@@ -12,7 +12,7 @@ import { deriveTopology, type SubscriptionSpec } from "../topology/derive.js";
 import { pubsubServiceAgent, serviceAgentGrants } from "../topology/service-agent.js";
 import { alertingStep } from "./alerting.js";
 import type { DeployPlan, Flag, PlanCommand, PlanStep, PlanTodo } from "./commands.js";
-import { gcloud, planVariable } from "./commands.js";
+import { gcloud, planVariable, variablesIn } from "./commands.js";
 import {
   callerPermissions,
   type GkeCluster,
@@ -160,7 +160,13 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
       }),
     ),
   );
-  const ownsSubscription = (sub: SubscriptionSpec) => ownSubscriptions.has(sub.name);
+  // A push subscription needs its receiver's URL, which the plan reads only for the services it
+  // deploys: it belongs to its receiver (the notifier's dead-letter announcements included).
+  const deployedUrls = new Set(selected.map((service) => urlVariable(service.name)));
+  const ownsSubscription = (sub: SubscriptionSpec) =>
+    sub.push
+      ? variablesIn(sub.push.endpoint).every((variable) => deployedUrls.has(variable))
+      : ownSubscriptions.has(sub.name);
   const subscriptions = whole ? topology.subscriptions : topology.subscriptions.filter(ownsSubscription);
   const neededTopics = new Set<string>([
     ...subscriptions.map((sub) => sub.topic),
