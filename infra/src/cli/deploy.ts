@@ -1,9 +1,11 @@
 // `riposte deploy plan`: prints every command that deploys Riposte to a Google Cloud project (derived
 // from the service descriptors), or runs them with --apply after a confirmation.
+import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { commonEnvSchema, type ServiceDescriptor } from "@riposte/service-kit";
 import { applyPlan, type CommandRunner, spawnRunner } from "../deploy/apply.js";
 import { type DeployOptions, deployPlan, type GkeCluster, type SecretReference } from "../deploy/plan.js";
+import { PLAYBOOKS_SECRET, PlaybookFileError, ROUTER, validatePlaybookFile } from "../deploy/playbooks.js";
 import { renderPlan, shellWord } from "../deploy/shell.js";
 import { loadServices, repoRoot } from "../services.js";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
@@ -32,6 +34,9 @@ Options:
   --secret SERVICE:KEY=SECRET[:V]   a Secret Manager secret as KEY (repeatable; version V, default latest)
   --alert-channel CHANNEL           Cloud Monitoring notification channel (projects/P/notificationChannels/ID)
                                     for the alert policies on dead letters and quarantine
+  --playbooks FILE                  the router's playbooks: validated with the router's own loader
+                                    (nothing is printed or run when invalid), stored as a new version
+                                    of the secret ${PLAYBOOKS_SECRET}, mounted into the router pinned to it
   --apply                           run the commands, after a y/N confirmation
   --yes                             with --apply: do not ask (required without a terminal)`;
 
@@ -61,6 +66,7 @@ export function createDeployCommand(deps: DeployCommandDeps): Command {
         env: { type: "string", multiple: true },
         secret: { type: "string", multiple: true },
         "alert-channel": { type: "string" },
+        playbooks: { type: "string" },
         apply: { type: "boolean" },
         yes: { type: "boolean" },
       });
@@ -79,6 +85,8 @@ export function createDeployCommand(deps: DeployCommandDeps): Command {
       if (Boolean(values.network) !== Boolean(values.subnet)) {
         throw new UsageError("--network and --subnet go together (Direct VPC egress needs both)");
       }
+      // Before anything else: a plan is never printed nor run with a file the router would refuse.
+      const playbooks = values.playbooks ? checkedPlaybookFile(values.playbooks, values.service) : undefined;
       const descriptors = await deps.loadDescriptors();
       const options: DeployOptions = {
         project: values.project,
@@ -96,6 +104,7 @@ export function createDeployCommand(deps: DeployCommandDeps): Command {
         env: parseEnvOptions(values.env ?? [], descriptors),
         secrets: parseSecretOptions(values.secret ?? [], descriptors),
         ...(values["alert-channel"] ? { alertChannel: values["alert-channel"] } : {}),
+        ...(playbooks ? { playbooks } : {}),
       };
       let plan: ReturnType<typeof deployPlan>;
       try {
@@ -129,6 +138,26 @@ export function createDeployCommand(deps: DeployCommandDeps): Command {
       return 0;
     },
   };
+}
+
+/**
+ * `--playbooks FILE`: refused when --service leaves the router out, or when the router's own loader
+ * refuses the file (its problems as file:line:column). Returns the absolute path the plan stores.
+ */
+function checkedPlaybookFile(file: string, services: readonly string[] | undefined): string {
+  if (services && !services.includes(ROUTER)) {
+    throw new UsageError(
+      `--playbooks configures the ${ROUTER}, which --service leaves out: add --service ${ROUTER}`,
+    );
+  }
+  const path = resolve(file);
+  try {
+    validatePlaybookFile(path);
+  } catch (error) {
+    if (!(error instanceof PlaybookFileError)) throw error;
+    throw new UsageError(`${error.message}\n${file} is invalid: nothing was run`);
+  }
+  return path;
 }
 
 const CLUSTER = /^([a-z](?:[a-z0-9-]{0,38}[a-z0-9])?)(?::([a-z]+(?:-[a-z0-9]+)+))?$/;

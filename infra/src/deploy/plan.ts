@@ -1,7 +1,7 @@
 // The deploy plan: every command that puts Riposte on a Google Cloud project, derived from the service
 // descriptors, the topology derived from them, and their RBAC — never a hand-written list. Order:
-// APIs → service accounts → topics → IAM → bundles → Cloud Run → invoker → subscriptions → dead-letter
-// grants → Kubernetes RBAC → falcosidekick's identity. Services are deployed before their
+// APIs → service accounts → topics → IAM → bundles → (playbooks) → Cloud Run → invoker → subscriptions →
+// dead-letter grants → Kubernetes RBAC → falcosidekick's identity. Services are deployed before their
 // subscriptions because a push endpoint is the service's URL, which exists only once it is deployed:
 // the plan reads it with `gcloud run services describe` instead of guessing the URL's form.
 import { deadLetterTopicOf, Topics } from "@riposte/falco-event";
@@ -13,6 +13,12 @@ import { pubsubServiceAgent, serviceAgentGrants } from "../topology/service-agen
 import { alertingStep } from "./alerting.js";
 import type { DeployPlan, Flag, PlanCommand, PlanStep, PlanTodo } from "./commands.js";
 import { gcloud, planVariable, variablesIn } from "./commands.js";
+import {
+  PLAYBOOKS_VERSION_VARIABLE,
+  ROUTER,
+  routerPlaybooksSettings,
+  storePlaybooksStep,
+} from "./playbooks.js";
 import {
   callerPermissions,
   type GkeCluster,
@@ -75,6 +81,11 @@ export interface DeployOptions {
   secrets?: Readonly<Record<string, Readonly<Record<string, SecretReference>>>>;
   /** Cloud Monitoring notification channel for the dead-letter and quarantine alert policies. */
   alertChannel?: string;
+  /**
+   * A playbook file (validated by the caller with the router's loader), stored as a new Secret Manager
+   * version and mounted into the router pinned to it. Needs the router among the services.
+   */
+  playbooks?: string;
 }
 
 export class DeployPlanError extends Error {
@@ -141,6 +152,7 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
       );
     }
   }
+  const playbooks = options.playbooks === undefined ? undefined : checkedPlaybooks(selected, options);
   const projectFlag: Flag = ["project", project];
   const email = (service: string) => serviceAccountEmail(service, project);
   const pushAccount = `${PUSH_SERVICE_ACCOUNT_ID}@${project}.iam.gserviceaccount.com`;
@@ -200,7 +212,7 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
     ...(roles.some((role) => role.startsWith("roles/securitycenter."))
       ? ["securitycenter.googleapis.com"]
       : []),
-    ...(usesSecrets ? ["secretmanager.googleapis.com"] : []),
+    ...(usesSecrets || playbooks ? ["secretmanager.googleapis.com"] : []),
     // Direct VPC egress and the preflight's subnet lookup.
     ...(options.vpc ? ["compute.googleapis.com"] : []),
   ];
@@ -322,13 +334,20 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
         })),
   });
 
-  // 6. Cloud Run
+  // 6. Playbooks: stored once the router's account exists (it is granted the secret), before the router.
+  if (playbooks) steps.push(storePlaybooksStep(playbooks.file, project));
+
+  // 7. Cloud Run
   const deploys: PlanCommand[] = [];
   for (const service of selected) {
     const env = serviceEnv(service, options, todos);
     const secrets = Object.entries(options.secrets?.[service.name] ?? {}).map(
       ([variable, reference]) => `${variable}=${reference.secret}:${reference.version}`,
     );
+    if (playbooks && service.name === ROUTER) {
+      Object.assign(env, playbooks.settings.env);
+      secrets.push(playbooks.settings.secret);
+    }
     const runtime = service.runtime;
     deploys.push({
       call: gcloud(
@@ -380,7 +399,7 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
     commands: deploys,
   });
 
-  // 7. Invoker
+  // 8. Invoker
   steps.push({
     title: "Let the push account invoke the services",
     why: "the services refuse unauthenticated requests; Pub/Sub's OIDC token for the push account passes the IAM check",
@@ -398,7 +417,7 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
     })),
   });
 
-  // 8. Subscriptions
+  // 9. Subscriptions
   steps.push({
     title: "Let Pub/Sub sign pushes as the push account",
     why: "the Pub/Sub service agent mints the push account's OIDC tokens (needed explicitly on projects from before April 2021)",
@@ -444,7 +463,7 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
     }),
   );
 
-  // 9. Kubernetes RBAC
+  // 10. Kubernetes RBAC
   if (needsKubernetes && !options.clusters?.length) {
     todos.push({
       variable: "CLUSTER_NAME",
@@ -479,7 +498,7 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
     });
   }
 
-  // 10. falcosidekick's identity
+  // 11. falcosidekick's identity
   if (whole) {
     const sidekick = `${FALCOSIDEKICK_SERVICE_ACCOUNT_ID}@${project}.iam.gserviceaccount.com`;
     const { namespace, name } = FALCOSIDEKICK_KUBERNETES_ACCOUNT;
@@ -514,7 +533,11 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
     region,
     missing: todos,
     apis,
-    projectPermissions: callerPermissions({ kubernetes: needsKubernetes, secrets: usesSecrets }),
+    projectPermissions: callerPermissions({
+      kubernetes: needsKubernetes,
+      secrets: usesSecrets,
+      playbooks: Boolean(playbooks),
+    }),
     ...(options.organization && selected.some(grantsOnOrganization)
       ? { organization: { id: options.organization, permissions: ORGANIZATION_PERMISSIONS } }
       : {}),
@@ -539,6 +562,35 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
     todos,
     notes,
   };
+}
+
+/**
+ * `--playbooks FILE`: the router must be deployed here, and its playbook variables come from the
+ * stored version only (another value would point the router at something else than what was stored).
+ */
+function checkedPlaybooks(selected: readonly ServiceDescriptor[], options: DeployOptions) {
+  const file = options.playbooks as string;
+  if (!selected.some((service) => service.name === ROUTER)) {
+    throw new DeployPlanError(
+      `--playbooks configures the ${ROUTER}, which this plan does not deploy: add --service ${ROUTER}`,
+    );
+  }
+  // In the script the version is the shell variable the store step sets; --apply substitutes it.
+  const settings = routerPlaybooksSettings(planVariable(PLAYBOOKS_VERSION_VARIABLE));
+  for (const key of Object.keys(settings.env)) {
+    const given =
+      options.env?.[ROUTER]?.[key] !== undefined
+        ? "--env"
+        : options.secrets?.[ROUTER]?.[key]
+          ? "--secret"
+          : undefined;
+    if (given) {
+      throw new DeployPlanError(
+        `--playbooks sets the ${ROUTER}'s ${key} (the stored file and its version): do not give it with ${given} too`,
+      );
+    }
+  }
+  return { file, settings };
 }
 
 function grantsOnOrganization(service: ServiceDescriptor): boolean {

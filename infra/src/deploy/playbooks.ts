@@ -4,14 +4,15 @@
 // start-up log. Used by `riposte playbook deploy` and by the deploy plan's `--playbooks`.
 import { loadPlaybookFile, PlaybookError } from "@riposte/router";
 import { serviceAccountEmail } from "../rbac.js";
-import { type CliCall, type Flag, gcloud, type PlanCommand } from "./commands.js";
+import { type CliCall, type Flag, gcloud, type PlanCommand, type PlanStep } from "./commands.js";
 
 export const PLAYBOOKS_SECRET = "riposte-playbooks";
 /** Where Cloud Run mounts the secret in the router's container; PLAYBOOKS_FILE points at it. */
 export const PLAYBOOKS_MOUNT_PATH = "/etc/riposte/playbooks.yaml";
 /** The plan variable holding the secret version just stored. */
 export const PLAYBOOKS_VERSION_VARIABLE = "PLAYBOOKS_VERSION";
-const ROUTER = "router";
+/** The service that reads the playbooks. */
+export const ROUTER = "router";
 
 export class PlaybookFileError extends Error {
   override readonly name = "PlaybookFileError";
@@ -69,6 +70,18 @@ export function storePlaybooksCommands(file: string, project: string): PlanComma
       capture: PLAYBOOKS_VERSION_VARIABLE,
     },
   ];
+}
+
+/**
+ * The deploy plan's step (`riposte deploy plan --playbooks FILE`): runs after the router's account
+ * exists (it is granted access) and before the router is deployed with the version it captures.
+ */
+export function storePlaybooksStep(file: string, project: string): PlanStep {
+  return {
+    title: "Store the playbooks",
+    why: `the playbook file becomes a new version of the secret ${PLAYBOOKS_SECRET} (its versions are the history), readable by the router's account only; the router is deployed pinned to that version`,
+    commands: storePlaybooksCommands(file, project),
+  };
 }
 
 /** The router's secret mount and environment for a pinned version. */

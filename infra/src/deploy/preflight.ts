@@ -42,7 +42,11 @@ export interface Preflight {
 }
 
 /** Permissions behind each step, one per kind of change (testIamPermissions takes at most 100). */
-export function callerPermissions(needs: { kubernetes: boolean; secrets: boolean }): CallerPermission[] {
+export function callerPermissions(needs: {
+  kubernetes: boolean;
+  secrets: boolean;
+  playbooks?: boolean;
+}): CallerPermission[] {
   return [
     { permission: "serviceusage.services.enable", role: "roles/serviceusage.serviceUsageAdmin" },
     { permission: "iam.serviceAccounts.create", role: "roles/iam.serviceAccountAdmin" },
@@ -64,8 +68,15 @@ export function callerPermissions(needs: { kubernetes: boolean; secrets: boolean
           { permission: "container.clusterRoleBindings.create", role: "roles/container.admin" },
         ]
       : []),
-    ...(needs.secrets
+    ...(needs.secrets || needs.playbooks
       ? [{ permission: "secretmanager.secrets.setIamPolicy", role: "roles/secretmanager.admin" }]
+      : []),
+    // --playbooks creates the secret riposte-playbooks when missing and stores the file as a version.
+    ...(needs.playbooks
+      ? [
+          { permission: "secretmanager.secrets.create", role: "roles/secretmanager.admin" },
+          { permission: "secretmanager.versions.add", role: "roles/secretmanager.admin" },
+        ]
       : []),
   ];
 }
