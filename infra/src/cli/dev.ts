@@ -8,6 +8,7 @@ import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
 import type { LocalEnvironment } from "@riposte/service-kit";
 import { type PubSubEmulator, startPubSubEmulator } from "@riposte/service-kit/testing";
 import {
+  adminPathPrefix,
   type OtlpReceiver,
   type SccStandin,
   startOtlpReceiver,
@@ -200,6 +201,8 @@ async function runDev(): Promise<number> {
       inputs: services,
       local,
       slackIsStandin: !env.SLACK_WEBHOOK_URL,
+      // What the Slack/webhook stand-in received: its admin route lists every request it answered.
+      standinRequestsUrl: slack.url(`${adminPathPrefix}requests`),
     });
   } catch (error) {
     say(`cannot start: ${(error as Error).message}`);
@@ -235,6 +238,7 @@ function printBanner(
     inputs: Awaited<ReturnType<typeof loadServices>>;
     local: LocalEnvironment;
     slackIsStandin: boolean;
+    standinRequestsUrl: string;
   },
 ) {
   const example = relative(process.cwd(), `${repoRoot()}/examples/sidekick-critical-drop-exec.json`);
@@ -248,6 +252,8 @@ function printBanner(
     }),
     `  cluster (sim)  ${info.local.kubernetesUrl}   kubectl --server ${info.local.kubernetesUrl} get pods -A`,
     `  Slack          ${info.local.slackWebhookUrl}${info.slackIsStandin ? " (stand-in)" : ""}`,
+    `  SOAR webhook   ${info.local.webhookUrl} (stand-in)`,
+    `  received       curl -s '${info.standinRequestsUrl}?path=/soar'   (every request the stand-in answered; without ?path= all of them)`,
     `  SCC (stand-in) ${info.local.sccEndpoint}   npx riposte scc findings`,
     `  traces         ${info.local.otlpEndpoint}   npx riposte trace <incident>`,
     "",
