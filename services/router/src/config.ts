@@ -15,7 +15,7 @@ export const routerEnv = z.object({
     .min(1)
     .optional()
     .describe(
-      "Secret Manager version of the mounted playbook file (set by `riposte playbook deploy`); logged at start.",
+      "Secret Manager version of the mounted playbook file (set by `riposte playbook deploy` and `riposte deploy plan --playbooks`); logged at start.",
     ),
   DEDUP_WINDOW_SECONDS: z.coerce
     .number()
