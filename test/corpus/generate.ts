@@ -2,7 +2,7 @@
 // end-to-end test sends; it also checks they are exactly this script's output, so review the lists
 // here and the files there together. Regenerate with `npx tsx test/corpus/generate.ts`.
 //
-// Every case names the endpoints it is sent to and the handling DESIGN.md's ack policy demands: 204
+// Every case names the endpoints it is sent to and the handling the ack policy (README "Ack policy") demands: 204
 // always (a bad message is acked, never left to burn delivery attempts), plus a quarantine record
 // with the reason, an action outcome, or — for a Falco alert the router can still use — the commands
 // it publishes, with every refused name listed in `target.rejected`.

@@ -1,8 +1,8 @@
 // infra/falco/*.yaml: they parse, use only keys the charts define, and say what Riposte needs — JSON
 // alerts with the node as hostname, falcosidekick's Pub/Sub output to the topic the topology reads,
 // the cluster field the router reads, a minimumpriority falcosidekick accepts, Workload Identity.
-// The charts cannot be downloaded here: the expected keys come from shared/facts/falco.md (§ cited per
-// key), and the few it does not cover from the charts' values.yaml (falcosecurity/charts, falco 9.1.0,
+// The charts cannot be downloaded here: the expected keys come from Falco's documentation of its
+// outputs and chart settings (cited "falco docs"), and the others from the charts' values.yaml (falcosecurity/charts, falco 9.1.0,
 // falcosidekick 0.13+), cited as "chart".
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -30,21 +30,21 @@ const at = (values: Values, path: string): unknown =>
 
 /** Keys of the falco chart these files may set, each with where it is documented. */
 const FALCO_CHART_KEYS: Record<string, string> = {
-  "driver.kind": "facts §4.2 (kmod | modern_ebpf | auto)",
+  "driver.kind": "falco docs (kmod | modern_ebpf | auto)",
   "driver.enabled": "chart",
-  falcoHostnameEnv: "facts §4.2 (FALCO_HOSTNAME = spec.nodeName)",
+  falcoHostnameEnv: "falco docs (FALCO_HOSTNAME = spec.nodeName)",
   tolerations: "chart",
-  "falcosidekick.enabled": "facts §4.2",
-  "falco.json_output": "facts §1.2, §4.2",
-  "falco.json_include_output_property": "facts §1.2, §4.2",
-  "falco.json_include_tags_property": "facts §1.2, §4.2",
-  "falco.http_output.enabled": "facts §1.2, §4.2",
-  "falco.http_output.url": "facts §4.2 (http://<sidekick>:2801)",
+  "falcosidekick.enabled": "falco docs",
+  "falco.json_output": "falco docs",
+  "falco.json_include_output_property": "falco docs",
+  "falco.json_include_tags_property": "falco docs",
+  "falco.http_output.enabled": "falco docs",
+  "falco.http_output.url": "falco docs (http://<sidekick>:2801)",
   "falco.rules_files": "chart",
   "falco.load_plugins": "chart",
   "falco.plugins": "chart",
-  "falcoctl.config.artifact.install.refs": "facts §4.2",
-  "falcoctl.config.artifact.follow.refs": "facts §4.2",
+  "falcoctl.config.artifact.install.refs": "falco docs",
+  "falcoctl.config.artifact.follow.refs": "falco docs",
   "falcoctl.config.artifact.allowedTypes": "chart",
   "collectors.enabled": "chart",
   "controller.kind": "chart",
@@ -55,15 +55,15 @@ const FALCO_CHART_KEYS: Record<string, string> = {
 
 /** Keys of the falcosidekick chart (≥ 0.13.0). */
 const SIDEKICK_CHART_KEYS: Record<string, string> = {
-  "config.customfields": "facts §3.2, §4.2 (CUSTOMFIELDS, k:v,k:v)",
-  "config.gcp.credentials": "facts §3.3, §4.2 (empty = ADC / Workload Identity)",
-  "config.gcp.workloadIdentityServiceAccount": "facts §4.2 (falcosidekick chart >= 0.13.0 only)",
-  "config.gcp.pubsub.projectid": "facts §3.3, §4.2",
-  "config.gcp.pubsub.topic": "facts §3.3, §4.2",
-  "config.gcp.pubsub.minimumpriority": "facts §3.3, §4.2",
+  "config.customfields": "falco docs (CUSTOMFIELDS, k:v,k:v)",
+  "config.gcp.credentials": "falco docs (empty = ADC / Workload Identity)",
+  "config.gcp.workloadIdentityServiceAccount": "falco docs (falcosidekick chart >= 0.13.0 only)",
+  "config.gcp.pubsub.projectid": "falco docs",
+  "config.gcp.pubsub.topic": "falco docs",
+  "config.gcp.pubsub.minimumpriority": "falco docs",
 };
 
-// falcosidekick's validation of minimumpriority, as in its config.go (facts §3.3): anything else is
+// falcosidekick's validation of minimumpriority, as in its config.go: anything else is
 // reset to "" and filters nothing.
 const SIDEKICK_PRIORITY = /^(emergency|alert|critical|error|warning|notice|informational|debug)$/i;
 const SIDEKICK_URL = `http://${FALCOSIDEKICK_KUBERNETES_ACCOUNT.name}.${FALCOSIDEKICK_KUBERNETES_ACCOUNT.namespace}.svc.cluster.local:2801/`;
@@ -130,7 +130,7 @@ describe("falcosidekick chart values", () => {
   it("adds the cluster field the router reads, in falcosidekick's k:v form", () => {
     const customfields = String(at(sidekick, "config.customfields"));
     const entries = customfields.split(",").map((entry) => entry.split(":"));
-    // Entries that do not split into exactly two parts are silently dropped by falcosidekick (facts §3.2).
+    // Entries that do not split into exactly two parts are silently dropped by falcosidekick (its config.go).
     expect(entries.every((parts) => parts.length === 2 && parts[0] && parts[1])).toBe(true);
     const clusterField = routerDescriptor.env.shape.CLUSTER_FIELD.parse(undefined);
     expect(entries.map((parts) => parts[0])).toContain(clusterField);

@@ -52,7 +52,7 @@ function viaWire<T>(value: T): Uint8Array {
 }
 
 describe("topics", () => {
-  it("has the names from DESIGN.md and the dead-letter convention", () => {
+  it("has the names from docs/architecture.md and the dead-letter convention", () => {
     expect(Object.values(Topics)).toEqual([
       "falco-events",
       "pod-killer",

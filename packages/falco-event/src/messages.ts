@@ -23,7 +23,7 @@ import type { Target } from "./target.js";
 // ---------------------------------------------------------------------------------------------------
 // Topics
 
-/** Pub/Sub topic IDs (DESIGN.md "Names"). */
+/** Pub/Sub topic IDs (docs/architecture.md "Names"). */
 export const Topics = {
   falcoEvents: "falco-events",
   podKiller: "pod-killer",

@@ -1,6 +1,6 @@
 // The *target* of an alert: which cluster, node, namespace, pod and container it is about. Derived from
-// the alert's `hostname` and `output_fields`, whose keys depend on the Falco version and plugins (see
-// /work/shared/facts/falco.md §1.7, §2). Every name is validated before it can reach a Kubernetes API
+// the alert's `hostname` and `output_fields`, whose keys depend on the Falco version and plugins (k8s.*
+// fields from the container plugin or k8smeta, k8s_audit's ka.* fields). Every name is validated before it can reach a Kubernetes API
 // call; a refused name is left out and recorded in `rejected` with the reason.
 
 import { isAbsent } from "./absent.js";
@@ -185,7 +185,7 @@ export function extractTarget(input: TargetInput, options: TargetOptions = {}): 
   if (namespace !== undefined) target.namespace = namespace;
   const pod = builder.pick(podFields, POD_RULE);
   if (pod !== undefined) target.pod = pod;
-  // k8s.pod.id is the legacy name of k8s.pod.uid (same value), see facts §2.1.
+  // k8s.pod.id is the legacy name of k8s.pod.uid (same value) (Falco's field docs).
   const podUid = builder.pick(["k8s.pod.uid", "k8s.pod.id", "k8smeta.pod.uid"], POD_UID_RULE);
   if (podUid !== undefined) target.podUid = podUid;
 

@@ -1,5 +1,5 @@
 // The demo cluster for `npm start`: nodes, namespaces and workloads matching the Falco alerts in
-// examples/ (shared/falco-samples), so every sample names a pod, container and node that exist.
+// examples/, so every sample names a pod, container and node that exist.
 // Container IDs start with each sample's 12-hex `container.id`; pod UIDs match `k8s.pod.uid`.
 
 import { createHash } from "node:crypto";

@@ -6,7 +6,7 @@ import { type ApiGroupVersion, apiVersionOf, groupVersions, type ResourceType } 
 
 /**
  * The installed kubectl is a dispatcher that picks its binary from `minor`; "32" selects the
- * built-in v1.32.4 (see /work/shared/facts/kubectl-wire.md §0).
+ * built-in v1.32.4 (kubectl 1.32 is the version the tests drive).
  */
 export function versionInfo(): JsonObject {
   return {

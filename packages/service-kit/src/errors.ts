@@ -1,4 +1,4 @@
-// Typed errors that decide the push ack policy (see DESIGN.md "Ack policy"): callers throw one of these
+// Typed errors that decide the push ack policy (README "Ack policy"): callers throw one of these
 // and the push handler turns it into 204 + a recorded reason, or 503 so Pub/Sub redelivers.
 
 /** Retrying cannot help (malformed input, refused by policy): ack and record why. */

@@ -1,4 +1,4 @@
-// The one implementation of DESIGN.md's push ack policy. A service supplies routes (path, decoder,
+// The one implementation of the push ack policy (README "Ack policy", docs/architecture.md). A service supplies routes (path, decoder,
 // handler); this module turns every outcome into the right HTTP answer:
 //   done → 204 · permanent (bad envelope/payload, PermanentError) → 204 + quarantine record
 //   transient (RetryableError, any other error, failure to record) → 503 · bad OIDC token → 401/403

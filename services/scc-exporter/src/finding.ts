@@ -102,7 +102,7 @@ export interface WireTimestamp {
   nanos: number;
 }
 
-// The client encodes a Date as an empty Timestamp without complaint (facts §2): build seconds+nanos.
+// The client encodes a Date as an empty Timestamp without complaint (measured): build seconds+nanos.
 /** Nanoseconds since the epoch (decimal string) → protobuf Timestamp. */
 export function timestampOfNanos(nanos: string): WireTimestamp {
   const value = BigInt(nanos);
@@ -123,7 +123,7 @@ export function nanosOfIso(iso: string): string {
   return (BigInt(millis) * 1_000_000n).toString();
 }
 
-/** `proto Value` encodings; plain JS values are refused by the client (facts §2). */
+/** `proto Value` encodings; plain JS values are refused by the client (measured). */
 export function stringValue(text: string): ProtoValue {
   return { stringValue: truncateText(text, SOURCE_PROPERTY_MAX_LENGTH) };
 }

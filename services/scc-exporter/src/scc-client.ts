@@ -1,7 +1,7 @@
 // The few Security Command Center v2 calls Riposte makes, behind a small interface, implemented over
 // the real v2.SecurityCenterClient. Every failure becomes an SccError that says whether retrying can
-// help; see /work/shared/facts/scc-v2-client.md for how the client really behaves (no built-in retries
-// for v2, plain Errors with a numeric gRPC `code`, local endpoints need sslCreds + universeDomain).
+// help. How the client behaves, as measured against it: no built-in retries for v2, plain Errors
+// with a numeric gRPC `code`, local endpoints need sslCreds + universeDomain.
 import type { protos } from "@google-cloud/security-center";
 // The v2 entry alone: the package root also loads v1/v1beta1/v1p1beta1 and a 10 MB static protos
 // module (about twice the start-up time and bundle size), and its top-level client is v1.
@@ -93,7 +93,7 @@ export function securityCenterClientOptions(endpoint: string | undefined) {
     apiEndpoint: (match[1] ?? "").replace(/^\[(.*)\]$/, "$1"),
     port: Number(match[2]),
     // Insecure channel credentials given explicitly make the client skip Google auth for the channel;
-    // universeDomain set stops it asking the metadata server. Both are needed (facts §2).
+    // universeDomain set stops it asking the metadata server. Both are needed (measured).
     sslCreds: credentials.createInsecure(),
     universeDomain: "googleapis.com",
   };
@@ -111,7 +111,7 @@ export function createSccApi(options: SccClientOptions & { client?: SecurityCent
 
   /**
    * The client, its stub created. A client whose stub failed (e.g. credentials not loadable yet) stays
-   * broken, and every method call on it leaves an unhandled rejection that ends the process (facts §2):
+   * broken, and every method call on it leaves an unhandled rejection that ends the process (measured):
    * such a client is never called, but dropped, and the next call builds a fresh one.
    */
   const ready = async (): Promise<SecurityCenterClient> => {
