@@ -15,4 +15,12 @@ describe("README configuration tables", { timeout: 60_000 }, () => {
     expect(docs).toContain("| `DEDUP_WINDOW_SECONDS` | `60` |");
     expect(redeliveryDocs(descriptors)).toContain("| pod-killer | 1 s | 60 s | 20 | 843 s (~14 min) |");
   });
+
+  it("give every variable a meaning (a `.describe()` in its schema; a JSDoc comment does not reach the table)", async () => {
+    const descriptors = (await loadServices()).map((service) => service.descriptor);
+    const blank = envDocs(descriptors)
+      .split("\n")
+      .filter((line) => /^\| `\w+` \| .* \|  \|$/.test(line));
+    expect(blank).toEqual([]);
+  });
 });

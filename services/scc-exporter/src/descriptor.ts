@@ -8,30 +8,36 @@ import { DEFAULT_SCC_CLIENT_OPTIONS } from "./scc-client.js";
 import { sccLocationEnv, sccScopeEnv, sccSourceNameEnv } from "./scc-names.js";
 
 export const sccExporterEnv = z.object({
-  /** Riposte's source, `organizations/O/sources/S`, as `riposte scc setup` prints it. */
-  SCC_SOURCE_NAME: sccSourceNameEnv,
-  /** Finding location (data residency), e.g. `global`; unset = no location in names (global). */
-  SCC_LOCATION: sccLocationEnv.optional(),
-  /** Write findings under `projects/P` (or `folders/F`) instead of the source's organization. */
-  SCC_PARENT_SCOPE: sccScopeEnv.optional(),
-  /** host:port of a plaintext gRPC SCC (the local stand-in); unset = the real API with ADC. */
+  SCC_SOURCE_NAME: sccSourceNameEnv.describe(
+    "Riposte's source, `organizations/O/sources/S`, as `riposte scc setup` prints it.",
+  ),
+  SCC_LOCATION: sccLocationEnv
+    .optional()
+    .describe("Finding location (data residency), e.g. `global`; unset = no location in names (global)."),
+  SCC_PARENT_SCOPE: sccScopeEnv
+    .optional()
+    .describe("Write findings under `projects/P` (or `folders/F`) instead of the source's organization."),
   SCC_ENDPOINT: z
     .string()
     .regex(/^[^\s/]+:[0-9]{1,5}$/, { error: "expected host:port, e.g. 127.0.0.1:50551" })
-    .optional(),
-  /** Deadline of one SCC call. */
+    .optional()
+    .describe("host:port of a plaintext gRPC SCC (the local stand-in); unset = the real API with ADC."),
   SCC_TIMEOUT_MS: z.coerce
     .number()
     .int()
     .positive()
     .max(20_000)
-    .default(DEFAULT_SCC_CLIENT_OPTIONS.timeoutMs),
-  /** Cluster names in alerts → GKE clusters, e.g. {"prod-eu":"projects/p/locations/europe-west1/clusters/prod-eu"}. */
-  GKE_CLUSTERS: gkeClustersEnv,
-  /** Set the finding INACTIVE once a kill-pod outcome reports the pod killed. */
-  MARK_INACTIVE_AFTER_KILL: envBoolean.default(false),
-  /** Check at start-up that SCC_SOURCE_NAME exists (GetSource); a missing source stops the start. */
-  SCC_VERIFY_SOURCE: envBoolean.default(true),
+    .default(DEFAULT_SCC_CLIENT_OPTIONS.timeoutMs)
+    .describe("Deadline of one SCC call."),
+  GKE_CLUSTERS: gkeClustersEnv.describe(
+    'Cluster names in alerts → GKE clusters, e.g. {"prod-eu":"projects/p/locations/europe-west1/clusters/prod-eu"}.',
+  ),
+  MARK_INACTIVE_AFTER_KILL: envBoolean
+    .default(false)
+    .describe("Set the finding INACTIVE once a kill-pod outcome reports the pod killed."),
+  SCC_VERIFY_SOURCE: envBoolean
+    .default(true)
+    .describe("Check at start-up that SCC_SOURCE_NAME exists (GetSource); a missing source stops the start."),
 });
 
 export const sccExporterDescriptor = {
