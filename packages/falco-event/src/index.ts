@@ -78,6 +78,17 @@ export {
   truncateText,
   truncateUtf8,
 } from "./messages.js";
+export {
+  OPERATOR_ACTIONS,
+  OPERATOR_REASON_MAX_LENGTH,
+  OPERATOR_SERVICE,
+  type OperatorAction,
+  type OperatorObject,
+  type OperatorOutcomeInput,
+  type OperatorReasonResult,
+  operatorOutcome,
+  parseOperatorReason,
+} from "./operator.js";
 export type { Priority } from "./priority.js";
 export { comparePriority, isAtLeast, PRIORITIES, parsePriority, severityOf } from "./priority.js";
 export type { RejectedName, Target, TargetInput, TargetOptions } from "./target.js";
