@@ -28,6 +28,11 @@ import {
 } from "@riposte/k8s-response";
 
 export const COMPROMISED_TAINT = "riposte.dev/compromised";
+/**
+ * Set (to the incident) when the tainter cordoned the node itself, so that `riposte untaint` lifts
+ * only a cordon of Riposte's: a node an admin cordoned stays cordoned.
+ */
+export const CORDON_ANNOTATION = "riposte.dev/cordoned-by";
 
 type TaintEffect = TaintNodeCommand["params"]["effect"];
 
@@ -104,8 +109,21 @@ function patchOperations(node: V1Node, missing: Missing, taint: V1Taint): object
   // Our own weaker taint is replaced where it stands; the other entries are not touched.
   if (missing.taint?.change === "strengthen")
     operations.push({ op: "replace", path: `/spec/taints/${missing.taint.index}`, value: taint });
-  if (missing.cordon) operations.push({ op: "add", path: "/spec/unschedulable", value: true });
+  if (missing.cordon) {
+    operations.push({ op: "add", path: "/spec/unschedulable", value: true });
+    // Creating the map is safe: the resourceVersion test above pins the annotations we read.
+    operations.push(
+      node.metadata?.annotations
+        ? { op: "add", path: `/metadata/annotations/${escapePointer(CORDON_ANNOTATION)}`, value: taint.value }
+        : { op: "add", path: "/metadata/annotations", value: { [CORDON_ANNOTATION]: taint.value } },
+    );
+  }
   return operations;
+}
+
+/** A map key as one JSON Pointer step (RFC 6901). */
+export function escapePointer(key: string): string {
+  return key.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
 async function readNodeIfThere(core: CoreV1Api, name: string): Promise<V1Node | undefined> {

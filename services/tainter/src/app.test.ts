@@ -6,7 +6,7 @@ import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
 import { createSilentLogger } from "@riposte/service-kit";
 import { pushRequest } from "@riposte/service-kit/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { COMPROMISED_TAINT, taintNode } from "./action.js";
+import { COMPROMISED_TAINT, CORDON_ANNOTATION, taintNode } from "./action.js";
 import { createApp } from "./app.js";
 
 const NODE = "gke-prod-default-pool-3f1c2a9e-7xkq";
@@ -95,6 +95,21 @@ describe("tainter", () => {
     await send(hostAlert({ effect: "NoExecute", cordon: true }));
     expect(node().spec?.taints?.at(-1)?.effect).toBe("NoExecute");
     expect(node().spec?.unschedulable).toBe(true);
+  });
+
+  it("a cordon of its own is recorded on the node (riposte untaint lifts only that one)", async () => {
+    const { send } = setup();
+    const command = hostAlert({ cordon: true });
+    await send(command);
+    expect(node().metadata?.annotations?.[CORDON_ANNOTATION]).toBe(command.incident);
+  });
+
+  it("a node an admin cordoned before is not recorded as Riposte's cordon", async () => {
+    const { send } = setup();
+    sim.apply({ ...node(), spec: { ...node().spec, unschedulable: true } } as never);
+    await send(hostAlert({ cordon: true }));
+    expect(node().spec?.unschedulable).toBe(true);
+    expect(node().metadata?.annotations?.[CORDON_ANNOTATION]).toBeUndefined();
   });
 
   it("a node changed between read and patch: re-read and retry, earlier taints intact", async () => {
