@@ -1,0 +1,104 @@
+// Attack tests (adversarial review of issue 15 #5): storm control must never hide an escalation.
+import { type ActionOutcome, messageAttributes, type NotifyCommand } from "@riposte/falco-event";
+import { createSilentLogger } from "@riposte/service-kit";
+import { createMemoryPublisher, pushRequest } from "@riposte/service-kit/testing";
+import { findSlackInjections, startWebhookReceiver, type WebhookReceiver } from "@riposte/standins";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createApp } from "./app.js";
+import { loadDestinations } from "./destinations.js";
+import type { NotifierSettings } from "./notifier.js";
+import { HOSTILE_TEXT, notifyCommand, outcomeOf } from "./test-commands.js";
+
+const SLACK = "/services/T1/B1/atk";
+let receiver: WebhookReceiver;
+let apps: ReturnType<typeof createApp>[] = [];
+beforeAll(async () => {
+  receiver = await startWebhookReceiver();
+});
+afterAll(() => receiver.close());
+beforeEach(() => receiver.reset());
+afterEach(() => {
+  for (const app of apps) app.notifier.dispose();
+  apps = [];
+});
+
+function setup(settings: Partial<NotifierSettings>) {
+  const publisher = createMemoryPublisher();
+  const destinations = loadDestinations({
+    destinationsJson: JSON.stringify([{ name: "slack", type: "slack", url: receiver.url(SLACK) }]),
+    minIntervalMs: 5,
+    env: {},
+  });
+  const app = createApp({
+    push: { service: "notifier", publisher, logger: createSilentLogger(), handlerTimeoutMs: 10_000 },
+    publisher,
+    destinations,
+    links: {},
+    settings: { outcomeGraceMs: 200, ...settings },
+    delivery: { maxAttempts: 2, attemptTimeoutMs: 2_000, backoff: { initialMs: 20, maxMs: 50 } },
+  });
+  apps.push(app);
+  const notify = (command: NotifyCommand) =>
+    app.request("/", pushRequest(command, messageAttributes(command)));
+  const report = (outcome: ActionOutcome) =>
+    app.request("/outcomes", pushRequest(outcome, messageAttributes(outcome)));
+  return { app, notify, report };
+}
+const texts = () => receiver.delivered(SLACK).map((r) => JSON.stringify(r.json));
+
+describe("attack: storm control and escalations", () => {
+  it("a held-back alert's destructive outcome announces it, also when its outcome window already sent one", async () => {
+    const { notify, report } = setup({ stormWindowMs: 600_000 });
+    const a = notifyCommand(undefined, { destinations: ["slack"] });
+    const b = notifyCommand(undefined, { destinations: ["slack"] });
+    await notify(a);
+    await report(outcomeOf(a));
+    await notify(b); // held back
+    expect(texts().filter((t) => t.includes(b.incident))).toHaveLength(0);
+    await report(outcomeOf(b));
+    const aboutB = texts().filter((t) => t.includes(b.incident));
+    expect(aboutB).toHaveLength(1);
+    expect(aboutB[0]).toContain("`kill-pod` done by `pod-killer`");
+  });
+
+  it("a higher priority after held-back lower ones is announced; the summary names the highest held back", async () => {
+    const { app, notify } = setup({ stormWindowMs: 600_000 });
+    const first = notifyCommand(undefined, { top: { priority: "Notice" }, destinations: ["slack"] });
+    await notify(first);
+    for (let i = 0; i < 3; i++)
+      await notify(notifyCommand(undefined, { top: { priority: "Notice" }, destinations: ["slack"] }));
+    const warning = notifyCommand(undefined, { top: { priority: "Warning" }, destinations: ["slack"] });
+    await notify(warning);
+    await notify(notifyCommand(undefined, { top: { priority: "Notice" }, destinations: ["slack"] }));
+    const error = notifyCommand(undefined, { top: { priority: "Error" }, destinations: ["slack"] });
+    await notify(error);
+    expect(texts().filter((t) => t.includes(warning.incident))).toHaveLength(1);
+    expect(texts().filter((t) => t.includes(error.incident))).toHaveLength(1);
+    await app.notifier.flush(2_000);
+    const summary = texts().find((t) => t.includes("more similar alerts"));
+    expect(summary).toContain("4 more similar alerts");
+    expect(summary).toContain("Highest priority held back: Notice");
+  });
+
+  it("hostile rule, action and reason in storm summaries and follow-ups become no mention, link or broadcast", async () => {
+    const { app, notify, report } = setup({ stormWindowMs: 600_000 });
+    const hostileRule = `${HOSTILE_TEXT} ${"&<>".repeat(3000)} \u0007\u0000`;
+    const commands = Array.from({ length: 4 }, () =>
+      notifyCommand(undefined, { top: { rule: hostileRule }, destinations: ["slack"] }),
+    );
+    for (const command of commands) await notify(command);
+    const hostileAction = { service: "x <!channel>", action: "export-finding <!here> <http://evil|click>" };
+    for (const command of commands)
+      await report(
+        outcomeOf(command, { ...hostileAction, result: "failed", reason: HOSTILE_TEXT.repeat(50) }),
+      );
+    await app.notifier.flush(2_000);
+    const all = receiver.delivered(SLACK);
+    expect(all.some((r) => JSON.stringify(r.json).includes("more similar alerts"))).toBe(true);
+    expect(all.some((r) => JSON.stringify(r.json).includes("outcomes for similar alerts"))).toBe(true);
+    for (const request of all) {
+      expect(request.slack).toMatchObject({ ok: true });
+      expect(findSlackInjections(request.json, { allowLink: () => false, bareUrls: true })).toEqual([]);
+    }
+  });
+});
