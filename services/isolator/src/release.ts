@@ -1,8 +1,10 @@
 // Lifting a quarantine (`riposte release POD -n NS`): remove the label and annotations, and the
 // allowance policies of that incident. The namespace's deny-all policy stays: it selects nobody once
-// no pod carries the label, and other quarantined pods in the namespace still need it.
+// no pod carries the label, and other quarantined pods in the namespace still need it. With an
+// operator's audit (who and why), an Event on the pod records the release.
+import { isIncidentKey } from "@riposte/falco-event";
 import type { ClusterClients } from "@riposte/k8s-response";
-import { classifyKubernetesError } from "@riposte/k8s-response";
+import { classifyKubernetesError, recordEvent } from "@riposte/k8s-response";
 import { QUARANTINE_LABEL } from "./action.js";
 
 const ANNOTATIONS = ["riposte.dev/quarantine-rule", "riposte.dev/quarantined-at"];
@@ -11,20 +13,41 @@ function pointer(key: string): string {
   return key.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
+export const RELEASE_ACTION = "release-pod";
+export const RELEASE_EVENT_REASON = "RiposteReleased";
+
+export interface ReleaseAudit {
+  /** Who asks (the operator's name). */
+  by: string;
+  /** Why, already checked (parseOperatorReason). */
+  reason: string;
+  now: Date;
+}
+
 export interface ReleaseResult {
   released: boolean;
   incident?: string;
   message: string;
+  /** Set when the Event could not be written (the pod is released all the same). */
+  eventError?: string;
 }
 
 export async function releaseQuarantine(
   clients: ClusterClients,
   namespace: string,
   name: string,
+  audit?: ReleaseAudit,
 ): Promise<ReleaseResult> {
   const pod = await clients.core.readNamespacedPod({ name, namespace });
   const incident = pod.metadata?.labels?.[QUARANTINE_LABEL];
   if (!incident) return { released: false, message: `pod ${namespace}/${name} is not quarantined` };
+  // The isolator writes only incident keys: another value was put there by hand, and its policies
+  // (riposte-dns-<value>) are no name of ours.
+  if (!isIncidentKey(incident))
+    return {
+      released: false,
+      message: `pod ${namespace}/${name}: its ${QUARANTINE_LABEL} label names no Riposte incident (value ${JSON.stringify(incident)}); nothing changed — remove it with kubectl label if it is yours`,
+    };
   const operations: object[] = [
     // Only if it is still the same quarantine we read.
     { op: "test", path: `/metadata/labels/${pointer(QUARANTINE_LABEL)}`, value: incident },
@@ -42,9 +65,22 @@ export async function releaseQuarantine(
       if (classifyKubernetesError(error).kind !== "not-found") throw error;
     }
   }
-  return {
-    released: true,
+  const message = `released pod ${namespace}/${name} from quarantine (incident ${incident})`;
+  if (!audit) return { released: true, incident, message };
+  const eventError = await recordEvent(clients.core, {
+    object: {
+      apiVersion: "v1",
+      kind: "Pod",
+      namespace,
+      name,
+      ...(pod.metadata?.uid ? { uid: pod.metadata.uid } : {}),
+    },
+    reason: RELEASE_EVENT_REASON,
+    message: `${message}; by ${audit.by}: ${audit.reason}`,
+    component: "riposte-cli",
     incident,
-    message: `released pod ${namespace}/${name} from quarantine (incident ${incident})`,
-  };
+    action: RELEASE_ACTION,
+    now: audit.now,
+  });
+  return { released: true, incident, message, ...(eventError ? { eventError } : {}) };
 }
