@@ -13,6 +13,7 @@ import { sendCommand } from "./send.js";
 import { simCommand } from "./sim.js";
 import { topologyCommand } from "./topology.js";
 import { traceCommand } from "./trace.js";
+import { untaintCommand } from "./untaint.js";
 
 const COMMANDS: readonly Command[] = [
   sendCommand,
@@ -21,6 +22,7 @@ const COMMANDS: readonly Command[] = [
   simCommand,
   rbacCommand,
   releaseCommand,
+  untaintCommand,
   traceCommand,
   sccCommand,
   dlqCommand,

@@ -1,43 +1,67 @@
-// `riposte release POD -n NS`: lift a quarantine the isolator put on a pod.
-
+// `riposte release POD -n NS --reason TEXT`: lift a quarantine the isolator put on a pod, leave an
+// Event on it, and publish the follow-up (the incident's Slack/webhook thread, its SCC finding).
 import { releaseQuarantine } from "@riposte/isolator";
-import { createClusterRegistry } from "@riposte/k8s-response";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
-import { readDevState } from "./pubsub-target.js";
+import {
+  clusterClientsOf,
+  operatorName,
+  publishFollowUp,
+  reasonOf,
+  UNDO_OPTIONS,
+  UNDO_USAGE,
+  withFollowUpTarget,
+} from "./operator-undo.js";
 
-const usage = `Usage: riposte release POD -n NAMESPACE [--server URL [--token T] | --context NAME]
+const usage = `Usage: riposte release POD -n NAMESPACE --reason TEXT [--project P] [--server URL [--token T] | --context NAME]
 
 Removes the quarantine label and annotations from the pod and deletes this incident's allowance
-policies. Cluster: --server/--token, a kubeconfig --context, or the simulated cluster of a running
-\`riposte dev\`.`;
+policies, leaves a RiposteReleased Event on the pod (who, why), and publishes a follow-up outcome
+(release-pod by operator) to action-outcomes: the notifier posts it where the incident was announced
+and the scc-exporter records it on the finding (riposte_operator*). Exit 1 when the pod is not
+quarantined by Riposte (nothing changed) or the follow-up could not be published.
+
+${UNDO_USAGE}`;
 
 export const releaseCommand: Command = {
   name: "release",
-  summary: "lift the isolator's quarantine from a pod",
+  summary: "lift the isolator's quarantine from a pod (--reason required)",
   usage,
   async run(args) {
     const { values, positionals } = parseCommandArgs({ usage }, args, {
       namespace: { type: "string", short: "n" },
-      server: { type: "string" },
-      token: { type: "string" },
-      context: { type: "string" },
+      ...UNDO_OPTIONS,
     });
     if (values.help) {
       console.log(usage);
       return 0;
     }
     const [pod] = positionals;
-    if (!pod || !values.namespace) throw new UsageError(`name the pod and its namespace\n\n${usage}`);
-    const server = values.server ?? (values.context ? undefined : readDevState()?.simUrl);
-    if (!server && !values.context)
-      throw new UsageError(`no cluster: pass --server or --context (or run \`riposte dev\`)`);
-    const registry = createClusterRegistry({
-      target: server
-        ? { kind: "server", server, ...(values.token ? { token: values.token } : {}) }
-        : { kind: "context", context: values.context as string },
+    const { namespace } = values;
+    if (!pod || !namespace) throw new UsageError(`name the pod and its namespace\n\n${usage}`);
+    const reason = reasonOf(values);
+    const by = operatorName();
+    return withFollowUpTarget(values, async (pubsub) => {
+      const now = new Date();
+      const result = await releaseQuarantine(await clusterClientsOf(values), namespace, pod, {
+        by,
+        reason,
+        now,
+      });
+      console.log(result.message);
+      if (!result.released || !result.incident) return 1;
+      if (result.eventError) console.error(`riposte release: warning: ${result.eventError}`);
+      console.log(
+        await publishFollowUp(pubsub, {
+          action: "release-pod",
+          incident: result.incident,
+          summary: `released pod ${namespace}/${pod} from quarantine`,
+          by,
+          reason,
+          object: { kind: "Pod", namespace, name: pod },
+          at: now,
+        }),
+      );
+      return 0;
     });
-    const result = await releaseQuarantine(await registry.clientsFor("target"), values.namespace, pod);
-    console.log(result.message);
-    return result.released ? 0 : 1;
   },
 };
