@@ -325,7 +325,7 @@ export const taintNode: KubernetesAction<TaintNodeCommand> = {
       apiGroups: [""],
       resources: ["nodes"],
       verbs: ["get", "patch"],
-      reason: "read the node's taints and append one",
+      reason: "read the node's taints, append one, cordon it and record that cordon (annotation)",
     },
     {
       apiGroups: [""],
