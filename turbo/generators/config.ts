@@ -1,7 +1,9 @@
 // `turbo gen service` (non-interactive: `npx turbo gen service --args <name> "<description>"`): a new
 // Riposte service in services/<name> — descriptor, config, message schema, createApp, main.ts, tests,
 // Dockerfile and .gcloudignore. Topology, RBAC, the deploy plan, `npm start`, `npm run build` and
-// `npm test` find it from its descriptor and package.json with no other edit.
+// `npm test` find it from its descriptor and package.json with no other edit; the edits that are
+// derived from it are made here: package-lock.json gains the new workspace (so `npm ci` accepts the
+// lockfile) and `riposte docs` adds it to the README's generated tables.
 //
 // The files are rendered from templates/service/*.tmpl by this file's own action (no Handlebars), so
 // the same generator also runs without turbo (infra/src/generate/run-generator.ts, used by its test).
@@ -114,6 +116,35 @@ function formatWithBiome(root: string, folder: string): string {
   return `formatted ${folder} (biome)`;
 }
 
+/** Runs a step of the generator in the repository root; a failure stops it, saying what to run by hand. */
+function runStep(root: string, command: string, args: readonly string[], byHand: string): void {
+  const result = spawnSync(command, args, { cwd: root, encoding: "utf8" });
+  if (result.status !== 0) {
+    const why = result.error?.message ?? `${result.stdout}${result.stderr}`;
+    throw new Error(`${byHand} failed (the service's files are written; run it by hand):\n${why}`);
+  }
+}
+
+/**
+ * Adds the new workspace to package-lock.json, or `npm ci` refuses the lockfile. Lockfile only: the
+ * installed packages are untouched (they may be shared), and every dependency the template names is
+ * already locked, so this needs no network (prefer-offline for the rare one that is not).
+ */
+function updateLockfile(root: string): string {
+  const flags = ["--package-lock-only", "--no-audit", "--no-fund", "--prefer-offline"];
+  runStep(root, "npm", ["install", ...flags], "npm install --package-lock-only");
+  return "updated package-lock.json (npm ci installs the new workspace)";
+}
+
+/** Rewrites the README's generated tables (`riposte docs`): they list every service's env and redelivery. */
+function regenerateDocs(root: string): string {
+  const riposte = join(root, "infra", "bin", "riposte.js");
+  if (!existsSync(join(root, "node_modules", "tsx")))
+    return "README tables not updated (no node_modules/tsx): run npm ci, then npx riposte docs";
+  runStep(root, process.execPath, [riposte, "docs"], "npx riposte docs");
+  return "updated the README's generated tables (riposte docs)";
+}
+
 export default function generator(plop: PlopApi): void {
   const rootOf = (answers: Answers) => answers.turbo?.paths?.root ?? plop.getDestBasePath();
   // Found from the repository root: turbo compiles this file elsewhere, so its own location is unreliable.
@@ -161,8 +192,11 @@ export default function generator(plop: PlopApi): void {
         return `services/${name}: ${written.sort().join(", ")}`;
       },
       (answers) => formatWithBiome(rootOf(answers), `services/${String(answers.name)}`),
+      (answers) => updateLockfile(rootOf(answers)),
+      (answers) => regenerateDocs(rootOf(answers)),
       (answers) =>
-        `next: npm test (its tests run as generated), npm start (it joins the local pipeline), ` +
+        "next: npm ci (installs it), npm test (its tests run as generated), " +
+        "npm start (it joins the local pipeline), " +
         `npx riposte deploy plan --project P --region R --service ${String(answers.name)}`,
     ],
   });

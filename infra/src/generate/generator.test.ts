@@ -1,19 +1,40 @@
 // The service generator, run non-interactively in a copy of the repository: the new service
-// typechecks, its generated tests pass, it builds to a bundle that answers a push with 204, and the
-// topology, the deploy plan and `npm start`'s service list all include it with no other edit.
+// typechecks, its generated tests pass, it builds to a bundle that answers a push with 204, the
+// lockfile and the README's generated tables list it, and the topology, the deploy plan and `npm
+// start`'s service list all include it with no other edit. (round-trip.test.ts then runs `npm ci` and
+// the tests in a fresh copy.)
 import { execFile, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, pushEnvelope, uniqueName } from "@riposte/service-kit/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { BUNDLE_ENTRY } from "../build/bundle.js";
 import { DOCKERFILE } from "../build/container.js";
+import { withGeneratedDocs } from "../docs.js";
 import { loadServices, repoRoot } from "../services.js";
 
-const NAME = "forensics-snapshot";
+/** The README's example, or a free variant when a service of that name really was generated. */
+function unusedServiceName(example: string): string {
+  const taken = (name: string) => existsSync(join(repoRoot(), "services", name));
+  let name = example;
+  for (let suffix = 2; taken(name); suffix++) name = `${example}-${suffix}`;
+  return name;
+}
+
+const NAME = unusedServiceName("forensics-snapshot");
 const COPIED = [
   ".gitignore",
+  "README.md",
   "package.json",
   "package-lock.json",
   "tsconfig.base.json",
@@ -67,8 +88,14 @@ beforeAll(async () => {
       filter: (source) => !/[/\\](node_modules|dist|\.turbo|\.riposte)$/.test(source),
     });
   }
-  // The installed packages are shared, not copied (read-only use).
-  symlinkSync(join(repoRoot(), "node_modules"), join(copy, "node_modules"));
+  // The installed packages are shared, not copied (read-only use), each by its own link: the generator's
+  // `npm install --package-lock-only` rewrites node_modules/.package-lock.json, which must be the copy's.
+  const installed = join(repoRoot(), "node_modules");
+  mkdirSync(join(copy, "node_modules"));
+  for (const entry of readdirSync(installed)) {
+    if (entry !== ".package-lock.json")
+      symlinkSync(join(installed, entry), join(copy, "node_modules", entry));
+  }
   // biome reads .gitignore through git.
   await run("git", ["init", "-q", "."]);
 }, 120_000);
@@ -158,6 +185,23 @@ describe("turbo gen service", () => {
       child.kill("SIGTERM");
     }
   }, 240_000);
+
+  it("lists it in the lockfile (npm ci accepts it) and in the README's generated tables", async () => {
+    const lock = JSON.parse(readFileSync(join(copy, "package-lock.json"), "utf8")) as {
+      packages: Record<string, { name?: string; resolved?: string; link?: boolean }>;
+    };
+    expect(lock.packages[`services/${NAME}`]?.name).toBe(`@riposte/${NAME}`);
+    expect(lock.packages[`node_modules/@riposte/${NAME}`]).toEqual({
+      resolved: `services/${NAME}`,
+      link: true,
+    });
+    const readme = readFileSync(join(copy, "README.md"), "utf8");
+    expect(readme).toContain(`#### ${NAME}\n`);
+    expect(readme).toMatch(new RegExp(`^\\| ${NAME} \\| `, "m"));
+    // What docs.test.ts checks in the copy: nothing left for `riposte docs` to change.
+    const descriptors = (await loadServices(copy)).map((service) => service.descriptor);
+    expect(withGeneratedDocs(readme, descriptors)).toBe(readme);
+  }, 60_000);
 
   it("joins the topology, the deploy plan and npm start with no other edit", async () => {
     const services = await loadServices(copy);
