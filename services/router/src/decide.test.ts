@@ -117,7 +117,7 @@ describe("precedence when several playbooks ask for one action", () => {
   it("a playbook's excluded namespaces are protected from its actions, whatever the alert says", () => {
     const [excluding] = parsePlaybooks(`playbooks:
   - name: not-payments
-    match: { namespaces: { exclude: [payments, "pay-*"] } }
+    match: { any: true, namespaces: { exclude: [payments, "pay-*"] } }
     actions: [kill-pod]
     safety: { protected_namespaces: [billing], allow_mirror_pods: false }
 `);

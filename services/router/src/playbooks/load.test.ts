@@ -107,7 +107,17 @@ describe("playbook loading", () => {
   });
 
   it("refuses a destructive action on every alert unless the match says `any: true`", () => {
-    for (const match of ["{}", '{ priority: ">= Debug" }', '{ rules: "*", target: any }']) {
+    for (const match of [
+      "{}",
+      '{ priority: ">= Debug" }',
+      '{ rules: "*", target: any }',
+      // Rule names are never empty: `?*` matches all of them.
+      '{ rules: "?*" }',
+      '{ rules: ["*?", "Terminal shell in container"] }',
+      // Exclusions alone select nothing, and a typo in them leaves every alert in.
+      "{ namespaces: { exclude: [kube-sytem] } }",
+      "{ output_fields: { k8s.ns.nmae: { exists: false } } }",
+    ]) {
       const problems = problemsOf(
         `playbooks:\n  - name: a\n    match: ${match}\n    actions: [notify, isolate-pod]\n`,
       );
@@ -129,8 +139,18 @@ describe("playbook loading", () => {
       )[0],
     ).toMatchObject({
       field: "playbooks[0].match.any",
-      message: expect.stringMatching(/every alert.*remove/),
+      message: expect.stringMatching(/every alert.*remove.*\(source\)/),
     });
+    // "Every alert but these" is explicit with `any: true`, and the exclusion still applies.
+    const [allButSystem] = parsePlaybooks(
+      `playbooks:\n  - { name: a, match: { any: true, namespaces: { exclude: [kube-system] } }, actions: [kill-pod] }\n`,
+    );
+    expect(allButSystem?.safety?.protectedNamespaces).toEqual(["kube-system"]);
+    expect(
+      parsePlaybooks(
+        `playbooks:\n  - { name: a, match: { rules: "??", priority: ">= Debug" }, actions: [kill-pod] }\n`,
+      ),
+    ).toHaveLength(1);
   });
 
   it("reads a file and names it in errors", () => {

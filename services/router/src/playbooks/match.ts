@@ -110,19 +110,38 @@ export function compileMatch(match: MatchSpec): Predicate {
 }
 
 /**
- * True when the match sets no condition that can fail: nothing at all, only `target: any`, a priority
- * every priority satisfies (`>= Debug`), or a rule glob of stars alone.
+ * True when the match is `any: true` or no condition of it selects alerts (see selectingConditions):
+ * with a destructive action that would act on (nearly) every alert in the cluster.
  */
 export function matchesEveryAlert(match: MatchSpec): boolean {
-  const { any, rules, priority, target, ...others } = match;
-  if (any) return true;
-  if (Object.values(others).some((condition) => condition !== undefined)) return false;
-  if (rules && !rules.some((rule) => /^\*+$/.test(rule))) return false;
-  if (priority) {
-    const bound = severityOf(priority.priority);
-    if (!PRIORITIES.every((each) => compareSeverity(priority.op, severityOf(each), bound))) return false;
+  return match.any === true || selectingConditions(match).length === 0;
+}
+
+/**
+ * The conditions that select alerts: those an alert can fail. Not counted: `target: any`, a priority
+ * every priority satisfies (`>= Debug`), a rule glob of `*` and `?` alone (rule names are never empty,
+ * so `?*` matches all of them), and exclusions — `namespaces.exclude` and an output field's
+ * `exists: false` only leave alerts out, and a typo in them (`kube-sytem`, `k8s.ns.nmae`) leaves every
+ * alert in.
+ */
+export function selectingConditions(match: MatchSpec): string[] {
+  const selecting: string[] = [];
+  const wildcardOnly = (rule: string) => /^[*?]*\*[*?]*$/.test(rule);
+  if (match.rules && !match.rules.some(wildcardOnly)) selecting.push("rules");
+  if (match.priority) {
+    const bound = severityOf(match.priority.priority);
+    const op = match.priority.op;
+    if (!PRIORITIES.every((each) => compareSeverity(op, severityOf(each), bound))) selecting.push("priority");
   }
-  return target === undefined || target === "any";
+  if (match.source) selecting.push("source");
+  if (match.tags) selecting.push("tags");
+  if (match.namespaces?.include) selecting.push("namespaces.include");
+  if (match.cluster) selecting.push("cluster");
+  if (match.target && match.target !== "any") selecting.push("target");
+  for (const [field, condition] of Object.entries(match.output_fields ?? {})) {
+    if (!("exists" in condition) || condition.exists) selecting.push(`output_fields.${field}`);
+  }
+  return selecting;
 }
 
 function compareSeverity(op: Comparison, severity: number, bound: number): boolean {

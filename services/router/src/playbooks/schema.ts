@@ -14,7 +14,7 @@ import {
   TaintNodeParams,
 } from "@riposte/falco-event";
 import { z } from "zod";
-import { matchesEveryAlert } from "./match.js";
+import { matchesEveryAlert, selectingConditions } from "./match.js";
 
 const ACTION_NAMES = Object.keys(ACTION_KINDS) as [ActionName, ...ActionName[]];
 
@@ -144,22 +144,24 @@ const playbookSchema = z
     safety: safetySchema.optional(),
   })
   .superRefine((playbook, ctx) => {
-    const { any, ...conditions } = playbook.match;
-    if (any && Object.keys(conditions).length > 0) {
+    const { any } = playbook.match;
+    const selecting = selectingConditions(playbook.match);
+    // Exclusions may go with `any: true` ("every alert but kube-system"); a condition that selects may not.
+    if (any && selecting.length > 0) {
       ctx.addIssue({
         code: "custom",
         path: ["match", "any"],
-        message: `\`any: true\` matches every alert; remove it or the other conditions (${Object.keys(conditions).join(", ")})`,
+        message: `\`any: true\` matches every alert; remove it or the conditions that select alerts (${selecting.join(", ")})`,
       });
     }
     const destructive = playbook.actions.filter((entry) => DESTRUCTIVE_ACTIONS.includes(entry.action));
-    // An empty match is easy to write by mistake (a typo'd key, a half-finished edit), and on every alert a
-    // destructive action would kill or cut off the whole cluster's workloads.
+    // An empty match is easy to write by mistake (a typo'd key, a half-finished edit, an exclusion alone),
+    // and on every alert a destructive action would kill or cut off the whole cluster's workloads.
     if (!any && destructive.length > 0 && matchesEveryAlert(playbook.match)) {
       ctx.addIssue({
         code: "custom",
         path: ["match"],
-        message: `matches every alert with destructive action(s) ${destructive.map((entry) => entry.action).join(", ")}; narrow the match, or write \`match: { any: true }\` if every alert is meant`,
+        message: `matches every alert with destructive action(s) ${destructive.map((entry) => entry.action).join(", ")} (no condition selects alerts; exclusions only leave some out); narrow the match, or write \`any: true\` if every alert is meant`,
       });
     }
   });
