@@ -22,16 +22,9 @@ import { BUNDLE_ENTRY } from "../build/bundle.js";
 import { DOCKERFILE } from "../build/container.js";
 import { withGeneratedDocs } from "../docs.js";
 import { loadServices, repoRoot } from "../services.js";
+import { unusedServiceName } from "./unused-name.js";
 
-/** The README's example, or a free variant when a service of that name really was generated. */
-function unusedServiceName(example: string): string {
-  const taken = (name: string) => existsSync(join(repoRoot(), "services", name));
-  let name = example;
-  for (let suffix = 2; taken(name); suffix++) name = `${example}-${suffix}`;
-  return name;
-}
-
-const NAME = unusedServiceName("forensics-snapshot");
+const NAME = unusedServiceName(repoRoot(), "forensics-snapshot");
 const COPIED = [
   ".gitignore",
   "README.md",
