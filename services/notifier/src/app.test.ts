@@ -400,11 +400,11 @@ describe("notifier app: follow-ups", () => {
     );
   });
 
-  it("collapses the same outcome for a storm of similar alerts into one follow-up and a summary", async () => {
-    const { notify, report } = setup({ settings: { stormWindowMs: 800 } });
-    const commands = Array.from({ length: 5 }, () => notifyCommand(undefined, { destinations: ["slack"] }));
-    for (const command of commands) await notify(command);
-    // Not a destructive action: those always announce their incident (see the escalation tests).
+  it("collapses the same outcome for a storm of similar alerts announced elsewhere into one follow-up and a summary", async () => {
+    const { report } = setup({ settings: { stormWindowMs: 800 } });
+    // Announced by another instance (unknown here): the outcomes go to the default destinations.
+    const commands = Array.from({ length: 5 }, () => notifyCommand());
+    // Not a destructive action: those are always followed up (see the escalation tests).
     const failedExport = { service: "scc-exporter", action: "export-finding", result: "failed" } as const;
     await Promise.all(commands.map((command) => report(outcomeOf(command, failedExport))));
     const followUps = texts(SLACK).filter((t) => t.includes("Follow-up"));
@@ -475,5 +475,29 @@ describe("notifier app: storm control never hides an escalation", () => {
     const summary = texts(SLACK).find((t) => t.includes("more similar alerts"));
     expect(summary).toContain("Highest priority held back: Critical");
     expect(summary).toContain("`export-finding` failed ×1");
+  });
+
+  it("keeps a held-back alert's other outcomes (failed ones too) in its summary, never a follow-up about an incident not shown", async () => {
+    const { notify, report, app } = setup({ settings: { stormWindowMs: 600_000 } });
+    const first = notifyCommand();
+    const heldBack = notifyCommand();
+    await notify(first);
+    await notify(heldBack);
+    const failedExport = outcomeOf(heldBack, {
+      service: "scc-exporter",
+      action: "export-finding",
+      result: "failed",
+    });
+    expect((await report(failedExport)).status).toBe(204);
+    expect((await report(failedExport)).status).toBe(204); // a redelivery counts once
+    expect(texts(SLACK).filter((t) => t.includes(heldBack.incident))).toHaveLength(0);
+    expect(texts(SOAR).filter((t) => t.includes(heldBack.incident))).toHaveLength(0);
+    await app.notifier.flush(2_000);
+    const summary = texts(SLACK).find((t) => t.includes("more similar alerts"));
+    expect(summary).toContain("`export-finding` failed ×1");
+    expect(summary).toContain(heldBack.incident);
+    expect(bodyOf<{ actions: unknown }>(SOAR, 1).actions).toEqual({ "export-finding failed": 1 });
+    // Counted in the alert summary only, not again as an outcome summary.
+    expect(texts(SLACK).some((t) => t.includes("outcomes for similar alerts"))).toBe(false);
   });
 });

@@ -1,8 +1,9 @@
 // What the notifier does with each message, over injected destinations, deliverer and publisher:
 // - a Notify command is announced once per destination (remembered per incident and destination, so a
 //   redelivery sends nothing new), subject to storm control, and reported as one ActionOutcome;
-// - an ActionOutcome from another service becomes a short follow-up to the destinations that got (or
-//   held back) the announcement; it never produces an outcome of its own (no loops).
+// - an ActionOutcome from another service becomes a short follow-up to the destinations that got the
+//   announcement; where storm control held it back, a destructive outcome announces the incident in
+//   full and any other stays with it in the window's summary. It never produces an outcome of its own.
 // Outcomes may arrive before the command: they are remembered and listed in the announcement, and a
 // follow-up waits briefly (outcome grace) for an announcement in progress on this instance.
 import {
@@ -466,6 +467,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
           key: `outcome\n${outcome.action}\n${outcome.result}\n${alert ? similarityKey(alert.rule, target) : outcome.incident}`,
           eventId: `${outcome.incident}:${subject}`,
           incident: outcome.incident,
+          // What was done (or failed to be done) to the cluster is followed up at once, never summarised.
+          escalate: isDestructiveOutcome(outcome),
           context: {
             about: "outcomes",
             rule: alert?.rule ?? "(unknown rule)",
@@ -575,15 +578,19 @@ export function createNotifier(options: NotifierOptions): Notifier {
           return followUpTo(destination, outcome, record, context, deadlineAt);
         }
         // Held back by storm control: something destructive was done, so the incident is announced in
-        // full (listing this outcome); anything else is counted for the window's summary and followed up.
+        // full (listing this outcome).
         if (isDestructiveOutcome(outcome))
           return announceTo(destination, command, record, context, deadlineAt);
-        storm.noteAction(
+        // Anything else (a failed export too) stays with the incident in the window's summary
+        // ("`export-finding` failed ×1"): a follow-up would be about an incident this destination never saw.
+        const noted = storm.noteAction(
           destination.name,
           alertStormKey(command.alert.rule, command.target),
           outcome.incident,
           actionLabel(outcome),
         );
+        if (noted) return Promise.resolve<DestinationStatus>({ status: "held-back" });
+        // The window has closed (its summary counted the incident): a follow-up is all that is left.
         return followUpTo(destination, outcome, record, context, deadlineAt);
       }),
     );

@@ -80,21 +80,40 @@ describe("attack: storm control and escalations", () => {
     expect(summary).toContain("Highest priority held back: Notice");
   });
 
+  for (const result of ["done", "failed"] as const) {
+    it(`the kill-pod ${result} of an escalated Critical is followed up at once, also when a Notice's opened its outcome window`, async () => {
+      const { notify, report } = setup({ stormWindowMs: 600_000 });
+      const notice = notifyCommand(undefined, { top: { priority: "Notice" }, destinations: ["slack"] });
+      const critical = notifyCommand(undefined, { destinations: ["slack"] });
+      await notify(notice);
+      await report(outcomeOf(notice, { result })); // opens the "kill-pod <result>" outcome window
+      await notify(critical); // escalation: announced
+      expect(texts().filter((t) => t.includes(critical.incident))).toHaveLength(1);
+      await report(outcomeOf(critical, { result }));
+      // What was done to the Critical's pod must be seen now, not 10 minutes later in a summary.
+      const aboutCritical = texts().filter((t) => t.includes(critical.incident));
+      expect(aboutCritical.some((t) => t.includes(`kill-pod\` ${result}`))).toBe(true);
+    });
+  }
+
   it("hostile rule, action and reason in storm summaries and follow-ups become no mention, link or broadcast", async () => {
     const { app, notify, report } = setup({ stormWindowMs: 600_000 });
     const hostileRule = `${HOSTILE_TEXT} ${"&<>".repeat(3000)} \u0007\u0000`;
-    const commands = Array.from({ length: 4 }, () =>
-      notifyCommand(undefined, { top: { rule: hostileRule }, destinations: ["slack"] }),
-    );
-    for (const command of commands) await notify(command);
+    const alert = (priority: string) =>
+      notifyCommand(undefined, { top: { rule: hostileRule, priority }, destinations: ["slack"] });
+    // Rising priorities are each announced (and their outcomes collapse); the Notices after them are held back.
+    const announced = ["Notice", "Warning", "Error", "Critical"].map(alert);
+    const heldBack = [alert("Notice"), alert("Notice")];
+    for (const command of [...announced, ...heldBack]) await notify(command);
     const hostileAction = { service: "x <!channel>", action: "export-finding <!here> <http://evil|click>" };
-    for (const command of commands)
+    for (const command of [...announced, ...heldBack])
       await report(
         outcomeOf(command, { ...hostileAction, result: "failed", reason: HOSTILE_TEXT.repeat(50) }),
       );
     await app.notifier.flush(2_000);
     const all = receiver.delivered(SLACK);
     expect(all.some((r) => JSON.stringify(r.json).includes("more similar alerts"))).toBe(true);
+    expect(all.some((r) => JSON.stringify(r.json).includes("Actions taken for them"))).toBe(true);
     expect(all.some((r) => JSON.stringify(r.json).includes("outcomes for similar alerts"))).toBe(true);
     for (const request of all) {
       expect(request.slack).toMatchObject({ ok: true });

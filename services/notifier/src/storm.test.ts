@@ -119,14 +119,16 @@ describe("storm control", () => {
     expect(event("error", 4)).toBe("suppressed"); // below the bar raised by the Critical
     expect(event("warning", 3)).toBe("suppressed");
     expect(control.noteAction("d", "k", "warning", "export-finding failed")).toBe(true);
+    expect(control.noteAction("d", "k", "warning", "export-finding failed")).toBe(true); // redelivered: once
     expect(control.noteAction("d", "k", "notice", "export-finding failed")).toBe(false); // not held back
+    expect(control.noteAction("d", "k", "error", "export-finding failed")).toBe(true);
     expect(event("error", 4, true)).toBe("send"); // a destructive action was done for it after all
     control.flush();
     expect(summaries).toEqual([
       expect.objectContaining({
         suppressed: 1,
         incidents: ["warning"],
-        highestHeldBackRank: 3, // the Error was sent after all
+        highestHeldBackRank: 3, // the Error was sent after all (its announcement lists its outcomes)
         actions: { "export-finding failed": 1 },
       }),
     ]);

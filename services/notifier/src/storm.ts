@@ -25,7 +25,7 @@ export interface StormWindow<C> {
   context: C;
   /** Highest rank (see StormEvent.rank) among the events held back, when they had one. */
   highestHeldBackRank?: number;
-  /** What was done for the events held back: label ("kill-pod done") → how many times. */
+  /** What was done for the events still held back when the window closed: label ("kill-pod done") → how many times. */
   actions: Record<string, number>;
 }
 
@@ -59,6 +59,8 @@ export interface StormControlOptions<C> {
 export const MAX_LISTED_INCIDENTS = 100;
 /** Event ids remembered per window to recognise redeliveries; beyond that a redelivery may count twice. */
 const MAX_COUNTED_EVENTS = 10_000;
+/** Distinct action labels remembered per incident held back. */
+const MAX_ACTIONS_PER_INCIDENT = 20;
 const DEFAULT_MAX_WINDOWS = 10_000;
 
 interface OpenWindow<C> extends StormWindow<C> {
@@ -69,6 +71,10 @@ interface OpenWindow<C> extends StormWindow<C> {
   sentRank: number;
   /** Events held back → their rank. */
   counted: Map<string, number | undefined>;
+  /** Incidents held back (all of them, not only the listed ones), as far as MAX_COUNTED_EVENTS. */
+  heldIncidents: Set<string>;
+  /** Incident held back → labels of the actions taken for it (a set: a redelivered outcome counts once). */
+  noted: Map<string, Set<string>>;
   timer: ReturnType<typeof setTimeout>;
 }
 
@@ -109,6 +115,7 @@ export class StormControl<C> {
     if (!open.counted.has(event.eventId)) {
       if (open.counted.size < MAX_COUNTED_EVENTS) open.counted.set(event.eventId, event.rank);
       open.suppressed += 1;
+      if (open.heldIncidents.size < MAX_COUNTED_EVENTS) open.heldIncidents.add(event.incident);
       if (open.incidents.length < MAX_LISTED_INCIDENTS && !open.incidents.includes(event.incident)) {
         open.incidents.push(event.incident);
       }
@@ -122,8 +129,10 @@ export class StormControl<C> {
    */
   noteAction(destination: string, key: string, incident: string, label: string): boolean {
     const open = this.#windows.get(`${destination}\n${key}`);
-    if (!open?.incidents.includes(incident)) return false;
-    open.actions[label] = (open.actions[label] ?? 0) + 1;
+    if (!open?.heldIncidents.has(incident)) return false;
+    const labels = open.noted.get(incident) ?? new Set<string>();
+    if (labels.size < MAX_ACTIONS_PER_INCIDENT) labels.add(label);
+    open.noted.set(incident, labels);
     return true;
   }
 
@@ -153,6 +162,9 @@ export class StormControl<C> {
     if (open.counted.delete(event.eventId)) {
       open.suppressed -= 1;
       open.incidents = open.incidents.filter((incident) => incident !== event.incident);
+      open.heldIncidents.delete(event.incident);
+      // Its announcement lists what was done for it: the summary no longer counts that.
+      open.noted.delete(event.incident);
     }
   }
 
@@ -177,6 +189,8 @@ export class StormControl<C> {
       sentEventIds: new Set(),
       sentRank: event.rank ?? Number.NEGATIVE_INFINITY,
       counted: new Map(),
+      heldIncidents: new Set(),
+      noted: new Map(),
       timer,
     };
     this.#windows.set(id, window);
@@ -188,8 +202,13 @@ export class StormControl<C> {
     if (window.suppressed === 0) return;
     const ranks = [...window.counted.values()].filter((rank) => rank !== undefined);
     if (ranks.length > 0) window.highestHeldBackRank = Math.max(...ranks);
+    for (const labels of window.noted.values()) {
+      for (const label of labels) window.actions[label] = (window.actions[label] ?? 0) + 1;
+    }
     const {
       counted: _counted,
+      heldIncidents: _held,
+      noted: _noted,
       timer: _timer,
       firstEventId: _first,
       sentEventIds: _sent,
