@@ -62,6 +62,8 @@ export function createApp(deps: NotifierDeps): Hono & { notifier: Notifier } {
     links: deps.links,
     logger: deps.push.logger,
     incidentDestinations: (incident) => notifier.incidentDestinations(incident),
+    announceWhereHeldBack: (incident, destination, context, deadlineAt) =>
+      notifier.announceWhereHeldBack(incident, destination, context, deadlineAt),
     handlerBudgetMs: Math.max(1_000, handlerTimeoutMs - HANDLER_MARGIN_MS),
     memoryTtlMs: settings.memoryTtlMs,
     maxIncidents: settings.maxIncidents,

@@ -3,6 +3,8 @@
 // dead-letter topic to `/dead-letters` (descriptor.deadLetterInput). Each one is announced as a FAILED
 // action of its incident, once per destination, to where the incident was announced plus the default
 // destinations that take its priority (a failure must reach someone even when the announcement did not).
+// Where storm control held the incident back, the incident is announced in full first: the FAILED line
+// never names an incident its reader was not shown.
 //
 // No loop: those push subscriptions have no dead-letter policy of their own, so an announcement that
 // keeps failing is never dead-lettered into something announced again. Retries (503) last as long as
@@ -30,6 +32,7 @@ import { notifierDescriptor } from "./descriptor.js";
 import type { Destination, DestinationSet } from "./destinations.js";
 import { ExpiringMap } from "./expiring-map.js";
 import { type LinkSettings, linksFor } from "./links.js";
+import type { DestinationStatus } from "./notifier.js";
 import { buildDeadLetterMessage } from "./slack-message.js";
 import {
   signedWebhookRequest,
@@ -91,6 +94,13 @@ export interface DeadLetterAnnouncerOptions {
   logger: Logger;
   /** Destinations that got the incident's announcement (the notifier's memory). */
   incidentDestinations(incident: string): readonly string[];
+  /** Announces the incident in full to `destination` if storm control held it back there (Notifier). */
+  announceWhereHeldBack(
+    incident: string,
+    destination: string,
+    context: PushContext,
+    deadlineAt: number,
+  ): Promise<DestinationStatus | undefined>;
   /** Time a push handler may spend (below the push deadline). */
   handlerBudgetMs: number;
   giveUpAfterMs?: number;
@@ -148,6 +158,13 @@ export function createDeadLetterAnnouncer(options: DeadLetterAnnouncerOptions) {
       targets.map(async (destination) => {
         const key = `${command.incident}|${destination.name}|${subject}`;
         if (delivered.has(key)) return;
+        const heldBack = await options.announceWhereHeldBack(
+          command.incident,
+          destination.name,
+          context,
+          deadlineAt,
+        );
+        if (heldBack?.status === "failed") throw new RefusedForGood(destination.name, heldBack.reason);
         const request =
           destination.type === "slack"
             ? {

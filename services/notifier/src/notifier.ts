@@ -93,6 +93,17 @@ export interface Notifier {
   followUp(outcome: ActionOutcome, context: PushContext): Promise<void>;
   /** Destinations that got (or held back) the incident's announcement on this instance. */
   incidentDestinations(incident: string): string[];
+  /**
+   * Announces the incident in full to `destination` when storm control held it back there (a failed
+   * action about to be reported must not name an incident that destination never saw); undefined when
+   * it was not held back there. Throws RetryableError when the destination cannot be reached yet.
+   */
+  announceWhereHeldBack(
+    incident: string,
+    destination: string,
+    context: PushContext,
+    deadlineAt: number,
+  ): Promise<DestinationStatus | undefined>;
   /** Sends the summaries of every open storm window now and waits for them (shutdown). */
   flush(budgetMs?: number): Promise<void>;
   /** Stops timers without sending anything (tests). */
@@ -100,7 +111,7 @@ export interface Notifier {
 }
 
 /** What happened per destination, as reported in the outcome's details. */
-type DestinationStatus =
+export type DestinationStatus =
   | { status: "delivered"; attempts: number }
   | { status: "already-delivered" }
   | { status: "held-back" }
@@ -247,13 +258,16 @@ export function createNotifier(options: NotifierOptions): Notifier {
     record: IncidentRecord,
     context: PushContext,
     deadlineAt: number,
+    /** Something that must be seen happened to this incident (e.g. its command was dead-lettered). */
+    mustBeSeen = false,
   ): Promise<DestinationStatus> => {
     const { incident, alert, target } = command;
     const key = deliveryKey(incident, destination.name, "alert");
     return singleFlight(key, async (): Promise<DestinationStatus> => {
       if (delivered.has(key)) return { status: "already-delivered" };
       if (destination.stormControl) {
-        // Never held back: a higher priority than announced in the window, or a destructive action done.
+        // Never held back: a higher priority than announced in the window, a destructive action done,
+        // or anything else that must be seen.
         const admission = storm.admit({
           destination: destination.name,
           key: alertStormKey(alert.rule, target),
@@ -261,7 +275,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
           incident,
           context: { about: "alerts", rule: alert.rule, target },
           rank: priorityRank(alert.priority),
-          escalate: record.outcomes.some(isDestructiveOutcome),
+          escalate: mustBeSeen || record.outcomes.some(isDestructiveOutcome),
         });
         if (admission === "suppressed") {
           record.heldBackAt.add(destination.name);
@@ -679,6 +693,12 @@ export function createNotifier(options: NotifierOptions): Notifier {
     incidentDestinations(incident) {
       const record = incidents.get(incident);
       return record ? [...new Set([...record.announcedTo, ...record.heldBackAt])] : [];
+    },
+    async announceWhereHeldBack(incident, destinationName, context, deadlineAt) {
+      const record = incidents.get(incident);
+      const destination = destinations.byName(destinationName);
+      if (!record?.command || !destination || !record.heldBackAt.has(destinationName)) return undefined;
+      return announceTo(destination, record.command, record, context, deadlineAt, true);
     },
     async flush(budgetMs = settings.summaryBudgetMs) {
       storm.flush();

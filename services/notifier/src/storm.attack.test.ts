@@ -1,10 +1,12 @@
 // Attack tests (adversarial review of issue 15 #5): storm control must never hide an escalation.
 import { type ActionOutcome, messageAttributes, type NotifyCommand } from "@riposte/falco-event";
+import { commandFromExample } from "@riposte/falco-event/testing";
 import { createSilentLogger } from "@riposte/service-kit";
 import { createMemoryPublisher, pushRequest } from "@riposte/service-kit/testing";
 import { findSlackInjections, startWebhookReceiver, type WebhookReceiver } from "@riposte/standins";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "./app.js";
+import { DEAD_LETTER_ATTRIBUTES } from "./dead-letters.js";
 import { loadDestinations } from "./destinations.js";
 import type { NotifierSettings } from "./notifier.js";
 import { HOSTILE_TEXT, notifyCommand, outcomeOf } from "./test-commands.js";
@@ -95,6 +97,35 @@ describe("attack: storm control and escalations", () => {
       expect(aboutCritical.some((t) => t.includes(`kill-pod\` ${result}`))).toBe(true);
     });
   }
+
+  it("a dead-lettered kill of a held-back alert announces that alert in full before its FAILED line", async () => {
+    const { app, notify } = setup({ stormWindowMs: 600_000 });
+    const a = notifyCommand(undefined, { destinations: ["slack"] });
+    const b = notifyCommand(undefined, { destinations: ["slack"] });
+    await notify(a);
+    await notify(b); // held back
+    const kill = commandFromExample("kill-pod", "sidekick-critical-drop-exec.json", {
+      top: { time: b.alert.time },
+      playbooks: ["kill-critical-workload"],
+    });
+    expect(kill.incident).toBe(b.incident);
+    const deadLetter = pushRequest(kill, {
+      ...messageAttributes(kill),
+      [DEAD_LETTER_ATTRIBUTES.sourceSubscription]: "pod-killer",
+      [DEAD_LETTER_ATTRIBUTES.deliveryCount]: "100",
+    });
+    expect((await app.request("/dead-letters", deadLetter)).status).toBe(204);
+    const aboutB = texts().filter((t) => t.includes(b.incident));
+    expect(aboutB).toHaveLength(2);
+    // The incident the FAILED line names is announced first (priority, rule, output), then the line.
+    expect(aboutB[0]).toContain("Critical Falco alert");
+    expect(aboutB[1]).toContain("dead-lettered");
+    // A redelivered dead letter sends nothing again, and the summary no longer counts B.
+    expect((await app.request("/dead-letters", deadLetter)).status).toBe(204);
+    await app.notifier.flush(2_000);
+    expect(texts().filter((t) => t.includes(b.incident))).toHaveLength(2);
+    expect(texts().some((t) => t.includes("more similar alerts"))).toBe(false);
+  });
 
   it("hostile rule, action and reason in storm summaries and follow-ups become no mention, link or broadcast", async () => {
     const { app, notify, report } = setup({ stormWindowMs: 600_000 });
