@@ -27,7 +27,7 @@ afterEach(() => {
   apps = [];
 });
 
-function setup(options: { deadLetterGiveUpMs?: number } = {}) {
+function setup(options: { deadLetterGiveUpMs?: number; now?: () => number } = {}) {
   const publisher = createMemoryPublisher();
   const lines: Record<string, unknown>[] = [];
   const logger = createLogger({
@@ -145,6 +145,23 @@ describe("notifier app: dead-lettered commands", () => {
       ),
     );
   });
+
+  for (const publishTime of ["not-a-time", ""]) {
+    it(`publishTime ${JSON.stringify(publishTime)}: a failing announcement is still given up, timed from when it was first seen`, async () => {
+      let shift = 0;
+      const { deadLetter, errors } = setup({ deadLetterGiveUpMs: 60_000, now: () => Date.now() + shift });
+      receiver.script({ path: SLACK, responses: Array.from({ length: 10 }, () => ({ status: 503 })) });
+      const kill = killCommand();
+      expect((await deadLetter(kill, { publishTime })).status).toBe(503);
+      shift = 30_000;
+      expect((await deadLetter(kill, { publishTime })).status).toBe(503);
+      shift = 3_600_000; // an hour of redeliveries later
+      expect((await deadLetter(kill, { publishTime })).status).toBe(204);
+      expect(errors()).toContainEqual(
+        expect.stringMatching(/^FAILED and not announced everywhere: kill-pod/),
+      );
+    });
+  }
 
   it("a destination that refuses for good is reported at ERROR and the dead letter acknowledged", async () => {
     const { deadLetter, errors } = setup();

@@ -115,12 +115,29 @@ const ANSWER_MARGIN_MS = 1_000;
 export function createDeadLetterAnnouncer(options: DeadLetterAnnouncerOptions) {
   const now = options.now ?? Date.now;
   const giveUpAfterMs = options.giveUpAfterMs ?? DEAD_LETTER_GIVE_UP_MS;
-  /** `incident|destination|subject` of every dead-letter announcement delivered, and `incident|subject` seen. */
+  /** `incident|destination|subject` of every dead-letter announcement delivered. */
   const delivered = new ExpiringMap<string, true>({
     ttlMs: options.memoryTtlMs,
     maxEntries: options.maxIncidents,
     now,
   });
+  /** `incident|subject` of every dead letter seen → when this instance first saw it. */
+  const firstSeen = new ExpiringMap<string, number>({
+    ttlMs: options.memoryTtlMs,
+    maxEntries: options.maxIncidents,
+    now,
+  });
+
+  /**
+   * How long the dead letter has waited for its announcement: since Pub/Sub published it or since this
+   * instance first saw it, whichever is longer, so that a missing or unparseable publishTime (or a
+   * restarted instance) cannot keep it retried forever.
+   */
+  const waitedMs = (seenKey: string, publishTime: string | undefined): number => {
+    const published = publishTime ? Date.parse(publishTime) : Number.NaN;
+    const since = Math.min(firstSeen.get(seenKey) ?? now(), Number.isFinite(published) ? published : now());
+    return now() - since;
+  };
 
   const destinationsFor = (command: Command): Destination[] => {
     const names = new Set([
@@ -140,8 +157,9 @@ export function createDeadLetterAnnouncer(options: DeadLetterAnnouncerOptions) {
     const what = `${action} for incident ${command.incident} was dead-lettered after ${deliveryAttempts ?? "its last"} attempts (subscription ${sourceSubscription})`;
     const subject = `dead-letter:${sourceSubscription}:${action}`;
     // Once per dead letter (its announcement may be redelivered): the line the issue found missing.
-    if (!delivered.has(`${command.incident}|${subject}`)) {
-      delivered.set(`${command.incident}|${subject}`, true);
+    const seenKey = `${command.incident}|${subject}`;
+    if (!firstSeen.has(seenKey)) {
+      firstSeen.set(seenKey, now());
       context.logger.error(facts, `FAILED: ${what}; announcing it`);
     }
     const deadlineAt = now() + options.handlerBudgetMs - ANSWER_MARGIN_MS;
@@ -211,8 +229,7 @@ export function createDeadLetterAnnouncer(options: DeadLetterAnnouncerOptions) {
     const transient = results.flatMap((r) =>
       r.status === "rejected" && !(r.reason instanceof RefusedForGood) ? [errorMessage(r.reason)] : [],
     );
-    const waitedMs = context.publishTime ? now() - Date.parse(context.publishTime) : 0;
-    if (transient.length > 0 && !(waitedMs >= giveUpAfterMs)) {
+    if (transient.length > 0 && waitedMs(seenKey, context.publishTime) < giveUpAfterMs) {
       throw new RetryableError(
         `announcing the dead letter of ${action} for ${command.incident}: ${transient.join("; ")}`,
       );
