@@ -20,7 +20,7 @@ describe("README configuration tables", { timeout: 60_000 }, () => {
     const descriptors = (await loadServices()).map((service) => service.descriptor);
     const blank = envDocs(descriptors)
       .split("\n")
-      .filter((line) => /^\| `\w+` \| .* \|  \|$/.test(line));
+      .filter((line) => /^\| `\w+` \| .* \| {2}\|$/.test(line));
     expect(blank).toEqual([]);
   });
 });

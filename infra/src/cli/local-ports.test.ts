@@ -20,7 +20,7 @@ describe("riposte dev's local ports", () => {
       8080,
       emulator,
     );
-    expect(Object.fromEntries(ports)).toEqual({
+    expect(Object.fromEntries(ports)).toMatchObject({
       router: 8080,
       isolator: 8081,
       notifier: 8082,
