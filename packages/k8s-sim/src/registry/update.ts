@@ -29,7 +29,7 @@ import { patchDocument } from "./patch-document.js";
 import { prepareBody } from "./prepare.js";
 import type { RegistryOptions, WriteOptions } from "./types.js";
 
-/** The server's fields a client cannot change with an update (resourceVersion is handled apart). */
+/** Kept from the stored object on every update (resourceVersion is set when the update commits). */
 const KEPT_FIELDS = [
   "uid",
   "creationTimestamp",
@@ -67,7 +67,12 @@ function checkUpdateTarget(
 }
 
 /** A status write takes only the status (and labels/annotations); a main write keeps the stored status. */
-function mergeWrite(type: ResourceType, incoming: KubeObject, stored: KubeObject, options: WriteOptions) {
+function mergeWrite(
+  type: ResourceType,
+  incoming: KubeObject,
+  stored: KubeObject,
+  options: WriteOptions,
+): KubeObject {
   if (options.subresource === "status") {
     const next = clone(stored);
     next.status = incoming.status;
