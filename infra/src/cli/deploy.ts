@@ -4,9 +4,11 @@ import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { commonEnvSchema, type ServiceDescriptor } from "@riposte/service-kit";
 import { applyPlan, type CommandRunner, spawnRunner } from "../deploy/apply.js";
+import type { FileDigest } from "../deploy/commands.js";
 import { type DeployOptions, deployPlan, type GkeCluster, type SecretReference } from "../deploy/plan.js";
-import { PLAYBOOKS_SECRET, PlaybookFileError, ROUTER, validatePlaybookFile } from "../deploy/playbooks.js";
+import { checkPlaybookFile, PLAYBOOKS_SECRET, PlaybookFileError, ROUTER } from "../deploy/playbooks.js";
 import { renderPlan, shellWord } from "../deploy/shell.js";
+import { checkPlanFlags } from "../deploy/validate.js";
 import { loadServices, repoRoot } from "../services.js";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
 
@@ -85,6 +87,14 @@ export function createDeployCommand(deps: DeployCommandDeps): Command {
       if (Boolean(values.network) !== Boolean(values.subnet)) {
         throw new UsageError("--network and --subnet go together (Direct VPC egress needs both)");
       }
+      const vpc =
+        values.network && values.subnet ? { network: values.network, subnet: values.subnet } : undefined;
+      checkedFlags({
+        project: values.project,
+        region: values.region,
+        organization: values.organization,
+        vpc,
+      });
       // Before anything else: a plan is never printed nor run with a file the router would refuse.
       const playbooks = values.playbooks ? checkedPlaybookFile(values.playbooks, values.service) : undefined;
       const descriptors = await deps.loadDescriptors();
@@ -97,9 +107,7 @@ export function createDeployCommand(deps: DeployCommandDeps): Command {
               clusters: parseClusterOptions(values.cluster, values["cluster-location"] ?? values.region),
             }
           : {}),
-        ...(values.network && values.subnet
-          ? { vpc: { network: values.network, subnet: values.subnet } }
-          : {}),
+        ...(vpc ? { vpc } : {}),
         ...(values.organization ? { organization: values.organization } : {}),
         env: parseEnvOptions(values.env ?? [], descriptors),
         secrets: parseSecretOptions(values.secret ?? [], descriptors),
@@ -140,24 +148,32 @@ export function createDeployCommand(deps: DeployCommandDeps): Command {
   };
 }
 
+/** The flags that name Google Cloud things have their form (they end up in the script). */
+function checkedFlags(flags: Parameters<typeof checkPlanFlags>[0]): void {
+  try {
+    checkPlanFlags(flags);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 /**
  * `--playbooks FILE`: refused when --service leaves the router out, or when the router's own loader
- * refuses the file (its problems as file:line:column). Returns the absolute path the plan stores.
+ * refuses the file (its problems as file:line:column). Returns the absolute path the plan stores and
+ * the sha256 of the bytes validated (the plan stores the file only while it still has it).
  */
-function checkedPlaybookFile(file: string, services: readonly string[] | undefined): string {
+function checkedPlaybookFile(file: string, services: readonly string[] | undefined): FileDigest {
   if (services && !services.includes(ROUTER)) {
     throw new UsageError(
       `--playbooks configures the ${ROUTER}, which --service leaves out: add --service ${ROUTER}`,
     );
   }
-  const path = resolve(file);
   try {
-    validatePlaybookFile(path);
+    return checkPlaybookFile(resolve(file));
   } catch (error) {
     if (!(error instanceof PlaybookFileError)) throw error;
     throw new UsageError(`${error.message}\n${file} is invalid: nothing was run`);
   }
-  return path;
 }
 
 const CLUSTER = /^([a-z](?:[a-z0-9-]{0,38}[a-z0-9])?)(?::([a-z]+(?:-[a-z0-9]+)+))?$/;

@@ -2,15 +2,18 @@
 // already exists, carrying captured values (service URLs, the project number) into later commands,
 // and stopping at the first failure with the command that failed.
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import {
   argvOf,
   type CliCall,
   type DeployPlan,
+  type FileDigest,
   IAM_RETRY_DELAYS_SECONDS,
   retriesOnPropagation,
   substitute,
 } from "./commands.js";
-import { preflightScript } from "./preflight.js";
+import { sha256Of } from "./playbooks.js";
+import { fileChangedMessage, preflightScript } from "./preflight.js";
 
 export interface CommandResult {
   code: number;
@@ -68,6 +71,17 @@ export interface ApplyOptions {
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Re-reads a file the plan validated: stops the plan if it no longer holds what was validated. */
+function assertFileUnchanged(file: FileDigest): void {
+  let now: string | undefined;
+  try {
+    now = sha256Of(readFileSync(file.path));
+  } catch {
+    now = undefined;
+  }
+  if (now !== file.sha256) throw new DeployApplyError(fileChangedMessage(file.path));
+}
+
 export async function applyPlan(
   plan: DeployPlan,
   runner: CommandRunner,
@@ -107,6 +121,7 @@ export async function applyPlan(
           continue;
         }
       }
+      if (command.fileUnchanged) assertFileUnchanged(command.fileUnchanged);
       const words = argv(command.call);
       say(`  $ ${words.join(" ")}`);
       let result = await runner.run(words, { capture: Boolean(command.capture), quiet: false });

@@ -1,17 +1,29 @@
 // Plan calls as bash words: shared by the script (shell.ts) and its preflight (preflight.ts).
-import type { CliCall } from "./commands.js";
+import { type CliCall, wordParts } from "./commands.js";
 
 const SAFE = /^[A-Za-z0-9_./:=@%+,^-]+$/;
 
-/** One shell word: bare when safe, double-quoted when it refers to `${VARS}`, else single-quoted. */
+/** Text as one bash word that bash reads back exactly: bare when safe, else single-quoted. */
+export function literalWord(text: string): string {
+  if (text !== "" && SAFE.test(text)) return text;
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * One shell word. Only plan variables (planVariable) become `${NAME}`, inside double quotes; all other
+ * text is literal: a word whose text is all safe reads as one double-quoted string, any other text is
+ * single-quoted piece by piece, so a user's `$(…)`, backquote or `${HOME}` is never expanded.
+ */
 export function shellWord(word: string): string {
-  if (word !== "" && SAFE.test(word)) return word;
-  if (/\$\{[A-Z][A-Z0-9_]*\}/.test(word)) {
-    // Escape everything the shell would expand inside double quotes, except our own ${VARS}.
-    const escaped = word.replace(/(["\\`])/g, "\\$1").replace(/\$(?!\{[A-Z][A-Z0-9_]*\})/g, "\\$");
-    return `"${escaped}"`;
+  const { literals, variables } = wordParts(word);
+  if (variables.length === 0) return literalWord(word);
+  const refs = variables.map((name) => `\${${name}}`);
+  if (literals.every((text) => text === "" || SAFE.test(text))) {
+    return `"${literals.map((text, index) => `${text}${refs[index] ?? ""}`).join("")}"`;
   }
-  return `'${word.replace(/'/g, `'\\''`)}'`;
+  return literals
+    .map((text, index) => `${text === "" ? "" : literalWord(text)}${refs[index] ? `"${refs[index]}"` : ""}`)
+    .join("");
 }
 
 /** A call on one line when short, else one flag per continued line. */

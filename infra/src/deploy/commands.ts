@@ -20,6 +20,14 @@ export interface PlanCommand {
   unless?: CliCall;
   /** Keep the trimmed output in this variable; later values refer to it as `${NAME}`. */
   capture?: string;
+  /** Run `call` only while this file holds what was validated when the plan was made. */
+  fileUnchanged?: FileDigest;
+}
+
+/** A file as it was validated: the script and --apply refuse to use it once its sha256 differs. */
+export interface FileDigest {
+  path: string;
+  sha256: string;
 }
 
 export interface PlanStep {
@@ -85,23 +93,45 @@ export function planCalls(plan: DeployPlan): CliCall[] {
   );
 }
 
-const VARIABLE = /\$\{([A-Z][A-Z0-9_]*)\}/g;
+/**
+ * A plan variable is `${NAME}` followed by a NUL: no argv, environment value or file name can hold a
+ * NUL, so no value an operator gives can forge one (deployPlan also refuses it). A user's literal
+ * `${HOME}` is therefore text: the script single-quotes it and --apply passes it as it is.
+ */
+const MARK = "\u0000";
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the NUL after `}` is the plan variable's mark.
+const VARIABLE = /\$\{([A-Z][A-Z0-9_]*)\}\u0000/g;
 
-/** A reference to a plan variable inside a value: `${NAME}` (bound by a capture, or a TODO). */
+/** A reference to a plan variable inside a value (bound by a capture, or a TODO): the only way to make one. */
 export function planVariable(name: string): string {
-  return `\${${name}}`;
+  if (!/^[A-Z][A-Z0-9_]*$/.test(name)) throw new Error(`not a plan variable name: ${JSON.stringify(name)}`);
+  return `\${${name}}${MARK}`;
 }
 
-/** The `${NAME}` variables a value refers to. */
+/** The plan variables a value refers to. */
 export function variablesIn(value: string): string[] {
   return [...value.matchAll(VARIABLE)].map((match) => match[1] as string);
+}
+
+/** A value cut into its literal text and its plan variables, in order (literal parts may be ""). */
+export function wordParts(value: string): { literals: string[]; variables: string[] } {
+  const parts = value.split(VARIABLE);
+  return {
+    literals: parts.filter((_, index) => index % 2 === 0),
+    variables: parts.filter((_, index) => index % 2 === 1),
+  };
+}
+
+/** Whether a value holds a NUL, the mark of a plan variable (user values may not). */
+export function holdsPlanMark(value: string): boolean {
+  return value.includes(MARK);
 }
 
 export class UnboundVariableError extends Error {
   override readonly name = "UnboundVariableError";
 }
 
-/** Replaces `${NAME}` with captured values; throws naming the first variable not captured yet. */
+/** Replaces plan variables with captured values; throws naming the first variable not captured yet. */
 export function substitute(value: string, variables: ReadonlyMap<string, string>): string {
   return value.replace(VARIABLE, (_whole, name: string) => {
     const bound = variables.get(name);

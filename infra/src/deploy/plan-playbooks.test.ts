@@ -3,6 +3,7 @@
 // mounted into the router pinned to that version. Also: a partial plan (--service) refers only to the
 // URLs of the services it deploys, and creates every push subscription that goes to one of them.
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,7 +32,8 @@ const FULL: DeployOptions = {
   env: { "scc-exporter": { SCC_SOURCE_NAME: "organizations/123456789012/sources/987" } },
   secrets: { notifier: { SLACK_WEBHOOK_URL: { secret: "riposte-slack-webhook", version: "latest" } } },
 };
-const PLAYBOOKS = "/srv/team/playbooks.yaml";
+/** The file as the CLI hands it over once validated: its path and the sha256 it had. */
+const PLAYBOOKS = { path: "/srv/team/playbooks.yaml", sha256: "0".repeat(64) };
 /** The version as the plan refers to it: the variable its store step captures. */
 const VERSION = planVariable("PLAYBOOKS_VERSION");
 const VALID = `playbooks:
@@ -57,7 +59,9 @@ describe("deployPlan with playbooks", () => {
     expect(store).toBeGreaterThan(stepIndex(plan, /^Create the service accounts$/));
     expect(store).toBeGreaterThan(stepIndex(plan, /^Grant each service its roles$/));
     expect(store).toBeLessThan(stepIndex(plan, /^Deploy the services to Cloud Run$/));
-    expect(plan.steps[store]?.commands).toEqual(storePlaybooksCommands(PLAYBOOKS, PROJECT));
+    expect(plan.steps[store]?.commands).toEqual(
+      storePlaybooksCommands(PLAYBOOKS.path, PROJECT, PLAYBOOKS.sha256),
+    );
     expect(plan.steps[store]?.commands.at(-1)?.capture).toBe("PLAYBOOKS_VERSION");
 
     const router = deployOf(plan, "router");
@@ -119,7 +123,10 @@ describe("deployPlan with playbooks", () => {
   });
 
   it("renders a script bash accepts, whose router deploy gets the version the store step printed", () => {
-    const plan = deployPlan(descriptors, { ...FULL, only: ["router"], playbooks: PLAYBOOKS });
+    const file = join(mkdtempSync(join(tmpdir(), "riposte-plan-playbooks-")), "playbooks.yaml");
+    writeFileSync(file, VALID);
+    const playbooks = { path: file, sha256: createHash("sha256").update(VALID).digest("hex") };
+    const plan = deployPlan(descriptors, { ...FULL, only: ["router"], playbooks });
     const script = renderPlan(plan, "riposte deploy plan (test)");
     const syntax = spawnSync("bash", ["-n"], { input: script, encoding: "utf8" });
     expect(syntax.stderr).toBe("");

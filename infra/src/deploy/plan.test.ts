@@ -147,7 +147,7 @@ describe("deployPlan of the real services", () => {
     expect(announcing.length).toBeGreaterThan(0);
     for (const call of announcing) {
       expect(flag(call, "push-auth-service-account")).toBe(push);
-      expect(flag(call, "push-endpoint")).toBe(`\${NOTIFIER_URL}/dead-letters`);
+      expect(flag(call, "push-endpoint")).toBe(`${planVariable("NOTIFIER_URL")}/dead-letters`);
       expect(hasFlag(call, "dead-letter-topic")).toBe(false);
     }
     const pushSubscriptions = pushes.filter((call) => !announcing.includes(call));

@@ -7,11 +7,12 @@
 // Each step is one function of ./steps, given the PlanContext computed once here.
 
 import type { ServiceDescriptor } from "@riposte/service-kit";
-import type { DeployPlan, Flag, PlanStep } from "./commands.js";
+import type { DeployPlan, FileDigest, Flag, PlanStep } from "./commands.js";
 import { planVariable } from "./commands.js";
 import {
   callerPermissions,
   type GkeCluster,
+  type MountedSecret,
   ORGANIZATION_PERMISSIONS,
   type Preflight,
   type VpcEgress,
@@ -31,6 +32,7 @@ import {
   subscriptionsStep,
   topicsStep,
 } from "./steps/pubsub.js";
+import { checkDeployOptions } from "./validate.js";
 
 export {
   clusterDerivedEnv,
@@ -72,10 +74,11 @@ export interface DeployOptions {
   /** Cloud Monitoring notification channel for the dead-letter and quarantine alert policies. */
   alertChannel?: string;
   /**
-   * A playbook file (validated by the caller with the router's loader), stored as a new Secret Manager
-   * version and mounted into the router pinned to it. Needs the router among the services.
+   * A playbook file validated by the caller with the router's loader, and the sha256 it had then: stored
+   * as a new Secret Manager version (only while it still has that sha256) and mounted into the router
+   * pinned to it. Needs the router among the services.
    */
-  playbooks?: string;
+  playbooks?: FileDigest;
 }
 
 export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOptions): DeployPlan {
@@ -111,6 +114,7 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
 
 /** Everything the steps share, computed once; throws DeployPlanError on options that make no plan. */
 function planContext(all: readonly ServiceDescriptor[], options: DeployOptions): PlanContext {
+  checkDeployOptions(options);
   const { project, region } = options;
   const selected = selectedServices(all, options);
   const whole = selected.length === all.length;
@@ -178,7 +182,21 @@ function preflightOf(ctx: PlanContext): Preflight {
     clusters: needsKubernetes && options.clusters ? options.clusters : [],
     reachers: ctx.reachers,
     ...(options.vpc ? { vpc: options.vpc } : {}),
+    secrets: mountedSecrets(ctx),
+    files: ctx.playbooks ? [ctx.playbooks.file] : [],
   };
+}
+
+/** The --secret references of the selected services. */
+function mountedSecrets({ options, selected }: PlanContext): MountedSecret[] {
+  return selected.flatMap((service) =>
+    Object.entries(options.secrets?.[service.name] ?? {}).map(([variable, { secret, version }]) => ({
+      service: service.name,
+      variable,
+      secret,
+      version,
+    })),
+  );
 }
 
 /** A private cluster's authorized networks must admit the services' subnet: one note per cluster. */

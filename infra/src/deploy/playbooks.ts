@@ -2,9 +2,18 @@
 // mounted into the router as a file, and every deploy pins the version it stored, so which policy a
 // revision runs is visible on the revision itself (`--set-secrets`, PLAYBOOKS_VERSION) and in its
 // start-up log. Used by `riposte playbook deploy` and by the deploy plan's `--playbooks`.
-import { loadPlaybookFile, PlaybookError } from "@riposte/router";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { loadPlaybookFile, PlaybookError, parsePlaybooks } from "@riposte/router";
 import { serviceAccountEmail } from "../rbac.js";
-import { type CliCall, type Flag, gcloud, type PlanCommand, type PlanStep } from "./commands.js";
+import {
+  type CliCall,
+  type FileDigest,
+  type Flag,
+  gcloud,
+  type PlanCommand,
+  type PlanStep,
+} from "./commands.js";
 
 export const PLAYBOOKS_SECRET = "riposte-playbooks";
 /** Where Cloud Run mounts the secret in the router's container; PLAYBOOKS_FILE points at it. */
@@ -19,6 +28,38 @@ export class PlaybookFileError extends Error {
 }
 
 /**
+ * Reads FILE once and validates those bytes with the router's own parser: returns their sha256, which
+ * the deploy plan checks before it stores the file (what is stored is what was validated).
+ */
+export function checkPlaybookFile(file: string): FileDigest {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    throw new PlaybookFileError(`${file}:0:0: cannot read: ${(error as Error).message}`);
+  }
+  try {
+    parsePlaybooks(bytes.toString("utf8"), file);
+  } catch (error) {
+    throw playbookFileError(error);
+  }
+  return { path: file, sha256: sha256Of(bytes) };
+}
+
+export function sha256Of(bytes: Buffer | string): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+function playbookFileError(error: unknown): unknown {
+  if (!(error instanceof PlaybookError)) return error;
+  return new PlaybookFileError(
+    error.problems
+      .map((p) => `${p.file}:${p.line}:${p.column}: ${p.field ? `${p.field}: ` : ""}${p.message}`)
+      .join("\n"),
+  );
+}
+
+/**
  * Validates FILE with the router's own loader (what the router would refuse at start is refused
  * here, before anything changes); returns how many playbooks it holds.
  */
@@ -26,20 +67,15 @@ export function validatePlaybookFile(file: string): number {
   try {
     return loadPlaybookFile(file).length;
   } catch (error) {
-    if (!(error instanceof PlaybookError)) throw error;
-    throw new PlaybookFileError(
-      error.problems
-        .map((p) => `${p.file}:${p.line}:${p.column}: ${p.field ? `${p.field}: ` : ""}${p.message}`)
-        .join("\n"),
-    );
+    throw playbookFileError(error);
   }
 }
 
 /**
  * Creates the secret when missing, lets the router's account (only) read it, and stores FILE as a new
- * version, captured as PLAYBOOKS_VERSION.
+ * version, captured as PLAYBOOKS_VERSION — with `sha256`, only while FILE still has it.
  */
-export function storePlaybooksCommands(file: string, project: string): PlanCommand[] {
+export function storePlaybooksCommands(file: string, project: string, sha256?: string): PlanCommand[] {
   const projectFlag: Flag = ["project", project];
   return [
     {
@@ -68,6 +104,7 @@ export function storePlaybooksCommands(file: string, project: string): PlanComma
         [["data-file", file], projectFlag, ["format", "value(name.basename())"]],
       ),
       capture: PLAYBOOKS_VERSION_VARIABLE,
+      ...(sha256 ? { fileUnchanged: { path: file, sha256 } } : {}),
     },
   ];
 }
@@ -76,11 +113,11 @@ export function storePlaybooksCommands(file: string, project: string): PlanComma
  * The deploy plan's step (`riposte deploy plan --playbooks FILE`): runs after the router's account
  * exists (it is granted access) and before the router is deployed with the version it captures.
  */
-export function storePlaybooksStep(file: string, project: string): PlanStep {
+export function storePlaybooksStep(file: FileDigest, project: string): PlanStep {
   return {
     title: "Store the playbooks",
     why: `the playbook file becomes a new version of the secret ${PLAYBOOKS_SECRET} (its versions are the history), readable by the router's account only; the router is deployed pinned to that version`,
-    commands: storePlaybooksCommands(file, project),
+    commands: storePlaybooksCommands(file.path, project, file.sha256),
   };
 }
 

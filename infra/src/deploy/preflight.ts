@@ -2,10 +2,11 @@
 // created — every required value given, gcloud logged in, the project reachable, the APIs listed, the
 // caller's permissions (testIamPermissions), each cluster found and reachable from Cloud Run. It is a
 // bash program so that the script and `--apply` run the very same checks; each failure is one line
-// naming what is missing and how to fix it, and all failures are reported together.
+// naming what is missing and how to fix it, and all failures are reported together. Every value in a
+// message is single-quoted: only the preflight's own variables ("$ACCOUNT") are expanded.
 
-import { renderCall, shellWord } from "./bash.js";
-import type { CliCall, PlanTodo } from "./commands.js";
+import { literalWord, renderCall, shellWord } from "./bash.js";
+import type { CliCall, FileDigest, PlanTodo } from "./commands.js";
 import { gcloud } from "./commands.js";
 
 export interface GkeCluster {
@@ -39,6 +40,18 @@ export interface Preflight {
   clusters: readonly GkeCluster[];
   reachers: readonly string[];
   vpc?: VpcEgress;
+  /** The Secret Manager versions mounted with --secret: each must exist. */
+  secrets: readonly MountedSecret[];
+  /** Files the plan stores (--playbooks), with the sha256 they had when validated. */
+  files: readonly FileDigest[];
+}
+
+/** `--secret SERVICE:VARIABLE=SECRET:VERSION`. */
+export interface MountedSecret {
+  service: string;
+  variable: string;
+  secret: string;
+  version: string;
 }
 
 /** Permissions behind each step, one per kind of change (testIamPermissions takes at most 100). */
@@ -123,6 +136,16 @@ const activeAccount = gcloud(
     ["format", "value(account)"],
   ],
 );
+const secretVersionDescribe = ({ secret, version }: MountedSecret, project: string) =>
+  gcloud(
+    ["secrets", "versions", "describe"],
+    [version],
+    [
+      ["secret", secret],
+      ["project", project],
+      ["format", "value(name)"],
+    ],
+  );
 const projectDescribe = (project: string) =>
   gcloud(["projects", "describe"], [project], [["format", "value(projectId)"]]);
 const enabledApis = (project: string) =>
@@ -138,11 +161,53 @@ export function preflightCalls(preflight: Preflight): CliCall[] {
     enabledApis(project),
     ...preflight.clusters.map((cluster) => clusterDescribe(cluster, project)),
     ...(preflight.vpc ? [subnetDescribe(preflight.vpc, preflight.region, project)] : []),
+    ...preflight.secrets.map((secret) => secretVersionDescribe(secret, project)),
   ];
 }
 
 /** A bash string literal (single-quoted unless bare is safe). */
 const quote = shellWord;
+
+/** Shell text of the preflight's own (a variable it set), spliced into a message double-quoted. */
+interface Own {
+  shell: string;
+}
+const own = (shell: string): Own => ({ shell });
+const ACCOUNT = own("$ACCOUNT");
+
+/** One bash word: the text parts single-quoted (never expanded), the preflight's own parts double-quoted. */
+function message(...parts: (string | Own)[]): string {
+  const merged: (string | Own)[] = [];
+  for (const part of parts) {
+    const last = merged.at(-1);
+    if (typeof part === "string" && typeof last === "string") merged[merged.length - 1] = last + part;
+    else merged.push(part);
+  }
+  return merged
+    .map((part) => (typeof part === "string" ? (part === "" ? "" : literalWord(part)) : `"${part.shell}"`))
+    .join("");
+}
+
+/** `preflight_fail MESSAGE`, the message one word. */
+const fail = (...parts: (string | Own)[]) => `preflight_fail ${message(...parts)}`;
+
+/** What the preflight and the steps say when a validated file is no longer what was validated. */
+export function fileChangedMessage(path: string): string {
+  return `${path} changed since the plan was printed: re-run riposte deploy plan`;
+}
+
+/** `file_unchanged FILE SHA256` (defined by the preflight): the file still has that sha256. */
+export function fileUnchangedTest(file: FileDigest): string {
+  return `file_unchanged ${literalWord(file.path)} ${literalWord(file.sha256)}`;
+}
+
+/** Defines file_unchanged, reading the file on stdin (sha256sum prints names with backslashes escaped). */
+function fileFunctions(): string[] {
+  return [
+    "file_sha256() { if command -v sha256sum >/dev/null; then sha256sum; else shasum -a 256; fi <\"$1\" | cut -d ' ' -f 1; }",
+    'file_unchanged() { [ "$(file_sha256 "$1")" = "$2" ]; }',
+  ];
+}
 
 /** Asks testIamPermissions which of `permissions` the caller holds on `resource`; fails per missing one. */
 function permissionCheck(
@@ -153,13 +218,13 @@ function permissionCheck(
   const body = JSON.stringify({ permissions: permissions.map((p) => p.permission) });
   const url = `https://cloudresourcemanager.googleapis.com/v1/${resource}:testIamPermissions`;
   return [
-    `  if granted="$(curl -sS --fail -X POST -H "Authorization: Bearer $(gcloud auth print-access-token)" -H 'Content-Type: application/json' --data ${quote(body)} ${url})"; then`,
+    `  if granted="$(curl -sS --fail -X POST -H "Authorization: Bearer $(gcloud auth print-access-token)" -H 'Content-Type: application/json' --data ${quote(body)} ${literalWord(url)})"; then`,
     ...permissions.map(
       ({ permission, role }) =>
-        `    grep -q ${quote(`"${permission}"`)} <<<"$granted" || preflight_fail "$ACCOUNT lacks ${permission} on ${label} (e.g. ${role})"`,
+        `    grep -q ${quote(`"${permission}"`)} <<<"$granted" || ${fail(ACCOUNT, ` lacks ${permission} on ${label} (e.g. ${role})`)}`,
     ),
     "  else",
-    `    preflight_fail "cannot ask which permissions $ACCOUNT has on ${label} (testIamPermissions): is curl installed and the network reachable?"`,
+    `    ${fail("cannot ask which permissions ", ACCOUNT, ` has on ${label} (testIamPermissions): is curl installed and the network reachable?`)}`,
     "  fi",
   ];
 }
@@ -180,12 +245,18 @@ function clusterCheck(preflight: Preflight, cluster: GkeCluster): string[] {
         '      if [ "$authorized_networks" = True ] && [ -n "$subnet_range" ]; then',
         '        case ";$authorized_ranges;" in',
         `          *";$subnet_range;"*) ;;`,
-        `          *) preflight_fail "${where} accepts its control plane only from its master authorized networks ($authorized_ranges): add subnet ${vpc.subnet}'s range: ${update}\${authorized_ranges//;/,}\${authorized_ranges:+,}$subnet_range" ;;`,
+        `          *) ${fail(
+          `${where} accepts its control plane only from its master authorized networks (`,
+          own("$authorized_ranges"),
+          `): add subnet ${vpc.subnet}'s range: ${update}`,
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansions, not JS.
+          own("${authorized_ranges//;/,}${authorized_ranges:+,}$subnet_range"),
+        )} ;;`,
         "        esac",
         "      fi",
       ]
     : [
-        `      preflight_fail "${where} has a private endpoint only: ${reachers} reach it from Cloud Run through Direct VPC egress: --network NETWORK --subnet SUBNET (the cluster's VPC; README: Private clusters)"`,
+        `      ${fail(`${where} has a private endpoint only: ${reachers} reach it from Cloud Run through Direct VPC egress: --network NETWORK --subnet SUBNET (the cluster's VPC; README: Private clusters)`)}`,
       ];
   return [
     `  if settings="$(${renderCall(clusterDescribe(cluster, project), "  ")})"; then`,
@@ -193,12 +264,25 @@ function clusterCheck(preflight: Preflight, cluster: GkeCluster): string[] {
     '    if [ "$private_endpoint" = True ]; then',
     ...privateEndpoint,
     '    elif [ "$authorized_networks" = True ]; then',
-    `      preflight_fail "${where} limits its public endpoint to master authorized networks, and Cloud Run calls it from addresses none can list: give it a private endpoint (--enable-private-endpoint) and deploy with --network/--subnet (README: Private clusters)"`,
+    `      ${fail(`${where} limits its public endpoint to master authorized networks, and Cloud Run calls it from addresses none can list: give it a private endpoint (--enable-private-endpoint) and deploy with --network/--subnet (README: Private clusters)`)}`,
     "    fi",
     "  else",
-    `    preflight_fail "${where} not found in project ${project} (gcloud container clusters list --project=${project}): --cluster NAME[:LOCATION]"`,
+    `    ${fail(`${where} not found in project ${project} (gcloud container clusters list --project=${project}): --cluster NAME[:LOCATION]`)}`,
     "  fi",
   ];
+}
+
+/** Each mounted secret version exists (Cloud Run would refuse the deploy after everything else is made). */
+function secretChecks(preflight: Preflight): string[] {
+  const { project } = preflight;
+  return preflight.secrets.flatMap((mounted) => [
+    `  ${renderCall(secretVersionDescribe(mounted, project), "  ")} >/dev/null 2>&1 ||`,
+    `    ${fail(
+      `${mounted.service}: ${mounted.variable}: secret ${mounted.secret} (version ${mounted.version}) not found in project ${project}, or `,
+      ACCOUNT,
+      ` may not read it: gcloud secrets versions list ${mounted.secret} --project=${project} (--secret ${mounted.service}:${mounted.variable}=SECRET[:VERSION])`,
+    )}`,
+  ]);
 }
 
 /** The preflight as bash: defines preflight_fail, runs every check, exits 1 if one failed. */
@@ -207,22 +291,23 @@ export function preflightScript(preflight: Preflight): string[] {
   const lines = [
     "preflight_failed=0",
     'preflight_fail() { echo "preflight: $*" >&2; preflight_failed=1; }',
-    ...preflight.missing.map(
-      (todo) =>
-        `preflight_fail ${quote(`${todo.service ? `${todo.service}: ` : ""}${todo.variable} has no value: ${todo.hint}`)}`,
+    ...preflight.missing.map((todo) =>
+      fail(`${todo.service ? `${todo.service}: ` : ""}${todo.variable} has no value: ${todo.hint}`),
     ),
+    ...(preflight.files.length > 0 ? fileFunctions() : []),
+    ...preflight.files.map((file) => `${fileUnchangedTest(file)} || ${fail(fileChangedMessage(file.path))}`),
     `ACCOUNT="$(${renderCall(activeAccount)} 2>/dev/null | head -n 1)" || true`,
     'if [ -z "$ACCOUNT" ]; then',
-    '  preflight_fail "gcloud is not logged in: gcloud auth login"',
+    `  ${fail("gcloud is not logged in: gcloud auth login")}`,
     `elif ! ${renderCall(projectDescribe(project))} >/dev/null 2>&1; then`,
-    `  preflight_fail "project ${project} is not reachable as $ACCOUNT: check --project (gcloud projects list) and that $ACCOUNT may see it"`,
+    `  ${fail(`project ${project} is not reachable as `, ACCOUNT, ": check --project (gcloud projects list) and that ", ACCOUNT, " may see it")}`,
     "else",
     `  if enabled="$(${renderCall(enabledApis(project))})"; then`,
-    `    for api in ${preflight.apis.join(" ")}; do`,
+    `    for api in ${preflight.apis.map(literalWord).join(" ")}; do`,
     '      grep -qx "$api" <<<"$enabled" || echo "note: $api is not enabled yet; step 1 enables it" >&2',
     "    done",
     "  else",
-    `    preflight_fail "cannot list the APIs enabled on ${project}: enable serviceusage.googleapis.com and grant $ACCOUNT roles/serviceusage.serviceUsageConsumer"`,
+    `    ${fail(`cannot list the APIs enabled on ${project}: enable serviceusage.googleapis.com and grant `, ACCOUNT, " roles/serviceusage.serviceUsageConsumer")}`,
     "  fi",
     ...permissionCheck(`projects/${project}`, `project ${project}`, preflight.projectPermissions),
     ...(preflight.organization
@@ -232,10 +317,11 @@ export function preflightScript(preflight: Preflight): string[] {
           preflight.organization.permissions,
         )
       : []),
+    ...secretChecks(preflight),
     ...(vpc
       ? [
           `  subnet_range="$(${renderCall(subnetDescribe(vpc, preflight.region, project))})" ||`,
-          `    preflight_fail "subnet ${vpc.subnet} not found in region ${preflight.region}: gcloud compute networks subnets list --network=${vpc.network} --project=${project}"`,
+          `    ${fail(`subnet ${vpc.subnet} not found in region ${preflight.region}: gcloud compute networks subnets list --network=${vpc.network} --project=${project}`)}`,
         ]
       : []),
     ...preflight.clusters.flatMap((cluster) => clusterCheck(preflight, cluster)),

@@ -1,17 +1,23 @@
 // The deploy plan as a bash script: what `riposte deploy plan` prints, runnable as it is from the
 // repository root, and re-runnable (creations are guarded by a describe, grants are idempotent).
-import { renderCall, shellWord } from "./bash.js";
+import { literalWord, renderCall, shellWord } from "./bash.js";
 import {
   type DeployPlan,
   IAM_RETRY_DELAYS_SECONDS,
   type PlanCommand,
   retriesOnPropagation,
 } from "./commands.js";
-import { preflightScript } from "./preflight.js";
+import { fileChangedMessage, fileUnchangedTest, preflightScript } from "./preflight.js";
 
 export { shellWord };
 
 function renderCommand(command: PlanCommand): string {
+  const { fileUnchanged, ...rest } = command;
+  if (fileUnchanged) {
+    // Checked again right before use: the preflight ran minutes earlier.
+    const stop = `{ echo ${literalWord(fileChangedMessage(fileUnchanged.path))} >&2; exit 1; }`;
+    return `${fileUnchangedTest(fileUnchanged)} || ${stop}\n${renderCommand(rest)}`;
+  }
   if (command.capture) return `${command.capture}="$(${renderCall(command.call)})"`;
   if (command.unless) {
     return `${renderCall(command.unless)} >/dev/null 2>&1 ||\n  ${renderCall(command.call, "  ")}`;
@@ -34,11 +40,29 @@ function retryFunction(): string[] {
   ];
 }
 
+/**
+ * Comment text on one line: a newline would end the comment and make the rest a command, so control
+ * characters (and the Unicode line separators) are shown escaped, the way JSON writes them.
+ */
+export function commentText(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) =>
+    char === "\n"
+      ? "\\n"
+      : char === "\r"
+        ? "\\r"
+        : char === "\t"
+          ? "\\t"
+          : `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 export function renderPlan(plan: DeployPlan, invocation: string): string {
+  const comment = (text: string) => `# ${commentText(text)}`;
   const lines = [
     "#!/usr/bin/env bash",
-    `# ${invocation}`,
-    `# Deploys ${plan.services.join(", ")} to project ${plan.project}, region ${plan.region}.`,
+    comment(invocation),
+    comment(`Deploys ${plan.services.join(", ")} to project ${plan.project}, region ${plan.region}.`),
     "# Derived from the service descriptors; run from the repository root, or let --apply run it.",
     "set -euo pipefail",
   ];
@@ -48,12 +72,12 @@ export function renderPlan(plan: DeployPlan, invocation: string): string {
       "# TODO before running: these values are not known yet (the preflight stops until the plan has them)",
     );
     for (const todo of plan.todos) {
-      lines.push(`#   ${todo.service ? `${todo.service}: ` : ""}${todo.variable} — ${todo.hint}`);
+      lines.push(comment(`  ${todo.service ? `${todo.service}: ` : ""}${todo.variable} — ${todo.hint}`));
     }
   }
   if (plan.notes.length > 0) {
     lines.push("", "# TODO outside the plan:");
-    for (const note of plan.notes) lines.push(`#   ${note}`);
+    for (const note of plan.notes) lines.push(comment(`  ${note}`));
   }
   lines.push(
     "",
@@ -64,7 +88,7 @@ export function renderPlan(plan: DeployPlan, invocation: string): string {
   );
   plan.steps.forEach((step, index) => {
     if (step.commands.length === 0) return;
-    lines.push("", `# ${index + 1}. ${step.title}: ${step.why}`);
+    lines.push("", comment(`${index + 1}. ${step.title}: ${step.why}`));
     for (const command of step.commands) lines.push(renderCommand(command));
   });
   return `${lines.join("\n")}\n`;

@@ -9,55 +9,60 @@ preflight_failed=0
 preflight_fail() { echo "preflight: $*" >&2; preflight_failed=1; }
 ACCOUNT="$(gcloud auth list --filter=status:ACTIVE --format='value(account)' 2>/dev/null | head -n 1)" || true
 if [ -z "$ACCOUNT" ]; then
-  preflight_fail "gcloud is not logged in: gcloud auth login"
+  preflight_fail 'gcloud is not logged in: gcloud auth login'
 elif ! gcloud projects describe acme-prod --format='value(projectId)' >/dev/null 2>&1; then
-  preflight_fail "project acme-prod is not reachable as $ACCOUNT: check --project (gcloud projects list) and that $ACCOUNT may see it"
+  preflight_fail 'project acme-prod is not reachable as '"$ACCOUNT"': check --project (gcloud projects list) and that '"$ACCOUNT"' may see it'
 else
   if enabled="$(gcloud services list --enabled --project=acme-prod --format='value(config.name)')"; then
     for api in run.googleapis.com cloudbuild.googleapis.com artifactregistry.googleapis.com iam.googleapis.com pubsub.googleapis.com cloudtrace.googleapis.com telemetry.googleapis.com container.googleapis.com securitycenter.googleapis.com secretmanager.googleapis.com; do
       grep -qx "$api" <<<"$enabled" || echo "note: $api is not enabled yet; step 1 enables it" >&2
     done
   else
-    preflight_fail "cannot list the APIs enabled on acme-prod: enable serviceusage.googleapis.com and grant $ACCOUNT roles/serviceusage.serviceUsageConsumer"
+    preflight_fail 'cannot list the APIs enabled on acme-prod: enable serviceusage.googleapis.com and grant '"$ACCOUNT"' roles/serviceusage.serviceUsageConsumer'
   fi
   if granted="$(curl -sS --fail -X POST -H "Authorization: Bearer $(gcloud auth print-access-token)" -H 'Content-Type: application/json' --data '{"permissions":["serviceusage.services.enable","iam.serviceAccounts.create","iam.serviceAccounts.setIamPolicy","iam.serviceAccounts.actAs","resourcemanager.projects.setIamPolicy","pubsub.topics.create","pubsub.topics.setIamPolicy","pubsub.subscriptions.create","pubsub.subscriptions.setIamPolicy","run.services.create","run.services.setIamPolicy","cloudbuild.builds.create","artifactregistry.repositories.create","container.clusters.getCredentials","container.clusterRoles.create","container.clusterRoleBindings.create","secretmanager.secrets.setIamPolicy"]}' https://cloudresourcemanager.googleapis.com/v1/projects/acme-prod:testIamPermissions)"; then
-    grep -q '"serviceusage.services.enable"' <<<"$granted" || preflight_fail "$ACCOUNT lacks serviceusage.services.enable on project acme-prod (e.g. roles/serviceusage.serviceUsageAdmin)"
-    grep -q '"iam.serviceAccounts.create"' <<<"$granted" || preflight_fail "$ACCOUNT lacks iam.serviceAccounts.create on project acme-prod (e.g. roles/iam.serviceAccountAdmin)"
-    grep -q '"iam.serviceAccounts.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT lacks iam.serviceAccounts.setIamPolicy on project acme-prod (e.g. roles/iam.serviceAccountAdmin)"
-    grep -q '"iam.serviceAccounts.actAs"' <<<"$granted" || preflight_fail "$ACCOUNT lacks iam.serviceAccounts.actAs on project acme-prod (e.g. roles/iam.serviceAccountUser)"
-    grep -q '"resourcemanager.projects.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT lacks resourcemanager.projects.setIamPolicy on project acme-prod (e.g. roles/resourcemanager.projectIamAdmin)"
-    grep -q '"pubsub.topics.create"' <<<"$granted" || preflight_fail "$ACCOUNT lacks pubsub.topics.create on project acme-prod (e.g. roles/pubsub.admin)"
-    grep -q '"pubsub.topics.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT lacks pubsub.topics.setIamPolicy on project acme-prod (e.g. roles/pubsub.admin)"
-    grep -q '"pubsub.subscriptions.create"' <<<"$granted" || preflight_fail "$ACCOUNT lacks pubsub.subscriptions.create on project acme-prod (e.g. roles/pubsub.admin)"
-    grep -q '"pubsub.subscriptions.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT lacks pubsub.subscriptions.setIamPolicy on project acme-prod (e.g. roles/pubsub.admin)"
-    grep -q '"run.services.create"' <<<"$granted" || preflight_fail "$ACCOUNT lacks run.services.create on project acme-prod (e.g. roles/run.admin)"
-    grep -q '"run.services.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT lacks run.services.setIamPolicy on project acme-prod (e.g. roles/run.admin)"
-    grep -q '"cloudbuild.builds.create"' <<<"$granted" || preflight_fail "$ACCOUNT lacks cloudbuild.builds.create on project acme-prod (e.g. roles/cloudbuild.builds.editor)"
-    grep -q '"artifactregistry.repositories.create"' <<<"$granted" || preflight_fail "$ACCOUNT lacks artifactregistry.repositories.create on project acme-prod (e.g. roles/artifactregistry.admin)"
-    grep -q '"container.clusters.getCredentials"' <<<"$granted" || preflight_fail "$ACCOUNT lacks container.clusters.getCredentials on project acme-prod (e.g. roles/container.admin)"
-    grep -q '"container.clusterRoles.create"' <<<"$granted" || preflight_fail "$ACCOUNT lacks container.clusterRoles.create on project acme-prod (e.g. roles/container.admin)"
-    grep -q '"container.clusterRoleBindings.create"' <<<"$granted" || preflight_fail "$ACCOUNT lacks container.clusterRoleBindings.create on project acme-prod (e.g. roles/container.admin)"
-    grep -q '"secretmanager.secrets.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT lacks secretmanager.secrets.setIamPolicy on project acme-prod (e.g. roles/secretmanager.admin)"
+    grep -q '"serviceusage.services.enable"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks serviceusage.services.enable on project acme-prod (e.g. roles/serviceusage.serviceUsageAdmin)'
+    grep -q '"iam.serviceAccounts.create"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks iam.serviceAccounts.create on project acme-prod (e.g. roles/iam.serviceAccountAdmin)'
+    grep -q '"iam.serviceAccounts.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks iam.serviceAccounts.setIamPolicy on project acme-prod (e.g. roles/iam.serviceAccountAdmin)'
+    grep -q '"iam.serviceAccounts.actAs"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks iam.serviceAccounts.actAs on project acme-prod (e.g. roles/iam.serviceAccountUser)'
+    grep -q '"resourcemanager.projects.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks resourcemanager.projects.setIamPolicy on project acme-prod (e.g. roles/resourcemanager.projectIamAdmin)'
+    grep -q '"pubsub.topics.create"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks pubsub.topics.create on project acme-prod (e.g. roles/pubsub.admin)'
+    grep -q '"pubsub.topics.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks pubsub.topics.setIamPolicy on project acme-prod (e.g. roles/pubsub.admin)'
+    grep -q '"pubsub.subscriptions.create"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks pubsub.subscriptions.create on project acme-prod (e.g. roles/pubsub.admin)'
+    grep -q '"pubsub.subscriptions.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks pubsub.subscriptions.setIamPolicy on project acme-prod (e.g. roles/pubsub.admin)'
+    grep -q '"run.services.create"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks run.services.create on project acme-prod (e.g. roles/run.admin)'
+    grep -q '"run.services.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks run.services.setIamPolicy on project acme-prod (e.g. roles/run.admin)'
+    grep -q '"cloudbuild.builds.create"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks cloudbuild.builds.create on project acme-prod (e.g. roles/cloudbuild.builds.editor)'
+    grep -q '"artifactregistry.repositories.create"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks artifactregistry.repositories.create on project acme-prod (e.g. roles/artifactregistry.admin)'
+    grep -q '"container.clusters.getCredentials"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks container.clusters.getCredentials on project acme-prod (e.g. roles/container.admin)'
+    grep -q '"container.clusterRoles.create"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks container.clusterRoles.create on project acme-prod (e.g. roles/container.admin)'
+    grep -q '"container.clusterRoleBindings.create"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks container.clusterRoleBindings.create on project acme-prod (e.g. roles/container.admin)'
+    grep -q '"secretmanager.secrets.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks secretmanager.secrets.setIamPolicy on project acme-prod (e.g. roles/secretmanager.admin)'
   else
-    preflight_fail "cannot ask which permissions $ACCOUNT has on project acme-prod (testIamPermissions): is curl installed and the network reachable?"
+    preflight_fail 'cannot ask which permissions '"$ACCOUNT"' has on project acme-prod (testIamPermissions): is curl installed and the network reachable?'
   fi
   if granted="$(curl -sS --fail -X POST -H "Authorization: Bearer $(gcloud auth print-access-token)" -H 'Content-Type: application/json' --data '{"permissions":["resourcemanager.organizations.setIamPolicy"]}' https://cloudresourcemanager.googleapis.com/v1/organizations/123456789012:testIamPermissions)"; then
-    grep -q '"resourcemanager.organizations.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT lacks resourcemanager.organizations.setIamPolicy on organization 123456789012 (e.g. roles/resourcemanager.organizationAdmin)"
+    grep -q '"resourcemanager.organizations.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks resourcemanager.organizations.setIamPolicy on organization 123456789012 (e.g. roles/resourcemanager.organizationAdmin)'
   else
-    preflight_fail "cannot ask which permissions $ACCOUNT has on organization 123456789012 (testIamPermissions): is curl installed and the network reachable?"
+    preflight_fail 'cannot ask which permissions '"$ACCOUNT"' has on organization 123456789012 (testIamPermissions): is curl installed and the network reachable?'
   fi
+  gcloud secrets versions describe latest \
+    --secret=riposte-slack-webhook \
+    --project=acme-prod \
+    --format='value(name)' >/dev/null 2>&1 ||
+    preflight_fail 'notifier: SLACK_WEBHOOK_URL: secret riposte-slack-webhook (version latest) not found in project acme-prod, or '"$ACCOUNT"' may not read it: gcloud secrets versions list riposte-slack-webhook --project=acme-prod (--secret notifier:SLACK_WEBHOOK_URL=SECRET[:VERSION])'
   if settings="$(gcloud container clusters describe prod-eu \
     --location=europe-west1 \
     --project=acme-prod \
     --format='value[separator=|](privateClusterConfig.enablePrivateEndpoint,masterAuthorizedNetworksConfig.enabled,masterAuthorizedNetworksConfig.cidrBlocks[].cidrBlock)')"; then
     IFS='|' read -r private_endpoint authorized_networks authorized_ranges <<<"$settings" || true
     if [ "$private_endpoint" = True ]; then
-      preflight_fail "cluster prod-eu (europe-west1) has a private endpoint only: isolator, pod-killer, tainter reach it from Cloud Run through Direct VPC egress: --network NETWORK --subnet SUBNET (the cluster's VPC; README: Private clusters)"
+      preflight_fail 'cluster prod-eu (europe-west1) has a private endpoint only: isolator, pod-killer, tainter reach it from Cloud Run through Direct VPC egress: --network NETWORK --subnet SUBNET (the cluster'\''s VPC; README: Private clusters)'
     elif [ "$authorized_networks" = True ]; then
-      preflight_fail "cluster prod-eu (europe-west1) limits its public endpoint to master authorized networks, and Cloud Run calls it from addresses none can list: give it a private endpoint (--enable-private-endpoint) and deploy with --network/--subnet (README: Private clusters)"
+      preflight_fail 'cluster prod-eu (europe-west1) limits its public endpoint to master authorized networks, and Cloud Run calls it from addresses none can list: give it a private endpoint (--enable-private-endpoint) and deploy with --network/--subnet (README: Private clusters)'
     fi
   else
-    preflight_fail "cluster prod-eu (europe-west1) not found in project acme-prod (gcloud container clusters list --project=acme-prod): --cluster NAME[:LOCATION]"
+    preflight_fail 'cluster prod-eu (europe-west1) not found in project acme-prod (gcloud container clusters list --project=acme-prod): --cluster NAME[:LOCATION]'
   fi
 fi
 if [ "$preflight_failed" != 0 ]; then

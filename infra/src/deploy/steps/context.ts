@@ -2,7 +2,7 @@
 // descriptors and the options, so that each step only turns them into commands.
 import type { ServiceDescriptor } from "@riposte/service-kit";
 import type { SubscriptionSpec, TopicSpec } from "../../topology/derive.js";
-import type { Flag, PlanTodo } from "../commands.js";
+import type { FileDigest, Flag, PlanTodo } from "../commands.js";
 import type { DeployOptions } from "../plan.js";
 import type { GkeCluster } from "../preflight.js";
 
@@ -12,7 +12,7 @@ export class DeployPlanError extends Error {
 
 /** `--playbooks FILE`, checked: the file to store and what the router gets to mount the stored version. */
 export interface CheckedPlaybooks {
-  file: string;
+  file: FileDigest;
   settings: { secret: string; env: Record<string, string> };
 }
 

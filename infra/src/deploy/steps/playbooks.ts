@@ -1,6 +1,6 @@
 // `--playbooks FILE`: checked against the other options, then stored as a Secret Manager version.
 import type { ServiceDescriptor } from "@riposte/service-kit";
-import { type PlanStep, planVariable } from "../commands.js";
+import { type FileDigest, type PlanStep, planVariable } from "../commands.js";
 import type { DeployOptions } from "../plan.js";
 import {
   PLAYBOOKS_VERSION_VARIABLE,
@@ -15,7 +15,7 @@ import { type CheckedPlaybooks, DeployPlanError, type PlanContext } from "./cont
  * (another value would point the router at something else than what was stored).
  */
 export function checkedPlaybooks(
-  file: string,
+  file: FileDigest,
   selected: readonly ServiceDescriptor[],
   options: DeployOptions,
 ): CheckedPlaybooks {

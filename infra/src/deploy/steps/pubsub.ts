@@ -109,6 +109,13 @@ export function alertPoliciesStep({ project, subscriptions, options }: PlanConte
   });
 }
 
+/** The service URL an endpoint starts with (its plan variable), else the endpoint itself. */
+function serviceUrlOf(endpoint: string): string {
+  const [first] = variablesIn(endpoint);
+  const url = first === undefined ? undefined : planVariable(first);
+  return url !== undefined && endpoint.startsWith(url) ? url : endpoint;
+}
+
 function subscriptionFlags(sub: SubscriptionSpec, projectFlag: Flag): Flag[] {
   const flags: Flag[] = [["topic", sub.topic], projectFlag, ["ack-deadline", String(sub.ackDeadlineSeconds)]];
   if (sub.push) {
@@ -117,7 +124,7 @@ function subscriptionFlags(sub: SubscriptionSpec, projectFlag: Flag): Flag[] {
       flags.push(["push-auth-service-account", sub.push.oidcServiceAccount]);
       // Cloud Run checks the token's audience against the service URL; the default audience would be
       // the endpoint with its path (e.g. …/outcomes), so name the service URL itself.
-      flags.push(["push-auth-token-audience", sub.push.endpoint.replace(/^(\$\{[A-Z0-9_]+\}).*$/, "$1")]);
+      flags.push(["push-auth-token-audience", serviceUrlOf(sub.push.endpoint)]);
     }
   }
   if (sub.retryPolicy) {

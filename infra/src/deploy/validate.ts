@@ -1,0 +1,121 @@
+// The deploy plan's options, checked before any command is made of them: each value that names
+// something in Google Cloud must have that thing's form, so that no value can be read as shell by the
+// script or as a plan variable by --apply (the renderer quotes everything besides, as defence in depth).
+// The CLI checks its flags with these, and deployPlan checks its options again.
+import { holdsPlanMark } from "./commands.js";
+import type { GkeCluster, VpcEgress } from "./preflight.js";
+import { DeployPlanError } from "./steps/context.js";
+
+/** A project id (6–30), or a legacy domain-scoped one: example.com:project. */
+const PROJECT_ID =
+  /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+/** A region or zone: europe-west1, us-central1-a. */
+const LOCATION = /^[a-z]+(-[a-z0-9]+)+$/;
+const ORGANIZATION_ID = /^[0-9]+$/;
+/** A Compute Engine resource name (RFC 1035). */
+const RESOURCE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const NAME = RESOURCE_NAME.source.slice(1, -1);
+const NETWORK_PATH = new RegExp(`^projects/${PROJECT_ID.source.slice(1, -1)}/global/networks/${NAME}$`);
+const SUBNET_PATH = new RegExp(
+  `^projects/${PROJECT_ID.source.slice(1, -1)}/regions/${LOCATION.source.slice(1, -1)}/subnetworks/${NAME}$`,
+);
+const CLUSTER_NAME = /^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+const SECRET_ID = /^[A-Za-z0-9_-]{1,255}$/;
+const SECRET_VERSION = /^(?:[0-9]+|latest)$/;
+const ENV_KEY = /^[A-Z][A-Z0-9_]*$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+
+function expect(flag: string, value: string, form: RegExp | ((value: string) => boolean), what: string) {
+  const ok = typeof form === "function" ? form(value) : form.test(value);
+  if (!ok) throw new DeployPlanError(`${flag} ${JSON.stringify(value)}: expected ${what}`);
+}
+
+export function checkProject(project: string): void {
+  expect(
+    "--project",
+    project,
+    PROJECT_ID,
+    "a project id (6–30 lowercase letters, digits and hyphens, starting with a letter; or example.com:project): gcloud projects list",
+  );
+}
+
+export function checkRegion(region: string, flag = "--region"): void {
+  expect(flag, region, LOCATION, "a region or zone such as europe-west1 or us-central1-a");
+}
+
+export function checkOrganization(organization: string): void {
+  expect(
+    "--organization",
+    organization,
+    ORGANIZATION_ID,
+    "a numeric organization id: gcloud organizations list",
+  );
+}
+
+export function checkVpc(vpc: VpcEgress): void {
+  expect(
+    "--network",
+    vpc.network,
+    (value) => RESOURCE_NAME.test(value) || NETWORK_PATH.test(value),
+    "a network name (lowercase letters, digits and hyphens) or projects/PROJECT/global/networks/NAME",
+  );
+  expect(
+    "--subnet",
+    vpc.subnet,
+    (value) => RESOURCE_NAME.test(value) || SUBNET_PATH.test(value),
+    "a subnet name (lowercase letters, digits and hyphens) or projects/PROJECT/regions/REGION/subnetworks/NAME",
+  );
+}
+
+export function checkCluster(cluster: GkeCluster): void {
+  expect("--cluster", cluster.name, CLUSTER_NAME, "a GKE cluster name (NAME[:LOCATION])");
+  checkRegion(cluster.location, `--cluster ${cluster.name}: location`);
+}
+
+/** The flags of `riposte deploy plan` that name Google Cloud things; throws DeployPlanError naming the flag. */
+export function checkPlanFlags(flags: {
+  project: string;
+  region: string;
+  organization?: string | undefined;
+  vpc?: VpcEgress | undefined;
+}): void {
+  checkProject(flags.project);
+  checkRegion(flags.region);
+  if (flags.organization !== undefined) checkOrganization(flags.organization);
+  if (flags.vpc) checkVpc(flags.vpc);
+}
+
+/** Everything deployPlan is given by a caller (the CLI checks the same flags first). */
+export function checkDeployOptions(options: {
+  project: string;
+  region: string;
+  organization?: string;
+  vpc?: VpcEgress;
+  clusters?: readonly GkeCluster[];
+  env?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  secrets?: Readonly<Record<string, Readonly<Record<string, { secret: string; version: string }>>>>;
+  playbooks?: { path: string; sha256: string };
+}): void {
+  checkPlanFlags(options);
+  for (const cluster of options.clusters ?? []) checkCluster(cluster);
+  for (const [service, values] of Object.entries(options.env ?? {})) {
+    for (const [key, value] of Object.entries(values)) {
+      expect("--env", `${service}:${key}`, () => ENV_KEY.test(key), "SERVICE:KEY with KEY in A-Z0-9_");
+      // A NUL marks the plan's own variables; no command line can hold one.
+      expect("--env", `${service}:${key}=${value}`, (text) => !holdsPlanMark(text), "a value without NUL");
+    }
+  }
+  for (const [service, references] of Object.entries(options.secrets ?? {})) {
+    for (const [key, { secret, version }] of Object.entries(references)) {
+      const entry = `${service}:${key}=${secret}:${version}`;
+      expect("--secret", entry, () => ENV_KEY.test(key), "SERVICE:KEY=SECRET[:VERSION] with KEY in A-Z0-9_");
+      expect("--secret", entry, () => SECRET_ID.test(secret), "a secret id of letters, digits, _ and -");
+      expect("--secret", entry, () => SECRET_VERSION.test(version), "a version number or latest");
+    }
+  }
+  if (options.playbooks) {
+    const { path, sha256 } = options.playbooks;
+    expect("--playbooks", path, (text) => text !== "" && !holdsPlanMark(text), "a file path");
+    expect("--playbooks", sha256, SHA256, "the sha256 of the validated file (64 hex digits)");
+  }
+}
