@@ -1,71 +1,27 @@
 // The notifier app through its push endpoints (app.request), delivering to the real webhook stand-in.
-import { type ActionOutcome, messageAttributes, type NotifyCommand } from "@riposte/falco-event";
-import { createSilentLogger } from "@riposte/service-kit";
-import { createMemoryPublisher, type MemoryPublisher, pushRequest } from "@riposte/service-kit/testing";
-import {
-  findSlackInjections,
-  type ReceivedRequest,
-  startWebhookReceiver,
-  type WebhookReceiver,
-} from "@riposte/standins";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createApp } from "./app.js";
-import { loadDestinations } from "./destinations.js";
+import type { ActionOutcome } from "@riposte/falco-event";
+import { type MemoryPublisher, pushRequest } from "@riposte/service-kit/testing";
+import { findSlackInjections, type ReceivedRequest } from "@riposte/standins";
+import { describe, expect, it } from "vitest";
 import { isNotifierLink } from "./links.js";
-import type { NotifierSettings } from "./notifier.js";
 import { HOSTILE_TEXT, notifyCommand, outcomeOf } from "./test-commands.js";
+import {
+  type NotifierAppOptions,
+  notifierApp,
+  SECRET,
+  SLACK,
+  SOAR,
+  useWebhookReceiver,
+} from "./testing/fixture.js";
 import { verifyWebhookSignature } from "./webhook.js";
 
-const SLACK = "/services/T1/B1/app";
-const SOAR = "/soar";
-const SECRET = "soar-secret-for-tests-0001";
+const receiver = await useWebhookReceiver();
 
-let receiver: WebhookReceiver;
-let apps: ReturnType<typeof createApp>[] = [];
-
-beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-});
-afterAll(async () => {
-  await receiver.close();
-});
-beforeEach(() => receiver.reset());
-afterEach(() => {
-  for (const app of apps) app.notifier.dispose();
-  apps = [];
-});
-
-interface SetupOptions {
-  destinations?: unknown[];
-  settings?: Partial<NotifierSettings>;
-}
-
-function setup(options: SetupOptions = {}) {
-  const publisher = createMemoryPublisher();
-  const destinations = loadDestinations({
-    destinationsJson: JSON.stringify(
-      options.destinations ?? [
-        { name: "slack", type: "slack", url: receiver.url(SLACK) },
-        { name: "soar", type: "webhook", url: receiver.url(SOAR), secret: SECRET },
-      ],
-    ),
-    minIntervalMs: 20,
-    env: {},
-  });
-  const app = createApp({
-    push: { service: "notifier", publisher, logger: createSilentLogger(), handlerTimeoutMs: 10_000 },
-    publisher,
-    destinations,
+function setup(options: NotifierAppOptions = {}) {
+  return notifierApp(receiver, {
     links: { traceProjectId: "riposte-test", scc: { sourceName: "organizations/123/sources/456" } },
-    settings: { stormWindowMs: 0, outcomeGraceMs: 300, ...options.settings },
-    delivery: { maxAttempts: 3, attemptTimeoutMs: 2_000, backoff: { initialMs: 20, maxMs: 100 } },
+    ...options,
   });
-  apps.push(app);
-  const notify = (command: NotifyCommand, attributes: Record<string, string> = {}) =>
-    app.request("/", pushRequest(command, { ...messageAttributes(command), ...attributes }));
-  const report = (outcome: ActionOutcome) =>
-    app.request("/outcomes", pushRequest(outcome, messageAttributes(outcome)));
-  return { app, publisher, notify, report };
 }
 
 function outcomes(publisher: MemoryPublisher): ActionOutcome[] {

@@ -2,47 +2,23 @@
 // is acknowledged and recorded with a reason (never a crash or an endless retry); strings escaped.
 import { type Command, messageAttributes } from "@riposte/falco-event";
 import { commandFromExample, uniqueAlertTime } from "@riposte/falco-event/testing";
-import { createSilentLogger } from "@riposte/service-kit";
-import { createMemoryPublisher, pushRequest } from "@riposte/service-kit/testing";
-import { findSlackInjections, startWebhookReceiver, type WebhookReceiver } from "@riposte/standins";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createApp } from "./app.js";
+import { pushRequest } from "@riposte/service-kit/testing";
+import { findSlackInjections } from "@riposte/standins";
+import { describe, expect, it } from "vitest";
 import { DEAD_LETTER_ATTRIBUTES } from "./dead-letters.js";
-import { loadDestinations } from "./destinations.js";
 import { HOSTILE_TEXT } from "./test-commands.js";
+import { notifierApp, SLACK, useWebhookReceiver } from "./testing/fixture.js";
 
-const SLACK = "/services/T1/B1/dl-attack";
-let receiver: WebhookReceiver;
-let apps: ReturnType<typeof createApp>[] = [];
-beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-});
-afterAll(() => receiver.close());
-beforeEach(() => receiver.reset());
-afterEach(() => {
-  for (const app of apps) app.notifier.dispose();
-  apps = [];
-});
+const receiver = await useWebhookReceiver();
 
 function setup() {
-  const publisher = createMemoryPublisher();
-  const destinations = loadDestinations({
-    destinationsJson: JSON.stringify([
-      { name: "slack", type: "slack", url: receiver.url(SLACK), default: true },
-    ]),
+  const { app, publisher } = notifierApp(receiver, {
+    destinations: [{ name: "slack", type: "slack", url: receiver.url(SLACK), default: true }],
     minIntervalMs: 5,
-    env: {},
-  });
-  const app = createApp({
-    push: { service: "notifier", publisher, logger: createSilentLogger(), handlerTimeoutMs: 10_000 },
-    publisher,
-    destinations,
-    links: {},
     settings: { stormWindowMs: 60_000, outcomeGraceMs: 100 },
     delivery: { maxAttempts: 1, attemptTimeoutMs: 2_000, backoff: { initialMs: 10, maxMs: 20 } },
     deadLetterGiveUpMs: 1_000,
   });
-  apps.push(app);
   const deadLetterAttributes = (subscription = "pod-killer", attempts = "20") => ({
     [DEAD_LETTER_ATTRIBUTES.sourceSubscription]: subscription,
     [DEAD_LETTER_ATTRIBUTES.deliveryCount]: attempts,

@@ -3,55 +3,31 @@
 import { type Command, messageAttributes } from "@riposte/falco-event";
 import { commandFromExample, uniqueAlertTime } from "@riposte/falco-event/testing";
 import { createLogger } from "@riposte/service-kit";
-import { createMemoryPublisher, pushRequest } from "@riposte/service-kit/testing";
-import { findSlackInjections, startWebhookReceiver, type WebhookReceiver } from "@riposte/standins";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createApp } from "./app.js";
+import { pushRequest } from "@riposte/service-kit/testing";
+import { findSlackInjections } from "@riposte/standins";
+import { describe, expect, it } from "vitest";
 import { DEAD_LETTER_ATTRIBUTES } from "./dead-letters.js";
-import { loadDestinations } from "./destinations.js";
 import { HOSTILE_TEXT, notifyCommand } from "./test-commands.js";
+import { notifierApp, SECRET, SLACK, SOAR, useWebhookReceiver } from "./testing/fixture.js";
 
-const SLACK = "/services/T1/B1/dead";
-const SOAR = "/soar";
-const SECRET = "soar-secret-for-tests-0001";
-
-let receiver: WebhookReceiver;
-let apps: ReturnType<typeof createApp>[] = [];
-beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-});
-afterAll(() => receiver.close());
-beforeEach(() => receiver.reset());
-afterEach(() => {
-  for (const app of apps) app.notifier.dispose();
-  apps = [];
-});
+const receiver = await useWebhookReceiver();
 
 function setup(options: { deadLetterGiveUpMs?: number; now?: () => number } = {}) {
-  const publisher = createMemoryPublisher();
   const lines: Record<string, unknown>[] = [];
   const logger = createLogger({
     service: "notifier",
     destination: { write: (line: string) => lines.push(JSON.parse(line)) },
   });
-  const destinations = loadDestinations({
-    destinationsJson: JSON.stringify([
+  const { app, publisher } = notifierApp(receiver, {
+    destinations: [
       { name: "slack", type: "slack", url: receiver.url(SLACK), default: true },
       { name: "soar", type: "webhook", url: receiver.url(SOAR), secret: SECRET },
-    ]),
-    minIntervalMs: 20,
-    env: {},
-  });
-  const app = createApp({
-    push: { service: "notifier", publisher, logger, handlerTimeoutMs: 10_000 },
-    publisher,
-    destinations,
-    links: {},
+    ],
+    logger,
     settings: { stormWindowMs: 60_000, outcomeGraceMs: 100 },
     delivery: { maxAttempts: 2, attemptTimeoutMs: 2_000, backoff: { initialMs: 20, maxMs: 50 } },
     ...options,
   });
-  apps.push(app);
   const deadLetter = (
     command: Command,
     { subscription = "pod-killer", attempts = "20", publishTime = new Date().toISOString() } = {},

@@ -1,21 +1,11 @@
 // Delivery against the real webhook stand-in (a real HTTP server): rate limit, Retry-After, retries.
 import { RetryableError } from "@riposte/service-kit";
-import { startWebhookReceiver, type WebhookReceiver } from "@riposte/standins";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDeliverer, type DelivererOptions, parseRetryAfter } from "./delivery.js";
+import { useWebhookReceiver } from "./testing/fixture.js";
 import { signWebhook, verifyWebhookSignature } from "./webhook.js";
 
-let receiver: WebhookReceiver;
-
-beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-});
-afterAll(async () => {
-  await receiver.close();
-});
-beforeEach(() => {
-  receiver.reset();
-});
+const receiver = await useWebhookReceiver();
 
 const SLACK_PATH = "/services/T1/B1/delivery";
 const message = (text: string) => ({ body: JSON.stringify({ text }) });

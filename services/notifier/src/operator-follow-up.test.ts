@@ -1,66 +1,15 @@
 // An operator's undo (`riposte release` / `riposte untaint`) reaches the notifier as an ordinary
 // outcome without alert: followed up where the incident was announced, its text escaped.
-import {
-  type ActionOutcome,
-  messageAttributes,
-  type NotifyCommand,
-  operatorOutcome,
-} from "@riposte/falco-event";
-import { createSilentLogger } from "@riposte/service-kit";
-import { createMemoryPublisher, pushRequest } from "@riposte/service-kit/testing";
-import {
-  checkSlackPayload,
-  findSlackInjections,
-  startWebhookReceiver,
-  type WebhookReceiver,
-} from "@riposte/standins";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createApp } from "./app.js";
-import { loadDestinations } from "./destinations.js";
+import { operatorOutcome } from "@riposte/falco-event";
+import { checkSlackPayload, findSlackInjections } from "@riposte/standins";
+import { describe, expect, it } from "vitest";
 import { isNotifierLink } from "./links.js";
 import { buildFollowUpMessage } from "./slack-message.js";
 import { HOSTILE_TEXT, notifyCommand } from "./test-commands.js";
+import { notifierApp, SLACK, SOAR, useWebhookReceiver } from "./testing/fixture.js";
 
-const SLACK = "/services/T1/B1/operator";
-const SOAR = "/soar-operator";
-
-let receiver: WebhookReceiver;
-let apps: ReturnType<typeof createApp>[] = [];
-beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-});
-afterAll(() => receiver.close());
-beforeEach(() => receiver.reset());
-afterEach(() => {
-  for (const app of apps) app.notifier.dispose();
-  apps = [];
-});
-
-function setup() {
-  const publisher = createMemoryPublisher();
-  const destinations = loadDestinations({
-    destinationsJson: JSON.stringify([
-      { name: "slack", type: "slack", url: receiver.url(SLACK) },
-      { name: "soar", type: "webhook", url: receiver.url(SOAR), secret: "soar-secret-for-tests-0002" },
-    ]),
-    minIntervalMs: 20,
-    env: {},
-  });
-  const app = createApp({
-    push: { service: "notifier", publisher, logger: createSilentLogger(), handlerTimeoutMs: 10_000 },
-    publisher,
-    destinations,
-    links: {},
-    settings: { stormWindowMs: 0, outcomeGraceMs: 300 },
-    delivery: { maxAttempts: 3, attemptTimeoutMs: 2_000, backoff: { initialMs: 20, maxMs: 100 } },
-  });
-  apps.push(app);
-  return {
-    notify: (command: NotifyCommand) => app.request("/", pushRequest(command, messageAttributes(command))),
-    report: (outcome: ActionOutcome) =>
-      app.request("/outcomes", pushRequest(outcome, messageAttributes(outcome))),
-  };
-}
+const receiver = await useWebhookReceiver();
+const setup = () => notifierApp(receiver);
 
 const released = (incident: string, reason: string) =>
   operatorOutcome({

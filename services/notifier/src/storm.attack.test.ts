@@ -1,50 +1,23 @@
 // Attack tests (adversarial review of issue 15 #5): storm control must never hide an escalation.
-import { type ActionOutcome, messageAttributes, type NotifyCommand } from "@riposte/falco-event";
+import { messageAttributes } from "@riposte/falco-event";
 import { commandFromExample } from "@riposte/falco-event/testing";
-import { createSilentLogger } from "@riposte/service-kit";
-import { createMemoryPublisher, pushRequest } from "@riposte/service-kit/testing";
-import { findSlackInjections, startWebhookReceiver, type WebhookReceiver } from "@riposte/standins";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createApp } from "./app.js";
+import { pushRequest } from "@riposte/service-kit/testing";
+import { findSlackInjections } from "@riposte/standins";
+import { describe, expect, it } from "vitest";
 import { DEAD_LETTER_ATTRIBUTES } from "./dead-letters.js";
-import { loadDestinations } from "./destinations.js";
 import type { NotifierSettings } from "./notifier.js";
 import { HOSTILE_TEXT, notifyCommand, outcomeOf } from "./test-commands.js";
+import { notifierApp, SLACK, useWebhookReceiver } from "./testing/fixture.js";
 
-const SLACK = "/services/T1/B1/atk";
-let receiver: WebhookReceiver;
-let apps: ReturnType<typeof createApp>[] = [];
-beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-});
-afterAll(() => receiver.close());
-beforeEach(() => receiver.reset());
-afterEach(() => {
-  for (const app of apps) app.notifier.dispose();
-  apps = [];
-});
+const receiver = await useWebhookReceiver();
 
 function setup(settings: Partial<NotifierSettings>) {
-  const publisher = createMemoryPublisher();
-  const destinations = loadDestinations({
-    destinationsJson: JSON.stringify([{ name: "slack", type: "slack", url: receiver.url(SLACK) }]),
+  return notifierApp(receiver, {
+    destinations: [{ name: "slack", type: "slack", url: receiver.url(SLACK) }],
     minIntervalMs: 5,
-    env: {},
-  });
-  const app = createApp({
-    push: { service: "notifier", publisher, logger: createSilentLogger(), handlerTimeoutMs: 10_000 },
-    publisher,
-    destinations,
-    links: {},
     settings: { outcomeGraceMs: 200, ...settings },
     delivery: { maxAttempts: 2, attemptTimeoutMs: 2_000, backoff: { initialMs: 20, maxMs: 50 } },
   });
-  apps.push(app);
-  const notify = (command: NotifyCommand) =>
-    app.request("/", pushRequest(command, messageAttributes(command)));
-  const report = (outcome: ActionOutcome) =>
-    app.request("/outcomes", pushRequest(outcome, messageAttributes(outcome)));
-  return { app, notify, report };
 }
 const texts = () => receiver.delivered(SLACK).map((r) => JSON.stringify(r.json));
 
