@@ -1,9 +1,7 @@
 // `riposte scc setup|findings` logic against the stand-in with the real client.
 import { status } from "@grpc/grpc-js";
-import { createSilentLogger } from "@riposte/service-kit";
-import { createMemoryPublisher, pushRequest } from "@riposte/service-kit/testing";
-import { type SccStandin, startSccStandin } from "@riposte/standins";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { pushRequest } from "@riposte/service-kit/testing";
+import { describe, expect, it } from "vitest";
 import {
   ensureSource,
   findingRow,
@@ -13,26 +11,12 @@ import {
   resolveSccTarget,
   sccAdminEnv,
 } from "./admin.js";
-import { createApp } from "./app.js";
 import { parseGkeClusterMap } from "./gke-clusters.js";
-import { createSccApi, type SccApi } from "./scc-client.js";
 import { findingsLocation, parseSccSourceName } from "./scc-names.js";
 import { exportCommand, outcomeFor } from "./test-messages.js";
+import { exporterApp, useSccStandin } from "./testing/fixture.js";
 
-let standin: SccStandin;
-let scc: SccApi;
-
-beforeAll(async () => {
-  standin = await startSccStandin();
-  scc = createSccApi({ endpoint: standin.address, timeoutMs: 5_000 });
-});
-
-afterAll(async () => {
-  await scc?.close();
-  await standin?.close();
-});
-
-beforeEach(() => standin.reset());
+const { standin, scc } = await useSccStandin();
 
 describe("ensureSource", () => {
   it("creates the Riposte source once, then finds it", async () => {
@@ -68,11 +52,7 @@ describe("listFindingRows", () => {
     const source = parseSccSourceName(sourceName);
     if (!source) throw new Error("fixture");
     const where = findingsLocation({ source });
-    const publisher = createMemoryPublisher();
-    const app = createApp({
-      push: { service: "scc-exporter", publisher, logger: createSilentLogger() },
-      publisher,
-      scc,
+    const { app } = exporterApp(scc, {
       where,
       clusters: parseGkeClusterMap('{"prod":"projects/acme-prod/locations/europe-west1/clusters/prod"}'),
       markInactiveAfterKill: true,

@@ -3,16 +3,12 @@
 // policy for transient and permanent SCC errors.
 import { status } from "@grpc/grpc-js";
 import type { ActionOutcome } from "@riposte/falco-event";
-import { createSilentLogger } from "@riposte/service-kit";
-import { createMemoryPublisher, type MemoryPublisher, pushRequest } from "@riposte/service-kit/testing";
-import { type SccStandin, startSccStandin } from "@riposte/standins";
-import type { Hono } from "hono";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createApp } from "./app.js";
+import { type MemoryPublisher, pushRequest } from "@riposte/service-kit/testing";
+import { beforeEach, describe, expect, it } from "vitest";
 import { parseGkeClusterMap } from "./gke-clusters.js";
-import { createSccApi, type SccApi } from "./scc-client.js";
 import { findingsLocation, parseSccSourceName } from "./scc-names.js";
 import { exportCommand, outcomeFor } from "./test-messages.js";
+import { exporterApp, useSccStandin } from "./testing/fixture.js";
 
 const CLUSTERS = parseGkeClusterMap(
   JSON.stringify({ "prod-eu": "projects/acme-prod/locations/europe-west1/clusters/prod-eu" }),
@@ -23,44 +19,24 @@ const POD_RESOURCE =
 const HOSTILE_RULE = 'x"; DROP <!channel> \u0024{jndi:ldap://e/a}';
 const TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
-let standin: SccStandin;
-let scc: SccApi;
+const { standin, scc } = await useSccStandin();
 let sourceName: string;
 
-beforeAll(async () => {
-  standin = await startSccStandin();
-  scc = createSccApi({ endpoint: standin.address, timeoutMs: 5_000 });
-});
-
-afterAll(async () => {
-  await scc?.close();
-  await standin?.close();
-});
-
 beforeEach(() => {
-  standin.reset();
   sourceName = standin.seedSource({ organization: "123456789", displayName: "Riposte" }).name;
 });
 
 function setup(
   options: { markInactiveAfterKill?: boolean; location?: string; traceProjectId?: string | undefined } = {},
-): {
-  app: Hono;
-  publisher: MemoryPublisher;
-} {
-  const publisher = createMemoryPublisher();
+) {
   const source = parseSccSourceName(sourceName);
   if (!source) throw new Error(`bad seeded source ${sourceName}`);
-  const app = createApp({
-    push: { service: "scc-exporter", publisher, logger: createSilentLogger() },
-    publisher,
-    scc,
+  return exporterApp(scc, {
     where: findingsLocation({ source, location: options.location }),
     clusters: CLUSTERS,
     markInactiveAfterKill: options.markInactiveAfterKill ?? false,
     traceProjectId: "traceProjectId" in options ? options.traceProjectId : "acme-prod",
   });
-  return { app, publisher };
 }
 
 const outcomes = (publisher: MemoryPublisher) =>

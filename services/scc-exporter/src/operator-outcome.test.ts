@@ -2,44 +2,27 @@
 // without alert: it is recorded on the incident's existing finding as riposte_operator*, who and why
 // in the reason, the rest of the finding (state included) untouched.
 import { operatorOutcome } from "@riposte/falco-event";
-import { createSilentLogger } from "@riposte/service-kit";
-import { createMemoryPublisher, pushRequest } from "@riposte/service-kit/testing";
-import { type SccStandin, startSccStandin } from "@riposte/standins";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "./app.js";
+import { pushRequest } from "@riposte/service-kit/testing";
+import { describe, expect, it } from "vitest";
 import { parseGkeClusterMap } from "./gke-clusters.js";
-import { createSccApi, type SccApi } from "./scc-client.js";
 import { findingsLocation, parseSccSourceName } from "./scc-names.js";
 import { exportCommand } from "./test-messages.js";
+import { exporterApp, useSccStandin } from "./testing/fixture.js";
 
-let standin: SccStandin;
-let scc: SccApi;
-beforeAll(async () => {
-  standin = await startSccStandin();
-  scc = createSccApi({ endpoint: standin.address, timeoutMs: 5_000 });
-});
-afterAll(async () => {
-  await scc?.close();
-  await standin?.close();
-});
+const { standin, scc } = await useSccStandin();
 
 function setup() {
-  standin.reset();
   const source = parseSccSourceName(
     standin.seedSource({ organization: "123456789", displayName: "Riposte" }).name,
   );
   if (!source) throw new Error("bad seeded source");
-  const publisher = createMemoryPublisher();
-  return createApp({
-    push: { service: "scc-exporter", publisher, logger: createSilentLogger() },
-    publisher,
-    scc,
+  return exporterApp(scc, {
     where: findingsLocation({ source }),
     clusters: parseGkeClusterMap(
       JSON.stringify({ "prod-eu": "projects/acme-prod/locations/europe-west1/clusters/prod-eu" }),
     ),
     markInactiveAfterKill: true,
-  });
+  }).app;
 }
 
 describe("scc-exporter: an operator's release or untaint", () => {

@@ -3,26 +3,14 @@
 import { SecurityCenterClient } from "@google-cloud/security-center/build/src/v2/index.js";
 import { status } from "@grpc/grpc-js";
 import { createSilentLogger } from "@riposte/service-kit";
-import { type SccStandin, startSccStandin } from "@riposte/standins";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createSccApi, type SccApi, SccError, securityCenterClientOptions } from "./scc-client.js";
+import { startSccStandin } from "@riposte/standins";
+import { describe, expect, it } from "vitest";
+import { createSccApi, SccError, securityCenterClientOptions } from "./scc-client.js";
 import { parseSccSourceName } from "./scc-names.js";
+import { useSccStandin } from "./testing/fixture.js";
 import { SourceNotUsableError, verifySource } from "./verify-source.js";
 
-let standin: SccStandin;
-let scc: SccApi;
-
-beforeAll(async () => {
-  standin = await startSccStandin();
-  scc = createSccApi({ endpoint: standin.address, timeoutMs: 5_000 });
-});
-
-afterAll(async () => {
-  await scc?.close();
-  await standin?.close();
-});
-
-beforeEach(() => standin.reset());
+const { standin, scc } = await useSccStandin();
 
 async function failure(promise: Promise<unknown>): Promise<SccError> {
   try {
