@@ -7,8 +7,13 @@ import { stringify } from "yaml";
 /** The placeholder the committed manifests carry; `riposte rbac generate --project P` fills it in. */
 export const PROJECT_PLACEHOLDER = "PROJECT_ID";
 
+/** The email of a project's service account: the one form every grant and binding uses. */
+export function accountEmail(accountId: string, project: string): string {
+  return `${accountId}@${project}.iam.gserviceaccount.com`;
+}
+
 export function serviceAccountEmail(service: string, project: string): string {
-  return `riposte-${service}@${project}.iam.gserviceaccount.com`;
+  return accountEmail(`riposte-${service}`, project);
 }
 
 /** The manifests of one service, or undefined when it needs no Kubernetes access. */

@@ -7,6 +7,7 @@
 // Each step is one function of ./steps, given the PlanContext computed once here.
 
 import type { ServiceDescriptor } from "@riposte/service-kit";
+import { accountEmail } from "../rbac.js";
 import type { DeployPlan, FileDigest, Flag, PlanStep } from "./commands.js";
 import { planVariable } from "./commands.js";
 import {
@@ -128,7 +129,7 @@ function planContext(all: readonly ServiceDescriptor[], options: DeployOptions):
     whole,
     playbooks:
       options.playbooks === undefined ? undefined : checkedPlaybooks(options.playbooks, selected, options),
-    pushAccount: `${PUSH_SERVICE_ACCOUNT_ID}@${project}.iam.gserviceaccount.com`,
+    pushAccount: accountEmail(PUSH_SERVICE_ACCOUNT_ID, project),
     needsKubernetes: selected.some((service) => service.kubernetes.length > 0),
     usesSecrets: selected.some((service) => Object.keys(options.secrets?.[service.name] ?? {}).length > 0),
   };

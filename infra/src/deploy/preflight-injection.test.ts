@@ -275,11 +275,16 @@ describe("flags naming Google Cloud things are refused unless they have that thi
     });
   }
 
-  it("accepts the forms Google Cloud uses: domain-scoped projects, zones, network and subnet paths", () => {
+  it("refuses a legacy domain-scoped project, saying why (its service account emails have another form)", () => {
+    expect(() => deployPlan(descriptors, { ...VALID, project: "example.com:acme-prod" })).toThrow(
+      /--project "example.com:acme-prod": domain-scoped projects are not supported/,
+    );
+  });
+
+  it("accepts the forms Google Cloud uses: zones, network and subnet paths in a host project", () => {
     expect(() =>
       deployPlan(descriptors, {
         ...VALID,
-        project: "example.com:acme-prod",
         region: "us-central1",
         clusters: [{ name: "prod-us", location: "us-central1-a" }],
         vpc: {

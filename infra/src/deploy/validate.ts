@@ -6,9 +6,13 @@ import { holdsPlanMark } from "./commands.js";
 import type { GkeCluster, VpcEgress } from "./preflight.js";
 import { DeployPlanError } from "./steps/context.js";
 
-/** A project id (6–30), or a legacy domain-scoped one: example.com:project. */
-const PROJECT_ID =
-  /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+/** A project id: 6–30 lowercase letters, digits and hyphens, starting with a letter. */
+const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+/**
+ * A legacy domain-scoped project (example.com:project). Refused: its service accounts are not
+ * `<id>@<project>.iam.gserviceaccount.com`, which every grant and binding in the plan is built on.
+ */
+const DOMAIN_SCOPED_PROJECT = /^[a-z0-9.-]+\.[a-z]+:[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 /** A region or zone: europe-west1, us-central1-a. */
 const LOCATION = /^[a-z]+(-[a-z0-9]+)+$/;
 const ORGANIZATION_ID = /^[0-9]+$/;
@@ -31,11 +35,16 @@ function expect(flag: string, value: string, form: RegExp | ((value: string) => 
 }
 
 export function checkProject(project: string): void {
+  if (DOMAIN_SCOPED_PROJECT.test(project)) {
+    throw new DeployPlanError(
+      `--project ${JSON.stringify(project)}: domain-scoped projects are not supported (their service account emails have another form); deploy into a project with a plain id`,
+    );
+  }
   expect(
     "--project",
     project,
     PROJECT_ID,
-    "a project id (6–30 lowercase letters, digits and hyphens, starting with a letter; or example.com:project): gcloud projects list",
+    "a project id (6–30 lowercase letters, digits and hyphens, starting with a letter): gcloud projects list",
   );
 }
 

@@ -1,5 +1,6 @@
 // falcosidekick's Google identity: the account Falco's alerts are published as, from the cluster.
 import { Topics } from "@riposte/falco-event";
+import { accountEmail } from "../../rbac.js";
 import { gcloud, type PlanStep } from "../commands.js";
 import type { PlanContext } from "./context.js";
 
@@ -11,7 +12,7 @@ export const FALCOSIDEKICK_KUBERNETES_ACCOUNT = { namespace: "falco", name: "fal
 /** Only a whole plan creates falcosidekick's account, so only a whole plan grants it. */
 export function falcosidekickSteps({ whole, project, projectFlag }: PlanContext): PlanStep[] {
   if (!whole) return [];
-  const sidekick = `${FALCOSIDEKICK_SERVICE_ACCOUNT_ID}@${project}.iam.gserviceaccount.com`;
+  const sidekick = accountEmail(FALCOSIDEKICK_SERVICE_ACCOUNT_ID, project);
   const { namespace, name } = FALCOSIDEKICK_KUBERNETES_ACCOUNT;
   return [
     {

@@ -1,7 +1,7 @@
 // The identities of the plan and what each may do: one service account per service (plus the push
 // account and falcosidekick's), each service's least-privilege grants, and run.invoker for the push account.
 import type { GcpRoleGrant, ServiceDescriptor } from "@riposte/service-kit";
-import { serviceAccountEmail } from "../../rbac.js";
+import { accountEmail, serviceAccountEmail } from "../../rbac.js";
 import { type Flag, gcloud, type PlanCommand, type PlanStep, planVariable } from "../commands.js";
 import type { PlanContext } from "./context.js";
 import { FALCOSIDEKICK_SERVICE_ACCOUNT_ID } from "./falcosidekick.js";
@@ -38,11 +38,7 @@ export function serviceAccountsStep({ selected, whole, project, projectFlag }: P
     title: "Create the service accounts",
     why: "one identity per service, so each gets exactly its own permissions",
     commands: accounts.map(({ id, description }) => ({
-      unless: gcloud(
-        ["iam", "service-accounts", "describe"],
-        [`${id}@${project}.iam.gserviceaccount.com`],
-        [projectFlag],
-      ),
+      unless: gcloud(["iam", "service-accounts", "describe"], [accountEmail(id, project)], [projectFlag]),
       call: gcloud(
         ["iam", "service-accounts", "create"],
         [id],
