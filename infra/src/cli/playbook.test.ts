@@ -26,8 +26,16 @@ if (process.env.FAKE_GCLOUD_FAIL && words.startsWith(process.env.FAKE_GCLOUD_FAI
   process.stderr.write("ERROR: (gcloud) PERMISSION_DENIED\\n");
   process.exit(1);
 }
-if (words.startsWith("secrets describe")) process.exit(process.env.FAKE_GCLOUD_SECRET_EXISTS ? 0 : 1);
-if (words.startsWith("secrets versions add")) process.stdout.write("4\\n");
+if (words.startsWith("secrets describe")) {
+  // An edit of the operator's file between validation and storing (FAKE_GCLOUD_EDIT: the new content).
+  if (process.env.FAKE_GCLOUD_EDIT) require("node:fs").writeFileSync(process.env.FAKE_GCLOUD_EDIT_FILE, process.env.FAKE_GCLOUD_EDIT);
+  process.exit(process.env.FAKE_GCLOUD_SECRET_EXISTS ? 0 : 1);
+}
+if (words.startsWith("secrets versions add")) {
+  const dataFile = args.find((arg) => arg.startsWith("--data-file=")).slice("--data-file=".length);
+  appendFileSync(process.env.FAKE_GCLOUD_LOG + ".stored", require("node:fs").readFileSync(dataFile, "utf8"));
+  process.stdout.write("4\\n");
+}
 `;
 
 let dir: string;
@@ -107,7 +115,13 @@ describe("riposte playbook deploy", () => {
     ]);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    const file = join(dir, "valid.yaml");
+    const stored = calls()
+      .flat()
+      .find((arg) => arg.startsWith("--data-file="))
+      ?.slice("--data-file=".length);
+    // A private copy of the validated bytes, not the user's file.
+    expect(stored).toMatch(new RegExp(`^${tmpdir()}/riposte-playbooks-[^/]+/playbooks\\.yaml$`));
+    expect(readFileSync(`${log}.stored`, "utf8")).toBe(VALID);
     expect(calls()).toEqual([
       ["secrets", "describe", "riposte-playbooks", "--project=acme", "--format=value(name)"],
       ["secrets", "create", "riposte-playbooks", "--replication-policy=automatic", "--project=acme"],
@@ -124,7 +138,7 @@ describe("riposte playbook deploy", () => {
         "versions",
         "add",
         "riposte-playbooks",
-        `--data-file=${file}`,
+        `--data-file=${stored}`,
         "--project=acme",
         "--format=value(name.basename())",
       ],
@@ -141,6 +155,23 @@ describe("riposte playbook deploy", () => {
     ]);
     expect(result.stdout).toMatch(/The router runs riposte-playbooks version 4 \(1 playbooks\)/);
   }, 60_000);
+
+  it("stores the bytes it validated, even if the file is edited meanwhile (then the temporary copy is removed)", async () => {
+    const file = join(dir, "valid.yaml");
+    const result = await playbook(["deploy", file, "--project", "acme"], {
+      FAKE_GCLOUD_EDIT: "playbooks:\n  - name: everything\n    match: {}\n    actions: [kill-pod]\n",
+      FAKE_GCLOUD_EDIT_FILE: file,
+    });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(readFileSync(`${log}.stored`, "utf8")).toBe(VALID);
+    const dataFile = calls()
+      .flat()
+      .find((arg) => arg.startsWith("--data-file="))
+      ?.slice("--data-file=".length);
+    expect(dataFile).toBeDefined();
+    expect(existsSync(dataFile as string)).toBe(false);
+  });
 
   it("an existing secret is not created again", async () => {
     const result = await playbook(["deploy", join(dir, "valid.yaml"), "--project", "acme"], {

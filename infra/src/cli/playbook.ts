@@ -1,16 +1,18 @@
 // `riposte playbook validate FILE` and `riposte playbook deploy FILE --project P [--region R]`: a team's
 // playbooks checked with the router's own loader, stored as a new Secret Manager version and rolled out
 // to the router pinned to that version (see deploy/playbooks.ts for why a secret).
-import { resolve } from "node:path";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { type CommandRunner, spawnRunner } from "../deploy/apply.js";
 import { argvOf } from "../deploy/commands.js";
 import {
   PLAYBOOKS_SECRET,
   PlaybookFileError,
+  readValidPlaybooks,
   rollRouterCall,
   secretVersionOf,
   storePlaybooksCommands,
-  validatePlaybookFile,
 } from "../deploy/playbooks.js";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
 
@@ -57,8 +59,9 @@ export function createPlaybookCommand(deps: PlaybookCommandDeps): Command {
       if (action === "deploy" && !values.project) throw new UsageError(`--project is required\n\n${usage}`);
       const path = resolve(file);
       let count: number;
+      let bytes: Buffer;
       try {
-        count = validatePlaybookFile(path);
+        ({ count, bytes } = readValidPlaybooks(path));
       } catch (error) {
         if (!(error instanceof PlaybookFileError)) throw error;
         deps.err(`${error.message}\n${file} is invalid${action === "deploy" ? ": nothing was changed" : ""}`);
@@ -66,7 +69,17 @@ export function createPlaybookCommand(deps: PlaybookCommandDeps): Command {
       }
       deps.out(`${file}: ${count} playbook${count === 1 ? "" : "s"}, valid`);
       if (action === "validate") return 0;
-      const version = await storeAndRoll(path, values.project as string, values.region, deps);
+      // What is stored is what was validated: a private copy of those bytes, not the path, which
+      // can be edited between the check and the upload.
+      const copyDir = mkdtempSync(join(tmpdir(), "riposte-playbooks-"));
+      const copy = join(copyDir, "playbooks.yaml");
+      let version: string;
+      try {
+        writeFileSync(copy, bytes, { mode: 0o600 });
+        version = await storeAndRoll(copy, values.project as string, values.region, deps);
+      } finally {
+        rmSync(copyDir, { recursive: true, force: true });
+      }
       deps.out(`The router runs ${PLAYBOOKS_SECRET} version ${version} (${count} playbooks).`);
       return 0;
     },

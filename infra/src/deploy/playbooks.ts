@@ -4,7 +4,7 @@
 // start-up log. Used by `riposte playbook deploy` and by the deploy plan's `--playbooks`.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { loadPlaybookFile, PlaybookError, parsePlaybooks } from "@riposte/router";
+import { PlaybookError, parsePlaybooks } from "@riposte/router";
 import { serviceAccountEmail } from "../rbac.js";
 import {
   type CliCall,
@@ -27,11 +27,18 @@ export class PlaybookFileError extends Error {
   override readonly name = "PlaybookFileError";
 }
 
+/** A playbook file's bytes as read once, valid for the router's own parser: what may be stored. */
+export interface ValidPlaybooks {
+  count: number;
+  bytes: Buffer;
+  sha256: string;
+}
+
 /**
- * Reads FILE once and validates those bytes with the router's own parser: returns their sha256, which
- * the deploy plan checks before it stores the file (what is stored is what was validated).
+ * Reads FILE once and validates those bytes with the router's own parser. Whoever stores the file
+ * stores these bytes (or checks their sha256 first): the path can be edited after the check.
  */
-export function checkPlaybookFile(file: string): FileDigest {
+export function readValidPlaybooks(file: string): ValidPlaybooks {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -39,11 +46,15 @@ export function checkPlaybookFile(file: string): FileDigest {
     throw new PlaybookFileError(`${file}:0:0: cannot read: ${(error as Error).message}`);
   }
   try {
-    parsePlaybooks(bytes.toString("utf8"), file);
+    return { count: parsePlaybooks(bytes.toString("utf8"), file).length, bytes, sha256: sha256Of(bytes) };
   } catch (error) {
     throw playbookFileError(error);
   }
-  return { path: file, sha256: sha256Of(bytes) };
+}
+
+/** The deploy plan's view: the validated file's path and sha256, checked again before it is stored. */
+export function checkPlaybookFile(file: string): FileDigest {
+  return { path: file, sha256: readValidPlaybooks(file).sha256 };
 }
 
 export function sha256Of(bytes: Buffer | string): string {
@@ -57,18 +68,6 @@ function playbookFileError(error: unknown): unknown {
       .map((p) => `${p.file}:${p.line}:${p.column}: ${p.field ? `${p.field}: ` : ""}${p.message}`)
       .join("\n"),
   );
-}
-
-/**
- * Validates FILE with the router's own loader (what the router would refuse at start is refused
- * here, before anything changes); returns how many playbooks it holds.
- */
-export function validatePlaybookFile(file: string): number {
-  try {
-    return loadPlaybookFile(file).length;
-  } catch (error) {
-    throw playbookFileError(error);
-  }
 }
 
 /**
