@@ -15,7 +15,7 @@ import {
   ParentBasedSampler,
   RandomIdGenerator,
   TraceIdRatioBasedSampler,
-} from "@opentelemetry/sdk-trace-base";
+} from "@opentelemetry/sdk-trace";
 import { type ExporterChoice, exporterFor, type TracingConfig } from "./config.js";
 import { traceIdHint } from "./context.js";
 
@@ -76,7 +76,7 @@ export function startTracing(serviceName: string, config: TracingConfig): Tracin
     // The GCP detector probes the metadata server (~100 ms off GCP); Cloud Run's env says enough.
     resourceDetectors: [],
     spanProcessors: [
-      new BatchSpanProcessor(traceExporter, { scheduledDelayMillis: 200, maxExportBatchSize: 512 }),
+      new BatchSpanProcessor({ exporter: traceExporter, scheduledDelayMillis: 200, maxExportBatchSize: 512 }),
     ],
     idGenerator: new IncidentTraceIds(),
     sampler: new ParentBasedSampler({
