@@ -92,6 +92,13 @@ describe("one incident, one trace", { timeout: 60_000 }, () => {
       "k8s.pod.name": "batch-worker-6f7d8-zx9k2",
       "riposte.outcome": "done",
     });
+    // Its Kubernetes calls are client spans beneath it (client-node 2 sends them with undici, whose
+    // instrumentation traces them; client-node 1 went through node:http).
+    const podPath = "/api/v1/namespaces/jobs/pods/batch-worker-6f7d8-zx9k2";
+    const calls = spans
+      .filter((span) => span.parentSpanId === kill?.spanId && span.attributes["url.path"] === podPath)
+      .map((span) => span.attributes["http.request.method"]);
+    expect(calls).toEqual(expect.arrayContaining(["GET", "DELETE"]));
     expect(decide?.attributes["riposte.actions"]).toEqual(
       expect.arrayContaining(["kill-pod", "notify", "export-finding"]),
     );

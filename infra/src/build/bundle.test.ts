@@ -3,7 +3,7 @@
 // message with 204, and publishes through the Pub/Sub client inside it (quarantine). The Google
 // clients must load from the bundle: Pub/Sub for everyone, SCC's gRPC client for scc-exporter's
 // start-up check, @kubernetes/client-node for the actioners.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
@@ -31,7 +31,7 @@ import {
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadServices, repoRoot } from "../services.js";
 import { deriveTopology } from "../topology/derive.js";
-import { BUNDLE_ENTRY, type BundleResult, bundleService } from "./bundle.js";
+import { BUNDLE_ENTRY, BUNDLE_TARGET, type BundleResult, bundleService } from "./bundle.js";
 
 const services = await loadServices();
 const EXAMPLE_ALERT = "sidekick-critical-drop-exec.json";
@@ -177,7 +177,7 @@ const push = (port: number, path: string, message: unknown) =>
 
 describe("standalone bundles", () => {
   it.each(services.map((service) => service.descriptor.name))(
-    "%s runs from an empty folder and answers a push with 204",
+    "%s runs from an empty folder on the image's Node and answers a push with 204",
     async (name) => {
       const descriptor = services.find((service) => service.descriptor.name === name)?.descriptor;
       const bundle = bundles.get(name);
@@ -185,6 +185,9 @@ describe("standalone bundles", () => {
       const dir = mkdtempSync(join(tmpdir(), `riposte-${name}-`));
       try {
         cpSync(bundle.outDir, dir, { recursive: true });
+        // The Node that starts it is the one the image has (and the bundle was compiled for).
+        const version = execFileSync(process.execPath, ["-p", "process.versions.node"], { cwd: dir });
+        expect(`node${String(version).split(".")[0]}`).toBe(BUNDLE_TARGET);
         // Nothing but the bundle can be found from there.
         expect(() => createRequire(join(dir, BUNDLE_ENTRY)).resolve("zod")).toThrow();
         expect(() => createRequire(join(dir, BUNDLE_ENTRY)).resolve("@grpc/grpc-js")).not.toThrow();

@@ -18,6 +18,9 @@ import { build } from "esbuild";
 /** What the image runs: `node main.mjs` (the Dockerfile's CMD). */
 export const BUNDLE_ENTRY = "main.mjs";
 
+/** What esbuild compiles for: the Node of the runtime image, which dev and CI run too. */
+export const BUNDLE_TARGET = "node24";
+
 /**
  * Packages kept out of the bundle and shipped as files in `dist/node_modules`, each with why. A
  * package is shipped only when the bundle actually imports it.
@@ -101,8 +104,7 @@ export async function bundleService(target: BundleTarget, options: BundleOptions
     outfile: entry,
     bundle: true,
     platform: "node",
-    // Cloud Run runs the distroless Node 22 image; the bundle also runs on Node 20 (dev, CI).
-    target: "node20",
+    target: BUNDLE_TARGET,
     format: "esm",
     banner: { js: ESM_BANNER },
     external: SHIPPED_PACKAGES.map((pkg) => pkg.name),

@@ -6,8 +6,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadServices } from "../services.js";
-import { BUNDLE_ENTRY } from "./bundle.js";
+import { loadServices, repoRoot } from "../services.js";
+import { BUNDLE_ENTRY, BUNDLE_TARGET } from "./bundle.js";
 import { DOCKERFILE, RUNTIME_IMAGE, staleContainerFiles } from "./container.js";
 
 const services = await loadServices();
@@ -20,14 +20,23 @@ describe("container files", () => {
     },
   );
 
-  it("runs the bundle with node on distroless Node 22 as a non-root user", () => {
-    expect(RUNTIME_IMAGE).toMatch(/^gcr\.io\/distroless\/nodejs22-debian12:nonroot$/);
+  it("runs the bundle with node on distroless Node 24 as a non-root user", () => {
+    expect(RUNTIME_IMAGE).toMatch(/^gcr\.io\/distroless\/nodejs24-debian12:nonroot$/);
     expect(DOCKERFILE).toContain(`CMD ["${BUNDLE_ENTRY}"]`);
     expect(DOCKERFILE).toMatch(/^USER 65532:65532$/m);
     expect(DOCKERFILE).toMatch(/^COPY dist\/ \.\/$/m);
     // Exactly one stage, and nothing that installs or builds inside the image.
     expect(DOCKERFILE.match(/^FROM /gm)).toHaveLength(1);
     expect(DOCKERFILE).not.toMatch(/^RUN /m);
+  });
+
+  it("runs the Node the project pins, and the bundle is compiled for it", () => {
+    const manifest = JSON.parse(readFileSync(join(repoRoot(), "package.json"), "utf8")) as {
+      devDependencies: Record<string, string>;
+    };
+    const pinnedMajor = manifest.devDependencies.node?.split(".")[0];
+    expect(RUNTIME_IMAGE).toContain(`/nodejs${pinnedMajor}-`);
+    expect(BUNDLE_TARGET).toBe(`node${pinnedMajor}`);
   });
 
   it("uploads the Dockerfile and dist/ only (gcloud's own file selection)", () => {

@@ -5,15 +5,15 @@
 // Why the bundle is built before the upload rather than inside the Dockerfile: `--source` uploads only
 // the service's folder, while the service is built from the whole workspace (packages/, the lockfile).
 // A Dockerfile in the folder cannot reach them, so the folder carries its built bundle instead, and
-// the image is the bundle on distroless Node 22, nothing else.
+// the image is the bundle on distroless Node 24, nothing else.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUNDLE_ENTRY } from "./bundle.js";
 
-/** The runtime image: Node 22, no shell or package manager, uid 65532 (the `nonroot` tag). */
-export const RUNTIME_IMAGE = "gcr.io/distroless/nodejs22-debian12:nonroot";
+/** The runtime image: Node 24, no shell or package manager, uid 65532 (the `nonroot` tag). */
+export const RUNTIME_IMAGE = "gcr.io/distroless/nodejs24-debian12:nonroot";
 
-export const DOCKERFILE = `# The service's standalone bundle on distroless Node 22, as a non-root user.
+export const DOCKERFILE = `# The service's standalone bundle on distroless Node 24, as a non-root user.
 # dist/ is built before deploying (npm run build, see the README's "Deploy to Google Cloud"):
 # \`gcloud run deploy --source services/<name>\` uploads this folder only, which cannot build on its own.
 FROM ${RUNTIME_IMAGE}

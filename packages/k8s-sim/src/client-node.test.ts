@@ -1,4 +1,4 @@
-// Acceptance: @kubernetes/client-node 1.4 against the sim — the error codes and messages the
+// Acceptance: @kubernetes/client-node 2 against the sim — the error codes and messages the
 // actioners branch on, the patch formats they send, and optimistic concurrency.
 
 import {

@@ -1,5 +1,6 @@
-// Starting OpenTelemetry: the Node SDK with only the instrumentations Riposte needs (outgoing HTTP for
-// the Kubernetes API, undici/fetch for Slack and webhooks, gRPC for Pub/Sub and SCC), W3C propagation,
+// Starting OpenTelemetry: the Node SDK with only the instrumentations Riposte needs (undici for the
+// Kubernetes API — client-node 2 sends with undici — and for fetch to Slack and webhooks, outgoing
+// node:http for any client still on it, gRPC for Pub/Sub and SCC), W3C propagation,
 // parent-based sampling, and an OTLP/HTTP exporter (Cloud Trace's OTLP endpoint with Google auth on GCP).
 import type { IncomingMessage } from "node:http";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
@@ -14,7 +15,7 @@ import {
   ParentBasedSampler,
   RandomIdGenerator,
   TraceIdRatioBasedSampler,
-} from "@opentelemetry/sdk-trace-base";
+} from "@opentelemetry/sdk-trace";
 import { type ExporterChoice, exporterFor, type TracingConfig } from "./config.js";
 import { traceIdHint } from "./context.js";
 
@@ -75,7 +76,7 @@ export function startTracing(serviceName: string, config: TracingConfig): Tracin
     // The GCP detector probes the metadata server (~100 ms off GCP); Cloud Run's env says enough.
     resourceDetectors: [],
     spanProcessors: [
-      new BatchSpanProcessor(traceExporter, { scheduledDelayMillis: 200, maxExportBatchSize: 512 }),
+      new BatchSpanProcessor({ exporter: traceExporter, scheduledDelayMillis: 200, maxExportBatchSize: 512 }),
     ],
     idGenerator: new IncidentTraceIds(),
     sampler: new ParentBasedSampler({

@@ -1,8 +1,8 @@
 // Trace propagation through the push app, with a real SDK tracer provider and an in-memory exporter.
 import { context, propagation, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { jsonMessageDecoder } from "../decode.js";
@@ -14,14 +14,17 @@ import { exporterFor, loadTracingConfig } from "./config.js";
 import { IncidentTraceIds } from "./sdk.js";
 
 const exporter = new InMemorySpanExporter();
-let provider: NodeTracerProvider;
+let provider: TracerProvider;
 
 beforeAll(() => {
-  provider = new NodeTracerProvider({
+  provider = new TracerProvider({
     idGenerator: new IncidentTraceIds(),
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
+    spanProcessors: [new SimpleSpanProcessor({ exporter })],
   });
-  provider.register({ propagator: new W3CTraceContextPropagator() });
+  // What NodeTracerProvider.register() did before OpenTelemetry JS 3 (the Node SDK does it in services).
+  trace.setGlobalTracerProvider(provider);
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
 });
 afterAll(async () => {
   await provider.shutdown();

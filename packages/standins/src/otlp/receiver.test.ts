@@ -2,7 +2,7 @@
 import { context, trace } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BasicTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type OtlpReceiver, startOtlpReceiver } from "./receiver.js";
 
@@ -14,10 +14,12 @@ afterAll(() => receiver.close());
 
 describe("OTLP receiver", () => {
   it("stores spans exported by the real OTLP/HTTP exporter, with ids, parents, attributes and service", async () => {
-    const provider = new BasicTracerProvider({
+    const provider = new TracerProvider({
       resource: resourceFromAttributes({ "service.name": "router" }),
       spanProcessors: [
-        new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${receiver.endpoint}/v1/traces` })),
+        new SimpleSpanProcessor({
+          exporter: new OTLPTraceExporter({ url: `${receiver.endpoint}/v1/traces` }),
+        }),
       ],
     });
     const tracer = provider.getTracer("test");
