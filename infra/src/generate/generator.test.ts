@@ -131,6 +131,12 @@ describe("turbo gen service", () => {
       expect(existsSync(join(dir, file)), file).toBe(true);
     }
     expect(readFileSync(join(dir, "Dockerfile"), "utf8")).toBe(DOCKERFILE);
+    // It runs on the Node every other service declares (the image's Node is checked with DOCKERFILE).
+    const engines = (path: string) =>
+      (JSON.parse(readFileSync(path, "utf8")) as { engines?: unknown }).engines;
+    expect(engines(join(dir, "package.json"))).toEqual(
+      engines(join(copy, "services", "router", "package.json")),
+    );
 
     const typecheck = await node([
       join(copy, "node_modules", "typescript", "bin", "tsc"),
