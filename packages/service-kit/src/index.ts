@@ -63,6 +63,7 @@ export {
   type StartOptions,
   startService,
 } from "./service.js";
+export { TimeoutError, type TimeoutOptions, withTimeout } from "./timeout.js";
 export {
   CLOUD_TRACE_OTLP_URL,
   type ExporterChoice,
