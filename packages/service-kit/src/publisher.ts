@@ -3,6 +3,7 @@
 import type { PubSub, Topic } from "@google-cloud/pubsub";
 import { ATTRIBUTE_VALUE_MAX_BYTES, truncateUtf8 } from "@riposte/falco-event";
 import { errorMessage, RetryableError } from "./errors.js";
+import { withTimeout } from "./timeout.js";
 import { attributesWithContext } from "./tracing/context.js";
 
 export interface PublishedMessage {
@@ -71,24 +72,16 @@ export function createPubSubPublisher(options: PubSubPublisherOptions): Publishe
     async publish(topicName, message, attributes = {}) {
       const data = Buffer.from(JSON.stringify(message));
       // The active trace context travels with the message: the next service continues the same trace.
+      // A batched publish cannot be called back: past the timeout it may still land (see DEFAULT_PUSH_OPTIONS).
       const publishing = topicFor(topicName).publishMessage({
         data,
         attributes: clampAttributes(attributesWithContext(attributes)),
       });
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new RetryableError(`publish to ${topicName} timed out after ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-      });
       try {
-        return await Promise.race([publishing, timeout]);
+        return await withTimeout(() => publishing, { what: `publish to ${topicName}`, timeoutMs });
       } catch (error) {
         if (error instanceof RetryableError) throw error;
         throw new RetryableError(`publish to ${topicName} failed: ${errorMessage(error)}`, { cause: error });
-      } finally {
-        clearTimeout(timer);
       }
     },
     async close() {

@@ -11,6 +11,7 @@ import { errorMessage, PermanentError, RetryableError } from "./errors.js";
 import type { Logger } from "./log.js";
 import type { PushAuthenticator } from "./oidc.js";
 import type { Publisher } from "./publisher.js";
+import { withTimeout } from "./timeout.js";
 import {
   contextFromAttributes,
   hasRemoteParent,
@@ -150,23 +151,18 @@ export function createPushApp(options: PushAppOptions): Hono {
     decoded: unknown,
   ): Promise<Response> => {
     const { message } = envelope;
-
-    const controller = new AbortController();
-    const timer = setTimeout(
-      () => controller.abort(new RetryableError("handler deadline exceeded")),
-      handlerTimeoutMs,
-    );
+    const messageLogger = logger.child({ messageId: message.messageId });
     let commits = 0;
-    const context: PushContext = {
+    const contextFor = (signal: AbortSignal): PushContext => ({
       messageId: message.messageId,
       attributes: message.attributes,
       publishTime: message.publishTime,
       subscription: envelope.subscription,
       deliveryAttempt: envelope.deliveryAttempt,
-      logger: logger.child({ messageId: message.messageId }),
-      signal: controller.signal,
+      logger: messageLogger,
+      signal,
       async commit(work) {
-        if (controller.signal.aborted)
+        if (signal.aborted)
           throw new RetryableError("handler deadline exceeded before its result was committed");
         commits += 1;
         try {
@@ -175,23 +171,25 @@ export function createPushApp(options: PushAppOptions): Hono {
           commits -= 1;
         }
       },
-    };
+    });
     try {
-      const handling = route.handle(decoded, context);
-      await Promise.race([handling, deadline(controller.signal, () => commits > 0, handling, commitGraceMs)]);
+      // Past the deadline the handler's signal aborts; a commit under way gets `commitGraceMs` more.
+      await withTimeout((signal) => route.handle(decoded, contextFor(signal)), {
+        what: "handler",
+        timeoutMs: handlerTimeoutMs,
+        grace: { ms: commitGraceMs, busy: () => commits > 0 },
+      });
       return new Response(null, { status: 204 });
     } catch (error) {
       if (error instanceof PermanentError) {
         return reject({ reason: { path: error.path, message: error.message }, envelope });
       }
       const level = error instanceof RetryableError ? "warn" : "error";
-      context.logger[level](
+      messageLogger[level](
         { err: errorMessage(error) },
         `transient failure, asking Pub/Sub to redeliver: ${errorMessage(error)}`,
       );
       return new Response(errorMessage(error), { status: 503 });
-    } finally {
-      clearTimeout(timer);
     }
   };
 
@@ -279,38 +277,4 @@ async function readBounded(
     }
   }
   return { body: Buffer.concat(chunks), totalBytes };
-}
-
-/**
- * Rejects when the handler deadline passes, unless a commit is under way: then `handling` is given
- * `graceMs` more to finish (its own end settles the race; this rejects only when the grace is over).
- */
-function deadline(
-  signal: AbortSignal,
-  committing: () => boolean,
-  handling: Promise<void>,
-  graceMs: number,
-): Promise<never> {
-  return new Promise((_, rejectPromise) => {
-    signal.addEventListener(
-      "abort",
-      () => {
-        if (!committing()) return rejectPromise(signal.reason);
-        const grace = setTimeout(
-          () =>
-            rejectPromise(
-              new RetryableError(
-                `handler deadline exceeded; its result still not committed ${graceMs} ms later`,
-              ),
-            ),
-          graceMs,
-        );
-        handling.then(
-          () => clearTimeout(grace),
-          () => clearTimeout(grace),
-        );
-      },
-      { once: true },
-    );
-  });
 }
