@@ -2,6 +2,20 @@
 // incident key) and the typed messages services exchange. Every service imports this package.
 
 export { isAbsent, NOT_AVAILABLE } from "./absent.js";
+export {
+  ACTION_KINDS,
+  ACTION_NAMES,
+  ACTIONS,
+  type Action,
+  type ActionName,
+  type CamelCase,
+  camelCase,
+  isActionName,
+  type PascalCase,
+  pascalCase,
+  type TopicName,
+  Topics,
+} from "./actions.js";
 export type { FalcoAlert, ParseError, ParseFalcoAlertOptions, ParseResult } from "./alert.js";
 export { parseFalcoAlert } from "./alert.js";
 export type { IncidentKeyParts } from "./incident-key.js";
@@ -31,17 +45,15 @@ export {
   isPodUid,
 } from "./k8s-names.js";
 export type {
-  ActionName,
   CommandInput,
   CommandKind,
+  CommandOf,
   MessageParseResult,
   OutcomeResult,
   RiposteMessage,
   TargetMessage,
-  TopicName,
 } from "./messages.js";
 export {
-  ACTION_KINDS,
   ActionOutcome,
   AlertSummary,
   ATTRIBUTE_VALUE_MAX_BYTES,
@@ -55,7 +67,6 @@ export {
   IncidentKeySchema,
   IsolatePodCommand,
   IsolatePodParams,
-  isActionName,
   KillPodCommand,
   KillPodParams,
   messageAttributes,
@@ -74,7 +85,6 @@ export {
   TaintNodeCommand,
   TaintNodeParams,
   TargetSchema,
-  Topics,
   truncateText,
   truncateUtf8,
 } from "./messages.js";

@@ -2,11 +2,11 @@
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { ACTION_KINDS, Topics } from "./actions.js";
 import type { FalcoAlert } from "./alert.js";
 import { parseFalcoAlert } from "./alert.js";
 import type { CommandInput, CommandKind } from "./messages.js";
 import {
-  ACTION_KINDS,
   ActionOutcome,
   AlertSummary,
   actionNameOf,
@@ -19,7 +19,6 @@ import {
   QuarantineRecord,
   summarizeAlert,
   TargetSchema,
-  Topics,
   truncateText,
   truncateUtf8,
 } from "./messages.js";

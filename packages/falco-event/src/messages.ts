@@ -4,6 +4,7 @@
 // plain JSON (no bigint) and carries `v: 1` so that a later incompatible version can coexist.
 
 import { z } from "zod";
+import { ACTION_NAMES, ACTIONS, type Action, type ActionName, type PascalCase } from "./actions.js";
 import type { FalcoAlert } from "./alert.js";
 import type { JsonPathError, JsonValue } from "./json.js";
 import { parsePayloadJson, pathWithIndex, pathWithKey, stringifyJsonLossless } from "./json.js";
@@ -21,21 +22,7 @@ import { PRIORITIES, severityOf } from "./priority.js";
 import type { Target } from "./target.js";
 
 // ---------------------------------------------------------------------------------------------------
-// Topics
-
-/** Pub/Sub topic IDs (docs/architecture.md "Names"). */
-export const Topics = {
-  falcoEvents: "falco-events",
-  podKiller: "pod-killer",
-  isolator: "isolator",
-  tainter: "tainter",
-  notifier: "notifier",
-  sccExporter: "scc-exporter",
-  actionOutcomes: "action-outcomes",
-  quarantine: "quarantine",
-} as const;
-
-export type TopicName = (typeof Topics)[keyof typeof Topics];
+// Topics (named in actions.ts, with the actions whose services read them)
 
 /** Every push subscription dead-letters into `<subscription>-dead-letter` (with a pull sub of that name). */
 export function deadLetterTopicOf(subscription: string): string {
@@ -119,27 +106,11 @@ void schemaFitsTarget;
 // ---------------------------------------------------------------------------------------------------
 // Commands (router → actioners)
 
-// Params are strict: a misspelt option in a playbook (e.g. `gracePeriodSecond`) must fail loudly
-// rather than fall back to a default that does something else.
-export const KillPodParams = z.strictObject({
-  /** Passed to the pod DELETE; 0 = kill now. */
-  gracePeriodSeconds: z.int().min(0).max(3600).default(0),
-});
-export const IsolatePodParams = z.strictObject({
-  /** Keep egress to cluster DNS open. */
-  allowDns: z.boolean().default(false),
-  /** Keep ingress from this CIDR open, for forensics. */
-  forensicsCidr: z.union([z.cidrv4(), z.cidrv6()], { error: "expected an IPv4 or IPv6 CIDR" }).optional(),
-});
-export const TaintNodeParams = z.strictObject({
-  effect: z.enum(["NoSchedule", "NoExecute"]).default("NoSchedule"),
-  cordon: z.boolean().default(false),
-});
-export const NotifyParams = z.strictObject({
-  /** Names of configured destinations; empty = the notifier's defaults. */
-  destinations: z.array(z.string().min(1)).default([]),
-});
-export const ExportFindingParams = z.strictObject({});
+export const KillPodParams = ACTIONS["kill-pod"].params;
+export const IsolatePodParams = ACTIONS["isolate-pod"].params;
+export const TaintNodeParams = ACTIONS["taint-node"].params;
+export const NotifyParams = ACTIONS.notify.params;
+export const ExportFindingParams = ACTIONS["export-finding"].params;
 
 /**
  * Per-playbook safety overrides (set by the router, applied by the actioners). Strict: an override
@@ -168,32 +139,27 @@ const commandFields = {
   issuedAt: IsoTimestamp,
 };
 
-// `prefault({})`: a command may omit `params`; the defaults above are then filled in.
-export const KillPodCommand = z.object({
-  ...commandFields,
-  kind: z.literal("KillPod"),
-  params: KillPodParams.prefault({}),
-});
-export const IsolatePodCommand = z.object({
-  ...commandFields,
-  kind: z.literal("IsolatePod"),
-  params: IsolatePodParams.prefault({}),
-});
-export const TaintNodeCommand = z.object({
-  ...commandFields,
-  kind: z.literal("TaintNode"),
-  params: TaintNodeParams.prefault({}),
-});
-export const NotifyCommand = z.object({
-  ...commandFields,
-  kind: z.literal("Notify"),
-  params: NotifyParams.prefault({}),
-});
-export const ExportFindingCommand = z.object({
-  ...commandFields,
-  kind: z.literal("ExportFinding"),
-  params: ExportFindingParams.prefault({}),
-});
+/** The command `action` sends; `prefault({})`: it may omit `params`, whose defaults are then filled in. */
+function commandSchema<A extends ActionName>(action: A) {
+  const { kind, params } = ACTIONS[action];
+  return z.object({
+    ...commandFields,
+    kind: z.literal(kind),
+    // Every param is optional, so `{}` is valid for each action (the generic cannot see it).
+    params: z.prefault(params, {} as z.input<Action<A>["params"]>),
+  });
+}
+
+/** Each action's command schema, by the kind it sends. */
+const COMMAND_SCHEMAS = Object.fromEntries(
+  ACTION_NAMES.map((name) => [ACTIONS[name].kind, commandSchema(name)]),
+) as { readonly [A in ActionName as PascalCase<A>]: ReturnType<typeof commandSchema<A>> };
+
+export const KillPodCommand = COMMAND_SCHEMAS.KillPod;
+export const IsolatePodCommand = COMMAND_SCHEMAS.IsolatePod;
+export const TaintNodeCommand = COMMAND_SCHEMAS.TaintNode;
+export const NotifyCommand = COMMAND_SCHEMAS.Notify;
+export const ExportFindingCommand = COMMAND_SCHEMAS.ExportFinding;
 
 export type KillPodCommand = z.infer<typeof KillPodCommand>;
 export type IsolatePodCommand = z.infer<typeof IsolatePodCommand>;
@@ -214,37 +180,16 @@ export type Command = z.infer<typeof Command>;
 export type CommandInput = z.input<typeof Command>;
 export type CommandKind = Command["kind"];
 
-const COMMAND_SCHEMAS = {
-  KillPod: KillPodCommand,
-  IsolatePod: IsolatePodCommand,
-  TaintNode: TaintNodeCommand,
-  Notify: NotifyCommand,
-  ExportFinding: ExportFindingCommand,
-} as const satisfies Record<CommandKind, z.ZodType>;
-
 export function commandSchemaFor<K extends CommandKind>(kind: K): (typeof COMMAND_SCHEMAS)[K] {
   return COMMAND_SCHEMAS[kind];
 }
 
-/** Playbook action names → the command kind they send and the topic it goes to. */
-export const ACTION_KINDS = {
-  "kill-pod": { kind: "KillPod", topic: Topics.podKiller },
-  "isolate-pod": { kind: "IsolatePod", topic: Topics.isolator },
-  "taint-node": { kind: "TaintNode", topic: Topics.tainter },
-  notify: { kind: "Notify", topic: Topics.notifier },
-  "export-finding": { kind: "ExportFinding", topic: Topics.sccExporter },
-} as const satisfies Record<string, { kind: CommandKind; topic: TopicName }>;
-
-export type ActionName = keyof typeof ACTION_KINDS;
-
-export function isActionName(name: string): name is ActionName {
-  return Object.hasOwn(ACTION_KINDS, name);
-}
+/** The command `action` sends, after parsing. */
+export type CommandOf<A extends ActionName> = Extract<Command, { kind: PascalCase<A> }>;
 
 /** The playbook action name that sends commands of this kind. */
 export function actionNameOf(kind: CommandKind): ActionName {
-  const names = Object.keys(ACTION_KINDS) as ActionName[];
-  const found = names.find((name) => ACTION_KINDS[name].kind === kind);
+  const found = ACTION_NAMES.find((name) => ACTIONS[name].kind === kind);
   if (found === undefined) throw new TypeError(`no action sends commands of kind ${JSON.stringify(kind)}`);
   return found;
 }

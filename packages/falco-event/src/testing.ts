@@ -2,16 +2,10 @@
 // root), changed as a test needs, and parsed through the real schemas — so they are always what the
 // router and the actioners really exchange.
 import { readFileSync } from "node:fs";
+import { ACTIONS, type ActionName } from "./actions.js";
 import { type FalcoAlert, parseFalcoAlert } from "./alert.js";
 import { type JsonValue, parseJsonLossless, stringifyJsonLossless } from "./json.js";
-import {
-  ACTION_KINDS,
-  type ActionName,
-  ActionOutcome,
-  Command,
-  type CommandInput,
-  summarizeAlert,
-} from "./messages.js";
+import { ActionOutcome, Command, type CommandInput, type CommandOf, summarizeAlert } from "./messages.js";
 
 const EXAMPLES = new URL("../../../examples/", import.meta.url);
 
@@ -68,7 +62,7 @@ export function commandFromExample<A extends ActionName>(
   const alert = exampleAlert(file, options);
   const input = {
     v: 1,
-    kind: ACTION_KINDS[action].kind,
+    kind: ACTIONS[action].kind,
     incident: alert.incidentKey,
     alert: summarizeAlert(alert),
     target: alert.target,
@@ -78,7 +72,7 @@ export function commandFromExample<A extends ActionName>(
     ...(options.safety ? { safety: options.safety } : {}),
     issuedAt: options.issuedAt ?? new Date().toISOString(),
   } as CommandInput;
-  return Command.parse(input) as Extract<Command, { kind: (typeof ACTION_KINDS)[A]["kind"] }>;
+  return Command.parse(input) as CommandOf<A>;
 }
 
 /** The outcome another service reports for `command`'s incident (by default: the pod-killer killed it). */

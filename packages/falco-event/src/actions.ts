@@ -1,0 +1,127 @@
+// The action catalogue: every playbook action once. An action's name is the stem its other names come
+// from — the command kind (kill-pod → KillPod) and the Kubernetes Event reason (RiposteKillPod) by
+// rule. Only the service that carries it out is written here, as no rule gives it; its topic has the
+// service's name. Adding a param is one line in `params` (and its test): playbooks, commands and the
+// README's param table all read it from here.
+import { z } from "zod";
+
+// Params are strict: a misspelt option in a playbook (e.g. `gracePeriodSecond`) must fail loudly
+// rather than fall back to a default that does something else. Each `.describe()` is the param's
+// line in the README.
+const CATALOGUE = {
+  "kill-pod": {
+    service: "pod-killer",
+    params: z.strictObject({
+      gracePeriodSeconds: z
+        .int()
+        .min(0)
+        .max(3600)
+        .default(0)
+        .describe("seconds the pod is given to stop (passed to the pod DELETE); 0 = kill now"),
+    }),
+  },
+  "isolate-pod": {
+    service: "isolator",
+    params: z.strictObject({
+      allowDns: z.boolean().default(false).describe("keep egress to cluster DNS open"),
+      forensicsCidr: z
+        .union([z.cidrv4(), z.cidrv6()], { error: "expected an IPv4 or IPv6 CIDR" })
+        .optional()
+        .describe("keep ingress from this IPv4 or IPv6 CIDR open, for forensics"),
+    }),
+  },
+  "taint-node": {
+    service: "tainter",
+    params: z.strictObject({
+      effect: z.enum(["NoSchedule", "NoExecute"]).default("NoSchedule").describe("the taint's effect"),
+      cordon: z.boolean().default(false).describe("also cordon the node"),
+    }),
+  },
+  notify: {
+    service: "notifier",
+    params: z.strictObject({
+      destinations: z
+        .array(z.string().min(1))
+        .default([])
+        .describe("names of configured destinations; empty = the notifier's defaults"),
+    }),
+  },
+  "export-finding": { service: "scc-exporter", params: z.strictObject({}) },
+} as const;
+
+type Catalogue = typeof CATALOGUE;
+export type ActionName = keyof Catalogue;
+
+/** kill-pod → KillPod */
+export type PascalCase<S extends string> = S extends `${infer Head}-${infer Tail}`
+  ? `${Capitalize<Head>}${PascalCase<Tail>}`
+  : Capitalize<S>;
+/** pod-killer → podKiller */
+export type CamelCase<S extends string> = Uncapitalize<PascalCase<S>>;
+
+export function pascalCase<S extends string>(text: S): PascalCase<S> {
+  return text
+    .split("-")
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join("") as PascalCase<S>;
+}
+
+export function camelCase<S extends string>(text: S): CamelCase<S> {
+  const pascal = pascalCase(text);
+  return (pascal.charAt(0).toLowerCase() + pascal.slice(1)) as CamelCase<S>;
+}
+
+export interface Action<A extends ActionName = ActionName> {
+  /** As playbooks write it, and outcomes report it: `kill-pod`. */
+  name: A;
+  /** The command it sends: `KillPod`. */
+  kind: PascalCase<A>;
+  /** The service that carries it out: `pod-killer`. */
+  service: Catalogue[A]["service"];
+  /** The topic its commands go to: the service's name. */
+  topic: Catalogue[A]["service"];
+  /** The reason of the Kubernetes Event it leaves: `RiposteKillPod`. */
+  eventReason: `Riposte${PascalCase<A>}`;
+  /** Its params, strict, with their defaults. */
+  params: Catalogue[A]["params"];
+}
+
+function actionOf<A extends ActionName>(name: A): Action<A> {
+  const { service, params } = CATALOGUE[name];
+  const kind = pascalCase(name);
+  return { name, kind, service, topic: service, eventReason: `Riposte${kind}`, params };
+}
+
+export const ACTION_NAMES = Object.keys(CATALOGUE) as [ActionName, ...ActionName[]];
+
+/** Every action, in the catalogue's order. */
+export const ACTIONS = Object.fromEntries(ACTION_NAMES.map((name) => [name, actionOf(name)])) as {
+  readonly [A in ActionName]: Action<A>;
+};
+
+type ServiceTopics = {
+  readonly [A in ActionName as CamelCase<Catalogue[A]["service"]>]: Catalogue[A]["service"];
+};
+
+/** Pub/Sub topic IDs (docs/architecture.md "Names"): falco-events, one per action's service, then the shared two. */
+export const Topics = {
+  falcoEvents: "falco-events",
+  ...(Object.fromEntries(
+    ACTION_NAMES.map((name) => [camelCase(CATALOGUE[name].service), CATALOGUE[name].service]),
+  ) as ServiceTopics),
+  actionOutcomes: "action-outcomes",
+  quarantine: "quarantine",
+} as const;
+
+export type TopicName = (typeof Topics)[keyof typeof Topics];
+
+/** Playbook action names → the command kind they send and the topic it goes to. */
+export const ACTION_KINDS = Object.fromEntries(
+  ACTION_NAMES.map((name) => [name, { kind: ACTIONS[name].kind, topic: ACTIONS[name].topic }]),
+) as {
+  readonly [A in ActionName]: { readonly kind: PascalCase<A>; readonly topic: Catalogue[A]["service"] };
+};
+
+export function isActionName(name: string): name is ActionName {
+  return Object.hasOwn(CATALOGUE, name);
+}
