@@ -12,7 +12,9 @@ import {
   type PushContext,
   RetryableError,
   reportOutcome,
+  TimeoutError,
   withSpan,
+  withTimeout,
 } from "@riposte/service-kit";
 import type { z } from "zod";
 import { type ClusterClients, type ClusterRegistry, UnknownClusterError } from "./cluster.js";
@@ -115,21 +117,15 @@ function deliveryCalls(pushSignal: AbortSignal) {
     /** `work` within `capMs` and the push deadline; past either, its calls are aborted. */
     async step<T>(work: Promise<T>, capMs: number, what: string): Promise<T> {
       const { signal } = controller;
-      let stop = () => {};
-      const gaveUp = new Promise<never>((_, reject) => {
-        stop = () => reject(new RetryableError(`${what}: ${errorText(signal.reason)}`));
-      });
-      if (signal.aborted) stop();
-      else signal.addEventListener("abort", stop, { once: true });
-      const timer = setTimeout(
-        () => controller.abort(new RetryableError(`timed out after ${capMs} ms`)),
-        capMs,
-      );
       try {
-        return await Promise.race([work, gaveUp]);
-      } finally {
-        clearTimeout(timer);
-        signal.removeEventListener("abort", stop);
+        return await withTimeout(() => work, { what, timeoutMs: capMs, signal });
+      } catch (error) {
+        // Given up on before or meanwhile (the push deadline, an earlier overrun): say which step it stopped.
+        if (signal.aborted && error === signal.reason)
+          throw new RetryableError(`${what}: ${errorText(error)}`, { cause: error });
+        // This step overran its cap: the delivery gives up, so its calls still in flight are cancelled.
+        if (error instanceof TimeoutError) controller.abort(error);
+        throw error;
       }
     },
     done: () => pushSignal.removeEventListener("abort", onPushDeadline),
