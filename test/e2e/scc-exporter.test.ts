@@ -174,7 +174,7 @@ describe("scc-exporter start-up", { timeout: 30_000 }, () => {
           PORT: "0",
           METADATA_SERVER_DETECTION: "none",
           PUBSUB_EMULATOR_HOST: inject("pubsubEmulatorHost"),
-          GKE_CLUSTERS: '{"prod":"projects/acme-prod/locations/europe-west1/clusters/prod"}',
+          CLUSTERS: '{"prod":"projects/acme-prod/locations/europe-west1/clusters/prod"}',
           SCC_ENDPOINT: scc.address,
           ...env,
         },

@@ -186,11 +186,11 @@ describe("deployPlan of the real services", () => {
     }
   });
 
-  it("derives CLUSTERS and GKE_CLUSTERS from --cluster", () => {
+  it("derives CLUSTERS from --cluster", () => {
     const plan = deployPlan(descriptors, FULL);
     const map = JSON.stringify({ "prod-eu": "projects/acme-prod/locations/europe-west1/clusters/prod-eu" });
     expect(flag(deployOf(plan, "pod-killer"), "set-env-vars")).toContain(`CLUSTERS=${map}`);
-    expect(flag(deployOf(plan, "scc-exporter"), "set-env-vars")).toContain(`GKE_CLUSTERS=${map}`);
+    expect(flag(deployOf(plan, "scc-exporter"), "set-env-vars")).toContain(`CLUSTERS=${map}`);
     expect(flag(deployOf(plan, "router"), "set-env-vars")).not.toContain("CLUSTERS");
   });
 
@@ -273,7 +273,7 @@ describe("deployPlan of the real services", () => {
       expect.arrayContaining([
         "pod-killer:CLUSTERS",
         "scc-exporter:SCC_SOURCE_NAME",
-        "scc-exporter:GKE_CLUSTERS",
+        "scc-exporter:CLUSTERS",
         "*:ORGANIZATION_ID",
         "*:CLUSTER_NAME",
       ]),

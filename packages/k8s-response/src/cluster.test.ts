@@ -99,10 +99,19 @@ describe("CLUSTERS", () => {
       sim: { kind: "server", server: "http://127.0.0.1:6443" },
     });
     expect(clustersSchema.safeParse("{}").success).toBe(false);
-    expect(clustersSchema.safeParse("not json").error?.issues[0]?.message).toMatch(/JSON object/);
+    expect(clustersSchema.safeParse("not json").error?.issues[0]?.message).toMatch(/not JSON/);
     expect(clustersSchema.safeParse('{"x":"projects/P/clusters/c"}').error?.issues[0]?.message).toMatch(
-      /expected "projects\/P\/locations\/L\/clusters\/C"/,
+      /"x": "projects\/P\/clusters\/c" is not a GKE cluster path \("projects\/PROJECT_ID\/locations\/LOCATION\/clusters\/CLUSTER"/,
     );
+  });
+
+  it("is the scc-exporter's map: keys alerts cannot carry and malformed GKE paths are refused", () => {
+    for (const json of [
+      '{"Prod_EU":"http://127.0.0.1:6443"}',
+      '{"prod":"projects/acme-prod/locations/1/clusters/prod"}',
+      `{"prod":"projects/acme-prod/locations/europe-west1/clusters/${"a".repeat(41)}"}`,
+    ])
+      expect(clustersSchema.safeParse(json).success, json).toBe(false);
   });
 });
 

@@ -12,71 +12,11 @@ import {
   NetworkingV1Api,
   ServerConfiguration,
 } from "@kubernetes/client-node";
+import type { ClusterEntry } from "@riposte/service-kit/gcp";
 import { GoogleAuth } from "google-auth-library";
-import { z } from "zod";
 
-export type ClusterEntry =
-  | { kind: "gke"; resource: string; project: string; location: string; cluster: string }
-  | { kind: "context"; context: string }
-  | { kind: "server"; server: string; token?: string; caData?: string; insecureSkipTlsVerify?: boolean };
-
-const GKE_RESOURCE =
-  /^projects\/([a-z][-a-z0-9]{4,28}[a-z0-9])\/locations\/([a-z0-9-]+)\/clusters\/([a-z]([-a-z0-9]*[a-z0-9])?)$/;
-
-const stringEntry = z.string().transform((value, ctx): ClusterEntry => {
-  const gke = value.match(GKE_RESOURCE);
-  if (gke) {
-    return {
-      kind: "gke",
-      resource: value,
-      project: gke[1] as string,
-      location: gke[2] as string,
-      cluster: gke[3] as string,
-    };
-  }
-  if (value.startsWith("context:") && value.length > 8) return { kind: "context", context: value.slice(8) };
-  if (/^https?:\/\//.test(value) && URL.canParse(value)) return { kind: "server", server: value };
-  ctx.addIssue({
-    code: "custom",
-    message: `expected "projects/P/locations/L/clusters/C", "context:NAME" or an http(s) URL, got ${JSON.stringify(value)}`,
-  });
-  return z.NEVER;
-});
-
-const serverEntry = z
-  .strictObject({
-    server: z.url(),
-    token: z.string().min(1).optional(),
-    caData: z.string().optional(),
-    insecureSkipTlsVerify: z.boolean().optional(),
-  })
-  .transform((entry): ClusterEntry => ({ kind: "server", ...entry }));
-
-/** A string (GKE resource, context, URL) or a server object; errors come from the form that was meant. */
-const entrySchema = z.unknown().transform((value, ctx): ClusterEntry => {
-  const result = typeof value === "string" ? stringEntry.safeParse(value) : serverEntry.safeParse(value);
-  if (result.success) return result.data;
-  for (const issue of result.error.issues)
-    ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
-  return z.NEVER;
-});
-
-/** `CLUSTERS` as JSON: `{"prod-eu": "projects/p/locations/europe-west1/clusters/prod-eu", "dev": "context:kind-dev"}`. */
-export const clustersSchema = z
-  .string()
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: "custom", message: "must be a JSON object mapping cluster names to clusters" });
-      return z.NEVER;
-    }
-  })
-  .pipe(
-    z
-      .record(z.string().min(1), entrySchema)
-      .refine((map) => Object.keys(map).length > 0, "must name at least one cluster"),
-  );
+// The map itself is parsed where the scc-exporter's is: one parser, one form (@riposte/service-kit/gcp).
+export { type ClusterEntry, clustersSchema } from "@riposte/service-kit/gcp";
 
 export interface ClusterClients {
   /** The cluster's name as alerts spell it (the CLUSTERS key). */

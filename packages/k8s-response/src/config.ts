@@ -1,8 +1,9 @@
 // The environment every Kubernetes actioner reads (spread into its descriptor's env schema), and the
 // checks across variables that one field's schema cannot make.
 import { ConfigError, envBoolean, envList } from "@riposte/service-kit";
+import { type ClusterMap, clustersSchema } from "@riposte/service-kit/gcp";
 import { z } from "zod";
-import { type ClusterEntry, clustersSchema, gkeApiEndpointProblem } from "./cluster.js";
+import { gkeApiEndpointProblem } from "./cluster.js";
 import { DEFAULT_PROTECTED_NAMESPACES, globMatches, type SafetyPolicy } from "./policy.js";
 
 /** A namespace name (a DNS label) with `*` allowed anywhere: `payments`, `team-*`, `*`. */
@@ -78,7 +79,7 @@ export const kubernetesActionerEnv = {
 };
 
 export interface KubernetesActionerConfig {
-  CLUSTERS: Record<string, ClusterEntry>;
+  CLUSTERS: ClusterMap;
   DRY_RUN: boolean;
   PROTECTED_NAMESPACES?: string[] | undefined;
   UNPROTECT_NAMESPACES?: string[] | undefined;

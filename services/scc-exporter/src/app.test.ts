@@ -208,14 +208,14 @@ describe("ExportFinding commands", () => {
     ]);
   });
 
-  it("a cluster not in GKE_CLUSTERS → refused outcome, nothing written", async () => {
+  it("a cluster not in CLUSTERS → refused outcome, nothing written", async () => {
     const { app, publisher } = setup();
     const command = exportCommand("sidekick-critical-drop-exec.json", { fields: { cluster: "staging" } });
     expect((await app.request("/", pushRequest(command))).status).toBe(204);
     expect(standin.calls).toEqual([]);
     const [outcome] = outcomes(publisher);
     expect(outcome?.result).toBe("refused");
-    expect(outcome?.reason).toContain('cluster "staging" is not in GKE_CLUSTERS (known: prod-eu)');
+    expect(outcome?.reason).toContain('cluster "staging" is not in CLUSTERS (known: prod-eu)');
   });
 
   it("a host-level alert → the finding is on the node; with SCC_LOCATION the name has that location", async () => {

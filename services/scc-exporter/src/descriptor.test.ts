@@ -21,7 +21,7 @@ describe("scc-exporter config", () => {
   it("accepts the minimal config and fills defaults", () => {
     const config = loadConfig(schema, {
       SCC_SOURCE_NAME: "organizations/123/sources/456",
-      GKE_CLUSTERS: CLUSTERS,
+      CLUSTERS,
     });
     expect(config.SCC_SOURCE_NAME).toEqual({
       name: "organizations/123/sources/456",
@@ -31,7 +31,7 @@ describe("scc-exporter config", () => {
     expect(config.MARK_INACTIVE_AFTER_KILL).toBe(false);
     expect(config.SCC_VERIFY_SOURCE).toBe(true);
     expect(config.SCC_ENDPOINT).toBeUndefined();
-    expect(config.GKE_CLUSTERS.get("prod-eu")?.project).toBe("acme-prod");
+    expect(config.CLUSTERS.get("prod-eu")?.project).toBe("acme-prod");
   });
 
   it.each([
@@ -40,7 +40,7 @@ describe("scc-exporter config", () => {
     ["Riposte", /run `riposte scc setup --organization ORGANIZATION_ID`/],
     ["organizations/acme/sources/456", /expected organizations\/ORGANIZATION_ID\/sources\/SOURCE_ID/],
   ])("a bad SCC_SOURCE_NAME %j is refused with a clear message", (value, message) => {
-    const [problem, ...rest] = problems({ SCC_SOURCE_NAME: value, GKE_CLUSTERS: CLUSTERS });
+    const [problem, ...rest] = problems({ SCC_SOURCE_NAME: value, CLUSTERS });
     expect(rest).toEqual([]);
     expect(problem).toMatch(/^SCC_SOURCE_NAME: /);
     expect(problem).toMatch(message);
@@ -52,7 +52,7 @@ describe("scc-exporter config", () => {
       "SCC_SOURCE_NAME: required but not set",
       expect.stringMatching(/^SCC_LOCATION: expected a location id/),
       expect.stringMatching(/^SCC_ENDPOINT: expected host:port/),
-      "GKE_CLUSTERS: required but not set",
+      "CLUSTERS: required but not set",
     ]);
   });
 

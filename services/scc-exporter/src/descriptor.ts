@@ -29,8 +29,8 @@ export const sccExporterEnv = z.object({
     .max(20_000)
     .default(DEFAULT_SCC_CLIENT_OPTIONS.timeoutMs)
     .describe("Deadline of one SCC call."),
-  GKE_CLUSTERS: gkeClustersEnv.describe(
-    'Cluster names in alerts → GKE clusters, e.g. {"prod-eu":"projects/p/locations/europe-west1/clusters/prod-eu"}.',
+  CLUSTERS: gkeClustersEnv.describe(
+    'JSON map of cluster names (as alerts spell them) to GKE clusters, e.g. {"prod-eu":"projects/p/locations/europe-west1/clusters/prod-eu"}.',
   ),
   MARK_INACTIVE_AFTER_KILL: envBoolean
     .default(false)
@@ -68,7 +68,7 @@ export const sccExporterDescriptor = {
     SCC_ENDPOINT: local.sccEndpoint,
     SCC_SOURCE_NAME: local.sccSourceName,
     // The simulated cluster stands for one GKE cluster; alerts without a cluster name are about it.
-    GKE_CLUSTERS: JSON.stringify({ local: "projects/riposte-local/locations/europe-west1/clusters/local" }),
+    CLUSTERS: JSON.stringify({ local: "projects/riposte-local/locations/europe-west1/clusters/local" }),
   }),
 } satisfies ServiceDescriptor<typeof sccExporterEnv>;
 export default sccExporterDescriptor;

@@ -1,4 +1,4 @@
-// GKE_CLUSTERS: parsing with errors that say what to write, default cluster, resource names.
+// CLUSTERS for the scc-exporter (GKE clusters only): parsing with errors that say what to write, default cluster, resource names.
 import { describe, expect, it } from "vitest";
 import { gkeClustersEnv, gkeResourceName, parseGkeClusterMap, resolveGkeCluster } from "./gke-clusters.js";
 
@@ -10,10 +10,11 @@ describe("parseGkeClusterMap", () => {
   it("reads cluster names → project, location, cluster", () => {
     expect(parseGkeClusterMap(TWO).get("prod-us")).toEqual({
       alias: "prod-us",
+      kind: "gke",
       project: "acme-prod",
       location: "us-central1-a",
       cluster: "prod-us",
-      path: "projects/acme-prod/locations/us-central1-a/clusters/prod-us",
+      resource: "projects/acme-prod/locations/us-central1-a/clusters/prod-us",
     });
   });
 
@@ -25,9 +26,17 @@ describe("parseGkeClusterMap", () => {
       '{"Prod_EU":"projects/acme-prod/locations/europe-west1/clusters/prod-eu"}',
       /"Prod_EU" is not a cluster name/,
     ],
-    ['{"prod":"prod-eu"}', /"prod": "prod-eu" is not a GKE cluster path; expected "projects\/PROJECT_ID/],
+    ['{"prod":"prod-eu"}', /"prod": "prod-eu" is not a GKE cluster path \("projects\/PROJECT_ID/],
     ['{"prod":"projects/acme-prod/zones/europe-west1-b/clusters/prod"}', /not a GKE cluster path/],
     ['{"prod":42}', /"prod": 42 is not a GKE cluster path/],
+    [
+      '{"dev":"context:kind-dev"}',
+      /"dev": the scc-exporter needs a GKE cluster path .*, not a kubeconfig context/,
+    ],
+    [
+      '{"sim":"http://127.0.0.1:6443"}',
+      /"sim": the scc-exporter needs a GKE cluster path .*, not a server URL/,
+    ],
   ])("refuses %s", (json, message) => {
     expect(() => parseGkeClusterMap(json)).toThrow(message);
   });
@@ -54,11 +63,11 @@ describe("resolveGkeCluster", () => {
   it("no default among several, and an unknown name is not guessed", () => {
     expect(resolveGkeCluster(parseGkeClusterMap(TWO), undefined)).toEqual({
       ok: false,
-      reason: "the alert names no cluster and GKE_CLUSTERS maps 2 (prod-eu, prod-us), so none is the default",
+      reason: "the alert names no cluster and CLUSTERS maps 2 (prod-eu, prod-us), so none is the default",
     });
     expect(resolveGkeCluster(parseGkeClusterMap(ONE), "staging")).toEqual({
       ok: false,
-      reason: 'cluster "staging" is not in GKE_CLUSTERS (known: prod-eu)',
+      reason: 'cluster "staging" is not in CLUSTERS (known: prod-eu)',
     });
   });
 });

@@ -1,79 +1,52 @@
 // Which GKE cluster an alert is about. Falco only knows a cluster *name* (a falcosidekick customfield),
 // while Google Cloud names a cluster `projects/P/locations/L/clusters/C`; the operator maps one to the
-// other in one env variable, GKE_CLUSTERS, a JSON object:
-//   GKE_CLUSTERS={"prod-eu":"projects/acme-prod/locations/europe-west1/clusters/prod-eu"}
-// With exactly one entry, alerts that name no cluster are about that one. Written to be reused as is by
-// every service that needs the GKE cluster of an alert (the Kubernetes actioners too).
-import { isClusterName } from "@riposte/falco-event";
+// other in CLUSTERS, the cluster map the Kubernetes actioners read too (one parser, in
+// @riposte/service-kit/gcp). Findings name GKE resources, so here every entry must be a GKE cluster.
+// With exactly one entry, alerts that name no cluster are about that one.
+import {
+  CLUSTERS_EXAMPLE,
+  type ClusterMap,
+  clustersSchema,
+  GKE_CLUSTER_PATH_FORM,
+  type GkeClusterEntry,
+} from "@riposte/service-kit/gcp";
 import { z } from "zod";
 
-/** A GKE cluster as Google Cloud names it. */
-export interface GkeCluster {
-  /** The name alerts use for it (the key in GKE_CLUSTERS). */
+/** A GKE cluster as Google Cloud names it, and the name alerts use for it (its key in CLUSTERS). */
+export interface GkeCluster extends GkeClusterEntry {
   alias: string;
-  project: string;
-  location: string;
-  cluster: string;
-  /** `projects/P/locations/L/clusters/C`. */
-  path: string;
 }
 
 export type GkeClusterMap = ReadonlyMap<string, GkeCluster>;
 
-const PROJECT_ID = "[a-z][a-z0-9-]{4,28}[a-z0-9]";
-// GKE locations are regions (europe-west1) or zones (europe-west1-b).
-const LOCATION = "[a-z]+(?:-[a-z0-9]+)+";
-// GKE cluster names: lowercase letters, digits and hyphens, starting with a letter, at most 40 chars.
-const CLUSTER = "[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?";
-const CLUSTER_PATH = new RegExp(`^projects/(${PROJECT_ID})/locations/(${LOCATION})/clusters/(${CLUSTER})$`);
-
-export const GKE_CLUSTERS_EXAMPLE =
-  '{"prod-eu":"projects/acme-prod/locations/europe-west1/clusters/prod-eu"}' as const;
-
-/** Parses GKE_CLUSTERS; throws an Error naming the offending key and value and the form expected. */
-export function parseGkeClusterMap(json: string): GkeClusterMap {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch (error) {
-    throw new Error(`not JSON (${(error as Error).message}); expected e.g. ${GKE_CLUSTERS_EXAMPLE}`);
-  }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new Error(
-      `expected a JSON object mapping cluster names to cluster paths, e.g. ${GKE_CLUSTERS_EXAMPLE}`,
-    );
-  }
-  const map = new Map<string, GkeCluster>();
-  for (const [alias, value] of Object.entries(parsed)) {
-    if (!isClusterName(alias)) {
-      throw new Error(
-        `key ${JSON.stringify(alias)} is not a cluster name (a DNS-1123 label, as alerts carry it)`,
+/** The GKE clusters of the map, or the problem of each entry that is not one. */
+function gkeClustersOf(map: ClusterMap): { clusters: GkeClusterMap } | { problems: string[] } {
+  const clusters = new Map<string, GkeCluster>();
+  const problems: string[] = [];
+  for (const [alias, entry] of Object.entries(map)) {
+    if (entry.kind === "gke") clusters.set(alias, { ...entry, alias });
+    else
+      problems.push(
+        `${JSON.stringify(alias)}: the scc-exporter needs a GKE cluster path ("${GKE_CLUSTER_PATH_FORM}"), not a ${entry.kind === "context" ? "kubeconfig context" : "server URL"}; e.g. ${CLUSTERS_EXAMPLE}`,
       );
-    }
-    const match = typeof value === "string" ? CLUSTER_PATH.exec(value) : null;
-    if (!match) {
-      throw new Error(
-        `${JSON.stringify(alias)}: ${JSON.stringify(value)} is not a GKE cluster path; expected "projects/PROJECT_ID/locations/LOCATION/clusters/CLUSTER", e.g. "projects/acme-prod/locations/europe-west1/clusters/prod-eu"`,
-      );
-    }
-    const [path, project = "", location = "", cluster = ""] = match;
-    map.set(alias, { alias, project, location, cluster, path });
   }
-  if (map.size === 0) {
-    throw new Error(`maps no cluster; expected at least one entry, e.g. ${GKE_CLUSTERS_EXAMPLE}`);
-  }
-  return map;
+  return problems.length > 0 ? { problems } : { clusters };
 }
 
-/** The env variable as a zod schema (for a descriptor's env): JSON text → GkeClusterMap. */
-export const gkeClustersEnv = z.string().transform((json, context): GkeClusterMap => {
-  try {
-    return parseGkeClusterMap(json);
-  } catch (error) {
-    context.addIssue({ code: "custom", message: (error as Error).message });
-    return z.NEVER;
-  }
+/** CLUSTERS as a zod schema (for the descriptor's env): JSON text → GkeClusterMap. */
+export const gkeClustersEnv = clustersSchema.transform((map, context): GkeClusterMap => {
+  const result = gkeClustersOf(map);
+  if ("clusters" in result) return result.clusters;
+  for (const message of result.problems) context.addIssue({ code: "custom", message });
+  return z.NEVER;
 });
+
+/** Parses CLUSTERS; throws an Error naming each offending key and value and the form expected. */
+export function parseGkeClusterMap(json: string): GkeClusterMap {
+  const result = gkeClustersEnv.safeParse(json);
+  if (result.success) return result.data;
+  throw new Error(result.error.issues.map((issue) => issue.message).join("; "));
+}
 
 export type GkeClusterResolution = { ok: true; cluster: GkeCluster } | { ok: false; reason: string };
 
@@ -84,13 +57,13 @@ export function resolveGkeCluster(map: GkeClusterMap, clusterName: string | unde
     const cluster = map.get(clusterName);
     return cluster
       ? { ok: true, cluster }
-      : { ok: false, reason: `cluster "${clusterName}" is not in GKE_CLUSTERS (known: ${known})` };
+      : { ok: false, reason: `cluster "${clusterName}" is not in CLUSTERS (known: ${known})` };
   }
   const [only, ...others] = map.values();
   if (only && others.length === 0) return { ok: true, cluster: only };
   return {
     ok: false,
-    reason: `the alert names no cluster and GKE_CLUSTERS maps ${map.size} (${known}), so none is the default`,
+    reason: `the alert names no cluster and CLUSTERS maps ${map.size} (${known}), so none is the default`,
   };
 }
 
@@ -107,7 +80,7 @@ export interface KubernetesObjectRef {
  * `//container.googleapis.com/projects/P/locations/L/clusters/C/k8s/namespaces/N/pods/POD`.
  */
 export function gkeResourceName(cluster: GkeCluster, object: KubernetesObjectRef): string {
-  const base = `//container.googleapis.com/${cluster.path}`;
+  const base = `//container.googleapis.com/${cluster.resource}`;
   if (object.namespace !== undefined && object.pod !== undefined) {
     return `${base}/k8s/namespaces/${object.namespace}/pods/${object.pod}`;
   }

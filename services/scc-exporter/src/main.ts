@@ -1,6 +1,7 @@
 // Entry point: builds the real SCC client, checks the source exists, and serves. Logic lives in app.ts.
 import "./instrument.js";
-import { exporterFor, loadTracingConfig, startService } from "@riposte/service-kit";
+import { startService } from "@riposte/service-kit";
+import { cloudTraceProject } from "@riposte/service-kit/gcp";
 import { createApp } from "./app.js";
 import { sccExporterDescriptor } from "./descriptor.js";
 import { createSccApi } from "./scc-client.js";
@@ -25,18 +26,8 @@ await startService(sccExporterDescriptor, async ({ config, push, publisher, logg
     publisher,
     scc,
     where,
-    clusters: config.GKE_CLUSTERS,
+    clusters: config.CLUSTERS,
     markInactiveAfterKill: config.MARK_INACTIVE_AFTER_KILL,
     traceProjectId: cloudTraceProject(),
   });
 });
-
-/** The project of Cloud Trace when traces are exported there (the only case a trace link can work). */
-function cloudTraceProject(): string | undefined {
-  try {
-    const exporter = exporterFor(loadTracingConfig());
-    return exporter.kind === "gcp" ? exporter.projectId : undefined;
-  } catch {
-    return undefined; // instrument() has already said why tracing is off
-  }
-}

@@ -373,7 +373,7 @@ gcloud run deploy scc-exporter \
   --timeout=30s \
   --cpu-boost \
   --min-instances=0 \
-  --set-env-vars='GOOGLE_CLOUD_PROJECT=acme-prod,OTEL_METRICS_EXPORTER=none,OTEL_LOGS_EXPORTER=none,GKE_CLUSTERS={"prod-eu":"projects/acme-prod/locations/europe-west1/clusters/prod-eu"},SCC_SOURCE_NAME=organizations/123456789012/sources/987' \
+  --set-env-vars='GOOGLE_CLOUD_PROJECT=acme-prod,OTEL_METRICS_EXPORTER=none,OTEL_LOGS_EXPORTER=none,CLUSTERS={"prod-eu":"projects/acme-prod/locations/europe-west1/clusters/prod-eu"},SCC_SOURCE_NAME=organizations/123456789012/sources/987' \
   --quiet
 SCC_EXPORTER_URL="$(gcloud run services describe scc-exporter \
   --region=europe-west1 \

@@ -2,6 +2,7 @@
 // the settings of its descriptor and the environment the options give it.
 import { gkeApiEndpointProblem } from "@riposte/k8s-response";
 import type { ServiceDescriptor } from "@riposte/service-kit";
+import { gkeClusterPath } from "@riposte/service-kit/gcp";
 import { serviceAccountEmail } from "../../rbac.js";
 import { gcloud, type PlanCommand, type PlanStep, type PlanTodo } from "../commands.js";
 import type { DeployOptions } from "../plan.js";
@@ -30,12 +31,12 @@ export function clusterDerivedEnv(
     Object.fromEntries(
       clusters.map((cluster) => [
         cluster.name,
-        `projects/${project}/locations/${cluster.location}/clusters/${cluster.name}`,
+        gkeClusterPath({ project, location: cluster.location, cluster: cluster.name }),
       ]),
     ),
   );
-  // CLUSTERS (the Kubernetes actioners) and GKE_CLUSTERS (scc-exporter) both take this form.
-  return { CLUSTERS: map, GKE_CLUSTERS: map };
+  // The one cluster map of the Kubernetes actioners and the scc-exporter.
+  return { CLUSTERS: map };
 }
 
 /** The descriptor's variables that have no default and must be set. */
