@@ -1,20 +1,22 @@
 // Links the notifier adds to its messages: the Cloud Trace console for the message's trace and the
 // Security Command Center console for the incident's finding. They are built only from validated ids
 // (incident key, trace id, project id, SCC source name), never from alert text, so an attacker cannot
-// choose where a link points.
+// choose where a link points. The URLs and names are @riposte/service-kit/gcp's, as the scc-exporter
+// and the CLI build them.
+import {
+  findingConsoleUrl,
+  isFindingConsoleUrl,
+  isTraceConsoleUrl,
+  parseFindingsLocation,
+  traceConsoleUrl,
+} from "@riposte/service-kit/gcp";
+
+export { SCC_LOCATION, SCC_PARENT_SCOPE, SCC_SOURCE_NAME, traceConsoleUrl } from "@riposte/service-kit/gcp";
 
 /** W3C traceparent: version-traceid-parentid-flags. */
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-([0-9a-f]{2})$/;
 const ZERO_TRACE_ID = "0".repeat(32);
-/** GCP project ids: 6–30 characters, lowercase letters, digits and hyphens, starting with a letter. */
-const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const INCIDENT_KEY = /^[0-9a-f]{32}$/;
-/** An organization-level SCC source, as `riposte scc setup` prints it. */
-export const SCC_SOURCE_NAME = /^organizations\/([0-9]+)\/sources\/([0-9]+)$/;
-export const SCC_LOCATION = /^[a-z][a-z0-9-]{0,62}$/;
-/** Where the scc-exporter addresses findings when not under the organization (SCC_PARENT_SCOPE). */
-export const SCC_PARENT_SCOPE =
-  /^(?:organizations\/[0-9]+|folders\/[0-9]+|projects\/(?:[a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]+))$/;
 
 /** The attributes a message's trace context travels in (@google-cloud/pubsub's, then plain W3C). */
 export const TRACEPARENT_ATTRIBUTES = ["googclient_traceparent", "traceparent"] as const;
@@ -34,13 +36,6 @@ export function traceIdOfMessage(attributes: Readonly<Record<string, string>>): 
   return undefined;
 }
 
-/** The Cloud Trace console page of one trace, or undefined when the ids are not valid. */
-export function traceConsoleUrl(projectId: string, traceId: string): string | undefined {
-  if (!PROJECT_ID.test(projectId) || !/^[0-9a-f]{32}$/.test(traceId)) return undefined;
-  const query = new URLSearchParams({ project: projectId, tid: traceId });
-  return `https://console.cloud.google.com/traces/list?${query}`;
-}
-
 export interface SccFindingLocation {
   /** `organizations/O/sources/S`. */
   sourceName: string;
@@ -56,18 +51,12 @@ export interface SccFindingLocation {
  * SCC integrations such as Cortex XSOAR's link back with.
  */
 export function sccFindingConsoleUrl(scc: SccFindingLocation, incident: string): string | undefined {
-  const source = SCC_SOURCE_NAME.exec(scc.sourceName);
-  const organization = source?.[1];
-  if (!organization || !INCIDENT_KEY.test(incident)) return undefined;
-  if (scc.location !== undefined && !SCC_LOCATION.test(scc.location)) return undefined;
-  if (scc.parentScope !== undefined && !SCC_PARENT_SCOPE.test(scc.parentScope)) return undefined;
-  const location = scc.location === undefined ? "" : `/locations/${scc.location}`;
-  const scope = scc.parentScope ?? `organizations/${organization}`;
-  const query = new URLSearchParams({
-    organizationId: organization,
-    resourceId: `${scope}/sources/${source?.[2]}${location}/findings/${incident}`,
+  const where = parseFindingsLocation({
+    sourceName: scc.sourceName,
+    scope: scc.parentScope,
+    location: scc.location,
   });
-  return `https://console.cloud.google.com/security/command-center/findings?${query}`;
+  return where && INCIDENT_KEY.test(incident) ? findingConsoleUrl(where, incident) : undefined;
 }
 
 /** The links one message carries, each present only when known. */
@@ -95,8 +84,5 @@ export function linksFor(
 
 /** True for the links the notifier itself writes (tests pass this to findSlackInjections). */
 export function isNotifierLink(url: string): boolean {
-  return (
-    url.startsWith("https://console.cloud.google.com/traces/list?") ||
-    url.startsWith("https://console.cloud.google.com/security/command-center/findings?")
-  );
+  return isTraceConsoleUrl(url) || isFindingConsoleUrl(url);
 }

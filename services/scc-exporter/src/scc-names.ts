@@ -1,38 +1,25 @@
-// Where Riposte's findings live in Security Command Center v2. Sources exist only under an organization
-// (`organizations/O/sources/S`, made by `riposte scc setup`); findings are addressed under that
-// organization or, with SCC_PARENT_SCOPE, under a project or folder of it, with an optional location:
-//   {organizations/O|projects/P|folders/F}/sources/S[/locations/L]/findings/ID
+// Where Riposte's findings live in Security Command Center v2, as this service's environment says. The
+// names themselves (sources, scopes, locations, finding ids) are @riposte/service-kit/gcp's; here are
+// the variables' schemas, with hints that say what to run, and the check across them.
+import {
+  type FindingsLocation,
+  findingsLocationOf,
+  parseSccSourceName,
+  SCC_LOCATION,
+  SCC_PARENT_SCOPE,
+  SCC_SOURCE_NAME_FORM,
+  type SccSourceName,
+} from "@riposte/service-kit/gcp";
 import { z } from "zod";
 
-const NUMERIC = "[0-9]+";
-const SOURCE_NAME = new RegExp(`^organizations/(${NUMERIC})/sources/(${NUMERIC})$`);
-const ORGANIZATION = new RegExp(`^organizations/(${NUMERIC})$`);
-// Project ids (6–30 lowercase letters, digits, hyphens, starting with a letter) or project numbers.
-const SCOPE = /^(?:organizations\/[0-9]+|folders\/[0-9]+|projects\/(?:[a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]+))$/;
-const LOCATION = /^[a-z][a-z0-9-]{0,62}$/;
-/** SCC finding ids: alphanumeric, 1–32 characters (an incident key is 32 hex characters). */
-const FINDING_ID = /^[A-Za-z0-9]{1,32}$/;
-
-export const SOURCE_NAME_FORM = "organizations/ORGANIZATION_ID/sources/SOURCE_ID (numeric ids)";
-
-export interface SccSourceName {
-  /** `organizations/O/sources/S`. */
-  name: string;
-  organization: string;
-  sourceId: string;
-}
-
-export function parseSccSourceName(value: string): SccSourceName | undefined {
-  const match = SOURCE_NAME.exec(value);
-  if (!match) return undefined;
-  return { name: value, organization: `organizations/${match[1]}`, sourceId: match[2] ?? "" };
-}
-
-/** `organizations/O` (or a bare numeric id) → `organizations/O`; undefined when it is neither. */
-export function parseOrganization(value: string): string | undefined {
-  if (/^[0-9]+$/.test(value)) return `organizations/${value}`;
-  return ORGANIZATION.test(value) ? value : undefined;
-}
+export {
+  type FindingsLocation,
+  findingNameOf,
+  parseOrganization,
+  parseSccSourceName,
+  SCC_SOURCE_NAME_FORM as SOURCE_NAME_FORM,
+  type SccSourceName,
+} from "@riposte/service-kit/gcp";
 
 export const sccSourceNameEnv = z.string().transform((value, context): SccSourceName => {
   const parsed = parseSccSourceName(value);
@@ -42,28 +29,19 @@ export const sccSourceNameEnv = z.string().transform((value, context): SccSource
     : value.includes("/findings/") || value.includes("/locations/")
       ? "; give the source itself (SCC_LOCATION sets the location)"
       : "; run `riposte scc setup --organization ORGANIZATION_ID` to create the source and print its name";
-  context.addIssue({ code: "custom", message: `expected ${SOURCE_NAME_FORM}${hint}` });
+  context.addIssue({ code: "custom", message: `expected ${SCC_SOURCE_NAME_FORM}${hint}` });
   return z.NEVER;
 });
 
-export const sccScopeEnv = z.string().regex(SCOPE, {
+export const sccScopeEnv = z.string().regex(SCC_PARENT_SCOPE, {
   error: "expected organizations/ORGANIZATION_ID, folders/FOLDER_ID or projects/PROJECT_ID",
 });
 
-export const sccLocationEnv = z.string().regex(LOCATION, {
+export const sccLocationEnv = z.string().regex(SCC_LOCATION, {
   error: "expected a location id such as global, us or eu",
 });
 
-/** Where findings are written, validated once at start-up. */
-export interface FindingsLocation {
-  source: SccSourceName;
-  /** `organizations/O` (default), `projects/P` or `folders/F`. */
-  scope: string;
-  location: string | undefined;
-  /** The ListFindings parent: `{scope}/sources/S[/locations/L]`. */
-  parent: string;
-}
-
+/** Where findings are written, validated once at start-up: an organization scope must be the source's. */
 export function findingsLocation(options: {
   source: SccSourceName;
   scope?: string | undefined;
@@ -75,16 +53,5 @@ export function findingsLocation(options: {
       `SCC_PARENT_SCOPE ${scope} is another organization than SCC_SOURCE_NAME ${options.source.name}; leave it unset or name a project or folder of ${options.source.organization}`,
     );
   }
-  const parent = `${scope}/sources/${options.source.sourceId}${options.location ? `/locations/${options.location}` : ""}`;
-  return { source: options.source, scope, location: options.location, parent };
-}
-
-/** The finding's full name; throws a TypeError if `findingId` is not a valid SCC finding id. */
-export function findingNameOf(where: FindingsLocation, findingId: string): string {
-  if (!FINDING_ID.test(findingId)) {
-    throw new TypeError(
-      `finding id ${JSON.stringify(findingId)} is not alphanumeric with 1 to 32 characters`,
-    );
-  }
-  return `${where.parent}/findings/${findingId}`;
+  return findingsLocationOf(options);
 }
