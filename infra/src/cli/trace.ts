@@ -1,6 +1,7 @@
 // `riposte trace INCIDENT`: the incident's span tree from the local OTLP receiver of `riposte dev`,
 // or, against Google Cloud, the Cloud Trace console link (the trace id of an incident is its key).
 import { isIncidentKey } from "@riposte/falco-event";
+import { traceConsoleUrl } from "@riposte/service-kit/gcp";
 import type { CollectedSpan } from "@riposte/standins";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
 import { readCliEnv } from "./env.js";
@@ -17,8 +18,11 @@ Prints the incident's span tree (service, span, duration, outcome) from the OTLP
 \`riposte dev\` runs (or --receiver). With --project, prints the Cloud Trace console URL instead:
 an incident's trace id is its incident key.`;
 
-export function cloudTraceUrl(project: string, incident: string): string {
-  return `https://console.cloud.google.com/traces/list?project=${encodeURIComponent(project)}&tid=${incident}`;
+/** The incident's Cloud Trace console link; a UsageError when `project` is not a project id. */
+function cloudTraceLink(project: string, incident: string): string {
+  const url = traceConsoleUrl(project, incident);
+  if (!url) throw new UsageError(`${JSON.stringify(project)} is not a Google Cloud project id`);
+  return url;
 }
 
 /** The span tree as text lines, children under parents, in start order. */
@@ -82,14 +86,14 @@ export const traceCommand: Command = {
       // Cloud Trace is not searched by prefix here: its console link needs the full key.
       if (!isIncidentKey(typed))
         throw new UsageError("with --project, give the full 32-character incident key");
-      console.log(cloudTraceUrl(values.project, typed));
+      console.log(cloudTraceLink(values.project, typed));
       return 0;
     }
     const receiver = values.receiver ?? readDevState()?.otlpReceiverUrl;
     if (!receiver) {
       const project = readCliEnv().GOOGLE_CLOUD_PROJECT;
       if (project && isIncidentKey(typed)) {
-        console.log(cloudTraceUrl(project, typed));
+        console.log(cloudTraceLink(project, typed));
         return 0;
       }
       throw new UsageError("no trace receiver: run `riposte dev`, or pass --receiver URL or --project P");
