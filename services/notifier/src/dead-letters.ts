@@ -33,14 +33,6 @@ import type { Destination, DestinationSet } from "./destinations.js";
 import { ExpiringMap } from "./expiring-map.js";
 import { type LinkSettings, linksFor } from "./links.js";
 import type { DestinationStatus } from "./notifier.js";
-import { buildDeadLetterMessage } from "./slack-message.js";
-import {
-  signedWebhookRequest,
-  webhookAlert,
-  webhookEventId,
-  webhookLinks,
-  webhookTarget,
-} from "./webhook.js";
 
 /** Attributes Pub/Sub adds when it forwards a message to a dead-letter topic (measured on the emulator). */
 export const DEAD_LETTER_ATTRIBUTES = {
@@ -183,38 +175,22 @@ export function createDeadLetterAnnouncer(options: DeadLetterAnnouncerOptions) {
           deadlineAt,
         );
         if (heldBack?.status === "failed") throw new RefusedForGood(destination.name, heldBack.reason);
-        const request =
-          destination.type === "slack"
-            ? {
-                body: JSON.stringify(
-                  buildDeadLetterMessage({
-                    incident: command.incident,
-                    action,
-                    dryRun: command.dryRun,
-                    subscription: sourceSubscription,
-                    ...(deliveryAttempts === undefined ? {} : { attempts: deliveryAttempts }),
-                    deadLetterSubscription,
-                    rule: command.alert.rule,
-                    target: command.target,
-                    links,
-                  }),
-                ),
-              }
-            : signedWebhookRequest(destination.secret, {
-                version: 1,
-                type: "dead-letter",
-                event_id: webhookEventId(command.incident, subject),
-                incident: command.incident,
-                alert: webhookAlert(command.alert),
-                target: webhookTarget(command.target),
-                action,
-                dry_run: command.dryRun,
-                subscription: sourceSubscription,
-                ...(deliveryAttempts === undefined ? {} : { delivery_attempts: deliveryAttempts }),
-                dead_letter_subscription: deadLetterSubscription,
-                links: webhookLinks(links),
-                sent_at: new Date(now()).toISOString(),
-              });
+        const request = destination.format.deadLetter(
+          {
+            incident: command.incident,
+            alert: command.alert,
+            target: command.target,
+            action,
+            dryRun: command.dryRun,
+            subscription: sourceSubscription,
+            ...(deliveryAttempts === undefined ? {} : { attempts: deliveryAttempts }),
+            deadLetterSubscription,
+            links,
+            subject,
+            sentAt: new Date(now()).toISOString(),
+          },
+          destination,
+        );
         const result = await options.deliverer.deliver(destination, request, {
           deadlineAt,
           signal: context.signal,

@@ -1,17 +1,23 @@
 // Where the notifier sends: the destinations config (NOTIFY_DESTINATIONS as JSON, plus SLACK_WEBHOOK_URL
 // as a shorthand), validated once at start-up with every problem listed. URLs and secrets may be read
 // from other environment variables (`url_env`, `secret_env`), which is how Cloud Run injects Secret
-// Manager secrets. This module is the notifier's config reader: nothing else looks at the environment.
+// Manager secrets. Each entry's `type` names a registered format
+// (formats/index.ts), which also says whether the type takes a secret.
 // A Slack webhook URL is itself a credential, so no message here ever repeats a URL path or a secret.
 import { type Priority, parsePriority } from "@riposte/falco-event";
 import { ConfigError, type Env } from "@riposte/service-kit";
 import { z } from "zod";
+import { type DestinationFormat, FORMATS, type FormatRegistry } from "./formats/index.js";
+import { slackFormat } from "./formats/slack.js";
 
-export type DestinationType = "slack" | "webhook";
-
-export interface DestinationBase {
+export interface Destination {
   name: string;
+  /** The config's `type`, and the format it names: how every message to this destination is written. */
+  type: string;
+  format: DestinationFormat;
   url: string;
+  /** Only for types that take one (webhook: the HMAC-SHA256 key for X-Riposte-Signature). */
+  secret?: string;
   /** Alerts less severe than this are not sent here. */
   minPriority: Priority;
   /** Used when a Notify command names no destinations. */
@@ -21,18 +27,6 @@ export interface DestinationBase {
   /** Similar alerts within the storm window are collapsed into one message and a summary. */
   stormControl: boolean;
 }
-
-export interface SlackDestination extends DestinationBase {
-  type: "slack";
-}
-
-export interface WebhookDestination extends DestinationBase {
-  type: "webhook";
-  /** HMAC-SHA256 key for X-Riposte-Signature. */
-  secret: string;
-}
-
-export type Destination = SlackDestination | WebhookDestination;
 
 export interface DestinationSet {
   all: readonly Destination[];
@@ -50,44 +44,48 @@ export interface LoadDestinationsInput {
   minIntervalMs: number;
   /** Where `url_env`/`secret_env` are looked up (default: the process environment). */
   env?: Env;
+  /** The destination types accepted (default: the built-in ones). */
+  formats?: FormatRegistry;
 }
 
 /** The name SLACK_WEBHOOK_URL's destination gets. */
 export const SLACK_SHORTHAND_NAME = "slack";
-/** Shorter HMAC keys are refused: they could be guessed. */
-export const MIN_SECRET_LENGTH = 16;
 
 const DESTINATION_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-const DestinationEntry = z.strictObject({
-  name: z.string().regex(DESTINATION_NAME, {
-    error: "expected 1–63 lowercase letters, digits, '-' or '_', starting with a letter or digit",
-  }),
-  type: z.enum(["slack", "webhook"]),
-  url: z.string().optional(),
-  url_env: z.string().regex(ENV_VAR_NAME, { error: "expected an environment variable name" }).optional(),
-  secret: z.string().optional(),
-  secret_env: z.string().regex(ENV_VAR_NAME, { error: "expected an environment variable name" }).optional(),
-  min_priority: z.string().optional(),
-  default: z.boolean().optional(),
-  min_interval_ms: z.int().min(0).max(60_000).optional(),
-  storm_control: z.boolean().optional(),
-});
-type DestinationEntry = z.infer<typeof DestinationEntry>;
+/** One entry of NOTIFY_DESTINATIONS; `type` is one of the registered formats. */
+const destinationEntry = (formats: FormatRegistry) =>
+  z.strictObject({
+    name: z.string().regex(DESTINATION_NAME, {
+      error: "expected 1–63 lowercase letters, digits, '-' or '_', starting with a letter or digit",
+    }),
+    type: z.enum(formats.types),
+    url: z.string().optional(),
+    url_env: z.string().regex(ENV_VAR_NAME, { error: "expected an environment variable name" }).optional(),
+    secret: z.string().optional(),
+    secret_env: z.string().regex(ENV_VAR_NAME, { error: "expected an environment variable name" }).optional(),
+    min_priority: z.string().optional(),
+    default: z.boolean().optional(),
+    min_interval_ms: z.int().min(0).max(60_000).optional(),
+    storm_control: z.boolean().optional(),
+  });
+type DestinationEntry = z.infer<ReturnType<typeof destinationEntry>>;
 
 /**
  * Reads and validates every destination; throws one ConfigError listing all problems (with the
  * field, e.g. `NOTIFY_DESTINATIONS[1].secret_env`, and what was expected).
  */
 export function loadDestinations(input: LoadDestinationsInput): DestinationSet {
-  const env = input.env ?? process.env;
+  const { env = process.env, formats = FORMATS } = input;
   const problems: string[] = [];
   const destinations: Destination[] = [];
 
   if (input.destinationsJson !== undefined && input.destinationsJson.trim() !== "") {
-    for (const { entry, index } of parseEntries(input.destinationsJson, problems)) {
-      const destination = resolveEntry(entry, `NOTIFY_DESTINATIONS[${index}]`, env, input, problems);
+    for (const { entry, index } of parseEntries(input.destinationsJson, formats, problems)) {
+      const where = `NOTIFY_DESTINATIONS[${index}]`;
+      const format = formats.get(entry.type) as DestinationFormat; // the schema accepted only registered types
+      const destination = resolveEntry(entry, format, where, env, input, problems);
       if (destination) destinations.push(destination);
     }
   }
@@ -103,7 +101,8 @@ export function loadDestinations(input: LoadDestinationsInput): DestinationSet {
     } else {
       destinations.push({
         name: SLACK_SHORTHAND_NAME,
-        type: "slack",
+        type: slackFormat.type,
+        format: slackFormat,
         url: input.slackWebhookUrl,
         minPriority: "Debug",
         isDefault: true,
@@ -137,7 +136,11 @@ export function loadDestinations(input: LoadDestinationsInput): DestinationSet {
 }
 
 /** The entries that passed the schema, with their position in the list (for messages). */
-function parseEntries(json: string, problems: string[]): { entry: DestinationEntry; index: number }[] {
+function parseEntries(
+  json: string,
+  formats: FormatRegistry,
+  problems: string[],
+): { entry: DestinationEntry; index: number }[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
@@ -154,9 +157,10 @@ function parseEntries(json: string, problems: string[]): { entry: DestinationEnt
     problems.push(`NOTIFY_DESTINATIONS: expected a JSON list of destination objects, got ${kindOf(parsed)}`);
     return [];
   }
+  const schema = destinationEntry(formats);
   const entries: { entry: DestinationEntry; index: number }[] = [];
   parsed.forEach((item, index) => {
-    const result = DestinationEntry.safeParse(item);
+    const result = schema.safeParse(item);
     if (result.success) {
       entries.push({ entry: result.data, index });
       return;
@@ -171,6 +175,7 @@ function parseEntries(json: string, problems: string[]): { entry: DestinationEnt
 
 function resolveEntry(
   entry: DestinationEntry,
+  format: DestinationFormat,
   where: string,
   env: Env,
   input: LoadDestinationsInput,
@@ -196,30 +201,42 @@ function resolveEntry(
       );
     }
   }
-  const base = {
+  const secret = resolveSecret(entry, format, where, env, problems);
+  if (problems.length > before || url === undefined) return undefined;
+  return {
     name: entry.name,
+    type: format.type,
+    format,
+    url,
+    ...(secret === undefined ? {} : { secret }),
     minPriority,
     isDefault: entry.default ?? false,
     minIntervalMs: entry.min_interval_ms ?? input.minIntervalMs,
     stormControl: entry.storm_control ?? true,
   };
+}
 
-  if (entry.type === "slack") {
-    if (entry.secret !== undefined || entry.secret_env !== undefined) {
-      problems.push(`${where}: a Slack destination takes no secret (the webhook URL is the credential)`);
-    }
-    return problems.length === before && url !== undefined ? { ...base, type: "slack", url } : undefined;
+/** The entry's secret as its format wants it: refused, or required and checked. */
+function resolveSecret(
+  entry: DestinationEntry,
+  format: DestinationFormat,
+  where: string,
+  env: Env,
+  problems: string[],
+): string | undefined {
+  const rule = format.secret;
+  if (!rule.required) {
+    if (entry.secret !== undefined || entry.secret_env !== undefined)
+      problems.push(`${where}: ${rule.refusal}`);
+    return undefined;
   }
   const secret = fromValueOrEnv(entry.secret, entry.secret_env, `${where}.secret`, env, problems);
-  if (secret !== undefined && secret.length < MIN_SECRET_LENGTH) {
+  const problem = secret === undefined ? undefined : rule.problem(secret);
+  if (problem) {
     const source = entry.secret_env ? ` (from ${entry.secret_env})` : "";
-    problems.push(
-      `${where}.secret${source}: the HMAC secret must be at least ${MIN_SECRET_LENGTH} characters, got ${secret.length}`,
-    );
+    problems.push(`${where}.secret${source}: ${problem}`);
   }
-  return problems.length === before && url !== undefined && secret !== undefined
-    ? { ...base, type: "webhook", url, secret }
-    : undefined;
+  return secret;
 }
 
 /** Exactly one of `value` and `fromEnv` (the name of a variable holding the value). */

@@ -16,11 +16,16 @@ export {
   type DestinationSet,
   type LoadDestinationsInput,
   loadDestinations,
-  MIN_SECRET_LENGTH,
   SLACK_SHORTHAND_NAME,
-  type SlackDestination,
-  type WebhookDestination,
 } from "./destinations.js";
+export {
+  BUILT_IN_FORMATS,
+  type DestinationFormat,
+  FORMATS,
+  type FormatRegistry,
+  formatRegistry,
+} from "./formats/index.js";
+export { MIN_SECRET_LENGTH } from "./formats/webhook.js";
 export {
   isNotifierLink,
   type LinkSettings,

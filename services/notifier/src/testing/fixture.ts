@@ -7,6 +7,7 @@ import { startWebhookReceiver, type WebhookReceiver } from "@riposte/standins";
 import { afterAll, beforeEach, onTestFinished } from "vitest";
 import { createApp, type NotifierDeps } from "../app.js";
 import { loadDestinations } from "../destinations.js";
+import type { FormatRegistry } from "../formats/index.js";
 
 export const SLACK = "/services/T1/B1/notifier";
 export const SOAR = "/soar";
@@ -27,6 +28,8 @@ export interface NotifierAppOptions
   extends Partial<Omit<NotifierDeps, "push" | "publisher" | "destinations">> {
   /** As in the destinations config; default Slack at SLACK and a signed SOAR webhook at SOAR. */
   destinations?: unknown[];
+  /** The destination types the config accepts (default: the built-in ones). */
+  formats?: FormatRegistry;
   minIntervalMs?: number;
   logger?: Logger;
 }
@@ -41,6 +44,7 @@ export function notifierApp(receiver: WebhookReceiver, options: NotifierAppOptio
       { name: "slack", type: "slack", url: receiver.url(SLACK) },
       { name: "soar", type: "webhook", url: receiver.url(SOAR), secret: SECRET },
     ],
+    formats,
     minIntervalMs = 20,
     logger = createSilentLogger(),
     settings,
@@ -54,6 +58,7 @@ export function notifierApp(receiver: WebhookReceiver, options: NotifierAppOptio
       destinationsJson: JSON.stringify(destinations),
       minIntervalMs,
       env: {},
+      ...(formats ? { formats } : {}),
     }),
     links: {},
     settings: { stormWindowMs: 0, outcomeGraceMs: 300, ...settings },
