@@ -3,7 +3,7 @@
 
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import type { ActionOutcome, KillPodCommand } from "@riposte/falco-event";
-import { KillPodParams, KillPodCommand as KillPodSchema } from "@riposte/falco-event";
+import { KillPodCommand as KillPodSchema } from "@riposte/falco-event";
 import { uniqueAlertTime } from "@riposte/falco-event/testing";
 import { type SimCluster, startSim } from "@riposte/k8s-sim";
 import {
@@ -25,11 +25,9 @@ const deletePod: KubernetesAction<KillPodCommand> = {
   name: "kill-pod",
   kind: "KillPod",
   description: "test action: deletes the named pod",
-  params: KillPodParams,
   permissions: [EVENT_PERMISSION],
   limits: [],
   eventReason: "RiposteTest",
-  example: commandFromExample("kill-pod", "sidekick-critical-drop-exec.json"),
   async plan(command, { clients }) {
     const namespace = command.target.namespace ?? "";
     const name = command.target.pod ?? "";

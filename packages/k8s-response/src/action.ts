@@ -1,8 +1,15 @@
-// A Kubernetes action describes itself (name, command, params, the exact permissions it needs, an
-// example) and plans what it would do; this runner does everything else once, for all of them:
+// A Kubernetes action describes itself (what it does, the exact permissions it needs, its limits) and
+// plans what it would do; its name, command and Event reason come from the action catalogue. This
+// runner does everything else once, for all of them:
 // cluster selection, safety overrides, dry-run, blast-radius limits, error classification, the
 // Kubernetes Event and the ActionOutcome.
-import type { ActionName, Command, OutcomeResult } from "@riposte/falco-event";
+import {
+  ACTIONS,
+  type ActionName,
+  type Command,
+  type CommandOf,
+  type OutcomeResult,
+} from "@riposte/falco-event";
 import {
   annotateActiveSpan,
   incidentSpanAttributes,
@@ -16,7 +23,6 @@ import {
   withSpan,
   withTimeout,
 } from "@riposte/service-kit";
-import type { z } from "zod";
 import { type ClusterClients, type ClusterRegistry, UnknownClusterError } from "./cluster.js";
 import { classifyKubernetesError, missingPermission } from "./errors.js";
 import { type InvolvedObject, recordEvent } from "./events.js";
@@ -61,17 +67,25 @@ export interface ActionPlan {
 export interface KubernetesAction<C extends Command = Command> {
   name: ActionName;
   kind: C["kind"];
+  /** What it does, in one line: its service's description (and its service account's). */
   description: string;
-  /** The command's params schema, with defaults (from falco-event). */
-  params: z.ZodType;
   /** Exactly the RBAC rules `plan` and `execute` (and the Event) need; RBAC manifests come from this. */
   permissions: readonly KubernetesPermission[];
   /** Limits counted for each executed action. */
   limits: readonly LimitRule[];
   /** Reason of the Kubernetes Event, e.g. RiposteKillPod. */
   eventReason: string;
-  example: C;
   plan(command: C, context: ActionContext): Promise<ActionPlan | FinalResult>;
+}
+
+/** The action named `name` in the catalogue: its command kind and Event reason are the catalogue's. */
+export function kubernetesAction<A extends ActionName>(
+  name: A,
+  spec: Omit<KubernetesAction<CommandOf<A>>, "name" | "kind" | "eventReason">,
+): KubernetesAction<CommandOf<A>> {
+  const { kind, eventReason } = ACTIONS[name];
+  // The catalogue's kind is the command's (the generic cannot see that PascalCase<A> is CommandOf<A>'s).
+  return { name, kind: kind as CommandOf<A>["kind"], eventReason, ...spec };
 }
 
 /** Every action writes Events; the permission is part of each action's list. */

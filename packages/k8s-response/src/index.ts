@@ -8,6 +8,7 @@ export {
   type ExecutionResult,
   type FinalResult,
   type KubernetesAction,
+  kubernetesAction,
 } from "./action.js";
 export {
   type ClusterClients,
@@ -49,4 +50,12 @@ export {
 } from "./policy.js";
 export { RACE_ATTEMPTS, RACE_LOST, retryLostRaces } from "./races.js";
 export { containerIdsOf, type PodResolution, podRef, resolveTargetPod } from "./resolve.js";
-export { actionerEnvSchema, describeActioner, runnerDepsFromKit } from "./service.js";
+export {
+  type ActionerDeps,
+  type ActionerDescriptor,
+  actionerEnvSchema,
+  createActionerApp,
+  describeActioner,
+  runnerDepsFromKit,
+  startActioner,
+} from "./service.js";

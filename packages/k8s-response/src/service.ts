@@ -1,16 +1,21 @@
-// What the three actioner services have in common, written once: their descriptor and the runner
-// dependencies built from the kit's config. A service is then its action plus three short files.
-import type { Command } from "@riposte/falco-event";
-import { Topics } from "@riposte/falco-event";
+// What the three actioner services have in common, written once: their descriptor, their app and the
+// runner dependencies built from the kit's config. A service is then its action, its descriptor
+// (`describeActioner`) and a main that calls `runActioner` (run.ts).
+import { ACTIONS, type Command, commandSchemaFor, Topics } from "@riposte/falco-event";
 import {
+  createPushApp,
   DEFAULT_RUNTIME,
+  jsonMessageDecoder,
   type Logger,
   type Publisher,
+  type PushAppOptions,
+  pushRoute,
   type RuntimeSettings,
   type ServiceDescriptor,
+  startService,
 } from "@riposte/service-kit";
 import { z } from "zod";
-import type { ActionRunnerDeps, KubernetesAction } from "./action.js";
+import { type ActionRunnerDeps, createActionHandler, type KubernetesAction } from "./action.js";
 import { createClusterRegistry } from "./cluster.js";
 import {
   checkActionerConfig,
@@ -24,21 +29,26 @@ import { createLimiter } from "./limits.js";
 export const actionerEnvSchema = z.object(kubernetesActionerEnv);
 export type ActionerEnvSchema = typeof actionerEnvSchema;
 
-export function describeActioner(
-  action: KubernetesAction,
-  service: {
-    name: string;
-    topic: string;
-    description: string;
-    localPortOffset: number;
-    runtime?: Partial<RuntimeSettings>;
-  },
-): ServiceDescriptor<ActionerEnvSchema> {
+/** An actioner's descriptor: the service's, and the action it runs. */
+export interface ActionerDescriptor<C extends Command = Command>
+  extends ServiceDescriptor<ActionerEnvSchema> {
+  action: KubernetesAction<C>;
+}
+
+/**
+ * The descriptor of the service that runs `action`: its name and topic are the catalogue's, its
+ * description is the action's; only what differs between actioners is passed in.
+ */
+export function describeActioner<C extends Command>(
+  action: KubernetesAction<C>,
+  service: { localPortOffset: number; runtime?: Partial<RuntimeSettings> },
+): ActionerDescriptor<C> {
+  const { service: name, topic } = ACTIONS[action.name];
   return {
-    name: service.name,
-    description: service.description,
+    name,
+    description: action.description,
     localPortOffset: service.localPortOffset,
-    inputs: [{ topic: service.topic, path: "/", accepts: [action.kind] }],
+    inputs: [{ topic, path: "/", accepts: [action.kind] }],
     publishes: [Topics.actionOutcomes, Topics.quarantine],
     kubernetes: action.permissions,
     gcpRoles: [
@@ -52,7 +62,33 @@ export function describeActioner(
     // Blast-radius limits are counted per instance: one instance makes them global.
     runtime: { ...DEFAULT_RUNTIME, maxInstances: 1, ...service.runtime },
     localEnv: (local) => ({ CLUSTERS: JSON.stringify({ local: local.kubernetesUrl }) }),
+    action,
   };
+}
+
+export interface ActionerDeps {
+  push: Omit<PushAppOptions, "routes">;
+  runner: ActionRunnerDeps;
+}
+
+/** The actioner's app: the action's commands in, the change and an ActionOutcome out. */
+export function createActionerApp<C extends Command>(action: KubernetesAction<C>, deps: ActionerDeps) {
+  // The schema of the action's own kind decodes exactly C (the generic cannot see it).
+  const schema = commandSchemaFor(action.kind) as unknown as z.ZodType<C>;
+  return createPushApp({
+    ...deps.push,
+    routes: [pushRoute("/", jsonMessageDecoder(schema), createActionHandler(action, deps.runner))],
+  });
+}
+
+/** Starts the service `descriptor` describes, with real dependencies. */
+export function startActioner<C extends Command>(descriptor: ActionerDescriptor<C>) {
+  return startService(descriptor, (kit) =>
+    createActionerApp(descriptor.action, {
+      push: kit.push,
+      runner: runnerDepsFromKit(descriptor.action, kit, descriptor.name),
+    }),
+  );
 }
 
 /**

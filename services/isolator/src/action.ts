@@ -3,6 +3,7 @@
 // Allowances (DNS egress, a forensics CIDR) are extra policies selecting only this incident's pods:
 // NetworkPolicies add up, so an allowance for one incident never opens another quarantined pod; and
 // only the incident that quarantined a pod creates them, so a later alert never re-opens it.
+// NetworkPolicies need a dataplane that enforces them: GKE Dataplane V2 or Calico.
 import type {
   CoreV1Api,
   NetworkingV1Api,
@@ -10,11 +11,11 @@ import type {
   V1NetworkPolicySpec,
   V1Pod,
 } from "@kubernetes/client-node";
-import { type IsolatePodCommand, IsolatePodParams } from "@riposte/falco-event";
+import type { IsolatePodCommand } from "@riposte/falco-event";
 import {
   classifyKubernetesError,
   EVENT_PERMISSION,
-  type KubernetesAction,
+  kubernetesAction,
   podRef,
   protectedNamespaceReason,
   protectedPodReason,
@@ -298,12 +299,8 @@ function quarantinePod(
   });
 }
 
-export const isolatePod: KubernetesAction<IsolatePodCommand> = {
-  name: "isolate-pod",
-  kind: "IsolatePod",
-  description:
-    "Labels the pod and ensures a deny-all NetworkPolicy selecting it (needs Dataplane V2 or Calico).",
-  params: IsolatePodParams,
+export const isolatePod = kubernetesAction("isolate-pod", {
+  description: "Cuts a pod off the network with a quarantine label and a deny-all NetworkPolicy",
   permissions: [
     {
       apiGroups: [""],
@@ -326,30 +323,6 @@ export const isolatePod: KubernetesAction<IsolatePodCommand> = {
     EVENT_PERMISSION,
   ],
   limits: [{ name: "pod isolations per cluster", scope: "cluster", max: 20, windowMs: 60_000 }],
-  eventReason: "RiposteIsolatePod",
-  example: {
-    v: 1,
-    kind: "IsolatePod",
-    incident: "0123456789abcdef0123456789abcdef",
-    alert: {
-      rule: "Terminal shell in container",
-      priority: "Notice",
-      severity: 5,
-      source: "syscall",
-      time: "2026-01-02T03:04:05.123456789Z",
-      timeNs: "1767323045123456789",
-      hostname: "gke-prod-pool-1-abcd",
-      tags: ["container", "shell"],
-      output: "A shell was spawned in a container with an attached terminal (…)",
-      outputFields: {},
-    },
-    target: { namespace: "shop", pod: "web-7d9f8c6b5-abcde", rejected: [] },
-    params: { allowDns: true },
-    dryRun: false,
-    playbooks: ["isolate-interactive-access"],
-    issuedAt: "2026-01-02T03:04:05.200Z",
-  },
-
   async plan(command, { clients, policy, now }) {
     // A protected namespace is refused before any call reaches the cluster.
     const early = command.target.namespace && protectedNamespaceReason(policy, command.target.namespace);
@@ -431,4 +404,4 @@ export const isolatePod: KubernetesAction<IsolatePodCommand> = {
       },
     };
   },
-};
+});

@@ -8,7 +8,7 @@ import { createSilentLogger } from "@riposte/service-kit";
 import { pushRequest } from "@riposte/service-kit/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { QUARANTINE_LABEL, QUARANTINE_POLICY } from "./action.js";
-import { createApp } from "./app.js";
+import { createApp } from "./index.js";
 import { releaseQuarantine } from "./release.js";
 
 let sim: SimCluster;

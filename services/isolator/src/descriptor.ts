@@ -1,16 +1,11 @@
-// isolator: reads IsolatePod commands. Cuts a pod off the network with a quarantine label and a deny-all NetworkPolicy.
-import { Topics } from "@riposte/falco-event";
+// isolator: runs isolate-pod (action.ts). Its name, topic and description come from the action; what is
+// written here is what only this actioner has.
 import { describeActioner } from "@riposte/k8s-response";
 import { RESPONDER_REDELIVERY } from "@riposte/service-kit";
 import { isolatePod } from "./action.js";
 
-export const isolatorDescriptor = describeActioner(isolatePod, {
-  name: "isolator",
-  topic: Topics.isolator,
-  description: "Cuts a pod off the network with a quarantine label and a deny-all NetworkPolicy",
+export default describeActioner(isolatePod, {
   localPortOffset: 1,
   // Retried after 1 s, and for ~14 min before the command dead-letters.
   runtime: { redelivery: RESPONDER_REDELIVERY },
 });
-
-export default isolatorDescriptor;

@@ -1,4 +1,7 @@
-export { isolatePod } from "./action.js";
-export { createApp, type IsolatorDeps } from "./app.js";
-export { isolatorDescriptor } from "./descriptor.js";
+import { type ActionerDeps, createActionerApp } from "@riposte/k8s-response";
+import { isolatePod } from "./action.js";
+
 export { type ReleaseResult, releaseQuarantine } from "./release.js";
+export { isolatePod };
+/** The service's app, for tests that drive it in process. */
+export const createApp = (deps: ActionerDeps) => createActionerApp(isolatePod, deps);

@@ -1,23 +1,19 @@
-// kill-pod: delete the pod with `preconditions.uid`, so a new pod that took the name since the alert
-// is never deleted (409 → stale); 404 means it is already gone. A container id that no pod runs or
-// ran proves nothing about the pod (it may run on under a newer id): stale, never already-done.
-import { type KillPodCommand, KillPodParams } from "@riposte/falco-event";
+// kill-pod: delete the pod the alert names (found by its container id if need be) with
+// `preconditions.uid`, so a new pod that took the name since the alert is never deleted (409 → stale);
+// 404 means it is already gone. A container id that no pod runs or ran proves nothing about the pod
+// (it may run on under a newer id): stale, never already-done.
 import {
   classifyKubernetesError,
   EVENT_PERMISSION,
-  type KubernetesAction,
+  kubernetesAction,
   podRef,
   protectedNamespaceReason,
   protectedPodReason,
   resolveTargetPod,
 } from "@riposte/k8s-response";
 
-export const killPod: KubernetesAction<KillPodCommand> = {
-  name: "kill-pod",
-  kind: "KillPod",
-  description:
-    "Deletes the pod the alert names (resolved from its container id if needed), guarded by its uid.",
-  params: KillPodParams,
+export const killPod = kubernetesAction("kill-pod", {
+  description: "Deletes the pod an alert names, guarded by its uid",
   permissions: [
     {
       apiGroups: [""],
@@ -32,35 +28,6 @@ export const killPod: KubernetesAction<KillPodCommand> = {
     { name: "pod kills per namespace", scope: "namespace", max: 5, windowMs: 60_000 },
     { name: "pod kills per cluster", scope: "cluster", max: 20, windowMs: 60_000 },
   ],
-  eventReason: "RiposteKillPod",
-  example: {
-    v: 1,
-    kind: "KillPod",
-    incident: "0123456789abcdef0123456789abcdef",
-    alert: {
-      rule: "Drop and execute new binary in container",
-      priority: "Critical",
-      severity: 2,
-      source: "syscall",
-      time: "2026-01-02T03:04:05.123456789Z",
-      timeNs: "1767323045123456789",
-      hostname: "gke-prod-pool-1-abcd",
-      tags: ["container", "mitre_persistence"],
-      output: "Executing binary not part of base image (proc.exe=/tmp/x …)",
-      outputFields: {},
-    },
-    target: {
-      namespace: "jobs",
-      pod: "batch-worker-6f7d8-zx9k2",
-      node: "gke-prod-pool-1-abcd",
-      rejected: [],
-    },
-    params: { gracePeriodSeconds: 0 },
-    dryRun: false,
-    playbooks: ["kill-critical-workload"],
-    issuedAt: "2026-01-02T03:04:05.200Z",
-  },
-
   async plan(command, { clients, policy }) {
     // A protected namespace is refused before any call reaches the cluster.
     const early = command.target.namespace && protectedNamespaceReason(policy, command.target.namespace);
@@ -112,4 +79,4 @@ export const killPod: KubernetesAction<KillPodCommand> = {
       },
     };
   },
-};
+});

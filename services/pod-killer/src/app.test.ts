@@ -7,7 +7,7 @@ import { createSilentLogger } from "@riposte/service-kit";
 import { pushRequest } from "@riposte/service-kit/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { killPod } from "./action.js";
-import { createApp } from "./app.js";
+import { createApp } from "./index.js";
 
 let sim: SimCluster;
 beforeAll(async () => {

@@ -1,13 +1,10 @@
-// pod-killer: reads KillPod commands and deletes the pod.
-import { Topics } from "@riposte/falco-event";
+// pod-killer: runs kill-pod (action.ts). Its name, topic and description come from the action; what is
+// written here is what only this actioner has.
 import { describeActioner } from "@riposte/k8s-response";
 import { RESPONDER_REDELIVERY } from "@riposte/service-kit";
 import { killPod } from "./action.js";
 
-export const podKillerDescriptor = describeActioner(killPod, {
-  name: "pod-killer",
-  topic: Topics.podKiller,
-  description: "Deletes the pod an alert names, guarded by its uid",
+export default describeActioner(killPod, {
   localPortOffset: 3,
   runtime: {
     // Killing is the first response: keep one instance warm.
@@ -17,5 +14,3 @@ export const podKillerDescriptor = describeActioner(killPod, {
     redelivery: RESPONDER_REDELIVERY,
   },
 });
-
-export default podKillerDescriptor;

@@ -1,3 +1,6 @@
-export { killPod } from "./action.js";
-export { createApp, type PodKillerDeps } from "./app.js";
-export { podKillerDescriptor } from "./descriptor.js";
+import { type ActionerDeps, createActionerApp } from "@riposte/k8s-response";
+import { killPod } from "./action.js";
+
+export { killPod };
+/** The service's app, for tests that drive it in process. */
+export const createApp = (deps: ActionerDeps) => createActionerApp(killPod, deps);

@@ -1,5 +1,5 @@
 // The router: reads Falco alerts from falco-events and publishes one command per action to the actioners.
-import { Topics } from "@riposte/falco-event";
+import { ACTIONS, Topics } from "@riposte/falco-event";
 import { DEFAULT_RUNTIME, RESPONDER_REDELIVERY, type ServiceDescriptor } from "@riposte/service-kit";
 import { routerEnv } from "./config.js";
 
@@ -8,14 +8,8 @@ export const routerDescriptor = {
   description: "Parses Falco alerts, evaluates playbooks and sends one command per action",
   localPortOffset: 0,
   inputs: [{ topic: Topics.falcoEvents, path: "/", accepts: ["FalcoAlert"] }],
-  publishes: [
-    Topics.podKiller,
-    Topics.isolator,
-    Topics.tainter,
-    Topics.notifier,
-    Topics.sccExporter,
-    Topics.quarantine,
-  ],
+  // One command per action, to its service's topic; alerts nobody can parse to quarantine.
+  publishes: [...Object.values(ACTIONS).map((action) => action.topic), Topics.quarantine],
   kubernetes: [],
   gcpRoles: [],
   env: routerEnv,

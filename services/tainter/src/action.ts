@@ -10,14 +10,14 @@
 // successor cannot be judged; the node it ran on is still suspect, so the alert's node is tainted. A
 // container id alone that no pod runs or ran leaves nothing to judge: refused (README, "Responding safely").
 import type { CoreV1Api, V1Node, V1Pod, V1Taint } from "@kubernetes/client-node";
-import { type TaintNodeCommand, TaintNodeParams, type Target } from "@riposte/falco-event";
+import type { TaintNodeCommand, Target } from "@riposte/falco-event";
 import {
   classifyKubernetesError,
   containerIdsOf,
   EVENT_PERMISSION,
   type ExecutionResult,
   type FinalResult,
-  type KubernetesAction,
+  kubernetesAction,
   podRef,
   protectedNamespaceReason,
   protectedPodReason,
@@ -314,12 +314,8 @@ function applyMissing(
   });
 }
 
-export const taintNode: KubernetesAction<TaintNodeCommand> = {
-  name: "taint-node",
-  kind: "TaintNode",
-  description:
-    "Adds a NoSchedule (or NoExecute) taint to the node, keeping its other taints; optionally cordons it.",
-  params: TaintNodeParams,
+export const taintNode = kubernetesAction("taint-node", {
+  description: "Taints the node an alert names so nothing new is scheduled there",
   permissions: [
     {
       apiGroups: [""],
@@ -336,30 +332,6 @@ export const taintNode: KubernetesAction<TaintNodeCommand> = {
     EVENT_PERMISSION,
   ],
   limits: [{ name: "node taints per cluster", scope: "cluster", max: 3, windowMs: 10 * 60_000 }],
-  eventReason: "RiposteTaintNode",
-  example: {
-    v: 1,
-    kind: "TaintNode",
-    incident: "0123456789abcdef0123456789abcdef",
-    alert: {
-      rule: "Write below etc",
-      priority: "Critical",
-      severity: 2,
-      source: "syscall",
-      time: "2026-01-02T03:04:05.123456789Z",
-      timeNs: "1767323045123456789",
-      hostname: "gke-prod-default-pool-3f1c2a9e-7xkq",
-      tags: ["host", "filesystem"],
-      output: "File below /etc opened for writing (…)",
-      outputFields: {},
-    },
-    target: { node: "gke-prod-default-pool-3f1c2a9e-7xkq", containerId: "host", rejected: [] },
-    params: { effect: "NoSchedule", cordon: false },
-    dryRun: false,
-    playbooks: ["taint-compromised-node"],
-    issuedAt: "2026-01-02T03:04:05.200Z",
-  },
-
   async plan(command, { clients, policy }) {
     // An alert from a protected namespace never moves workloads off a node.
     const early = command.target.namespace && protectedNamespaceReason(policy, command.target.namespace);
@@ -388,4 +360,4 @@ export const taintNode: KubernetesAction<TaintNodeCommand> = {
       execute: () => applyMissing(clients.core, node, taint, command.params),
     };
   },
-};
+});

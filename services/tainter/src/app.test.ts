@@ -7,7 +7,7 @@ import { createSilentLogger } from "@riposte/service-kit";
 import { pushRequest } from "@riposte/service-kit/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { COMPROMISED_TAINT, CORDON_ANNOTATION, taintNode } from "./action.js";
-import { createApp } from "./app.js";
+import { createApp } from "./index.js";
 
 const NODE = "gke-prod-default-pool-3f1c2a9e-7xkq";
 let sim: SimCluster;

@@ -1,4 +1,7 @@
-export { taintNode } from "./action.js";
-export { createApp, type TainterDeps } from "./app.js";
-export { tainterDescriptor } from "./descriptor.js";
+import { type ActionerDeps, createActionerApp } from "@riposte/k8s-response";
+import { taintNode } from "./action.js";
+
 export { type LiftRequest, type LiftResult, liftTaint } from "./lift.js";
+export { taintNode };
+/** The service's app, for tests that drive it in process. */
+export const createApp = (deps: ActionerDeps) => createActionerApp(taintNode, deps);

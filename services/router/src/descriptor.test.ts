@@ -1,0 +1,12 @@
+import { ACTIONS, Topics } from "@riposte/falco-event";
+import { describe, expect, it } from "vitest";
+import { routerDescriptor } from "./descriptor.js";
+
+describe("router descriptor", () => {
+  it("publishes to every action's topic (from the catalogue) and to quarantine", () => {
+    expect(routerDescriptor.publishes).toEqual([
+      ...Object.values(ACTIONS).map((action) => action.topic),
+      Topics.quarantine,
+    ]);
+  });
+});
