@@ -1,7 +1,7 @@
 // Where the notifier sends: the destinations config (NOTIFY_DESTINATIONS as JSON, plus SLACK_WEBHOOK_URL
 // as a shorthand), validated once at start-up with every problem listed. URLs and secrets may be read
 // from other environment variables (`url_env`, `secret_env`), which is how Cloud Run injects Secret
-// Manager secrets. Each entry's `type` names a registered format
+// Manager secrets; config.ts passes that environment in. Each entry's `type` names a registered format
 // (formats/index.ts), which also says whether the type takes a secret.
 // A Slack webhook URL is itself a credential, so no message here ever repeats a URL path or a secret.
 import { type Priority, parsePriority } from "@riposte/falco-event";
@@ -42,8 +42,8 @@ export interface LoadDestinationsInput {
   slackWebhookUrl?: string | undefined;
   /** Default spacing between messages per destination (DESTINATION_MIN_INTERVAL_MS). */
   minIntervalMs: number;
-  /** Where `url_env`/`secret_env` are looked up (default: the process environment). */
-  env?: Env;
+  /** Where `url_env`/`secret_env` are looked up (config.ts passes the process environment). */
+  env: Env;
   /** The destination types accepted (default: the built-in ones). */
   formats?: FormatRegistry;
 }
@@ -77,7 +77,7 @@ type DestinationEntry = z.infer<ReturnType<typeof destinationEntry>>;
  * field, e.g. `NOTIFY_DESTINATIONS[1].secret_env`, and what was expected).
  */
 export function loadDestinations(input: LoadDestinationsInput): DestinationSet {
-  const { env = process.env, formats = FORMATS } = input;
+  const { env, formats = FORMATS } = input;
   const problems: string[] = [];
   const destinations: Destination[] = [];
 

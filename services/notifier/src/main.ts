@@ -3,19 +3,15 @@
 import "./instrument.js";
 import { exporterFor, loadTracingConfig, startService } from "@riposte/service-kit";
 import { createApp } from "./app.js";
+import { destinationsFromConfig } from "./config.js";
 import { notifierDescriptor } from "./descriptor.js";
-import { loadDestinations } from "./destinations.js";
 
 /** Cloud Run allows 10 s after SIGTERM; the kit's grace takes most of it. */
 const SHUTDOWN_FLUSH_MS = 1_500;
 
 await startService(notifierDescriptor, (kit) => {
   const { config } = kit;
-  const destinations = loadDestinations({
-    destinationsJson: config.NOTIFY_DESTINATIONS,
-    slackWebhookUrl: config.SLACK_WEBHOOK_URL,
-    minIntervalMs: config.DESTINATION_MIN_INTERVAL_MS,
-  });
+  const destinations = destinationsFromConfig(config);
   const app = createApp({
     push: kit.push,
     publisher: kit.publisher,
