@@ -6,6 +6,7 @@
 // keys, names or the category beyond [A-Z0-9_]), and every value is bounded.
 import type { AlertSummary, Priority, TargetMessage } from "@riposte/falco-event";
 import { truncateText } from "@riposte/falco-event";
+import { traceConsoleUrl } from "@riposte/service-kit/gcp";
 import type { Finding } from "./scc-client.js";
 
 type ProtoValue = NonNullable<Finding["sourceProperties"]>[string];
@@ -245,10 +246,10 @@ export function outcomeProperties(outcome: {
 
 /** A Cloud Trace console link for a W3C traceparent (`00-<trace id>-<span id>-<flags>`), if valid. */
 export function traceLinkOf(traceparent: string | undefined, projectId: string): string | undefined {
-  const match = traceparent
-    ? /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceparent)
-    : null;
-  const traceId = match?.[1];
+  const traceId = traceparent
+    ? /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceparent)?.[1]
+    : undefined;
+  // An all-zero trace id is W3C's "invalid": no trace to link to.
   if (!traceId || /^0+$/.test(traceId)) return undefined;
-  return `https://console.cloud.google.com/traces/list?project=${encodeURIComponent(projectId)}&tid=${traceId}`;
+  return traceConsoleUrl(projectId, traceId);
 }
