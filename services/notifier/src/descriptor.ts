@@ -3,10 +3,15 @@
 import { ACTION_KINDS, Topics } from "@riposte/falco-event";
 import { DEFAULT_RUNTIME, envList, type ServiceDescriptor } from "@riposte/service-kit";
 import { z } from "zod";
+import { FORMATS } from "./formats/index.js";
 import { SCC_LOCATION, SCC_PARENT_SCOPE, SCC_SOURCE_NAME } from "./links.js";
 
 /** Signs the local SOAR stand-in's webhooks in `riposte dev`; never used outside it. */
 export const DEV_WEBHOOK_SECRET = "riposte-dev-webhook-secret";
+
+/** The registered destination types, as the config spells them, and those that take a secret. */
+const DESTINATION_TYPES = FORMATS.types.map((type) => JSON.stringify(type)).join("|");
+const TYPES_WITH_SECRET = FORMATS.types.filter((type) => FORMATS.get(type)?.secret.required).join(", ");
 
 export const notifierEnv = z.object({
   // Checked at start-up by loadDestinations, not by zod here: zod errors quote the value, and URLs and
@@ -15,7 +20,7 @@ export const notifierEnv = z.object({
     .string()
     .optional()
     .describe(
-      'JSON list of destinations: [{"name","type":"slack"|"webhook","url" or "url_env","secret" or "secret_env" (webhook),"min_priority","default","min_interval_ms","storm_control"}]; see services/notifier/README.md.',
+      `JSON list of destinations: [{"name","type":${DESTINATION_TYPES},"url" or "url_env","secret" or "secret_env" (${TYPES_WITH_SECRET}),"min_priority","default","min_interval_ms","storm_control"}]; see services/notifier/README.md.`,
     ),
   SLACK_WEBHOOK_URL: z
     .string()
