@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { ACTIONS } from "@riposte/falco-event";
 import { describe, expect, it } from "vitest";
-import { envDocs, redeliveryDocs, withGeneratedDocs } from "./docs.js";
+import { actionParamsDocs, envDocs, redeliveryDocs, withGeneratedDocs } from "./docs.js";
 import { loadServices, repoRoot } from "./services.js";
 
 // Loading every descriptor imports each service's dependencies: slow on a busy machine.
@@ -22,5 +23,17 @@ describe("README configuration tables", { timeout: 60_000 }, () => {
       .split("\n")
       .filter((line) => /^\| `\w+` \| .* \| {2}\|$/.test(line));
     expect(blank).toEqual([]);
+  });
+});
+
+describe("README action params table", () => {
+  it("lists every action's params as playbooks spell them, from the action catalogue", () => {
+    const docs = actionParamsDocs();
+    expect(docs).toContain("| `kill-pod` | `grace_period_seconds` | `0` |");
+    expect(docs).toContain("| `isolate-pod` | `forensics_cidr` | optional |");
+    expect(docs).toContain("| `taint-node` | `effect` | `NoSchedule` (or `NoExecute`) |");
+    expect(docs).toContain("| `notify` | `destinations` | `[]` |");
+    expect(docs).toContain("| `export-finding` | none | | |");
+    for (const action of Object.keys(ACTIONS)) expect(docs).toContain(`| \`${action}\` |`);
   });
 });

@@ -1,6 +1,6 @@
 // The action catalogue: one row per action, every other spelling of its name derived from it.
 import { describe, expect, it } from "vitest";
-import { ACTION_KINDS, ACTIONS, Topics } from "./index.js";
+import { ACTION_KINDS, ACTIONS, snakeCase, Topics } from "./index.js";
 
 describe("action catalogue", () => {
   it("derives the command kind and the Event reason from the action's name, and names its service", () => {
@@ -22,6 +22,7 @@ describe("action catalogue", () => {
     expect(Topics.podKiller).toBe("pod-killer");
     expect(Topics.sccExporter).toBe("scc-exporter");
     expect(ACTIONS["kill-pod"].params.parse({})).toEqual({ gracePeriodSeconds: 0 });
+    expect(snakeCase("gracePeriodSeconds")).toBe("grace_period_seconds");
   });
 
   it("gives every param a meaning (a `.describe()`: the README's param table is generated from it)", () => {

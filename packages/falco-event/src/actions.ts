@@ -71,6 +71,11 @@ export function camelCase<S extends string>(text: S): CamelCase<S> {
   return (pascal.charAt(0).toLowerCase() + pascal.slice(1)) as CamelCase<S>;
 }
 
+/** gracePeriodSeconds → grace_period_seconds: params as playbooks (YAML) write them. */
+export function snakeCase(text: string): string {
+  return text.replace(/[A-Z]/g, (char) => `_${char.toLowerCase()}`);
+}
+
 export interface Action<A extends ActionName = ActionName> {
   /** As playbooks write it, and outcomes report it: `kill-pod`. */
   name: A;

@@ -13,6 +13,7 @@ export {
   isActionName,
   type PascalCase,
   pascalCase,
+  snakeCase,
   type TopicName,
   Topics,
 } from "./actions.js";
