@@ -46,17 +46,9 @@ export function announceTo(
     }
     const outcomes = [...record.outcomes];
     const links = linksFor(state.links, incident, record.traceId);
+    const notice = { incident, alert, target, playbooks: command.playbooks, outcomes, links };
     const request = destination.format.alert(
-      {
-        incident,
-        alert,
-        target,
-        playbooks: command.playbooks,
-        outcomes,
-        links,
-        subject: "alert",
-        sentAt: sentAt(state),
-      },
+      { ...notice, subject: "alert", sentAt: sentAt(state) },
       destination,
     );
     const result = await state.deliverer.deliver(destination, request, {

@@ -140,18 +140,9 @@ function followUpTo(
       }
     }
     const links = linksFor(state.links, incident, record.traceId);
-    const request = destination.format.followUp(
-      {
-        incident,
-        outcome,
-        ...(alert ? { alert } : {}),
-        ...(target ? { target } : {}),
-        links,
-        subject,
-        sentAt: sentAt(state),
-      },
-      destination,
-    );
+    const known = { ...(alert ? { alert } : {}), ...(target ? { target } : {}) };
+    const notice = { incident, outcome, ...known, links, subject, sentAt: sentAt(state) };
+    const request = destination.format.followUp(notice, destination);
     const result = await state.deliverer.deliver(destination, request, {
       deadlineAt,
       signal: context.signal,

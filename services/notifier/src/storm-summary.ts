@@ -53,22 +53,20 @@ export async function sendStormSummary(
   const subject = `storm:${window.context.about}:${window.startedAt}:${window.key}`;
   const key = deliveryKey(window.firstIncident, destination.name, subject);
   if (state.ledger.has(key)) return;
-  const { context } = window;
-  const highestPriority =
-    window.highestHeldBackRank === undefined ? undefined : priorityOfRank(window.highestHeldBackRank);
+  const { context, firstIncident, incidents, actions, startedAt, endsAt } = window;
+  const rank = window.highestHeldBackRank;
+  const highestPriority = rank === undefined ? undefined : priorityOfRank(rank);
+  const notice = {
+    ...context,
+    count: window.suppressed,
+    firstIncident,
+    incidents,
+    actions,
+    startedAt,
+    endsAt,
+  };
   const request = destination.format.stormSummary(
-    {
-      ...context,
-      count: window.suppressed,
-      firstIncident: window.firstIncident,
-      incidents: window.incidents,
-      ...(highestPriority ? { highestPriority } : {}),
-      actions: window.actions,
-      startedAt: window.startedAt,
-      endsAt: window.endsAt,
-      subject,
-      sentAt: sentAt(state),
-    },
+    { ...notice, ...(highestPriority ? { highestPriority } : {}), subject, sentAt: sentAt(state) },
     destination,
   );
   try {
