@@ -5,6 +5,7 @@
 import { appendFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { startPubSubEmulator } from "@riposte/service-kit/testing";
+import { readChaosEnv, skipMetadataServer } from "./config.js";
 import { formatChaosReport, runChaos } from "./run.js";
 import { problemsOf } from "./verdict.js";
 
@@ -35,16 +36,14 @@ if (!Number.isInteger(alerts) || alerts < 1 || !(rate > 0)) {
   process.exit(2);
 }
 
-// Off Google Cloud: Google clients must not probe the metadata server.
-process.env.METADATA_SERVER_DETECTION = "none";
-const emulator = process.env.PUBSUB_EMULATOR_HOST
+skipMetadataServer();
+const { PUBSUB_EMULATOR_HOST, CHAOS_EMULATOR_LOG } = readChaosEnv();
+const emulator = PUBSUB_EMULATOR_HOST
   ? undefined
   : await startPubSubEmulator(
-      process.env.CHAOS_EMULATOR_LOG
-        ? { onOutput: (line) => appendFileSync(process.env.CHAOS_EMULATOR_LOG as string, `${line}\n`) }
-        : {},
+      CHAOS_EMULATOR_LOG ? { onOutput: (line) => appendFileSync(CHAOS_EMULATOR_LOG, `${line}\n`) } : {},
     );
-const emulatorHost = process.env.PUBSUB_EMULATOR_HOST ?? (emulator?.host as string);
+const emulatorHost = PUBSUB_EMULATOR_HOST ?? (emulator?.host as string);
 let exitCode = 1;
 try {
   const report = await runChaos({

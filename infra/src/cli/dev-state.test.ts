@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { createServer, type Server } from "node:net";
 import { dirname } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { readCliEnv } from "./env.js";
+import { readCliEnv } from "./config.js";
 import { main } from "./main.js";
 import { devStatePath } from "./pubsub-target.js";
 

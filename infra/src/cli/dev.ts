@@ -28,7 +28,7 @@ import { loadServices, repoRoot } from "../services.js";
 import { deriveTopology } from "../topology/derive.js";
 import { applyTopology } from "../topology/provision.js";
 import { type Command, parseCommandArgs } from "./command.js";
-import { readCliEnv } from "./env.js";
+import { inheritedEnv, readCliEnv } from "./config.js";
 import {
   DEFAULT_EMULATOR_HOST,
   DEFAULT_LOCAL_PROJECT,
@@ -166,10 +166,10 @@ async function runDev(): Promise<number> {
           useColor,
           write,
           env: {
-            ...stringEnv(process.env),
+            ...inheritedEnv(),
             // Relative paths the user gives (PLAYBOOKS_FILE) mean their directory, not the service's:
             // npm sets INIT_CWD; `node infra/bin/riposte.js dev` does not, so say it here.
-            INIT_CWD: process.env.INIT_CWD ?? process.cwd(),
+            INIT_CWD: env.INIT_CWD ?? process.cwd(),
             // Spans go to the local receiver (`riposte trace <incident>`).
             ...localServiceEnv(service, { emulatorHost, projectId, local }),
           },
@@ -221,12 +221,6 @@ async function runDev(): Promise<number> {
       });
     }
   });
-}
-
-function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  );
 }
 
 function printBanner(

@@ -6,7 +6,7 @@ import { type DeadLetter, replay, withDeadLetters } from "../ops/dead-letters.js
 import { type HeldMessage, holdMessages } from "../ops/inspect.js";
 import { loadServices } from "../services.js";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
-import { readCliEnv } from "./env.js";
+import { readCliEnv } from "./config.js";
 import { openPubsubTarget } from "./pubsub-target.js";
 
 const dlqUsage = `Usage: riposte dlq list|show|replay SERVICE [--limit N] [--project P]

@@ -12,7 +12,7 @@ import {
 } from "@riposte/falco-event";
 import { type ClusterClients, createClusterRegistry } from "@riposte/k8s-response";
 import { UsageError } from "./command.js";
-import { readCliEnv } from "./env.js";
+import { readCliEnv } from "./config.js";
 import { openPubsubTarget, type PubSubTarget, readDevState } from "./pubsub-target.js";
 
 export const UNDO_OPTIONS = {

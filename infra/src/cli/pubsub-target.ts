@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PubSub } from "@google-cloud/pubsub";
 import { repoRoot } from "../services.js";
-import { type CliEnv, readCliEnv } from "./env.js";
+import { type CliEnv, readCliEnv } from "./config.js";
 import { requireRunning } from "./reachable.js";
 
 export const DEFAULT_LOCAL_PROJECT = "riposte-local";

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { parseFalcoAlert, parseJsonLossless, stringifyJsonLossless, Topics } from "@riposte/falco-event";
 import { makeVisible } from "../dev/log-format.js";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
-import { readCliEnv } from "./env.js";
+import { readCliEnv } from "./config.js";
 import { shortKey } from "./incident.js";
 import { openPubsubTarget } from "./pubsub-target.js";
 

@@ -7,7 +7,7 @@ import { describeTopology } from "../topology/describe.js";
 import { applyTopology, describeChange, planTopology } from "../topology/provision.js";
 import { applyServiceAgentGrants, serviceAgentGrants } from "../topology/service-agent.js";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
-import { type CliEnv, readCliEnv } from "./env.js";
+import { type CliEnv, readCliEnv } from "./config.js";
 import { DEFAULT_EMULATOR_HOST, openPubsubTarget } from "./pubsub-target.js";
 
 const usage = `Usage: riposte topology plan|apply [options]

@@ -4,7 +4,7 @@ import { isIncidentKey } from "@riposte/falco-event";
 import { traceConsoleUrl } from "@riposte/service-kit/gcp";
 import type { CollectedSpan } from "@riposte/standins";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
-import { readCliEnv } from "./env.js";
+import { readCliEnv } from "./config.js";
 import { isIncidentKeyOrShort, resolveIncident } from "./incident.js";
 import { readDevState } from "./pubsub-target.js";
 import { requireRunning } from "./reachable.js";

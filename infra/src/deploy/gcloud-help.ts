@@ -4,6 +4,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readCliEnv } from "../cli/config.js";
 
 export class GcloudNotFoundError extends Error {
   override readonly name = "GcloudNotFoundError";
@@ -41,8 +42,12 @@ export function flagsInHelp(help: string): Set<string> {
   return flags;
 }
 
-/** `gcloud <path> --help` as plain text, with a throwaway config dir and no prompts. */
-export async function gcloudHelp(path: readonly string[], gcloud = "gcloud"): Promise<string> {
+/** `gcloud <path> --help` as plain text, with a throwaway config dir, no prompts and only our PATH. */
+export async function gcloudHelp(
+  path: readonly string[],
+  gcloud = "gcloud",
+  searchPath = readCliEnv().PATH ?? "",
+): Promise<string> {
   const config = mkdtempSync(join(tmpdir(), "riposte-gcloud-"));
   try {
     return await new Promise<string>((resolve, reject) => {
@@ -51,7 +56,7 @@ export async function gcloudHelp(path: readonly string[], gcloud = "gcloud"): Pr
         [...path, "--help"],
         {
           env: {
-            PATH: process.env.PATH ?? "",
+            PATH: searchPath,
             HOME: config,
             CLOUDSDK_CONFIG: config,
             CLOUDSDK_CORE_DISABLE_PROMPTS: "1",

@@ -1,4 +1,5 @@
-// The only reader of process.env: every service's configuration is a zod object over environment variables.
+// Every service's configuration is a zod object over environment variables, validated here. Only config
+// modules (a service's config.ts) call loadConfig; nothing else reads process.env.
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
 

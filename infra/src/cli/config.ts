@@ -1,0 +1,51 @@
+// The CLI's environment: every variable it reads is in this schema, and this module is the CLI's only
+// reader of process.env; commands get the values passed in.
+import { envPort, loadConfig } from "@riposte/service-kit";
+import { z } from "zod";
+
+export const cliEnvSchema = z.object({
+  PUBSUB_EMULATOR_HOST: z
+    .string()
+    .optional()
+    .describe("host:port of a running Pub/Sub emulator: `riposte dev` uses it instead of starting one."),
+  GOOGLE_CLOUD_PROJECT: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("The project commands act on when --project is not given (locally: the emulator's project)."),
+  RIPOSTE_PORT_BASE: envPort
+    .default(8080)
+    .describe("`riposte dev`: the first local service port; each service adds its own offset."),
+  RIPOSTE_SIM_PORT: envPort.default(6443).describe("`riposte dev`: the simulated Kubernetes API's port."),
+  RIPOSTE_SCC_PORT: envPort
+    .default(50551)
+    .describe("`riposte dev`: the stand-in Security Command Center's port."),
+  SLACK_WEBHOOK_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe("`riposte dev`: the notifier posts to this real Slack webhook instead of the local stand-in."),
+  PATH: z
+    .string()
+    .optional()
+    .describe(
+      "Where programs the CLI runs (gcloud) are found; passed on alone where their environment is kept clean.",
+    ),
+  INIT_CWD: z
+    .string()
+    .optional()
+    .describe("Set by npm (npm start, npx): the directory the user started from."),
+});
+
+export type CliEnv = z.output<typeof cliEnvSchema>;
+
+export function readCliEnv(): CliEnv {
+  return loadConfig(cliEnvSchema);
+}
+
+/** Everything in our environment, for a child process that inherits it (`riposte dev`'s services). */
+export function inheritedEnv(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}
