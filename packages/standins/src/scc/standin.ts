@@ -4,74 +4,15 @@
 // uses; the other v2 methods answer UNIMPLEMENTED. Faults can be injected per method, and every call
 // is recorded with the status it got.
 
-import {
-  type ChannelCredentials,
-  credentials,
-  type handleUnaryCall,
-  type Metadata,
-  Server,
-  ServerCredentials,
-  status,
-} from "@grpc/grpc-js";
+import { type ChannelCredentials, credentials, Server, ServerCredentials } from "@grpc/grpc-js";
+import type { SccCall } from "./calls.js";
+import { createFaultQueue, type SccFaults } from "./faults.js";
 import { loadSccProtos } from "./protos.js";
-import { SccStatusError } from "./status-error.js";
-import {
-  createSccStore,
-  type FindingWriteEffect,
-  type StandinFinding,
-  type StandinSource,
-  type WireFinding,
-} from "./store.js";
+import { sccServiceImplementation } from "./service.js";
+import { createSccStore, type StandinFinding, type StandinSource } from "./store.js";
 
-export type SccMethod =
-  | "CreateSource"
-  | "GetSource"
-  | "ListSources"
-  | "UpdateSource"
-  | "CreateFinding"
-  | "UpdateFinding"
-  | "ListFindings"
-  | "SetFindingState"
-  | "SetMute";
-
-export interface SccFault {
-  /** Only this method; without it, the next call of any method. */
-  method?: SccMethod;
-  /** e.g. status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.PERMISSION_DENIED. */
-  code: status;
-  /** The error details the client sees; defaults to a sentence naming the stand-in. */
-  details?: string;
-  /** How many consecutive matching calls fail. Default 1. */
-  times?: number;
-  /**
-   * "before" (default): the call fails without any effect. "after": the call takes effect and then
-   * the error is answered, like a response lost on the way back (tests idempotent retries).
-   */
-  when?: "before" | "after";
-}
-
-export interface SccCall {
-  method: SccMethod;
-  /** The request as decoded by the stand-in (camelCase keys, enums as names). */
-  request: Record<string, unknown>;
-  /** gRPC request metadata, e.g. x-goog-request-params, x-goog-api-client. */
-  metadata: Record<string, string>;
-  /** status.OK (0) or the error code answered. */
-  code: status;
-  details: string;
-  /** True when an injected fault produced the code. */
-  injected: boolean;
-  /** For UpdateFinding/CreateFinding that took effect: created, updated or unchanged. */
-  effect?: FindingWriteEffect;
-  at: number;
-}
-
-export interface SccFaults {
-  inject(fault: SccFault): void;
-  clear(): void;
-  /** Faults not yet used up (with their remaining `times`). */
-  readonly pending: readonly Required<Pick<SccFault, "code" | "times">>[];
-}
+export type { SccCall, SccMethod } from "./calls.js";
+export type { SccFault, SccFaults } from "./faults.js";
 
 export interface StartSccStandinOptions {
   /** 0 (default) picks a free port; `npm start` uses RIPOSTE_SCC_PORT (default 50551). */
@@ -128,20 +69,14 @@ export function sccClientOptionsFor(standin: { host: string; port: number }): Sc
   };
 }
 
-function metadataToRecord(metadata: Metadata): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(metadata.getMap())) {
-    out[key] = typeof value === "string" ? value : value.toString("base64");
-  }
-  return out;
+function bind(server: Server, host: string, port: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const target = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+    server.bindAsync(target, ServerCredentials.createInsecure(), (error, boundPort) =>
+      error ? reject(error) : resolve(boundPort),
+    );
+  });
 }
-
-function maskPathsOf(request: Record<string, unknown>): string[] {
-  const mask = request.updateMask as { paths?: string[] } | undefined;
-  return (mask?.paths ?? []).filter((p) => p !== "");
-}
-
-type Outcome = { response: unknown; effect?: FindingWriteEffect };
 
 export async function startSccStandin(options: StartSccStandinOptions = {}): Promise<SccStandin> {
   const host = options.host ?? "127.0.0.1";
@@ -152,97 +87,13 @@ export async function startSccStandin(options: StartSccStandinOptions = {}): Pro
     futureEventTimeToleranceMs: options.futureEventTimeToleranceMs ?? 1000,
   });
   let calls: SccCall[] = [];
-  let faults: Array<SccFault & { times: number }> = [];
-
-  function takeFault(method: SccMethod): SccFault | undefined {
-    const index = faults.findIndex((f) => f.method === undefined || f.method === method);
-    const fault = faults[index];
-    if (!fault) return undefined;
-    fault.times -= 1;
-    if (fault.times <= 0) faults.splice(index, 1);
-    return fault;
-  }
-
-  function unary(
-    method: SccMethod,
-    run: (request: Record<string, unknown>) => Outcome,
-  ): handleUnaryCall<Record<string, unknown>, unknown> {
-    return (call, callback) => {
-      const request = call.request;
-      const record = (code: status, details: string, injected: boolean, effect?: FindingWriteEffect) => {
-        calls.push({
-          method,
-          request: structuredClone(request),
-          metadata: metadataToRecord(call.metadata),
-          code,
-          details,
-          injected,
-          ...(effect && { effect }),
-          at: Date.now(),
-        });
-      };
-      const fault = takeFault(method);
-      const faultDetails = fault?.details ?? `${status[fault?.code ?? 0]} injected by the SCC stand-in`;
-      if (fault && fault.when !== "after") {
-        record(fault.code, faultDetails, true);
-        callback({ code: fault.code, details: faultDetails });
-        return;
-      }
-      let outcome: Outcome;
-      try {
-        outcome = run(request);
-      } catch (error) {
-        const code = error instanceof SccStatusError ? error.code : status.INTERNAL;
-        const details = error instanceof SccStatusError ? error.details : `stand-in bug: ${String(error)}`;
-        record(code, details, false);
-        callback({ code, details });
-        return;
-      }
-      if (fault) {
-        record(fault.code, faultDetails, true, outcome.effect);
-        callback({ code: fault.code, details: faultDetails });
-        return;
-      }
-      record(status.OK, "", false, outcome.effect);
-      callback(null, outcome.response);
-    };
-  }
-
-  const str = (value: unknown) => (typeof value === "string" ? value : "");
-
+  const faults = createFaultQueue();
   const server = new Server();
-  server.addService(protos.service, {
-    CreateSource: unary("CreateSource", (r) => ({
-      response: store.createSource(str(r.parent), r.source as { displayName?: string; description?: string }),
-    })),
-    GetSource: unary("GetSource", (r) => ({ response: store.getSource(str(r.name)) })),
-    ListSources: unary("ListSources", (r) => ({
-      response: store.listSources(str(r.parent), r.pageSize, str(r.pageToken)),
-    })),
-    UpdateSource: unary("UpdateSource", (r) => ({
-      response: store.updateSource(r.source as { name?: string }, maskPathsOf(r)),
-    })),
-    CreateFinding: unary("CreateFinding", (r) => ({
-      response: store.createFinding(str(r.parent), str(r.findingId), r.finding as WireFinding | undefined),
-      effect: "created",
-    })),
-    UpdateFinding: unary("UpdateFinding", (r) => {
-      const { finding, effect } = store.updateFinding(r.finding as WireFinding | undefined, maskPathsOf(r));
-      return { response: finding, effect };
-    }),
-    ListFindings: unary("ListFindings", (r) => ({ response: store.listFindings(r) })),
-    SetFindingState: unary("SetFindingState", (r) => ({
-      response: store.setFindingState(str(r.name), r.state),
-    })),
-    SetMute: unary("SetMute", (r) => ({ response: store.setMute(str(r.name), r.mute) })),
-  });
-
-  const port = await new Promise<number>((resolve, reject) => {
-    const target = `${host.includes(":") ? `[${host}]` : host}:${options.port ?? 0}`;
-    server.bindAsync(target, ServerCredentials.createInsecure(), (error, boundPort) =>
-      error ? reject(error) : resolve(boundPort),
-    );
-  });
+  server.addService(
+    protos.service,
+    sccServiceImplementation(store, { faults, record: (call) => calls.push(call) }),
+  );
+  const port = await bind(server, host, options.port ?? 0);
 
   return {
     host,
@@ -258,19 +109,10 @@ export async function startSccStandin(options: StartSccStandinOptions = {}): Pro
       return calls;
     },
     faults: {
-      inject(fault) {
-        const times = fault.times ?? 1;
-        if (!Number.isInteger(times) || times < 1) {
-          throw new RangeError(`fault.times must be an integer >= 1, got ${String(fault.times)}`);
-        }
-        if (fault.code === status.OK) throw new RangeError("fault.code must be an error code, not OK");
-        faults.push({ ...fault, times });
-      },
-      clear() {
-        faults = [];
-      },
+      inject: faults.inject,
+      clear: faults.clear,
       get pending() {
-        return faults.map((f) => ({ ...f }));
+        return faults.pending;
       },
     },
     finding(idOrName) {
@@ -282,7 +124,7 @@ export async function startSccStandin(options: StartSccStandinOptions = {}): Pro
     reset() {
       store.reset();
       calls = [];
-      faults = [];
+      faults.clear();
     },
     close() {
       server.forceShutdown();
