@@ -1,6 +1,6 @@
 import { Command } from "@riposte/falco-event";
 import { describe, expect, it } from "vitest";
-import { buildCommands, decide } from "./decide.js";
+import { buildCommands, decide, type PlaybookOutcome } from "./decide.js";
 import { DEFAULT_PLAYBOOKS_YAML } from "./playbooks/default-playbooks.js";
 import { parsePlaybooks } from "./playbooks/load.js";
 import { exampleAlert } from "./test-alerts.js";
@@ -299,5 +299,61 @@ describe("a trial (dry-run) playbook never changes a live action", () => {
       ["notify", true],
       ["taint-node", false],
     ]);
+  });
+});
+
+describe("explaining a decision", () => {
+  const playbooks = parsePlaybooks(`playbooks:
+  - name: a
+    match: { priority: ">= Critical" }
+    actions: [{ action: notify, params: { destinations: [slack-sec] } }, { action: kill-pod, params: { grace_period_seconds: 5 } }]
+  - name: b
+    match: { any: true }
+    actions: [{ action: notify, params: { destinations: [soar, slack-sec] } }, { action: kill-pod, params: { grace_period_seconds: 30 } }]
+  - name: trial-stop
+    dry_run: true
+    continue: false
+    match: { any: true }
+    actions: [export-finding]
+  - name: trial-skipped
+    dry_run: true
+    match: { any: true }
+    actions: [export-finding]
+  - name: stop
+    continue: false
+    match: { any: true }
+    actions: [notify]
+  - name: after-stop
+    match: { any: true }
+    actions: [taint-node]
+`);
+  const alert = exampleAlert("sidekick-critical-drop-exec.json");
+
+  it("says which playbook each merged param came from (destinations: every contributor)", () => {
+    const { actions } = decide(alert, playbooks);
+    const byAction = Object.fromEntries(actions.map((a) => [a.action, a]));
+    expect(byAction["kill-pod"]?.paramsFrom).toEqual({ gracePeriodSeconds: ["a"] });
+    expect(byAction.notify?.paramsFrom).toEqual({ destinations: ["a", "b"] });
+    expect(byAction.notify?.params).toEqual({ destinations: ["slack-sec", "soar"] });
+  });
+
+  it("reports every playbook: matched, the first failed condition, or which playbook stopped evaluation", () => {
+    const outcomes: PlaybookOutcome[] = [];
+    const decision = decide(exampleAlert("modern-terminal-shell.json"), playbooks, false, (outcome) =>
+      outcomes.push(outcome),
+    );
+    expect(outcomes).toEqual([
+      {
+        playbook: "a",
+        matched: false,
+        failed: { condition: "priority", reason: "priority Notice < Critical" },
+      },
+      { playbook: "b", matched: true },
+      { playbook: "trial-stop", matched: true },
+      { playbook: "trial-skipped", matched: false, stoppedBy: "trial-stop" },
+      { playbook: "stop", matched: true },
+      { playbook: "after-stop", matched: false, stoppedBy: "stop" },
+    ]);
+    expect(decision.matched).toEqual(["b", "trial-stop", "stop"]);
   });
 });

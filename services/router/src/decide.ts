@@ -23,7 +23,7 @@ import {
   KillPodCommand,
   summarizeAlert,
 } from "@riposte/falco-event";
-import type { CompiledPlaybook, SafetyOverrides } from "./playbooks/match.js";
+import type { CompiledPlaybook, FailedCondition, SafetyOverrides } from "./playbooks/match.js";
 
 export interface PlannedAction {
   action: ActionName;
@@ -34,7 +34,15 @@ export interface PlannedAction {
   /** Dry-run playbooks among `playbooks` whose params were left out because a live playbook asked too. */
   trialPlaybooks?: string[];
   safety?: SafetyOverrides;
+  /** Per param in `params`: the playbook that set it (for notify `destinations`, each that added some). */
+  paramsFrom: Record<string, string[]>;
 }
+
+/** What became of one playbook for one alert, in file order (see `decide`'s `observe`). */
+export type PlaybookOutcome =
+  | { playbook: string; matched: true }
+  | { playbook: string; matched: false; failed: FailedCondition }
+  | { playbook: string; matched: false; stoppedBy: string };
 
 export interface RoutingDecision {
   matched: string[];
@@ -47,17 +55,30 @@ interface ActionRequest {
   params: Record<string, unknown>;
 }
 
+/**
+ * `observe`, when given, hears what became of every playbook (for `riposte playbook explain`): the
+ * same loop decides and reports, so the explanation cannot drift from the decision.
+ */
 export function decide(
   alert: FalcoAlert,
   playbooks: readonly CompiledPlaybook[],
   globalDryRun = false,
+  observe?: (outcome: PlaybookOutcome) => void,
 ): RoutingDecision {
   const matched: string[] = [];
   const requests = new Map<ActionName, ActionRequest[]>();
-  let trialsStopped = false;
-  for (const playbook of playbooks) {
-    if (playbook.dryRun && trialsStopped) continue;
-    if (!playbook.matches(alert)) continue;
+  let trialsStoppedBy: string | undefined;
+  for (const [index, playbook] of playbooks.entries()) {
+    if (playbook.dryRun && trialsStoppedBy !== undefined) {
+      observe?.({ playbook: playbook.name, matched: false, stoppedBy: trialsStoppedBy });
+      continue;
+    }
+    if (!playbook.matches(alert)) {
+      const failed = observe && playbook.explain(alert);
+      if (failed) observe({ playbook: playbook.name, matched: false, failed });
+      continue;
+    }
+    observe?.({ playbook: playbook.name, matched: true });
     matched.push(playbook.name);
     for (const { action, params } of playbook.actions) {
       const list = requests.get(action) ?? [];
@@ -66,8 +87,13 @@ export function decide(
     }
     if (playbook.continue) continue;
     // A trial's `continue: false` stops the trials after it, never a live playbook.
-    if (!playbook.dryRun) break;
-    trialsStopped = true;
+    if (!playbook.dryRun) {
+      for (const later of playbooks.slice(index + 1)) {
+        observe?.({ playbook: later.name, matched: false, stoppedBy: playbook.name });
+      }
+      break;
+    }
+    trialsStoppedBy = playbook.name;
   }
   const actions = [...requests].map(([action, list]) => planAction(action, list, globalDryRun));
   return { matched, actions };
@@ -84,9 +110,11 @@ function planAction(
     ...new Set(list.map((request) => request.playbook.name)),
   ];
   const ignoredTrials = live.length > 0 ? names(requests.filter((request) => request.playbook.dryRun)) : [];
+  const { params, paramsFrom } = mergeParams(shaping);
   return {
     action,
-    params: shaping.map((request) => request.params).reduce(mergeParams, {}),
+    params,
+    paramsFrom,
     dryRun: globalDryRun || live.length === 0,
     playbooks: names(requests),
     ...(ignoredTrials.length > 0 ? { trialPlaybooks: ignoredTrials } : {}),
@@ -116,15 +144,23 @@ function allowFlag<K extends string>(
   return {};
 }
 
-function mergeParams(
-  earlier: Record<string, unknown>,
-  later: Record<string, unknown>,
-): Record<string, unknown> {
-  const merged = { ...later, ...earlier };
-  const a = earlier.destinations;
-  const b = later.destinations;
-  if (Array.isArray(a) && Array.isArray(b)) merged.destinations = [...new Set([...a, ...b])];
-  return merged;
+/** The earliest request that sets a param wins; notify `destinations` are the union, in order. */
+function mergeParams(requests: readonly ActionRequest[]): Pick<PlannedAction, "params" | "paramsFrom"> {
+  const params: Record<string, unknown> = {};
+  const paramsFrom: Record<string, string[]> = {};
+  for (const { playbook, params: asked } of requests) {
+    for (const [key, value] of Object.entries(asked)) {
+      const earlier = params[key];
+      if (!Object.hasOwn(params, key)) {
+        params[key] = value;
+        paramsFrom[key] = [playbook.name];
+      } else if (key === "destinations" && Array.isArray(earlier) && Array.isArray(value)) {
+        params[key] = [...new Set([...earlier, ...value])];
+        paramsFrom[key] = [...new Set([...(paramsFrom[key] ?? []), playbook.name])];
+      }
+    }
+  }
+  return { params, paramsFrom };
 }
 
 /**

@@ -133,3 +133,74 @@ describe("match operators", () => {
     expect(matcher("rules: Terminal shell in container\npriority: '>= Warning'")(shell)).toBe(false);
   });
 });
+
+/** The playbook's `explain`: the first condition (in match order) the alert fails, in words. */
+function why(match: string, alert: ReturnType<typeof exampleAlert>) {
+  const [playbook] = parsePlaybooks(
+    `playbooks:\n  - name: t\n    actions: [notify]\n    match:\n${match.replace(/^/gm, "      ")}\n`,
+  );
+  if (!playbook) throw new Error("no playbook");
+  return playbook.explain(alert);
+}
+
+describe("explain: the first condition that failed", () => {
+  it("is undefined exactly when the playbook matches", () => {
+    for (const match of ["{}", "priority: '>= Notice'", "namespaces: { include: [shop] }"]) {
+      expect(why(match, shell)).toBeUndefined();
+    }
+  });
+
+  it("priority: the alert's priority against the bound", () => {
+    expect(why("priority: '>= Critical'", shell)).toEqual({
+      condition: "priority",
+      reason: "priority Notice < Critical",
+    });
+    expect(why("priority: '<= Notice'", critical)?.reason).toBe("priority Critical > Notice");
+    expect(why("priority: '!= Notice'", shell)?.reason).toBe("priority Notice, excluded by != Notice");
+  });
+
+  it("namespaces: excluded, not included, or unknown", () => {
+    const system = exampleAlert("modern-terminal-shell.json", { fields: { "k8s.ns.name": "kube-system" } });
+    expect(why("namespaces: { exclude: [kube-*] }", system)).toEqual({
+      condition: "namespaces.exclude",
+      reason: "namespace kube-system excluded (kube-*)",
+    });
+    expect(why("namespaces: { include: [pay*, jobs] }", shell)?.reason).toBe(
+      "namespace shop not included (pay*, jobs)",
+    );
+    expect(why("namespaces: { include: [shop] }", host)?.reason).toBe(
+      "no namespace in the alert (include: shop)",
+    );
+  });
+
+  it("names the first failing condition in match order, not a later one", () => {
+    const failure = why("rules: Nope\npriority: '>= Critical'", shell);
+    expect(failure?.condition).toBe("rules");
+    expect(failure?.reason).toBe('rule "Terminal shell in container" is none of: Nope');
+  });
+
+  it("source, tags, cluster, target and output fields", () => {
+    expect(why("source: k8s_audit", shell)?.reason).toBe("source syscall, not one of: k8s_audit");
+    expect(why("source: syscall", exampleAlert("2019-terminal-shell-pod.json"))?.reason).toBe(
+      "no source in the alert (wanted: syscall)",
+    );
+    expect(why("tags: [nope]", shell)?.reason).toBe("no tag among: nope");
+    expect(why(`tags: { all_of: [${shell.tags[0]}, nope] }`, shell)?.reason).toBe("tag nope missing");
+    expect(why("cluster: prod-*", shell)?.reason).toBe("no cluster in the alert (wanted: prod-*)");
+    expect(why("target: host", shell)?.reason).toBe("target container, not host");
+    expect(why("output_fields: { proc.name: zsh }", shell)).toEqual({
+      condition: "output_fields.proc.name",
+      reason: "proc.name bash, not equal to zsh",
+    });
+    expect(why("output_fields: { proc.name: { in: [zsh, sh] } }", shell)?.reason).toBe(
+      "proc.name bash, not one of: zsh, sh",
+    );
+    expect(why("output_fields: { proc.name: { glob: 'z*' } }", shell)?.reason).toBe(
+      "proc.name bash, does not match z*",
+    );
+    expect(why("output_fields: { no.such: { exists: true } }", shell)?.reason).toBe("no.such absent");
+    expect(why("output_fields: { proc.name: { exists: false } }", shell)?.reason).toBe(
+      "proc.name present (bash)",
+    );
+  });
+});

@@ -6,6 +6,7 @@ import {
   isAbsent,
   type JsonValue,
   PRIORITIES,
+  type Priority,
   severityOf,
 } from "@riposte/falco-event";
 import { compileGlob, compileGlobs, type Glob } from "./glob.js";
@@ -26,13 +27,32 @@ export interface SafetyOverrides {
 export interface CompiledPlaybook {
   name: string;
   matches(alert: FalcoAlert): boolean;
+  /** Why the alert does not match: the first condition it fails, in words; undefined when it matches. */
+  explain(alert: FalcoAlert): FailedCondition | undefined;
   actions: readonly PlaybookAction[];
   dryRun: boolean;
   continue: boolean;
   safety?: SafetyOverrides;
 }
 
-type Predicate = (alert: FalcoAlert) => boolean;
+export interface FailedCondition {
+  /** The match key: `priority`, `namespaces.exclude`, `output_fields.proc.name`, … */
+  condition: string;
+  /** e.g. `priority Notice < Critical`; alert text in it is as received (escape it before display). */
+  reason: string;
+}
+
+export interface CompiledMatch {
+  matches(alert: FalcoAlert): boolean;
+  explain(alert: FalcoAlert): FailedCondition | undefined;
+}
+
+/** One condition of a match block: its test, and why an alert fails it (worded only when asked). */
+interface Condition {
+  name: string;
+  test(alert: FalcoAlert): boolean;
+  whyNot(alert: FalcoAlert): string;
+}
 
 export function compilePlaybooks(file: PlaybookFile): CompiledPlaybook[] {
   return file.playbooks.map((spec) => {
@@ -51,9 +71,11 @@ export function compilePlaybooks(file: PlaybookFile): CompiledPlaybook[] {
         ? { allowMirrorPods: spec.safety.allow_mirror_pods }
         : {}),
     };
+    const { matches, explain } = compileMatch(spec.match);
     return {
       name: spec.name,
-      matches: compileMatch(spec.match),
+      matches,
+      explain,
       actions: spec.actions,
       dryRun: spec.dry_run,
       continue: spec.continue,
@@ -62,51 +84,137 @@ export function compilePlaybooks(file: PlaybookFile): CompiledPlaybook[] {
   });
 }
 
-export function compileMatch(match: MatchSpec): Predicate {
-  const predicates: Predicate[] = [];
+/**
+ * Deciding and explaining share one path: both take the first condition the alert fails, so what
+ * `explain` says is what `matches` decided. Only `explain` puts it into words.
+ */
+export function compileMatch(match: MatchSpec): CompiledMatch {
+  const conditions = compileConditions(match);
+  const firstFailing = (alert: FalcoAlert) => conditions.find((condition) => !condition.test(alert));
+  return {
+    matches: (alert) => firstFailing(alert) === undefined,
+    explain: (alert) => {
+      const failed = firstFailing(alert);
+      return failed && { condition: failed.name, reason: failed.whyNot(alert) };
+    },
+  };
+}
+
+const listed = (values: readonly unknown[]) => values.map(String).join(", ");
+
+function compileConditions(match: MatchSpec): Condition[] {
+  const conditions: Condition[] = [];
   if (match.rules) {
-    const rule = compileGlobs(match.rules);
-    predicates.push((alert) => rule(alert.rule));
+    const rules = match.rules;
+    const rule = compileGlobs(rules);
+    conditions.push({
+      name: "rules",
+      test: (alert) => rule(alert.rule),
+      whyNot: (alert) => `rule ${JSON.stringify(alert.rule)} is none of: ${listed(rules)}`,
+    });
   }
-  if (match.priority) {
-    const { op, priority } = match.priority;
-    const bound = severityOf(priority);
-    // Severity counts down: Emergency is 0, so "at least Critical" means severity <= Critical's.
-    predicates.push((alert) => compareSeverity(op, alert.severity, bound));
-  }
+  if (match.priority) conditions.push(priorityCondition(match.priority.op, match.priority.priority));
   if (match.source) {
-    const sources = new Set(match.source);
-    predicates.push((alert) => alert.source !== undefined && sources.has(alert.source));
+    const wanted = match.source;
+    const sources = new Set(wanted);
+    conditions.push({
+      name: "source",
+      test: (alert) => alert.source !== undefined && sources.has(alert.source),
+      whyNot: (alert) =>
+        alert.source === undefined
+          ? `no source in the alert (wanted: ${listed(wanted)})`
+          : `source ${alert.source}, not one of: ${listed(wanted)}`,
+    });
   }
   if (match.tags) {
     const { any_of: anyOf, all_of: allOf } = match.tags;
-    if (anyOf) predicates.push((alert) => anyOf.some((tag) => alert.tags.includes(tag)));
-    if (allOf) predicates.push((alert) => allOf.every((tag) => alert.tags.includes(tag)));
+    if (anyOf) {
+      conditions.push({
+        name: "tags.any_of",
+        test: (alert) => anyOf.some((tag) => alert.tags.includes(tag)),
+        whyNot: () => `no tag among: ${listed(anyOf)}`,
+      });
+    }
+    if (allOf) {
+      conditions.push({
+        name: "tags.all_of",
+        test: (alert) => allOf.every((tag) => alert.tags.includes(tag)),
+        whyNot: (alert) => `tag ${listed(allOf.filter((tag) => !alert.tags.includes(tag)))} missing`,
+      });
+    }
   }
-  if (match.namespaces) {
-    const include = match.namespaces.include ? compileGlobs(match.namespaces.include) : undefined;
-    const exclude = match.namespaces.exclude ? compileGlobs(match.namespaces.exclude) : undefined;
-    predicates.push((alert) => {
-      const namespace = alert.target.namespace;
-      if (include && (namespace === undefined || !include(namespace))) return false;
-      return !(exclude && namespace !== undefined && exclude(namespace));
-    });
-  }
+  conditions.push(...namespaceConditions(match.namespaces ?? {}));
   if (match.cluster) {
-    const cluster = compileGlobs(match.cluster);
-    predicates.push((alert) => alert.target.cluster !== undefined && cluster(alert.target.cluster));
+    const wanted = match.cluster;
+    const cluster = compileGlobs(wanted);
+    conditions.push({
+      name: "cluster",
+      test: (alert) => alert.target.cluster !== undefined && cluster(alert.target.cluster),
+      whyNot: (alert) =>
+        alert.target.cluster === undefined
+          ? `no cluster in the alert (wanted: ${listed(wanted)})`
+          : `cluster ${alert.target.cluster}, not one of: ${listed(wanted)}`,
+    });
   }
   if (match.target && match.target !== "any") {
     const wanted = match.target;
-    predicates.push((alert) => targetKind(alert) === wanted);
+    conditions.push({
+      name: "target",
+      test: (alert) => targetKind(alert) === wanted,
+      whyNot: (alert) => `target ${targetKind(alert)}, not ${wanted}`,
+    });
   }
   for (const [field, condition] of Object.entries(match.output_fields ?? {})) {
     const test = compileFieldCondition(condition);
-    predicates.push((alert) =>
-      test(Object.hasOwn(alert.outputFields, field) ? alert.outputFields[field] : undefined),
-    );
+    const fieldOf = (alert: FalcoAlert) =>
+      Object.hasOwn(alert.outputFields, field) ? alert.outputFields[field] : undefined;
+    conditions.push({
+      name: `output_fields.${field}`,
+      test: (alert) => test(fieldOf(alert)),
+      whyNot: (alert) => fieldMismatch(field, condition, fieldOf(alert)),
+    });
   }
-  return (alert) => predicates.every((predicate) => predicate(alert));
+  return conditions;
+}
+
+function priorityCondition(op: Comparison, priority: Priority): Condition {
+  const bound = severityOf(priority);
+  return {
+    name: "priority",
+    // Severity counts down: Emergency is 0, so "at least Critical" means severity <= Critical's.
+    test: (alert) => compareSeverity(op, alert.severity, bound),
+    whyNot: (alert) => {
+      if (op === "!=") return `priority ${alert.priority}, excluded by != ${priority}`;
+      const relation = alert.severity > bound ? "<" : alert.severity < bound ? ">" : "==";
+      return `priority ${alert.priority} ${relation} ${priority}`;
+    },
+  };
+}
+
+function namespaceConditions(namespaces: NonNullable<MatchSpec["namespaces"]>): Condition[] {
+  const conditions: Condition[] = [];
+  const { include, exclude } = namespaces;
+  if (include) {
+    const included = compileGlobs(include);
+    conditions.push({
+      name: "namespaces.include",
+      test: (alert) => alert.target.namespace !== undefined && included(alert.target.namespace),
+      whyNot: (alert) =>
+        alert.target.namespace === undefined
+          ? `no namespace in the alert (include: ${listed(include)})`
+          : `namespace ${alert.target.namespace} not included (${listed(include)})`,
+    });
+  }
+  if (exclude) {
+    const excluded = compileGlobs(exclude);
+    // No namespace known: nothing to exclude.
+    conditions.push({
+      name: "namespaces.exclude",
+      test: (alert) => alert.target.namespace === undefined || !excluded(alert.target.namespace),
+      whyNot: (alert) => `namespace ${alert.target.namespace} excluded (${listed(exclude)})`,
+    });
+  }
+  return conditions;
 }
 
 /**
@@ -209,4 +317,14 @@ function compileFieldCondition(condition: FieldCondition): (value: JsonValue | u
     const text = fieldText(value);
     return text !== undefined && test(text);
   };
+}
+
+function fieldMismatch(field: string, condition: FieldCondition, value: JsonValue | undefined): string {
+  const present = value !== undefined && !isAbsent(value);
+  const shown = present ? (Array.isArray(value) ? `[${value.map(String).join(", ")}]` : String(value)) : "";
+  if ("exists" in condition) return present ? `${field} present (${shown})` : `${field} absent`;
+  if (!present) return `${field} absent`;
+  if ("equals" in condition) return `${field} ${shown}, not equal to ${String(condition.equals)}`;
+  if ("glob" in condition) return `${field} ${shown}, does not match ${condition.glob}`;
+  return `${field} ${shown}, not one of: ${listed(condition.in)}`;
 }
