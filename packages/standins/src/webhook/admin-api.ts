@@ -1,0 +1,68 @@
+// The admin API under /__standin/ that lets another process read and script the receiver (see
+// webhookReceiverAdmin): GET requests, POST script, POST reset, GET health.
+
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { readBody } from "./http-io.js";
+import type { RequestLog } from "./request-log.js";
+import { parseResponseScript, type ScriptQueues } from "./script.js";
+
+/** Path prefix of the admin API; requests under it are never recorded or scripted. */
+export const adminPathPrefix = "/__standin/";
+
+export interface AdminContext {
+  log: RequestLog;
+  scripts: ScriptQueues;
+  maxBodyBytes: number;
+  /** Forgets requests and scripts. */
+  reset(): void;
+}
+
+function sendJson(response: ServerResponse, status: number, value: unknown): void {
+  response.writeHead(status, { "content-type": "application/json" });
+  response.end(JSON.stringify(value));
+}
+
+async function addScript(
+  context: AdminContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const body = (await readBody(request, context.maxBodyBytes)).toString("utf8");
+  try {
+    context.scripts.add(parseResponseScript(JSON.parse(body)));
+  } catch (error) {
+    sendJson(response, 400, { error: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  response.writeHead(204).end();
+}
+
+export async function handleAdmin(
+  context: AdminContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const route = `${request.method} ${url.pathname.slice(adminPathPrefix.length)}`;
+  switch (route) {
+    case "GET requests": {
+      const since = Number(url.searchParams.get("since")) || 0;
+      sendJson(response, 200, { requests: context.log.since(since, url.searchParams.get("path")) });
+      return;
+    }
+    case "POST script":
+      await addScript(context, request, response);
+      return;
+    case "POST reset":
+      context.reset();
+      response.writeHead(204).end();
+      return;
+    case "GET health":
+      sendJson(response, 200, { ok: true, requests: context.log.requests.length });
+      return;
+    default:
+      sendJson(response, 404, {
+        error: `unknown admin route ${route}; expected GET requests, POST script, POST reset, GET health`,
+      });
+  }
+}

@@ -1,0 +1,62 @@
+// Deciding and giving the answer to one webhook request: a scripted answer if one is queued (with
+// its Retry-After, delay or dropped connection), else 405 for non-POST, else Slack's answer.
+
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { send } from "./http-io.js";
+import type { ScriptedResponse } from "./script.js";
+import { type SlackCheckResult, slackBodyForStatus, slackRefusal } from "./slack-api.js";
+
+export interface PlannedResponse {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+}
+
+function scriptedAnswer(scripted: ScriptedResponse): PlannedResponse {
+  const headers = { ...scripted.headers };
+  if (scripted.retryAfterSeconds !== undefined) headers["retry-after"] = String(scripted.retryAfterSeconds);
+  return {
+    status: scripted.status,
+    body: scripted.body ?? slackBodyForStatus[scripted.status] ?? "",
+    headers,
+  };
+}
+
+/** `slack` is undefined for generic (non-Slack) webhook paths, which accept any body. */
+export function planResponse(
+  scripted: ScriptedResponse | undefined,
+  method: string | undefined,
+  slack: SlackCheckResult | undefined,
+): PlannedResponse {
+  if (scripted) return scriptedAnswer(scripted);
+  if (method !== "POST") return { status: 405, body: "method_not_allowed", headers: {} };
+  const refusal = slack && slackRefusal(slack);
+  if (refusal) return { ...refusal, headers: {} };
+  return { status: 200, body: "ok", headers: {} };
+}
+
+/** Answers now, or after the scripted delay (timers are kept in `pendingTimers` for close()). */
+export function deliver(
+  request: IncomingMessage,
+  response: ServerResponse,
+  planned: PlannedResponse,
+  scripted: ScriptedResponse | undefined,
+  pendingTimers: Set<NodeJS.Timeout>,
+): void {
+  const answer = () => {
+    if (scripted?.dropConnection) {
+      request.socket.destroy();
+      return;
+    }
+    send(response, planned.status, planned.body, planned.headers);
+  };
+  if (!scripted?.delayMs) {
+    answer();
+    return;
+  }
+  const timer = setTimeout(() => {
+    pendingTimers.delete(timer);
+    answer();
+  }, scripted.delayMs);
+  pendingTimers.add(timer);
+}
