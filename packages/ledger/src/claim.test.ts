@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RoutingDecisionRecord } from "./incident.js";
+import { emulatorFirestore, incidentKey, testLedger, uniqueProjectId } from "./test-support.js";
+
+const projectId = uniqueProjectId();
+const firstInstance = emulatorFirestore(projectId);
+const secondInstance = emulatorFirestore(projectId);
+
+beforeAll(
+  () => Promise.all([testLedger(firstInstance).warmUp(), testLedger(secondInstance).warmUp()]),
+  30_000,
+);
+afterAll(() => Promise.all([firstInstance.terminate(), secondInstance.terminate()]));
+
+const decision: RoutingDecisionRecord = {
+  playbooks: ["kill-crypto-miners"],
+  actions: [{ action: "kill-pod", dryRun: false, playbooks: ["kill-crypto-miners"] }],
+};
+const window = { dedupWindowMs: 60_000 };
+
+describe("claimIncident", { timeout: 30_000 }, () => {
+  it("lets exactly one of two concurrent routers (two instances) claim an incident", async () => {
+    const first = testLedger(firstInstance);
+    const second = testLedger(secondInstance);
+    for (let round = 0; round < 5; round += 1) {
+      const key = incidentKey();
+      const results = await Promise.all([
+        first.claimIncident(key, decision, window),
+        second.claimIncident(key, decision, window),
+      ]);
+      expect(results.map((result) => result.outcome).sort()).toEqual(["claimed", "duplicate"]);
+    }
+  });
+
+  it("answers duplicate within the dedup window, and claims again after it", async () => {
+    let now = new Date("2026-12-05T10:00:00Z");
+    const ledger = testLedger(firstInstance, { now: () => now });
+    const key = incidentKey();
+    const claimed = await ledger.claimIncident(key, decision, window);
+    expect(claimed.outcome).toBe("claimed");
+    if (claimed.outcome !== "claimed") return;
+    expect(await ledger.markRouted(key, claimed.claimId)).toBe(true);
+
+    now = new Date("2026-12-05T10:00:59Z");
+    expect(await ledger.claimIncident(key, decision, window)).toMatchObject({
+      outcome: "duplicate",
+      state: "routed",
+    });
+    now = new Date("2026-12-05T10:01:01Z");
+    expect(await ledger.claimIncident(key, decision, window)).toMatchObject({ outcome: "claimed" });
+  });
+
+  it("lets a redelivery route again when the claim was released (publishing failed)", async () => {
+    const ledger = testLedger(firstInstance);
+    const key = incidentKey();
+    const claimed = await ledger.claimIncident(key, decision, window);
+    if (claimed.outcome !== "claimed") throw new Error("expected a claim");
+    expect(await ledger.releaseClaim(key, claimed.claimId)).toBe(true);
+    expect(await ledger.claimIncident(key, decision, window)).toMatchObject({ outcome: "claimed" });
+  });
+
+  it("lets another router take over a claim whose router vanished while routing (lease over)", async () => {
+    let now = new Date("2026-12-05T10:00:00Z");
+    const ledger = testLedger(firstInstance, { now: () => now });
+    const key = incidentKey();
+    const stale = await ledger.claimIncident(key, decision, { ...window, leaseMs: 30_000 });
+    expect(stale.outcome).toBe("claimed");
+    now = new Date("2026-12-05T10:00:20Z");
+    expect(await ledger.claimIncident(key, decision, { ...window, leaseMs: 30_000 })).toMatchObject({
+      outcome: "duplicate",
+      state: "routing",
+    });
+    now = new Date("2026-12-05T10:00:31Z");
+    const taken = await ledger.claimIncident(key, decision, { ...window, leaseMs: 30_000 });
+    expect(taken.outcome).toBe("claimed");
+    // The vanished router's late completion does not overwrite the new claim.
+    if (stale.outcome === "claimed") expect(await ledger.markRouted(key, stale.claimId)).toBe(false);
+  });
+
+  it("gives the same claim back to a redelivery of the message that claimed (same claimant)", async () => {
+    const ledger = testLedger(firstInstance);
+    const key = incidentKey();
+    const claimed = await ledger.claimIncident(key, decision, { ...window, claimant: "message-1" });
+    const again = await ledger.claimIncident(key, decision, { ...window, claimant: "message-1" });
+    const resent = await ledger.claimIncident(key, decision, { ...window, claimant: "message-2" });
+    expect(again).toEqual(claimed);
+    expect(resent).toMatchObject({ outcome: "duplicate" });
+  });
+
+  it("refuses a key that is not an incident key before reaching Firestore", async () => {
+    const ledger = testLedger(firstInstance);
+    await expect(ledger.claimIncident("__name__", decision, window)).rejects.toThrow(/incident key/);
+    await expect(ledger.claimIncident("a/b", decision, window)).rejects.toThrow(/incident key/);
+  });
+});

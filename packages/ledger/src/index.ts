@@ -1,0 +1,24 @@
+// The incident ledger: Riposte's state in Firestore, shared by every instance — the incident timeline,
+// the router's dedup claims and the actioners' blast-radius slots.
+export {
+  type ClaimOptions,
+  type ClaimResult,
+  DEFAULT_CLAIM_LEASE_MS,
+} from "./claim.js";
+export { createLedgerFirestore, type LedgerClientOptions } from "./client.js";
+export { LedgerEnv } from "./config.js";
+export { DEFAULT_TIMEOUT_MS, DEFAULT_TTL_DAYS } from "./context.js";
+export { LedgerUnavailableError } from "./errors.js";
+export {
+  type ActionRecord,
+  FieldName,
+  INCIDENTS,
+  IncidentRecord,
+  NOTIFICATION_STATUSES,
+  type NotificationRecord,
+  REASON_MAX_LENGTH,
+  type RouterRecord,
+  RoutingDecisionRecord,
+} from "./incident.js";
+export { createLedger, type Ledger, type LedgerOptions } from "./ledger.js";
+export { type Limit, SLOT_HOLDERS, SLOTS, type SlotDecision, type SlotHolder } from "./slots.js";

@@ -1,0 +1,74 @@
+// The ledger as services use it: one object over one Firestore client, its clock, its deadline and
+// the incidents' TTL. Every method either answers or throws LedgerUnavailableError within `timeoutMs`;
+// invalid input (not an incident key, a name that is not plain) is refused before reaching Firestore.
+import type { Firestore } from "@google-cloud/firestore";
+import type { z } from "zod";
+import { type ClaimOptions, type ClaimResult, claimIncident, markRouted, releaseClaim } from "./claim.js";
+import { contextOf, guarded } from "./context.js";
+import {
+  type ActionAttempt,
+  type ActionOutcomeInput,
+  INCIDENTS,
+  type IncidentRecord,
+  type NotificationInput,
+  type RoutingDecisionRecord,
+  readIncident,
+  recordActionAttempt,
+  recordActionOutcome,
+  recordFinding,
+  recordNotification,
+  recordTraceId,
+} from "./incident.js";
+import { type Limit, type SlotDecision, type SlotHolder, takeSlot } from "./slots.js";
+
+export interface LedgerOptions {
+  firestore: Firestore;
+  /** How long an incident is kept after its last write (default 90 days). */
+  ttlDays?: number;
+  /** The longest any ledger call may take before LedgerUnavailableError (default 10 s). */
+  timeoutMs?: number;
+  now?: () => Date;
+}
+
+export interface Ledger {
+  /** A first call sets up the client's channel (seconds): make it at start, not on the first alert. */
+  warmUp(): Promise<void>;
+  claimIncident(key: string, decision: RoutingDecisionRecord, options: ClaimOptions): Promise<ClaimResult>;
+  markRouted(key: string, claimId: string): Promise<boolean>;
+  releaseClaim(key: string, claimId: string): Promise<boolean>;
+  takeSlot(limit: Limit, holder: SlotHolder): Promise<SlotDecision>;
+  recordActionAttempt(key: string, action: string, attempt: z.input<typeof ActionAttempt>): Promise<void>;
+  recordActionOutcome(
+    key: string,
+    action: string,
+    outcome: z.input<typeof ActionOutcomeInput>,
+  ): Promise<void>;
+  recordNotification(
+    key: string,
+    destination: string,
+    notification: z.input<typeof NotificationInput>,
+  ): Promise<void>;
+  recordFinding(key: string, findingName: string): Promise<void>;
+  recordTraceId(key: string, traceId: string): Promise<void>;
+  readIncident(key: string): Promise<IncidentRecord | undefined>;
+}
+
+export function createLedger(options: LedgerOptions): Ledger {
+  const ctx = contextOf(options);
+  return {
+    warmUp: async () => {
+      await guarded(ctx, "warm up", () => ctx.db.collection(INCIDENTS).limit(1).get());
+    },
+    claimIncident: (key, decision, claim) => claimIncident(ctx, key, decision, claim),
+    markRouted: (key, claimId) => markRouted(ctx, key, claimId),
+    releaseClaim: (key, claimId) => releaseClaim(ctx, key, claimId),
+    takeSlot: (limit, holder) => takeSlot(ctx, limit, holder),
+    recordActionAttempt: (key, action, attempt) => recordActionAttempt(ctx, key, action, attempt),
+    recordActionOutcome: (key, action, outcome) => recordActionOutcome(ctx, key, action, outcome),
+    recordNotification: (key, destination, notification) =>
+      recordNotification(ctx, key, destination, notification),
+    recordFinding: (key, findingName) => recordFinding(ctx, key, findingName),
+    recordTraceId: (key, traceId) => recordTraceId(ctx, key, traceId),
+    readIncident: (key) => readIncident(ctx, key),
+  };
+}
