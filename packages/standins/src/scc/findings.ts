@@ -45,13 +45,15 @@ function writableCopy(state: SccStoreState, incoming: WireFinding): WireFinding 
   return wire;
 }
 
+/** `field` and `value`: the request field that named the source and its value as sent. */
 function createStoredFinding(
   state: SccStoreState,
   ref: FindingRef,
   incoming: WireFinding,
   field: string,
+  value: string,
 ): StoredFinding {
-  const source = requireSource(state, ref.sourceId, ref.scope, field, findingName(ref));
+  const source = requireSource(state, ref.sourceId, ref.scope, field, value);
   checkFindingContent(state, incoming, "finding");
   if (incoming.eventTime === undefined || incoming.eventTime === null) {
     throw invalidArgument("finding.event_time is required when creating a finding");
@@ -91,7 +93,7 @@ export function createFinding(
   const full = { ...ref, findingId };
   if (state.findings.has(findingKey(full)))
     throw alreadyExists(`finding ${findingName(full)} already exists`);
-  return structuredClone(createStoredFinding(state, full, finding, "parent").wire);
+  return structuredClone(createStoredFinding(state, full, finding, "parent", parent).wire);
 }
 
 /** Creates or updates; `effect` says which (and "unchanged" for an identical redelivery). */
@@ -110,7 +112,7 @@ export function updateFinding(
     // The proto says the mask "should not be specified when creating"; the stand-in ignores it
     // on creation and stores every field sent.
     return {
-      finding: structuredClone(createStoredFinding(state, ref, finding, "finding.name").wire),
+      finding: structuredClone(createStoredFinding(state, ref, finding, "finding.name", finding.name).wire),
       effect: "created",
     };
   }
