@@ -25,7 +25,7 @@ Options:
   --region R                        Cloud Run region, e.g. europe-west1 (required)
   --service S                       only this service (repeatable)
   --cluster NAME[:LOCATION]         a GKE cluster Falco watches (repeatable): RBAC goes to each, and
-                                    CLUSTERS / GKE_CLUSTERS map each NAME (falcosidekick's cluster
+                                    CLUSTERS maps each NAME (falcosidekick's cluster
                                     field) to it; LOCATION is its region or zone
   --cluster-location L              location of clusters given without one (default: --region)
   --network N --subnet S            Direct VPC egress (private ranges only) for the services that
