@@ -1,7 +1,8 @@
 // Entry point: reads the destinations, wires real dependencies and listens. Everything testable lives
 // in app.ts.
 import "./instrument.js";
-import { exporterFor, loadTracingConfig, startService } from "@riposte/service-kit";
+import { startService } from "@riposte/service-kit";
+import { cloudTraceProject } from "@riposte/service-kit/gcp";
 import { createApp } from "./app.js";
 import { destinationsFromConfig } from "./config.js";
 import { notifierDescriptor } from "./descriptor.js";
@@ -12,12 +13,13 @@ const SHUTDOWN_FLUSH_MS = 1_500;
 await startService(notifierDescriptor, (kit) => {
   const { config } = kit;
   const destinations = destinationsFromConfig(config);
+  const traceProjectId = cloudTraceProject();
   const app = createApp({
     push: kit.push,
     publisher: kit.publisher,
     destinations,
     links: {
-      ...cloudTraceProject(),
+      ...(traceProjectId ? { traceProjectId } : {}),
       ...(config.SCC_SOURCE_NAME
         ? {
             scc: {
@@ -54,12 +56,3 @@ await startService(notifierDescriptor, (kit) => {
   return app;
 });
 
-/** Trace links only work when traces go to Cloud Trace: then its project, else nothing. */
-function cloudTraceProject(): { traceProjectId?: string } {
-  try {
-    const exporter = exporterFor(loadTracingConfig());
-    return exporter.kind === "gcp" ? { traceProjectId: exporter.projectId } : {};
-  } catch {
-    return {}; // instrument() has already said why tracing is off
-  }
-}
