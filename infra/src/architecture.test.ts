@@ -14,8 +14,6 @@ const PRODUCT_ROOTS = ["packages", "services", "infra/src", "test/chaos"];
 const PROCESS_ENV_EXCEPTIONS = [
   // Test fixtures: starting the emulators and the vitest global setups need the test's environment.
   "packages/service-kit/src/testing/",
-  // Its destinations read webhook URLs by name; being moved into its config by the notifier's owner.
-  "services/notifier/src/destinations.ts",
 ];
 
 const SOURCE = /\.(ts|mts|cts|js|mjs|cjs)$/;
