@@ -33,3 +33,15 @@ describe("CreateFinding under a source that does not exist", () => {
     );
   });
 });
+
+describe("CreateFinding under another organization's source", () => {
+  it("answers NOT_FOUND for the source even when that source already has a finding with this id", () => {
+    const scc = store();
+    const { name } = scc.seedSource("123", "Riposte");
+    scc.createFinding(name, "f1", finding);
+    const elsewhere = name.replace("organizations/123", "organizations/456");
+    const error = refusal(() => scc.createFinding(elsewhere, "f1", finding));
+    expect(error.code).toBe(status.NOT_FOUND);
+    expect(error.details).toBe(`parent "${elsewhere}": source ${elsewhere} not found`);
+  });
+});

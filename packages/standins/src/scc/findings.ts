@@ -19,6 +19,7 @@ import {
   findingKey,
   type SccStoreState,
   type StoredFinding,
+  type StoredSource,
   type WireFinding,
 } from "./store-state.js";
 import { timestampFromMillis } from "./wire.js";
@@ -45,15 +46,13 @@ function writableCopy(state: SccStoreState, incoming: WireFinding): WireFinding 
   return wire;
 }
 
-/** `field` and `value`: the request field that named the source and its value as sent. */
+/** `source`: the finding's source, already checked by the caller against the name it was sent as. */
 function createStoredFinding(
   state: SccStoreState,
   ref: FindingRef,
   incoming: WireFinding,
-  field: string,
-  value: string,
+  source: StoredSource,
 ): StoredFinding {
-  const source = requireSource(state, ref.sourceId, ref.scope, field, value);
   checkFindingContent(state, incoming, "finding");
   if (incoming.eventTime === undefined || incoming.eventTime === null) {
     throw invalidArgument("finding.event_time is required when creating a finding");
@@ -91,9 +90,12 @@ export function createFinding(
   checkFindingId(findingId, "finding_id");
   if (!finding) throw invalidArgument("finding is required");
   const full = { ...ref, findingId };
+  // The source first, as UpdateFinding does: under another organization it does not exist,
+  // whatever findings it has there.
+  const source = requireSource(state, ref.sourceId, ref.scope, "parent", parent);
   if (state.findings.has(findingKey(full)))
     throw alreadyExists(`finding ${findingName(full)} already exists`);
-  return structuredClone(createStoredFinding(state, full, finding, "parent", parent).wire);
+  return structuredClone(createStoredFinding(state, full, finding, source).wire);
 }
 
 /** Creates or updates; `effect` says which (and "unchanged" for an identical redelivery). */
@@ -106,13 +108,13 @@ export function updateFinding(
     throw invalidArgument("finding.name is required");
   }
   const ref = parseFindingName(finding.name, "finding.name");
-  requireSource(state, ref.sourceId, ref.scope, "finding.name", finding.name);
+  const source = requireSource(state, ref.sourceId, ref.scope, "finding.name", finding.name);
   const existing = state.findings.get(findingKey(ref));
   if (!existing) {
     // The proto says the mask "should not be specified when creating"; the stand-in ignores it
     // on creation and stores every field sent.
     return {
-      finding: structuredClone(createStoredFinding(state, ref, finding, "finding.name", finding.name).wire),
+      finding: structuredClone(createStoredFinding(state, ref, finding, source).wire),
       effect: "created",
     };
   }
