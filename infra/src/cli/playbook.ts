@@ -15,14 +15,21 @@ import {
   storePlaybooksCommands,
 } from "../deploy/playbooks.js";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
+import { playbookExplain } from "./playbook-explain.js";
+import { playbookTest } from "./playbook-test.js";
 
 const usage = `Usage: riposte playbook validate FILE
        riposte playbook deploy FILE --project P [--region R]
+       riposte playbook test FILE CASES… [--json]
+       riposte playbook explain FILE ALERT
 
 validate  checks FILE with the router's own loader; problems are printed as file:line:column: message
 deploy    validates FILE (nothing changes when it is invalid), creates the secret ${PLAYBOOKS_SECRET} if
           missing, lets the router's account read it, stores FILE as a new version and rolls the
           Cloud Run service \`router\` to that version (mounted at PLAYBOOKS_FILE, PLAYBOOKS_VERSION set)
+test      runs case files (an alert and the decision expected) through FILE; exit 1 on any failure
+explain   why the router would do what it does with ALERT: each playbook's first failed condition
+          and each param's playbook (\`riposte playbook test|explain --help\` for more)
 
 Options:
   --project P   Google Cloud project id (deploy)
@@ -41,9 +48,11 @@ export class PlaybookDeployError extends Error {
 export function createPlaybookCommand(deps: PlaybookCommandDeps): Command {
   return {
     name: "playbook",
-    summary: "validate a playbook file, or deploy it to the router on Cloud Run",
+    summary: "validate, test or explain a playbook file, or deploy it to the router on Cloud Run",
     usage,
     async run(args) {
+      if (args[0] === "test") return playbookTest(args.slice(1), deps);
+      if (args[0] === "explain") return playbookExplain(args.slice(1), deps);
       const { values, positionals } = parseCommandArgs({ usage }, args, {
         project: { type: "string" },
         region: { type: "string" },

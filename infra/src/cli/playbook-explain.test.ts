@@ -1,0 +1,80 @@
+// `riposte playbook explain`: every playbook matched or not with the first condition that failed, and
+// the merged commands with where each param came from.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { exampleAlertJson } from "@riposte/falco-event/testing";
+import { describe, expect, it } from "vitest";
+import { playbookExplain } from "./playbook-explain.js";
+
+const ROOT = join(import.meta.dirname, "../../..");
+const DEFAULTS = join(ROOT, "examples/playbook-tests/default/playbooks.yaml");
+
+async function explain(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await playbookExplain(args, { out: (line) => out.push(line), err: (line) => err.push(line) });
+  return { code, out, err };
+}
+
+function file(name: string, text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), "riposte-explain-")), name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe("riposte playbook explain", () => {
+  it("a terminal shell against the default playbooks: each playbook's verdict and the commands", async () => {
+    const { code, out } = await explain([DEFAULTS, join(ROOT, "examples/modern-terminal-shell.json")]);
+    expect(code).toBe(0);
+    expect(out).toContain("  ✗ falco-internal              source syscall, not one of: internal");
+    expect(out).toContain("  ✗ notify-and-record           priority Notice < Warning");
+    expect(out).toContain("  ✓ isolate-interactive-access");
+    expect(out).toContain("  ✗ kill-critical-workload      priority Notice < Critical");
+    expect(out).toContain("  ✗ taint-compromised-node      priority Notice < Critical");
+    expect(out).toContain("  isolate-pod (live), asked by isolate-interactive-access");
+    expect(out).toContain("      allow_dns: false    default");
+  });
+
+  it("names an excluded namespace, a playbook skipped after continue: false, and each param's playbook", async () => {
+    const playbooks = file(
+      "p.yaml",
+      `playbooks:
+  - name: not-system
+    match: { any: true, namespaces: { exclude: [kube-*] } }
+    actions: [{ action: notify, params: { destinations: [soar] } }]
+  - name: page
+    match: { priority: ">= Critical" }
+    actions: [{ action: notify, params: { destinations: [pager] } }, { action: kill-pod, params: { grace_period_seconds: 5 } }]
+  - name: announce
+    match: { any: true }
+    actions: [{ action: notify, params: { destinations: [slack] } }]
+    continue: false
+  - name: later
+    match: { any: true }
+    actions: [export-finding]
+`,
+    );
+    const system = file(
+      "a.json",
+      exampleAlertJson("modern-terminal-shell.json", { fields: { "k8s.ns.name": "kube-system" } }),
+    );
+    const { out } = await explain([playbooks, system]);
+    expect(out).toContain("  ✗ not-system  namespace kube-system excluded (kube-*)");
+    expect(out).toContain("  ✗ later       not evaluated: announce matched with continue: false");
+    const critical = file("c.json", exampleAlertJson("sidekick-critical-drop-exec.json"));
+    const lines = (await explain([playbooks, critical])).out;
+    expect(lines).toContain("  notify (live), asked by not-system, page, announce");
+    expect(lines).toContain("      destinations: [soar, pager, slack]    from not-system, page, announce");
+    expect(lines).toContain("  kill-pod (live), asked by page");
+    expect(lines).toContain("      grace_period_seconds: 5    from page");
+  });
+
+  it("no playbook matches: says so; an unreadable alert: exit 1 with the reason", async () => {
+    const { out } = await explain([DEFAULTS, join(ROOT, "examples/informational.json")]);
+    expect(out.at(-1)).toBe("commands: none (no playbook matched)");
+    const bad = await explain([DEFAULTS, file("bad.json", '{"rule": 1}')]);
+    expect(bad.code).toBe(1);
+    expect(bad.err.join("\n")).toContain("not an alert");
+  });
+});
