@@ -8,6 +8,7 @@ import { docsCommand } from "./docs.js";
 import { playbookCommand } from "./playbook.js";
 import { rbacCommand } from "./rbac.js";
 import { releaseCommand } from "./release.js";
+import { replayCommand } from "./replay.js";
 import { sccCommand } from "./scc.js";
 import { sendCommand } from "./send.js";
 import { simCommand } from "./sim.js";
@@ -30,6 +31,7 @@ const COMMANDS: readonly Command[] = [
   docsCommand,
   deployCommand,
   playbookCommand,
+  replayCommand,
   alertingCommand,
 ];
 
