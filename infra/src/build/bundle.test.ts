@@ -4,12 +4,13 @@
 // clients must load from the bundle: Pub/Sub for everyone, SCC's gRPC client for scc-exporter's
 // start-up check, @kubernetes/client-node for the actioners.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { PubSub } from "@google-cloud/pubsub";
 import { ACTION_KINDS, type ActionName } from "@riposte/falco-event";
 import { commandFromExample } from "@riposte/k8s-response/testing";
@@ -31,7 +32,15 @@ import {
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadServices, repoRoot } from "../services.js";
 import { deriveTopology } from "../topology/derive.js";
-import { BUNDLE_ENTRY, BUNDLE_TARGET, type BundleResult, bundleService } from "./bundle.js";
+import {
+  BUNDLE_ENTRY,
+  BUNDLE_MODULE,
+  BUNDLE_TARGET,
+  type BundleResult,
+  bundleService,
+  COMPILE_CACHE_DIR,
+  IMAGE_USER_ID,
+} from "./bundle.js";
 
 const services = await loadServices();
 const EXAMPLE_ALERT = "sidekick-critical-drop-exec.json";
@@ -123,7 +132,11 @@ interface Started {
   output: string[];
 }
 
-async function startBundle(descriptor: ServiceDescriptor, dir: string): Promise<Started> {
+async function startBundle(
+  descriptor: ServiceDescriptor,
+  dir: string,
+  extraEnv: Record<string, string> = {},
+): Promise<Started> {
   const port = await freePort();
   const output: string[] = [];
   const child = spawn(process.execPath, [BUNDLE_ENTRY], {
@@ -139,6 +152,7 @@ async function startBundle(descriptor: ServiceDescriptor, dir: string): Promise<
       RIPOSTE_TRACE_EXPORTER: "otlp",
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
       ...descriptor.localEnv?.(local),
+      ...extraEnv,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -192,7 +206,23 @@ describe("standalone bundles", () => {
         expect(() => createRequire(join(dir, BUNDLE_ENTRY)).resolve("zod")).toThrow();
         expect(() => createRequire(join(dir, BUNDLE_ENTRY)).resolve("@grpc/grpc-js")).not.toThrow();
 
-        const started = await startBundle(descriptor, dir);
+        // The compile cache came with the bundle, readable by the image's non-root user, made by this Node.
+        const cacheDir = join(dir, COMPILE_CACHE_DIR);
+        const cacheFiles = readdirSync(cacheDir, { recursive: true, encoding: "utf8" }).map((file) =>
+          join(cacheDir, file),
+        );
+        const forImage = readdirSync(cacheDir).filter((name) => name.endsWith(`-${IMAGE_USER_ID}`));
+        expect(forImage).toEqual([
+          expect.stringMatching(`^${process.version}-${process.arch}-[0-9a-f]+-${IMAGE_USER_ID}$`),
+        ]);
+        expect(lstatSync(join(cacheDir, forImage[0] as string)).isDirectory()).toBe(true);
+        for (const file of cacheFiles) expect(statSync(file).mode & 0o444, file).toBe(0o444);
+
+        // Node's own compile-cache log says the bundle was compiled from the cache, not from source.
+        const started = await startBundle(descriptor, dir, { NODE_DEBUG_NATIVE: "COMPILE_CACHE" });
+        await expect
+          .poll(() => started.output.join(""))
+          .toContain(`V8 code cache for ESM ${pathToFileURL(join(dir, BUNDLE_MODULE)).href} was accepted`);
         try {
           const input = descriptor.inputs[0];
           if (!input) throw new Error(`${name} has no input`);

@@ -1,7 +1,7 @@
 // Standalone bundles for Cloud Run: `services/<name>/dist/` holds one ESM file with every dependency
-// inlined (workspace packages, zod, hono, the Google clients and their protos) plus the few packages
-// that must stay real files beside it in `dist/node_modules`. It runs with `node dist/main.mjs` and
-// nothing else. One module for every service: the service list comes from the descriptors.
+// inlined (workspace packages, zod, hono, the Google clients and their protos), the few packages that
+// must stay real files beside it in `dist/node_modules`, and V8's compile cache of both (see
+// compile-cache.ts). It runs with `node dist/main.mjs` and nothing else. One module for every service: the service list comes from the descriptors.
 import {
   cpSync,
   existsSync,
@@ -14,8 +14,17 @@ import {
 } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { build } from "esbuild";
+import {
+  BUNDLE_MODULE,
+  COMPILE_CACHE_DIR,
+  IMAGE_USER_ID,
+  LAUNCHER,
+  writeCompileCache,
+} from "./compile-cache.js";
 
-/** What the image runs: `node main.mjs` (the Dockerfile's CMD). */
+export { BUNDLE_MODULE, COMPILE_CACHE_DIR, IMAGE_USER_ID };
+
+/** What the image runs: `node main.mjs` (the Dockerfile's CMD), the launcher of service.mjs. */
 export const BUNDLE_ENTRY = "main.mjs";
 
 /** What esbuild compiles for: the Node of the runtime image, which dev and CI run too. */
@@ -77,7 +86,10 @@ export interface BundleResult {
   outDir: string;
   /** Absolute path of `main.mjs`. */
   entry: string;
+  /** Bytes of the bundle (`service.mjs`). */
   bundleBytes: number;
+  /** Bytes of its compile cache. */
+  compileCacheBytes: number;
   /** The shipped packages with everything they depend on. */
   shipped: ShippedPackage[];
   shippedBytes: number;
@@ -98,10 +110,11 @@ export async function bundleService(target: BundleTarget, options: BundleOptions
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const entry = join(outDir, BUNDLE_ENTRY);
+  const bundle = join(outDir, BUNDLE_MODULE);
 
   const result = await build({
     entryPoints: [target.main],
-    outfile: entry,
+    outfile: bundle,
     bundle: true,
     platform: "node",
     target: BUNDLE_TARGET,
@@ -137,12 +150,20 @@ export async function bundleService(target: BundleTarget, options: BundleOptions
     }
   }
   shipped.sort((a, b) => a.path.localeCompare(b.path));
+  writeFileSync(entry, LAUNCHER);
+  const compileCacheBytes = await writeCompileCache(
+    outDir,
+    SHIPPED_PACKAGES.filter((pkg) => imported.has(pkg.name)).map((pkg) => pkg.name),
+  ).catch((error: unknown) => {
+    throw new BundleError(`${target.name}: compile cache: ${(error as Error).message}`);
+  });
 
   return {
     service: target.name,
     outDir,
     entry,
-    bundleBytes: statSync(entry).size,
+    bundleBytes: statSync(bundle).size,
+    compileCacheBytes,
     shipped,
     shippedBytes: shipped.reduce((sum, pkg) => sum + folderBytes(join(outDir, pkg.path)), 0),
     warnings: result.warnings.map((warning) => warning.text),
@@ -243,6 +264,7 @@ export function writeBuildInfo(result: BundleResult): void {
         service: result.service,
         entry: BUNDLE_ENTRY,
         bundleBytes: result.bundleBytes,
+        compileCacheBytes: result.compileCacheBytes,
         shipped: result.shipped.map((pkg) => `${pkg.name}@${pkg.version}`),
       },
       null,

@@ -8,7 +8,7 @@
 // the image is the bundle on distroless Node 24, nothing else.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BUNDLE_ENTRY } from "./bundle.js";
+import { BUNDLE_ENTRY, IMAGE_USER_ID } from "./bundle.js";
 
 /** The runtime image: Node 24, no shell or package manager, uid 65532 (the `nonroot` tag). */
 export const RUNTIME_IMAGE = "gcr.io/distroless/nodejs24-debian12:nonroot";
@@ -20,7 +20,7 @@ FROM ${RUNTIME_IMAGE}
 WORKDIR /app
 COPY dist/ ./
 ENV NODE_ENV=production
-USER 65532:65532
+USER ${IMAGE_USER_ID}:${IMAGE_USER_ID}
 # The image's entrypoint is node; exec form keeps node as PID 1, so it receives Cloud Run's SIGTERM.
 CMD ["${BUNDLE_ENTRY}"]
 `;
