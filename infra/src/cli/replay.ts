@@ -2,7 +2,6 @@
 // current one, both with the router's own decide(); per incident, the actions that would be added,
 // removed or changed. Nothing is published: this module has no Pub/Sub client to publish with.
 import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import { isDeepStrictEqual } from "node:util";
 import type { FalcoAlert } from "@riposte/falco-event";
 import type { CompiledPlaybook } from "@riposte/router";
@@ -112,7 +111,7 @@ async function readRecording(file: string, clusterField: string, lines: Lines): 
   });
   await opened;
   let number = 0;
-  for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
+  for await (const line of ndjsonLines(input)) {
     number += 1;
     if (line.trim() === "") continue;
     let alert: FalcoAlert;
@@ -130,6 +129,20 @@ async function readRecording(file: string, clusterField: string, lines: Lines): 
     else recording.incidents.set(alert.incidentKey, { alert, alerts: 1 });
   }
   return recording;
+}
+
+/**
+ * Lines split on \n only (a trailing \r dropped). Not readline: it also breaks at \r, U+2028 and
+ * U+2029, which JSON allows raw inside a string, so an alert could cut itself in two.
+ */
+async function* ndjsonLines(input: AsyncIterable<string>): AsyncGenerator<string> {
+  let rest = "";
+  for await (const chunk of input) {
+    const parts = (rest + chunk).split("\n");
+    rest = parts.pop() ?? "";
+    for (const part of parts) yield part.endsWith("\r") ? part.slice(0, -1) : part;
+  }
+  if (rest !== "") yield rest;
 }
 
 /** `+ kill-pod (live) grace_period_seconds: 0`, `- isolate-pod (live)`, `~ notify: destinations [] → [soar]` */
