@@ -295,7 +295,7 @@ describe("target", () => {
     expect(parseOk(alertWith({ cluster: "Prod EU" })).target.rejected[0]?.field).toBe("cluster");
   });
 
-  it("uses ka.target.* only when the audited resource is a pod", () => {
+  it("takes the namespace of any audited object from ka.target.namespace, the pod only when it is a pod", () => {
     const audit = (resource: string) =>
       parseOk(
         alertWith(
@@ -303,7 +303,7 @@ describe("target", () => {
           { source: "k8s_audit", rule: "Read secret" },
         ),
       ).target;
-    expect(audit("secrets")).toEqual({ rejected: [] });
+    expect(audit("secrets")).toEqual({ namespace: "shop", rejected: [] });
     expect(audit("pods")).toEqual({ namespace: "shop", pod: "db-password", rejected: [] });
   });
 

@@ -17,8 +17,14 @@ export {
   type TopicName,
   Topics,
 } from "./actions.js";
-export type { FalcoAlert, ParseError, ParseFalcoAlertOptions, ParseResult } from "./alert.js";
-export { parseFalcoAlert } from "./alert.js";
+export type {
+  FalcoAlert,
+  FalcoMessageResult,
+  ParseError,
+  ParseFalcoAlertOptions,
+  ParseResult,
+} from "./alert.js";
+export { parseFalcoAlert, parseFalcoMessage } from "./alert.js";
 export type { IncidentKeyParts } from "./incident-key.js";
 export { incidentKeyOf, isIncidentKey } from "./incident-key.js";
 export type { JsonObject, JsonParseOptions, JsonParseResult, JsonPathError, JsonValue } from "./json.js";
@@ -102,7 +108,14 @@ export {
 } from "./operator.js";
 export type { Priority } from "./priority.js";
 export { comparePriority, isAtLeast, PRIORITIES, parsePriority, severityOf } from "./priority.js";
-export type { RejectedName, Target, TargetInput, TargetOptions } from "./target.js";
+export type {
+  EnvelopeName,
+  EnvelopeNames,
+  RejectedName,
+  Target,
+  TargetInput,
+  TargetOptions,
+} from "./target.js";
 export { DEFAULT_CLUSTER_FIELD, extractTarget } from "./target.js";
 export type { TimeParseResult } from "./time.js";
 export { formatRfc3339Nanos, parseRfc3339Nanos } from "./time.js";

@@ -1,6 +1,7 @@
 // The *target* of an alert: which cluster, node, namespace, pod and container it is about. Derived from
 // the alert's `hostname` and `output_fields`, whose keys depend on the Falco version and plugins (k8s.*
-// fields from the container plugin or k8smeta, k8s_audit's ka.* fields). Every name is validated before it can reach a Kubernetes API
+// fields from the container plugin or k8smeta, k8s_audit's ka.* fields), and from the envelope it came
+// in when the alert lacks them (a LogEntry's cluster and node labels). Every name is validated before it can reach a Kubernetes API
 // call; a refused name is left out and recorded in `rejected` with the reason.
 
 import { isAbsent } from "./absent.js";
@@ -49,6 +50,20 @@ export interface TargetInput {
   outputFields: JsonObject;
   hostname?: string | undefined;
   source?: string | undefined;
+  /** Names the alert's envelope gives (a Cloud Logging LogEntry's labels), used where the alert has none. */
+  envelope?: EnvelopeNames | undefined;
+}
+
+/** A value from outside the alert, with the field that held it (for `rejected`). Validated like the alert's. */
+export interface EnvelopeName {
+  field: string;
+  value: JsonValue;
+}
+
+export interface EnvelopeNames {
+  cluster?: EnvelopeName | undefined;
+  /** The node the alert's Falco ran on: the target's node only for node-local (syscall) sources. */
+  node?: EnvelopeName | undefined;
 }
 
 export const DEFAULT_CLUSTER_FIELD = "cluster";
@@ -165,22 +180,28 @@ export function extractTarget(input: TargetInput, options: TargetOptions = {}): 
   const builder = new TargetBuilder(input.outputFields);
   const target: Omit<Target, "rejected"> = {};
 
-  const cluster = builder.pick([options.clusterField ?? DEFAULT_CLUSTER_FIELD], CLUSTER_RULE);
+  const clusterField = options.clusterField ?? DEFAULT_CLUSTER_FIELD;
+  const envelope = input.envelope ?? {};
+  const cluster =
+    isAbsent(builder.field(clusterField)) && envelope.cluster !== undefined
+      ? builder.check(envelope.cluster.field, envelope.cluster.value, CLUSTER_RULE)
+      : builder.pick([clusterField], CLUSTER_RULE);
   if (cluster !== undefined) target.cluster = cluster;
 
   if (input.source === undefined || NODE_LOCAL_SOURCES.has(input.source)) {
-    const node = builder.check("hostname", input.hostname, NODE_RULE);
+    const node =
+      isAbsent(input.hostname) && envelope.node !== undefined
+        ? builder.check(envelope.node.field, envelope.node.value, NODE_RULE)
+        : builder.check("hostname", input.hostname, NODE_RULE);
     if (node !== undefined) target.node = node;
   }
 
-  // k8s_audit: `ka.target.*` names the object of the API request; only pods are pod targets.
-  const auditTargetsPod = builder.field("ka.target.resource") === "pods";
-  const namespaceFields = ["k8s.ns.name", "k8smeta.ns.name"];
+  // k8s_audit: `ka.target.*` names the object of the API request. Any namespaced object (a secret, a
+  // configmap, a pod) gives its namespace, so namespace filters work for audit alerts; only a pod is a
+  // pod target (a secret's name is not a pod's).
+  const namespaceFields = ["k8s.ns.name", "k8smeta.ns.name", "ka.target.namespace"];
   const podFields = ["k8s.pod.name", "k8smeta.pod.name"];
-  if (auditTargetsPod) {
-    namespaceFields.push("ka.target.namespace");
-    podFields.push("ka.target.name");
-  }
+  if (builder.field("ka.target.resource") === "pods") podFields.push("ka.target.name");
   const namespace = builder.pick(namespaceFields, NAMESPACE_RULE);
   if (namespace !== undefined) target.namespace = namespace;
   const pod = builder.pick(podFields, POD_RULE);
