@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ACTIONS } from "@riposte/falco-event";
 import { describe, expect, it } from "vitest";
-import { actionParamsDocs, envDocs, redeliveryDocs, withGeneratedDocs } from "./docs.js";
+import { actionNamesTable, actionParamsDocs, envDocs, redeliveryDocs, withGeneratedDocs } from "./docs.js";
 import { loadServices, repoRoot } from "./services.js";
 
 // Loading every descriptor imports each service's dependencies: slow on a busy machine.
@@ -35,5 +35,16 @@ describe("README action params table", () => {
     expect(docs).toContain("| `notify` | `destinations` | `[]` |");
     expect(docs).toContain("| `export-finding` | none | | |");
     for (const action of Object.keys(ACTIONS)) expect(docs).toContain(`| \`${action}\` |`);
+  });
+});
+
+describe("docs/architecture.md names table", { timeout: 60_000 }, () => {
+  it("is the action catalogue's (each action's name, command kind, service and Event reason)", async () => {
+    const architecture = readFileSync(join(repoRoot(), "docs", "architecture.md"), "utf8");
+    const descriptors = (await loadServices()).map((service) => service.descriptor);
+    const table = actionNamesTable(descriptors);
+    expect(table).toContain("| `kill-pod` | `KillPod` | `pod-killer` | `RiposteKillPod` |");
+    expect(table).toContain("| `notify` | `Notify` | `notifier` | — |");
+    expect(architecture).toContain(table);
   });
 });

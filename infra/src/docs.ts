@@ -114,6 +114,27 @@ function paramDefault(schema: z.ZodType | undefined, property: PropertySchema): 
     : `\`${value}\` (or ${others.map((item) => `\`${String(item)}\``).join(", ")})`;
 }
 
+/** The names of each action, all from the action catalogue (docs/architecture.md, "Names"). */
+export function actionNamesTable(descriptors: readonly ServiceDescriptor[]): string {
+  return [
+    "| action (playbook, README) | command kind | topic / service | Kubernetes Event reason |",
+    "|---|---|---|---|",
+    ...Object.values(ACTIONS).map(({ name, kind, service, eventReason }) => {
+      const reason = writesEvents(descriptors.find((descriptor) => descriptor.name === service))
+        ? `\`${eventReason}\``
+        : "—";
+      return `| \`${name}\` | \`${kind}\` | \`${service}\` | ${reason} |`;
+    }),
+  ].join("\n");
+}
+
+/** A service that may create Kubernetes Events (the actioners) leaves one with the action's reason. */
+function writesEvents(descriptor: ServiceDescriptor | undefined): boolean {
+  return (descriptor?.kubernetes ?? []).some(
+    (rule) => rule.resources.includes("events") && rule.verbs.includes("create"),
+  );
+}
+
 /** The README with every generated section replaced; throws when a section's markers are missing. */
 export function withGeneratedDocs(readme: string, descriptors: readonly ServiceDescriptor[]): string {
   const withEnv = withEnvDocs(readme, envDocs(descriptors));
