@@ -1,5 +1,12 @@
 // createApp: the router's push endpoint. Parse the alert, decide, publish one command per action.
-import { type FalcoAlert, messageAttributes, parseFalcoAlert } from "@riposte/falco-event";
+// falco-events carries alerts from falcosidekick, from Falco itself, or in Cloud Logging LogEntries
+// from a log sink; a sink also forwards Falco's other log lines, which are acked and counted only.
+import {
+  type FalcoAlert,
+  type FalcoMessageResult,
+  messageAttributes,
+  parseFalcoMessage,
+} from "@riposte/falco-event";
 import {
   createPushApp,
   incidentSpanAttributes,
@@ -29,12 +36,21 @@ export interface RouterStats {
   routed: number;
   duplicates: number;
   unmatched: number;
+  /** Falco log lines that are not alerts (start-up messages a log sink forwards): acked, never routed. */
+  notAlerts: number;
+}
+
+type FalcoMessage = Extract<FalcoMessageResult, { ok: true }>;
+
+/** Logs the 1st, 10th, 100th, … such line at info (the rest at debug): a count, not a line each. */
+function isPowerOfTen(count: number): boolean {
+  return /^10*$/.test(String(count));
 }
 
 export function createApp(deps: RouterDeps): Hono & { stats: RouterStats } {
   const now = deps.now ?? (() => new Date());
   const dedup = createIncidentDedup({ windowMs: deps.dedupWindowSeconds * 1000, now: () => now().getTime() });
-  const stats: RouterStats = { routed: 0, duplicates: 0, unmatched: 0 };
+  const stats: RouterStats = { routed: 0, duplicates: 0, unmatched: 0, notAlerts: 0 };
 
   // Incidents being routed right now: a concurrent duplicate waits for the first instead of racing it.
   const inFlight = new Map<string, Promise<void>>();
@@ -120,18 +136,30 @@ export function createApp(deps: RouterDeps): Hono & { stats: RouterStats } {
     );
   };
 
+  const countNotAlert = (reason: string, logger: Logger): void => {
+    stats.notAlerts += 1;
+    const level = isPowerOfTen(stats.notAlerts) ? "info" : "debug";
+    logger[level](
+      { notAlerts: stats.notAlerts, reason },
+      "Falco log line that is not an alert: acked, not routed (notAlerts counts them)",
+    );
+  };
+
   const app = createPushApp({
     ...deps.push,
     routes: [
       pushRoute(
         "/",
         (data) => {
-          const parsed = parseFalcoAlert(data, { clusterField: deps.clusterField });
-          return parsed.ok ? { ok: true, value: parsed.alert } : parsed;
+          const parsed = parseFalcoMessage(data, { clusterField: deps.clusterField });
+          return parsed.ok ? { ok: true, value: parsed as FalcoMessage } : parsed;
         },
-        (alert, context) => route(alert, context.logger),
+        async (message: FalcoMessage, context) =>
+          message.kind === "alert"
+            ? route(message.alert, context.logger)
+            : countNotAlert(message.reason, context.logger),
         // One incident, one trace: the alert's trace id is its incident key.
-        { traceIdOf: (alert) => alert.incidentKey },
+        { traceIdOf: (message) => (message.kind === "alert" ? message.alert.incidentKey : undefined) },
       ),
     ],
   });
