@@ -63,6 +63,8 @@ export const NotificationRecord = z.object({
   status: z.enum(NOTIFICATION_STATUSES),
   reason: z.string().optional(),
   at: Instant,
+  /** Held back: the notifier's command as JSON text, so any instance can announce it in full later. */
+  command: z.string().optional(),
 });
 export type NotificationRecord = z.infer<typeof NotificationRecord>;
 
@@ -94,9 +96,16 @@ export const ActionOutcomeInput = z.object({
   result: z.enum(OUTCOME_RESULTS),
   reason: Reason,
 });
+/** Above this a held-back command is not kept (a document holds at most 1 MiB). */
+const COMMAND_MAX_CHARS = 200_000;
 export const NotificationInput = z.object({
   status: z.enum(NOTIFICATION_STATUSES),
   reason: Reason.optional(),
+  // Too long to keep: an instance without it in memory follows up instead of announcing in full.
+  command: z
+    .string()
+    .optional()
+    .transform((text) => (text !== undefined && text.length <= COMMAND_MAX_CHARS ? text : undefined)),
 });
 
 export function incidentRef(ctx: LedgerContext, key: string) {
@@ -152,9 +161,16 @@ export async function recordNotification(
   notification: z.input<typeof NotificationInput>,
 ): Promise<void> {
   const name = FieldName.parse(destination);
-  const { status, reason } = NotificationInput.parse(notification);
+  const { status, reason, command } = NotificationInput.parse(notification);
   return mergeIntoIncident(ctx, "record notification", key, (at) => ({
-    notifications: { [name]: { status, at, ...(reason === undefined ? {} : { reason }) } },
+    notifications: {
+      [name]: {
+        status,
+        at,
+        ...(reason === undefined ? {} : { reason }),
+        ...(command === undefined ? {} : { command }),
+      },
+    },
   }));
 }
 

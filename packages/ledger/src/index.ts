@@ -8,6 +8,12 @@ export {
 export { createLedgerFirestore, type LedgerClientOptions } from "./client.js";
 export { LedgerEnv } from "./config.js";
 export { DEFAULT_TIMEOUT_MS, DEFAULT_TTL_DAYS } from "./context.js";
+export {
+  DEFAULT_DELIVERY_LEASE_MS,
+  DELIVERIES,
+  Delivery,
+  type DeliveryClaim,
+} from "./deliveries.js";
 export { LedgerUnavailableError } from "./errors.js";
 export {
   type ActionRecord,
@@ -22,3 +28,11 @@ export {
 } from "./incident.js";
 export { createLedger, type Ledger, type LedgerOptions } from "./ledger.js";
 export { type Limit, SLOT_HOLDERS, SLOTS, type SlotDecision, type SlotHolder } from "./slots.js";
+export {
+  STORM_SUMMARIES,
+  STORM_WINDOWS,
+  type StoredStormWindow,
+  type StormSummaryRecord,
+  type StormWindowChange,
+  StormWindowId,
+} from "./storm-windows.js";

@@ -6,6 +6,13 @@ import type { z } from "zod";
 import { type ClaimOptions, type ClaimResult, claimIncident, markRouted, releaseClaim } from "./claim.js";
 import { contextOf, guarded } from "./context.js";
 import {
+  claimDelivery,
+  type Delivery,
+  type DeliveryClaim,
+  markDelivered,
+  releaseDelivery,
+} from "./deliveries.js";
+import {
   type ActionAttempt,
   type ActionOutcomeInput,
   INCIDENTS,
@@ -20,6 +27,16 @@ import {
   recordTraceId,
 } from "./incident.js";
 import { type Limit, type SlotDecision, type SlotHolder, takeSlot } from "./slots.js";
+import {
+  dueStormWindows,
+  pendingStormSummaries,
+  removeStormSummary,
+  type StoredStormWindow,
+  type StormSummaryRecord,
+  type StormWindowChange,
+  type StormWindowId,
+  updateStormWindow,
+} from "./storm-windows.js";
 
 export interface LedgerOptions {
   firestore: Firestore;
@@ -51,6 +68,18 @@ export interface Ledger {
   recordFinding(key: string, findingName: string): Promise<void>;
   recordTraceId(key: string, traceId: string): Promise<void>;
   readIncident(key: string): Promise<IncidentRecord | undefined>;
+  /** The notifier's delivery memory (deliveries.ts). */
+  claimDelivery(delivery: Delivery, leaseMs?: number): Promise<DeliveryClaim>;
+  markDelivered(delivery: Delivery): Promise<void>;
+  releaseDelivery(delivery: Delivery, claimId: string): Promise<void>;
+  /** The notifier's storm windows (storm-windows.ts). */
+  updateStormWindow<T>(
+    id: StormWindowId,
+    change: (current: StoredStormWindow | undefined, now: Date) => StormWindowChange<T>,
+  ): Promise<T>;
+  dueStormWindows(now: Date, limit?: number): Promise<StormWindowId[]>;
+  pendingStormSummaries(limit?: number): Promise<StormSummaryRecord[]>;
+  removeStormSummary(id: string): Promise<void>;
 }
 
 export function createLedger(options: LedgerOptions): Ledger {
@@ -70,5 +99,12 @@ export function createLedger(options: LedgerOptions): Ledger {
     recordFinding: (key, findingName) => recordFinding(ctx, key, findingName),
     recordTraceId: (key, traceId) => recordTraceId(ctx, key, traceId),
     readIncident: (key) => readIncident(ctx, key),
+    claimDelivery: (delivery, leaseMs) => claimDelivery(ctx, delivery, leaseMs),
+    markDelivered: (delivery) => markDelivered(ctx, delivery),
+    releaseDelivery: (delivery, claimId) => releaseDelivery(ctx, delivery, claimId),
+    updateStormWindow: (id, change) => updateStormWindow(ctx, id, change),
+    dueStormWindows: (now, limit) => dueStormWindows(ctx, now, limit),
+    pendingStormSummaries: (limit) => pendingStormSummaries(ctx, limit),
+    removeStormSummary: (id) => removeStormSummary(ctx, id),
   };
 }
