@@ -2,29 +2,16 @@
 // params are checked against the same strict schemas the actioners decode commands with, so a playbook
 // can never ask for something an actioner would refuse.
 import {
-  ACTION_KINDS,
+  ACTION_NAMES,
+  ACTIONS,
   type ActionName,
-  ExportFindingParams,
-  IsolatePodParams,
-  KillPodParams,
-  NotifyParams,
   PRIORITIES,
   type Priority,
   parsePriority,
-  TaintNodeParams,
+  snakeCase,
 } from "@riposte/falco-event";
 import { z } from "zod";
 import { matchesEveryAlert, selectingConditions } from "./match.js";
-
-const ACTION_NAMES = Object.keys(ACTION_KINDS) as [ActionName, ...ActionName[]];
-
-const PARAMS_BY_ACTION: Record<ActionName, z.ZodType> = {
-  "kill-pod": KillPodParams,
-  "isolate-pod": IsolatePodParams,
-  "taint-node": TaintNodeParams,
-  notify: NotifyParams,
-  "export-finding": ExportFindingParams,
-};
 
 const text = z.string().min(1, "must not be empty");
 /** One value or a list of them; always a list after parsing. */
@@ -109,7 +96,7 @@ const actionSchema = z
     const camel = Object.fromEntries(
       Object.entries(entry.params).map(([key, value]) => [snakeToCamel(key), value]),
     );
-    const result = PARAMS_BY_ACTION[entry.action].safeParse(camel);
+    const result = (ACTIONS[entry.action].params as z.ZodType).safeParse(camel);
     if (!result.success) {
       for (const issue of result.error.issues) {
         const keys = issue.code === "unrecognized_keys" ? issue.keys.map(camelToSnake) : [];
@@ -188,6 +175,5 @@ export function snakeToCamel(key: string): string {
   return key.replace(/_([a-z0-9])/g, (_, char: string) => char.toUpperCase());
 }
 
-export function camelToSnake(key: string): string {
-  return key.replace(/[A-Z]/g, (char) => `_${char.toLowerCase()}`);
-}
+/** As playbooks write a param: the action catalogue's spelling. */
+export const camelToSnake = snakeCase;
