@@ -1,5 +1,6 @@
 // The playbooks Riposte ships: what a user expects out of the box. Kept as text (not a file read at
-// run time) so the bundled service carries it; `riposte playbooks default` prints it to start from.
+// run time) so the bundled service carries it. examples/playbook-tests/default/playbooks.yaml is a
+// copy to start from (a test keeps the two equal).
 export const DEFAULT_PLAYBOOKS_YAML = `# Riposte default playbooks. Evaluated in order; see the README for how matching playbooks combine.
 playbooks:
   # Falco's own alerts (dropped syscall events, …) are about Falco, not a workload: tell people only.
