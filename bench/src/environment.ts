@@ -16,6 +16,7 @@ import {
   startWebhookReceiver,
   type WebhookReceiver,
 } from "@riposte/standins";
+import { benchConfig, disableMetadataServerDetection } from "./config.js";
 
 export interface OtlpSink {
   endpoint: string;
@@ -70,8 +71,7 @@ export interface BenchEnvironment {
 }
 
 export async function startEnvironment(): Promise<BenchEnvironment> {
-  // Off Google Cloud: the Google clients in this process must not probe the metadata server.
-  process.env.METADATA_SERVER_DETECTION = "none";
+  disableMetadataServerDetection();
   const [emulator, sim, webhooks, scc, otlp] = await Promise.all([
     startPubSubEmulator({ projectId: "riposte-bench" }),
     startSim({ host: "127.0.0.1", requestLogSize: 50_000 }),
@@ -110,7 +110,7 @@ export function serviceEnv(
   extra: Record<string, string> = {},
 ): Record<string, string> {
   return {
-    PATH: process.env.PATH ?? "",
+    PATH: benchConfig().path,
     NODE_ENV: "production",
     ...localServiceEnv(service, {
       emulatorHost: environment.emulator.host,
@@ -130,7 +130,7 @@ export function floorEnv(
   extra: Record<string, string> = {},
 ): Record<string, string> {
   return {
-    PATH: process.env.PATH ?? "",
+    PATH: benchConfig().path,
     NODE_ENV: "production",
     PUBSUB_EMULATOR_HOST: environment.emulator.host,
     GOOGLE_CLOUD_PROJECT: projectId,

@@ -23,6 +23,8 @@ export interface BundleProcess {
   exited: Promise<number | null>;
   /** Resident set size in bytes (Linux /proc), undefined once the process is gone. */
   rssBytes(): number | undefined;
+  /** CPU time used so far (user + system, all threads), in ms (Linux /proc); undefined once it is gone. */
+  cpuMs(): number | undefined;
   /** SIGTERM, then SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -70,6 +72,7 @@ export function startBundle(options: StartBundleOptions): BundleProcess {
     stderrTail,
     exited,
     rssBytes: () => (child.pid === undefined ? undefined : rssOf(child.pid)),
+    cpuMs: () => (child.pid === undefined ? undefined : cpuMsOf(child.pid)),
     async stop(graceMs = 10_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
@@ -86,6 +89,20 @@ export function rssOf(pid: number): number | undefined {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
     const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
     return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** utime + stime of a live process, in ms; on a shared machine this, not wall-clock time, is its own cost. */
+export function cpuMsOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may contain spaces) start at the state, field 3.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    // USER_HZ is 100 on Linux.
+    return Number.isFinite(ticks) ? ticks * 10 : undefined;
   } catch {
     return undefined;
   }
