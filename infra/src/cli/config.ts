@@ -1,6 +1,6 @@
 // The CLI's environment: every variable it reads is in this schema, and this module is the CLI's only
 // reader of process.env; commands get the values passed in.
-import { envPort, loadConfig } from "@riposte/service-kit";
+import { envPort, loadConfig, sensitive } from "@riposte/service-kit";
 import { z } from "zod";
 
 export const cliEnvSchema = z.object({
@@ -20,11 +20,16 @@ export const cliEnvSchema = z.object({
   RIPOSTE_SCC_PORT: envPort
     .default(50551)
     .describe("`riposte dev`: the stand-in Security Command Center's port."),
-  SLACK_WEBHOOK_URL: z
-    .string()
-    .url()
-    .optional()
-    .describe("`riposte dev`: the notifier posts to this real Slack webhook instead of the local stand-in."),
+  // Sensitive: a Slack webhook URL is its own credential.
+  SLACK_WEBHOOK_URL: sensitive(
+    z
+      .string()
+      .url()
+      .optional()
+      .describe(
+        "`riposte dev`: the notifier posts to this real Slack webhook instead of the local stand-in.",
+      ),
+  ),
   PATH: z
     .string()
     .optional()
@@ -41,6 +46,11 @@ export type CliEnv = z.output<typeof cliEnvSchema>;
 
 export function readCliEnv(): CliEnv {
   return loadConfig(cliEnvSchema);
+}
+
+/** PATH alone, for callers that need nothing else (one bad unrelated variable must not stop them). */
+export function cliSearchPath(): string {
+  return loadConfig(cliEnvSchema.pick({ PATH: true })).PATH ?? "";
 }
 
 /** Everything in our environment, for a child process that inherits it (`riposte dev`'s services). */

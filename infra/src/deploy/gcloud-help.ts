@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readCliEnv } from "../cli/config.js";
+import { cliSearchPath } from "../cli/config.js";
 
 export class GcloudNotFoundError extends Error {
   override readonly name = "GcloudNotFoundError";
@@ -46,7 +46,7 @@ export function flagsInHelp(help: string): Set<string> {
 export async function gcloudHelp(
   path: readonly string[],
   gcloud = "gcloud",
-  searchPath = readCliEnv().PATH ?? "",
+  searchPath = cliSearchPath(),
 ): Promise<string> {
   const config = mkdtempSync(join(tmpdir(), "riposte-gcloud-"));
   try {

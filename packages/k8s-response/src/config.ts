@@ -1,6 +1,6 @@
 // The environment every Kubernetes actioner reads (spread into its descriptor's env schema), and the
 // checks across variables that one field's schema cannot make.
-import { ConfigError, envBoolean, envList } from "@riposte/service-kit";
+import { ConfigError, envBoolean, envList, sensitive } from "@riposte/service-kit";
 import { type ClusterMap, clustersSchema } from "@riposte/service-kit/gcp";
 import { z } from "zod";
 import { gkeApiEndpointProblem } from "./cluster.js";
@@ -39,8 +39,9 @@ const exactNamespaces = envList.superRefine((items, ctx) => {
 });
 
 export const kubernetesActionerEnv = {
-  CLUSTERS: clustersSchema.describe(
-    "JSON map of cluster names (as alerts spell them) to how to reach each cluster.",
+  // Sensitive: a {"server"} entry may carry a bearer token.
+  CLUSTERS: sensitive(
+    clustersSchema.describe("JSON map of cluster names (as alerts spell them) to how to reach each cluster."),
   ),
   DRY_RUN: envBoolean.default(false).describe("plan every command and change nothing (outcome dry-run)"),
   PROTECTED_NAMESPACES: namespaceGlobs

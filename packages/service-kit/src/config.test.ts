@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { envBoolean, envList, envPort, loadConfig } from "./config.js";
+import { envBoolean, envList, envPort, loadConfig, sensitive } from "./config.js";
 import { ConfigError } from "./errors.js";
 
 const schema = z.object({
@@ -51,5 +51,25 @@ describe("loadConfig", () => {
 
   it("ignores variables the schema does not name", () => {
     expect(loadConfig(z.object({ A: z.string() }), { A: "x", B: "y" })).toEqual({ A: "x" });
+  });
+});
+
+describe("sensitive variables", () => {
+  const schema = z.object({
+    TOKEN_MAP: sensitive(z.string().regex(/^\{/, { error: "expected a JSON object" })),
+    PLAIN: z.string().regex(/^\d+$/, { error: "expected digits" }).optional(),
+  });
+
+  it("name what is wrong but never repeat the value; other variables still show theirs", () => {
+    try {
+      loadConfig(schema, { TOKEN_MAP: "Bearer sekrit-token", PLAIN: "abc" });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems;
+      expect(problems).toContain("TOKEN_MAP: expected a JSON object");
+      expect(problems).toContain('PLAIN: expected digits (got "abc")');
+      expect(problems.join("\n")).not.toContain("sekrit");
+    }
   });
 });

@@ -5,9 +5,22 @@ import { ConfigError } from "./errors.js";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+const SENSITIVE = new WeakSet<z.ZodType>();
+
+/**
+ * Marks a variable whose value may hold a credential (a bearer token in CLUSTERS, a Slack webhook URL):
+ * loadConfig names what is wrong with it but never repeats the value. Apply it last — `.describe()`
+ * and `.optional()` return a new schema that is not marked.
+ */
+export function sensitive<T extends z.ZodType>(schema: T): T {
+  SENSITIVE.add(schema);
+  return schema;
+}
+
 /**
  * Validates `env` (default: process.env) against `schema` and returns the typed config.
- * Throws one ConfigError naming every missing or invalid variable, with the value received.
+ * Throws one ConfigError naming every missing or invalid variable, with the value received (unless
+ * the variable is marked `sensitive`).
  */
 export function loadConfig<S extends z.ZodObject>(schema: S, env: Env = process.env): z.output<S> {
   const input: Record<string, string> = {};
@@ -22,7 +35,9 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: Env = process.
     const name = issue.path.map(String).join(".") || "(config)";
     const received = input[name];
     if (received === undefined && issue.code === "invalid_type") return `${name}: required but not set`;
-    return `${name}: ${issue.message}${received === undefined ? "" : ` (got ${JSON.stringify(truncate(received))})`}`;
+    const variable = schema.shape[issue.path[0] as string] as z.ZodType | undefined;
+    const echo = received !== undefined && !(variable && SENSITIVE.has(variable));
+    return `${name}: ${issue.message}${echo ? ` (got ${JSON.stringify(truncate(received))})` : ""}`;
   });
   throw new ConfigError(problems);
 }

@@ -1,5 +1,5 @@
 // @riposte/service-kit: everything that is the same in every Riposte service.
-export { type Env, envBoolean, envList, envPort, loadConfig } from "./config.js";
+export { type Env, envBoolean, envList, envPort, loadConfig, sensitive } from "./config.js";
 export { jsonMessageDecoder, type MessageDecoder } from "./decode.js";
 export {
   DEFAULT_RUNTIME,

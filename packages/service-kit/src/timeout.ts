@@ -46,6 +46,8 @@ export async function withTimeout<T>(
   const gaveUp = new Promise<never>((_, reject) => {
     giveUp = reject;
   });
+  // Handled here too: when the work throws before the race starts, nobody else awaits gaveUp.
+  gaveUp.catch(() => {});
   let graceTimer: NodeJS.Timeout | undefined;
   const timer = setTimeout(() => {
     const timedOut = new TimeoutError(what, timeoutMs);

@@ -1,7 +1,8 @@
 // The notifier: announces alerts (Notify commands) on Slack and signed SOAR webhooks, and follows up
 // with the outcomes of the actions taken (action-outcomes).
 import { ACTION_KINDS, Topics } from "@riposte/falco-event";
-import { DEFAULT_RUNTIME, envList, type ServiceDescriptor } from "@riposte/service-kit";
+import { LedgerEnv } from "@riposte/ledger";
+import { DEFAULT_RUNTIME, envList, type ServiceDescriptor, sensitive } from "@riposte/service-kit";
 import { z } from "zod";
 import { FORMATS } from "./formats/index.js";
 import { SCC_LOCATION, SCC_PARENT_SCOPE, SCC_SOURCE_NAME } from "./links.js";
@@ -22,10 +23,15 @@ export const notifierEnv = z.object({
     .describe(
       `JSON list of destinations: [{"name","type":${DESTINATION_TYPES},"url" or "url_env","secret" or "secret_env" (${TYPES_WITH_SECRET}),"min_priority","default","min_interval_ms","storm_control"}]; see services/notifier/README.md.`,
     ),
-  SLACK_WEBHOOK_URL: z
-    .string()
-    .optional()
-    .describe("Shorthand for a default Slack destination named slack (https://hooks.slack.com/services/…)."),
+  // Sensitive: a Slack webhook URL is its own credential.
+  SLACK_WEBHOOK_URL: sensitive(
+    z
+      .string()
+      .optional()
+      .describe(
+        "Shorthand for a default Slack destination named slack (https://hooks.slack.com/services/…).",
+      ),
+  ),
   DESTINATION_MIN_INTERVAL_MS: z.coerce
     .number()
     .int()
@@ -62,19 +68,21 @@ export const notifierEnv = z.object({
     .min(0)
     .max(20_000)
     .default(5_000)
-    .describe("How long a follow-up waits for its incident's announcement in progress on this instance."),
+    .describe("How long a follow-up waits for its incident's announcement when the ledger has none yet."),
   DELIVERY_MEMORY_SECONDS: z.coerce
     .number()
     .int()
     .min(60)
     .default(86_400)
-    .describe("How long deliveries are remembered, so that a redelivery sends nothing new."),
+    .describe(
+      "How long an instance keeps an incident's command and outcomes in memory (deliveries are in the ledger).",
+    ),
   DELIVERY_MEMORY_MAX_INCIDENTS: z.coerce
     .number()
     .int()
     .min(100)
     .default(10_000)
-    .describe("Incidents remembered at most per instance (oldest forgotten first)."),
+    .describe("Incidents kept in an instance's memory at most (oldest forgotten first)."),
   FOLLOW_UP_QUIET: envList
     .default(["export-finding:done", "export-finding:already-done"])
     .describe("action:result pairs that get no follow-up message (dry-run outcomes never do)."),
@@ -97,6 +105,13 @@ export const notifierEnv = z.object({
     .describe(
       "As the scc-exporter's: findings written under projects/P or folders/F instead of the organization.",
     ),
+  LEDGER_TTL_DAYS: LedgerEnv.LEDGER_TTL_DAYS.describe(
+    "Days the ledger keeps an incident's notifications after its last write (Firestore TTL policy).",
+  ),
+  LEDGER_TIMEOUT_MS: LedgerEnv.LEDGER_TIMEOUT_MS.describe(
+    "Longest wait for Firestore; past it the push answers 503 and Pub/Sub redelivers (never sent unrecorded).",
+  ),
+  LEDGER_DATABASE: LedgerEnv.LEDGER_DATABASE.describe("The Firestore database holding the ledger."),
 });
 
 export const notifierDescriptor = {
@@ -117,12 +132,11 @@ export const notifierDescriptor = {
   requiredAtDeploy: [["NOTIFY_DESTINATIONS", "SLACK_WEBHOOK_URL"]],
   runtime: {
     ...DEFAULT_RUNTIME,
-    // Storm windows, the delivery memory and the per-destination rate limit live in the instance: one
-    // warm instance keeps them whole (and concurrency 80 is plenty for a rate-limited sender).
+    // Delivery memory and storm windows are in the ledger, so any number of instances share them; one
+    // warm instance keeps the first announcement fast. The rate limit per destination is per instance.
     minInstances: 1,
-    maxInstances: 1,
-    // Storm windows close on a timer: with CPU throttled between requests a summary would wait for the
-    // next request.
+    // The instance that opened a storm window closes it on a timer (the scheduled call is the
+    // backstop): with CPU throttled between requests that timer would wait for the next request.
     cpuAlwaysAllocated: true,
     // Slack answers 429 with Retry-After up to 60 s, and the destination's lane waits that long: retries
     // at +10, +30, +70 s are past it, then doubling to one per 5 min, 10 deliveries in all: ~25 min

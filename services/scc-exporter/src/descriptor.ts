@@ -1,7 +1,7 @@
 // The scc-exporter: records each incident as a Security Command Center v2 finding (ExportFinding
 // commands) and adds the other services' action outcomes to it (action-outcomes).
 import { Topics } from "@riposte/falco-event";
-import { DEFAULT_RUNTIME, envBoolean, type ServiceDescriptor } from "@riposte/service-kit";
+import { DEFAULT_RUNTIME, envBoolean, type ServiceDescriptor, sensitive } from "@riposte/service-kit";
 import { z } from "zod";
 import { gkeClustersEnv } from "./gke-clusters.js";
 import { DEFAULT_SCC_CLIENT_OPTIONS } from "./scc-client.js";
@@ -29,8 +29,19 @@ export const sccExporterEnv = z.object({
     .max(20_000)
     .default(DEFAULT_SCC_CLIENT_OPTIONS.timeoutMs)
     .describe("Deadline of one SCC call."),
-  CLUSTERS: gkeClustersEnv.describe(
-    'JSON map of cluster names (as alerts spell them) to GKE clusters, e.g. {"prod-eu":"projects/p/locations/europe-west1/clusters/prod-eu"}.',
+  // Sensitive: the actioners' map, which this service is given too, may carry bearer tokens.
+  CLUSTERS: sensitive(
+    gkeClustersEnv.describe(
+      'JSON map of cluster names (as alerts spell them) to GKE clusters, e.g. {"prod-eu":"projects/p/locations/europe-west1/clusters/prod-eu"}.',
+    ),
+  ),
+  GKE_CLUSTERS: sensitive(
+    z
+      .never({ error: "renamed CLUSTERS: set CLUSTERS to the same value (riposte deploy plan does)" })
+      .optional()
+      .describe(
+        "The former name of CLUSTERS: a service still configured with it refuses to start, saying so.",
+      ),
   ),
   MARK_INACTIVE_AFTER_KILL: envBoolean
     .default(false)
