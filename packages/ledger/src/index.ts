@@ -27,6 +27,12 @@ export {
   RoutingDecisionRecord,
 } from "./incident.js";
 export { createLedger, type Ledger, type LedgerOptions } from "./ledger.js";
+export {
+  createObjectSlots,
+  type ObjectSlotDecision,
+  ObjectSlotRequest,
+  type ObjectSlots,
+} from "./object-slots.js";
 export { type Limit, SLOT_HOLDERS, SLOTS, type SlotDecision, type SlotHolder } from "./slots.js";
 export {
   STORM_SUMMARIES,
