@@ -33,6 +33,17 @@ export {
 export { classifyKubernetesError, type KubernetesFailure, missingPermission } from "./errors.js";
 export { type EventSpec, type InvolvedObject, recordEvent } from "./events.js";
 export {
+  createNetworkPolicyEnforcementLookup,
+  ENFORCEMENT_LOOKUP_TIMEOUT_MS,
+  ENFORCEMENT_REFRESH_MS,
+  ENFORCEMENT_WHY_MAX_LENGTH,
+  type EnforcementLookupOptions,
+  enforcementOfGkeCluster,
+  type NetworkPolicyEnforced,
+  type NetworkPolicyEnforcement,
+  type NetworkPolicyEnforcementLookup,
+} from "./gke-network.js";
+export {
   type BlastRadiusLimiter,
   createLimiter,
   type LimitDecision,

@@ -5,6 +5,13 @@ export { runSimCli, type SimCliIo, SimCliUsageError } from "./cli.js";
 export { demoSeed } from "./demo-seed.js";
 export type { ActiveFault, FaultSpec } from "./faults.js";
 export { FaultSpecError } from "./faults.js";
+export {
+  type FakeGkeApi,
+  type FakeGkeCluster,
+  type GkeNetworkPolicyMode,
+  gkeNetworkFields,
+  startGkeApi,
+} from "./gke-api.js";
 export type { KubeObject, ObjectMeta, OwnerReference } from "./json.js";
 export type { AnonymousPolicy } from "./rbac.js";
 export type { RequestRecord } from "./request-log.js";
