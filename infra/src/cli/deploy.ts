@@ -5,7 +5,14 @@ import { createInterface } from "node:readline/promises";
 import { commonEnvSchema, type ServiceDescriptor } from "@riposte/service-kit";
 import { applyPlan, type CommandRunner, spawnRunner } from "../deploy/apply.js";
 import type { FileDigest } from "../deploy/commands.js";
-import { type DeployOptions, deployPlan, type GkeCluster, type SecretReference } from "../deploy/plan.js";
+import {
+  type DeployOptions,
+  deployPlan,
+  type GkeCluster,
+  INGEST_PATHS,
+  type IngestPath,
+  type SecretReference,
+} from "../deploy/plan.js";
 import { checkPlaybookFile, PLAYBOOKS_SECRET, PlaybookFileError, ROUTER } from "../deploy/playbooks.js";
 import { renderPlan, shellWord } from "../deploy/shell.js";
 import { checkPlanFlags } from "../deploy/validate.js";
@@ -39,6 +46,9 @@ Options:
   --playbooks FILE                  the router's playbooks: validated with the router's own loader
                                     (nothing is printed or run when invalid), stored as a new version
                                     of the secret ${PLAYBOOKS_SECRET}, mounted into the router pinned to it
+  --ingest sidekick|logging|both    how Falco's alerts reach falco-events (default sidekick): falcosidekick's
+                                    identity may publish there; logging: a Cloud Logging sink on Falco's
+                                    container logs publishes there instead (no falcosidekick); both: the two
   --apply                           run the commands, after a y/N confirmation
   --yes                             with --apply: do not ask (required without a terminal)`;
 
@@ -69,6 +79,7 @@ export function createDeployCommand(deps: DeployCommandDeps): Command {
         secret: { type: "string", multiple: true },
         "alert-channel": { type: "string" },
         playbooks: { type: "string" },
+        ingest: { type: "string" },
         apply: { type: "boolean" },
         yes: { type: "boolean" },
       });
@@ -113,6 +124,7 @@ export function createDeployCommand(deps: DeployCommandDeps): Command {
         secrets: parseSecretOptions(values.secret ?? [], descriptors),
         ...(values["alert-channel"] ? { alertChannel: values["alert-channel"] } : {}),
         ...(playbooks ? { playbooks } : {}),
+        ...(values.ingest ? { ingest: parseIngestOption(values.ingest) } : {}),
       };
       let plan: ReturnType<typeof deployPlan>;
       try {
@@ -177,6 +189,15 @@ function checkedPlaybookFile(file: string, services: readonly string[] | undefin
 }
 
 const CLUSTER = /^([a-z](?:[a-z0-9-]{0,38}[a-z0-9])?)(?::([a-z]+(?:-[a-z0-9]+)+))?$/;
+
+/** `--ingest sidekick|logging|both`. */
+export function parseIngestOption(value: string): IngestPath {
+  const path = INGEST_PATHS.find((candidate) => candidate === value);
+  if (path === undefined) {
+    throw new UsageError(`--ingest expects ${INGEST_PATHS.join("|")}, got ${JSON.stringify(value)}`);
+  }
+  return path;
+}
 
 /** `--cluster NAME[:LOCATION]`, repeatable; each name once. */
 export function parseClusterOptions(entries: readonly string[], defaultLocation: string): GkeCluster[] {

@@ -24,9 +24,14 @@ function everyCall(): CliCall[] {
     secrets: { notifier: { SLACK_WEBHOOK_URL: { secret: "riposte-slack-webhook", version: "latest" } } },
   });
   const one = deployPlan(descriptors, { project: "acme-prod", region: "europe-west1", only: ["router"] });
-  return [...preflightCalls(full.preflight), ...planCalls(full), ...planCalls(one)].filter(
-    (call) => call.program === "gcloud",
-  );
+  // --ingest both: the log sink's commands as well as falcosidekick's.
+  const sink = deployPlan(descriptors, { project: "acme-prod", region: "europe-west1", ingest: "both" });
+  return [
+    ...preflightCalls(full.preflight),
+    ...planCalls(full),
+    ...planCalls(one),
+    ...planCalls(sink),
+  ].filter((call) => call.program === "gcloud");
 }
 
 /** Runs `fn` over `items`, `limit` at a time (gcloud --help takes ~1.5 s of one core each). */
@@ -82,6 +87,8 @@ describe("the deploy plan against the installed gcloud", () => {
         "container clusters describe",
         "compute networks subnets describe",
         "services list",
+        "logging sinks create",
+        "logging sinks describe",
       ]),
     );
     const problems = (

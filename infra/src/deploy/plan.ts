@@ -1,7 +1,8 @@
 // The deploy plan: every command that puts Riposte on a Google Cloud project, derived from the service
 // descriptors, the topology derived from them, and their RBAC — never a hand-written list. Order:
 // APIs → service accounts → topics → IAM → bundles → (playbooks) → Cloud Run → invoker → subscriptions →
-// dead-letter grants → alert policies → Kubernetes RBAC → falcosidekick's identity. Services are
+// dead-letter grants → alert policies → Kubernetes RBAC → falcosidekick's identity and/or the log sink
+// (--ingest). Services are
 // deployed before their subscriptions because a push endpoint is the service's URL, which exists only
 // once it is deployed: the plan reads it with `gcloud run services describe` instead of guessing its form.
 // Each step is one function of ./steps, given the PlanContext computed once here.
@@ -23,6 +24,7 @@ import { DeployPlanError, type PlanContext } from "./steps/context.js";
 import { falcosidekickSteps } from "./steps/falcosidekick.js";
 import { invokerStep, PUSH_SERVICE_ACCOUNT_ID, serviceAccountsStep, serviceIamStep } from "./steps/iam.js";
 import { kubernetesRbacSteps } from "./steps/kubernetes.js";
+import { type IngestPath, logSinkSteps } from "./steps/log-sink.js";
 import { checkedPlaybooks, storePlaybooksSteps } from "./steps/playbooks.js";
 import { enableApisStep, projectNumberStep, requiredApis } from "./steps/project.js";
 import {
@@ -47,6 +49,7 @@ export {
 export { DeployPlanError } from "./steps/context.js";
 export { FALCOSIDEKICK_KUBERNETES_ACCOUNT, FALCOSIDEKICK_SERVICE_ACCOUNT_ID } from "./steps/falcosidekick.js";
 export { COMMON_PROJECT_ROLES, PUSH_SERVICE_ACCOUNT_ID } from "./steps/iam.js";
+export { FALCO_LOG_SINK, INGEST_PATHS, type IngestPath } from "./steps/log-sink.js";
 export type { GkeCluster, VpcEgress };
 
 /** Service account ids are 6–30 characters: `riposte-` leaves 22 for the service name. */
@@ -80,6 +83,8 @@ export interface DeployOptions {
    * pinned to it. Needs the router among the services.
    */
   playbooks?: FileDigest;
+  /** How Falco's alerts reach falco-events (default sidekick): falcosidekick, a Cloud Logging sink, or both. */
+  ingest?: IngestPath;
 }
 
 export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOptions): DeployPlan {
@@ -101,6 +106,7 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
     alertPoliciesStep(ctx),
     ...kubernetesRbacSteps(ctx),
     ...falcosidekickSteps(ctx),
+    ...logSinkSteps(ctx),
   ];
   return {
     project: ctx.project,

@@ -3,15 +3,16 @@ import { Topics } from "@riposte/falco-event";
 import { accountEmail } from "../../rbac.js";
 import { gcloud, type PlanStep } from "../commands.js";
 import type { PlanContext } from "./context.js";
+import { ingestsBySidekick } from "./log-sink.js";
 
 /** falcosidekick's Google identity (Workload Identity), allowed to publish to falco-events only. */
 export const FALCOSIDEKICK_SERVICE_ACCOUNT_ID = "riposte-falcosidekick";
 /** Where the falcosidekick Helm release runs, and its Kubernetes service account (the chart's default). */
 export const FALCOSIDEKICK_KUBERNETES_ACCOUNT = { namespace: "falco", name: "falcosidekick" } as const;
 
-/** Only a whole plan creates falcosidekick's account, so only a whole plan grants it. */
-export function falcosidekickSteps({ whole, project, projectFlag }: PlanContext): PlanStep[] {
-  if (!whole) return [];
+/** Only a whole plan creates falcosidekick's account, so only a whole plan grants it; not with --ingest logging. */
+export function falcosidekickSteps({ whole, options, project, projectFlag }: PlanContext): PlanStep[] {
+  if (!whole || !ingestsBySidekick(options.ingest)) return [];
   const sidekick = accountEmail(FALCOSIDEKICK_SERVICE_ACCOUNT_ID, project);
   const { namespace, name } = FALCOSIDEKICK_KUBERNETES_ACCOUNT;
   return [

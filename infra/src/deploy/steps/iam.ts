@@ -5,6 +5,7 @@ import { accountEmail, serviceAccountEmail } from "../../rbac.js";
 import { type Flag, gcloud, type PlanCommand, type PlanStep, planVariable } from "../commands.js";
 import type { PlanContext } from "./context.js";
 import { FALCOSIDEKICK_SERVICE_ACCOUNT_ID } from "./falcosidekick.js";
+import { ingestsBySidekick } from "./log-sink.js";
 
 /** Pub/Sub signs every push with this account's OIDC token; it may invoke the services and nothing else. */
 export const PUSH_SERVICE_ACCOUNT_ID = "riposte-pubsub-push";
@@ -18,14 +19,20 @@ export const COMMON_PROJECT_ROLES: readonly { role: string; reason: string }[] =
   },
 ];
 
-export function serviceAccountsStep({ selected, whole, project, projectFlag }: PlanContext): PlanStep {
+export function serviceAccountsStep({
+  selected,
+  whole,
+  options,
+  project,
+  projectFlag,
+}: PlanContext): PlanStep {
   const accounts: { id: string; description: string }[] = [
     ...selected.map((service) => ({ id: `riposte-${service.name}`, description: service.description })),
     {
       id: PUSH_SERVICE_ACCOUNT_ID,
       description: "Pub/Sub push subscriptions sign their requests as this account",
     },
-    ...(whole
+    ...(whole && ingestsBySidekick(options.ingest)
       ? [
           {
             id: FALCOSIDEKICK_SERVICE_ACCOUNT_ID,

@@ -1,6 +1,7 @@
 // The project itself: the APIs the plan uses, and its number (the Pub/Sub service agent's name).
 import { gcloud, type PlanStep } from "../commands.js";
 import type { PlanContext } from "./context.js";
+import { ingestsByLogging } from "./log-sink.js";
 
 type ApiNeeds = Pick<
   PlanContext,
@@ -34,6 +35,8 @@ export function requiredApis({
     ...(usesSecrets || playbooks ? ["secretmanager.googleapis.com"] : []),
     // Direct VPC egress and the preflight's subnet lookup.
     ...(options.vpc ? ["compute.googleapis.com"] : []),
+    // The log sink of --ingest logging|both.
+    ...(whole && ingestsByLogging(options.ingest) ? ["logging.googleapis.com"] : []),
   ];
 }
 
