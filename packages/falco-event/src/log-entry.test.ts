@@ -132,6 +132,23 @@ describe("a Falco alert in a Cloud Logging LogEntry", () => {
     ]);
   });
 
+  it("refuses a hostile node label, saying why, and leaves the node unknown", () => {
+    const document = falcoAlertDocument("sidekick-critical-drop-exec.json");
+    delete document.hostname;
+    const entry = logEntry({ textPayload: stringifyJsonLossless(document) }).replace(
+      `"compute.googleapis.com/resource_name":"${NODE}"`,
+      '"compute.googleapis.com/resource_name":"../../etc/passwd\\u0007"',
+    );
+    const alert = parseAlert(entry);
+    expect(alert.target.node).toBeUndefined();
+    expect(alert.target.rejected).toEqual([
+      expect.objectContaining({
+        field: "labels.compute.googleapis.com/resource_name",
+        reason: expect.stringMatching(/DNS-1123 subdomain/),
+      }),
+    ]);
+  });
+
   it("refuses resource.labels that are not strings, naming the path", () => {
     const result = parseFalcoAlert(logEntry({ textPayload: falcoJson }, { cluster_name: 42 }));
     expect(result.ok && result.alert.target.rejected).toEqual([
