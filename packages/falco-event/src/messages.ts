@@ -218,6 +218,20 @@ function withoutBigInts<T>(value: T): T {
 export const OUTCOME_RESULTS = ["done", "already-done", "stale", "refused", "dry-run", "failed"] as const;
 export type OutcomeResult = (typeof OUTCOME_RESULTS)[number];
 
+/**
+ * Whether the cluster enforces NetworkPolicies (isolate-pod): a deny-all policy on a cluster that does
+ * not is stored and does nothing. "unknown" when it cannot be asked (a kubeconfig context or URL
+ * cluster) or did not answer.
+ */
+export const NetworkPolicyEnforced = z.union([z.boolean(), z.literal("unknown")]);
+
+/** Free-form details, with the keys other services read typed (each optional: added in v 1). */
+const OutcomeDetails = z.looseObject({
+  /** isolate-pod: NetworkPolicyEnforced, with `enforcement` saying why for a person. */
+  enforced: NetworkPolicyEnforced.optional(),
+  enforcement: z.string().optional(),
+});
+
 export const ActionOutcome = z.object({
   v: z.literal(1),
   kind: z.literal("ActionOutcome"),
@@ -229,7 +243,7 @@ export const ActionOutcome = z.object({
   result: z.enum(OUTCOME_RESULTS),
   reason: z.string(),
   /** Free-form; big integers arrive as decimal strings (see withoutBigInts). */
-  details: z.record(z.string(), z.unknown()).transform(withoutBigInts),
+  details: OutcomeDetails.transform(withoutBigInts),
   alert: AlertSummary.optional(),
   target: TargetSchema.optional(),
   at: IsoTimestamp,
