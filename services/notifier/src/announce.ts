@@ -4,13 +4,14 @@
 // the redelivery has sent what was missing.
 import { isAtLeast, type NotifyCommand, type OutcomeResult } from "@riposte/falco-event";
 import { errorMessage, type PushContext, RetryableError, reportOutcome } from "@riposte/service-kit";
-import { deliveryKey } from "./delivery-ledger.js";
+import { ledgerCall } from "./delivery-ledger.js";
 import type { Destination } from "./destinations.js";
 import { isDestructiveOutcome, priorityRank } from "./escalation.js";
 import { type IncidentRecord, outcomeSubject, traceIdOf } from "./incidents.js";
 import { linksFor } from "./links.js";
 import { type DestinationStatus, handlerDeadline, type NotifierState, sentAt } from "./notifier-state.js";
-import { alertStormKey } from "./storm-summary.js";
+import type { StormAdmission } from "./storm.js";
+import { alertStormKey, ruleForSummary } from "./storm-summary.js";
 
 /** Announces the incident to one destination, unless it has it already or storm control holds it back. */
 export function announceTo(
@@ -24,25 +25,36 @@ export function announceTo(
   mustBeSeen = false,
 ): Promise<DestinationStatus> {
   const { incident, alert, target } = command;
-  const key = deliveryKey(incident, destination.name, "alert");
-  return state.ledger.singleFlight(key, async (): Promise<DestinationStatus> => {
-    if (state.ledger.has(key)) return { status: "already-delivered" };
-    if (destination.stormControl) {
-      // Never held back: a higher priority than announced in the window, a destructive action done,
-      // or anything else that must be seen.
-      const admission = state.storm.admit({
-        destination: destination.name,
-        key: alertStormKey(alert.rule, target),
-        eventId: `alert:${incident}`,
-        incident,
-        context: { about: "alerts", rule: alert.rule, target },
-        rank: priorityRank(alert.priority),
-        escalate: mustBeSeen || record.outcomes.some(isDestructiveOutcome),
+  // Announced by this instance: no ledger call needed.
+  if (record.announcedTo.has(destination.name)) return Promise.resolve({ status: "already-delivered" });
+  // Admitted now, before any await: every destination's window sees this instance's alerts in the order
+  // they came, so one alert opens all of them. Never held back: a higher priority than announced in the
+  // window, a destructive action done, or anything else that must be seen.
+  const admission = destination.stormControl
+    ? ledgerCall("storm control", () =>
+        state.storm.admit({
+          destination: destination.name,
+          key: alertStormKey(alert.rule, target),
+          eventId: `alert:${incident}`,
+          incident,
+          context: { about: "alerts", rule: ruleForSummary(alert.rule), target },
+          rank: priorityRank(alert.priority),
+          escalate: mustBeSeen || record.outcomes.some(isDestructiveOutcome),
+        }),
+      )
+    : Promise.resolve<StormAdmission>("send");
+  // Awaited under the claim below; a failed claim must not leave it unhandled.
+  admission.catch(() => undefined);
+  const delivery = { incident, destination: destination.name, subject: "alert" };
+  return state.deliveries.deliverOnce(delivery, async (): Promise<DestinationStatus> => {
+    if ((await admission) === "suppressed") {
+      record.heldBackAt.add(destination.name);
+      // With the command: any instance can announce it in full if something destructive follows.
+      await recordNotification(state, incident, destination.name, {
+        status: "held-back",
+        command: JSON.stringify(command),
       });
-      if (admission === "suppressed") {
-        record.heldBackAt.add(destination.name);
-        return { status: "held-back" };
-      }
+      return { status: "held-back" };
     }
     const outcomes = [...record.outcomes];
     const links = linksFor(state.links, incident, record.traceId);
@@ -60,12 +72,21 @@ export function announceTo(
         { incident, destination: destination.name, status: result.status, reason: result.reason },
         `destination ${destination.name} refused the announcement for good: ${result.reason}`,
       );
+      await recordNotification(state, incident, destination.name, {
+        status: "failed",
+        reason: result.reason,
+      });
       return { status: "failed", reason: result.reason };
     }
-    state.ledger.markDelivered(key);
-    // The outcomes listed in the announcement need no follow-up of their own here.
+    // Where it was announced, for follow-ups from any instance (before the delivery is marked sent).
+    await recordNotification(state, incident, destination.name, { status: "sent" });
+    // The outcomes listed in the announcement need no follow-up of their own.
     for (const outcome of outcomes) {
-      state.ledger.markDelivered(deliveryKey(incident, destination.name, outcomeSubject(outcome)));
+      await state.deliveries.markDelivered({
+        incident,
+        destination: destination.name,
+        subject: outcomeSubject(outcome),
+      });
     }
     record.announcedTo.add(destination.name);
     record.heldBackAt.delete(destination.name);
@@ -75,6 +96,18 @@ export function announceTo(
     );
     return { status: "delivered", attempts: result.attempts };
   });
+}
+
+/** Writes the destination's notification on the incident document (the ledger's merge). */
+function recordNotification(
+  state: NotifierState,
+  incident: string,
+  destination: string,
+  notification: Parameters<NotifierState["ledger"]["recordNotification"]>[2],
+): Promise<void> {
+  return ledgerCall("recording the notification in the ledger", () =>
+    state.ledger.recordNotification(incident, destination, notification),
+  );
 }
 
 /** The destinations the command names (or the defaults), and why any of them is skipped. */

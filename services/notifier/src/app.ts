@@ -1,7 +1,9 @@
 // createApp: the notifier's three push endpoints — Notify commands on `/`, action outcomes on
-// `/outcomes`, dead-lettered commands on `/dead-letters` — over injected destinations, publisher and
-// HTTP client. No I/O happens here until a message arrives.
+// `/outcomes`, dead-lettered commands on `/dead-letters` — and the scheduled call closing storm
+// windows (`/scheduled/close-windows`), over injected destinations, publisher, ledger and HTTP client.
+// No I/O happens here until a request arrives.
 import { ActionOutcome, NotifyCommand } from "@riposte/falco-event";
+import type { Ledger } from "@riposte/ledger";
 import {
   createPushApp,
   DEFAULT_PUSH_OPTIONS,
@@ -21,11 +23,14 @@ import {
   type Notifier,
   type NotifierSettings,
 } from "./notifier.js";
+import { addScheduledRoutes } from "./scheduled.js";
 
 export interface NotifierDeps {
   push: Omit<PushAppOptions, "routes">;
   publisher: Publisher;
   destinations: DestinationSet;
+  /** Delivery memory and storm windows, shared by every instance. */
+  ledger: Ledger;
   links: LinkSettings;
   settings?: Partial<NotifierSettings>;
   delivery?: Partial<DelivererOptions>;
@@ -49,6 +54,7 @@ export function createApp(deps: NotifierDeps): Hono & { notifier: Notifier } {
     destinations: deps.destinations,
     deliverer,
     publisher: deps.publisher,
+    ledger: deps.ledger,
     links: deps.links,
     logger: deps.push.logger,
     handlerBudgetMs: Math.max(1_000, handlerTimeoutMs - HANDLER_MARGIN_MS),
@@ -82,5 +88,6 @@ export function createApp(deps: NotifierDeps): Hono & { notifier: Notifier } {
       pushRoute("/dead-letters", deadLetterDecoder, announceDeadLetter),
     ],
   });
+  addScheduledRoutes(app, notifier, deps.push);
   return Object.assign(app, { notifier });
 }

@@ -28,6 +28,7 @@ import {
   redeliverySpanSeconds,
 } from "@riposte/service-kit";
 import type { Deliverer } from "./delivery.js";
+import { ledgerCall } from "./delivery-ledger.js";
 import { notifierDescriptor } from "./descriptor.js";
 import type { Destination, DestinationSet } from "./destinations.js";
 import { ExpiringMap } from "./expiring-map.js";
@@ -84,8 +85,8 @@ export interface DeadLetterAnnouncerOptions {
   deliverer: Deliverer;
   links: LinkSettings;
   logger: Logger;
-  /** Destinations that got the incident's announcement (the notifier's memory). */
-  incidentDestinations(incident: string): readonly string[];
+  /** Destinations that got the incident's announcement (the ledger). */
+  incidentDestinations(incident: string): Promise<readonly string[]>;
   /** Announces the incident in full to `destination` if storm control held it back there (Notifier). */
   announceWhereHeldBack(
     incident: string,
@@ -131,9 +132,12 @@ export function createDeadLetterAnnouncer(options: DeadLetterAnnouncerOptions) {
     return now() - since;
   };
 
-  const destinationsFor = (command: Command): Destination[] => {
+  const destinationsFor = async (command: Command): Promise<Destination[]> => {
+    const announcedTo = await ledgerCall("reading the incident from the ledger", () =>
+      options.incidentDestinations(command.incident),
+    );
     const names = new Set([
-      ...options.incidentDestinations(command.incident),
+      ...announcedTo,
       ...options.destinations.defaults
         .filter((d) => isAtLeast(command.alert.priority, d.minPriority))
         .map((d) => d.name),
@@ -156,7 +160,7 @@ export function createDeadLetterAnnouncer(options: DeadLetterAnnouncerOptions) {
     }
     const deadlineAt = now() + options.handlerBudgetMs - ANSWER_MARGIN_MS;
     const links = linksFor(options.links, command.incident, undefined);
-    const targets = destinationsFor(command);
+    const targets = await destinationsFor(command);
     if (targets.length === 0) {
       context.logger.error(
         facts,

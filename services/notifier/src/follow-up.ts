@@ -1,18 +1,21 @@
 // Following up on an ActionOutcome from another service: a short message to the destinations that got
 // the announcement (or, when it is not known here, the defaults). Where storm control held the
 // announcement back, a destructive outcome announces the incident in full and any other stays with it
-// in the window's summary. A follow-up waits briefly (outcome grace) for an announcement in progress
-// on this instance. It never produces an outcome of its own.
+// in the window's summary. Where the announcement went is read from the ledger (any instance may have
+// made it); when it is known nowhere yet, a follow-up waits briefly (outcome grace) for it. It never
+// produces an outcome of its own.
 import { type ActionOutcome, isAtLeast } from "@riposte/falco-event";
 import { errorMessage, type PushContext, RetryableError } from "@riposte/service-kit";
 import { announceTo } from "./announce.js";
-import { deliveryKey } from "./delivery-ledger.js";
+import { type Announced, announcedIn } from "./announced.js";
+import { ledgerCall } from "./delivery-ledger.js";
 import type { Destination } from "./destinations.js";
 import { actionLabel, isDestructiveOutcome } from "./escalation.js";
 import { type IncidentRecord, outcomeSubject, reachedBy, traceIdOf } from "./incidents.js";
 import { linksFor } from "./links.js";
 import { type DestinationStatus, handlerDeadline, type NotifierState, sentAt } from "./notifier-state.js";
-import { alertStormKey, outcomeStormKey } from "./storm-summary.js";
+import type { StormAdmission } from "./storm.js";
+import { alertStormKey, outcomeStormKey, ruleForSummary } from "./storm-summary.js";
 
 export async function followUp(
   state: NotifierState,
@@ -32,14 +35,18 @@ export async function followUp(
     );
     return;
   }
-  if (!record.settled) {
+  let known = record.settled ? undefined : await announcedIn(state, outcome.incident);
+  if (!record.settled && !known?.settled) {
+    // Neither here nor in the ledger yet: the announcement may be under way (here or elsewhere).
     await incidents.waitForAnnouncement(
       outcome.incident,
       Math.min(settings.outcomeGraceMs, deadlineAt - state.now()),
     );
     record = incidents.record(outcome.incident);
+    known = undefined;
   }
-  const targets = followUpDestinations(state, record, outcome);
+  known ??= await announcedIn(state, outcome.incident);
+  const targets = followUpDestinations(state, record, known, outcome);
   if (targets.length === 0) {
     context.logger.info(
       { incident: outcome.incident, action: outcome.action, result: outcome.result },
@@ -48,7 +55,7 @@ export async function followUp(
     return;
   }
   const results = await Promise.allSettled(
-    targets.map((destination) => followUpAt(state, destination, outcome, record, context, deadlineAt)),
+    targets.map((destination) => followUpAt(state, destination, outcome, record, known, context, deadlineAt)),
   );
   const transient = results.flatMap((r) => (r.status === "rejected" ? [errorMessage(r.reason)] : []));
   if (transient.length > 0) {
@@ -60,27 +67,33 @@ export async function followUp(
 function followUpDestinations(
   state: NotifierState,
   record: IncidentRecord,
+  known: Announced,
   outcome: ActionOutcome,
 ): Destination[] {
   const { destinations } = state;
-  if (record.settled) return reachedBy(record).flatMap((name) => destinations.byName(name) ?? []);
-  // The announcement is not known here (another instance has it, or it never came): tell the
-  // default destinations that take the alert's priority, so that no outcome goes unreported.
+  if (known.settled || record.settled) {
+    const names = new Set([...known.reached, ...reachedBy(record)]);
+    return [...names].flatMap((name) => destinations.byName(name) ?? []);
+  }
+  // The announcement is known nowhere (it never came, or not yet): tell the default destinations that
+  // take the alert's priority, so that no outcome goes unreported.
   const priority = outcome.alert?.priority ?? record.alert?.priority;
   return destinations.defaults.filter((d) => priority === undefined || isAtLeast(priority, d.minPriority));
 }
 
 /** The follow-up, or what replaces it where storm control held the announcement back. */
-function followUpAt(
+async function followUpAt(
   state: NotifierState,
   destination: Destination,
   outcome: ActionOutcome,
   record: IncidentRecord,
+  known: Announced,
   context: PushContext,
   deadlineAt: number,
 ): Promise<DestinationStatus> {
-  const { command } = record;
-  if (!record.heldBackAt.has(destination.name) || !command) {
+  const heldBack = record.heldBackAt.has(destination.name) || known.heldBack.has(destination.name);
+  const command = record.command ?? known.heldBack.get(destination.name);
+  if (!heldBack || !command) {
     return followUpTo(state, destination, outcome, record, context, deadlineAt);
   }
   // Held back by storm control: something destructive was done, so the incident is announced in
@@ -89,13 +102,15 @@ function followUpAt(
     return announceTo(state, destination, command, record, context, deadlineAt);
   // Anything else (a failed export too) stays with the incident in the window's summary
   // ("`export-finding` failed ×1"): a follow-up would be about an incident this destination never saw.
-  const noted = state.storm.noteAction(
-    destination.name,
-    alertStormKey(command.alert.rule, command.target),
-    outcome.incident,
-    actionLabel(outcome),
+  const noted = await ledgerCall("storm control", () =>
+    state.storm.noteAction(
+      destination.name,
+      alertStormKey(command.alert.rule, command.target),
+      outcome.incident,
+      actionLabel(outcome),
+    ),
   );
-  if (noted) return Promise.resolve<DestinationStatus>({ status: "held-back" });
+  if (noted) return { status: "held-back" };
   // The window has closed (its summary counted the incident): a follow-up is all that is left.
   return followUpTo(state, destination, outcome, record, context, deadlineAt);
 }
@@ -110,34 +125,37 @@ function followUpTo(
 ): Promise<DestinationStatus> {
   const { incident } = outcome;
   const subject = outcomeSubject(outcome);
-  const key = deliveryKey(incident, destination.name, subject);
-  return state.ledger.singleFlight(key, async (): Promise<DestinationStatus> => {
-    if (state.ledger.has(key)) return { status: "already-delivered" };
-    const alert = outcome.alert ?? record.alert;
-    const target = outcome.target ?? record.target;
-    if (destination.stormControl) {
-      const admission = state.storm.admit({
-        destination: destination.name,
-        key: outcomeStormKey(outcome, alert, target),
-        eventId: `${incident}:${subject}`,
-        incident,
-        // What was done (or failed to be done) to the cluster is followed up at once, never summarised.
-        escalate: isDestructiveOutcome(outcome),
-        context: {
-          about: "outcomes",
-          rule: alert?.rule ?? "(unknown rule)",
-          ...(target ? { target } : {}),
-          action: outcome.action,
-          result: outcome.result,
-        },
-      });
-      if (admission === "suppressed") {
-        context.logger.info(
-          { incident, destination: destination.name, action: outcome.action },
-          `follow-up held back for ${destination.name}: the same outcome of a similar alert was sent within the storm window`,
-        );
-        return { status: "held-back" };
-      }
+  const alert = outcome.alert ?? record.alert;
+  const target = outcome.target ?? record.target;
+  // Admitted now, before any await, in the order outcomes came (see announceTo).
+  const admission = destination.stormControl
+    ? ledgerCall("storm control", () =>
+        state.storm.admit({
+          destination: destination.name,
+          key: outcomeStormKey(outcome, alert, target),
+          eventId: `${incident}:${subject}`,
+          incident,
+          // What was done (or failed to be done) to the cluster is followed up at once, never summarised.
+          escalate: isDestructiveOutcome(outcome),
+          context: {
+            about: "outcomes",
+            rule: ruleForSummary(alert?.rule ?? "(unknown rule)"),
+            ...(target ? { target } : {}),
+            action: outcome.action,
+            result: outcome.result,
+          },
+        }),
+      )
+    : Promise.resolve<StormAdmission>("send");
+  admission.catch(() => undefined);
+  const delivery = { incident, destination: destination.name, subject };
+  return state.deliveries.deliverOnce(delivery, async (): Promise<DestinationStatus> => {
+    if ((await admission) === "suppressed") {
+      context.logger.info(
+        { incident, destination: destination.name, action: outcome.action },
+        `follow-up held back for ${destination.name}: the same outcome of a similar alert was sent within the storm window`,
+      );
+      return { status: "held-back" };
     }
     const links = linksFor(state.links, incident, record.traceId);
     const known = { ...(alert ? { alert } : {}), ...(target ? { target } : {}) };
@@ -154,7 +172,6 @@ function followUpTo(
       );
       return { status: "failed", reason: result.reason };
     }
-    state.ledger.markDelivered(key);
     context.logger.info(
       { incident, destination: destination.name, action: outcome.action },
       `follow-up sent to ${destination.name}: ${outcome.action} ${outcome.result}`,

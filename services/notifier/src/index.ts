@@ -42,6 +42,7 @@ export {
   type NotifierSettings,
   similarityKey,
 } from "./notifier.js";
+export { CLOSE_WINDOWS_PATH, CLOSE_WINDOWS_SCHEDULE } from "./scheduled.js";
 export {
   buildAlertMessage,
   buildFollowUpMessage,
@@ -51,7 +52,8 @@ export {
   type SlackMessage,
 } from "./slack-message.js";
 export { escapeForSlack, type SlackTextOptions, type SlackTextStyle } from "./slack-text.js";
-export { StormControl, type StormWindow } from "./storm.js";
+export type { StormWindow } from "./storm.js";
+export { StormWindows } from "./storm-windows.js";
 export {
   EVENT_ID_HEADER,
   SIGNATURE_HEADER,

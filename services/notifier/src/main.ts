@@ -1,6 +1,7 @@
 // Entry point: reads the destinations, wires real dependencies and listens. Everything testable lives
 // in app.ts.
 import "./instrument.js";
+import { createLedger, createLedgerFirestore } from "@riposte/ledger";
 import { startService } from "@riposte/service-kit";
 import { cloudTraceProject } from "@riposte/service-kit/gcp";
 import { createApp } from "./app.js";
@@ -10,14 +11,24 @@ import { notifierDescriptor } from "./descriptor.js";
 /** Cloud Run allows 10 s after SIGTERM; the kit's grace takes most of it. */
 const SHUTDOWN_FLUSH_MS = 1_500;
 
-await startService(notifierDescriptor, (kit) => {
+await startService(notifierDescriptor, async (kit) => {
   const { config } = kit;
   const destinations = destinationsFromConfig(config);
   const traceProjectId = cloudTraceProject();
+  // The client finds its project and credentials itself (FIRESTORE_EMULATOR_HOST locally).
+  const firestore = createLedgerFirestore({ databaseId: config.LEDGER_DATABASE });
+  const ledger = createLedger({
+    firestore,
+    ttlDays: config.LEDGER_TTL_DAYS,
+    timeoutMs: config.LEDGER_TIMEOUT_MS,
+  });
+  // The first call sets up the client's channel (seconds): before the first push, not during it.
+  await ledger.warmUp();
   const app = createApp({
     push: kit.push,
     publisher: kit.publisher,
     destinations,
+    ledger,
     links: {
       ...(traceProjectId ? { traceProjectId } : {}),
       ...(config.SCC_SOURCE_NAME
@@ -39,8 +50,13 @@ await startService(notifierDescriptor, (kit) => {
     },
     delivery: { maxAttempts: config.DELIVERY_MAX_ATTEMPTS, attemptTimeoutMs: config.DELIVERY_TIMEOUT_MS },
   });
-  // Storm windows still open hold counts nobody has heard of yet: send their summaries on the way out.
-  kit.onShutdown(() => app.notifier.flush(SHUTDOWN_FLUSH_MS));
+  // Storm windows this instance opened: summarised on the way out rather than a minute late by the
+  // scheduled call (which sends them if this does not finish).
+  kit.onShutdown(async () => {
+    await app.notifier.flush(SHUTDOWN_FLUSH_MS);
+    await app.notifier.dispose();
+    await firestore.terminate();
+  });
   kit.logger.info(
     {
       destinations: destinations.all.map((d) => ({
@@ -55,4 +71,3 @@ await startService(notifierDescriptor, (kit) => {
   );
   return app;
 });
-

@@ -1,22 +1,24 @@
 // What the notifier's parts (announce.ts, follow-up.ts, storm-summary.ts) share: its settings, its
-// collaborators and its per-instance memory.
+// collaborators, the ledger (what every instance must know) and its per-instance memory (what only
+// spares a ledger read, or lets concurrent pushes of this instance wait for each other).
+import type { Ledger } from "@riposte/ledger";
 import type { Logger, Publisher } from "@riposte/service-kit";
 import type { Deliverer } from "./delivery.js";
 import type { DeliveryLedger } from "./delivery-ledger.js";
 import type { DestinationSet } from "./destinations.js";
 import type { IncidentMemory } from "./incidents.js";
 import type { LinkSettings } from "./links.js";
-import type { StormControl } from "./storm.js";
 import type { StormContext } from "./storm-summary.js";
+import type { StormWindows } from "./storm-windows.js";
 
 export interface NotifierSettings {
   /** Similar events within this window are collapsed into one message and a summary; 0 = off. */
   stormWindowMs: number;
-  /** How long a follow-up waits for the announcement of its incident to finish on this instance. */
+  /** How long a follow-up waits for the announcement of its incident (in progress here or elsewhere). */
   outcomeGraceMs: number;
-  /** How long deliveries and incidents are remembered (redeliveries later than this send again). */
+  /** How long this instance keeps an incident's command and outcomes in memory (the ledger keeps the rest). */
   memoryTtlMs: number;
-  /** Incidents remembered at most (oldest forgotten first). */
+  /** Incidents kept in this instance's memory at most (oldest forgotten first). */
   maxIncidents: number;
   /** `action:result` pairs that get no follow-up (e.g. a successful SCC export: the link is already there). */
   quietOutcomes: ReadonlySet<string>;
@@ -53,6 +55,8 @@ export interface NotifierOptions {
   publisher: Publisher;
   links: LinkSettings;
   logger: Logger;
+  /** Delivery memory and storm windows, shared by every instance. */
+  ledger: Ledger;
   /** Time a push handler may spend before answering (below the push deadline). */
   handlerBudgetMs: number;
   settings?: Partial<NotifierSettings>;
@@ -63,8 +67,8 @@ export interface NotifierState extends Omit<NotifierOptions, "settings" | "now">
   settings: NotifierSettings;
   now: () => number;
   incidents: IncidentMemory;
-  ledger: DeliveryLedger;
-  storm: StormControl<StormContext>;
+  deliveries: DeliveryLedger;
+  storm: StormWindows<StormContext>;
 }
 
 /** Time kept back from the handler budget for publishing the outcome and answering. */

@@ -1,11 +1,13 @@
 // The notifier: announces Notify commands (announce.ts), follows up on action outcomes (follow-up.ts)
 // and summarises what storm control held back (storm-summary.ts), over injected destinations,
-// deliverer and publisher. Outcomes may arrive before the command: they are remembered per incident
-// (incidents.ts) and listed in the announcement. Each destination's messages are written by its format.
+// deliverer, publisher and ledger (delivery memory and storm windows, shared by every instance).
+// Outcomes may arrive before the command: they are remembered per incident (incidents.ts) and listed
+// in the announcement. Each destination's messages are written by its format.
 import type { ActionOutcome, NotifyCommand } from "@riposte/falco-event";
 import { errorMessage, type PushContext, withTimeout } from "@riposte/service-kit";
 import { announce, announceTo } from "./announce.js";
-import { DeliveryLedger } from "./delivery-ledger.js";
+import { announcedIn } from "./announced.js";
+import { DeliveryLedger, ledgerCall } from "./delivery-ledger.js";
 import { followUp } from "./follow-up.js";
 import { IncidentMemory } from "./incidents.js";
 import {
@@ -15,8 +17,8 @@ import {
   type NotifierSettings,
   type NotifierState,
 } from "./notifier-state.js";
-import { StormControl } from "./storm.js";
-import { type StormContext, sendStormSummary } from "./storm-summary.js";
+import { type StormContext, sendPendingSummaries } from "./storm-summary.js";
+import { StormWindows } from "./storm-windows.js";
 
 export {
   DEFAULT_NOTIFIER_SETTINGS,
@@ -29,8 +31,8 @@ export { similarityKey } from "./storm-summary.js";
 export interface Notifier {
   announce(command: NotifyCommand, context: PushContext): Promise<void>;
   followUp(outcome: ActionOutcome, context: PushContext): Promise<void>;
-  /** Destinations that got (or held back) the incident's announcement on this instance. */
-  incidentDestinations(incident: string): string[];
+  /** Destinations that got (or held back) the incident's announcement, on any instance (the ledger). */
+  incidentDestinations(incident: string): Promise<string[]>;
   /**
    * Announces the incident in full to `destination` when storm control held it back there (a failed
    * action about to be reported must not name an incident that destination never saw); undefined when
@@ -42,60 +44,85 @@ export interface Notifier {
     context: PushContext,
     deadlineAt: number,
   ): Promise<DestinationStatus | undefined>;
-  /** Sends the summaries of every open storm window now and waits for them (shutdown). */
+  /**
+   * The scheduled call: closes the storm windows whose time is up, whichever instance opened them, and
+   * sends every summary waiting in the ledger. Throws RetryableError when the ledger is out of reach.
+   */
+  closeWindows(): Promise<{ closed: number; sent: number }>;
+  /** Closes the windows this instance opened and sends the summaries now, waiting for them (shutdown). */
   flush(budgetMs?: number): Promise<void>;
-  /** Stops timers without sending anything (tests). */
-  dispose(): void;
+  /**
+   * Stops timers and starts nothing more (tests, and an instance that is gone); resolves when what was
+   * under way has finished.
+   */
+  dispose(): Promise<void>;
 }
 
 export function createNotifier(options: NotifierOptions): Notifier {
   const settings: NotifierSettings = { ...DEFAULT_NOTIFIER_SETTINGS, ...options.settings };
   const now = options.now ?? Date.now;
   const memory = { ttlMs: settings.memoryTtlMs, now };
-  const pendingSummaries = new Set<Promise<void>>();
-  const storm = new StormControl<StormContext>({
-    windowMs: settings.stormWindowMs,
-    now,
-    onSummary: (window) => {
-      const sending = sendStormSummary(state, window).finally(() => pendingSummaries.delete(sending));
-      pendingSummaries.add(sending);
-    },
-  });
+  const pendingSummaries = new Set<Promise<unknown>>();
+  const sendSummaries = () => {
+    const sending = sendPendingSummaries(state).finally(() => pendingSummaries.delete(sending));
+    pendingSummaries.add(sending);
+    return sending;
+  };
   const state: NotifierState = {
     ...options,
     settings,
     now,
     incidents: new IncidentMemory({ ...memory, maxEntries: settings.maxIncidents }),
-    ledger: new DeliveryLedger({ ...memory, maxEntries: settings.maxIncidents * 8 }),
-    storm,
+    deliveries: new DeliveryLedger(options.ledger, options.logger),
+    storm: new StormWindows<StormContext>({
+      ledger: options.ledger,
+      windowMs: settings.stormWindowMs,
+      now,
+      onClosed: () => void sendSummaries(),
+    }),
   };
 
   return {
     announce: (command, context) => announce(state, command, context),
     followUp: (outcome, context) => followUp(state, outcome, context),
-    incidentDestinations: (incident) => state.incidents.destinationsOf(incident),
+    incidentDestinations: async (incident) => {
+      const known = await announcedIn(state, incident);
+      return [...new Set([...known.reached, ...state.incidents.destinationsOf(incident)])];
+    },
     async announceWhereHeldBack(incident, destinationName, context, deadlineAt) {
-      const record = state.incidents.get(incident);
       const destination = state.destinations.byName(destinationName);
-      if (!record?.command || !destination || !record.heldBackAt.has(destinationName)) return undefined;
-      return announceTo(state, destination, record.command, record, context, deadlineAt, true);
+      if (!destination) return undefined;
+      const record = state.incidents.record(incident);
+      const known = await announcedIn(state, incident);
+      const heldBack = record.heldBackAt.has(destinationName) || known.heldBack.has(destinationName);
+      const command = record.command ?? known.heldBack.get(destinationName);
+      if (!heldBack || !command) return undefined;
+      return announceTo(state, destination, command, record, context, deadlineAt, true);
+    },
+    async closeWindows() {
+      const closed = await ledgerCall("closing storm windows", () => state.storm.closeDue());
+      const sent = await sendSummaries();
+      return { closed, sent };
     },
     async flush(budgetMs = settings.summaryBudgetMs) {
-      storm.flush();
-      const sending = [...pendingSummaries];
-      await withTimeout(() => Promise.allSettled(sending), {
-        what: "sending the storm summaries",
-        timeoutMs: budgetMs,
-      }).catch((error: unknown) => {
-        // Shutdown goes on: what was not sent in time is lost (nothing stands behind a summary).
+      await withTimeout(
+        async () => {
+          await state.storm.closeOpened();
+          await sendSummaries();
+          await Promise.allSettled([...pendingSummaries]);
+        },
+        { what: "sending the storm summaries", timeoutMs: budgetMs },
+      ).catch((error: unknown) => {
+        // Shutdown goes on: what was not sent stays in the ledger for the next scheduled call.
         options.logger.warn(
           { err: errorMessage(error) },
           `storm summaries not all sent: ${errorMessage(error)}`,
         );
       });
     },
-    dispose() {
-      storm.dispose();
+    async dispose() {
+      await state.storm.dispose();
+      await Promise.allSettled([...pendingSummaries]);
     },
   };
 }

@@ -2,14 +2,12 @@
 // same action outcome for them) within a window is sent; the rest are only counted, and when the window
 // closes ONE summary says how many were held back ("N more similar alerts in 5 min").
 //
-// When does a window close in a request-driven Cloud Run service? A timer is armed for the window's
-// end while the instance lives (Cloud Run throttles CPU between requests unless CPU is always
-// allocated, so the timer may fire late, at the next request, but it fires); every admit also closes
-// windows that are due; and shutdown flushes the remaining windows early. A summary that cannot be
-// delivered then is logged, not retried: no Pub/Sub message stands behind it.
+// These are the window's rules, as pure functions over its state: plain JSON, so that the window lives
+// in the ledger (storm-windows.ts) and any instance can admit events into it or close it.
 
 export type StormAdmission = "send" | "suppressed";
 
+/** A closed window's summary. */
 export interface StormWindow<C> {
   destination: string;
   key: string;
@@ -46,175 +44,126 @@ export interface StormEvent<C> {
   escalate?: boolean;
 }
 
-export interface StormControlOptions<C> {
-  /** 0 turns storm control off: every event is sent. */
-  windowMs: number;
-  /** Called once per closed window that held events back. */
-  onSummary: (window: StormWindow<C>) => void;
-  /** Open windows kept at most; beyond that, new groups are sent unthrottled rather than forgotten. */
-  maxWindows?: number;
-  now?: () => number;
+/** An open window, as stored: JSON only (no Set, no Map, no -Infinity). */
+export interface OpenStormWindow<C> {
+  destination: string;
+  key: string;
+  firstIncident: string;
+  firstEventId: string;
+  startedAt: number;
+  endsAt: number;
+  suppressed: number;
+  incidents: string[];
+  context: C;
+  /** Events sent in this window besides the first: escalations, and retries of them send again. */
+  sentEventIds: string[];
+  /** Highest rank sent in this window; null when nothing sent had a rank. */
+  sentRank: number | null;
+  /** Events held back → their rank (null: none). */
+  counted: Record<string, number | null>;
+  /** Incidents held back (all of them, not only the listed ones), as far as MAX_COUNTED_EVENTS. */
+  heldIncidents: string[];
+  /** Incident held back → labels of the actions taken for it (a redelivered outcome counts once). */
+  noted: Record<string, string[]>;
 }
 
 export const MAX_LISTED_INCIDENTS = 100;
-/** Event ids remembered per window to recognise redeliveries; beyond that a redelivery may count twice. */
-const MAX_COUNTED_EVENTS = 10_000;
+/**
+ * Event ids remembered per window to recognise redeliveries; beyond that a redelivery may count twice.
+ * Bounded so that a window stays well inside one Firestore document (1 MiB).
+ */
+export const MAX_COUNTED_EVENTS = 2_000;
 /** Distinct action labels remembered per incident held back. */
 const MAX_ACTIONS_PER_INCIDENT = 20;
-const DEFAULT_MAX_WINDOWS = 10_000;
 
-interface OpenWindow<C> extends StormWindow<C> {
-  firstEventId: string;
-  /** Events sent in this window besides the first: escalations, and retries of them send again. */
-  sentEventIds: Set<string>;
-  /** Highest rank sent in this window. */
-  sentRank: number;
-  /** Events held back → their rank. */
-  counted: Map<string, number | undefined>;
-  /** Incidents held back (all of them, not only the listed ones), as far as MAX_COUNTED_EVENTS. */
-  heldIncidents: Set<string>;
-  /** Incident held back → labels of the actions taken for it (a set: a redelivered outcome counts once). */
-  noted: Map<string, Set<string>>;
-  timer: ReturnType<typeof setTimeout>;
+export function openWindow<C>(event: StormEvent<C>, now: number, windowMs: number): OpenStormWindow<C> {
+  return {
+    destination: event.destination,
+    key: event.key,
+    firstIncident: event.incident,
+    firstEventId: event.eventId,
+    startedAt: now,
+    endsAt: now + windowMs,
+    suppressed: 0,
+    incidents: [],
+    context: event.context,
+    sentEventIds: [],
+    sentRank: event.rank ?? null,
+    counted: {},
+    heldIncidents: [],
+    noted: {},
+  };
 }
 
-export class StormControl<C> {
-  readonly #windows = new Map<string, OpenWindow<C>>();
-  readonly #options: StormControlOptions<C>;
-  readonly #now: () => number;
-
-  constructor(options: StormControlOptions<C>) {
-    this.#options = options;
-    this.#now = options.now ?? Date.now;
+/**
+ * "send" for the first event of the window (and its redeliveries) and for escalations (a higher rank
+ * than anything sent in the window, or `escalate`); "suppressed" for the others, counted once each.
+ */
+export function admitInto<C>(open: OpenStormWindow<C>, event: StormEvent<C>): StormAdmission {
+  // The first event again (a retry after a failed send, or a redelivery): it is the one to send.
+  if (event.eventId === open.firstEventId || open.sentEventIds.includes(event.eventId)) return "send";
+  const sentRank = open.sentRank ?? Number.NEGATIVE_INFINITY;
+  if (event.escalate || (event.rank ?? Number.NEGATIVE_INFINITY) > sentRank) {
+    escalate(open, event);
+    return "send";
   }
-
-  get openWindows(): number {
-    return this.#windows.size;
-  }
-
-  /**
-   * "send" for the first event of a window (and its redeliveries) and for escalations (a higher rank
-   * than anything sent in the window, or `escalate`); "suppressed" for the others.
-   */
-  admit(event: StormEvent<C>): StormAdmission {
-    if (this.#options.windowMs <= 0) return "send";
-    this.sweep();
-    const id = `${event.destination}\n${event.key}`;
-    const open = this.#windows.get(id);
-    if (!open) {
-      if (this.#windows.size >= (this.#options.maxWindows ?? DEFAULT_MAX_WINDOWS)) return "send";
-      this.#open(id, event);
-      return "send";
+  if (!Object.hasOwn(open.counted, event.eventId)) {
+    if (Object.keys(open.counted).length < MAX_COUNTED_EVENTS)
+      open.counted[event.eventId] = event.rank ?? null;
+    open.suppressed += 1;
+    if (open.heldIncidents.length < MAX_COUNTED_EVENTS && !open.heldIncidents.includes(event.incident)) {
+      open.heldIncidents.push(event.incident);
     }
-    // The first event again (a retry after a failed send, or a redelivery): it is the one to send.
-    if (event.eventId === open.firstEventId || open.sentEventIds.has(event.eventId)) return "send";
-    if (event.escalate || (event.rank ?? Number.NEGATIVE_INFINITY) > open.sentRank) {
-      this.#escalate(open, event);
-      return "send";
-    }
-    if (!open.counted.has(event.eventId)) {
-      if (open.counted.size < MAX_COUNTED_EVENTS) open.counted.set(event.eventId, event.rank);
-      open.suppressed += 1;
-      if (open.heldIncidents.size < MAX_COUNTED_EVENTS) open.heldIncidents.add(event.incident);
-      if (open.incidents.length < MAX_LISTED_INCIDENTS && !open.incidents.includes(event.incident)) {
-        open.incidents.push(event.incident);
-      }
-    }
-    return "suppressed";
-  }
-
-  /**
-   * Counts `label` ("kill-pod done") among the actions taken for events held back in the open window
-   * of `destination` and `key`; false when no open window holds `incident` back.
-   */
-  noteAction(destination: string, key: string, incident: string, label: string): boolean {
-    const open = this.#windows.get(`${destination}\n${key}`);
-    if (!open?.heldIncidents.has(incident)) return false;
-    const labels = open.noted.get(incident) ?? new Set<string>();
-    if (labels.size < MAX_ACTIONS_PER_INCIDENT) labels.add(label);
-    open.noted.set(incident, labels);
-    return true;
-  }
-
-  /** Closes the windows whose time is up. */
-  sweep(): void {
-    const now = this.#now();
-    for (const [id, window] of this.#windows) {
-      if (window.endsAt <= now) this.#close(id, window);
+    if (open.incidents.length < MAX_LISTED_INCIDENTS && !open.incidents.includes(event.incident)) {
+      open.incidents.push(event.incident);
     }
   }
+  return "suppressed";
+}
 
-  /** Closes every window now (shutdown), emitting the summaries of those that held events back. */
-  flush(): void {
-    for (const [id, window] of this.#windows) this.#close(id, window);
+/** Counts `label` among the actions taken for `incident`; false when the window does not hold it back. */
+export function noteActionIn<C>(open: OpenStormWindow<C>, incident: string, label: string): boolean {
+  if (!open.heldIncidents.includes(incident)) return false;
+  const labels = open.noted[incident] ?? [];
+  if (labels.length < MAX_ACTIONS_PER_INCIDENT && !labels.includes(label)) labels.push(label);
+  open.noted[incident] = labels;
+  return true;
+}
+
+/** The summary of a closing window; undefined when it held nothing back. */
+export function summaryOf<C>(open: OpenStormWindow<C>): StormWindow<C> | undefined {
+  if (open.suppressed === 0) return undefined;
+  const ranks = Object.values(open.counted).filter((rank) => rank !== null);
+  const actions: Record<string, number> = {};
+  for (const labels of Object.values(open.noted)) {
+    for (const label of labels) actions[label] = (actions[label] ?? 0) + 1;
   }
+  const { destination, key, firstIncident, startedAt, endsAt, suppressed, incidents, context } = open;
+  return {
+    destination,
+    key,
+    firstIncident,
+    startedAt,
+    endsAt,
+    suppressed,
+    incidents,
+    context,
+    ...(ranks.length > 0 ? { highestHeldBackRank: Math.max(...ranks) } : {}),
+    actions,
+  };
+}
 
-  /** Forgets every window without emitting anything (tests, and after flush). */
-  dispose(): void {
-    for (const window of this.#windows.values()) clearTimeout(window.timer);
-    this.#windows.clear();
-  }
-
-  /** An event sent after all: no longer counted as held back (an earlier admit may have counted it). */
-  #escalate(open: OpenWindow<C>, event: StormEvent<C>): void {
-    if (open.sentEventIds.size < MAX_COUNTED_EVENTS) open.sentEventIds.add(event.eventId);
-    open.sentRank = Math.max(open.sentRank, event.rank ?? Number.NEGATIVE_INFINITY);
-    if (open.counted.delete(event.eventId)) {
-      open.suppressed -= 1;
-      open.incidents = open.incidents.filter((incident) => incident !== event.incident);
-      open.heldIncidents.delete(event.incident);
-      // Its announcement lists what was done for it: the summary no longer counts that.
-      open.noted.delete(event.incident);
-    }
-  }
-
-  #open(id: string, event: StormEvent<C>): void {
-    const startedAt = this.#now();
-    const timer = setTimeout(() => {
-      const current = this.#windows.get(id);
-      if (current === window) this.#close(id, window);
-    }, this.#options.windowMs);
-    timer.unref();
-    const window: OpenWindow<C> = {
-      destination: event.destination,
-      key: event.key,
-      firstIncident: event.incident,
-      firstEventId: event.eventId,
-      startedAt,
-      endsAt: startedAt + this.#options.windowMs,
-      suppressed: 0,
-      incidents: [],
-      context: event.context,
-      actions: {},
-      sentEventIds: new Set(),
-      sentRank: event.rank ?? Number.NEGATIVE_INFINITY,
-      counted: new Map(),
-      heldIncidents: new Set(),
-      noted: new Map(),
-      timer,
-    };
-    this.#windows.set(id, window);
-  }
-
-  #close(id: string, window: OpenWindow<C>): void {
-    clearTimeout(window.timer);
-    this.#windows.delete(id);
-    if (window.suppressed === 0) return;
-    const ranks = [...window.counted.values()].filter((rank) => rank !== undefined);
-    if (ranks.length > 0) window.highestHeldBackRank = Math.max(...ranks);
-    for (const labels of window.noted.values()) {
-      for (const label of labels) window.actions[label] = (window.actions[label] ?? 0) + 1;
-    }
-    const {
-      counted: _counted,
-      heldIncidents: _held,
-      noted: _noted,
-      timer: _timer,
-      firstEventId: _first,
-      sentEventIds: _sent,
-      sentRank: _rank,
-      ...summary
-    } = window;
-    this.#options.onSummary(summary);
+/** An event sent after all: no longer counted as held back (an earlier admit may have counted it). */
+function escalate<C>(open: OpenStormWindow<C>, event: StormEvent<C>): void {
+  if (open.sentEventIds.length < MAX_COUNTED_EVENTS) open.sentEventIds.push(event.eventId);
+  const rank = event.rank ?? Number.NEGATIVE_INFINITY;
+  if (rank > (open.sentRank ?? Number.NEGATIVE_INFINITY)) open.sentRank = rank;
+  if (Object.hasOwn(open.counted, event.eventId)) {
+    delete open.counted[event.eventId];
+    open.suppressed -= 1;
+    open.incidents = open.incidents.filter((incident) => incident !== event.incident);
+    open.heldIncidents = open.heldIncidents.filter((incident) => incident !== event.incident);
+    // Its announcement lists what was done for it: the summary no longer counts that.
+    delete open.noted[event.incident];
   }
 }

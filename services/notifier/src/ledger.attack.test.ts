@@ -1,0 +1,136 @@
+// Attack tests (issue 18): the notifier's memory is the ledger, not the instance. Two instances, a
+// restart, a storm whose window-opener is gone, and the ledger itself going away.
+import { createConnection, createServer, type Server, type Socket } from "node:net";
+import { freePort } from "@riposte/service-kit/testing";
+import { describe, expect, inject, it } from "vitest";
+import { notifyCommand, outcomeOf } from "./test-commands.js";
+import { ledgerClient, notifierApp, SECRET, SLACK, SOAR, useWebhookReceiver } from "./testing/fixture.js";
+
+const receiver = await useWebhookReceiver();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const texts = (path: string) => receiver.delivered(path).map((r) => JSON.stringify(r.json));
+
+/** Each app is an instance of its own: its own Firestore client, the same ledger. */
+function instance(options: Parameters<typeof notifierApp>[1] = {}) {
+  return notifierApp(receiver, { ledger: ledgerClient(), ...options });
+}
+
+/** Pushes until Pub/Sub would stop: a 503 is redelivered (a little later). */
+async function untilAcked(push: () => Response | Promise<Response>): Promise<number[]> {
+  const statuses: number[] = [];
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const { status } = await push();
+    statuses.push(status);
+    if (status !== 503) break;
+    await sleep(250);
+  }
+  return statuses;
+}
+
+describe("attack: two notifier instances, restarts", { timeout: 60_000 }, () => {
+  it("two instances receiving the same command at the same moment announce it once", async () => {
+    const first = instance();
+    const second = instance();
+    const command = notifyCommand();
+    await Promise.all([untilAcked(() => first.notify(command)), untilAcked(() => second.notify(command))]);
+    expect(receiver.delivered(SLACK)).toHaveLength(1);
+    expect(receiver.delivered(SOAR)).toHaveLength(1);
+  });
+
+  it("a restarted instance never announces a redelivered command again, and follows up where it was announced", async () => {
+    const before = instance();
+    const command = notifyCommand(undefined, { destinations: ["soar"] });
+    expect((await before.notify(command)).status).toBe(204);
+    await before.app.notifier.dispose();
+
+    const after = instance({ settings: { outcomeGraceMs: 100 } });
+    expect((await after.notify(command)).status).toBe(204);
+    expect((await after.report(outcomeOf(command))).status).toBe(204);
+    // The announcement and its follow-up went to soar only (slack is a default, never announced to).
+    expect(receiver.delivered(SLACK)).toHaveLength(0);
+    expect(receiver.delivered(SOAR)).toHaveLength(2);
+    expect(after.publisher.on("action-outcomes")[0]?.message).toMatchObject({ result: "already-done" });
+  });
+});
+
+describe("attack: a storm whose window-opener is gone", { timeout: 60_000 }, () => {
+  it("the summary is sent by the scheduled call of another instance, once, also when two call at the same moment", async () => {
+    const settings = { stormWindowMs: 1_000 };
+    const destinations = [{ name: "slack", type: "slack", url: receiver.url(SLACK) }];
+    const opener = instance({ settings, destinations });
+    for (let i = 0; i < 4; i += 1) expect((await opener.notify(notifyCommand())).status).toBe(204);
+    expect(receiver.delivered(SLACK)).toHaveLength(1);
+    await opener.app.notifier.dispose(); // gone (SIGKILL): no timer, no shutdown flush
+
+    await sleep(1_200);
+    const others = [instance({ settings, destinations }), instance({ settings, destinations })];
+    const answers = await Promise.all(others.map(({ closeWindows }) => closeWindows()));
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    const summaries = texts(SLACK).filter((text) => text.includes("more similar"));
+    expect(summaries).toEqual([expect.stringContaining("3 more similar alerts in 1 s")]);
+    // A later call finds nothing left to send.
+    expect((await others[0]?.closeWindows())?.status).toBe(200);
+    expect(texts(SLACK).filter((text) => text.includes("more similar"))).toHaveLength(1);
+  });
+
+  it("the scheduled endpoint answers 401 without a valid token when push auth is on", async () => {
+    const { app } = instance({
+      authenticator: { authenticate: async () => ({ ok: false, status: 401, reason: "no token" }) },
+    });
+    const answer = await app.request("/scheduled/close-windows", { method: "POST" });
+    expect(answer.status).toBe(401);
+  });
+});
+
+/** A TCP relay in front of the emulator: stopping it is, to the client, Firestore going away. */
+async function relayTo(target: string, port: number): Promise<{ host: string; stop(): Promise<void> }> {
+  const [targetHost, targetPort] = target.split(":") as [string, string];
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((inbound) => {
+    const outbound = createConnection(Number(targetPort), targetHost);
+    for (const socket of [inbound, outbound]) {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      socket.on("error", () => socket.destroy());
+    }
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return {
+    host: `127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe("attack: the ledger down", { timeout: 60_000 }, () => {
+  it("answers 503 and announces nothing while the ledger is unreachable, then announces once after it returns", async () => {
+    const port = await freePort();
+    let relay = await relayTo(inject("firestoreEmulatorHost"), port);
+    const ledger = ledgerClient({ host: relay.host, timeoutMs: 1_500 });
+    const { notify, publisher } = instance({
+      ledger,
+      destinations: [{ name: "soar", type: "webhook", url: receiver.url(SOAR), secret: SECRET }],
+    });
+    await ledger.warmUp();
+    await relay.stop();
+    const command = notifyCommand();
+    const down = await notify(command);
+    expect(down.status).toBe(503);
+    expect(await down.text()).toMatch(/ledger/);
+    expect(receiver.delivered(SOAR)).toHaveLength(0);
+    expect(publisher.on("action-outcomes")).toHaveLength(0);
+
+    relay = await relayTo(inject("firestoreEmulatorHost"), port);
+    try {
+      expect(await untilAcked(() => notify(command))).toContain(204);
+      expect(receiver.delivered(SOAR)).toHaveLength(1);
+      expect(publisher.on("action-outcomes")[0]?.message).toMatchObject({ result: "done" });
+    } finally {
+      await relay.stop();
+    }
+  });
+});
