@@ -91,6 +91,15 @@ describe("deploy plan --ingest", () => {
     expect(publishersOnFalcoEvents(plan)).toEqual([]);
   });
 
+  it("the preflight checks the caller may create sinks only when the plan creates one", () => {
+    const permissions = (options: Partial<DeployOptions>) =>
+      deployPlan(descriptors, { ...BASE, ...options }).preflight.projectPermissions.map((p) => p.permission);
+    expect(permissions({ ingest: "logging" })).toContain("logging.sinks.create");
+    expect(permissions({ ingest: "both" })).toContain("logging.sinks.create");
+    expect(permissions({ ingest: "sidekick" })).not.toContain("logging.sinks.create");
+    expect(permissions({ ingest: "logging", only: ["router"] })).not.toContain("logging.sinks.create");
+  });
+
   it("re-runs do not create the sink twice", () => {
     const plan = deployPlan(descriptors, { ...BASE, ingest: "logging" });
     const step = plan.steps.find((candidate) =>

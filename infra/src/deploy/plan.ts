@@ -24,7 +24,7 @@ import { DeployPlanError, type PlanContext } from "./steps/context.js";
 import { falcosidekickSteps } from "./steps/falcosidekick.js";
 import { invokerStep, PUSH_SERVICE_ACCOUNT_ID, serviceAccountsStep, serviceIamStep } from "./steps/iam.js";
 import { kubernetesRbacSteps } from "./steps/kubernetes.js";
-import { type IngestPath, logSinkSteps } from "./steps/log-sink.js";
+import { type IngestPath, ingestsByLogging, logSinkSteps } from "./steps/log-sink.js";
 import { checkedPlaybooks, storePlaybooksSteps } from "./steps/playbooks.js";
 import { enableApisStep, projectNumberStep, requiredApis } from "./steps/project.js";
 import {
@@ -182,6 +182,7 @@ function preflightOf(ctx: PlanContext): Preflight {
       kubernetes: needsKubernetes,
       secrets: ctx.usesSecrets,
       playbooks: Boolean(ctx.playbooks),
+      logSink: ctx.whole && ingestsByLogging(options.ingest),
     }),
     ...(options.organization && selected.some(grantsOnOrganization)
       ? { organization: { id: options.organization, permissions: ORGANIZATION_PERMISSIONS } }

@@ -59,6 +59,8 @@ export function callerPermissions(needs: {
   kubernetes: boolean;
   secrets: boolean;
   playbooks?: boolean;
+  /** --ingest logging|both on a whole plan: the sink is created and its writer granted on falco-events. */
+  logSink?: boolean;
 }): CallerPermission[] {
   return [
     { permission: "serviceusage.services.enable", role: "roles/serviceusage.serviceUsageAdmin" },
@@ -91,6 +93,7 @@ export function callerPermissions(needs: {
           { permission: "secretmanager.versions.add", role: "roles/secretmanager.admin" },
         ]
       : []),
+    ...(needs.logSink ? [{ permission: "logging.sinks.create", role: "roles/logging.configWriter" }] : []),
   ];
 }
 
