@@ -3,7 +3,10 @@
 // Allowances (DNS egress, a forensics CIDR) are extra policies selecting only this incident's pods:
 // NetworkPolicies add up, so an allowance for one incident never opens another quarantined pod; and
 // only the incident that quarantined a pod creates them, so a later alert never re-opens it.
-// NetworkPolicies need a dataplane that enforces them: GKE Dataplane V2 or Calico.
+// NetworkPolicies need a dataplane that enforces them: GKE Dataplane V2 or Calico. The GKE API says
+// whether a cluster has one; when it has not, the pod is isolated all the same (the policy starts
+// working the day enforcement is turned on) and the outcome says, in its details and its reason, that
+// the pod's traffic is not cut off.
 import type {
   CoreV1Api,
   NetworkingV1Api,
@@ -16,6 +19,8 @@ import {
   classifyKubernetesError,
   EVENT_PERMISSION,
   kubernetesAction,
+  type NetworkPolicyEnforcement,
+  type NetworkPolicyEnforcementLookup,
   podRef,
   protectedNamespaceReason,
   protectedPodReason,
@@ -23,6 +28,7 @@ import {
   resolveTargetPod,
   retryLostRaces,
 } from "@riposte/k8s-response";
+import { enforcementLookupFromEnv } from "./config.js";
 
 export const QUARANTINE_LABEL = "riposte.dev/quarantine";
 export const QUARANTINE_POLICY = "riposte-quarantine";
@@ -299,109 +305,166 @@ function quarantinePod(
   });
 }
 
-export const isolatePod = kubernetesAction("isolate-pod", {
-  description: "Cuts a pod off the network with a quarantine label and a deny-all NetworkPolicy",
-  permissions: [
-    {
-      apiGroups: [""],
-      resources: ["pods"],
-      verbs: ["get", "list"],
-      reason: "find the pod by name or by container id on its node",
-    },
-    {
-      apiGroups: [""],
-      resources: ["pods"],
-      verbs: ["patch"],
-      reason: "add the quarantine label and annotations",
-    },
-    {
-      apiGroups: ["networking.k8s.io"],
-      resources: ["networkpolicies"],
-      verbs: ["get", "list", "create", "update"],
-      reason: "ensure the deny-all quarantine policy and its allowances, and repair drift",
-    },
-    EVENT_PERMISSION,
-  ],
-  limits: [{ name: "pod isolations per cluster", scope: "cluster", max: 20, windowMs: 60_000 }],
-  async plan(command, { clients, policy, now }) {
-    // A protected namespace is refused before any call reaches the cluster.
-    const early = command.target.namespace && protectedNamespaceReason(policy, command.target.namespace);
-    if (early) return { result: "refused", reason: early };
-    const resolution = await resolveTargetPod(clients.core, command.target, command.alert);
-    if (resolution.kind === "none") return { result: "refused", reason: resolution.reason };
-    if (resolution.kind === "gone" || resolution.kind === "unmatched")
-      return { result: "stale", reason: `${resolution.reason}: nothing to isolate` };
-    if (resolution.kind === "replaced")
-      return { result: "stale", reason: `${resolution.reason}; nothing changed` };
+/** What the outcome's reason starts with when the cluster does not enforce NetworkPolicies (else empty). */
+function notEnforcedWarning(cluster: string, { enforced, why }: NetworkPolicyEnforcement): string {
+  return enforced === false
+    ? `WARNING: cluster ${cluster} does not enforce NetworkPolicies (${why}): the pod is labelled and the policy exists, but its traffic is NOT cut off`
+    : "";
+}
 
-    const { pod } = resolution;
-    const namespace = pod.metadata?.namespace ?? "";
-    const name = pod.metadata?.name ?? "";
-    const refusal = protectedNamespaceReason(policy, namespace) ?? protectedPodReason(policy, pod);
-    if (refusal) return { result: "refused", reason: `pod ${podRef(pod)}: ${refusal}` };
-
-    const { incident } = command;
-    const quarantinedBy = pod.metadata?.labels?.[QUARANTINE_LABEL];
-    // Only the incident that quarantined the pod opens it: a later incident's allowances (its own
-    // playbook's DNS or forensics CIDR) would re-open an earlier quarantine it knows nothing about.
-    const laterIncident = quarantinedBy !== undefined && quarantinedBy !== incident;
-    const requested = requestedAllowances(command.params);
-    const notApplied = laterIncident ? requested : [];
-    const policies: V1NetworkPolicy[] = [
-      { metadata: { name: QUARANTINE_POLICY, namespace, labels: MANAGED_BY }, spec: quarantinePolicySpec() },
-      ...(laterIncident ? [] : allowancePolicies(namespace, incident, command.params)),
-    ];
-    const notAppliedNote = notApplied.length
-      ? `; not applied: ${notApplied.join(" and ")} (only the incident that quarantined a pod opens it)`
-      : "";
-    return {
-      description: laterIncident
-        ? `ensure NetworkPolicy ${namespace}/${QUARANTINE_POLICY} for pod ${namespace}/${name}, already quarantined (incident ${quarantinedBy})${notAppliedNote}`
-        : `label pod ${namespace}/${name} ${QUARANTINE_LABEL}=${incident} and ensure NetworkPolicy ${namespace}/${QUARANTINE_POLICY} ` +
-          `(deny all ingress and egress${requested.length ? `; allow ${requested.join(" and ")}` : ""})`,
-      object: { apiVersion: "v1", kind: "Pod", name, namespace, uid: pod.metadata?.uid ?? "" },
-      details: { resolvedBy: resolution.via, policies: policies.map((p) => p.metadata?.name) },
-      async execute() {
-        // The policy first: the moment the label lands, the pod is cut off.
-        const policyResults: PolicyResult[] = [];
-        for (const networkPolicy of policies)
-          policyResults.push(await ensurePolicy(clients.networking, networkPolicy));
-        const changes = policies.flatMap((p, index) =>
-          policyResults[index] === "unchanged"
-            ? []
-            : [`${policyResults[index]} NetworkPolicy ${p.metadata?.name}`],
-        );
-        if (quarantinedBy) {
-          // A redelivery after a 503 lands here too: its warning must not be lost with the first delivery.
-          const openedBy = await policiesOpening(clients.networking, namespace, pod.metadata?.labels ?? {});
-          return {
-            result: changes.length > 0 ? "done" : "already-done",
-            doneBy: quarantinedBy,
-            reason:
-              `pod ${namespace}/${name} already quarantined (incident ${quarantinedBy})` +
-              changes.map((change) => `; ${change}`).join("") +
-              notAppliedNote +
-              openWarning(openedBy),
-            details: {
-              policyResults,
-              ...(notApplied.length > 0 ? { notApplied } : {}),
-              ...(openedBy.length > 0 ? { openedBy } : {}),
-            },
-          };
+/**
+ * The enforcement lookup over the service's own CLUSTERS and GKE_API_ENDPOINT, built on first use.
+ * Unreadable (never at run time: the kit checked them at start-up) is `unknown`, never an error.
+ */
+function enforcementFromEnvironment(): NetworkPolicyEnforcementLookup {
+  let lookup: NetworkPolicyEnforcementLookup | undefined;
+  let unreadable = false;
+  return {
+    enforcementOf(cluster, signal) {
+      if (!lookup && !unreadable) {
+        try {
+          lookup = enforcementLookupFromEnv();
+        } catch {
+          // Not the error's text: it may quote CLUSTERS, which can hold a bearer token.
+          unreadable = true;
         }
-        const { stale } = await quarantinePod(clients.core, pod, incident, command.alert.rule, now);
-        if (stale) return { result: "stale", reason: stale };
-        // NetworkPolicies add up: another policy that selects the pod and allows traffic keeps it open.
-        const openedBy = await policiesOpening(clients.networking, namespace, {
-          ...pod.metadata?.labels,
-          [QUARANTINE_LABEL]: incident,
-        });
-        return {
-          result: "done",
-          reason: `isolated pod ${namespace}/${name}${openWarning(openedBy)}`,
-          details: { policyResults, ...(openedBy.length > 0 ? { openedBy } : {}) },
-        };
+      }
+      if (lookup) return lookup.enforcementOf(cluster, signal);
+      return Promise.resolve({
+        enforced: "unknown",
+        why: "CLUSTERS or GKE_API_ENDPOINT could not be read for the enforcement lookup",
+      });
+    },
+  };
+}
+
+/** isolate-pod, asking `enforcement` whether the pod's cluster enforces NetworkPolicies. */
+export const isolatePodAction = (enforcement: NetworkPolicyEnforcementLookup) =>
+  kubernetesAction("isolate-pod", {
+    description: "Cuts a pod off the network with a quarantine label and a deny-all NetworkPolicy",
+    permissions: [
+      {
+        apiGroups: [""],
+        resources: ["pods"],
+        verbs: ["get", "list"],
+        reason: "find the pod by name or by container id on its node",
       },
-    };
-  },
-});
+      {
+        apiGroups: [""],
+        resources: ["pods"],
+        verbs: ["patch"],
+        reason: "add the quarantine label and annotations",
+      },
+      {
+        apiGroups: ["networking.k8s.io"],
+        resources: ["networkpolicies"],
+        verbs: ["get", "list", "create", "update"],
+        reason: "ensure the deny-all quarantine policy and its allowances, and repair drift",
+      },
+      EVENT_PERMISSION,
+    ],
+    limits: [{ name: "pod isolations per cluster", scope: "cluster", max: 20, windowMs: 60_000 }],
+    async plan(command, { clients, policy, logger, now }) {
+      // Asked at once, alongside the pod lookup; it never rejects, and is cached per cluster.
+      const enforcementLookup = enforcement.enforcementOf(clients.name);
+      // A protected namespace is refused before any call reaches the cluster.
+      const early = command.target.namespace && protectedNamespaceReason(policy, command.target.namespace);
+      if (early) return { result: "refused", reason: early };
+      const resolution = await resolveTargetPod(clients.core, command.target, command.alert);
+      if (resolution.kind === "none") return { result: "refused", reason: resolution.reason };
+      if (resolution.kind === "gone" || resolution.kind === "unmatched")
+        return { result: "stale", reason: `${resolution.reason}: nothing to isolate` };
+      if (resolution.kind === "replaced")
+        return { result: "stale", reason: `${resolution.reason}; nothing changed` };
+
+      const { pod } = resolution;
+      const namespace = pod.metadata?.namespace ?? "";
+      const name = pod.metadata?.name ?? "";
+      const refusal = protectedNamespaceReason(policy, namespace) ?? protectedPodReason(policy, pod);
+      if (refusal) return { result: "refused", reason: `pod ${podRef(pod)}: ${refusal}` };
+
+      const { incident } = command;
+      const quarantinedBy = pod.metadata?.labels?.[QUARANTINE_LABEL];
+      // Only the incident that quarantined the pod opens it: a later incident's allowances (its own
+      // playbook's DNS or forensics CIDR) would re-open an earlier quarantine it knows nothing about.
+      const laterIncident = quarantinedBy !== undefined && quarantinedBy !== incident;
+      const requested = requestedAllowances(command.params);
+      const notApplied = laterIncident ? requested : [];
+      const policies: V1NetworkPolicy[] = [
+        {
+          metadata: { name: QUARANTINE_POLICY, namespace, labels: MANAGED_BY },
+          spec: quarantinePolicySpec(),
+        },
+        ...(laterIncident ? [] : allowancePolicies(namespace, incident, command.params)),
+      ];
+      const notAppliedNote = notApplied.length
+        ? `; not applied: ${notApplied.join(" and ")} (only the incident that quarantined a pod opens it)`
+        : "";
+      const enforcementFound = await enforcementLookup;
+      const warning = notEnforcedWarning(clients.name, enforcementFound);
+      if (warning)
+        logger.warn({ cluster: clients.name, enforced: false, enforcement: enforcementFound.why }, warning);
+      // First in the reason: the notifier's one-line summaries cut a long reason short.
+      const warned = (reason: string) => (warning ? `${warning}; ${reason}` : reason);
+      const enforcementDetails = { enforced: enforcementFound.enforced, enforcement: enforcementFound.why };
+      return {
+        description:
+          (laterIncident
+            ? `ensure NetworkPolicy ${namespace}/${QUARANTINE_POLICY} for pod ${namespace}/${name}, already quarantined (incident ${quarantinedBy})${notAppliedNote}`
+            : `label pod ${namespace}/${name} ${QUARANTINE_LABEL}=${incident} and ensure NetworkPolicy ${namespace}/${QUARANTINE_POLICY} ` +
+              `(deny all ingress and egress${requested.length ? `; allow ${requested.join(" and ")}` : ""})`) +
+          (warning ? `; ${warning}` : ""),
+        object: { apiVersion: "v1", kind: "Pod", name, namespace, uid: pod.metadata?.uid ?? "" },
+        details: {
+          resolvedBy: resolution.via,
+          policies: policies.map((p) => p.metadata?.name),
+          ...enforcementDetails,
+        },
+        async execute() {
+          // The policy first: the moment the label lands, the pod is cut off.
+          const policyResults: PolicyResult[] = [];
+          for (const networkPolicy of policies)
+            policyResults.push(await ensurePolicy(clients.networking, networkPolicy));
+          const changes = policies.flatMap((p, index) =>
+            policyResults[index] === "unchanged"
+              ? []
+              : [`${policyResults[index]} NetworkPolicy ${p.metadata?.name}`],
+          );
+          if (quarantinedBy) {
+            // A redelivery after a 503 lands here too: its warning must not be lost with the first delivery.
+            const openedBy = await policiesOpening(clients.networking, namespace, pod.metadata?.labels ?? {});
+            return {
+              result: changes.length > 0 ? "done" : "already-done",
+              doneBy: quarantinedBy,
+              reason: warned(
+                `pod ${namespace}/${name} already quarantined (incident ${quarantinedBy})` +
+                  changes.map((change) => `; ${change}`).join("") +
+                  notAppliedNote +
+                  openWarning(openedBy),
+              ),
+              details: {
+                policyResults,
+                ...(notApplied.length > 0 ? { notApplied } : {}),
+                ...(openedBy.length > 0 ? { openedBy } : {}),
+              },
+            };
+          }
+          const { stale } = await quarantinePod(clients.core, pod, incident, command.alert.rule, now);
+          if (stale) return { result: "stale", reason: stale };
+          // NetworkPolicies add up: another policy that selects the pod and allows traffic keeps it open.
+          const openedBy = await policiesOpening(clients.networking, namespace, {
+            ...pod.metadata?.labels,
+            [QUARANTINE_LABEL]: incident,
+          });
+          return {
+            result: "done",
+            reason: warned(`isolated pod ${namespace}/${name}${openWarning(openedBy)}`),
+            details: { policyResults, ...(openedBy.length > 0 ? { openedBy } : {}) },
+          };
+        },
+      };
+    },
+  });
+
+/** The isolator's action: the enforcement lookup over its own environment. */
+export const isolatePod = isolatePodAction(enforcementFromEnvironment());

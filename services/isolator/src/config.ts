@@ -1,0 +1,25 @@
+// The isolator's own reading of the cluster map and the GKE API endpoint, for its NetworkPolicy
+// enforcement lookup: the kit validates these variables at start-up (the descriptor's env) but hands
+// them to the cluster registry only, and an action's context carries no GKE answer.
+import {
+  createNetworkPolicyEnforcementLookup,
+  kubernetesActionerEnv,
+  type NetworkPolicyEnforcementLookup,
+} from "@riposte/k8s-response";
+import { type Env, loadConfig } from "@riposte/service-kit";
+import { z } from "zod";
+
+const enforcementEnv = z.object({
+  CLUSTERS: kubernetesActionerEnv.CLUSTERS,
+  GKE_API_ENDPOINT: kubernetesActionerEnv.GKE_API_ENDPOINT,
+  RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT: kubernetesActionerEnv.RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT,
+});
+
+/** The lookup over CLUSTERS, through GKE_API_ENDPOINT (checked as the registry checks it). Throws when unreadable. */
+export function enforcementLookupFromEnv(env: Env = process.env): NetworkPolicyEnforcementLookup {
+  const config = loadConfig(enforcementEnv, env);
+  return createNetworkPolicyEnforcementLookup(config.CLUSTERS, {
+    ...(config.GKE_API_ENDPOINT ? { gkeApiEndpoint: config.GKE_API_ENDPOINT } : {}),
+    testOnlyAnyGkeApiEndpoint: config.RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT,
+  });
+}
