@@ -139,7 +139,9 @@ describe("isolator: NetworkPolicy enforcement", () => {
   it("two isolations on one cluster ask the GKE API once; a later incident's outcome carries it too", async () => {
     const { send, outcomes } = setup(GKE_ENTRY, { networkPolicies: "none" });
     await send(shell());
-    await send(commandFromExample("isolate-pod", "modern-terminal-shell.json", { top: { rule: "Another rule" } }));
+    await send(
+      commandFromExample("isolate-pod", "modern-terminal-shell.json", { top: { rule: "Another rule" } }),
+    );
     expect(gkeApi.requests).toHaveLength(1);
     expect(outcomes().map((o) => [o.result, o.details.enforced])).toEqual([
       ["done", false],
