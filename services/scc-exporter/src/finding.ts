@@ -4,7 +4,7 @@
 //
 // Everything in the alert is attacker-influenced text; it only ever lands in string values (never in
 // keys, names or the category beyond [A-Z0-9_]), and every value is bounded.
-import type { AlertSummary, Priority, TargetMessage } from "@riposte/falco-event";
+import type { ActionOutcome, AlertSummary, Priority, TargetMessage } from "@riposte/falco-event";
 import { truncateText } from "@riposte/falco-event";
 import { traceConsoleUrl } from "@riposte/service-kit/gcp";
 import type { Finding } from "./scc-client.js";
@@ -227,20 +227,29 @@ export function incidentFinding(input: IncidentFindingInput): FindingWrite {
   return { finding, updateMask };
 }
 
-/** The source properties recording one action outcome: `riposte_<service>` = result, `…_reason`, `…_at`. */
+/**
+ * The source properties recording one action outcome: `riposte_<service>` = result, `…_action`,
+ * `…_reason`, `…_at`; for an isolation also `…_enforced` (does the cluster enforce NetworkPolicies:
+ * "true", "false" or "unknown" — a deny-all policy on a cluster that does not cuts nothing off) and
+ * `…_enforcement` (why).
+ */
 export function outcomeProperties(outcome: {
   service: string;
   action: string;
   result: string;
   reason: string;
   at: string;
+  details?: ActionOutcome["details"];
 }): Record<string, ProtoValue> {
   const key = outcomePropertyKey(outcome.service);
+  const { enforced, enforcement } = outcome.details ?? {};
   return {
     [key]: stringValue(outcome.result),
     [`${key}_action`]: stringValue(outcome.action),
     [`${key}_reason`]: stringValue(outcome.reason),
     [`${key}_at`]: stringValue(outcome.at),
+    ...(enforced !== undefined ? { [`${key}_enforced`]: stringValue(String(enforced)) } : {}),
+    ...(enforcement !== undefined ? { [`${key}_enforcement`]: stringValue(enforcement) } : {}),
   };
 }
 
