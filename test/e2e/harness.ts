@@ -28,9 +28,19 @@ import {
   pullMessages,
   uniqueName,
 } from "@riposte/service-kit/testing";
+import { inject } from "vitest";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** host:port of this run's Firestore emulator (service-kit's Firestore global setup). */
+    firestoreEmulatorHost: string;
+  }
+}
 
 export interface PipelineOptions {
   emulatorHost: string;
+  /** The Firestore emulator holding the incident ledger (default: this test run's). */
+  firestoreEmulatorHost?: string;
   /** Services to run (default: every service in services/). */
   services?: readonly string[];
   /** Extra environment per service name. */
@@ -211,6 +221,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         PATH: process.env.PATH ?? "",
         ...localServiceEnv(service, {
           emulatorHost: options.emulatorHost,
+          // The ledger's project is the pipeline's: test files never see each other's incidents.
+          firestoreEmulatorHost: options.firestoreEmulatorHost ?? inject("firestoreEmulatorHost"),
           projectId,
           ...(options.local ? { local: options.local as LocalEnvironment } : {}),
         }),

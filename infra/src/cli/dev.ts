@@ -1,5 +1,5 @@
-// `riposte dev` (= `npm start`): the whole pipeline on this machine. The Pub/Sub emulator, the
-// topology, the simulated cluster, the Slack and SCC stand-ins, and every service found in services/
+// `riposte dev` (= `npm start`): the whole pipeline on this machine. The Pub/Sub and Firestore
+// emulators, the topology, the simulated cluster, the Slack and SCC stand-ins, and every service found in services/
 // as a child process. Ctrl-C stops all of it.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, relative } from "node:path";
@@ -7,6 +7,7 @@ import { PubSub } from "@google-cloud/pubsub";
 import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
 import type { LocalEnvironment } from "@riposte/service-kit";
 import { type PubSubEmulator, startPubSubEmulator } from "@riposte/service-kit/testing";
+import type { FirestoreEmulator } from "@riposte/service-kit/testing/firestore-emulator";
 import {
   adminPathPrefix,
   type OtlpReceiver,
@@ -16,7 +17,10 @@ import {
   startWebhookReceiver,
   type WebhookReceiver,
 } from "@riposte/standins";
+import { readDevFirestoreEnv } from "../dev/config.js";
+import { startDevFirestore } from "../dev/firestore.js";
 import { colorFor } from "../dev/log-format.js";
+import { type ScheduledCaller, startScheduledCalls } from "../dev/scheduled-calls.js";
 import {
   localServiceEnv,
   type RunningChild,
@@ -45,6 +49,8 @@ const usage = `Usage: riposte dev   (npm start)
 
 Runs the whole pipeline locally:
   - the Pub/Sub emulator on ${DEFAULT_EMULATOR_HOST} (or the one PUBSUB_EMULATOR_HOST names),
+  - the Firestore emulator (the incident ledger) on a free port (or the one FIRESTORE_EMULATOR_HOST
+    names), and every minute the scheduled calls Cloud Scheduler makes (notifier: close storm windows),
   - the topology, with push endpoints on localhost,
   - the simulated cluster on 127.0.0.1:RIPOSTE_SIM_PORT (6443), seeded to match examples/,
   - the Slack/webhook and SCC stand-ins (SCC on 127.0.0.1:RIPOSTE_SCC_PORT, 50551),
@@ -82,6 +88,8 @@ async function runDev(): Promise<number> {
   let wroteState = false;
 
   let emulator: PubSubEmulator | undefined;
+  let firestore: FirestoreEmulator | undefined;
+  let scheduled: ScheduledCaller | undefined;
   let sim: SimCluster | undefined;
   let slack: WebhookReceiver | undefined;
   let scc: SccStandin | undefined;
@@ -93,18 +101,20 @@ async function runDev(): Promise<number> {
     if (stopping) return;
     stopping = true;
     say("stopping…");
+    scheduled?.stop();
     await Promise.all(children.map((child) => stopChild(child)));
     await Promise.allSettled([sim?.stop(), slack?.close(), scc?.close(), otlp?.close()]);
-    await emulator?.stop();
+    await Promise.allSettled([emulator?.stop(), firestore?.stop()]);
     // Only the file this run wrote: a failed start must not remove another run's.
     if (wroteState) rmSync(statePath, { force: true });
   };
   // Last resort if we die abruptly: no child may outlive us.
   process.on("exit", () => {
     for (const { child } of children) if (child.exitCode === null) child.kill("SIGKILL");
-    if (emulator?.pid) {
+    for (const pid of [emulator?.pid, firestore?.pid]) {
+      if (!pid) continue;
       try {
-        process.kill(emulator.pid, "SIGKILL");
+        process.kill(pid, "SIGKILL");
       } catch {
         // already gone
       }
@@ -121,6 +131,8 @@ async function runDev(): Promise<number> {
     } else {
       say(`using the Pub/Sub emulator at ${emulatorHost} (PUBSUB_EMULATOR_HOST)`);
     }
+    firestore = await startDevFirestore(readDevFirestoreEnv(), say);
+    const firestoreEmulatorHost = firestore.host;
 
     sim = await startSim({ port: env.RIPOSTE_SIM_PORT, host: "127.0.0.1", seed: demoSeed() });
     slack = await startWebhookReceiver({ host: "127.0.0.1" });
@@ -171,7 +183,12 @@ async function runDev(): Promise<number> {
             // npm sets INIT_CWD; `node infra/bin/riposte.js dev` does not, so say it here.
             INIT_CWD: env.INIT_CWD ?? process.cwd(),
             // Spans go to the local receiver (`riposte trace <incident>`).
-            ...localServiceEnv(service, { emulatorHost, projectId, local }),
+            ...localServiceEnv(service, {
+              emulatorHost,
+              firestoreEmulatorHost,
+              projectId,
+              local,
+            }),
           },
         }),
       );
@@ -179,6 +196,11 @@ async function runDev(): Promise<number> {
     // Six services compile their TypeScript at once: a busy 2-core laptop or CI runner needs more than
     // 30 s. A service that crashes is reported at once anyway (waitUntilHealthy watches its exit).
     await Promise.all(children.map((child) => waitUntilHealthy(child, SERVICE_START_TIMEOUT_MS)));
+    // What Cloud Scheduler calls in production, on the same schedule.
+    scheduled = startScheduledCalls({
+      ports: new Map(children.map(({ name, port }) => [name, port])),
+      report: say,
+    });
 
     const state: DevState = {
       emulatorHost,
@@ -197,6 +219,7 @@ async function runDev(): Promise<number> {
     printBanner(say, {
       projectId,
       emulatorHost,
+      firestoreHost: firestoreEmulatorHost,
       children,
       inputs: services,
       local,
@@ -228,6 +251,7 @@ function printBanner(
   info: {
     projectId: string;
     emulatorHost: string;
+    firestoreHost: string;
     children: RunningChild[];
     inputs: Awaited<ReturnType<typeof loadServices>>;
     local: LocalEnvironment;
@@ -238,7 +262,7 @@ function printBanner(
   const example = relative(process.cwd(), `${repoRoot()}/examples/sidekick-critical-drop-exec.json`);
   const lines = [
     "",
-    `Riposte is running — project ${info.projectId}, Pub/Sub emulator ${info.emulatorHost}`,
+    `Riposte is running — project ${info.projectId}, Pub/Sub emulator ${info.emulatorHost}, Firestore emulator ${info.firestoreHost} (the ledger)`,
     ...info.children.map((child) => {
       const service = info.inputs.find((s) => s.descriptor.name === child.name);
       const topics = service?.descriptor.inputs.map((input) => input.topic).join(", ") ?? "";

@@ -1,5 +1,12 @@
 // Running services as local processes: shared by `riposte dev`, the end-to-end tests and the benchmarks.
+export { FIRESTORE_EMULATOR_PACKAGE, startDevFirestore } from "./firestore.js";
 export { colorFor, formatLogLine, makeVisible } from "./log-format.js";
+export {
+  SCHEDULED_CALLS,
+  type ScheduledCall,
+  type ScheduledCaller,
+  startScheduledCalls,
+} from "./scheduled-calls.js";
 export {
   type LocalRun,
   localServiceEnv,

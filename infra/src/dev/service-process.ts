@@ -84,6 +84,8 @@ export async function stopChild(running: RunningChild, graceMs = 10_000): Promis
 
 export interface LocalRun {
   emulatorHost: string;
+  /** host:port of the Firestore emulator holding the incident ledger. */
+  firestoreEmulatorHost?: string;
   projectId: string;
   /** The local stand-ins; without them a service's `localEnv` is not applied. */
   local?: LocalEnvironment;
@@ -91,13 +93,14 @@ export interface LocalRun {
 
 /**
  * The environment a service gets when it runs on this machine (`riposte dev`, the end-to-end tests,
- * the benchmarks): the emulator, the project, no metadata-server probing, no OTLP metrics or logs
+ * the benchmarks): the emulators (Pub/Sub, and Firestore for the ledger), the project, no metadata-server probing, no OTLP metrics or logs
  * (the SDK's shutdown would wait ~8 s for them), spans to the local receiver, and the service's own
  * `localEnv`. Callers add the base environment (PATH, …) and their overrides.
  */
 export function localServiceEnv(service: ServicePackage, run: LocalRun): Record<string, string> {
   return {
     PUBSUB_EMULATOR_HOST: run.emulatorHost,
+    ...(run.firestoreEmulatorHost ? { FIRESTORE_EMULATOR_HOST: run.firestoreEmulatorHost } : {}),
     GOOGLE_CLOUD_PROJECT: run.projectId,
     METADATA_SERVER_DETECTION: "none",
     OTEL_METRICS_EXPORTER: "none",

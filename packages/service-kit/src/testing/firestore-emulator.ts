@@ -23,6 +23,10 @@ export interface FirestoreEmulatorOptions {
   startTimeoutMs?: number;
   /** Where the emulator's own output goes (default: discarded, kept for the error message). */
   onOutput?: (line: string) => void;
+  /** Where to look for the jar: FIRESTORE_EMULATOR_JAR, PATH, CLOUDSDK_ROOT_DIR (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Cloud SDK roots to look under (default: the usual places and the `gcloud` on PATH's). */
+  sdkRoots?: string[];
 }
 
 const FIRESTORE_INSTALL_HINT =
@@ -82,7 +86,7 @@ export async function useFirestoreEmulator(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<FirestoreEmulator> {
   const given = env.FIRESTORE_EMULATOR_HOST;
-  if (!given) return startFirestoreEmulator(options);
+  if (!given) return startFirestoreEmulator({ env, ...options });
   if (!(await answers(given))) {
     throw new Error(`FIRESTORE_EMULATOR_HOST is ${given}, but no Firestore emulator answers there`);
   }
@@ -93,7 +97,11 @@ export async function useFirestoreEmulator(
 export async function startFirestoreEmulator(
   options: FirestoreEmulatorOptions = {},
 ): Promise<FirestoreEmulator> {
-  const jar = findFirestoreEmulatorJar({ explicit: options.jar });
+  const jar = findFirestoreEmulatorJar({
+    explicit: options.jar,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.sdkRoots ? { sdkRoots: options.sdkRoots } : {}),
+  });
   assertJava();
   const port = options.port ?? (await freePort());
   const host = `127.0.0.1:${port}`;
