@@ -308,7 +308,7 @@ function quarantinePod(
 /** What the outcome's reason starts with when the cluster does not enforce NetworkPolicies (else empty). */
 function notEnforcedWarning(cluster: string, { enforced, why }: NetworkPolicyEnforcement): string {
   return enforced === false
-    ? `WARNING: cluster ${cluster} does not enforce NetworkPolicies (${why}): the pod is labelled and the policy exists, but its traffic is NOT cut off`
+    ? `WARNING: traffic NOT cut off, cluster ${cluster} does not enforce NetworkPolicies: the pod is labelled and the policy stored, but nothing applies them (${why})`
     : "";
 }
 

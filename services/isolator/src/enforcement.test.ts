@@ -98,7 +98,7 @@ describe("isolator: NetworkPolicy enforcement", () => {
     expect(outcome?.details.enforcement).toMatch(/datapathProvider is LEGACY_DATAPATH/);
     // First in the reason: the notifier's one-line summaries cut long reasons short.
     expect(outcome?.reason).toMatch(
-      /^WARNING: cluster local does not enforce NetworkPolicies .*: the pod is labelled and the policy exists, but its traffic is NOT cut off; isolated pod shop\/web-7d9f8c6b5-abcde$/,
+      /^WARNING: traffic NOT cut off, cluster local does not enforce NetworkPolicies: the pod is labelled and the policy stored, but nothing applies them \(neither GKE Dataplane V2 .*\); isolated pod shop\/web-7d9f8c6b5-abcde$/,
     );
     expect(warnings()).toContainEqual(
       expect.objectContaining({
@@ -147,7 +147,9 @@ describe("isolator: NetworkPolicy enforcement", () => {
       ["done", false],
       [expect.any(String), false],
     ]);
-    expect(outcomes()[1]?.reason).toMatch(/^WARNING: cluster local does not enforce NetworkPolicies/);
+    expect(outcomes()[1]?.reason).toMatch(
+      /^WARNING: traffic NOT cut off, cluster local does not enforce NetworkPolicies/,
+    );
   });
 
   it.each([
@@ -187,6 +189,8 @@ describe("isolator: NetworkPolicy enforcement", () => {
     await send(shell());
     const [outcome] = outcomes();
     expect(outcome).toMatchObject({ result: "dry-run", details: { enforced: false } });
-    expect(outcome?.reason).toMatch(/WARNING: cluster local does not enforce NetworkPolicies/);
+    expect(outcome?.reason).toMatch(
+      /WARNING: traffic NOT cut off, cluster local does not enforce NetworkPolicies/,
+    );
   });
 });
