@@ -147,7 +147,10 @@ export function createNetworkPolicyEnforcementLookup(
       },
       (error: unknown) => {
         entry.until = now() + Math.min(ENFORCEMENT_RETRY_MS, refreshMs);
-        return { enforced: "unknown" as const, why: printable(`GKE API not asked: ${errorMessage(error)}`) };
+        return {
+          enforced: "unknown" as const,
+          why: printable(`GKE API lookup failed: ${errorMessage(error)}`),
+        };
       },
     );
     cache.set(resource, entry);
