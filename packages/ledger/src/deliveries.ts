@@ -23,8 +23,12 @@ export const DEFAULT_DELIVERY_LEASE_MS = 60_000;
 export const Delivery = z.object({
   incident: IncidentKey,
   destination: FieldName,
-  /** What the message is about within its incident, e.g. `alert` or `outcome:pod-killer:kill-pod:done`. */
-  subject: z.string().min(1).max(1500),
+  /**
+   * What the message is about within its incident, e.g. `alert` or `outcome:pod-killer:kill-pod:done`.
+   * It may hold message text (a dead letter's subscription): any length is hashed into the id, and
+   * only its start is stored.
+   */
+  subject: z.string().min(1),
 });
 export type Delivery = z.infer<typeof Delivery>;
 
@@ -33,6 +37,15 @@ export type DeliveryClaim =
   | { outcome: "sent"; sentAt: Date }
   /** Another holder is sending it: ask again after `until` (or once it is sent). */
   | { outcome: "in-flight"; until: Date };
+
+/** Most of a subject stored (the document id is a hash of all of it). */
+const SUBJECT_MAX_STORED = 1500;
+
+/** The fields stored of a delivery: its subject cut to SUBJECT_MAX_STORED. */
+function storedDelivery(delivery: Delivery) {
+  const { incident, destination, subject } = Delivery.parse(delivery);
+  return { incident, destination, subject: subject.slice(0, SUBJECT_MAX_STORED) };
+}
 
 function deliveryRef(ctx: LedgerContext, delivery: Delivery): DocumentReference {
   const { incident, destination, subject } = Delivery.parse(delivery);
@@ -52,7 +65,7 @@ export async function claimDelivery(
   const at = ctx.now();
   const claimId = randomUUID();
   const fields = {
-    ...Delivery.parse(delivery),
+    ...storedDelivery(delivery),
     state: "sending",
     claimId,
     claimedAt: timestampAt(at),
@@ -87,7 +100,7 @@ export async function markDelivered(ctx: LedgerContext, delivery: Delivery): Pro
   const ref = deliveryRef(ctx, delivery);
   const at = ctx.now();
   const fields = {
-    ...Delivery.parse(delivery),
+    ...storedDelivery(delivery),
     state: "sent",
     sentAt: timestampAt(at),
     expireAt: expireAtFrom(ctx, at),

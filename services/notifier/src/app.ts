@@ -65,6 +65,7 @@ export function createApp(deps: NotifierDeps): Hono & { notifier: Notifier } {
   const announceDeadLetter = createDeadLetterAnnouncer({
     destinations: deps.destinations,
     deliverer,
+    ledger: deps.ledger,
     links: deps.links,
     logger: deps.push.logger,
     incidentDestinations: (incident) => notifier.incidentDestinations(incident),

@@ -19,6 +19,7 @@ import {
   isAtLeast,
   parseMessage,
 } from "@riposte/falco-event";
+import type { Ledger } from "@riposte/ledger";
 import {
   errorMessage,
   type Logger,
@@ -28,7 +29,7 @@ import {
   redeliverySpanSeconds,
 } from "@riposte/service-kit";
 import type { Deliverer } from "./delivery.js";
-import { ledgerCall } from "./delivery-ledger.js";
+import { DeliveryLedger, ledgerCall } from "./delivery-ledger.js";
 import { notifierDescriptor } from "./descriptor.js";
 import type { Destination, DestinationSet } from "./destinations.js";
 import { ExpiringMap } from "./expiring-map.js";
@@ -83,6 +84,8 @@ export const deadLetterDecoder: MessageDecoder<DeadLetter> = (data, attributes) 
 export interface DeadLetterAnnouncerOptions {
   destinations: DestinationSet;
   deliverer: Deliverer;
+  /** Which dead letters each destination has had, shared by every instance. */
+  ledger: Ledger;
   links: LinkSettings;
   logger: Logger;
   /** Destinations that got the incident's announcement (the ledger). */
@@ -108,12 +111,7 @@ const ANSWER_MARGIN_MS = 1_000;
 export function createDeadLetterAnnouncer(options: DeadLetterAnnouncerOptions) {
   const now = options.now ?? Date.now;
   const giveUpAfterMs = options.giveUpAfterMs ?? DEAD_LETTER_GIVE_UP_MS;
-  /** `incident|destination|subject` of every dead-letter announcement delivered. */
-  const delivered = new ExpiringMap<string, true>({
-    ttlMs: options.memoryTtlMs,
-    maxEntries: options.maxIncidents,
-    now,
-  });
+  const deliveries = new DeliveryLedger(options.ledger, options.logger);
   /** `incident|subject` of every dead letter seen → when this instance first saw it. */
   const firstSeen = new ExpiringMap<string, number>({
     ttlMs: options.memoryTtlMs,
@@ -170,37 +168,41 @@ export function createDeadLetterAnnouncer(options: DeadLetterAnnouncerOptions) {
     }
     const results = await Promise.allSettled(
       targets.map(async (destination) => {
-        const key = `${command.incident}|${destination.name}|${subject}`;
-        if (delivered.has(key)) return;
-        const heldBack = await options.announceWhereHeldBack(
-          command.incident,
-          destination.name,
-          context,
-          deadlineAt,
-        );
-        if (heldBack?.status === "failed") throw new RefusedForGood(destination.name, heldBack.reason);
-        const request = destination.format.deadLetter(
-          {
-            incident: command.incident,
-            alert: command.alert,
-            target: command.target,
-            action,
-            dryRun: command.dryRun,
-            subscription: sourceSubscription,
-            ...(deliveryAttempts === undefined ? {} : { attempts: deliveryAttempts }),
-            deadLetterSubscription,
-            links,
-            subject,
-            sentAt: new Date(now()).toISOString(),
-          },
-          destination,
-        );
-        const result = await options.deliverer.deliver(destination, request, {
-          deadlineAt,
-          signal: context.signal,
+        const delivery = { incident: command.incident, destination: destination.name, subject };
+        // Once per destination, across instances and restarts (the ledger's delivery memory).
+        const status = await deliveries.deliverOnce(delivery, async (): Promise<DestinationStatus> => {
+          const heldBack = await options.announceWhereHeldBack(
+            command.incident,
+            destination.name,
+            context,
+            deadlineAt,
+          );
+          if (heldBack?.status === "failed") return heldBack;
+          const request = destination.format.deadLetter(
+            {
+              incident: command.incident,
+              alert: command.alert,
+              target: command.target,
+              action,
+              dryRun: command.dryRun,
+              subscription: sourceSubscription,
+              ...(deliveryAttempts === undefined ? {} : { attempts: deliveryAttempts }),
+              deadLetterSubscription,
+              links,
+              subject,
+              sentAt: new Date(now()).toISOString(),
+            },
+            destination,
+          );
+          const result = await options.deliverer.deliver(destination, request, {
+            deadlineAt,
+            signal: context.signal,
+          });
+          return result.delivered
+            ? { status: "delivered", attempts: result.attempts }
+            : { status: "failed", reason: result.reason };
         });
-        if (!result.delivered) throw new RefusedForGood(destination.name, result.reason);
-        delivered.set(key, true);
+        if (status.status === "failed") throw new RefusedForGood(destination.name, status.reason);
       }),
     );
     const refused = results.flatMap((r) =>

@@ -2,7 +2,7 @@
 // in app.ts.
 import "./instrument.js";
 import { createLedger, createLedgerFirestore } from "@riposte/ledger";
-import { startService } from "@riposte/service-kit";
+import { errorMessage, startService } from "@riposte/service-kit";
 import { cloudTraceProject } from "@riposte/service-kit/gcp";
 import { createApp } from "./app.js";
 import { destinationsFromConfig } from "./config.js";
@@ -22,8 +22,11 @@ await startService(notifierDescriptor, async (kit) => {
     ttlDays: config.LEDGER_TTL_DAYS,
     timeoutMs: config.LEDGER_TIMEOUT_MS,
   });
-  // The first call sets up the client's channel (seconds): before the first push, not during it.
-  await ledger.warmUp();
+  // The first call sets up the client's channel (seconds): before the first push, not during it. Out
+  // of reach, the notifier starts anyway: every push answers 503 until the ledger is back.
+  await ledger.warmUp().catch((error: unknown) => {
+    kit.logger.error({ err: errorMessage(error) }, `ledger not reachable at start: ${errorMessage(error)}`);
+  });
   const app = createApp({
     push: kit.push,
     publisher: kit.publisher,
