@@ -176,6 +176,17 @@ export interface ServiceExit {
   tookMs: number;
 }
 
+/** The vitest run's Firestore emulator (its global setup); a run outside vitest must name one. */
+function runFirestoreEmulatorHost(): string {
+  try {
+    return inject("firestoreEmulatorHost");
+  } catch {
+    throw new Error(
+      "startPipeline: pass firestoreEmulatorHost (the ledger's Firestore emulator) when not run by vitest",
+    );
+  }
+}
+
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
   const projectId = uniqueName("e2e");
   const pubsub = emulatorClient(options.emulatorHost, projectId);
@@ -222,7 +233,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         ...localServiceEnv(service, {
           emulatorHost: options.emulatorHost,
           // The ledger's project is the pipeline's: test files never see each other's incidents.
-          firestoreEmulatorHost: options.firestoreEmulatorHost ?? inject("firestoreEmulatorHost"),
+          firestoreEmulatorHost: options.firestoreEmulatorHost ?? runFirestoreEmulatorHost(),
           projectId,
           ...(options.local ? { local: options.local as LocalEnvironment } : {}),
         }),
