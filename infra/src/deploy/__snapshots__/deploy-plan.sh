@@ -335,7 +335,6 @@ gcloud run deploy notifier \
   --timeout=30s \
   --cpu-boost \
   --min-instances=1 \
-  --max-instances=1 \
   --no-cpu-throttling \
   --set-env-vars=GOOGLE_CLOUD_PROJECT=acme-prod,OTEL_METRICS_EXPORTER=none,OTEL_LOGS_EXPORTER=none \
   --set-secrets=SLACK_WEBHOOK_URL=riposte-slack-webhook:latest \
