@@ -1,6 +1,8 @@
 // The runner against a slow simulated cluster: blast-radius slots survive timeouts, every Kubernetes
 // call carries the push deadline, and a delivery that answered 503 publishes no outcome.
 
+import { randomBytes } from "node:crypto";
+import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import type { ActionOutcome, KillPodCommand } from "@riposte/falco-event";
 import { KillPodCommand as KillPodSchema } from "@riposte/falco-event";
@@ -13,12 +15,17 @@ import {
   type Publisher,
   pushRoute,
 } from "@riposte/service-kit";
-import { pushRequest } from "@riposte/service-kit/testing";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createActionHandler, EVENT_PERMISSION, type KubernetesAction } from "./action.js";
+import { freePort, pushRequest } from "@riposte/service-kit/testing";
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import {
+  type ActionerLedger,
+  createActionHandler,
+  EVENT_PERMISSION,
+  type KubernetesAction,
+} from "./action.js";
 import { classifyKubernetesError } from "./errors.js";
 import type { LimitRule } from "./limits.js";
-import { commandFromExample, runnerDepsForTest } from "./testing.js";
+import { commandFromExample, ledgerForTest, runnerDepsForTest } from "./testing.js";
 
 /** A kill-pod reduced to what the runner needs: read the pod by name, delete it guarded by its uid. */
 const deletePod: KubernetesAction<KillPodCommand> = {
@@ -138,6 +145,8 @@ const podYaml = (name: string) => ({
 });
 
 let sim: SimCluster;
+// A worker's first Firestore call loads the client (seconds): not inside the first test's deadlines.
+beforeAll(() => ledgerForTest().warmUp(), 60_000);
 beforeAll(async () => {
   sim = await startSim({
     seed: [
@@ -157,10 +166,15 @@ interface SetupOptions {
   handlerTimeoutMs?: number;
   /** Every publish takes this long (a slow Pub/Sub). */
   publishDelayMs?: number;
+  /** Default: a ledger of its own; the same one (or project) for two setups makes them two instances. */
+  ledger?: ActionerLedger;
 }
 
 function setup(options: SetupOptions = {}) {
-  const deps = runnerDepsForTest("pod-killer", sim.url, { limits: options.limits ?? ONE_PER_NAMESPACE });
+  const deps = runnerDepsForTest("pod-killer", sim.url, {
+    limits: options.limits ?? ONE_PER_NAMESPACE,
+    ...(options.ledger ? { ledger: options.ledger } : {}),
+  });
   const memory = deps.publisher;
   const publisher: Publisher = {
     publish: async (topic, message, attributes) => {
@@ -389,3 +403,118 @@ describe("safety overrides", () => {
     expect(quarantined()[0]?.message).toMatchObject({ reason: { path: expect.stringContaining(path) } });
   });
 });
+
+describe("limits in the ledger, across instances", () => {
+  it("two instances, one namespace, two pods at the same moment: one delete, one refused naming the limit", async () => {
+    const project = `actioner-test-${randomBytes(4).toString("hex")}`;
+    const here = setup({ ledger: ledgerForTest(project) });
+    const there = setup({ ledger: ledgerForTest(project) });
+    const statuses = await Promise.all([here.send(killCommand("web-1")), there.send(killCommand("web-2"))]);
+    expect(statuses).toEqual([204, 204]);
+    expect(landedDeletes()).toHaveLength(1);
+    const outcomes = [...here.outcomes(), ...there.outcomes()];
+    expect(outcomes.map((o) => o.result).sort()).toEqual(["done", "refused"]);
+    expect(outcomes.find((o) => o.result === "refused")?.reason).toBe(
+      "blast-radius limit reached: pod kills per namespace (1 per 60 s) in namespace shop",
+    );
+  });
+
+  it("an execute that finds the work done (between plan and execute) keeps its slot: the ledger gives none back", async () => {
+    const { send, outcomes } = setup({ action: quarantineLabel });
+    sim.apply({
+      ...podYaml("web-1"),
+      metadata: { ...podYaml("web-1").metadata, labels: { quarantine: "other" } },
+    });
+    expect(await send(killCommand("web-1"))).toBe(204);
+    expect(await send(killCommand("web-2"))).toBe(204);
+    expect(outcomes().map((o) => o.result)).toEqual(["already-done", "refused"]);
+  });
+});
+
+describe("the incident's timeline in the ledger", () => {
+  it("records each action's attempts and outcome on the incident document", async () => {
+    const ledger = ledgerForTest();
+    const { send } = setup({ ledger });
+    const done = killCommand("web-1");
+    const refused = killCommand("web-2");
+    expect(await send(done)).toBe(204);
+    expect(await send(refused)).toBe(204);
+    expect((await ledger.readIncident(done.incident))?.actions["kill-pod"]).toMatchObject({
+      service: "pod-killer",
+      attempts: 1,
+      outcome: { result: "done", reason: "deleted pod shop/web-1" },
+    });
+    const refusal = (await ledger.readIncident(refused.incident))?.actions["kill-pod"];
+    expect(refusal).toMatchObject({ outcome: { result: "refused", reason: /blast-radius limit reached/ } });
+    expect(refusal?.attempts ?? 0).toBe(0); // refused before any attempt
+  });
+});
+
+describe("the ledger out of reach", { timeout: 60_000 }, () => {
+  it("a kill answers 503 and deletes nothing; once the ledger is back the redelivery kills", async () => {
+    const relay = await relayTo(inject("firestoreEmulatorHost"));
+    const project = `actioner-test-${randomBytes(4).toString("hex")}`;
+    await ledgerForTest(project, { emulatorHost: relay.host }).warmUp();
+    const { send, outcomes } = setup({
+      ledger: ledgerForTest(project, { emulatorHost: relay.host, timeoutMs: 1_500 }),
+      limits: [{ name: "pod kills per namespace", scope: "namespace", max: 2, windowMs: 60_000 }],
+    });
+    const command = killCommand("web-1");
+    try {
+      expect(await send(command, "m-1")).toBe(204); // the ledger answering: killed
+      const next = killCommand("web-2");
+      await relay.close();
+      expect(await send(next, "m-2")).toBe(503);
+      expect(await send(next, "m-2")).toBe(503);
+      expect(exists("web-2")).toBe(true);
+      expect(outcomes().map((o) => o.result)).toEqual(["done"]);
+
+      await relay.reopen();
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 20 && statuses.at(-1) !== 204; attempt += 1) {
+        if (attempt > 0) await sleep(1_000);
+        statuses.push(await send(next, "m-2"));
+      }
+      expect(statuses.at(-1)).toBe(204);
+      expect(exists("web-2")).toBe(false);
+      expect(landedDeletes()).toHaveLength(2);
+      expect(outcomes().map((o) => o.result)).toEqual(["done", "done"]);
+    } finally {
+      await relay.close();
+    }
+  });
+});
+
+/** A TCP relay in front of the emulator: closing it is, to the client, the emulator stopping. */
+async function relayTo(target: string) {
+  const [targetHost, targetPort] = target.split(":") as [string, string];
+  const port = await freePort();
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  const open = () =>
+    new Promise<void>((resolve) => {
+      server = createServer((inbound) => {
+        const outbound = createConnection(Number(targetPort), targetHost);
+        for (const socket of [inbound, outbound]) {
+          sockets.add(socket);
+          socket.on("close", () => sockets.delete(socket));
+          socket.on("error", () => socket.destroy());
+        }
+        inbound.pipe(outbound).pipe(inbound);
+      });
+      server.listen(port, "127.0.0.1", resolve);
+    });
+  await open();
+  return {
+    host: `127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        const closing = server;
+        server = undefined;
+        if (closing) closing.close(() => resolve());
+        else resolve();
+      }),
+    reopen: open,
+  };
+}

@@ -1,8 +1,8 @@
 // A Kubernetes action describes itself (what it does, the exact permissions it needs, its limits) and
 // plans what it would do; its name, command and Event reason come from the action catalogue. This
 // runner does everything else once, for all of them:
-// cluster selection, safety overrides, dry-run, blast-radius limits, error classification, the
-// Kubernetes Event and the ActionOutcome.
+// cluster selection, safety overrides, dry-run, blast-radius limits (counted in the incident ledger),
+// error classification, the Kubernetes Event, the ActionOutcome and the action's record in the ledger.
 import {
   ACTIONS,
   type ActionName,
@@ -10,6 +10,14 @@ import {
   type CommandOf,
   type OutcomeResult,
 } from "@riposte/falco-event";
+import {
+  createLedger,
+  createObjectSlots,
+  type Ledger,
+  type LedgerOptions,
+  LedgerUnavailableError,
+  type ObjectSlots,
+} from "@riposte/ledger";
 import {
   annotateActiveSpan,
   incidentSpanAttributes,
@@ -26,7 +34,7 @@ import {
 import { type ClusterClients, type ClusterRegistry, UnknownClusterError } from "./cluster.js";
 import { classifyKubernetesError, missingPermission } from "./errors.js";
 import { type InvolvedObject, recordEvent } from "./events.js";
-import type { BlastRadiusLimiter, LimitRule } from "./limits.js";
+import { createLimiter, type LimitRule } from "./limits.js";
 import { effectivePolicy, InvalidSafetyOverridesError, type SafetyPolicy } from "./policy.js";
 
 export interface ActionContext {
@@ -96,11 +104,35 @@ export const EVENT_PERMISSION: KubernetesPermission = {
   reason: "record what Riposte did on the object it touched",
 };
 
+/**
+ * What the runner needs of the incident ledger, shared by every instance: the blast-radius slots, and
+ * each action's attempts and outcome on its incident's document (`riposte incidents show` reads them).
+ */
+export type ActionerLedger = ObjectSlots & Pick<Ledger, "recordActionAttempt" | "recordActionOutcome">;
+
+/** The actioner's view of the ledger over one Firestore client (`warmUp`: set its channel up at start). */
+export function createActionerLedger(
+  options: Pick<LedgerOptions, "firestore" | "timeoutMs" | "ttlDays">,
+): ActionerLedger & Pick<Ledger, "warmUp" | "readIncident"> {
+  const ledger = createLedger(options);
+  const { takeObjectSlots } = createObjectSlots(options);
+  return {
+    takeObjectSlots,
+    recordActionAttempt: ledger.recordActionAttempt,
+    recordActionOutcome: ledger.recordActionOutcome,
+    warmUp: ledger.warmUp,
+    readIncident: ledger.readIncident,
+  };
+}
+
 export interface ActionRunnerDeps {
   service: string;
   registry: ClusterRegistry;
   basePolicy: SafetyPolicy;
-  limiter: BlastRadiusLimiter;
+  /** Counts the limits and records the action's attempts and outcomes. */
+  ledger: ActionerLedger;
+  /** The limits in force: the action's (`KubernetesAction.limits`) unless the service's config changed a max. */
+  limits?: readonly LimitRule[];
   /** DRY_RUN for the whole service: every command is planned, nothing is changed. */
   dryRun: boolean;
   publisher: Publisher;
@@ -142,6 +174,23 @@ function deliveryCalls(pushSignal: AbortSignal) {
         throw error;
       }
     },
+    /** `work` within the push deadline only: for calls with a cap of their own (the ledger's timeout). */
+    async untilDeadline<T>(work: Promise<T>, what: string): Promise<T> {
+      const { signal } = controller;
+      const givenUp = () =>
+        new RetryableError(`${what}: ${errorText(signal.reason)}`, { cause: signal.reason });
+      if (signal.aborted) throw givenUp();
+      let onAbort: () => void = () => {};
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => reject(givenUp());
+        signal.addEventListener("abort", onAbort, { once: true });
+      });
+      try {
+        return await Promise.race([work, aborted]);
+      } finally {
+        signal.removeEventListener("abort", onAbort);
+      }
+    },
     done: () => pushSignal.removeEventListener("abort", onPushDeadline),
   };
 }
@@ -156,6 +205,8 @@ function slotHolder(action: ActionName, object: InvolvedObject): string {
  * redelivery (after a 503) may find the work done — by that execution, not by someone else.
  */
 interface StartedExecution {
+  /** When it started (ms): remembered while the slot it took counts. */
+  at: number;
   holder: string;
   object: InvolvedObject;
   description: string;
@@ -167,15 +218,29 @@ function errorText(reason: unknown): string {
   return reason instanceof Error ? reason.message : String(reason);
 }
 
+/** The ledger out of reach: a 503, so Pub/Sub redelivers once it is back (fail closed). */
+async function fromLedger<T>(work: Promise<T>, doing: string): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof LedgerUnavailableError)
+      throw new RetryableError(`${doing}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
 /** The push handler of an actioner: `pushRoute("/", jsonMessageDecoder(schema), createActionHandler(action, deps))`. */
 export function createActionHandler<C extends Command>(action: KubernetesAction<C>, deps: ActionRunnerDeps) {
   const now = deps.now ?? (() => new Date());
   const timeoutMs = deps.callTimeoutMs ?? 10_000;
-  // Per instance, like the limiter whose kept slots vouch for these entries (forgotten with them).
+  const limiter = createLimiter(deps.limits ?? action.limits, deps.ledger);
+  // Per instance: only this instance knows its own executions. Kept as long as the slot they took
+  // counts (a minute at least), which is as long as a redelivery can find their work theirs.
   const started = new Map<string, StartedExecution>();
+  const rememberMs = Math.max(limiter.longestWindowMs, 60_000);
   const startedBy = (commandKey: string): StartedExecution | undefined => {
     const execution = started.get(commandKey);
-    if (execution && deps.limiter.keptBy(execution.holder, commandKey)) return execution;
+    if (execution && now().getTime() - execution.at < rememberMs) return execution;
     started.delete(commandKey);
     return undefined;
   };
@@ -197,6 +262,16 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
     logger: Logger,
   ) => {
     annotateActiveSpan({ "riposte.outcome": result, "riposte.outcome.reason": reason.slice(0, 500) });
+    // The incident's timeline first: if it cannot be written, nothing is published and the redelivery
+    // reports again (the same fields, merged).
+    await fromLedger(
+      deps.ledger.recordActionOutcome(command.incident, action.name, {
+        service: deps.service,
+        result,
+        reason,
+      }),
+      "recording the outcome in the ledger",
+    );
     await reportOutcome(deps.publisher, command, {
       service: deps.service,
       result,
@@ -395,35 +470,52 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
 
     const { object } = planned;
     const holder = slotHolder(action.name, object);
-    const slot = deps.limiter.reserve({
-      cluster: clients.name,
-      ...(object.namespace ? { namespace: object.namespace } : {}),
-      holder,
-      by: commandKey,
-    });
+    // Taken only now that the plan found something to do, and never given back (limits.ts). Without
+    // the ledger nothing acts: LedgerUnavailableError becomes a 503.
+    const slot = await calls.untilDeadline(
+      fromLedger(
+        limiter.reserve({
+          cluster: clients.name,
+          ...(object.namespace ? { namespace: object.namespace } : {}),
+          holder,
+          incident: command.incident,
+          action: action.name,
+        }),
+        "taking a blast-radius slot",
+      ),
+      "taking a blast-radius slot",
+    );
     if (!slot.ok) return report("refused", slot.reason, details);
-    /** The execution may have changed the object: the slot stays taken, and a redelivery knows why. */
-    const keep = () => {
-      slot.reservation.keep();
-      remember(commandKey, { holder, object, description: planned.description });
-    };
+    /** The execution may have changed the object: a redelivery here knows why it finds the work done. */
+    const remembered = () =>
+      remember(commandKey, { at: now().getTime(), holder, object, description: planned.description });
+    // Alongside the execution, not before it: the kill waits for no extra round trip. A lost attempt
+    // record costs the timeline one count, never the action.
+    const attemptRecorded = deps.ledger
+      .recordActionAttempt(command.incident, action.name, { service: deps.service })
+      .catch((error: unknown) =>
+        logger.warn({ error: errorText(error) }, "attempt not recorded in the ledger"),
+      );
 
     let executed: ExecutionResult;
     try {
       executed = await calls.step(planned.execute(), timeoutMs, planned.description);
     } catch (error) {
       // Started and not proven harmless: the call may have landed.
-      keep();
+      remembered();
+      await attemptRecorded;
       const { reason, details: errorDetails } = failure(error, planned.description, clients.name);
       return report("failed", reason, { ...details, ...errorDetails });
     }
+    await attemptRecorded;
     if (executed.result !== "done") {
-      slot.reservation.release();
+      // Already done or stale by the time it ran: the slot stays taken all the same (the ledger gives
+      // nothing back), so this race between plan and execute costs one slot of the window at most.
       const resultDetails = { ...details, ...executed.details };
       if (executed.result === "already-done") return alreadyDone(executed, resultDetails);
       return report(executed.result, executed.reason, resultDetails);
     }
-    keep();
+    remembered();
     supersede(holder, commandKey);
 
     const eventError = await recordActionEvent(object);

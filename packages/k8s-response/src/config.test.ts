@@ -7,6 +7,7 @@ import type { KubernetesAction } from "./action.js";
 import { safetyPolicyFrom } from "./config.js";
 import { protectedNamespaceReason } from "./policy.js";
 import { actionerEnvSchema, runnerDepsFromKit } from "./service.js";
+import { ledgerForTest } from "./testing.js";
 
 const CLUSTERS = JSON.stringify({ local: "http://127.0.0.1:1" });
 const configOf = (env: Record<string, string>) => loadConfig(actionerEnvSchema, { CLUSTERS, ...env });
@@ -77,7 +78,9 @@ describe("UNPROTECT_NAMESPACES (the opt-out)", () => {
 
   it("is reported together with a bad GKE_API_ENDPOINT, so both are fixed in one go", () => {
     const config = configOf({ UNPROTECT_NAMESPACES: "falco", GKE_API_ENDPOINT: "https://evil.com" });
-    const problems = problemsOf(() => runnerDepsFromKit(noAction, kitOf(config), "pod-killer"));
+    const problems = problemsOf(() =>
+      runnerDepsFromKit(noAction, kitOf(config), "pod-killer", ledgerForTest()),
+    );
     expect(problems).toMatch(/UNPROTECT_NAMESPACES: falco/);
     expect(problems).toMatch(/GKE_API_ENDPOINT: "https:\/\/evil.com"/);
   });
@@ -89,7 +92,12 @@ describe("UNPROTECT_NAMESPACES (the opt-out)", () => {
       destination: { write: (line: string) => lines.push(line) },
     });
     const config = configOf({ UNPROTECT_NAMESPACES: "kube-public" });
-    runnerDepsFromKit(noAction, { config, logger, publisher: createMemoryPublisher() }, "pod-killer");
+    runnerDepsFromKit(
+      noAction,
+      { config, logger, publisher: createMemoryPublisher() },
+      "pod-killer",
+      ledgerForTest(),
+    );
     const warning = lines.map((line) => JSON.parse(line)).find((entry) => entry.severity === "WARNING");
     expect(warning?.message).toMatch(/UNPROTECT_NAMESPACES.*kube-public/);
   });
@@ -148,9 +156,9 @@ describe("GKE_API_ENDPOINT", () => {
     "https://container.googleapis.com.",
   ])("refuses %s unless the test-only flag is set", (endpoint) => {
     const config = configOf({ GKE_API_ENDPOINT: endpoint });
-    expect(problemsOf(() => runnerDepsFromKit(noAction, kitOf(config), "pod-killer"))).toMatch(
-      /GKE_API_ENDPOINT: .*RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT/,
-    );
+    expect(
+      problemsOf(() => runnerDepsFromKit(noAction, kitOf(config), "pod-killer", ledgerForTest())),
+    ).toMatch(/GKE_API_ENDPOINT: .*RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT/);
   });
 
   it.each([
@@ -159,7 +167,7 @@ describe("GKE_API_ENDPOINT", () => {
     "https://CONTAINER.googleapis.com:443",
   ])("accepts %s", (endpoint) => {
     expect(() =>
-      runnerDepsFromKit(noAction, kitOf(configOf({ GKE_API_ENDPOINT: endpoint })), "x"),
+      runnerDepsFromKit(noAction, kitOf(configOf({ GKE_API_ENDPOINT: endpoint })), "x", ledgerForTest()),
     ).not.toThrow();
   });
 
@@ -168,7 +176,7 @@ describe("GKE_API_ENDPOINT", () => {
       GKE_API_ENDPOINT: "http://127.0.0.1:8089",
       RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT: "true",
     });
-    expect(() => runnerDepsFromKit(noAction, kitOf(config), "pod-killer")).not.toThrow();
+    expect(() => runnerDepsFromKit(noAction, kitOf(config), "pod-killer", ledgerForTest())).not.toThrow();
   });
 });
 
@@ -177,4 +185,48 @@ const kitOf = (config: ReturnType<typeof configOf>) => ({
   config,
   logger: createLogger({ service: "test", level: "silent" }),
   publisher: createMemoryPublisher(),
+});
+
+describe("BLAST_RADIUS_LIMITS and the ledger's settings", () => {
+  const killLimits = [
+    { name: "pod kills per namespace", scope: "namespace", max: 5, windowMs: 60_000 },
+    { name: "pod kills per cluster", scope: "cluster", max: 20, windowMs: 60_000 },
+  ] as const;
+  const killAction = { limits: killLimits } as unknown as KubernetesAction;
+
+  it("replaces the max of the limits it names, the others as the action has them", () => {
+    const config = configOf({ BLAST_RADIUS_LIMITS: '{"pod kills per namespace": 2}' });
+    expect(runnerDepsFromKit(killAction, kitOf(config), "pod-killer", ledgerForTest()).limits).toEqual([
+      { ...killLimits[0], max: 2 },
+      killLimits[1],
+    ]);
+  });
+
+  it("stops the service at start-up for a name the action does not have, naming its limits", () => {
+    const config = configOf({ BLAST_RADIUS_LIMITS: '{"pod kill per namespace": 2}' });
+    expect(
+      problemsOf(() => runnerDepsFromKit(killAction, kitOf(config), "pod-killer", ledgerForTest())),
+    ).toMatch(
+      /BLAST_RADIUS_LIMITS: "pod kill per namespace" is not a limit of this action \(its limits: "pod kills per namespace", "pod kills per cluster"\)/,
+    );
+  });
+
+  it.each(["not json", '{"pod kills per namespace": 0}', '{"pod kills per namespace": 2.5}', "[2]"])(
+    "refuses %j",
+    (value) => {
+      expect(() => configOf({ BLAST_RADIUS_LIMITS: value })).toThrow(ConfigError);
+    },
+  );
+
+  it("the emulator address is host:port only; the defaults need nothing set", () => {
+    expect(() => configOf({ FIRESTORE_EMULATOR_HOST: "http://127.0.0.1:8080" })).toThrow(ConfigError);
+    expect(configOf({ FIRESTORE_EMULATOR_HOST: "127.0.0.1:8080" }).FIRESTORE_EMULATOR_HOST).toBe(
+      "127.0.0.1:8080",
+    );
+    expect(configOf({})).toMatchObject({
+      LEDGER_DATABASE: "(default)",
+      LEDGER_TIMEOUT_MS: 10_000,
+      LEDGER_TTL_DAYS: 90,
+    });
+  });
 });

@@ -1,9 +1,12 @@
 // The environment every Kubernetes actioner reads (spread into its descriptor's env schema), and the
 // checks across variables that one field's schema cannot make.
+
+import { LedgerEnv } from "@riposte/ledger";
 import { ConfigError, envBoolean, envList, sensitive } from "@riposte/service-kit";
 import { type ClusterMap, clustersSchema } from "@riposte/service-kit/gcp";
 import { z } from "zod";
 import { gkeApiEndpointProblem } from "./cluster.js";
+import type { LimitRule } from "./limits.js";
 import { DEFAULT_PROTECTED_NAMESPACES, globMatches, type SafetyPolicy } from "./policy.js";
 
 /** A namespace name (a DNS label) with `*` allowed anywhere: `payments`, `team-*`, `*`. */
@@ -37,6 +40,23 @@ const exactNamespaces = envList.superRefine((items, ctx) => {
       ctx.addIssue({ code: "custom", message: `${JSON.stringify(item)} is not a namespace name` });
   }
 });
+
+/** A loopback or private emulator address: host:port, nothing else (no scheme, no path). */
+const HOST_PORT = /^[A-Za-z0-9.-]{1,253}:[0-9]{1,5}$/;
+const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+
+/** BLAST_RADIUS_LIMITS: JSON text → { limit name: max per window }. */
+const blastRadiusLimits = z
+  .string()
+  .transform((text, context) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      context.addIssue({ code: "custom", message: "expected a JSON object" });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.string().min(1).max(100), z.int().min(1).max(500)));
 
 export const kubernetesActionerEnv = {
   // Sensitive: a {"server"} entry may carry a bearer token.
@@ -77,6 +97,34 @@ export const kubernetesActionerEnv = {
   RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT: envBoolean
     .default(false)
     .describe("tests only: let GKE_API_ENDPOINT be any URL (a local fake); `riposte deploy plan` refuses it"),
+  BLAST_RADIUS_LIMITS: blastRadiusLimits
+    .optional()
+    .describe(
+      'JSON map of the action\'s limit names to their max per window, replacing the built-in max (e.g. {"pod kills per namespace": 2}); a name the action does not have stops the service at start-up',
+    ),
+  LEDGER_PROJECT: z
+    .string()
+    .regex(PROJECT_ID, { error: "expected a Google Cloud project id" })
+    .optional()
+    .describe(
+      "Google Cloud project of the incident ledger's Firestore database (default: the service's own project)",
+    ),
+  LEDGER_DATABASE: LedgerEnv.LEDGER_DATABASE.describe(
+    "Firestore database holding the incident ledger, where the blast-radius limits are counted",
+  ),
+  LEDGER_TIMEOUT_MS: LedgerEnv.LEDGER_TIMEOUT_MS.describe(
+    "Longest wait for the ledger (Firestore); past it the command answers 503 and Pub/Sub redelivers — no action runs without its blast-radius slot",
+  ),
+  LEDGER_TTL_DAYS: LedgerEnv.LEDGER_TTL_DAYS.describe(
+    "Days the ledger keeps an incident's action records after its last write (Firestore TTL policy)",
+  ),
+  FIRESTORE_EMULATOR_HOST: z
+    .string()
+    .regex(HOST_PORT, { error: "expected host:port" })
+    .optional()
+    .describe(
+      "local runs and tests only: host:port of a Firestore emulator holding the ledger (no credentials sent); unset on Cloud Run",
+    ),
 };
 
 export interface KubernetesActionerConfig {
@@ -90,6 +138,30 @@ export interface KubernetesActionerConfig {
   ALLOW_MIRROR_PODS: boolean;
   GKE_API_ENDPOINT?: string | undefined;
   RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT?: boolean | undefined;
+  BLAST_RADIUS_LIMITS?: Record<string, number> | undefined;
+}
+
+/**
+ * The limits in force: the action's, with BLAST_RADIUS_LIMITS's max for the names it gives. Throws a
+ * ConfigError naming every unknown name (a typo would otherwise leave the built-in max in force).
+ */
+export function blastRadiusLimitsFrom(
+  config: Pick<KubernetesActionerConfig, "BLAST_RADIUS_LIMITS">,
+  rules: readonly LimitRule[],
+): LimitRule[] {
+  const overrides = config.BLAST_RADIUS_LIMITS ?? {};
+  const known = new Set(rules.map((rule) => rule.name));
+  const unknown = Object.keys(overrides).filter((name) => !known.has(name));
+  if (unknown.length > 0)
+    throw new ConfigError(
+      unknown.map(
+        (name) =>
+          `BLAST_RADIUS_LIMITS: ${JSON.stringify(name)} is not a limit of this action (its limits: ${[...known].map((known) => JSON.stringify(known)).join(", ") || "none"})`,
+      ),
+    );
+  return rules.map((rule) =>
+    Object.hasOwn(overrides, rule.name) ? { ...rule, max: overrides[rule.name] as number } : rule,
+  );
 }
 
 /** Why each UNPROTECT_NAMESPACES name cannot be taken out of protection (empty when all can). */

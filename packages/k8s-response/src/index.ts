@@ -1,8 +1,10 @@
 // @riposte/k8s-response: what the Kubernetes actioners (pod-killer, isolator, tainter) share.
 export {
   type ActionContext,
+  type ActionerLedger,
   type ActionPlan,
   type ActionRunnerDeps,
+  createActionerLedger,
   createActionHandler,
   EVENT_PERMISSION,
   type ExecutionResult,
@@ -24,6 +26,7 @@ export {
   UnknownClusterError,
 } from "./cluster.js";
 export {
+  blastRadiusLimitsFrom,
   checkActionerConfig,
   gkeApiEndpointFrom,
   type KubernetesActionerConfig,
@@ -48,7 +51,6 @@ export {
   createLimiter,
   type LimitDecision,
   type LimitRule,
-  type Reservation,
   type SlotRequest,
 } from "./limits.js";
 export {

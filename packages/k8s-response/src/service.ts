@@ -2,6 +2,7 @@
 // runner dependencies built from the kit's config. A service is then its action, its descriptor
 // (`describeActioner`) and a main that calls `runActioner` (run.ts).
 import { ACTIONS, type Command, commandSchemaFor, Topics } from "@riposte/falco-event";
+import { createLedgerFirestore } from "@riposte/ledger";
 import {
   createPushApp,
   DEFAULT_RUNTIME,
@@ -15,16 +16,22 @@ import {
   startService,
 } from "@riposte/service-kit";
 import { z } from "zod";
-import { type ActionRunnerDeps, createActionHandler, type KubernetesAction } from "./action.js";
+import {
+  type ActionerLedger,
+  type ActionRunnerDeps,
+  createActionerLedger,
+  createActionHandler,
+  type KubernetesAction,
+} from "./action.js";
 import { createClusterRegistry } from "./cluster.js";
 import {
+  blastRadiusLimitsFrom,
   checkActionerConfig,
   gkeApiEndpointFrom,
   type KubernetesActionerConfig,
   kubernetesActionerEnv,
   safetyPolicyFrom,
 } from "./config.js";
-import { createLimiter } from "./limits.js";
 
 export const actionerEnvSchema = z.object(kubernetesActionerEnv);
 export type ActionerEnvSchema = typeof actionerEnvSchema;
@@ -59,8 +66,8 @@ export function describeActioner<C extends Command>(
       },
     ],
     env: actionerEnvSchema,
-    // Blast-radius limits are counted per instance: one instance makes them global.
-    runtime: { ...DEFAULT_RUNTIME, maxInstances: 1, ...service.runtime },
+    // Blast-radius limits are counted in the ledger, across instances: no cap on instances for them.
+    runtime: { ...DEFAULT_RUNTIME, ...service.runtime },
     localEnv: (local) => ({ CLUSTERS: JSON.stringify({ local: local.kubernetesUrl }) }),
     action,
   };
@@ -83,17 +90,38 @@ export function createActionerApp<C extends Command>(action: KubernetesAction<C>
 
 /** Starts the service `descriptor` describes, with real dependencies. */
 export function startActioner<C extends Command>(descriptor: ActionerDescriptor<C>) {
-  return startService(descriptor, (kit) =>
-    createActionerApp(descriptor.action, {
-      push: kit.push,
-      runner: runnerDepsFromKit(descriptor.action, kit, descriptor.name),
-    }),
-  );
+  return startService(descriptor, async (kit) => {
+    const { config } = kit;
+    const firestore = createLedgerFirestore({
+      databaseId: config.LEDGER_DATABASE,
+      ...(config.LEDGER_PROJECT ? { projectId: config.LEDGER_PROJECT } : {}),
+      ...(config.FIRESTORE_EMULATOR_HOST ? { emulatorHost: config.FIRESTORE_EMULATOR_HOST } : {}),
+    });
+    const ledger = createActionerLedger({
+      firestore,
+      timeoutMs: config.LEDGER_TIMEOUT_MS,
+      ttlDays: config.LEDGER_TTL_DAYS,
+    });
+    const runner = runnerDepsFromKit(descriptor.action, kit, descriptor.name, ledger);
+    kit.onShutdown(() => firestore.terminate());
+    // The first call sets up the client's channel (seconds): before the first command, not during it.
+    // Not fatal: without the ledger every command answers 503 until it is back (fail closed).
+    await ledger
+      .warmUp()
+      .catch((error: unknown) =>
+        kit.logger.warn(
+          { error: (error as Error).message },
+          "the ledger is out of reach: commands answer 503 until it is back",
+        ),
+      );
+    return createActionerApp(descriptor.action, { push: kit.push, runner });
+  });
 }
 
 /**
- * The runner's dependencies from the kit (real cluster registry, limiter, policy, publisher). Throws a
- * ConfigError for an unsafe setting, so the service stops at start-up with the variable named.
+ * The runner's dependencies from the kit (real cluster registry, limits, policy, publisher) and the
+ * ledger. Throws a ConfigError for an unsafe setting, so the service stops at start-up with the
+ * variable named.
  */
 export function runnerDepsFromKit<C extends Command>(
   action: KubernetesAction<C>,
@@ -103,8 +131,10 @@ export function runnerDepsFromKit<C extends Command>(
     publisher: Publisher;
   },
   service: string,
+  ledger: ActionerLedger,
 ): ActionRunnerDeps {
   checkActionerConfig(kit.config);
+  const limits = blastRadiusLimitsFrom(kit.config, action.limits);
   const basePolicy = safetyPolicyFrom(kit.config);
   const gkeApiEndpoint = gkeApiEndpointFrom(kit.config);
   if (basePolicy.unprotectedNamespaces?.length) {
@@ -122,7 +152,8 @@ export function runnerDepsFromKit<C extends Command>(
       testOnlyAnyGkeApiEndpoint: kit.config.RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT === true,
     }),
     basePolicy,
-    limiter: createLimiter(action.limits),
+    ledger,
+    limits,
     dryRun: kit.config.DRY_RUN,
     publisher: kit.publisher,
     callTimeoutMs: kit.config.KUBE_CALL_TIMEOUT_MS,

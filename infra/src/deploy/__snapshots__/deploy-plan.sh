@@ -317,7 +317,6 @@ gcloud run deploy isolator \
   --timeout=30s \
   --cpu-boost \
   --min-instances=0 \
-  --max-instances=1 \
   --set-env-vars='GOOGLE_CLOUD_PROJECT=acme-prod,OTEL_METRICS_EXPORTER=none,OTEL_LOGS_EXPORTER=none,CLUSTERS={"prod-eu":"projects/acme-prod/locations/europe-west1/clusters/prod-eu"}' \
   --quiet
 ISOLATOR_URL="$(gcloud run services describe isolator \
@@ -354,7 +353,6 @@ gcloud run deploy pod-killer \
   --timeout=30s \
   --cpu-boost \
   --min-instances=1 \
-  --max-instances=1 \
   --set-env-vars='GOOGLE_CLOUD_PROJECT=acme-prod,OTEL_METRICS_EXPORTER=none,OTEL_LOGS_EXPORTER=none,CLUSTERS={"prod-eu":"projects/acme-prod/locations/europe-west1/clusters/prod-eu"}' \
   --quiet
 POD_KILLER_URL="$(gcloud run services describe pod-killer \
@@ -389,7 +387,6 @@ gcloud run deploy tainter \
   --timeout=30s \
   --cpu-boost \
   --min-instances=0 \
-  --max-instances=1 \
   --set-env-vars='GOOGLE_CLOUD_PROJECT=acme-prod,OTEL_METRICS_EXPORTER=none,OTEL_LOGS_EXPORTER=none,CLUSTERS={"prod-eu":"projects/acme-prod/locations/europe-west1/clusters/prod-eu"}' \
   --quiet
 TAINTER_URL="$(gcloud run services describe tainter \
