@@ -46,7 +46,9 @@ export function announceTo(
   // Awaited under the claim below; a failed claim must not leave it unhandled.
   admission.catch(() => undefined);
   const delivery = { incident, destination: destination.name, subject: "alert" };
-  return state.deliveries.deliverOnce(delivery, async (): Promise<DestinationStatus> => {
+  /** Subjects of the outcomes the announcement listed. */
+  const listed: string[] = [];
+  const send = async (): Promise<DestinationStatus> => {
     if ((await admission) === "suppressed") {
       record.heldBackAt.add(destination.name);
       // With the command: any instance can announce it in full if something destructive follows.
@@ -78,23 +80,26 @@ export function announceTo(
       });
       return { status: "failed", reason: result.reason };
     }
-    // Where it was announced, for follow-ups from any instance (before the delivery is marked sent).
-    await recordNotification(state, incident, destination.name, { status: "sent" });
-    // The outcomes listed in the announcement need no follow-up of their own.
-    for (const outcome of outcomes) {
-      await state.deliveries.markDelivered({
-        incident,
-        destination: destination.name,
-        subject: outcomeSubject(outcome),
-      });
-    }
     record.announcedTo.add(destination.name);
     record.heldBackAt.delete(destination.name);
     context.logger.info(
       { incident, destination: destination.name, attempts: result.attempts, rule: alert.rule },
       `announced ${alert.priority} alert to ${destination.name}`,
     );
+    // The outcomes listed in the announcement need no follow-up of their own.
+    for (const outcome of outcomes) listed.push(outcomeSubject(outcome));
     return { status: "delivered", attempts: result.attempts };
+  };
+  return state.deliveries.deliverOnce(delivery, send).then(async (status) => {
+    // Written once the delivery is marked sent (so a failure here never sends it again), and again by
+    // each redelivery until it lands: where it was announced, for follow-ups from any instance.
+    if (status.status === "delivered" || status.status === "already-delivered") {
+      await recordNotification(state, incident, destination.name, { status: "sent" });
+    }
+    for (const subject of listed) {
+      await state.deliveries.markDelivered({ incident, destination: destination.name, subject });
+    }
+    return status;
   });
 }
 

@@ -62,8 +62,13 @@ export class DeliveryLedger {
         await this.#release(delivery, claim.claimId);
         throw error;
       }
-      if (status.status === "delivered") await this.markDelivered(delivery);
-      else await this.#release(delivery, claim.claimId);
+      if (status.status !== "delivered") {
+        await this.#release(delivery, claim.claimId);
+        return status;
+      }
+      // Delivered: the claim is never released now (that would let a redelivery send it again); if it
+      // cannot be marked sent, it holds the message for its lease.
+      await this.markDelivered(delivery);
       return status;
     });
   }
