@@ -43,6 +43,8 @@ interface OpResult<C> {
 
 interface Pending<C> {
   op: WindowOp<C>;
+  /** When the event came: its window is the one open then, however long the transaction waits. */
+  at: number;
   resolve: (result: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -123,7 +125,10 @@ export class StormWindows<C> {
       queue = { id, pending: [], running: false };
       this.#queues.set(name, queue);
     }
-    const settled = new Promise<unknown>((resolve, reject) => queue.pending.push({ op, resolve, reject }));
+    const at = this.#options.now();
+    const settled = new Promise<unknown>((resolve, reject) =>
+      queue.pending.push({ op, at, resolve, reject }),
+    );
     if (!queue.running) {
       const draining = this.#drain(name, queue).finally(() => this.#draining.delete(draining));
       this.#draining.add(draining);
@@ -160,7 +165,6 @@ export class StormWindows<C> {
     current: StoredStormWindow | undefined,
     batch: Pending<C>[],
   ): StormWindowChange<{ results: unknown[]; opened: boolean; closed: boolean }> {
-    const now = this.#options.now();
     let open = current ? (JSON.parse(current.state) as OpenStormWindow<C>) : undefined;
     const summaries: { startedAt: Date; summary: string }[] = [];
     const closeInto = (window: OpenStormWindow<C>) => {
@@ -171,14 +175,14 @@ export class StormWindows<C> {
     let opened = false;
     let closed = false;
     const results: unknown[] = [];
-    for (const { op } of batch) {
-      if (open && open.endsAt <= now) {
+    for (const { op, at } of batch) {
+      if (open && open.endsAt <= at) {
         closeInto(open);
         open = undefined;
         closed = true;
       }
       const before = open;
-      const outcome = op(open, now);
+      const outcome = op(open, at);
       if (before && !outcome.open) {
         closeInto(before);
         closed = true;
