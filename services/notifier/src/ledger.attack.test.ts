@@ -112,7 +112,7 @@ describe("attack: the ledger down", { timeout: 150_000 }, () => {
     const port = await freePort();
     let relay = await relayTo(inject("firestoreEmulatorHost"), port);
     const ledger = ledgerClient({ host: relay.host, timeoutMs: 1_500 });
-    const { notify, publisher } = instance({
+    const { notify, publisher, closeWindows } = instance({
       ledger,
       destinations: [{ name: "soar", type: "webhook", url: receiver.url(SOAR), secret: SECRET }],
     });
@@ -124,6 +124,8 @@ describe("attack: the ledger down", { timeout: 150_000 }, () => {
     expect(await down.text()).toMatch(/ledger/);
     expect(receiver.delivered(SOAR)).toHaveLength(0);
     expect(publisher.on("action-outcomes")).toHaveLength(0);
+    // The scheduled call too: Cloud Scheduler retries it at the next minute.
+    expect((await closeWindows()).status).toBe(503);
 
     relay = await relayTo(inject("firestoreEmulatorHost"), port);
     try {
