@@ -41,10 +41,18 @@ describe("notification deliveries", { timeout: 30_000 }, () => {
     let now = new Date("2026-12-05T10:00:00Z");
     const ledger = testLedger(firstInstance, { now: () => now });
     const delivery = announcement();
-    expect((await ledger.claimDelivery(delivery, 30_000)).outcome).toBe("claimed");
+    const first = await ledger.claimDelivery(delivery, 30_000);
+    expect(first.outcome).toBe("claimed");
     now = new Date("2026-12-05T10:00:29Z");
     expect(await ledger.claimDelivery(delivery, 30_000)).toMatchObject({ outcome: "in-flight" });
     now = new Date("2026-12-05T10:00:31Z");
+    const takenOver = await ledger.claimDelivery(delivery, 30_000);
+    expect(takenOver.outcome).toBe("claimed");
+    // The vanished sender's late release does not withdraw the claim that took over.
+    if (first.outcome === "claimed") await ledger.releaseDelivery(delivery, first.claimId);
+    now = new Date("2026-12-05T10:00:32Z");
+    expect(await ledger.claimDelivery(delivery, 30_000)).toMatchObject({ outcome: "in-flight" });
+    if (takenOver.outcome === "claimed") await ledger.releaseDelivery(delivery, takenOver.claimId);
     expect((await ledger.claimDelivery(delivery, 30_000)).outcome).toBe("claimed");
   });
 

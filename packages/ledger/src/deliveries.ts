@@ -10,13 +10,15 @@
 // A holder killed mid-send leaves `sending`: after the lease the message may be claimed again, so a
 // crash can cost a second message, never a lost one. A send that failed releases its claim at once.
 import { createHash, randomUUID } from "node:crypto";
-import type { DocumentReference, Timestamp } from "@google-cloud/firestore";
+import { type DocumentReference, Timestamp } from "@google-cloud/firestore";
 import { z } from "zod";
 import { expireAtFrom, guarded, type LedgerContext, timestampAt } from "./context.js";
 import { ALREADY_EXISTS, grpcCodeOf } from "./errors.js";
 import { FieldName, IncidentKey } from "./incident.js";
 
 export const DELIVERIES = "notificationDeliveries";
+/** gRPC FAILED_PRECONDITION: a write's precondition (here: last update time) did not hold. */
+const FAILED_PRECONDITION = 9;
 /** Longer than one push handler may take (25 s) plus its answer. */
 export const DEFAULT_DELIVERY_LEASE_MS = 60_000;
 
@@ -74,8 +76,8 @@ export async function claimDelivery(
   };
   return guarded(ctx, "claim notification delivery", async () => {
     try {
-      await ref.create(fields);
-      return { outcome: "claimed", claimId };
+      const { writeTime } = await ref.create(fields);
+      return { outcome: "claimed", claimId: `${claimId}@${writeTime.seconds}.${writeTime.nanoseconds}` };
     } catch (error) {
       if (grpcCodeOf(error) !== ALREADY_EXISTS) throw error;
     }
@@ -110,17 +112,33 @@ export async function markDelivered(ctx: LedgerContext, delivery: Delivery): Pro
   });
 }
 
-/** Sending failed: the claim `claimId` is withdrawn so that the next try sends at once. */
+/**
+ * Sending failed (or was held back): the claim `claimId` is withdrawn so that the next try sends at
+ * once. A claim made by creating its document carries that write's time: it is deleted only if nothing
+ * wrote it since (one call, no transaction — held-back alerts in a storm release one claim each).
+ */
 export async function releaseDelivery(
   ctx: LedgerContext,
   delivery: Delivery,
   claimId: string,
 ): Promise<void> {
   const ref = deliveryRef(ctx, delivery);
+  const [id, written] = claimId.split("@") as [string, string | undefined];
+  const [seconds, nanoseconds] = (written ?? "").split(".").map(Number) as [number, number];
+  if (written !== undefined && Number.isInteger(seconds) && Number.isInteger(nanoseconds)) {
+    return guarded(ctx, "release notification delivery", async () => {
+      try {
+        await ref.delete({ lastUpdateTime: new Timestamp(seconds, nanoseconds) });
+      } catch (error) {
+        // Written since (taken over after the lease, or marked sent): not ours to withdraw any more.
+        if (grpcCodeOf(error) !== FAILED_PRECONDITION) throw error;
+      }
+    });
+  }
   return guarded(ctx, "release notification delivery", () =>
     ctx.db.runTransaction(async (transaction) => {
       const snapshot = await transaction.get(ref);
-      if (snapshot.get("state") === "sending" && snapshot.get("claimId") === claimId) transaction.delete(ref);
+      if (snapshot.get("state") === "sending" && snapshot.get("claimId") === id) transaction.delete(ref);
     }),
   );
 }
