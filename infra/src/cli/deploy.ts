@@ -49,6 +49,8 @@ Options:
   --ingest sidekick|logging|both    how Falco's alerts reach falco-events (default sidekick): falcosidekick's
                                     identity may publish there; logging: a Cloud Logging sink on Falco's
                                     container logs publishes there instead (no falcosidekick); both: the two
+  --firestore-location L            where the incident ledger's Firestore database is created, e.g.
+                                    eur3 or nam5 (default: --region)
   --apply                           run the commands, after a y/N confirmation
   --yes                             with --apply: do not ask (required without a terminal)`;
 
@@ -80,6 +82,7 @@ export function createDeployCommand(deps: DeployCommandDeps): Command {
         "alert-channel": { type: "string" },
         playbooks: { type: "string" },
         ingest: { type: "string" },
+        "firestore-location": { type: "string" },
         apply: { type: "boolean" },
         yes: { type: "boolean" },
       });
@@ -105,6 +108,7 @@ export function createDeployCommand(deps: DeployCommandDeps): Command {
         region: values.region,
         organization: values.organization,
         vpc,
+        firestoreLocation: values["firestore-location"],
       });
       // Before anything else: a plan is never printed nor run with a file the router would refuse.
       const playbooks = values.playbooks ? checkedPlaybookFile(values.playbooks, values.service) : undefined;
@@ -125,6 +129,7 @@ export function createDeployCommand(deps: DeployCommandDeps): Command {
         ...(values["alert-channel"] ? { alertChannel: values["alert-channel"] } : {}),
         ...(playbooks ? { playbooks } : {}),
         ...(values.ingest ? { ingest: parseIngestOption(values.ingest) } : {}),
+        ...(values["firestore-location"] ? { firestoreLocation: values["firestore-location"] } : {}),
       };
       let plan: ReturnType<typeof deployPlan>;
       try {

@@ -21,6 +21,7 @@ function everyCall(): CliCall[] {
     clusters: [{ name: "prod-eu", location: "europe-west1-b" }],
     vpc: { network: "prod", subnet: "riposte-egress" },
     organization: "123456789012",
+    firestoreLocation: "eur3",
     secrets: { notifier: { SLACK_WEBHOOK_URL: { secret: "riposte-slack-webhook", version: "latest" } } },
   });
   const one = deployPlan(descriptors, { project: "acme-prod", region: "europe-west1", only: ["router"] });
@@ -89,6 +90,12 @@ describe("the deploy plan against the installed gcloud", () => {
         "services list",
         "logging sinks create",
         "logging sinks describe",
+        // The incident ledger and the notifier's scheduled call.
+        "firestore databases create",
+        "firestore databases describe",
+        "firestore fields ttls update",
+        "scheduler jobs create http",
+        "scheduler jobs describe",
       ]),
     );
     const problems = (

@@ -24,6 +24,7 @@ import { DeployPlanError, type PlanContext } from "./steps/context.js";
 import { falcosidekickSteps } from "./steps/falcosidekick.js";
 import { invokerStep, PUSH_SERVICE_ACCOUNT_ID, serviceAccountsStep, serviceIamStep } from "./steps/iam.js";
 import { kubernetesRbacSteps } from "./steps/kubernetes.js";
+import { ledgerStep, scheduledCallsOf, schedulerStep, usesLedger } from "./steps/ledger.js";
 import { type IngestPath, ingestsByLogging, logSinkSteps } from "./steps/log-sink.js";
 import { checkedPlaybooks, storePlaybooksSteps } from "./steps/playbooks.js";
 import { enableApisStep, projectNumberStep, requiredApis } from "./steps/project.js";
@@ -85,6 +86,8 @@ export interface DeployOptions {
   playbooks?: FileDigest;
   /** How Falco's alerts reach falco-events (default sidekick): falcosidekick, a Cloud Logging sink, or both. */
   ingest?: IngestPath;
+  /** Where the ledger's Firestore database is created (default: the region), e.g. eur3. */
+  firestoreLocation?: string;
 }
 
 export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOptions): DeployPlan {
@@ -96,10 +99,12 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
     serviceAccountsStep(ctx),
     topicsStep(ctx),
     serviceIamStep(ctx),
+    ...ledgerStep(ctx),
     bundlesStep(ctx),
     ...storePlaybooksSteps(ctx),
     cloudRunStep(ctx),
     invokerStep(ctx),
+    ...schedulerStep(ctx),
     pushSigningStep(ctx),
     subscriptionsStep(ctx),
     deadLetterGrantsStep(ctx),
@@ -183,6 +188,8 @@ function preflightOf(ctx: PlanContext): Preflight {
       secrets: ctx.usesSecrets,
       playbooks: Boolean(ctx.playbooks),
       logSink: ctx.whole && ingestsByLogging(options.ingest),
+      ledger: selected.some(usesLedger),
+      scheduler: scheduledCallsOf(selected).length > 0,
     }),
     ...(options.organization && selected.some(grantsOnOrganization)
       ? { organization: { id: options.organization, permissions: ORGANIZATION_PERMISSIONS } }

@@ -61,6 +61,10 @@ export function callerPermissions(needs: {
   playbooks?: boolean;
   /** --ingest logging|both on a whole plan: the sink is created and its writer granted on falco-events. */
   logSink?: boolean;
+  /** Some service uses the incident ledger: its Firestore database, TTL policies and datastore.user grants. */
+  ledger?: boolean;
+  /** Some service has scheduled calls: one Cloud Scheduler job each. */
+  scheduler?: boolean;
 }): CallerPermission[] {
   return [
     { permission: "serviceusage.services.enable", role: "roles/serviceusage.serviceUsageAdmin" },
@@ -94,6 +98,17 @@ export function callerPermissions(needs: {
         ]
       : []),
     ...(needs.logSink ? [{ permission: "logging.sinks.create", role: "roles/logging.configWriter" }] : []),
+    // datastore.user is granted with resourcemanager.projects.setIamPolicy (above).
+    ...(needs.ledger
+      ? [
+          { permission: "datastore.databases.create", role: "roles/datastore.owner" },
+          // A TTL policy is a field configuration, managed like the indexes.
+          { permission: "datastore.indexes.update", role: "roles/datastore.indexAdmin" },
+        ]
+      : []),
+    ...(needs.scheduler
+      ? [{ permission: "cloudscheduler.jobs.create", role: "roles/cloudscheduler.admin" }]
+      : []),
   ];
 }
 

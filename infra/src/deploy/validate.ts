@@ -15,6 +15,8 @@ const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const DOMAIN_SCOPED_PROJECT = /^[a-z0-9.-]+\.[a-z]+:[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 /** A region or zone: europe-west1, us-central1-a. */
 const LOCATION = /^[a-z]+(-[a-z0-9]+)+$/;
+/** A Firestore location: a region (europe-west1) or a multi-region (eur3, nam5). */
+const FIRESTORE_LOCATION = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const ORGANIZATION_ID = /^[0-9]+$/;
 /** A Compute Engine resource name (RFC 1035). */
 const RESOURCE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -52,6 +54,15 @@ export function checkRegion(region: string, flag = "--region"): void {
   expect(flag, region, LOCATION, "a region or zone such as europe-west1 or us-central1-a");
 }
 
+export function checkFirestoreLocation(location: string): void {
+  expect(
+    "--firestore-location",
+    location,
+    FIRESTORE_LOCATION,
+    "a Firestore location such as europe-west1 or eur3 (gcloud firestore locations list)",
+  );
+}
+
 export function checkOrganization(organization: string): void {
   expect(
     "--organization",
@@ -87,9 +98,11 @@ export function checkPlanFlags(flags: {
   region: string;
   organization?: string | undefined;
   vpc?: VpcEgress | undefined;
+  firestoreLocation?: string | undefined;
 }): void {
   checkProject(flags.project);
   checkRegion(flags.region);
+  if (flags.firestoreLocation !== undefined) checkFirestoreLocation(flags.firestoreLocation);
   if (flags.organization !== undefined) checkOrganization(flags.organization);
   if (flags.vpc) checkVpc(flags.vpc);
 }
@@ -104,6 +117,7 @@ export function checkDeployOptions(options: {
   env?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   secrets?: Readonly<Record<string, Readonly<Record<string, { secret: string; version: string }>>>>;
   playbooks?: { path: string; sha256: string };
+  firestoreLocation?: string;
 }): void {
   checkPlanFlags(options);
   for (const cluster of options.clusters ?? []) checkCluster(cluster);

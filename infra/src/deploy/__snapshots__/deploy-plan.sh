@@ -14,13 +14,13 @@ elif ! gcloud projects describe acme-prod --format='value(projectId)' >/dev/null
   preflight_fail 'project acme-prod is not reachable as '"$ACCOUNT"': check --project (gcloud projects list) and that '"$ACCOUNT"' may see it'
 else
   if enabled="$(gcloud services list --enabled --project=acme-prod --format='value(config.name)')"; then
-    for api in run.googleapis.com cloudbuild.googleapis.com artifactregistry.googleapis.com iam.googleapis.com pubsub.googleapis.com cloudtrace.googleapis.com telemetry.googleapis.com container.googleapis.com securitycenter.googleapis.com secretmanager.googleapis.com; do
+    for api in run.googleapis.com cloudbuild.googleapis.com artifactregistry.googleapis.com iam.googleapis.com pubsub.googleapis.com cloudtrace.googleapis.com telemetry.googleapis.com container.googleapis.com securitycenter.googleapis.com secretmanager.googleapis.com firestore.googleapis.com cloudscheduler.googleapis.com; do
       grep -qx "$api" <<<"$enabled" || echo "note: $api is not enabled yet; step 1 enables it" >&2
     done
   else
     preflight_fail 'cannot list the APIs enabled on acme-prod: enable serviceusage.googleapis.com and grant '"$ACCOUNT"' roles/serviceusage.serviceUsageConsumer'
   fi
-  if granted="$(curl -sS --fail -X POST -H "Authorization: Bearer $(gcloud auth print-access-token)" -H 'Content-Type: application/json' --data '{"permissions":["serviceusage.services.enable","iam.serviceAccounts.create","iam.serviceAccounts.setIamPolicy","iam.serviceAccounts.actAs","resourcemanager.projects.setIamPolicy","pubsub.topics.create","pubsub.topics.setIamPolicy","pubsub.subscriptions.create","pubsub.subscriptions.setIamPolicy","run.services.create","run.services.setIamPolicy","cloudbuild.builds.create","artifactregistry.repositories.create","container.clusters.getCredentials","container.clusterRoles.create","container.clusterRoleBindings.create","secretmanager.secrets.setIamPolicy"]}' https://cloudresourcemanager.googleapis.com/v1/projects/acme-prod:testIamPermissions)"; then
+  if granted="$(curl -sS --fail -X POST -H "Authorization: Bearer $(gcloud auth print-access-token)" -H 'Content-Type: application/json' --data '{"permissions":["serviceusage.services.enable","iam.serviceAccounts.create","iam.serviceAccounts.setIamPolicy","iam.serviceAccounts.actAs","resourcemanager.projects.setIamPolicy","pubsub.topics.create","pubsub.topics.setIamPolicy","pubsub.subscriptions.create","pubsub.subscriptions.setIamPolicy","run.services.create","run.services.setIamPolicy","cloudbuild.builds.create","artifactregistry.repositories.create","container.clusters.getCredentials","container.clusterRoles.create","container.clusterRoleBindings.create","secretmanager.secrets.setIamPolicy","datastore.databases.create","datastore.indexes.update","cloudscheduler.jobs.create"]}' https://cloudresourcemanager.googleapis.com/v1/projects/acme-prod:testIamPermissions)"; then
     grep -q '"serviceusage.services.enable"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks serviceusage.services.enable on project acme-prod (e.g. roles/serviceusage.serviceUsageAdmin)'
     grep -q '"iam.serviceAccounts.create"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks iam.serviceAccounts.create on project acme-prod (e.g. roles/iam.serviceAccountAdmin)'
     grep -q '"iam.serviceAccounts.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks iam.serviceAccounts.setIamPolicy on project acme-prod (e.g. roles/iam.serviceAccountAdmin)'
@@ -38,6 +38,9 @@ else
     grep -q '"container.clusterRoles.create"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks container.clusterRoles.create on project acme-prod (e.g. roles/container.admin)'
     grep -q '"container.clusterRoleBindings.create"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks container.clusterRoleBindings.create on project acme-prod (e.g. roles/container.admin)'
     grep -q '"secretmanager.secrets.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks secretmanager.secrets.setIamPolicy on project acme-prod (e.g. roles/secretmanager.admin)'
+    grep -q '"datastore.databases.create"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks datastore.databases.create on project acme-prod (e.g. roles/datastore.owner)'
+    grep -q '"datastore.indexes.update"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks datastore.indexes.update on project acme-prod (e.g. roles/datastore.indexAdmin)'
+    grep -q '"cloudscheduler.jobs.create"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks cloudscheduler.jobs.create on project acme-prod (e.g. roles/cloudscheduler.admin)'
   else
     preflight_fail 'cannot ask which permissions '"$ACCOUNT"' has on project acme-prod (testIamPermissions): is curl installed and the network reachable?'
   fi
@@ -81,7 +84,7 @@ retry_iam() {
 }
 
 # 1. Enable the APIs: Cloud Run builds with Cloud Build into Artifact Registry; Pub/Sub carries every message; the rest follows from the descriptors
-gcloud services enable run.googleapis.com cloudbuild.googleapis.com artifactregistry.googleapis.com iam.googleapis.com pubsub.googleapis.com cloudtrace.googleapis.com telemetry.googleapis.com container.googleapis.com securitycenter.googleapis.com secretmanager.googleapis.com \
+gcloud services enable run.googleapis.com cloudbuild.googleapis.com artifactregistry.googleapis.com iam.googleapis.com pubsub.googleapis.com cloudtrace.googleapis.com telemetry.googleapis.com container.googleapis.com securitycenter.googleapis.com secretmanager.googleapis.com firestore.googleapis.com cloudscheduler.googleapis.com \
   --project=acme-prod
 
 # 2. Read the project number: the Pub/Sub service agent is service-<project number>@gcp-sa-pubsub.iam.gserviceaccount.com
@@ -285,10 +288,64 @@ retry_iam gcloud projects add-iam-policy-binding acme-prod \
   --role=roles/run.builder \
   --condition=None
 
-# 6. Build the bundles: `gcloud run deploy --source services/<name>` uploads that folder only: it must hold its built bundle (dist/)
+# 6. Create the incident ledger (Firestore): the services that use the ledger answer 503 until its database exists (Native mode, in europe-west1); TTL policies delete each document after its expireAt; each user gets roles/datastore.user
+gcloud firestore databases describe --database='(default)' --project=acme-prod >/dev/null 2>&1 ||
+  gcloud firestore databases create \
+    --database='(default)' \
+    --project=acme-prod \
+    --location=europe-west1 \
+    --type=firestore-native
+gcloud firestore fields ttls update expireAt \
+  --collection-group=incidents \
+  --database='(default)' \
+  --enable-ttl \
+  --project=acme-prod
+gcloud firestore fields ttls update expireAt \
+  --collection-group=notificationDeliveries \
+  --database='(default)' \
+  --enable-ttl \
+  --project=acme-prod
+gcloud firestore fields ttls update expireAt \
+  --collection-group=limitSlots \
+  --database='(default)' \
+  --enable-ttl \
+  --project=acme-prod
+gcloud firestore fields ttls update expireAt \
+  --collection-group=limitSlotHolders \
+  --database='(default)' \
+  --enable-ttl \
+  --project=acme-prod
+gcloud firestore fields ttls update expireAt \
+  --collection-group=stormWindows \
+  --database='(default)' \
+  --enable-ttl \
+  --project=acme-prod
+gcloud firestore fields ttls update expireAt \
+  --collection-group=stormSummaries \
+  --database='(default)' \
+  --enable-ttl \
+  --project=acme-prod
+retry_iam gcloud projects add-iam-policy-binding acme-prod \
+  --member=serviceAccount:riposte-isolator@acme-prod.iam.gserviceaccount.com \
+  --role=roles/datastore.user \
+  --condition=None
+retry_iam gcloud projects add-iam-policy-binding acme-prod \
+  --member=serviceAccount:riposte-notifier@acme-prod.iam.gserviceaccount.com \
+  --role=roles/datastore.user \
+  --condition=None
+retry_iam gcloud projects add-iam-policy-binding acme-prod \
+  --member=serviceAccount:riposte-pod-killer@acme-prod.iam.gserviceaccount.com \
+  --role=roles/datastore.user \
+  --condition=None
+retry_iam gcloud projects add-iam-policy-binding acme-prod \
+  --member=serviceAccount:riposte-tainter@acme-prod.iam.gserviceaccount.com \
+  --role=roles/datastore.user \
+  --condition=None
+
+# 7. Build the bundles: `gcloud run deploy --source services/<name>` uploads that folder only: it must hold its built bundle (dist/)
 npm run build
 
-# 7. Deploy the services to Cloud Run: settings from each descriptor's runtime: concurrency, timeout = push ack deadline, min and max instances, CPU always allocated; VPC egress for those that reach a cluster
+# 8. Deploy the services to Cloud Run: settings from each descriptor's runtime: concurrency, timeout = push ack deadline, min and max instances, CPU always allocated; VPC egress for those that reach a cluster
 gcloud run deploy router \
   --source=services/router \
   --region=europe-west1 \
@@ -394,7 +451,7 @@ TAINTER_URL="$(gcloud run services describe tainter \
   --project=acme-prod \
   --format='value(status.url)')"
 
-# 8. Let the push account invoke the services: the services refuse unauthenticated requests; Pub/Sub's OIDC token for the push account passes the IAM check
+# 9. Let the push account invoke the services: the services refuse unauthenticated requests; Pub/Sub's OIDC token for the push account passes the IAM check
 retry_iam gcloud run services add-iam-policy-binding router \
   --region=europe-west1 \
   --project=acme-prod \
@@ -426,13 +483,26 @@ retry_iam gcloud run services add-iam-policy-binding tainter \
   --member=serviceAccount:riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
   --role=roles/run.invoker
 
-# 9. Let Pub/Sub sign pushes as the push account: the Pub/Sub service agent mints the push account's OIDC tokens (needed explicitly on projects from before April 2021)
+# 10. Schedule the scheduled calls (Cloud Scheduler): work due later (closing storm windows) runs on a schedule, signed with the push account's OIDC token, which may invoke the services
+gcloud scheduler jobs describe riposte-notifier-scheduled-close-windows \
+  --location=europe-west1 \
+  --project=acme-prod >/dev/null 2>&1 ||
+  gcloud scheduler jobs create http riposte-notifier-scheduled-close-windows \
+    --location=europe-west1 \
+    --schedule='* * * * *' \
+    --uri="${NOTIFIER_URL}/scheduled/close-windows" \
+    --http-method=POST \
+    --oidc-service-account-email=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+    --oidc-token-audience="${NOTIFIER_URL}" \
+    --project=acme-prod
+
+# 11. Let Pub/Sub sign pushes as the push account: the Pub/Sub service agent mints the push account's OIDC tokens (needed explicitly on projects from before April 2021)
 retry_iam gcloud iam service-accounts add-iam-policy-binding riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
   --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
   --role=roles/iam.serviceAccountTokenCreator \
   --project=acme-prod
 
-# 10. Create the subscriptions: one push subscription per service input (retry policy, dead-letter topic), and a pull subscription on each dead-letter topic and on quarantine
+# 12. Create the subscriptions: one push subscription per service input (retry policy, dead-letter topic), and a pull subscription on each dead-letter topic and on quarantine
 gcloud pubsub subscriptions describe quarantine --project=acme-prod >/dev/null 2>&1 ||
   gcloud pubsub subscriptions create quarantine \
     --topic=quarantine \
@@ -625,7 +695,7 @@ gcloud pubsub subscriptions describe notifier-tainter-dead-letter --project=acme
     --min-retry-delay=10s \
     --max-retry-delay=300s
 
-# 11. Let Pub/Sub dead-letter: the Pub/Sub service agent must publish to each dead-letter topic and subscribe to each source subscription
+# 13. Let Pub/Sub dead-letter: the Pub/Sub service agent must publish to each dead-letter topic and subscribe to each source subscription
 retry_iam gcloud pubsub topics add-iam-policy-binding router-dead-letter \
   --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
   --role=roles/pubsub.publisher \
@@ -691,7 +761,7 @@ retry_iam gcloud pubsub subscriptions add-iam-policy-binding tainter \
   --role=roles/pubsub.subscriber \
   --project=acme-prod
 
-# 12. Alert on dead letters and quarantine: a Cloud Monitoring alert policy per dead-letter subscription and on the quarantine backlog (undelivered messages > 0 for 1 min), with no notification channel yet: pass --alert-channel projects/P/notificationChannels/ID
+# 14. Alert on dead letters and quarantine: a Cloud Monitoring alert policy per dead-letter subscription and on the quarantine backlog (undelivered messages > 0 for 1 min), with no notification channel yet: pass --alert-channel projects/P/notificationChannels/ID
 npx riposte alerting exists \
   --project=acme-prod \
   --display-name='Riposte: quarantined messages in quarantine' >/dev/null 2>&1 ||
@@ -747,12 +817,12 @@ npx riposte alerting exists \
     --policy='{"displayName":"Riposte: dead letters in tainter-dead-letter","documentation":{"content":"Riposte gave up on a message in tainter-dead-letter (a command there was never carried out). Inspect and replay it with `riposte dlq list SERVICE`.","mimeType":"text/markdown"},"userLabels":{"app":"riposte"},"combiner":"OR","severity":"CRITICAL","conditions":[{"displayName":"undelivered messages in tainter-dead-letter","conditionThreshold":{"filter":"resource.type = \"pubsub_subscription\" AND resource.labels.subscription_id = \"tainter-dead-letter\" AND metric.type = \"pubsub.googleapis.com/subscription/num_undelivered_messages\"","aggregations":[{"alignmentPeriod":"60s","perSeriesAligner":"ALIGN_MAX"}],"comparison":"COMPARISON_GT","thresholdValue":0,"duration":"60s","trigger":{"count":1}}}]}' \
     --project=acme-prod
 
-# 13. Apply the Kubernetes RBAC: each actioner's Google identity gets exactly the Kubernetes verbs its descriptor declares (ClusterRole + binding to the account as a User), in every cluster
+# 15. Apply the Kubernetes RBAC: each actioner's Google identity gets exactly the Kubernetes verbs its descriptor declares (ClusterRole + binding to the account as a User), in every cluster
 npx riposte rbac generate --project=acme-prod --out=.riposte/rbac/acme-prod
 gcloud container clusters get-credentials prod-eu --location=europe-west1 --project=acme-prod
 kubectl apply --filename=.riposte/rbac/acme-prod
 
-# 14. Let falcosidekick publish Falco alerts: falcosidekick's Kubernetes service account falco/falcosidekick acts as riposte-falcosidekick (Workload Identity) and may publish to falco-events only; then install Falco (README: Install Falco on GKE)
+# 16. Let falcosidekick publish Falco alerts: falcosidekick's Kubernetes service account falco/falcosidekick acts as riposte-falcosidekick (Workload Identity) and may publish to falco-events only; then install Falco (README: Install Falco on GKE)
 retry_iam gcloud pubsub topics add-iam-policy-binding falco-events \
   --member=serviceAccount:riposte-falcosidekick@acme-prod.iam.gserviceaccount.com \
   --role=roles/pubsub.publisher \

@@ -1,6 +1,7 @@
 // The project itself: the APIs the plan uses, and its number (the Pub/Sub service agent's name).
 import { gcloud, type PlanStep } from "../commands.js";
 import type { PlanContext } from "./context.js";
+import { scheduledCallsOf, usesLedger } from "./ledger.js";
 import { ingestsByLogging } from "./log-sink.js";
 
 type ApiNeeds = Pick<
@@ -35,6 +36,9 @@ export function requiredApis({
     ...(usesSecrets || playbooks ? ["secretmanager.googleapis.com"] : []),
     // Direct VPC egress and the preflight's subnet lookup.
     ...(options.vpc ? ["compute.googleapis.com"] : []),
+    // The incident ledger, and the scheduled calls into the services that use it.
+    ...(selected.some(usesLedger) ? ["firestore.googleapis.com"] : []),
+    ...(scheduledCallsOf(selected).length > 0 ? ["cloudscheduler.googleapis.com"] : []),
     // The log sink of --ingest logging|both.
     ...(whole && ingestsByLogging(options.ingest) ? ["logging.googleapis.com"] : []),
   ];

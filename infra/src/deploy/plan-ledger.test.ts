@@ -1,0 +1,181 @@
+// The incident ledger in the deploy plan: Firestore's API and database, each ledger user's
+// datastore.user grant, the TTL policies, the notifier's Cloud Scheduler job, and the preflight's
+// permissions for them — all derived from the descriptors and the ledger's own collections.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ServiceDescriptor } from "@riposte/service-kit";
+import { beforeAll, describe, expect, it } from "vitest";
+import { SCHEDULED_CALLS } from "../dev/scheduled-calls.js";
+import { loadServices, repoRoot } from "../services.js";
+import { type CliCall, type DeployPlan, planCalls, planVariable } from "./commands.js";
+import { type DeployOptions, DeployPlanError, deployPlan } from "./plan.js";
+import { LEDGER_COLLECTION_GROUPS, usesLedger } from "./steps/ledger.js";
+
+let descriptors: ServiceDescriptor[];
+beforeAll(async () => {
+  descriptors = (await loadServices()).map((service) => service.descriptor);
+});
+
+const PROJECT = "acme-prod";
+const BASE: DeployOptions = { project: PROJECT, region: "europe-west1" };
+
+const calls = (plan: DeployPlan, path: string) =>
+  planCalls(plan).filter((call) => call.program === "gcloud" && call.path.join(" ") === path);
+const commandsOf = (plan: DeployPlan, path: string) =>
+  plan.steps.flatMap((step) => step.commands).filter((command) => command.call.path.join(" ") === path);
+const flag = (call: CliCall | undefined, name: string) =>
+  call?.flags.find((candidate) => candidate[0] === name)?.[1];
+const stepIndex = (plan: DeployPlan, path: string) =>
+  plan.steps.findIndex((step) => step.commands.some((command) => command.call.path.join(" ") === path));
+
+describe("the incident ledger in the deploy plan", () => {
+  it("knows the ledger's users from their env schemas: the actioners and the notifier", () => {
+    const users = descriptors.filter(usesLedger).map((service) => service.name);
+    expect(users).toEqual(expect.arrayContaining(["pod-killer", "isolator", "tainter", "notifier"]));
+    expect(users).not.toContain("scc-exporter");
+    for (const service of descriptors) {
+      expect(usesLedger(service), service.name).toBe("LEDGER_DATABASE" in service.env.shape);
+    }
+  });
+
+  it("enables Firestore and Cloud Scheduler, and neither for a plan without ledger users", () => {
+    const plan = deployPlan(descriptors, BASE);
+    expect(plan.preflight.apis).toEqual(
+      expect.arrayContaining(["firestore.googleapis.com", "cloudscheduler.googleapis.com"]),
+    );
+    const router = deployPlan(descriptors, { ...BASE, only: ["router"] });
+    expect(router.preflight.apis).not.toContain("firestore.googleapis.com");
+    expect(router.preflight.apis).not.toContain("cloudscheduler.googleapis.com");
+    expect(calls(router, "firestore databases create")).toEqual([]);
+    expect(calls(router, "scheduler jobs create http")).toEqual([]);
+  });
+
+  it("creates the Firestore Native database in --region unless it exists, before any service is deployed", () => {
+    const plan = deployPlan(descriptors, BASE);
+    const [create] = commandsOf(plan, "firestore databases create");
+    expect(commandsOf(plan, "firestore databases create")).toHaveLength(1);
+    expect(create?.call.flags).toEqual(
+      expect.arrayContaining([
+        ["database", "(default)"],
+        ["location", "europe-west1"],
+        ["type", "firestore-native"],
+        ["project", PROJECT],
+      ]),
+    );
+    expect(create?.unless?.path).toEqual(["firestore", "databases", "describe"]);
+    expect(flag(create?.unless, "database")).toBe("(default)");
+    expect(stepIndex(plan, "firestore databases create")).toBeLessThan(stepIndex(plan, "run deploy"));
+  });
+
+  it("puts the database in --firestore-location when given, and refuses a location of another form", () => {
+    const plan = deployPlan(descriptors, { ...BASE, firestoreLocation: "eur3" });
+    expect(flag(calls(plan, "firestore databases create")[0], "location")).toBe("eur3");
+    expect(() => deployPlan(descriptors, { ...BASE, firestoreLocation: "eur3;rm -rf" })).toThrow(
+      DeployPlanError,
+    );
+  });
+
+  it("uses the database and project the services are given (LEDGER_DATABASE, LEDGER_PROJECT)", () => {
+    const plan = deployPlan(descriptors, {
+      ...BASE,
+      only: ["pod-killer"],
+      env: { "pod-killer": { LEDGER_DATABASE: "riposte-ledger", LEDGER_PROJECT: "acme-ledger" } },
+    });
+    const create = calls(plan, "firestore databases create")[0];
+    expect(flag(create, "database")).toBe("riposte-ledger");
+    expect(flag(create, "project")).toBe("acme-ledger");
+    const ttl = calls(plan, "firestore fields ttls update");
+    expect(ttl.every((call) => flag(call, "database") === "riposte-ledger")).toBe(true);
+    const grant = calls(plan, "projects add-iam-policy-binding").find(
+      (call) => flag(call, "role") === "roles/datastore.user",
+    );
+    expect(grant?.positionals).toEqual(["acme-ledger"]);
+  });
+
+  it("grants roles/datastore.user on the project to each ledger user, and to no one else", () => {
+    const plan = deployPlan(descriptors, BASE);
+    const members = calls(plan, "projects add-iam-policy-binding")
+      .filter((call) => flag(call, "role") === "roles/datastore.user")
+      .map((call) => {
+        expect(call.positionals).toEqual([PROJECT]);
+        return flag(call, "member");
+      });
+    expect(members.sort()).toEqual(
+      descriptors
+        .filter(usesLedger)
+        .map((service) => `serviceAccount:riposte-${service.name}@${PROJECT}.iam.gserviceaccount.com`)
+        .sort(),
+    );
+  });
+
+  it("creates the TTL policy on expireAt for every collection group the ledger writes", () => {
+    const plan = deployPlan(descriptors, BASE);
+    const ttl = calls(plan, "firestore fields ttls update");
+    expect(ttl.map((call) => call.positionals)).toEqual(LEDGER_COLLECTION_GROUPS.map(() => ["expireAt"]));
+    expect(ttl.map((call) => flag(call, "collection-group"))).toEqual([...LEDGER_COLLECTION_GROUPS]);
+    for (const call of ttl) {
+      expect(call.flags).toEqual(expect.arrayContaining([["enable-ttl"], ["database", "(default)"]]));
+    }
+  });
+
+  it("lists exactly the collections packages/ledger writes (read from its source, so a new one is not missed)", () => {
+    const dir = join(repoRoot(), "packages", "ledger", "src");
+    const source = readdirSync(dir)
+      .filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts"))
+      .map((file) => readFileSync(join(dir, file), "utf8"))
+      .join("\n");
+    const constants = new Map(
+      [...source.matchAll(/export const ([A-Z_]+) = "([^"]+)";/g)].map((m) => [m[1], m[2]] as const),
+    );
+    const written = new Set(
+      [...source.matchAll(/\.collection\(([A-Z_]+)\)/g)].map((m) => constants.get(m[1] as string)),
+    );
+    expect(written.has(undefined)).toBe(false);
+    expect([...written].sort()).toEqual([...LEDGER_COLLECTION_GROUPS].sort());
+  });
+
+  it("calls the notifier's scheduled endpoint from Cloud Scheduler with the push account's OIDC token", () => {
+    const plan = deployPlan(descriptors, BASE);
+    const jobs = commandsOf(plan, "scheduler jobs create http");
+    const notifierCalls = SCHEDULED_CALLS.filter((call) => call.service === "notifier");
+    expect(notifierCalls.length).toBeGreaterThan(0);
+    expect(jobs).toHaveLength(notifierCalls.length);
+    const url = planVariable("NOTIFIER_URL");
+    const [job] = jobs;
+    expect(job?.call.flags).toEqual(
+      expect.arrayContaining([
+        ["location", "europe-west1"],
+        ["schedule", "* * * * *"],
+        ["uri", `${url}/scheduled/close-windows`],
+        ["http-method", "POST"],
+        ["oidc-service-account-email", `riposte-pubsub-push@${PROJECT}.iam.gserviceaccount.com`],
+        // Cloud Run checks the audience against the service URL, as for the push subscriptions.
+        ["oidc-token-audience", url],
+        ["project", PROJECT],
+      ]),
+    );
+    expect(job?.unless?.path).toEqual(["scheduler", "jobs", "describe"]);
+    expect(job?.unless?.positionals).toEqual(job?.call.positionals);
+    // The URL exists once the notifier is deployed, and the push account may invoke it after the invoker step.
+    expect(stepIndex(plan, "scheduler jobs create http")).toBeGreaterThan(
+      stepIndex(plan, "run services add-iam-policy-binding"),
+    );
+  });
+
+  it("asks the preflight for the permissions the ledger and the scheduler need", () => {
+    const permissions = deployPlan(descriptors, BASE).preflight.projectPermissions.map(
+      (entry) => entry.permission,
+    );
+    expect(permissions).toEqual(
+      expect.arrayContaining([
+        "datastore.databases.create",
+        "datastore.indexes.update",
+        "resourcemanager.projects.setIamPolicy",
+        "cloudscheduler.jobs.create",
+      ]),
+    );
+    const router = deployPlan(descriptors, { ...BASE, only: ["router"] }).preflight.projectPermissions;
+    expect(router.map((entry) => entry.permission)).not.toContain("datastore.databases.create");
+    expect(router.map((entry) => entry.permission)).not.toContain("cloudscheduler.jobs.create");
+  });
+});
