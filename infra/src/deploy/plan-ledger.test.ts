@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ServiceDescriptor } from "@riposte/service-kit";
 import { beforeAll, describe, expect, it } from "vitest";
+import { createDeployCommand } from "../cli/deploy.js";
 import { SCHEDULED_CALLS } from "../dev/scheduled-calls.js";
 import { loadServices, repoRoot } from "../services.js";
 import { type CliCall, type DeployPlan, planCalls, planVariable } from "./commands.js";
@@ -177,5 +178,32 @@ describe("the incident ledger in the deploy plan", () => {
     const router = deployPlan(descriptors, { ...BASE, only: ["router"] }).preflight.projectPermissions;
     expect(router.map((entry) => entry.permission)).not.toContain("datastore.databases.create");
     expect(router.map((entry) => entry.permission)).not.toContain("cloudscheduler.jobs.create");
+  });
+});
+
+describe("riposte deploy plan --firestore-location", () => {
+  const run = async (extra: string[]) => {
+    const out: string[] = [];
+    const deploy = createDeployCommand({
+      loadDescriptors: async () => descriptors,
+      runner: { run: async () => ({ code: 0, stdout: "" }) },
+      isInteractive: () => false,
+      confirm: async () => false,
+      out: (text) => out.push(text),
+    });
+    const args = ["plan", "--project", PROJECT, "--region", "europe-west1", "--service", "pod-killer"];
+    const code = await deploy.run([...args, ...extra]);
+    return { code, script: out.join("") };
+  };
+
+  it("creates the database there, and in --region without it", async () => {
+    expect((await run(["--firestore-location", "nam5"])).script).toContain("--location=nam5");
+    expect((await run([])).script).toMatch(/firestore databases create[^#]*--location=europe-west1/);
+  });
+
+  it("refuses a value that is not a location, naming the flag", async () => {
+    await expect(run(["--firestore-location", "nam5 --type=datastore-mode"])).rejects.toThrow(
+      /--firestore-location "nam5 --type=datastore-mode": expected a Firestore location/,
+    );
   });
 });
