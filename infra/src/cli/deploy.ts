@@ -24,7 +24,8 @@ const usage = `Usage: riposte deploy plan --project P --region R [options]
 Prints the commands that deploy Riposte to project P, derived from the service descriptors: APIs,
 one service account per service, topics, least-privilege IAM, bundles, \`gcloud run deploy\` per
 service, run.invoker for the push account, push subscriptions with dead-letter topics, the
-Kubernetes RBAC, and falcosidekick's identity. The output is a bash script (run it from the
+incident ledger's Firestore database (TTL policies, datastore.user for its users), the Cloud
+Scheduler job of the notifier's scheduled call, the Kubernetes RBAC, and falcosidekick's identity. The output is a bash script (run it from the
 repository root); values still unknown are listed as TODO at its top.
 
 Options:
