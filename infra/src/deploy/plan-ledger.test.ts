@@ -163,6 +163,25 @@ describe("the incident ledger in the deploy plan", () => {
     );
   });
 
+  it("schedules every scheduled route the services define, on the schedule they state (read from their source)", () => {
+    const defined = readdirSync(join(repoRoot(), "services")).flatMap((service) => {
+      const dir = join(repoRoot(), "services", service, "src");
+      return readdirSync(dir)
+        .filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts"))
+        .flatMap((file) => {
+          const source = readFileSync(join(dir, file), "utf8");
+          const cron = /cron: "([^"]+)"/.exec(source)?.[1];
+          return [...source.matchAll(/export const [A-Z_]+ = "(\/scheduled\/[^"]+)";/g)].map((m) => ({
+            service,
+            path: m[1],
+            cron,
+          }));
+        });
+    });
+    expect(defined.length).toBeGreaterThan(0);
+    expect(SCHEDULED_CALLS.map(({ service, path, cron }) => ({ service, path, cron }))).toEqual(defined);
+  });
+
   it("asks the preflight for the permissions the ledger and the scheduler need", () => {
     const permissions = deployPlan(descriptors, BASE).preflight.projectPermissions.map(
       (entry) => entry.permission,
