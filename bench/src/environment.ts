@@ -11,6 +11,10 @@ import { type SimCluster, startSim } from "@riposte/k8s-sim";
 import type { LocalEnvironment } from "@riposte/service-kit";
 import { freePort, type PubSubEmulator, startPubSubEmulator } from "@riposte/service-kit/testing";
 import {
+  type FirestoreEmulator,
+  startFirestoreEmulator,
+} from "@riposte/service-kit/testing/firestore-emulator";
+import {
   type SccStandin,
   startSccStandin,
   startWebhookReceiver,
@@ -62,6 +66,8 @@ export function closeServer(server: Server): Promise<void> {
 
 export interface BenchEnvironment {
   emulator: PubSubEmulator;
+  /** The incident ledger's Firestore: the actioners and the notifier answer 503 without it. */
+  firestore: FirestoreEmulator;
   sim: SimCluster;
   webhooks: WebhookReceiver;
   scc: SccStandin;
@@ -72,8 +78,9 @@ export interface BenchEnvironment {
 
 export async function startEnvironment(): Promise<BenchEnvironment> {
   disableMetadataServerDetection();
-  const [emulator, sim, webhooks, scc, otlp] = await Promise.all([
+  const [emulator, firestore, sim, webhooks, scc, otlp] = await Promise.all([
     startPubSubEmulator({ projectId: "riposte-bench" }),
+    startFirestoreEmulator(),
     startSim({ host: "127.0.0.1", requestLogSize: 50_000 }),
     startWebhookReceiver({ host: "127.0.0.1" }),
     startSccStandin({ host: "127.0.0.1" }),
@@ -90,6 +97,7 @@ export async function startEnvironment(): Promise<BenchEnvironment> {
   };
   return {
     emulator,
+    firestore,
     sim,
     webhooks,
     scc,
@@ -97,7 +105,7 @@ export async function startEnvironment(): Promise<BenchEnvironment> {
     local,
     async close() {
       await Promise.allSettled([sim.stop(), webhooks.close(), scc.close(), otlp.close()]);
-      await emulator.stop();
+      await Promise.allSettled([emulator.stop(), firestore.stop()]);
     },
   };
 }
@@ -114,6 +122,8 @@ export function serviceEnv(
     NODE_ENV: "production",
     ...localServiceEnv(service, {
       emulatorHost: environment.emulator.host,
+      // The suite's project holds its ledger too: suites never see each other's incidents or slots.
+      firestoreEmulatorHost: environment.firestore.host,
       projectId,
       local: environment.local,
     }),

@@ -15,8 +15,9 @@ export const chaosEnvSchema = z.object({
 
 export type ChaosEnv = z.output<typeof chaosEnvSchema>;
 
-export function readChaosEnv(): ChaosEnv {
-  return loadConfig(chaosEnvSchema);
+export function readChaosEnv(): ChaosEnv & { environment: NodeJS.ProcessEnv } {
+  // The whole environment too: the Firestore emulator is found (or named) by its own variables.
+  return { ...loadConfig(chaosEnvSchema), environment: process.env };
 }
 
 /** Off Google Cloud: the Google clients in this process (and its children) must not probe the metadata server. */

@@ -1,10 +1,11 @@
 // `npm run test:chaos`: the chaos run at scale (10,000 alerts by default), outside vitest. Uses the
-// emulator PUBSUB_EMULATOR_HOST names, or starts one. Prints the table; exits 1 when a pair is
+// emulators PUBSUB_EMULATOR_HOST and FIRESTORE_EMULATOR_HOST name, or starts them. Prints the table; exits 1 when a pair is
 // unaccounted, more than 1 % of an action's commands dead-lettered, a destructive action happened
 // twice, or anything else problemsOf (verdict.ts) rejects.
 import { appendFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { startPubSubEmulator } from "@riposte/service-kit/testing";
+import { useFirestoreEmulator } from "@riposte/service-kit/testing/firestore-emulator";
 import { readChaosEnv, skipMetadataServer } from "./config.js";
 import { formatChaosReport, runChaos } from "./run.js";
 import { problemsOf } from "./verdict.js";
@@ -44,10 +45,13 @@ const emulator = PUBSUB_EMULATOR_HOST
       CHAOS_EMULATOR_LOG ? { onOutput: (line) => appendFileSync(CHAOS_EMULATOR_LOG, `${line}\n`) } : {},
     );
 const emulatorHost = PUBSUB_EMULATOR_HOST ?? (emulator?.host as string);
+// The incident ledger: the actioners and the notifier answer 503 without it.
+const firestore = await useFirestoreEmulator({}, readChaosEnv().environment);
 let exitCode = 1;
 try {
   const report = await runChaos({
     emulatorHost,
+    firestoreEmulatorHost: firestore.host,
     alerts,
     ratePerSecond: rate,
     ...(values.seed ? { seed: Number(values.seed) } : {}),
@@ -68,6 +72,6 @@ try {
     console.error(`chaos: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   }
 } finally {
-  await emulator?.stop();
+  await Promise.allSettled([emulator?.stop(), firestore.stop()]);
 }
 process.exit(exitCode);

@@ -50,6 +50,8 @@ import { DEAD_LETTER_BUDGET } from "./verdict.js";
 
 export interface ChaosOptions {
   emulatorHost: string;
+  /** The ledger's Firestore emulator; inside vitest, the run's (by default). */
+  firestoreEmulatorHost?: string;
   /** Alerts to publish (default 1,000). */
   alerts?: number;
   /** Alerts published per second (default 25). */
@@ -180,6 +182,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const source = scc.seedSource({ organization: "123456789", displayName: "Riposte chaos" });
     pipeline = await startPipeline({
       emulatorHost: options.emulatorHost,
+      ...(options.firestoreEmulatorHost ? { firestoreEmulatorHost: options.firestoreEmulatorHost } : {}),
       services: SERVICES,
       local: {
         kubernetesUrl: sim.url,
