@@ -1,7 +1,3 @@
-// Blast-radius limits counted in the incident ledger, end to end: two pod-killer processes sharing one
-// limit (the real Firestore emulator between them, the real Pub/Sub emulator for their outcomes, the
-// simulated cluster for their deletes), and the ledger going away under a running pod-killer.
-import { createConnection, createServer, type Server, type Socket } from "node:net";
 import type { V1Pod } from "@kubernetes/client-node";
 import type { ActionOutcome, KillPodCommand } from "@riposte/falco-event";
 import { uniqueAlertTime } from "@riposte/falco-event/testing";
@@ -15,7 +11,7 @@ import {
 } from "@riposte/infra/dev";
 import { commandFromExample } from "@riposte/k8s-response/testing";
 import { type SimCluster, startSim } from "@riposte/k8s-sim";
-import { freePort, pushRequest } from "@riposte/service-kit/testing";
+import { freePort, pushRequest, type TcpRelay, tcpRelay } from "@riposte/service-kit/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { emulatorRedelivery, type Pipeline, startPipeline } from "./harness.js";
 
@@ -35,42 +31,9 @@ const podYaml = (name: string, namespace = "shop") => ({
   },
 });
 
-/** A TCP relay in front of the Firestore emulator: closing it is, to the service, Firestore going away. */
-async function relayTo(target: string) {
-  const [targetHost, targetPort] = target.split(":") as [string, string];
-  const port = await freePort();
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  const open = () =>
-    new Promise<void>((resolve) => {
-      server = createServer((inbound) => {
-        const outbound = createConnection(Number(targetPort), targetHost);
-        for (const socket of [inbound, outbound]) {
-          sockets.add(socket);
-          socket.on("close", () => sockets.delete(socket));
-          socket.on("error", () => socket.destroy());
-        }
-        inbound.pipe(outbound).pipe(inbound);
-      });
-      server.listen(port, "127.0.0.1", resolve);
-    });
-  await open();
-  return {
-    host: `127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        if (server) server.close(() => resolve());
-        else resolve();
-        server = undefined;
-      }),
-    reopen: open,
-  };
-}
-
 let sim: SimCluster;
 let pipeline: Pipeline;
-let relay: Awaited<ReturnType<typeof relayTo>>;
+let relay: TcpRelay;
 let second: RunningChild;
 let secondPort: number;
 
@@ -87,7 +50,7 @@ beforeAll(async () => {
     ],
   });
   const firestoreHost = inject("firestoreEmulatorHost");
-  relay = await relayTo(firestoreHost);
+  relay = await tcpRelay(firestoreHost);
   const common = {
     CLUSTERS: JSON.stringify({ local: sim.url }),
     BLAST_RADIUS_LIMITS: JSON.stringify({ "pod kills per namespace": 2 }),

@@ -2,7 +2,6 @@
 // call carries the push deadline, and a delivery that answered 503 publishes no outcome.
 
 import { randomBytes } from "node:crypto";
-import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import type { ActionOutcome, KillPodCommand } from "@riposte/falco-event";
 import { KillPodCommand as KillPodSchema } from "@riposte/falco-event";
@@ -15,7 +14,7 @@ import {
   type Publisher,
   pushRoute,
 } from "@riposte/service-kit";
-import { freePort, pushRequest } from "@riposte/service-kit/testing";
+import { pushRequest, tcpRelay } from "@riposte/service-kit/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import {
   type ActionerLedger,
@@ -452,7 +451,7 @@ describe("the incident's timeline in the ledger", () => {
 
 describe("the ledger out of reach", { timeout: 60_000 }, () => {
   it("a kill answers 503 and deletes nothing; once the ledger is back the redelivery kills", async () => {
-    const relay = await relayTo(inject("firestoreEmulatorHost"));
+    const relay = await tcpRelay(inject("firestoreEmulatorHost"));
     const project = `actioner-test-${randomBytes(4).toString("hex")}`;
     await ledgerForTest(project, { emulatorHost: relay.host }).warmUp();
     const { send, outcomes } = setup({
@@ -484,37 +483,3 @@ describe("the ledger out of reach", { timeout: 60_000 }, () => {
     }
   });
 });
-
-/** A TCP relay in front of the emulator: closing it is, to the client, the emulator stopping. */
-async function relayTo(target: string) {
-  const [targetHost, targetPort] = target.split(":") as [string, string];
-  const port = await freePort();
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  const open = () =>
-    new Promise<void>((resolve) => {
-      server = createServer((inbound) => {
-        const outbound = createConnection(Number(targetPort), targetHost);
-        for (const socket of [inbound, outbound]) {
-          sockets.add(socket);
-          socket.on("close", () => sockets.delete(socket));
-          socket.on("error", () => socket.destroy());
-        }
-        inbound.pipe(outbound).pipe(inbound);
-      });
-      server.listen(port, "127.0.0.1", resolve);
-    });
-  await open();
-  return {
-    host: `127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        const closing = server;
-        server = undefined;
-        if (closing) closing.close(() => resolve());
-        else resolve();
-      }),
-    reopen: open,
-  };
-}

@@ -1,36 +1,8 @@
-// When Firestore cannot be reached, every ledger call fails with LedgerUnavailableError within the
-// ledger's timeout: callers fail closed (503, retried) instead of hanging.
-import { createConnection, createServer, type Server, type Socket } from "node:net";
-import { freePort } from "@riposte/service-kit/testing";
+import { freePort, tcpRelay } from "@riposte/service-kit/testing";
 import { describe, expect, inject, it } from "vitest";
 import { LedgerUnavailableError } from "./errors.js";
 import type { Ledger } from "./ledger.js";
 import { emulatorFirestore, incidentKey, testLedger, uniqueProjectId } from "./test-support.js";
-
-/** A TCP relay in front of the emulator: stopping it is, to the client, the emulator stopping. */
-async function relayTo(target: string): Promise<{ host: string; stop(): Promise<void> }> {
-  const [targetHost, targetPort] = target.split(":") as [string, string];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((inbound) => {
-    const outbound = createConnection(Number(targetPort), targetHost);
-    for (const socket of [inbound, outbound]) {
-      sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
-      socket.on("error", () => socket.destroy());
-    }
-    inbound.pipe(outbound).pipe(inbound);
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  return {
-    host: `127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 const TIMEOUT_MS = 2_000;
 const BOUND_MS = TIMEOUT_MS + 1_500;
@@ -62,7 +34,7 @@ async function expectUnavailableWithinBound(call: Promise<unknown>): Promise<voi
 // that timed out, and rejects them where the library leaves them unhandled.
 describe("Firestore unreachable", { timeout: 60_000 }, () => {
   it("after the emulator answered and then stopped: LedgerUnavailableError, not a hang", async () => {
-    const relay = await relayTo(inject("firestoreEmulatorHost"));
+    const relay = await tcpRelay(inject("firestoreEmulatorHost"));
     const firestore = emulatorFirestore(uniqueProjectId(), relay.host);
     // The first call sets up the channel (seconds on a loaded machine): test-support's deadline for it.
     const answered = testLedger(firestore);
@@ -70,7 +42,7 @@ describe("Firestore unreachable", { timeout: 60_000 }, () => {
     await answered.recordTraceId(incidentKey(), "trace");
     const ledger = testLedger(firestore, { timeoutMs: TIMEOUT_MS });
 
-    await relay.stop();
+    await relay.close();
     for (const call of Object.values(everyCall)) await expectUnavailableWithinBound(call(ledger));
   });
 

@@ -1,7 +1,4 @@
-// Attack tests (issue 18): the notifier's memory is the ledger, not the instance. Two instances, a
-// restart, a storm whose window-opener is gone, and the ledger itself going away.
-import { createConnection, createServer, type Server, type Socket } from "node:net";
-import { freePort } from "@riposte/service-kit/testing";
+import { freePort, tcpRelay } from "@riposte/service-kit/testing";
 import { describe, expect, inject, it } from "vitest";
 import { notifyCommand, outcomeOf } from "./test-commands.js";
 import { ledgerClient, notifierApp, SECRET, SLACK, SOAR, useWebhookReceiver } from "./testing/fixture.js";
@@ -83,41 +80,17 @@ describe("attack: a storm whose window-opener is gone", { timeout: 60_000 }, () 
   });
 });
 
-/** A TCP relay in front of the emulator: stopping it is, to the client, Firestore going away. */
-async function relayTo(target: string, port: number): Promise<{ host: string; stop(): Promise<void> }> {
-  const [targetHost, targetPort] = target.split(":") as [string, string];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((inbound) => {
-    const outbound = createConnection(Number(targetPort), targetHost);
-    for (const socket of [inbound, outbound]) {
-      sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
-      socket.on("error", () => socket.destroy());
-    }
-    inbound.pipe(outbound).pipe(inbound);
-  });
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  return {
-    host: `127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 describe("attack: the ledger down", { timeout: 150_000 }, () => {
   it("answers 503 and announces nothing while the ledger is unreachable, then announces once after it returns", async () => {
     const port = await freePort();
-    let relay = await relayTo(inject("firestoreEmulatorHost"), port);
+    let relay = await tcpRelay(inject("firestoreEmulatorHost"), port);
     const ledger = ledgerClient({ host: relay.host, timeoutMs: 1_500 });
     const { notify, publisher, closeWindows } = instance({
       ledger,
       destinations: [{ name: "soar", type: "webhook", url: receiver.url(SOAR), secret: SECRET }],
     });
     await ledger.warmUp();
-    await relay.stop();
+    await relay.close();
     const command = notifyCommand();
     const down = await notify(command);
     expect(down.status).toBe(503);
@@ -127,7 +100,7 @@ describe("attack: the ledger down", { timeout: 150_000 }, () => {
     // The scheduled call too: Cloud Scheduler retries it at the next minute.
     expect((await closeWindows()).status).toBe(503);
 
-    relay = await relayTo(inject("firestoreEmulatorHost"), port);
+    relay = await tcpRelay(inject("firestoreEmulatorHost"), port);
     try {
       // A claim sent just as the ledger came back may land after its caller gave up: it holds the
       // message for its lease (60 s), then the redelivery sends it. Late, never twice, never lost.
@@ -135,7 +108,7 @@ describe("attack: the ledger down", { timeout: 150_000 }, () => {
       expect(receiver.delivered(SOAR)).toHaveLength(1);
       expect(publisher.on("action-outcomes")[0]?.message).toMatchObject({ result: "done" });
     } finally {
-      await relay.stop();
+      await relay.close();
     }
   });
 });

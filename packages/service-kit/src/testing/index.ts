@@ -29,3 +29,4 @@ export {
   pullMessages,
   uniqueName,
 } from "./pubsub.js";
+export { type TcpRelay, tcpRelay } from "./tcp-relay.js";
