@@ -2,13 +2,16 @@
 // alert from falcosidekick; Falco's other log lines are acked and counted, never routed or quarantined.
 import { createLogger } from "@riposte/service-kit";
 import { createMemoryPublisher, pushRequest } from "@riposte/service-kit/testing";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "./app.js";
 import { DEFAULT_PLAYBOOKS_YAML } from "./playbooks/default-playbooks.js";
 import { parsePlaybooks } from "./playbooks/load.js";
 import { exampleText } from "./test-alerts.js";
+import { ledgerForTest } from "./test-ledger.js";
 
 const NOW = new Date("2024-11-23T12:44:20.000Z");
+
+beforeAll(() => ledgerForTest().warmUp(), 60_000);
 
 function setup() {
   const publisher = createMemoryPublisher();
@@ -20,6 +23,7 @@ function setup() {
   const app = createApp({
     push: { service: "router", publisher, logger },
     publisher,
+    ledger: ledgerForTest(undefined, { now: () => NOW }),
     playbooks: parsePlaybooks(DEFAULT_PLAYBOOKS_YAML),
     dedupWindowSeconds: 60,
     clusterField: "cluster",

@@ -1,10 +1,11 @@
 import { createSilentLogger } from "@riposte/service-kit";
 import { createMemoryPublisher, pushRequest } from "@riposte/service-kit/testing";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "./app.js";
 import { DEFAULT_PLAYBOOKS_YAML } from "./playbooks/default-playbooks.js";
 import { parsePlaybooks } from "./playbooks/load.js";
 import { exampleText } from "./test-alerts.js";
+import { ledgerForTest } from "./test-ledger.js";
 
 function setup(options: { dryRun?: boolean; now?: () => Date; playbooksYaml?: string } = {}) {
   const publisher = createMemoryPublisher();
@@ -12,6 +13,8 @@ function setup(options: { dryRun?: boolean; now?: () => Date; playbooksYaml?: st
   const app = createApp({
     push: { service: "router", publisher, logger },
     publisher,
+    // A ledger of its own (a fresh project): the test's only router, on the same clock.
+    ledger: ledgerForTest(undefined, options.now ? { now: options.now } : {}),
     playbooks: parsePlaybooks(options.playbooksYaml ?? DEFAULT_PLAYBOOKS_YAML),
     dedupWindowSeconds: 60,
     clusterField: "cluster",
@@ -22,6 +25,8 @@ function setup(options: { dryRun?: boolean; now?: () => Date; playbooksYaml?: st
 }
 
 const critical = exampleText("sidekick-critical-drop-exec.json");
+
+beforeAll(() => ledgerForTest().warmUp(), 60_000);
 
 describe("router app", () => {
   it("publishes one command per action with attributes", async () => {

@@ -6,7 +6,9 @@ import {
   type FalcoMessageResult,
   messageAttributes,
   parseFalcoMessage,
+  summarizeAlert,
 } from "@riposte/falco-event";
+import { type Ledger, LedgerUnavailableError, type RoutingDecisionRecord } from "@riposte/ledger";
 import {
   createPushApp,
   incidentSpanAttributes,
@@ -19,12 +21,15 @@ import {
 } from "@riposte/service-kit";
 import type { Hono } from "hono";
 import { buildCommands, decide, type RoutingDecision } from "./decide.js";
-import { createIncidentDedup } from "./dedup.js";
 import type { CompiledPlaybook } from "./playbooks/match.js";
+
+/** What the router asks of the incident ledger: its dedup claims, shared by every instance. */
+export type RouterLedger = Pick<Ledger, "claimIncident" | "markRouted" | "releaseClaim">;
 
 export interface RouterDeps {
   push: Omit<PushAppOptions, "routes">;
   publisher: Publisher;
+  ledger: RouterLedger;
   playbooks: readonly CompiledPlaybook[];
   dedupWindowSeconds: number;
   clusterField: string;
@@ -49,27 +54,20 @@ function isPowerOfTen(count: number): boolean {
 
 export function createApp(deps: RouterDeps): Hono & { stats: RouterStats } {
   const now = deps.now ?? (() => new Date());
-  const dedup = createIncidentDedup({ windowMs: deps.dedupWindowSeconds * 1000, now: () => now().getTime() });
+  const dedupWindowMs = deps.dedupWindowSeconds * 1000;
   const stats: RouterStats = { routed: 0, duplicates: 0, unmatched: 0, notAlerts: 0 };
 
-  // Incidents being routed right now: a concurrent duplicate waits for the first instead of racing it.
+  // Incidents this instance is routing right now: a concurrent duplicate waits for the first instead of
+  // racing it to the ledger (the ledger settles races between instances).
   const inFlight = new Map<string, Promise<void>>();
 
-  const route = async (alert: FalcoAlert, logger: Logger): Promise<void> => {
+  const route = async (alert: FalcoAlert, messageId: string, logger: Logger): Promise<void> => {
     const incident = alert.incidentKey;
-    // Wait until nobody routes this incident; several waiters must not all proceed after a failure.
+    // Wait until nobody here routes this incident; several waiters must not all proceed after a failure.
     for (let pending = inFlight.get(incident); pending; pending = inFlight.get(incident)) {
       await pending.catch(() => undefined);
     }
-    if (dedup.seen(incident)) {
-      stats.duplicates += 1;
-      logger.info(
-        { incident, rule: alert.rule, duplicates: stats.duplicates },
-        "duplicate alert within the dedup window: not routed again",
-      );
-      return;
-    }
-    const routing = publishCommands(alert, logger);
+    const routing = decideAndRoute(alert, messageId, logger);
     inFlight.set(incident, routing);
     try {
       await routing;
@@ -78,7 +76,7 @@ export function createApp(deps: RouterDeps): Hono & { stats: RouterStats } {
     }
   };
 
-  const publishCommands = (alert: FalcoAlert, logger: Logger): Promise<void> =>
+  const decideAndRoute = (alert: FalcoAlert, messageId: string, logger: Logger): Promise<void> =>
     withSpan(
       "router decide",
       { attributes: incidentSpanAttributes(alert.incidentKey, alert.rule, alert.priority, alert.target) },
@@ -90,13 +88,36 @@ export function createApp(deps: RouterDeps): Hono & { stats: RouterStats } {
             action.dryRun ? `${action.action} (dry-run)` : action.action,
           ),
         });
-        await publishDecision(alert, decision, logger);
+        const claim = await fromLedger(
+          deps.ledger.claimIncident(alert.incidentKey, decisionRecord(decision), {
+            dedupWindowMs,
+            // A redelivery of this message gets its claim back (a router that died mid-routing).
+            claimant: messageId,
+            alert: summarizeAlert(alert),
+          }),
+          "could not claim the incident in the ledger",
+        );
+        if (claim.outcome === "duplicate") {
+          stats.duplicates += 1;
+          logger.info(
+            {
+              incident: alert.incidentKey,
+              rule: alert.rule,
+              duplicates: stats.duplicates,
+              claim: claim.state,
+            },
+            "duplicate alert within the dedup window: not routed again",
+          );
+          return;
+        }
+        await publishDecision(alert, decision, claim.claimId, logger);
       },
     );
 
   const publishDecision = async (
     alert: FalcoAlert,
     decision: RoutingDecision,
+    claimId: string,
     logger: Logger,
   ): Promise<void> => {
     const incident = alert.incidentKey;
@@ -108,7 +129,9 @@ export function createApp(deps: RouterDeps): Hono & { stats: RouterStats } {
     );
     const failed = results.filter((result) => result.status === "rejected");
     if (failed.length > 0) {
-      // Nothing is remembered, so the redelivery routes the alert again; actions are idempotent.
+      // The claim is given back, so the redelivery (to any instance) routes the alert again; the
+      // commands that did go out are harmless twice: actions are idempotent.
+      await releaseClaim(incident, claimId, logger);
       throw new RetryableError(
         `${failed.length} of ${commands.length} command(s) could not be published for incident ${incident}`,
         {
@@ -116,7 +139,7 @@ export function createApp(deps: RouterDeps): Hono & { stats: RouterStats } {
         },
       );
     }
-    dedup.remember(incident);
+    await markRouted(incident, claimId, logger);
     if (commands.length === 0) stats.unmatched += 1;
     else stats.routed += 1;
     logger.info(
@@ -134,6 +157,34 @@ export function createApp(deps: RouterDeps): Hono & { stats: RouterStats } {
         ? `routed ${alert.priority} alert to ${decision.actions.map((action) => action.action).join(", ")}`
         : `no playbook matched ${alert.priority} alert`,
     );
+  };
+
+  /** Best effort: a claim not given back blocks duplicates only for its lease, then is claimable again. */
+  const releaseClaim = async (incident: string, claimId: string, logger: Logger): Promise<void> => {
+    try {
+      await deps.ledger.releaseClaim(incident, claimId);
+    } catch (error) {
+      logger.warn(
+        { incident, error: (error as Error).message },
+        "could not release the incident's claim: its redelivery routes it once the claim's lease is over",
+      );
+    }
+  };
+
+  /**
+   * The commands are out, so the alert is acked even when the ledger cannot be told: a 503 would only
+   * publish them again. The claim then stays `routing` and keeps duplicates out for its lease only.
+   */
+  const markRouted = async (incident: string, claimId: string, logger: Logger): Promise<void> => {
+    try {
+      if (!(await deps.ledger.markRouted(incident, claimId)))
+        logger.warn({ incident }, "the incident's claim was taken over by another router mid-routing");
+    } catch (error) {
+      logger.warn(
+        { incident, error: (error as Error).message },
+        "routed, but could not mark the incident routed in the ledger: duplicates are kept out for the claim's lease only",
+      );
+    }
   };
 
   const countNotAlert = (reason: string, logger: Logger): void => {
@@ -156,7 +207,7 @@ export function createApp(deps: RouterDeps): Hono & { stats: RouterStats } {
         },
         async (message: FalcoMessage, context) =>
           message.kind === "alert"
-            ? route(message.alert, context.logger)
+            ? route(message.alert, context.messageId, context.logger)
             : countNotAlert(message.reason, context.logger),
         // One incident, one trace: the alert's trace id is its incident key.
         { traceIdOf: (message) => (message.kind === "alert" ? message.alert.incidentKey : undefined) },
@@ -164,4 +215,23 @@ export function createApp(deps: RouterDeps): Hono & { stats: RouterStats } {
     ],
   });
   return Object.assign(app, { stats });
+}
+
+/** The decision as the ledger stores it (no params: they are in the commands). */
+function decisionRecord(decision: RoutingDecision): RoutingDecisionRecord {
+  return {
+    playbooks: decision.matched,
+    actions: decision.actions.map(({ action, dryRun, playbooks }) => ({ action, dryRun, playbooks })),
+  };
+}
+
+/** The ledger out of reach: a 503, so Pub/Sub redelivers once it is back — never routed unclaimed. */
+async function fromLedger<T>(work: Promise<T>, doing: string): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof LedgerUnavailableError)
+      throw new RetryableError(`${doing}: ${error.message}`, { cause: error });
+    throw error;
+  }
 }

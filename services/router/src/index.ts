@@ -1,4 +1,4 @@
-export { createApp, type RouterDeps } from "./app.js";
+export { createApp, type RouterDeps, type RouterLedger } from "./app.js";
 export {
   buildCommands,
   decide,
