@@ -1,9 +1,9 @@
 // Starts the real Pub/Sub emulator (the jar shipped with the Cloud SDK) on a free port for tests
 // and `riposte dev`, and stops it again. No mock: push, retry and dead-letter policies are real.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, realpathSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
+import { EmulatorNotFoundError, startJavaEmulator } from "./java-emulator.js";
 
 export interface PubSubEmulator {
   /** host:port, the value for PUBSUB_EMULATOR_HOST. */
@@ -25,9 +25,7 @@ export interface EmulatorOptions {
   onOutput?: (line: string) => void;
 }
 
-export class EmulatorNotFoundError extends Error {
-  override readonly name = "EmulatorNotFoundError";
-}
+export { EmulatorNotFoundError };
 
 const INSTALL_HINT =
   "Install Java 17 and the Pub/Sub emulator from the Google Cloud SDK " +
@@ -72,72 +70,18 @@ export function freePort(): Promise<number> {
   });
 }
 
-function assertJava(): void {
-  try {
-    execFileSync("java", ["-version"], { stdio: "ignore" });
-  } catch {
-    throw new EmulatorNotFoundError(
-      `\`java\` is not on PATH; the Pub/Sub emulator needs it. ${INSTALL_HINT}`,
-    );
-  }
-}
-
 export async function startPubSubEmulator(options: EmulatorOptions = {}): Promise<PubSubEmulator> {
   const jar = findEmulatorJar(options.jar);
-  assertJava();
   const port = options.port ?? (await freePort());
   const projectId = options.projectId ?? "riposte-local";
   const host = `127.0.0.1:${port}`;
-  const child = spawn("java", ["-jar", jar, "--host=127.0.0.1", `--port=${port}`], {
-    stdio: ["ignore", "pipe", "pipe"],
+  const emulator = await startJavaEmulator({
+    name: "Pub/Sub emulator",
+    installHint: INSTALL_HINT,
+    args: ["-jar", jar, "--host=127.0.0.1", `--port=${port}`],
+    host,
+    ...(options.startTimeoutMs !== undefined ? { startTimeoutMs: options.startTimeoutMs } : {}),
+    ...(options.onOutput ? { onOutput: options.onOutput } : {}),
   });
-  const output: string[] = [];
-  const collect = (chunk: Buffer) => {
-    for (const line of chunk.toString().split("\n")) {
-      if (!line.trim()) continue;
-      output.push(line);
-      if (output.length > 50) output.shift();
-      options.onOutput?.(line);
-    }
-  };
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
-
-  try {
-    await waitUntilReady(host, child, options.startTimeoutMs ?? 30_000);
-  } catch (error) {
-    child.kill("SIGKILL");
-    throw new Error(
-      `Pub/Sub emulator did not start on ${host}: ${(error as Error).message}\n${output.join("\n")}`,
-    );
-  }
-  return { host, port, projectId, pid: child.pid, stop: () => stopChild(child) };
-}
-
-async function waitUntilReady(host: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`emulator exited with code ${child.exitCode}`);
-    try {
-      // The emulator answers "Ok" on its root once the gRPC/HTTP listener is up.
-      const response = await fetch(`http://${host}/`);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-  throw new Error(`not ready after ${timeoutMs} ms`);
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    child.once("exit", () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill("SIGTERM");
-  });
+  return { host, port, projectId, ...emulator };
 }

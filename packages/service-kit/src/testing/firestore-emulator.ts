@@ -1,11 +1,7 @@
-// Starts the real Firestore emulator (the jar the Cloud SDK installs) on a free port for tests and
-// `riposte dev`, and stops it again. No mock: transactions, create-if-absent and contention are real.
-// The jar is run directly (not through `gcloud emulators firestore start`), so stopping it stops the
-// JVM itself instead of leaving it orphaned behind gcloud's Python wrapper.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { EmulatorNotFoundError, freePort } from "./emulator.js";
+import { freePort } from "./emulator.js";
+import { EmulatorNotFoundError, emulatorAnswers, startJavaEmulator } from "./java-emulator.js";
 
 export interface FirestoreEmulator {
   /** host:port, the value for FIRESTORE_EMULATOR_HOST. */
@@ -67,16 +63,6 @@ function cloudSdkRoots(env: NodeJS.ProcessEnv): string[] {
   return roots;
 }
 
-function assertJava(): void {
-  try {
-    execFileSync("java", ["-version"], { stdio: "ignore" });
-  } catch {
-    throw new EmulatorNotFoundError(
-      `\`java\` is not on PATH; the Firestore emulator needs it. ${FIRESTORE_INSTALL_HINT}`,
-    );
-  }
-}
-
 /**
  * The emulator named by FIRESTORE_EMULATOR_HOST when it is set (checked to answer, never stopped
  * here), otherwise a new one on a free port.
@@ -87,7 +73,7 @@ export async function useFirestoreEmulator(
 ): Promise<FirestoreEmulator> {
   const given = env.FIRESTORE_EMULATOR_HOST;
   if (!given) return startFirestoreEmulator({ env, ...options });
-  if (!(await answers(given))) {
+  if (!(await emulatorAnswers(given))) {
     throw new Error(`FIRESTORE_EMULATOR_HOST is ${given}, but no Firestore emulator answers there`);
   }
   const port = Number(given.slice(given.lastIndexOf(":") + 1));
@@ -102,63 +88,16 @@ export async function startFirestoreEmulator(
     ...(options.env ? { env: options.env } : {}),
     ...(options.sdkRoots ? { sdkRoots: options.sdkRoots } : {}),
   });
-  assertJava();
   const port = options.port ?? (await freePort());
   const host = `127.0.0.1:${port}`;
-  // English messages: the emulator supports no other locale (as the SDK's own wrapper script says).
-  const args = ["-Duser.language=en", "-cp", jar, MAIN_CLASS, "start", "--host=127.0.0.1", `--port=${port}`];
-  const child = spawn("java", args, { stdio: ["ignore", "pipe", "pipe"] });
-  const output: string[] = [];
-  const collect = (chunk: Buffer) => {
-    for (const line of chunk.toString().split("\n")) {
-      if (!line.trim()) continue;
-      output.push(line);
-      if (output.length > 50) output.shift();
-      options.onOutput?.(line);
-    }
-  };
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
-
-  try {
-    await waitUntilReady(host, child, options.startTimeoutMs ?? 30_000);
-  } catch (error) {
-    child.kill("SIGKILL");
-    throw new Error(
-      `Firestore emulator did not start on ${host}: ${(error as Error).message}\n${output.join("\n")}`,
-    );
-  }
-  return { host, port, pid: child.pid, stop: () => stopChild(child) };
-}
-
-/** The emulator answers "Ok" on its root once it serves. */
-async function answers(host: string): Promise<boolean> {
-  try {
-    const response = await fetch(`http://${host}/`, { signal: AbortSignal.timeout(2_000) });
-    return response.ok;
-  } catch {
-    return false;
-  }
-}
-
-async function waitUntilReady(host: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`emulator exited with code ${child.exitCode}`);
-    if (await answers(host)) return;
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-  throw new Error(`not ready after ${timeoutMs} ms`);
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    child.once("exit", () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill("SIGTERM");
+  const emulator = await startJavaEmulator({
+    name: "Firestore emulator",
+    installHint: FIRESTORE_INSTALL_HINT,
+    // English messages: the emulator supports no other locale (as the SDK's own wrapper script says).
+    args: ["-Duser.language=en", "-cp", jar, MAIN_CLASS, "start", "--host=127.0.0.1", `--port=${port}`],
+    host,
+    ...(options.startTimeoutMs !== undefined ? { startTimeoutMs: options.startTimeoutMs } : {}),
+    ...(options.onOutput ? { onOutput: options.onOutput } : {}),
   });
+  return { host, port, ...emulator };
 }
