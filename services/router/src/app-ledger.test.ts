@@ -1,7 +1,7 @@
 // Dedup across instances and restarts (issue 18): routers share the incident ledger, so the first to
 // claim an incident routes it and every other instance — or a restarted one — acks it as a duplicate.
 import { createSilentLogger } from "@riposte/service-kit";
-import { createMemoryPublisher, pushRequest } from "@riposte/service-kit/testing";
+import { createMemoryPublisher, freePort, pushRequest } from "@riposte/service-kit/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "./app.js";
 import { DEFAULT_PLAYBOOKS_YAML } from "./playbooks/default-playbooks.js";
@@ -12,11 +12,15 @@ import { ledgerForTest, uniqueLedgerProject } from "./test-ledger.js";
 const critical = exampleText("sidekick-critical-drop-exec.json");
 
 /** One router instance: its own app, publisher and ledger client, on the project's ledger. */
-function routerInstance(project: string, publisher = createMemoryPublisher()) {
+function routerInstance(
+  project: string,
+  publisher = createMemoryPublisher(),
+  ledger = ledgerForTest(project),
+) {
   const app = createApp({
     push: { service: "router", publisher, logger: createSilentLogger() },
     publisher,
-    ledger: ledgerForTest(project),
+    ledger,
     playbooks: parsePlaybooks(DEFAULT_PLAYBOOKS_YAML),
     dedupWindowSeconds: 60,
     clusterField: "cluster",
@@ -61,5 +65,17 @@ describe("router dedup through the ledger", () => {
     expect((await restarted.app.request("/", pushRequest(critical))).status).toBe(204);
     expect(restarted.publisher.published).toHaveLength(0);
     expect(restarted.app.stats.duplicates).toBe(1);
+  });
+
+  it("answers 503 and publishes nothing while the ledger is out of reach (fail closed)", async () => {
+    const unreachable = ledgerForTest(uniqueLedgerProject(), {
+      emulatorHost: `127.0.0.1:${await freePort()}`,
+      timeoutMs: 1_000,
+    });
+    const router = routerInstance("unused", createMemoryPublisher(), unreachable);
+    const response = await router.app.request("/", pushRequest(critical));
+    expect(response.status).toBe(503);
+    expect(await response.text()).toMatch(/could not claim the incident in the ledger/);
+    expect(router.publisher.published).toHaveLength(0);
   });
 });
