@@ -31,9 +31,11 @@ export interface RouterDeps {
   publisher: Publisher;
   ledger: RouterLedger;
   playbooks: readonly CompiledPlaybook[];
+  /** After an incident is routed, its duplicates are acked for this long, by every instance. */
   dedupWindowSeconds: number;
   clusterField: string;
   dryRun: boolean;
+  /** The commands' clock; the ledger's claims run on the ledger's own clock. */
   now?: () => Date;
 }
 
