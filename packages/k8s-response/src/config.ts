@@ -41,10 +41,6 @@ const exactNamespaces = envList.superRefine((items, ctx) => {
   }
 });
 
-/** A loopback or private emulator address: host:port, nothing else (no scheme, no path). */
-const HOST_PORT = /^[A-Za-z0-9.-]{1,253}:[0-9]{1,5}$/;
-const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
-
 /** BLAST_RADIUS_LIMITS: JSON text → { limit name: max per window }. */
 const blastRadiusLimits = z
   .string()
@@ -102,29 +98,8 @@ export const kubernetesActionerEnv = {
     .describe(
       'JSON map of the action\'s limit names to their max per window, replacing the built-in max (e.g. {"pod kills per namespace": 2}); a name the action does not have stops the service at start-up',
     ),
-  LEDGER_PROJECT: z
-    .string()
-    .regex(PROJECT_ID, { error: "expected a Google Cloud project id" })
-    .optional()
-    .describe(
-      "Google Cloud project of the incident ledger's Firestore database (default: the service's own project)",
-    ),
-  LEDGER_DATABASE: LedgerEnv.LEDGER_DATABASE.describe(
-    "Firestore database holding the incident ledger, where the blast-radius limits are counted",
-  ),
-  LEDGER_TIMEOUT_MS: LedgerEnv.LEDGER_TIMEOUT_MS.describe(
-    "Longest wait for the ledger (Firestore); past it the command answers 503 and Pub/Sub redelivers — no action runs without its blast-radius slot",
-  ),
-  LEDGER_TTL_DAYS: LedgerEnv.LEDGER_TTL_DAYS.describe(
-    "Days the ledger keeps an incident's action records after its last write (Firestore TTL policy)",
-  ),
-  FIRESTORE_EMULATOR_HOST: z
-    .string()
-    .regex(HOST_PORT, { error: "expected host:port" })
-    .optional()
-    .describe(
-      "local runs and tests only: host:port of a Firestore emulator holding the ledger (no credentials sent); unset on Cloud Run",
-    ),
+  // The ledger's variables, as the ledger declares them (its README section says what they do here).
+  ...LedgerEnv,
 };
 
 export interface KubernetesActionerConfig {

@@ -2,7 +2,7 @@
 // runner dependencies built from the kit's config. A service is then its action, its descriptor
 // (`describeActioner`) and a main that calls `runActioner` (run.ts).
 import { ACTIONS, type Command, commandSchemaFor, Topics } from "@riposte/falco-event";
-import { createLedgerFirestore } from "@riposte/ledger";
+import { ledgerFromConfig } from "@riposte/ledger";
 import {
   createPushApp,
   DEFAULT_RUNTIME,
@@ -92,18 +92,10 @@ export function createActionerApp<C extends Command>(action: KubernetesAction<C>
 export function startActioner<C extends Command>(descriptor: ActionerDescriptor<C>) {
   return startService(descriptor, async (kit) => {
     const { config } = kit;
-    const firestore = createLedgerFirestore({
-      databaseId: config.LEDGER_DATABASE,
-      ...(config.LEDGER_PROJECT ? { projectId: config.LEDGER_PROJECT } : {}),
-      ...(config.FIRESTORE_EMULATOR_HOST ? { emulatorHost: config.FIRESTORE_EMULATOR_HOST } : {}),
-    });
-    const ledger = createActionerLedger({
-      firestore,
-      timeoutMs: config.LEDGER_TIMEOUT_MS,
-      ttlDays: config.LEDGER_TTL_DAYS,
-    });
+    const connection = ledgerFromConfig(config);
+    const ledger = createActionerLedger(connection);
     const runner = runnerDepsFromKit(descriptor.action, kit, descriptor.name, ledger);
-    kit.onShutdown(() => firestore.terminate());
+    kit.onShutdown(() => connection.firestore.terminate());
     // The first call sets up the client's channel (seconds): before the first command, not during it.
     // Not fatal: without the ledger every command answers 503 until it is back (fail closed).
     await ledger

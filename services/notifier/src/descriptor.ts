@@ -105,13 +105,8 @@ export const notifierEnv = z.object({
     .describe(
       "As the scc-exporter's: findings written under projects/P or folders/F instead of the organization.",
     ),
-  LEDGER_TTL_DAYS: LedgerEnv.LEDGER_TTL_DAYS.describe(
-    "Days the ledger keeps an incident's notifications after its last write (Firestore TTL policy).",
-  ),
-  LEDGER_TIMEOUT_MS: LedgerEnv.LEDGER_TIMEOUT_MS.describe(
-    "Longest wait for Firestore; past it the push answers 503 and Pub/Sub redelivers (never sent unrecorded).",
-  ),
-  LEDGER_DATABASE: LedgerEnv.LEDGER_DATABASE.describe("The Firestore database holding the ledger."),
+  // The ledger's variables, as the ledger declares them (the README says what they do here).
+  ...LedgerEnv,
 });
 
 export const notifierDescriptor = {

@@ -1,7 +1,7 @@
 // Entry point: reads the destinations, wires real dependencies and listens. Everything testable lives
 // in app.ts.
 import "./instrument.js";
-import { createLedger, createLedgerFirestore } from "@riposte/ledger";
+import { createLedger, ledgerFromConfig } from "@riposte/ledger";
 import { errorMessage, startService } from "@riposte/service-kit";
 import { cloudTraceProject } from "@riposte/service-kit/gcp";
 import { createApp } from "./app.js";
@@ -15,13 +15,8 @@ await startService(notifierDescriptor, async (kit) => {
   const { config } = kit;
   const destinations = destinationsFromConfig(config);
   const traceProjectId = cloudTraceProject();
-  // The client finds its project and credentials itself (FIRESTORE_EMULATOR_HOST locally).
-  const firestore = createLedgerFirestore({ databaseId: config.LEDGER_DATABASE });
-  const ledger = createLedger({
-    firestore,
-    ttlDays: config.LEDGER_TTL_DAYS,
-    timeoutMs: config.LEDGER_TIMEOUT_MS,
-  });
+  const connection = ledgerFromConfig(config);
+  const ledger = createLedger(connection);
   // The first call sets up the client's channel (seconds): before the first push, not during it. Out
   // of reach, the notifier starts anyway: every push answers 503 until the ledger is back.
   await ledger.warmUp().catch((error: unknown) => {
@@ -58,7 +53,7 @@ await startService(notifierDescriptor, async (kit) => {
   kit.onShutdown(async () => {
     await app.notifier.flush(SHUTDOWN_FLUSH_MS);
     await app.notifier.dispose();
-    await firestore.terminate();
+    await connection.firestore.terminate();
   });
   kit.logger.info(
     {
