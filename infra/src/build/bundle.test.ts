@@ -145,6 +145,8 @@ async function startBundle(
       PATH: process.env.PATH ?? "",
       PORT: String(port),
       PUBSUB_EMULATOR_HOST: inject("pubsubEmulatorHost"),
+      // The incident ledger: the router, actioners and notifier answer 503 without it.
+      FIRESTORE_EMULATOR_HOST: inject("firestoreEmulatorHost"),
       GOOGLE_CLOUD_PROJECT: projectId,
       METADATA_SERVER_DETECTION: "none",
       OTEL_METRICS_EXPORTER: "none",

@@ -32,7 +32,9 @@ const stepIndex = (plan: DeployPlan, path: string) =>
 describe("the incident ledger in the deploy plan", () => {
   it("knows the ledger's users from their env schemas: the actioners and the notifier", () => {
     const users = descriptors.filter(usesLedger).map((service) => service.name);
-    expect(users).toEqual(expect.arrayContaining(["pod-killer", "isolator", "tainter", "notifier"]));
+    expect(users).toEqual(
+      expect.arrayContaining(["router", "pod-killer", "isolator", "tainter", "notifier"]),
+    );
     expect(users).not.toContain("scc-exporter");
     for (const service of descriptors) {
       expect(usesLedger(service), service.name).toBe("LEDGER_DATABASE" in service.env.shape);
@@ -44,11 +46,11 @@ describe("the incident ledger in the deploy plan", () => {
     expect(plan.preflight.apis).toEqual(
       expect.arrayContaining(["firestore.googleapis.com", "cloudscheduler.googleapis.com"]),
     );
-    const router = deployPlan(descriptors, { ...BASE, only: ["router"] });
-    expect(router.preflight.apis).not.toContain("firestore.googleapis.com");
-    expect(router.preflight.apis).not.toContain("cloudscheduler.googleapis.com");
-    expect(calls(router, "firestore databases create")).toEqual([]);
-    expect(calls(router, "scheduler jobs create http")).toEqual([]);
+    const exporterOnly = deployPlan(descriptors, { ...BASE, only: ["scc-exporter"] });
+    expect(exporterOnly.preflight.apis).not.toContain("firestore.googleapis.com");
+    expect(exporterOnly.preflight.apis).not.toContain("cloudscheduler.googleapis.com");
+    expect(calls(exporterOnly, "firestore databases create")).toEqual([]);
+    expect(calls(exporterOnly, "scheduler jobs create http")).toEqual([]);
   });
 
   it("creates the Firestore Native database in --region unless it exists, before any service is deployed", () => {
@@ -194,9 +196,10 @@ describe("the incident ledger in the deploy plan", () => {
         "cloudscheduler.jobs.create",
       ]),
     );
-    const router = deployPlan(descriptors, { ...BASE, only: ["router"] }).preflight.projectPermissions;
-    expect(router.map((entry) => entry.permission)).not.toContain("datastore.databases.create");
-    expect(router.map((entry) => entry.permission)).not.toContain("cloudscheduler.jobs.create");
+    const exporterOnly = deployPlan(descriptors, { ...BASE, only: ["scc-exporter"] }).preflight
+      .projectPermissions;
+    expect(exporterOnly.map((entry) => entry.permission)).not.toContain("datastore.databases.create");
+    expect(exporterOnly.map((entry) => entry.permission)).not.toContain("cloudscheduler.jobs.create");
   });
 });
 

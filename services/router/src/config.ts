@@ -4,10 +4,6 @@ import { LedgerEnv } from "@riposte/ledger";
 import { envBoolean } from "@riposte/service-kit";
 import { z } from "zod";
 
-/** A loopback or private emulator address: host:port, nothing else (no scheme, no path). */
-const HOST_PORT = /^[A-Za-z0-9.-]{1,253}:[0-9]{1,5}$/;
-const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
-
 export const routerEnv = z.object({
   PLAYBOOKS_FILE: z
     .string()
@@ -38,29 +34,8 @@ export const routerEnv = z.object({
   DRY_RUN: envBoolean
     .default(false)
     .describe("Every command is sent as dry-run: actioners report what they would do and change nothing."),
-  LEDGER_PROJECT: z
-    .string()
-    .regex(PROJECT_ID, { error: "expected a Google Cloud project id" })
-    .optional()
-    .describe(
-      "Google Cloud project of the incident ledger's Firestore database (default: the service's own project)",
-    ),
-  LEDGER_DATABASE: LedgerEnv.LEDGER_DATABASE.describe(
-    "Firestore database holding the incident ledger, where the router claims each incident before routing it",
-  ),
-  LEDGER_TIMEOUT_MS: LedgerEnv.LEDGER_TIMEOUT_MS.describe(
-    "Longest wait for the ledger (Firestore); past it the alert answers 503 and Pub/Sub redelivers — no alert is routed without its claim",
-  ),
-  LEDGER_TTL_DAYS: LedgerEnv.LEDGER_TTL_DAYS.describe(
-    "Days the ledger keeps an incident's record after its last write (Firestore TTL policy)",
-  ),
-  FIRESTORE_EMULATOR_HOST: z
-    .string()
-    .regex(HOST_PORT, { error: "expected host:port" })
-    .optional()
-    .describe(
-      "local runs and tests only: host:port of a Firestore emulator holding the ledger (no credentials sent); unset on Cloud Run",
-    ),
+  // The incident ledger, where the router claims each incident before routing it (fail closed: 503).
+  ...LedgerEnv,
   INIT_CWD: z
     .string()
     .optional()

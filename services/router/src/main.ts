@@ -1,6 +1,6 @@
 // Entry point: wires real dependencies and listens. Everything testable lives in app.ts.
 import "./instrument.js";
-import { createLedger, createLedgerFirestore } from "@riposte/ledger";
+import { createLedger, ledgerFromConfig } from "@riposte/ledger";
 import { startService } from "@riposte/service-kit";
 import { createApp } from "./app.js";
 import { routerDescriptor } from "./descriptor.js";
@@ -10,17 +10,9 @@ await startService(routerDescriptor, async ({ config, logger, push, publisher, o
   const source = loadConfiguredPlaybooks(config);
   const { fields, message } = playbookSourceLog(source);
   logger.info(fields, message);
-  const firestore = createLedgerFirestore({
-    databaseId: config.LEDGER_DATABASE,
-    ...(config.LEDGER_PROJECT ? { projectId: config.LEDGER_PROJECT } : {}),
-    ...(config.FIRESTORE_EMULATOR_HOST ? { emulatorHost: config.FIRESTORE_EMULATOR_HOST } : {}),
-  });
-  const ledger = createLedger({
-    firestore,
-    timeoutMs: config.LEDGER_TIMEOUT_MS,
-    ttlDays: config.LEDGER_TTL_DAYS,
-  });
-  onShutdown(() => firestore.terminate());
+  const connection = ledgerFromConfig(config);
+  const ledger = createLedger(connection);
+  onShutdown(() => connection.firestore.terminate());
   // The first call sets up the client's channel (seconds): before the first alert, not during it.
   // Not fatal: without the ledger every alert answers 503 until it is back (fail closed).
   await ledger
