@@ -89,6 +89,8 @@ async function startAsCloudRun(version: string): Promise<Started> {
       ...routerPlaybooksSettings(version).env,
       PLAYBOOKS_FILE: mounted,
       PUBSUB_EMULATOR_HOST: inject("pubsubEmulatorHost"),
+      // The router claims incidents in the ledger: the run's Firestore emulator.
+      FIRESTORE_EMULATOR_HOST: inject("firestoreEmulatorHost"),
       METADATA_SERVER_DETECTION: "none",
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -326,6 +326,10 @@ gcloud firestore fields ttls update expireAt \
   --enable-ttl \
   --project=acme-prod
 retry_iam gcloud projects add-iam-policy-binding acme-prod \
+  --member=serviceAccount:riposte-router@acme-prod.iam.gserviceaccount.com \
+  --role=roles/datastore.user \
+  --condition=None
+retry_iam gcloud projects add-iam-policy-binding acme-prod \
   --member=serviceAccount:riposte-isolator@acme-prod.iam.gserviceaccount.com \
   --role=roles/datastore.user \
   --condition=None
