@@ -1,9 +1,9 @@
 // Starts the real Pub/Sub emulator (the jar shipped with the Cloud SDK) on a free port for tests
 // and `riposte dev`, and stops it again. No mock: push, retry and dead-letter policies are real.
-import { existsSync, readdirSync, realpathSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { createServer } from "node:net";
-import { dirname, join } from "node:path";
-import { EmulatorNotFoundError, startJavaEmulator } from "./java-emulator.js";
+import { join } from "node:path";
+import { cloudSdkRoots, EmulatorNotFoundError, startJavaEmulator } from "./java-emulator.js";
 
 export interface PubSubEmulator {
   /** host:port, the value for PUBSUB_EMULATOR_HOST. */
@@ -46,16 +46,6 @@ export function findEmulatorJar(explicit?: string, env: NodeJS.ProcessEnv = proc
   const found = candidates.find((path) => existsSync(path));
   if (!found) throw new EmulatorNotFoundError(`Pub/Sub emulator not found. ${INSTALL_HINT}`);
   return found;
-}
-
-function cloudSdkRoots(env: NodeJS.ProcessEnv): string[] {
-  const roots = ["/usr/lib/google-cloud-sdk", "/usr/share/google-cloud-sdk", "/opt/google-cloud-sdk"];
-  if (env.CLOUDSDK_ROOT_DIR) roots.unshift(env.CLOUDSDK_ROOT_DIR);
-  for (const dir of (env.PATH ?? "").split(":")) {
-    const gcloud = join(dir, "gcloud");
-    if (existsSync(gcloud)) roots.unshift(dirname(dirname(realpathSync(gcloud))));
-  }
-  return roots;
 }
 
 export function freePort(): Promise<number> {

@@ -1,7 +1,7 @@
-import { existsSync, realpathSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { freePort } from "./emulator.js";
-import { EmulatorNotFoundError, emulatorAnswers, startJavaEmulator } from "./java-emulator.js";
+import { cloudSdkRoots, EmulatorNotFoundError, emulatorAnswers, startJavaEmulator } from "./java-emulator.js";
 
 export interface FirestoreEmulator {
   /** host:port, the value for FIRESTORE_EMULATOR_HOST. */
@@ -51,16 +51,6 @@ export function findFirestoreEmulatorJar(search: JarSearch = {}): string {
   const found = candidates.find((path) => existsSync(path));
   if (!found) throw new EmulatorNotFoundError(`Firestore emulator not found. ${FIRESTORE_INSTALL_HINT}`);
   return found;
-}
-
-function cloudSdkRoots(env: NodeJS.ProcessEnv): string[] {
-  const roots = ["/usr/lib/google-cloud-sdk", "/usr/share/google-cloud-sdk", "/opt/google-cloud-sdk"];
-  if (env.CLOUDSDK_ROOT_DIR) roots.unshift(env.CLOUDSDK_ROOT_DIR);
-  for (const dir of (env.PATH ?? "").split(":")) {
-    const gcloud = join(dir, "gcloud");
-    if (existsSync(gcloud)) roots.unshift(dirname(dirname(realpathSync(gcloud))));
-  }
-  return roots;
 }
 
 /**

@@ -2,6 +2,8 @@
 // answers "Ok" on its root, its last output kept for the error when it does not start, and stopped
 // with SIGTERM (SIGKILL 5 s later).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, realpathSync } from "node:fs";
+import { dirname, join } from "node:path";
 
 /** Java or an emulator's jar is not installed: the message names what to install. */
 export class EmulatorNotFoundError extends Error {
@@ -88,4 +90,15 @@ function stopChild(child: ChildProcess): Promise<void> {
     });
     child.kill("SIGTERM");
   });
+}
+
+/** Where a Cloud SDK may be installed: CLOUDSDK_ROOT_DIR, the one of the gcloud on PATH, the usual places. */
+export function cloudSdkRoots(env: NodeJS.ProcessEnv): string[] {
+  const roots = ["/usr/lib/google-cloud-sdk", "/usr/share/google-cloud-sdk", "/opt/google-cloud-sdk"];
+  if (env.CLOUDSDK_ROOT_DIR) roots.unshift(env.CLOUDSDK_ROOT_DIR);
+  for (const dir of (env.PATH ?? "").split(":")) {
+    const gcloud = join(dir, "gcloud");
+    if (existsSync(gcloud)) roots.unshift(dirname(dirname(realpathSync(gcloud))));
+  }
+  return roots;
 }
