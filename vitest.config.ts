@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    projects: ["packages/*", "services/*", "infra", "test", "bench"],
+    projects: ["packages/*", "fakes/*", "services/*", "infra", "test", "bench"],
     globalSetup: [
       "./packages/service-kit/src/testing/global-setup.ts",
       "./packages/service-kit/src/testing/firestore-global-setup.ts",

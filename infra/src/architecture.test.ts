@@ -65,3 +65,41 @@ describe("process.env is read only in config modules", () => {
     expect(PROCESS_ENV.test(withoutComments("/** the process.env of the child */ run();"))).toBe(false);
   });
 });
+
+/** The test doubles' packages: they live under fakes/, and the product never runs them. */
+const FAKES = /["'`]@riposte\/(k8s-sim|standins)(\/[^"'`]*)?["'`]/;
+/** Code that runs in a deployed service: the runtime packages and the services, without tests and test fixtures. */
+const RUNTIME_ROOTS = ["packages", "services"];
+
+describe("test doubles stay on their own floor", () => {
+  it("no runtime file of a package or service imports a fake (tests and testing/ fixtures may)", () => {
+    const root = repoRoot();
+    const offenders = RUNTIME_ROOTS.flatMap((runtimeRoot) => sourceFiles(join(root, runtimeRoot)))
+      .map((path) => relative(root, path))
+      .filter((path) => !TEST.test(path) && !path.includes("/testing/") && !path.endsWith("/testing.ts"))
+      .filter((path) => FAKES.test(withoutComments(readFileSync(join(root, path), "utf8"))));
+    expect(offenders).toEqual([]);
+  });
+
+  it("a package or service lists a fake only as a devDependency, and the fakes sit under fakes/", () => {
+    const root = repoRoot();
+    const offenders = RUNTIME_ROOTS.flatMap((runtimeRoot) =>
+      readdirSync(join(root, runtimeRoot)).map((name) => join(runtimeRoot, name, "package.json")),
+    )
+      .filter((path) => existsSync(join(root, path)))
+      .filter((path) => {
+        const { dependencies = {} } = JSON.parse(readFileSync(join(root, path), "utf8")) as {
+          dependencies?: Record<string, string>;
+        };
+        return Object.keys(dependencies).some((name) => FAKES.test(`"${name}"`));
+      });
+    expect(offenders).toEqual([]);
+    expect(readdirSync(join(root, "fakes")).sort()).toEqual(["k8s-sim", "standins"]);
+  });
+
+  it("finds an import of a fake, and not a comment naming one", () => {
+    expect(FAKES.test(withoutComments('import { startSim } from "@riposte/k8s-sim";'))).toBe(true);
+    expect(FAKES.test(withoutComments('await import("@riposte/standins/x")'))).toBe(true);
+    expect(FAKES.test(withoutComments("// a test drives @riposte/k8s-sim"))).toBe(false);
+  });
+});

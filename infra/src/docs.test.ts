@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ACTIONS } from "@riposte/falco-event";
+import { ACTIONS } from "@riposte/contracts";
 import { describe, expect, it } from "vitest";
 import { actionNamesTable, actionParamsDocs, envDocs, redeliveryDocs, withGeneratedDocs } from "./docs.js";
 import { loadServices, repoRoot } from "./services.js";

@@ -2,7 +2,7 @@
 // (and the kit's common variables), each service's redelivery policy, and the action params from the
 // action catalogue — so the documentation cannot drift from what the services actually read, how
 // their subscriptions are made and what a playbook may ask for.
-import { ACTIONS, snakeCase } from "@riposte/falco-event";
+import { ACTIONS, snakeCase } from "@riposte/contracts";
 import {
   commonEnvSchema,
   redeliverySpanSeconds,

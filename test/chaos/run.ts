@@ -15,7 +15,7 @@ import {
   parseFalcoAlert,
   parseMessage,
   Topics,
-} from "@riposte/falco-event";
+} from "@riposte/contracts";
 import { type SimCluster, startSim } from "@riposte/k8s-sim";
 import {
   type SccStandin,

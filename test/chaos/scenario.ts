@@ -4,7 +4,7 @@
 // (incident, action) pairs the router's own playbook decision says each alert must produce.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { type ActionName, type FalcoAlert, formatRfc3339Nanos, parseFalcoAlert } from "@riposte/falco-event";
+import { type ActionName, type FalcoAlert, formatRfc3339Nanos, parseFalcoAlert } from "@riposte/contracts";
 import type { KubeObject } from "@riposte/k8s-sim";
 import { DEFAULT_PLAYBOOKS_YAML, decide, parsePlaybooks } from "@riposte/router";
 

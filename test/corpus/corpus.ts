@@ -2,7 +2,7 @@
 // policy demands), reading the committed case files, and turning a case into the exact HTTP body a
 // push endpoint receives. The cases themselves are written by generate.ts into cases/*.jsonl.
 import { readdirSync, readFileSync } from "node:fs";
-import { ACTION_KINDS, OUTCOME_RESULTS } from "@riposte/falco-event";
+import { ACTION_KINDS, OUTCOME_RESULTS } from "@riposte/contracts";
 import { z } from "zod";
 
 /** Every push endpoint of every service, as `<service>` (input path `/`) or `<service>/<path>`. */

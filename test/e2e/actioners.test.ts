@@ -3,8 +3,8 @@
 // exactly the generated RBAC (infra/k8s/rbac/*.yaml), outcomes read back from action-outcomes.
 import { readFileSync } from "node:fs";
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
-import type { ActionOutcome } from "@riposte/falco-event";
-import { commandFromExample } from "@riposte/k8s-response/testing";
+import { commandFromExample } from "@riposte/actioner-kit/testing";
+import type { ActionOutcome } from "@riposte/contracts";
 import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { freshAlert } from "./alerts.js";

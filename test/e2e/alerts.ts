@@ -1,7 +1,7 @@
 // Example alerts for end-to-end tests, with a fresh time (so each test's incident is its own, even
 // across test files and runs on a shared emulator).
-import { parseFalcoAlert } from "@riposte/falco-event";
-import { type AlertChanges, exampleAlertJson } from "@riposte/falco-event/testing";
+import { parseFalcoAlert } from "@riposte/contracts";
+import { type AlertChanges, exampleAlertJson } from "@riposte/contracts/testing";
 
 let tick = 0;
 

@@ -19,7 +19,7 @@ import {
   parseFalcoAlert,
   type QuarantineRecord,
   Topics,
-} from "@riposte/falco-event";
+} from "@riposte/contracts";
 import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
 import { parsePushEnvelope } from "@riposte/service-kit";
 import {

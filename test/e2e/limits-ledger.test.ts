@@ -1,6 +1,7 @@
 import type { V1Pod } from "@kubernetes/client-node";
-import type { ActionOutcome, KillPodCommand } from "@riposte/falco-event";
-import { uniqueAlertTime } from "@riposte/falco-event/testing";
+import { commandFromExample } from "@riposte/actioner-kit/testing";
+import type { ActionOutcome, KillPodCommand } from "@riposte/contracts";
+import { uniqueAlertTime } from "@riposte/contracts/testing";
 import { loadServices } from "@riposte/infra";
 import {
   localServiceEnv,
@@ -9,7 +10,6 @@ import {
   stopChild,
   waitUntilHealthy,
 } from "@riposte/infra/dev";
-import { commandFromExample } from "@riposte/k8s-response/testing";
 import { type SimCluster, startSim } from "@riposte/k8s-sim";
 import { freePort, pushRequest, type TcpRelay, tcpRelay } from "@riposte/service-kit/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";

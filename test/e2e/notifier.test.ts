@@ -1,7 +1,7 @@
 // The notifier end to end: Falco alerts into falco-events on the real emulator, the router and the
 // notifier as processes behind real push subscriptions, Slack and the SOAR webhook played by an
 // in-test webhook stand-in (a real HTTP server). What Slack would have received is read back from it.
-import type { ActionOutcome, NotifyCommand } from "@riposte/falco-event";
+import type { ActionOutcome, NotifyCommand } from "@riposte/contracts";
 import type { PulledMessage } from "@riposte/service-kit/testing";
 import {
   findSlackInjections,

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { PubSub, type Subscription } from "@google-cloud/pubsub";
-import type { ActionOutcome } from "@riposte/falco-event";
+import type { ActionOutcome } from "@riposte/contracts";
 import { loadServices } from "@riposte/infra";
 import { freePort } from "@riposte/service-kit/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";

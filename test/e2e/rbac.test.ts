@@ -1,9 +1,9 @@
 // Each actioner works with exactly its generated role, and a verb outside it is a 403 that ends in a
 // `failed` outcome naming the missing permission.
 import { readFileSync } from "node:fs";
-import type { ActionOutcome } from "@riposte/falco-event";
+import { commandFromExample, runnerDepsForTest } from "@riposte/actioner-kit/testing";
+import type { ActionOutcome } from "@riposte/contracts";
 import { createApp as isolatorApp } from "@riposte/isolator";
-import { commandFromExample, runnerDepsForTest } from "@riposte/k8s-response/testing";
 import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
 import { createApp as podKillerApp } from "@riposte/pod-killer";
 import { createSilentLogger } from "@riposte/service-kit";

@@ -1,7 +1,7 @@
 // The router fed by a Cloud Logging log sink instead of falcosidekick, on the real emulator: the
 // LogEntry is published raw to falco-events (as a sink publishes it) and the alert inside is routed
 // exactly like the same alert from falcosidekick; Falco's start-up lines are acked and counted.
-import { parseRfc3339Nanos } from "@riposte/falco-event";
+import { parseRfc3339Nanos } from "@riposte/contracts";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freshAlert } from "./alerts.js";
 import { type Pipeline, startPipeline } from "./harness.js";

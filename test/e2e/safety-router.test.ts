@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { V1Node } from "@kubernetes/client-node";
-import type { ActionOutcome, TaintNodeCommand } from "@riposte/falco-event";
+import type { ActionOutcome, TaintNodeCommand } from "@riposte/contracts";
 import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freshAlert } from "./alerts.js";

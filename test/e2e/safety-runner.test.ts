@@ -2,9 +2,10 @@
 // emulator, against the simulated cluster. A Kubernetes API slower than the push deadline must not let
 // more pods die than the blast-radius limit pod-killer declares (5 per namespace per minute), and a
 // delivery answered 503 publishes no outcome; PROTECTED_NAMESPACES only adds to the defaults.
-import type { ActionOutcome } from "@riposte/falco-event";
-import { Topics } from "@riposte/falco-event";
-import { commandFromExample } from "@riposte/k8s-response/testing";
+
+import { commandFromExample } from "@riposte/actioner-kit/testing";
+import type { ActionOutcome } from "@riposte/contracts";
+import { Topics } from "@riposte/contracts";
 import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { freshAlert } from "./alerts.js";

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { V1Node } from "@kubernetes/client-node";
-import type { ActionOutcome } from "@riposte/falco-event";
+import type { ActionOutcome } from "@riposte/contracts";
 import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { freshAlert } from "./alerts.js";

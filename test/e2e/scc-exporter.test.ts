@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { status } from "@grpc/grpc-js";
-import type { ActionOutcome, ExportFindingCommand } from "@riposte/falco-event";
+import type { ActionOutcome, ExportFindingCommand } from "@riposte/contracts";
 import { type SccStandin, type StandinFinding, startSccStandin } from "@riposte/standins";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freshAlert } from "./alerts.js";

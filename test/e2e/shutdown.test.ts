@@ -5,7 +5,7 @@
 // grace period ends is cut off, so Pub/Sub redelivers it to the restarted service, which finds the pod
 // already gone. Every command ends in an outcome, and no pod is deleted twice.
 
-import { commandFromExample } from "@riposte/k8s-response/testing";
+import { commandFromExample } from "@riposte/actioner-kit/testing";
 import type { KubeObject, RequestRecord, SimCluster } from "@riposte/k8s-sim";
 import { startSim } from "@riposte/k8s-sim";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";

@@ -7,7 +7,7 @@
 // Every configuration is started once per round, the rounds one after another, and each service's
 // ratio is the median of its per-round ratios against its floor of the same round.
 
-import { commandFromExample } from "@riposte/k8s-response/testing";
+import { commandFromExample } from "@riposte/actioner-kit/testing";
 import { demoSeed } from "@riposte/k8s-sim";
 import { ALERT_FILE, exampleAlertText, pushBody } from "../alerts.js";
 import { type Bundles, FLOOR_OF_SERVICE, FLOORS, type FloorName } from "../bundles.js";

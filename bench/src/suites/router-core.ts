@@ -6,7 +6,7 @@ import {
   messageAttributes,
   parseFalcoAlert,
   parseJsonLossless,
-} from "@riposte/falco-event";
+} from "@riposte/contracts";
 import { buildCommands, decide, parsePlaybooks } from "@riposte/router";
 import { parsePushEnvelope } from "@riposte/service-kit";
 import { alertVariants, pushBody } from "../alerts.js";

@@ -12,8 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { PubSub } from "@google-cloud/pubsub";
-import { ACTION_KINDS, type ActionName } from "@riposte/falco-event";
-import { commandFromExample } from "@riposte/k8s-response/testing";
+import { commandFromExample } from "@riposte/actioner-kit/testing";
+import { ACTION_KINDS, type ActionName } from "@riposte/contracts";
 import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
 import type { LocalEnvironment, ServiceDescriptor } from "@riposte/service-kit";
 import {

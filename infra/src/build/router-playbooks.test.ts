@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { PubSub } from "@google-cloud/pubsub";
-import { Topics } from "@riposte/falco-event";
+import { Topics } from "@riposte/contracts";
 import {
   emulatorClient,
   freePort,

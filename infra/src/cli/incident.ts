@@ -1,6 +1,6 @@
 // Incident keys as an operator types them: the full 32-character key, or the 12-character short key
 // the notifier shows in Slack (`incident.slice(0, 12)` in services/notifier/src/slack-message.ts).
-import { isIncidentKey } from "@riposte/falco-event";
+import { isIncidentKey } from "@riposte/contracts";
 import { UsageError } from "./command.js";
 
 export const SHORT_KEY_LENGTH = 12;

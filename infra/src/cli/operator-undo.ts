@@ -2,6 +2,7 @@
 // --reason (an operator's audit trail), who asks, and the follow-up outcome they publish so that the
 // notifier and the scc-exporter hear of the undo under the incident that did it.
 import { userInfo } from "node:os";
+import { type ClusterClients, createClusterRegistry } from "@riposte/actioner-kit";
 import {
   type ActionOutcome,
   messageAttributes,
@@ -9,8 +10,7 @@ import {
   operatorOutcome,
   parseOperatorReason,
   Topics,
-} from "@riposte/falco-event";
-import { type ClusterClients, createClusterRegistry } from "@riposte/k8s-response";
+} from "@riposte/contracts";
 import { UsageError } from "./command.js";
 import { readCliEnv } from "./config.js";
 import { openPubsubTarget, type PubSubTarget, readDevState } from "./pubsub-target.js";

@@ -2,7 +2,7 @@
 // (imported, never copied), alerts parsed as the router parses them, and output that an alert cannot
 // use to drive the operator's terminal.
 import { readFileSync } from "node:fs";
-import { type FalcoAlert, parseFalcoAlert } from "@riposte/falco-event";
+import { type FalcoAlert, parseFalcoAlert } from "@riposte/contracts";
 import {
   buildCommands,
   type CompiledPlaybook,

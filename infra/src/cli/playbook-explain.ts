@@ -1,7 +1,7 @@
 // `riposte playbook explain PLAYBOOKS.yaml ALERT`: why the router would do what it does with one alert —
 // each playbook matched or not with the first condition that failed, then the commands with where
 // each param came from. The words come from the router's matcher, the verdicts from its decide().
-import type { FalcoAlert } from "@riposte/falco-event";
+import type { FalcoAlert } from "@riposte/contracts";
 import type { CompiledPlaybook } from "@riposte/router";
 import { parseCommandArgs, UsageError } from "./command.js";
 import {

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { ACTION_KINDS, type FalcoAlert, stringifyJsonLossless } from "@riposte/falco-event";
+import { ACTION_KINDS, type FalcoAlert, stringifyJsonLossless } from "@riposte/contracts";
 import type { CompiledPlaybook } from "@riposte/router";
 import { parseDocument } from "yaml";
 import { z } from "zod";

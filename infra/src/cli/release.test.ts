@@ -1,6 +1,6 @@
 // `riposte release` end to end against the simulated cluster and the Pub/Sub emulator.
 import type { CoreV1Event, V1Pod } from "@kubernetes/client-node";
-import { ActionOutcome } from "@riposte/falco-event";
+import { ActionOutcome } from "@riposte/contracts";
 import { describe, expect, it } from "vitest";
 import { useUndoFixture } from "./undo-fixture.js";
 

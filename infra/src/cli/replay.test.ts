@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { exampleAlertJson } from "@riposte/falco-event/testing";
+import { exampleAlertJson } from "@riposte/contracts/testing";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 const pubsubClients = vi.hoisted(() => ({ created: 0 }));

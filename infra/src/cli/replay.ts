@@ -3,7 +3,7 @@
 // removed or changed. Nothing is published: this module has no Pub/Sub client to publish with.
 import { createReadStream } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
-import type { FalcoAlert } from "@riposte/falco-event";
+import type { FalcoAlert } from "@riposte/contracts";
 import type { CompiledPlaybook } from "@riposte/router";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
 import {

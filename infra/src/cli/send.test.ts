@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { parseFalcoAlert } from "@riposte/falco-event";
+import { parseFalcoAlert } from "@riposte/contracts";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "./command.js";
 import { main } from "./main.js";

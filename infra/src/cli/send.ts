@@ -1,7 +1,7 @@
 // `riposte send FILE…|-`: publish Falco alerts to falco-events exactly as falcosidekick does
 // (data = the alert JSON, no attributes). A file holds one document, a JSON array, or NDJSON.
 import { readFileSync } from "node:fs";
-import { parseFalcoAlert, parseJsonLossless, stringifyJsonLossless, Topics } from "@riposte/falco-event";
+import { parseFalcoAlert, parseJsonLossless, stringifyJsonLossless, Topics } from "@riposte/contracts";
 import { makeVisible } from "../dev/log-format.js";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
 import { readCliEnv } from "./config.js";
@@ -36,7 +36,7 @@ export function splitAlerts(text: string, source: string): string[] {
 }
 
 /**
- * What the router will make of an alert: its incident key (parsed with falco-event as the router
+ * What the router will make of an alert: its incident key (parsed with contracts as the router
  * parses it, so the key is the one in Slack, traces and SCC), or why it will be quarantined.
  */
 export function describeAlert(alert: string): string {

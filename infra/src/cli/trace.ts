@@ -1,6 +1,6 @@
 // `riposte trace INCIDENT`: the incident's span tree from the local OTLP receiver of `riposte dev`,
 // or, against Google Cloud, the Cloud Trace console link (the trace id of an incident is its key).
-import { isIncidentKey } from "@riposte/falco-event";
+import { isIncidentKey } from "@riposte/contracts";
 import { traceConsoleUrl } from "@riposte/service-kit/gcp";
 import type { CollectedSpan } from "@riposte/standins";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";

@@ -2,7 +2,7 @@
 // subscription (a command given up on) and one on the quarantine backlog (a message no service could
 // accept), derived from the topology — never a hand-written list. They page through a notification
 // channel of the operator's (`--alert-channel`), not through the notifier: it may be what is failing.
-import { Topics } from "@riposte/falco-event";
+import { Topics } from "@riposte/contracts";
 import type { SubscriptionSpec } from "../topology/derive.js";
 import { type Flag, gcloud, type PlanStep } from "./commands.js";
 

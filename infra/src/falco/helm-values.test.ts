@@ -6,7 +6,7 @@
 // falcosidekick 0.13+), cited as "chart".
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Topics } from "@riposte/falco-event";
+import { Topics } from "@riposte/contracts";
 import routerDescriptor from "@riposte/router/descriptor";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";

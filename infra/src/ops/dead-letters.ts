@@ -1,7 +1,7 @@
 // Dead letters of a service: what its push subscriptions gave up on after max delivery attempts.
 // Replaying republishes each to the service's input topic with its attributes and a replay count.
 import type { PubSub } from "@google-cloud/pubsub";
-import { deadLetterTopicOf } from "@riposte/falco-event";
+import { deadLetterTopicOf } from "@riposte/contracts";
 import { type ServiceDescriptor, subscriptionNameFor } from "@riposte/service-kit";
 import { type HeldMessage, holdMessages } from "./inspect.js";
 

@@ -1,5 +1,5 @@
 // The Pub/Sub topology, derived from the service descriptors — never a second hand-written list.
-import { deadLetterTopicOf, Topics } from "@riposte/falco-event";
+import { deadLetterTopicOf, Topics } from "@riposte/contracts";
 import { type PushInput, type ServiceDescriptor, subscriptionNameFor } from "@riposte/service-kit";
 
 export interface TopicSpec {

@@ -1,5 +1,5 @@
 // Turning a push message's bytes into a typed message, with every defect reported as a path + message.
-import { parseMessage } from "@riposte/falco-event";
+import { parseMessage } from "@riposte/contracts";
 import type { z } from "zod";
 import type { Decoded } from "./envelope.js";
 

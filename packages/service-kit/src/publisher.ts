@@ -1,7 +1,7 @@
 // Publishing typed messages to Pub/Sub: JSON data plus attributes a subscriber can filter and a human
 // can read in the console. The emulator is selected by PUBSUB_EMULATOR_HOST alone (read by the client).
 import type { PubSub, Topic } from "@google-cloud/pubsub";
-import { ATTRIBUTE_VALUE_MAX_BYTES, truncateUtf8 } from "@riposte/falco-event";
+import { ATTRIBUTE_VALUE_MAX_BYTES, truncateUtf8 } from "@riposte/contracts";
 import { errorMessage, RetryableError } from "./errors.js";
 import { withTimeout } from "./timeout.js";
 import { attributesWithContext } from "./tracing/context.js";

@@ -14,7 +14,6 @@ import type {
   V1NetworkPolicySpec,
   V1Pod,
 } from "@kubernetes/client-node";
-import type { IsolatePodCommand } from "@riposte/falco-event";
 import {
   classifyKubernetesError,
   EVENT_PERMISSION,
@@ -27,7 +26,8 @@ import {
   RACE_LOST,
   resolveTargetPod,
   retryLostRaces,
-} from "@riposte/k8s-response";
+} from "@riposte/actioner-kit";
+import type { IsolatePodCommand } from "@riposte/contracts";
 import { enforcementLookupFromEnv } from "./config.js";
 
 export const QUARANTINE_LABEL = "riposte.dev/quarantine";

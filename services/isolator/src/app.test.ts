@@ -1,8 +1,8 @@
 // isolator against the simulated cluster, through app.request.
 import type { V1NetworkPolicy, V1Pod } from "@kubernetes/client-node";
-import type { ActionOutcome, IsolatePodCommand } from "@riposte/falco-event";
-import { createClusterRegistry } from "@riposte/k8s-response";
-import { commandFromExample, runnerDepsForTest } from "@riposte/k8s-response/testing";
+import { createClusterRegistry } from "@riposte/actioner-kit";
+import { commandFromExample, runnerDepsForTest } from "@riposte/actioner-kit/testing";
+import type { ActionOutcome, IsolatePodCommand } from "@riposte/contracts";
 import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
 import { createSilentLogger } from "@riposte/service-kit";
 import { pushRequest } from "@riposte/service-kit/testing";

@@ -5,7 +5,7 @@ import {
   createNetworkPolicyEnforcementLookup,
   kubernetesActionerEnv,
   type NetworkPolicyEnforcementLookup,
-} from "@riposte/k8s-response";
+} from "@riposte/actioner-kit";
 import { type Env, loadConfig } from "@riposte/service-kit";
 import { z } from "zod";
 

@@ -2,13 +2,13 @@
 // pod is still labelled and the policy created, but the outcome says `enforced: false` in its details
 // and in words (its reason, what the notifier prints), with a WARNING log. The GKE API is the fake one.
 import type { V1NetworkPolicy, V1Pod } from "@kubernetes/client-node";
-import type { ActionOutcome, IsolatePodCommand } from "@riposte/falco-event";
 import {
   type ClusterEntry,
   createActionerApp,
   createNetworkPolicyEnforcementLookup,
-} from "@riposte/k8s-response";
-import { commandFromExample, runnerDepsForTest } from "@riposte/k8s-response/testing";
+} from "@riposte/actioner-kit";
+import { commandFromExample, runnerDepsForTest } from "@riposte/actioner-kit/testing";
+import type { ActionOutcome, IsolatePodCommand } from "@riposte/contracts";
 import {
   demoSeed,
   type FakeGkeApi,

@@ -1,4 +1,4 @@
-import { type ActionerDeps, createActionerApp } from "@riposte/k8s-response";
+import { type ActionerDeps, createActionerApp } from "@riposte/actioner-kit";
 import { isolatePod } from "./action.js";
 
 export { type ReleaseResult, releaseQuarantine } from "./release.js";

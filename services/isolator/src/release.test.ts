@@ -1,7 +1,7 @@
 // riposte release's cluster side against the simulated cluster: the quarantine goes and an Event on
 // the pod says who lifted it and why.
 import type { CoreV1Event, V1Pod } from "@kubernetes/client-node";
-import { type ClusterClients, createClusterRegistry } from "@riposte/k8s-response";
+import { type ClusterClients, createClusterRegistry } from "@riposte/actioner-kit";
 import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { QUARANTINE_LABEL } from "./action.js";

@@ -2,9 +2,10 @@
 // allowance policies of that incident. The namespace's deny-all policy stays: it selects nobody once
 // no pod carries the label, and other quarantined pods in the namespace still need it. With an
 // operator's audit (who and why), an Event on the pod records the release.
-import { isIncidentKey } from "@riposte/falco-event";
-import type { ClusterClients } from "@riposte/k8s-response";
-import { classifyKubernetesError, recordEvent } from "@riposte/k8s-response";
+
+import type { ClusterClients } from "@riposte/actioner-kit";
+import { classifyKubernetesError, recordEvent } from "@riposte/actioner-kit";
+import { isIncidentKey } from "@riposte/contracts";
 import { QUARANTINE_LABEL } from "./action.js";
 
 const ANNOTATIONS = ["riposte.dev/quarantine-rule", "riposte.dev/quarantined-at"];

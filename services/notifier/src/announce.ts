@@ -2,7 +2,7 @@
 // so a redelivery sends nothing new), subject to storm control, then reported as ONE ActionOutcome. A
 // destination that cannot be reached yet makes the whole push retryable, and nothing is reported until
 // the redelivery has sent what was missing.
-import { isAtLeast, type NotifyCommand, type OutcomeResult } from "@riposte/falco-event";
+import { isAtLeast, type NotifyCommand, type OutcomeResult } from "@riposte/contracts";
 import { errorMessage, type PushContext, RetryableError, reportOutcome } from "@riposte/service-kit";
 import { ledgerCall } from "./delivery-ledger.js";
 import type { Destination } from "./destinations.js";

@@ -1,7 +1,7 @@
 // Where an incident was announced, as the ledger knows it (any instance, before or after a restart):
 // the destinations that got it, and those where storm control held it back with the command to announce
 // it in full later. The stored command is read back through the message schema, like any input.
-import { NotifyCommand } from "@riposte/falco-event";
+import { NotifyCommand } from "@riposte/contracts";
 import { ledgerCall } from "./delivery-ledger.js";
 import type { NotifierState } from "./notifier-state.js";
 

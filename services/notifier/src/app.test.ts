@@ -1,5 +1,5 @@
 // The notifier app through its push endpoints (app.request), delivering to the real webhook stand-in.
-import type { ActionOutcome } from "@riposte/falco-event";
+import type { ActionOutcome } from "@riposte/contracts";
 import { type MemoryPublisher, pushRequest } from "@riposte/service-kit/testing";
 import { findSlackInjections, type ReceivedRequest } from "@riposte/standins";
 import { describe, expect, it } from "vitest";

@@ -2,7 +2,7 @@
 // `/outcomes`, dead-lettered commands on `/dead-letters` — and the scheduled call closing storm
 // windows (`/scheduled/close-windows`), over injected destinations, publisher, ledger and HTTP client.
 // No I/O happens here until a request arrives.
-import { ActionOutcome, NotifyCommand } from "@riposte/falco-event";
+import { ActionOutcome, NotifyCommand } from "@riposte/contracts";
 import type { Ledger } from "@riposte/ledger";
 import {
   createPushApp,

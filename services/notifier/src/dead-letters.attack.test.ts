@@ -1,7 +1,7 @@
 // Attack tests (adversarial review of issue 15 #4): a malformed or hostile dead letter on /dead-letters
 // is acknowledged and recorded with a reason (never a crash or an endless retry); strings escaped.
-import { type Command, messageAttributes } from "@riposte/falco-event";
-import { commandFromExample, uniqueAlertTime } from "@riposte/falco-event/testing";
+import { type Command, messageAttributes } from "@riposte/contracts";
+import { commandFromExample, uniqueAlertTime } from "@riposte/contracts/testing";
 import { pushRequest } from "@riposte/service-kit/testing";
 import { findSlackInjections } from "@riposte/standins";
 import { describe, expect, it } from "vitest";

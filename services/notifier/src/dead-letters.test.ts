@@ -1,7 +1,7 @@
 // Dead-lettered commands through the notifier's /dead-letters endpoint (app.request), delivered to the
 // real webhook stand-in: announced once as FAILED, escaped, and never retried forever.
-import { type Command, messageAttributes } from "@riposte/falco-event";
-import { commandFromExample, uniqueAlertTime } from "@riposte/falco-event/testing";
+import { type Command, messageAttributes } from "@riposte/contracts";
+import { commandFromExample, uniqueAlertTime } from "@riposte/contracts/testing";
 import { createLogger } from "@riposte/service-kit";
 import { pushRequest } from "@riposte/service-kit/testing";
 import { findSlackInjections } from "@riposte/standins";

@@ -18,7 +18,7 @@ import {
   deadLetterTopicOf,
   isAtLeast,
   parseMessage,
-} from "@riposte/falco-event";
+} from "@riposte/contracts";
 import type { Ledger } from "@riposte/ledger";
 import {
   errorMessage,

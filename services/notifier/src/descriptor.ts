@@ -1,6 +1,6 @@
 // The notifier: announces alerts (Notify commands) on Slack and signed SOAR webhooks, and follows up
 // with the outcomes of the actions taken (action-outcomes).
-import { ACTION_KINDS, Topics } from "@riposte/falco-event";
+import { ACTION_KINDS, Topics } from "@riposte/contracts";
 import { LedgerEnv } from "@riposte/ledger";
 import { DEFAULT_RUNTIME, envList, type ServiceDescriptor, sensitive } from "@riposte/service-kit";
 import { z } from "zod";

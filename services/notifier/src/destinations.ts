@@ -4,7 +4,7 @@
 // Manager secrets; config.ts passes that environment in. Each entry's `type` names a registered format
 // (formats/index.ts), which also says whether the type takes a secret.
 // A Slack webhook URL is itself a credential, so no message here ever repeats a URL path or a secret.
-import { type Priority, parsePriority } from "@riposte/falco-event";
+import { type Priority, parsePriority } from "@riposte/contracts";
 import { ConfigError, type Env } from "@riposte/service-kit";
 import { z } from "zod";
 import { type DestinationFormat, FORMATS, type FormatRegistry } from "./formats/index.js";

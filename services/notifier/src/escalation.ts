@@ -1,6 +1,6 @@
 // What storm control must never hide: an alert more serious than the one announced for its group, and
 // an incident for which something destructive was done to the cluster (README "Storm control").
-import { type ActionOutcome, PRIORITIES, type Priority, severityOf } from "@riposte/falco-event";
+import { type ActionOutcome, PRIORITIES, type Priority, severityOf } from "@riposte/contracts";
 
 /**
  * Actions that change the cluster. Their incident is always announced in full: a follow-up such as

@@ -4,7 +4,7 @@
 // in the window's summary. Where the announcement went is read from the ledger (any instance may have
 // made it); when it is known nowhere yet, a follow-up waits briefly (outcome grace) for it. It never
 // produces an outcome of its own.
-import { type ActionOutcome, isAtLeast } from "@riposte/falco-event";
+import { type ActionOutcome, isAtLeast } from "@riposte/contracts";
 import { errorMessage, type PushContext, RetryableError } from "@riposte/service-kit";
 import { announceTo } from "./announce.js";
 import { type Announced, announcedIn } from "./announced.js";

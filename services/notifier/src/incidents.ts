@@ -1,7 +1,7 @@
 // What the notifier remembers per incident on this instance: the command once it came, the outcomes
 // seen (they may come first), where the announcement went or was held back, and the follow-ups
 // waiting for an announcement in progress.
-import type { ActionOutcome, AlertSummary, NotifyCommand, TargetMessage } from "@riposte/falco-event";
+import type { ActionOutcome, AlertSummary, NotifyCommand, TargetMessage } from "@riposte/contracts";
 import { currentTraceIds, type PushContext } from "@riposte/service-kit";
 import { ExpiringMap, type ExpiringMapOptions } from "./expiring-map.js";
 import { traceIdOfMessage } from "./links.js";

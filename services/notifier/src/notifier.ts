@@ -3,7 +3,7 @@
 // deliverer, publisher and ledger (delivery memory and storm windows, shared by every instance).
 // Outcomes may arrive before the command: they are remembered per incident (incidents.ts) and listed
 // in the announcement. Each destination's messages are written by its format.
-import type { ActionOutcome, NotifyCommand } from "@riposte/falco-event";
+import type { ActionOutcome, NotifyCommand } from "@riposte/contracts";
 import { errorMessage, type PushContext, withTimeout } from "@riposte/service-kit";
 import { announce, announceTo } from "./announce.js";
 import { announcedIn } from "./announced.js";

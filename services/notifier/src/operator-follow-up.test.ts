@@ -1,6 +1,6 @@
 // An operator's undo (`riposte release` / `riposte untaint`) reaches the notifier as an ordinary
 // outcome without alert: followed up where the incident was announced, its text escaped.
-import { operatorOutcome } from "@riposte/falco-event";
+import { operatorOutcome } from "@riposte/contracts";
 import { checkSlackPayload, findSlackInjections } from "@riposte/standins";
 import { describe, expect, it } from "vitest";
 import { isNotifierLink } from "./links.js";

@@ -2,13 +2,7 @@
 // says: an alert, a follow-up about an action's outcome, and a storm summary. Every alert-derived
 // string goes through escapeForSlack, inside code where Slack links nothing; mrkdwn objects are
 // `verbatim` so Slack does not auto-link or auto-mention either. The only links are the notifier's own.
-import type {
-  ActionOutcome,
-  AlertSummary,
-  OutcomeResult,
-  Priority,
-  TargetMessage,
-} from "@riposte/falco-event";
+import type { ActionOutcome, AlertSummary, OutcomeResult, Priority, TargetMessage } from "@riposte/contracts";
 import type { MessageLinks } from "./links.js";
 import { escapeForSlack, type SlackTextStyle } from "./slack-text.js";
 

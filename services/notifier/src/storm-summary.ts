@@ -1,6 +1,6 @@
 // Storm groups and their summaries: which alerts and outcomes are "the same thing again" for storm
 // control, and the one message per closed window saying how many of them were held back.
-import type { ActionOutcome, AlertSummary, OutcomeResult, TargetMessage } from "@riposte/falco-event";
+import type { ActionOutcome, AlertSummary, OutcomeResult, TargetMessage } from "@riposte/contracts";
 import type { StormSummaryRecord } from "@riposte/ledger";
 import { errorMessage } from "@riposte/service-kit";
 import { priorityOfRank } from "./escalation.js";

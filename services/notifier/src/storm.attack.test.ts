@@ -1,6 +1,6 @@
 // Attack tests (adversarial review of issue 15 #5): storm control must never hide an escalation.
-import { messageAttributes } from "@riposte/falco-event";
-import { commandFromExample } from "@riposte/falco-event/testing";
+import { messageAttributes } from "@riposte/contracts";
+import { commandFromExample } from "@riposte/contracts/testing";
 import { pushRequest } from "@riposte/service-kit/testing";
 import { findSlackInjections } from "@riposte/standins";
 import { describe, expect, it } from "vitest";

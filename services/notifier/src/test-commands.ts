@@ -1,7 +1,7 @@
 // Test helper: Notify commands and action outcomes built from the repository's example alerts, the way
 // the router and the actioners build them (parsed by the message schemas, so always valid).
-import type { ActionOutcome, NotifyCommand } from "@riposte/falco-event";
-import { commandFromExample, outcomeForTest, uniqueAlertTime } from "@riposte/falco-event/testing";
+import type { ActionOutcome, NotifyCommand } from "@riposte/contracts";
+import { commandFromExample, outcomeForTest, uniqueAlertTime } from "@riposte/contracts/testing";
 
 export interface CommandChanges {
   /** Top-level keys of the Falco alert JSON (rule, priority, output, …). */

@@ -2,7 +2,7 @@
 // normalised alert and the action outcomes, signed with HMAC-SHA256 over "<timestamp>.<raw body>" so
 // the receiver can check origin and freshness (the scheme Stripe and Slack use for their own webhooks).
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import type { ActionOutcome, AlertSummary, TargetMessage } from "@riposte/falco-event";
+import type { ActionOutcome, AlertSummary, TargetMessage } from "@riposte/contracts";
 import type { DeliveryRequest } from "./delivery.js";
 import type { MessageLinks } from "./links.js";
 

@@ -10,7 +10,7 @@ import {
   protectedNamespaceReason,
   protectedPodReason,
   resolveTargetPod,
-} from "@riposte/k8s-response";
+} from "@riposte/actioner-kit";
 
 export const killPod = kubernetesAction("kill-pod", {
   description: "Deletes the pod an alert names, guarded by its uid",

@@ -1,7 +1,7 @@
 // pod-killer against the simulated cluster (a real Kubernetes REST API), through app.request.
 import type { V1Pod } from "@kubernetes/client-node";
-import type { ActionOutcome, KillPodCommand } from "@riposte/falco-event";
-import { commandFromExample, runnerDepsForTest } from "@riposte/k8s-response/testing";
+import { commandFromExample, runnerDepsForTest } from "@riposte/actioner-kit/testing";
+import type { ActionOutcome, KillPodCommand } from "@riposte/contracts";
 import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
 import { createSilentLogger } from "@riposte/service-kit";
 import { pushRequest } from "@riposte/service-kit/testing";

@@ -1,4 +1,4 @@
 // Entry point: runActioner starts OpenTelemetry, then loads the descriptor (and with it http and grpc).
-import { runActioner } from "@riposte/k8s-response/run";
+import { runActioner } from "@riposte/actioner-kit/run";
 
 await runActioner("kill-pod", () => import("./descriptor.js"));

@@ -7,7 +7,7 @@ import {
   messageAttributes,
   parseFalcoMessage,
   summarizeAlert,
-} from "@riposte/falco-event";
+} from "@riposte/contracts";
 import { type Ledger, LedgerUnavailableError, type RoutingDecisionRecord } from "@riposte/ledger";
 import {
   createPushApp,

@@ -1,4 +1,4 @@
-import { Command } from "@riposte/falco-event";
+import { Command } from "@riposte/contracts";
 import { describe, expect, it } from "vitest";
 import { buildCommands, decide, type PlaybookOutcome } from "./decide.js";
 import { DEFAULT_PLAYBOOKS_YAML } from "./playbooks/default-playbooks.js";

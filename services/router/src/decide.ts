@@ -22,7 +22,7 @@ import {
   type FalcoAlert,
   KillPodCommand,
   summarizeAlert,
-} from "@riposte/falco-event";
+} from "@riposte/contracts";
 import type { CompiledPlaybook, FailedCondition, SafetyOverrides } from "./playbooks/match.js";
 
 export interface PlannedAction {

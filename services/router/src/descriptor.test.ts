@@ -1,4 +1,4 @@
-import { ACTIONS, Topics } from "@riposte/falco-event";
+import { ACTIONS, Topics } from "@riposte/contracts";
 import { describe, expect, it } from "vitest";
 import { routerDescriptor } from "./descriptor.js";
 

@@ -1,5 +1,5 @@
 // The router: reads Falco alerts from falco-events and publishes one command per action to the actioners.
-import { ACTIONS, Topics } from "@riposte/falco-event";
+import { ACTIONS, Topics } from "@riposte/contracts";
 import { DEFAULT_RUNTIME, RESPONDER_REDELIVERY, type ServiceDescriptor } from "@riposte/service-kit";
 import { routerEnv } from "./config.js";
 

@@ -2,7 +2,7 @@
 // stand-in: findings written, redeliveries that change nothing, outcomes in any order, and the ack
 // policy for transient and permanent SCC errors.
 import { status } from "@grpc/grpc-js";
-import type { ActionOutcome } from "@riposte/falco-event";
+import type { ActionOutcome } from "@riposte/contracts";
 import { type MemoryPublisher, pushRequest } from "@riposte/service-kit/testing";
 import { beforeEach, describe, expect, it } from "vitest";
 import { parseGkeClusterMap } from "./gke-clusters.js";

@@ -1,7 +1,7 @@
 // createApp: the scc-exporter's push endpoints. `/` takes ExportFinding commands (topic scc-exporter),
 // `/outcomes` takes the other services' ActionOutcomes (topic action-outcomes); both write the same
 // finding through the FindingExporter.
-import { ActionOutcome, ExportFindingCommand } from "@riposte/falco-event";
+import { ActionOutcome, ExportFindingCommand } from "@riposte/contracts";
 import { createPushApp, jsonMessageDecoder, type PushAppOptions, pushRoute } from "@riposte/service-kit";
 import type { Hono } from "hono";
 import { createFindingExporter, type FindingExporterOptions } from "./exporter.js";

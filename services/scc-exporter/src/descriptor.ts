@@ -1,6 +1,6 @@
 // The scc-exporter: records each incident as a Security Command Center v2 finding (ExportFinding
 // commands) and adds the other services' action outcomes to it (action-outcomes).
-import { Topics } from "@riposte/falco-event";
+import { Topics } from "@riposte/contracts";
 import { DEFAULT_RUNTIME, envBoolean, type ServiceDescriptor, sensitive } from "@riposte/service-kit";
 import { z } from "zod";
 import { gkeClustersEnv } from "./gke-clusters.js";

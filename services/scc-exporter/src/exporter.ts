@@ -2,7 +2,7 @@
 // the finding (and reports an ActionOutcome); an action outcome of another service adds its result to
 // the same finding, creating it first if the command has not arrived yet (any order, any number of
 // times). Pure over the injected SccApi and publisher.
-import type { ActionOutcome, ExportFindingCommand, OutcomeResult, TargetMessage } from "@riposte/falco-event";
+import type { ActionOutcome, ExportFindingCommand, OutcomeResult, TargetMessage } from "@riposte/contracts";
 import { type Logger, type Publisher, RetryableError, reportOutcome } from "@riposte/service-kit";
 import { incidentFinding, outcomeProperties, outcomePropertyKey, traceLinkOf } from "./finding.js";
 import { type GkeClusterMap, gkeResourceName, resolveGkeCluster } from "./gke-clusters.js";

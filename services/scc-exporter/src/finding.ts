@@ -4,8 +4,8 @@
 //
 // Everything in the alert is attacker-influenced text; it only ever lands in string values (never in
 // keys, names or the category beyond [A-Z0-9_]), and every value is bounded.
-import type { ActionOutcome, AlertSummary, Priority, TargetMessage } from "@riposte/falco-event";
-import { truncateText } from "@riposte/falco-event";
+import type { ActionOutcome, AlertSummary, Priority, TargetMessage } from "@riposte/contracts";
+import { truncateText } from "@riposte/contracts";
 import { traceConsoleUrl } from "@riposte/service-kit/gcp";
 import type { Finding } from "./scc-client.js";
 

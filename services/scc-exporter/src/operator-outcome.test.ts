@@ -1,7 +1,7 @@
 // An operator's undo (`riposte release` / `riposte untaint`) reaches the scc-exporter as an outcome
 // without alert: it is recorded on the incident's existing finding as riposte_operator*, who and why
 // in the reason, the rest of the finding (state included) untouched.
-import { operatorOutcome } from "@riposte/falco-event";
+import { operatorOutcome } from "@riposte/contracts";
 import { pushRequest } from "@riposte/service-kit/testing";
 import { describe, expect, it } from "vitest";
 import { parseGkeClusterMap } from "./gke-clusters.js";

@@ -1,7 +1,7 @@
 // Messages for the scc-exporter's tests, built from the shipped example alerts the way the router and
 // the actioners build them (commands) and report (outcomes).
-import type { ActionOutcome, ExportFindingCommand, OutcomeResult } from "@riposte/falco-event";
-import { commandFromExample, outcomeForTest } from "@riposte/falco-event/testing";
+import type { ActionOutcome, ExportFindingCommand, OutcomeResult } from "@riposte/contracts";
+import { commandFromExample, outcomeForTest } from "@riposte/contracts/testing";
 
 export interface CommandChanges {
   top?: Record<string, unknown>;

@@ -10,7 +10,6 @@
 // successor cannot be judged; the node it ran on is still suspect, so the alert's node is tainted. A
 // container id alone that no pod runs or ran leaves nothing to judge: refused (README, "Responding safely").
 import type { CoreV1Api, V1Node, V1Pod, V1Taint } from "@kubernetes/client-node";
-import type { TaintNodeCommand, Target } from "@riposte/falco-event";
 import {
   classifyKubernetesError,
   containerIdsOf,
@@ -25,7 +24,8 @@ import {
   resolveTargetPod,
   retryLostRaces,
   type SafetyPolicy,
-} from "@riposte/k8s-response";
+} from "@riposte/actioner-kit";
+import type { TaintNodeCommand, Target } from "@riposte/contracts";
 
 export const COMPROMISED_TAINT = "riposte.dev/compromised";
 /**

@@ -1,7 +1,7 @@
 // tainter against the simulated cluster, through app.request.
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
-import type { ActionOutcome, TaintNodeCommand } from "@riposte/falco-event";
-import { commandFromExample, runnerDepsForTest } from "@riposte/k8s-response/testing";
+import { commandFromExample, runnerDepsForTest } from "@riposte/actioner-kit/testing";
+import type { ActionOutcome, TaintNodeCommand } from "@riposte/contracts";
 import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
 import { createSilentLogger } from "@riposte/service-kit";
 import { pushRequest } from "@riposte/service-kit/testing";

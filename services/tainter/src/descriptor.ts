@@ -1,6 +1,6 @@
 // tainter: runs taint-node (action.ts). Its name, topic and description come from the action; what is
 // written here is what only this actioner has.
-import { describeActioner } from "@riposte/k8s-response";
+import { describeActioner } from "@riposte/actioner-kit";
 import { RESPONDER_REDELIVERY } from "@riposte/service-kit";
 import { taintNode } from "./action.js";
 

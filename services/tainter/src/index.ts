@@ -1,4 +1,4 @@
-import { type ActionerDeps, createActionerApp } from "@riposte/k8s-response";
+import { type ActionerDeps, createActionerApp } from "@riposte/actioner-kit";
 import { taintNode } from "./action.js";
 
 export { type LiftRequest, type LiftResult, liftTaint } from "./lift.js";

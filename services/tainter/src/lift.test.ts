@@ -1,7 +1,7 @@
 // riposte untaint's cluster side against the simulated cluster: only Riposte's taint and only its own
 // cordon go, under a resourceVersion precondition, with an Event on the node.
 import type { CoreV1Event, V1Node } from "@kubernetes/client-node";
-import { type ClusterClients, createClusterRegistry } from "@riposte/k8s-response";
+import { type ClusterClients, createClusterRegistry } from "@riposte/actioner-kit";
 import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { COMPROMISED_TAINT, CORDON_ANNOTATION } from "./action.js";

@@ -3,14 +3,14 @@
 // cordon stay. The patch is guarded by the resourceVersion read, so a writer in between makes us
 // read again rather than overwrite their change. An Event on the node says who lifted it and why.
 import type { CoreV1Api, V1Node } from "@kubernetes/client-node";
-import { isIncidentKey } from "@riposte/falco-event";
 import {
   type ClusterClients,
   classifyKubernetesError,
   RACE_LOST,
   recordEvent,
   retryLostRaces,
-} from "@riposte/k8s-response";
+} from "@riposte/actioner-kit";
+import { isIncidentKey } from "@riposte/contracts";
 import { COMPROMISED_TAINT, CORDON_ANNOTATION, escapePointer } from "./action.js";
 
 export const UNTAINT_ACTION = "untaint-node";

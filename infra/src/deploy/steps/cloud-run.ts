@@ -1,6 +1,6 @@
 // The steps that put the services on Cloud Run: their bundles, then one `gcloud run deploy` each with
 // the settings of its descriptor and the environment the options give it.
-import { gkeApiEndpointProblem } from "@riposte/k8s-response";
+import { gkeApiEndpointProblem } from "@riposte/actioner-kit";
 import type { ServiceDescriptor } from "@riposte/service-kit";
 import { gkeClusterPath } from "@riposte/service-kit/gcp";
 import { serviceAccountEmail } from "../../rbac.js";

@@ -1,5 +1,5 @@
 // falcosidekick's Google identity: the account Falco's alerts are published as, from the cluster.
-import { Topics } from "@riposte/falco-event";
+import { Topics } from "@riposte/contracts";
 import { accountEmail } from "../../rbac.js";
 import { gcloud, type PlanStep } from "../commands.js";
 import type { PlanContext } from "./context.js";

@@ -1,7 +1,7 @@
 // Falco's alerts through Cloud Logging instead of falcosidekick (`--ingest logging|both`): GKE's logging
 // agent already collects Falco's stdout; a log sink publishes the matching entries, LogEntries around
 // Falco's JSON lines, to falco-events, where the router unwraps them.
-import { Topics } from "@riposte/falco-event";
+import { Topics } from "@riposte/contracts";
 import { gcloud, type PlanStep, planVariable } from "../commands.js";
 import type { PlanContext } from "./context.js";
 

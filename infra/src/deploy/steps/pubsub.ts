@@ -1,6 +1,6 @@
 // The Pub/Sub side of the plan: the topics and subscriptions this plan owns (from the topology),
 // the grants that let Pub/Sub sign pushes and dead-letter, and the alert policies on what piles up.
-import { deadLetterTopicOf } from "@riposte/falco-event";
+import { deadLetterTopicOf } from "@riposte/contracts";
 import { type ServiceDescriptor, subscriptionNameFor } from "@riposte/service-kit";
 import { deriveTopology, type SubscriptionSpec, type Topology } from "../../topology/derive.js";
 import { pubsubServiceAgent, serviceAgentGrants } from "../../topology/service-agent.js";

@@ -3,7 +3,7 @@
 // path, a kubeconfig context (local), or an API server (the simulated cluster):
 //   CLUSTERS={"prod-eu":"projects/acme-prod/locations/europe-west1/clusters/prod-eu","dev":"context:kind-dev"}
 // One parser for all of them, so a map one service accepts is never refused by another.
-import { isClusterName } from "@riposte/falco-event";
+import { isClusterName } from "@riposte/contracts";
 import { z } from "zod";
 import { PROJECT_ID_PATTERN } from "./project.js";
 

@@ -1,13 +1,7 @@
 // One destination type, one format: how each thing the notifier says (an alert, a follow-up, a storm
 // summary, a dead letter) becomes the request that type of destination expects, and whether the type
 // takes a secret. The notifier only ever calls a destination's own format; index.ts registers them.
-import type {
-  ActionOutcome,
-  AlertSummary,
-  OutcomeResult,
-  Priority,
-  TargetMessage,
-} from "@riposte/falco-event";
+import type { ActionOutcome, AlertSummary, OutcomeResult, Priority, TargetMessage } from "@riposte/contracts";
 import type { DeliveryRequest } from "../delivery.js";
 import type { Destination } from "../destinations.js";
 import type { MessageLinks } from "../links.js";

@@ -1,6 +1,6 @@
 // A destination type is one format registered in the registry: the destinations config accepts its
 // `type` through the registry, and the notifier renders every message for it with that format alone.
-import type { ActionOutcome } from "@riposte/falco-event";
+import type { ActionOutcome } from "@riposte/contracts";
 import { ConfigError } from "@riposte/service-kit";
 import { describe, expect, it } from "vitest";
 import { loadDestinations } from "../destinations.js";

@@ -2,7 +2,7 @@
 // file, and the app wired to it with a memory publisher and a ledger on the run's real Firestore
 // emulator, in a project of its own per test file (tests sharing the emulator never see each other's).
 import { randomBytes } from "node:crypto";
-import { type ActionOutcome, messageAttributes, type NotifyCommand } from "@riposte/falco-event";
+import { type ActionOutcome, messageAttributes, type NotifyCommand } from "@riposte/contracts";
 import { createLedger, createLedgerFirestore, type Ledger } from "@riposte/ledger";
 import { createSilentLogger, type Logger, type PushAuthenticator } from "@riposte/service-kit";
 import { createMemoryPublisher, pushRequest } from "@riposte/service-kit/testing";

@@ -8,7 +8,7 @@ import {
   PRIORITIES,
   type Priority,
   severityOf,
-} from "@riposte/falco-event";
+} from "@riposte/contracts";
 import { compileGlob, compileGlobs, type Glob } from "./glob.js";
 import type { Comparison, FieldCondition, MatchSpec, PlaybookFile } from "./schema.js";
 

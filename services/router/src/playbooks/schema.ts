@@ -9,7 +9,7 @@ import {
   type Priority,
   parsePriority,
   snakeCase,
-} from "@riposte/falco-event";
+} from "@riposte/contracts";
 import { z } from "zod";
 import { matchesEveryAlert, selectingConditions } from "./match.js";
 

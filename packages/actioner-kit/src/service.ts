@@ -1,7 +1,7 @@
 // What the three actioner services have in common, written once: their descriptor, their app and the
 // runner dependencies built from the kit's config. A service is then its action, its descriptor
 // (`describeActioner`) and a main that calls `runActioner` (run.ts).
-import { ACTIONS, type Command, commandSchemaFor, Topics } from "@riposte/falco-event";
+import { ACTIONS, type Command, commandSchemaFor, Topics } from "@riposte/contracts";
 import { ledgerFromConfig } from "@riposte/ledger";
 import {
   createPushApp,

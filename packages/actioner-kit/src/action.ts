@@ -9,10 +9,9 @@ import {
   type Command,
   type CommandOf,
   type OutcomeResult,
-} from "@riposte/falco-event";
+} from "@riposte/contracts";
 import {
   createLedger,
-  createObjectSlots,
   type Ledger,
   type LedgerOptions,
   LedgerUnavailableError,
@@ -115,9 +114,8 @@ export function createActionerLedger(
   options: Pick<LedgerOptions, "firestore" | "timeoutMs" | "ttlDays">,
 ): ActionerLedger & Pick<Ledger, "warmUp" | "readIncident"> {
   const ledger = createLedger(options);
-  const { takeObjectSlots } = createObjectSlots(options);
   return {
-    takeObjectSlots,
+    takeObjectSlots: ledger.takeObjectSlots,
     recordActionAttempt: ledger.recordActionAttempt,
     recordActionOutcome: ledger.recordActionOutcome,
     warmUp: ledger.warmUp,

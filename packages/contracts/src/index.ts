@@ -1,4 +1,4 @@
-// @riposte/falco-event: the Falco alert as Riposte understands it (parsing, normalisation, target,
+// @riposte/contracts: the Falco alert as Riposte understands it (parsing, normalisation, target,
 // incident key) and the typed messages services exchange. Every service imports this package.
 
 export { isAbsent, NOT_AVAILABLE } from "./absent.js";

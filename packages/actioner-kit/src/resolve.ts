@@ -4,7 +4,7 @@
 // alert may name the instance before a restart. When the name is the only evidence (a k8s_audit
 // alert: no uid, no container), a pod created after the alert's event is one that took the name since.
 import type { CoreV1Api, V1Pod } from "@kubernetes/client-node";
-import type { Target } from "@riposte/falco-event";
+import type { Target } from "@riposte/contracts";
 import { classifyKubernetesError } from "./errors.js";
 
 export type PodResolution =

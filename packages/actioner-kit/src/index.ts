@@ -1,4 +1,4 @@
-// @riposte/k8s-response: what the Kubernetes actioners (pod-killer, isolator, tainter) share.
+// @riposte/actioner-kit: what the Kubernetes actioners (pod-killer, isolator, tainter) share.
 export {
   type ActionContext,
   type ActionerLedger,

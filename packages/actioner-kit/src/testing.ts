@@ -17,7 +17,7 @@ declare module "vitest" {
 }
 
 /** Commands from the examples live with the message contracts; re-exported for the actioners' tests. */
-export { type CommandOptions, commandFromExample } from "@riposte/falco-event/testing";
+export { type CommandOptions, commandFromExample } from "@riposte/contracts/testing";
 
 /**
  * The actioner's ledger on the run's Firestore emulator (service-kit's Firestore global setup), in a

@@ -4,7 +4,7 @@
 // it is asked once per cluster and hour, through the same endpoint rule and Application Default
 // Credentials as the cluster registry. A cluster reached by a kubeconfig context or a URL cannot be
 // asked: "unknown". A lookup that fails or hangs is "unknown" too — it never holds an isolation back.
-import { truncateText } from "@riposte/falco-event";
+import { truncateText } from "@riposte/contracts";
 import { errorMessage, withTimeout } from "@riposte/service-kit";
 import { GoogleAuth } from "google-auth-library";
 import {

@@ -1,6 +1,6 @@
 // The safety policy: what Riposte must never touch, whatever a playbook asks. Defaults protect the
 // control plane, GKE's and Google Managed Prometheus's system namespaces, Falco and Riposte itself.
-import { CommandSafety } from "@riposte/falco-event";
+import { CommandSafety } from "@riposte/contracts";
 
 export interface SafetyPolicy {
   /** Namespace globs no action may touch. */

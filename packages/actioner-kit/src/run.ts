@@ -3,7 +3,7 @@
 // imports only the tracing starter and the action catalogue (zod, nothing else); the service — its
 // descriptor and action, the runner, the Kubernetes and Pub/Sub clients — is imported after
 // instrument() has run. (A static import would be evaluated first, whatever its place in the file.)
-import { ACTIONS, type ActionName } from "@riposte/falco-event";
+import { ACTIONS, type ActionName } from "@riposte/contracts";
 import { instrument } from "@riposte/service-kit/instrument";
 import type { ActionerDescriptor } from "./service.js";
 

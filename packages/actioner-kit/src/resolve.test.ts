@@ -1,7 +1,7 @@
 // resolveTargetPod against the simulated cluster: by name, by container id (also a restarted
 // container's previous id), and what "no match" may and may not claim.
 import type { V1Pod } from "@kubernetes/client-node";
-import type { Target } from "@riposte/falco-event";
+import type { Target } from "@riposte/contracts";
 import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type ClusterClients, createClusterRegistry } from "./cluster.js";

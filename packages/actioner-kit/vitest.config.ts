@@ -1,5 +1,5 @@
 import { defineProject } from "vitest/config";
 
 export default defineProject({
-  test: { name: "@riposte/falco-event", include: ["src/**/*.test.ts"] },
+  test: { name: "@riposte/actioner-kit", include: ["src/**/*.test.ts"] },
 });

@@ -1,5 +1,5 @@
 import { defineProject } from "vitest/config";
 
 export default defineProject({
-  test: { name: "@riposte/k8s-response", include: ["src/**/*.test.ts"] },
+  test: { name: "@riposte/contracts", include: ["src/**/*.test.ts"] },
 });

@@ -1,6 +1,6 @@
 // An actioner's descriptor and app come from its action: the catalogue names its service and topic,
 // the action says what it does, once.
-import { ACTIONS, Topics } from "@riposte/falco-event";
+import { ACTIONS, Topics } from "@riposte/contracts";
 import { createSilentLogger } from "@riposte/service-kit";
 import { pushRequest } from "@riposte/service-kit/testing";
 import { describe, expect, it } from "vitest";

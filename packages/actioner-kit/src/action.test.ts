@@ -3,9 +3,9 @@
 
 import { randomBytes } from "node:crypto";
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
-import type { ActionOutcome, KillPodCommand } from "@riposte/falco-event";
-import { KillPodCommand as KillPodSchema } from "@riposte/falco-event";
-import { uniqueAlertTime } from "@riposte/falco-event/testing";
+import type { ActionOutcome, KillPodCommand } from "@riposte/contracts";
+import { KillPodCommand as KillPodSchema } from "@riposte/contracts";
+import { uniqueAlertTime } from "@riposte/contracts/testing";
 import { type SimCluster, startSim } from "@riposte/k8s-sim";
 import {
   createPushApp,
