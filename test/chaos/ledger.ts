@@ -3,7 +3,7 @@
 // pairs a dead-letter queue holds are also counted on their own, outcome or not (a dead-lettered
 // command is a lost action however its pair ended); and the simulated cluster's request log is
 // checked for destructive actions that happened twice.
-import { type ActionName, OUTCOME_RESULTS, type OutcomeResult } from "@riposte/falco-event";
+import { type ActionName, OUTCOME_RESULTS, type OutcomeResult } from "@riposte/contracts";
 import type { KubeObject, RequestRecord } from "@riposte/k8s-sim";
 
 export const TERMINAL_STATES = [...OUTCOME_RESULTS, "dead-lettered"] as const;
@@ -216,6 +216,11 @@ export interface DoubledActions {
   deletedPods: number;
   taintedNodes: number;
   labelledPods: number;
+  /**
+   * When each pod was first deleted, and first labelled (ms since the epoch, sorted): what the
+   * blast-radius limits bound, as the cluster saw it.
+   */
+  firstChangeAtMs: { deletes: number[]; labels: number[] };
   /** False when the ring buffer overflowed: the counts could then miss requests. */
   requestLogComplete: boolean;
   /** The successful requests behind every doubled entry, to tell what happened. */
@@ -234,6 +239,19 @@ function countBy(requests: readonly RequestRecord[], keep: (request: RequestReco
     counts.set(objectKey(request), (counts.get(objectKey(request)) ?? 0) + 1);
   }
   return counts;
+}
+
+/** When each object was first changed successfully by a matching request (ms since the epoch, sorted). */
+function firstChanges(
+  requests: readonly RequestRecord[],
+  keep: (request: RequestRecord) => boolean,
+): number[] {
+  const first = new Map<string, number>();
+  for (const request of requests) {
+    if (!keep(request) || !succeeded(request) || first.has(objectKey(request))) continue;
+    first.set(objectKey(request), Date.parse(request.time));
+  }
+  return [...first.values()].sort((a, b) => a - b);
 }
 
 const moreThanOnce = (counts: Map<string, number>) =>
@@ -269,6 +287,10 @@ export function findDoubledActions(
     deletedPods: deletes.size,
     taintedNodes: taintsPerNode.size,
     labelledPods: labels.size,
+    firstChangeAtMs: {
+      deletes: firstChanges(requests, isPodDelete),
+      labels: firstChanges(requests, isPodPatch),
+    },
     requestLogComplete: requests.length === 0 || requests[0]?.seq === 1,
     evidence: requests.filter(
       (r) =>

@@ -1,4 +1,4 @@
-import { AlertSummary, severityOf } from "@riposte/falco-event";
+import { AlertSummary, severityOf } from "@riposte/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RoutingDecisionRecord } from "./incident.js";
 import { emulatorFirestore, incidentKey, testLedger, uniqueProjectId } from "./test-support.js";

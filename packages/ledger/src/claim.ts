@@ -9,7 +9,7 @@
 // the incident already exists does a transaction decide, so two routers can never both win.
 import { randomUUID } from "node:crypto";
 import { FieldValue, type Transaction } from "@google-cloud/firestore";
-import { AlertSummary } from "@riposte/falco-event";
+import { AlertSummary } from "@riposte/contracts";
 import { z } from "zod";
 import { expireAtFrom, guarded, type LedgerContext, timestampAt } from "./context.js";
 import { ALREADY_EXISTS, grpcCodeOf } from "./errors.js";

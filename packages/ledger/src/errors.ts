@@ -15,6 +15,12 @@ export class LedgerUnavailableError extends Error {
 /** gRPC ALREADY_EXISTS: what `create()` of an existing document fails with. */
 export const ALREADY_EXISTS = 6;
 
+/** gRPC NOT_FOUND: what an update of a document that is gone fails with. */
+export const NOT_FOUND = 5;
+
+/** gRPC FAILED_PRECONDITION: what an update whose `lastUpdateTime` no longer matches fails with. */
+export const FAILED_PRECONDITION = 9;
+
 export function grpcCodeOf(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "number" ? code : undefined;

@@ -8,7 +8,7 @@
 //   any             traceId
 // and every write pushes `expireAt` (the TTL policy's field) to the TTL after it.
 import { FieldValue, Timestamp } from "@google-cloud/firestore";
-import { AlertSummary, IncidentKeySchema, OUTCOME_RESULTS } from "@riposte/falco-event";
+import { AlertSummary, IncidentKeySchema, OUTCOME_RESULTS } from "@riposte/contracts";
 import { z } from "zod";
 import { expireAtFrom, guarded, type LedgerContext, timestampAt } from "./context.js";
 

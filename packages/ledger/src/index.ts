@@ -33,7 +33,7 @@ export {
   ObjectSlotRequest,
   type ObjectSlots,
 } from "./object-slots.js";
-export { type Limit, SLOT_HOLDERS, SLOTS, type SlotDecision, type SlotHolder } from "./slots.js";
+export { type Limit, SLOT_HOLDERS, SLOTS } from "./slots.js";
 export {
   STORM_SUMMARIES,
   STORM_WINDOWS,

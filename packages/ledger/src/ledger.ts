@@ -26,7 +26,7 @@ import {
   recordNotification,
   recordTraceId,
 } from "./incident.js";
-import { type Limit, type SlotDecision, type SlotHolder, takeSlot } from "./slots.js";
+import { type ObjectSlotDecision, type ObjectSlotRequest, takeObjectSlots } from "./object-slots.js";
 import {
   dueStormWindows,
   pendingStormSummaries,
@@ -53,7 +53,8 @@ export interface Ledger {
   claimIncident(key: string, decision: RoutingDecisionRecord, options: ClaimOptions): Promise<ClaimResult>;
   markRouted(key: string, claimId: string): Promise<boolean>;
   releaseClaim(key: string, claimId: string): Promise<boolean>;
-  takeSlot(limit: Limit, holder: SlotHolder): Promise<SlotDecision>;
+  /** The actioners' blast-radius slots (object-slots.ts). */
+  takeObjectSlots(request: ObjectSlotRequest): Promise<ObjectSlotDecision>;
   recordActionAttempt(key: string, action: string, attempt: z.input<typeof ActionAttempt>): Promise<void>;
   recordActionOutcome(
     key: string,
@@ -91,7 +92,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     claimIncident: (key, decision, claim) => claimIncident(ctx, key, decision, claim),
     markRouted: (key, claimId) => markRouted(ctx, key, claimId),
     releaseClaim: (key, claimId) => releaseClaim(ctx, key, claimId),
-    takeSlot: (limit, holder) => takeSlot(ctx, limit, holder),
+    takeObjectSlots: (request) => takeObjectSlots(ctx, request),
     recordActionAttempt: (key, action, attempt) => recordActionAttempt(ctx, key, action, attempt),
     recordActionOutcome: (key, action, outcome) => recordActionOutcome(ctx, key, action, outcome),
     recordNotification: (key, destination, notification) =>

@@ -79,16 +79,41 @@ describe("takeObjectSlots", { timeout: 30_000 }, () => {
     expect(await second.takeObjectSlots(request([namespaceB], "b-1"))).toMatchObject({ granted: true });
   });
 
-  it("a new window has new slots; the object's slots count until the window's length has passed", async () => {
+  it("counts any window's length, not calendar windows: max slots over a boundary still refuse the next", async () => {
+    // Fixed windows allowed `max` at 10:00:59 and `max` more at 10:01:00: twice the limit in a second.
     let now = new Date("2026-12-05T10:00:50Z");
-    const clock = { firestore: firstInstance, timeoutMs: 30_000, now: () => now };
-    const slots = createObjectSlots(clock);
-    const limits = [perNamespace(`w-${incidentKey()}`, 1)];
+    const slots = createObjectSlots({ firestore: firstInstance, timeoutMs: 30_000, now: () => now });
+    const limits = [perNamespace(`w-${incidentKey()}`, 2)];
     expect(await slots.takeObjectSlots(request(limits, "p-1"))).toEqual({ granted: true, reused: false });
-    now = new Date("2026-12-05T10:01:10Z"); // next window, 20 s later: p-1 still holds its slot
-    expect(await slots.takeObjectSlots(request(limits, "p-1"))).toEqual({ granted: true, reused: true });
+    now = new Date("2026-12-05T10:00:59Z");
     expect(await slots.takeObjectSlots(request(limits, "p-2"))).toEqual({ granted: true, reused: false });
+    now = new Date("2026-12-05T10:01:10Z"); // a new minute, 20 s after p-1: both slots still count
+    expect(await slots.takeObjectSlots(request(limits, "p-1"))).toEqual({ granted: true, reused: true });
     expect(await slots.takeObjectSlots(request(limits, "p-3"))).toMatchObject({ granted: false });
+    now = new Date("2026-12-05T10:01:50Z"); // p-1's slot is a minute old: free; p-2's still counts
+    expect(await slots.takeObjectSlots(request(limits, "p-3"))).toEqual({ granted: true, reused: false });
+    expect(await slots.takeObjectSlots(request(limits, "p-4"))).toMatchObject({ granted: false });
+    // p-1 again, its holder a minute old: a new slot, which it no longer finds.
+    expect(await slots.takeObjectSlots(request(limits, "p-1"))).toMatchObject({ granted: false });
+    now = new Date("2026-12-05T10:01:59Z");
+    expect(await slots.takeObjectSlots(request(limits, "p-1"))).toEqual({ granted: true, reused: false });
+  });
+
+  it("never grants more than max in any window's length to takers racing across a slot's expiry", async () => {
+    let now = new Date("2026-12-05T11:00:00Z");
+    const clock = () => now;
+    const a = createObjectSlots({ firestore: firstInstance, timeoutMs: 30_000, now: clock });
+    const b = createObjectSlots({ firestore: secondInstance, timeoutMs: 30_000, now: clock });
+    const limits = [perNamespace(`r-${incidentKey()}`, 3)];
+    for (const pod of ["old-1", "old-2", "old-3"])
+      expect(await a.takeObjectSlots(request(limits, pod))).toMatchObject({ granted: true });
+    now = new Date("2026-12-05T11:01:00Z"); // all three expire at once; 12 takers race for them
+    const decisions = await Promise.all(
+      Array.from({ length: 12 }, (_, index) =>
+        (index % 2 === 0 ? a : b).takeObjectSlots(request(limits, `new-${index}`)),
+      ),
+    );
+    expect(decisions.filter((decision) => decision.granted)).toHaveLength(3);
   });
 
   it("refuses text that is not an incident key or a plain action name before reaching Firestore", async () => {

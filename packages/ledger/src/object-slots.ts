@@ -1,22 +1,32 @@
 // Blast-radius slots for an object changed under several limits at once (e.g. pod kills per namespace
-// and per cluster): one slot in every limit, or none. The layout of each limit's slots is slots.ts's
-// (`limitSlots/<L>-<W>-<k>`), so a limit is counted the same whichever function takes its slots.
+// and per cluster): one slot in every limit, or none. At most `max` objects per limit in ANY span of
+// the window's length (a sliding window): fixed calendar windows would allow `max` just before a
+// boundary and `max` more just after it — twice the limit within a second.
 //
+// Layout, for limit L (hashed to an id):
+//   limitSlots/<L>-<k>             k = 0 … max-1: slot k, with the time it was last taken; free again
+//                                  once that is a window's length ago
+//   limitSlotHolders/<set>         the object's claim on one slot in each of its limits, for the
+//                                  longest of their windows
 // The holder is the object changed (action, kind, namespace, name, uid), not a delivery: a redelivery,
 // a concurrent duplicate or another incident changing the same object again re-uses the slots it took
-// instead of being refused by them. Its document, `limitSlotHolders/<set>-<W>`, lives in the longest
-// limit's window and is created in the same batch as the slots: a batch that fails as a whole when any
-// of its documents exists, so no slot is taken in one limit while another refuses, and no holder ever
-// gets a second set. Slots are never given back (see slots.ts).
+// instead of being refused by them.
+//
+// No transaction, no counter: the holder and one slot per limit are written in one batch whose every
+// write carries a precondition — create where the document is absent, update-if-unchanged
+// (`lastUpdateTime` as read) where it is an expired one being reused. The batch fails as a whole when
+// any other taker wrote one of its documents first, and the taker reads again. Contended transactions
+// on one document cost seconds each on the emulator (lock waits); a precondition that loses fails at
+// once. Slots are never given back: a timeout or an error does not prove the action did not land.
 import { createHash, randomInt } from "node:crypto";
-import type { DocumentReference, DocumentSnapshot, Firestore, Timestamp } from "@google-cloud/firestore";
+import type { DocumentSnapshot, Firestore, Timestamp, WriteBatch } from "@google-cloud/firestore";
 import { z } from "zod";
 import { contextOf, guarded, type LedgerContext, timestampAt } from "./context.js";
-import { ALREADY_EXISTS, grpcCodeOf } from "./errors.js";
+import { ALREADY_EXISTS, FAILED_PRECONDITION, grpcCodeOf, NOT_FOUND } from "./errors.js";
 import { FieldName, IncidentKey } from "./incident.js";
 import { LimitSchema, SLOT_HOLDERS, SLOTS } from "./slots.js";
 
-/** Slot documents outlive their window by a day (for a lagging clock, and to read back). */
+/** Slot documents outlive their window by a day (to read back who took them); TTL removes them. */
 const KEEP_AFTER_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export const ObjectSlotRequest = z.object({
@@ -55,39 +65,40 @@ export async function takeObjectSlots(
 ): Promise<ObjectSlotDecision> {
   const { limits, holder, incident, action } = ObjectSlotRequest.parse(request);
   const at = ctx.now();
-  const windows = limits.map((limit) => {
-    const index = Math.floor(at.getTime() / limit.windowMs);
-    const start = new Date(index * limit.windowMs);
+  const perLimit = limits.map((limit) => {
     const limitId = idOf(limit.limit);
     const slots = Array.from({ length: limit.max }, (_, k) =>
-      ctx.db.collection(SLOTS).doc(`${limitId}-${index}-${k}`),
+      ctx.db.collection(SLOTS).doc(`${limitId}-${k}`),
     );
-    return { limit, start, slots };
+    return { limit, slots };
   });
   const holderWindowMs = Math.max(...limits.map((limit) => limit.windowMs));
-  const holderIndex = Math.floor(at.getTime() / holderWindowMs);
-  const setId = idOf(JSON.stringify([limits.map((limit) => limit.limit), holder]));
-  const holderIn = (index: number) => ctx.db.collection(SLOT_HOLDERS).doc(`${setId}-${index}`);
-  // A redelivery just after a window boundary finds its slots in the window before.
-  const holderRefs = [holderIn(holderIndex), holderIn(holderIndex - 1)] as const;
-  const allSlotRefs = windows.flatMap((window) => window.slots);
+  const holderRef = ctx.db
+    .collection(SLOT_HOLDERS)
+    .doc(idOf(JSON.stringify([limits.map((limit) => limit.limit), holder])));
+  const allSlotRefs = perLimit.flatMap(({ slots }) => slots);
   const common = { holder, incident, action, takenAt: timestampAt(at) };
 
   return guarded(ctx, "take blast-radius slots", async () => {
     // Each lost race means another taker got a slot (or this holder its set): the rounds are bounded.
     const rounds = allSlotRefs.length + 2;
     for (let round = 0; round < rounds; round += 1) {
-      const [current, earlier, ...slotSnapshots] = await ctx.db.getAll(...holderRefs, ...allSlotRefs);
-      if (heldWithin([current, earlier] as DocumentSnapshot[], at, holderWindowMs))
+      const [holderSnapshot, ...slotSnapshots] = (await ctx.db.getAll(
+        holderRef,
+        ...allSlotRefs,
+      )) as DocumentSnapshot[];
+      if (takenWithin(holderSnapshot as DocumentSnapshot, at, holderWindowMs))
         return { granted: true, reused: true };
-      const picks: { ref: DocumentReference; data: Record<string, unknown> }[] = [];
+      const batch = ctx.db.batch();
       let offset = 0;
-      for (const [index, { limit, start, slots }] of windows.entries()) {
-        const free = slots.flatMap((_, k) => (slotSnapshots[offset + k]?.exists ? [] : [k]));
+      const picked: string[] = [];
+      for (const [index, { limit, slots }] of perLimit.entries()) {
+        const snapshots = slotSnapshots.slice(offset, offset + slots.length);
         offset += slots.length;
+        const free = snapshots.filter((snapshot) => !takenWithin(snapshot, at, limit.windowMs));
         // Random choice: concurrent takers mostly try different slots instead of colliding.
-        const k = free[randomInt(Math.max(free.length, 1))];
-        if (k === undefined)
+        const snapshot = free[randomInt(Math.max(free.length, 1))];
+        if (snapshot === undefined)
           return {
             granted: false,
             refusedBy: index,
@@ -95,42 +106,51 @@ export async function takeObjectSlots(
             max: limit.max,
             windowMs: limit.windowMs,
           };
-        picks.push({
-          ref: slots[k] as DocumentReference,
-          data: {
-            ...common,
-            limit: limit.limit,
-            slot: k,
-            windowStart: timestampAt(start),
-            expireAt: timestampAt(new Date(start.getTime() + limit.windowMs + KEEP_AFTER_WINDOW_MS)),
-          },
+        picked.push(snapshot.ref.id);
+        writeIfUnchanged(batch, snapshot, {
+          ...common,
+          limit: limit.limit,
+          slot: slots.findIndex((ref) => ref.id === snapshot.ref.id),
+          expireAt: timestampAt(new Date(at.getTime() + limit.windowMs + KEEP_AFTER_WINDOW_MS)),
         });
       }
-      const holderExpireAt = new Date((holderIndex + 1) * holderWindowMs + KEEP_AFTER_WINDOW_MS);
-      const batch = ctx.db.batch().create(holderRefs[0], {
+      writeIfUnchanged(batch, holderSnapshot as DocumentSnapshot, {
         ...common,
-        slots: picks.map((pick) => pick.ref.id),
-        expireAt: timestampAt(holderExpireAt),
+        slots: picked,
+        expireAt: timestampAt(new Date(at.getTime() + holderWindowMs + KEEP_AFTER_WINDOW_MS)),
       });
-      for (const pick of picks) batch.create(pick.ref, pick.data);
       try {
         await batch.commit();
         return { granted: true, reused: false };
       } catch (error) {
-        if (grpcCodeOf(error) !== ALREADY_EXISTS) throw error;
+        if (!LOST_RACE.has(grpcCodeOf(error) ?? -1)) throw error;
       }
     }
     throw new Error(`slots for ${limits.map((limit) => limit.limit).join(", ")} still contended`);
   });
 }
 
-/** Whether a holder document still counts: taken less than the longest window ago. */
-function heldWithin(snapshots: DocumentSnapshot[], at: Date, windowMs: number): boolean {
-  return snapshots.some((snapshot) => {
-    if (!snapshot.exists) return false;
-    const takenAt = (snapshot.get("takenAt") as Timestamp).toDate();
-    return at.getTime() - takenAt.getTime() < windowMs;
-  });
+/**
+ * What a batch that lost to another taker fails with: a create that found the document, an update that
+ * found it changed since it was read (or removed by the TTL meanwhile).
+ */
+const LOST_RACE = new Set([ALREADY_EXISTS, FAILED_PRECONDITION, NOT_FOUND]);
+
+/** Writes `data` over the document `snapshot` read, only if nobody has written it since. */
+function writeIfUnchanged(
+  batch: WriteBatch,
+  snapshot: DocumentSnapshot,
+  data: Record<string, unknown>,
+): void {
+  if (!snapshot.exists) batch.create(snapshot.ref, data);
+  else batch.update(snapshot.ref, data, { lastUpdateTime: snapshot.updateTime as Timestamp });
+}
+
+/** Whether a slot or holder document still counts: taken less than `windowMs` ago. */
+function takenWithin(snapshot: DocumentSnapshot, at: Date, windowMs: number): boolean {
+  if (!snapshot.exists) return false;
+  const takenAt = (snapshot.get("takenAt") as Timestamp).toDate();
+  return at.getTime() - takenAt.getTime() < windowMs;
 }
 
 /** Document ids from caller text: a fixed-length hash, so no text ever becomes part of a path. */

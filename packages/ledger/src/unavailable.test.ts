@@ -10,11 +10,13 @@ const BOUND_MS = TIMEOUT_MS + 1_500;
 const everyCall: Record<string, (ledger: Ledger) => Promise<unknown>> = {
   claimIncident: (ledger) =>
     ledger.claimIncident(incidentKey(), { playbooks: [], actions: [] }, { dedupWindowMs: 60_000 }),
-  takeSlot: (ledger) =>
-    ledger.takeSlot(
-      { limit: "pod kills|c1", windowMs: 60_000, max: 2 },
-      { incident: incidentKey(), action: "kill-pod" },
-    ),
+  takeObjectSlots: (ledger) =>
+    ledger.takeObjectSlots({
+      limits: [{ limit: "pod kills|c1", windowMs: 60_000, max: 2 }],
+      holder: "kill-pod|Pod|shop|web-1|uid-1",
+      incident: incidentKey(),
+      action: "kill-pod",
+    }),
   recordActionOutcome: (ledger) =>
     ledger.recordActionOutcome(incidentKey(), "kill-pod", {
       service: "pod-killer",
