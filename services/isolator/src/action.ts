@@ -237,6 +237,9 @@ async function labelPod(
   // Creating the maps replaces any a writer added since our read: only valid for the version we read.
   if (!metadata.labels || !metadata.annotations)
     operations.push({ op: "test", path: "/metadata/resourceVersion", value: metadata.resourceVersion });
+  // The labels as read (so without the quarantine label): another incident's concurrent quarantine
+  // fails this test instead of being overwritten, and the pod's status updates do not.
+  else operations.push({ op: "test", path: "/metadata/labels", value: metadata.labels });
   if (!metadata.labels) operations.push({ op: "add", path: "/metadata/labels", value: {} });
   if (!metadata.annotations) operations.push({ op: "add", path: "/metadata/annotations", value: {} });
   operations.push(
@@ -273,14 +276,17 @@ async function reread(core: CoreV1Api, pod: V1Pod): Promise<{ stale: string } | 
   }
 }
 
-/** labelPod, with what its failures mean: `stale` when the pod is not the one read, a retry on a race. */
+/**
+ * labelPod, with what its failures mean: `stale` when the pod is not the one read, `quarantinedBy` when
+ * another delivery quarantined it since our read, a retry on any other race.
+ */
 function quarantinePod(
   core: CoreV1Api,
   pod: V1Pod,
   incident: string,
   rule: string,
   now: Date,
-): Promise<{ stale?: string }> {
+): Promise<{ stale?: string; quarantinedBy?: string }> {
   let read = pod;
   return retryLostRaces(`label pod ${podRef(pod)}`, async () => {
     try {
@@ -295,6 +301,8 @@ function quarantinePod(
       if (failure.kind !== "invalid") throw error;
       const fresh = await reread(core, read);
       if ("stale" in fresh) return fresh;
+      const quarantinedBy = fresh.current.metadata?.labels?.[QUARANTINE_LABEL];
+      if (quarantinedBy !== undefined) return { quarantinedBy };
       // Same pod, new version: someone wrote between our read and our patch. Decide again on theirs.
       if (fresh.current.metadata?.resourceVersion !== read.metadata?.resourceVersion) {
         read = fresh.current;
@@ -449,8 +457,17 @@ export const isolatePodAction = (enforcement: NetworkPolicyEnforcementLookup) =>
               },
             };
           }
-          const { stale } = await quarantinePod(clients.core, pod, incident, command.alert.rule, now);
-          if (stale) return { result: "stale", reason: stale };
+          const labelled = await quarantinePod(clients.core, pod, incident, command.alert.rule, now);
+          if (labelled.stale) return { result: "stale", reason: labelled.stale };
+          if (labelled.quarantinedBy !== undefined)
+            return {
+              result: "already-done",
+              doneBy: labelled.quarantinedBy,
+              reason: warned(
+                `pod ${namespace}/${name} was quarantined meanwhile (incident ${labelled.quarantinedBy}); label left as it is`,
+              ),
+              details: { policyResults },
+            };
           // NetworkPolicies add up: another policy that selects the pod and allows traffic keeps it open.
           const openedBy = await policiesOpening(clients.networking, namespace, {
             ...pod.metadata?.labels,

@@ -385,6 +385,26 @@ describe("isolator", () => {
     expect(after?.metadata?.annotations).toMatchObject({ owner: "sre" });
   });
 
+  it("two incidents isolating one pod at the same time: one labels it (done), the other already-done naming it", async () => {
+    const { send, outcomes } = setup();
+    const first = commandFromExample("isolate-pod", "modern-terminal-shell.json");
+    const second = { ...first, incident: "f".repeat(32) };
+    // The first's patch waits; meanwhile the second reads, labels, and is done.
+    sim.faults.inject({ resource: "pods", verb: "patch", latencyMs: 400, times: 1 });
+    const sendingFirst = send(first);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(await send(second)).toBe(204);
+    expect(await sendingFirst).toBe(204);
+    const byIncident = Object.fromEntries(outcomes().map((outcome) => [outcome.incident, outcome]));
+    expect(byIncident[second.incident]).toMatchObject({ result: "done" });
+    expect(byIncident[first.incident]).toMatchObject({
+      result: "already-done",
+      reason: expect.stringContaining(`quarantined meanwhile (incident ${second.incident})`),
+    });
+    // The label still names the incident that quarantined the pod: never overwritten by the later patch.
+    expect(pod("shop", "web-7d9f8c6b5-abcde")?.metadata?.labels?.[QUARANTINE_LABEL]).toBe(second.incident);
+  }, 20_000);
+
   it("a pod replaced between resolution and labelling: the uid test fails → stale, the new pod unlabelled", async () => {
     const { send, outcomes } = setup();
     const original = pod("shop", "web-7d9f8c6b5-abcde") as V1Pod;
