@@ -1,6 +1,6 @@
 // The action catalogue: one row per action, every other spelling of its name derived from it.
 import { describe, expect, it } from "vitest";
-import { ACTION_KINDS, ACTIONS, snakeCase, Topics } from "./index.js";
+import { ACTION_KINDS, ACTIONS, quarantineTtlMs, snakeCase, Topics } from "./index.js";
 
 describe("action catalogue", () => {
   it("derives the command kind and the Event reason from the action's name, and names its service", () => {
@@ -31,5 +31,29 @@ describe("action catalogue", () => {
         expect(schema.description, `${action.name} ${param}`).toMatch(/\w/);
       }
     }
+  });
+});
+
+describe("isolate-pod's ttl (a quarantine lease)", () => {
+  const params = ACTIONS["isolate-pod"].params;
+
+  it.each(["0s", "-1h", "999999h", "1e3h", "31d", "24", "h", "1.5h", " 24h", "24h ", "1h30m", "0x10h"])(
+    "refuses %j, naming the param",
+    (ttl) => {
+      const parsed = params.safeParse({ ttl });
+      expect(parsed.success).toBe(false);
+      const [issue] = parsed.error?.issues ?? [];
+      expect(issue?.path).toEqual(["ttl"]);
+      expect(issue?.message).toMatch(/^ttl /);
+    },
+  );
+
+  it("takes a duration in s, m, h or d from 1 minute to 30 days, and says how long it is", () => {
+    for (const ttl of ["24h", "90m", "60s", "30d", "720h"])
+      expect(params.parse({ ttl })).toEqual({ allowDns: false, ttl });
+    expect(params.parse({})).toEqual({ allowDns: false });
+    expect(quarantineTtlMs("90m")).toBe(90 * 60_000);
+    expect(quarantineTtlMs("30d")).toBe(30 * 86_400_000);
+    expect(ACTIONS["isolate-pod"].params.shape.ttl.description).toMatch(/lease/);
   });
 });

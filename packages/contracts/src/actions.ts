@@ -5,6 +5,34 @@
 // README's param table all read it from here.
 import { z } from "zod";
 
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** A quarantine lease's bounds: shorter than the scheduled release's period means nothing; longer is forgotten. */
+export const QUARANTINE_TTL_MIN_MS = 60_000;
+export const QUARANTINE_TTL_MAX_MS = 30 * UNIT_MS.d;
+const TTL_FORMAT = /^([1-9][0-9]{0,6})([smhd])$/;
+
+/** `90m` → 5 400 000; undefined for anything else than a whole number and one unit (s, m, h, d). */
+export function quarantineTtlMs(ttl: string): number | undefined {
+  const match = TTL_FORMAT.exec(ttl);
+  if (!match) return undefined;
+  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+}
+
+/** The check of a ttl, its message naming the param (`--ttl` on the CLI says so itself). */
+export function quarantineTtlProblem(ttl: string, name = "ttl"): string | undefined {
+  const ms = quarantineTtlMs(ttl);
+  if (ms === undefined)
+    return `${name} ${JSON.stringify(ttl.slice(0, 40))}: expected a whole number and a unit (s, m, h or d), e.g. 24h or 90m`;
+  if (ms < QUARANTINE_TTL_MIN_MS || ms > QUARANTINE_TTL_MAX_MS)
+    return `${name} ${ttl}: must be from 1m to 30d`;
+  return undefined;
+}
+
+const quarantineTtl = z.string().superRefine((ttl, ctx) => {
+  const problem = quarantineTtlProblem(ttl);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
 // Params are strict: a misspelt option in a playbook (e.g. `gracePeriodSecond`) must fail loudly
 // rather than fall back to a default that does something else. Each `.describe()` is the param's
 // line in the README.
@@ -28,6 +56,11 @@ const CATALOGUE = {
         .union([z.cidrv4(), z.cidrv6()], { error: "expected an IPv4 or IPv6 CIDR" })
         .optional()
         .describe("keep ingress from this IPv4 or IPv6 CIDR open, for forensics"),
+      ttl: quarantineTtl
+        .optional()
+        .describe(
+          "a lease: released automatically this long after isolation (1m to 30d, e.g. 24h) unless `riposte quarantine extend` renews it; none = until `riposte release`",
+        ),
     }),
   },
   "taint-node": {
