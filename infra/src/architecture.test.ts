@@ -1,7 +1,10 @@
 // Rules of the code base that no single package's tests can see.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { describe, expect, it } from "vitest";
+import { type Node, type SourceFile, SyntaxKind } from "typescript/unstable/ast";
+import { API } from "typescript/unstable/sync";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "./services.js";
 
 /** Product code: every package, service and infra tool, and the chaos run. */
@@ -102,4 +105,150 @@ describe("test doubles stay on their own floor", () => {
     expect(FAKES.test(withoutComments('await import("@riposte/standins/x")'))).toBe(true);
     expect(FAKES.test(withoutComments("// a test drives @riposte/k8s-sim"))).toBe(false);
   });
+});
+
+/** The longest body one function may have before it hides more than one job. */
+const MAX_FUNCTION_LINES = 150;
+/** Where the length rule applies: what runs, and the tools; not tests, test fixtures or the fakes. */
+const LENGTH_ROOTS = ["packages", "services", "infra/src"];
+
+/**
+ * Functions allowed to stay longer, each with why. Keep this short: an entry is a table or a debt,
+ * not a place to add more. Keyed by "file: name" as the checker prints it.
+ */
+const LONG_FUNCTION_EXCEPTIONS: Record<string, string> = {
+  "packages/actioner-kit/src/action.ts: createActionHandler": "debt (issue 17): to split into named units",
+  "packages/actioner-kit/src/action.ts: createActionHandler > run":
+    "debt (issue 17): to split into named units",
+  "packages/actioner-kit/src/cluster.ts: createClusterRegistry": "debt (issue 17): to split into named units",
+  "packages/contracts/src/json.ts: parseDocument": "debt (issue 17): to split into named units",
+  "packages/service-kit/src/push.ts: createPushApp": "debt (issue 17): to split into named units",
+  "services/router/src/app.ts: createApp": "debt (issue 17): to split into named units",
+  "services/scc-exporter/src/exporter.ts: createFindingExporter":
+    "debt (issue 17): to split into named units",
+  "infra/src/cli/dev.ts: runDev": "debt (issue 17): to split into named units",
+};
+
+const FUNCTION_KINDS = new Set<SyntaxKind>([
+  SyntaxKind.FunctionDeclaration,
+  SyntaxKind.FunctionExpression,
+  SyntaxKind.ArrowFunction,
+  SyntaxKind.MethodDeclaration,
+  SyntaxKind.Constructor,
+  SyntaxKind.GetAccessor,
+  SyntaxKind.SetAccessor,
+]);
+
+interface LongFunction {
+  /** "file: outer > inner", the key of LONG_FUNCTION_EXCEPTIONS. */
+  readonly where: string;
+  readonly lines: number;
+}
+
+type FunctionNode = Node & { readonly body?: Node; readonly name?: Node };
+
+/** A function's own name, or the name of what it is assigned to or passed to. */
+function functionName(node: FunctionNode, sourceFile: SourceFile): string {
+  if (node.kind === SyntaxKind.Constructor) return "constructor";
+  if (node.name) return node.name.getText(sourceFile);
+  const parent = node.parent as Node & { readonly name?: Node; readonly expression?: Node };
+  if (
+    (parent.kind === SyntaxKind.VariableDeclaration ||
+      parent.kind === SyntaxKind.PropertyAssignment ||
+      parent.kind === SyntaxKind.PropertyDeclaration) &&
+    parent.name
+  ) {
+    return parent.name.getText(sourceFile);
+  }
+  if (parent.kind === SyntaxKind.CallExpression && parent.expression) {
+    return `${parent.expression.getText(sourceFile)}(callback)`;
+  }
+  return "(anonymous)";
+}
+
+/** Every function in the file whose body spans more than MAX_FUNCTION_LINES lines (nested ones counted in their parent too). */
+function longFunctions(sourceFile: SourceFile, file: string): LongFunction[] {
+  const found: LongFunction[] = [];
+  const lineOf = (position: number) => sourceFile.getLineAndCharacterOfPosition(position).line;
+  const visit = (node: Node, outer: readonly string[]): void => {
+    let names = outer;
+    const fn = node as FunctionNode;
+    if (FUNCTION_KINDS.has(node.kind) && fn.body) {
+      names = [...outer, functionName(fn, sourceFile)];
+      const lines = lineOf(fn.body.end) - lineOf(fn.body.getStart(sourceFile)) + 1;
+      if (lines > MAX_FUNCTION_LINES) found.push({ where: `${file}: ${names.join(" > ")}`, lines });
+    }
+    node.forEachChild((child) => visit(child, names));
+  };
+  visit(sourceFile, []);
+  return found;
+}
+
+describe(`no function is longer than ${MAX_FUNCTION_LINES} lines`, () => {
+  let api: API;
+  beforeAll(() => {
+    api = new API({ cwd: repoRoot() });
+  });
+  afterAll(() => api?.close());
+
+  /** Parses files (relative to root) with the TypeScript compiler, each in its own package's project, and lists the long functions. */
+  function measure(paths: readonly string[], root = repoRoot()): LongFunction[] {
+    const absolute = paths.map((path) => join(root, path));
+    const snapshot = api.updateSnapshot({ openFiles: absolute });
+    try {
+      return paths.flatMap((path, index) => {
+        const file = absolute[index] as string;
+        const sourceFile = snapshot.getDefaultProjectForFile(file)?.program.getSourceFile(file);
+        if (!sourceFile) throw new Error(`TypeScript did not parse ${path}`);
+        return longFunctions(sourceFile, path);
+      });
+    } finally {
+      api.updateSnapshot({ closeFiles: absolute });
+      snapshot.dispose();
+    }
+  }
+
+  function productFiles(): string[] {
+    const root = repoRoot();
+    return LENGTH_ROOTS.flatMap((lengthRoot) => sourceFiles(join(root, lengthRoot)))
+      .map((path) => relative(root, path))
+      .filter((path) => path.endsWith(".ts") && !path.endsWith(".d.ts") && !TEST.test(path))
+      .filter((path) => !path.includes("/testing/") && !path.endsWith("/testing.ts"));
+  }
+
+  it("every function body of product code is at most that long (or an exception says why)", () => {
+    const offenders = measure(productFiles())
+      .filter(({ where }) => !(where in LONG_FUNCTION_EXCEPTIONS))
+      .map(({ where, lines }) => `${where} (${lines} lines)`);
+    expect(offenders).toEqual([]);
+  }, 120_000);
+
+  it("every exception is still long (a stale one would hide nothing and mislead)", () => {
+    const files = [
+      ...new Set(Object.keys(LONG_FUNCTION_EXCEPTIONS).map((key) => key.split(": ")[0] as string)),
+    ];
+    const stillLong = new Set(measure(files).map(({ where }) => where));
+    expect(Object.keys(LONG_FUNCTION_EXCEPTIONS).filter((key) => !stillLong.has(key))).toEqual([]);
+  }, 120_000);
+
+  it("measures a function's body, nested ones too, and names them by where they sit", () => {
+    const root = mkdtempSync(join(tmpdir(), "riposte-long-function-"));
+    const fixture = "fixture.ts";
+    const body = (n: number) => Array.from({ length: n }, (_, i) => `  const v${i} = ${i};`).join("\n");
+    writeFileSync(
+      join(root, fixture),
+      [
+        `export function outer(): void {\n  const inner = () => {\n${body(150)}\n  };\n  inner();\n}`,
+        `export const short = () => {\n${body(148)}\n};`,
+      ].join("\n"),
+    );
+    try {
+      expect(measure([fixture], root)).toEqual([
+        { where: `${fixture}: outer`, lines: 155 },
+        { where: `${fixture}: outer > inner`, lines: 152 },
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
