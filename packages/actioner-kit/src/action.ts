@@ -39,6 +39,8 @@ import { effectivePolicy, InvalidSafetyOverridesError, type SafetyPolicy } from 
 export interface ActionContext {
   /** Bound to this delivery's deadline: a call still in flight when it passes is aborted. */
   clients: ClusterClients;
+  /** This delivery's deadline, for calls an action makes outside `clients` (e.g. the GKE API). */
+  signal: AbortSignal;
   policy: SafetyPolicy;
   logger: Logger;
   now: Date;
@@ -383,7 +385,7 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
       if (error instanceof InvalidSafetyOverridesError) return report("refused", error.message, base);
       throw error;
     }
-    const actionContext: ActionContext = { clients, policy, logger, now: now() };
+    const actionContext: ActionContext = { clients, signal: calls.signal, policy, logger, now: now() };
 
     /** Writes the Event on `object`; an Event that cannot be written in time is reported, not retried. */
     const recordActionEvent = async (object: InvolvedObject): Promise<string | undefined> => {

@@ -372,9 +372,10 @@ export const isolatePodAction = (enforcement: NetworkPolicyEnforcementLookup) =>
       EVENT_PERMISSION,
     ],
     limits: [{ name: "pod isolations per cluster", scope: "cluster", max: 20, windowMs: 60_000 }],
-    async plan(command, { clients, policy, logger, now }) {
-      // Asked at once, alongside the pod lookup; it never rejects, and is cached per cluster.
-      const enforcementLookup = enforcement.enforcementOf(clients.name);
+    async plan(command, { clients, signal, policy, logger, now }) {
+      // Asked at once, alongside the pod lookup; it never rejects, and is cached per cluster. The
+      // delivery's deadline ends this wait (the shared lookup itself goes on for other callers).
+      const enforcementLookup = enforcement.enforcementOf(clients.name, signal);
       // A protected namespace is refused before any call reaches the cluster.
       const early = command.target.namespace && protectedNamespaceReason(policy, command.target.namespace);
       if (early) return { result: "refused", reason: early };
