@@ -28,6 +28,14 @@ export {
 } from "./incident.js";
 export { createLedger, type Ledger, type LedgerOptions } from "./ledger.js";
 export {
+  DEFAULT_LIST_LIMIT,
+  type IncidentList,
+  incidentTarget,
+  LIST_SCAN_MAX,
+  LISTED_BY,
+  ListIncidentsOptions,
+} from "./list.js";
+export {
   createObjectSlots,
   type ObjectSlotDecision,
   ObjectSlotRequest,

@@ -26,6 +26,7 @@ import {
   recordNotification,
   recordTraceId,
 } from "./incident.js";
+import { type IncidentList, type ListIncidentsOptions, listIncidents } from "./list.js";
 import { type ObjectSlotDecision, type ObjectSlotRequest, takeObjectSlots } from "./object-slots.js";
 import {
   dueStormWindows,
@@ -69,6 +70,8 @@ export interface Ledger {
   recordFinding(key: string, findingName: string): Promise<void>;
   recordTraceId(key: string, traceId: string): Promise<void>;
   readIncident(key: string): Promise<IncidentRecord | undefined>;
+  /** Incidents routed since a time, newest first, optionally in one cluster (list.ts). */
+  listIncidents(options: z.input<typeof ListIncidentsOptions>): Promise<IncidentList>;
   /** The notifier's delivery memory (deliveries.ts). */
   claimDelivery(delivery: Delivery, leaseMs?: number): Promise<DeliveryClaim>;
   markDelivered(delivery: Delivery): Promise<void>;
@@ -100,6 +103,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     recordFinding: (key, findingName) => recordFinding(ctx, key, findingName),
     recordTraceId: (key, traceId) => recordTraceId(ctx, key, traceId),
     readIncident: (key) => readIncident(ctx, key),
+    listIncidents: (options) => listIncidents(ctx, options),
     claimDelivery: (delivery, leaseMs) => claimDelivery(ctx, delivery, leaseMs),
     markDelivered: (delivery) => markDelivered(ctx, delivery),
     releaseDelivery: (delivery, claimId) => releaseDelivery(ctx, delivery, claimId),
