@@ -41,6 +41,17 @@ export {
   ObjectSlotRequest,
   type ObjectSlots,
 } from "./object-slots.js";
+export {
+  DEFAULT_RELEASE_CLAIM_MS,
+  type LeaseExtension,
+  QUARANTINE_LEASES,
+  QuarantinedPod,
+  type QuarantineLease,
+  type QuarantineLeaseClaim,
+  QuarantineLeaseInput,
+  type QuarantineLeaseState,
+  ReleaseAudit,
+} from "./quarantine-leases.js";
 export { type Limit, SLOT_HOLDERS, SLOTS } from "./slots.js";
 export {
   STORM_SUMMARIES,

@@ -29,6 +29,20 @@ import {
 import { type IncidentList, type ListIncidentsOptions, listIncidents } from "./list.js";
 import { type ObjectSlotDecision, type ObjectSlotRequest, takeObjectSlots } from "./object-slots.js";
 import {
+  claimExpiredQuarantineLeases,
+  extendQuarantineLease,
+  finishQuarantineRelease,
+  type LeaseExtension,
+  type QuarantinedPod,
+  type QuarantineLease,
+  type QuarantineLeaseClaim,
+  type QuarantineLeaseInput,
+  type ReleaseAudit,
+  readQuarantineLease,
+  recordQuarantineLease,
+  recordQuarantineRelease,
+} from "./quarantine-leases.js";
+import {
   dueStormWindows,
   pendingStormSummaries,
   removeStormSummary,
@@ -84,6 +98,19 @@ export interface Ledger {
   dueStormWindows(now: Date, limit?: number): Promise<StormWindowId[]>;
   pendingStormSummaries(limit?: number): Promise<StormSummaryRecord[]>;
   removeStormSummary(id: string): Promise<void>;
+  /** The isolator's quarantine leases (quarantine-leases.ts). */
+  recordQuarantineLease(lease: QuarantineLeaseInput): Promise<void>;
+  readQuarantineLease(pod: QuarantinedPod): Promise<QuarantineLease | undefined>;
+  extendQuarantineLease(pod: QuarantinedPod, expiresAt: Date, audit: ReleaseAudit): Promise<LeaseExtension>;
+  claimExpiredQuarantineLeases(options?: {
+    limit?: number;
+    claimMs?: number;
+  }): Promise<QuarantineLeaseClaim[]>;
+  finishQuarantineRelease(
+    claim: Pick<QuarantineLeaseClaim, "id" | "claimId">,
+    audit: ReleaseAudit,
+  ): Promise<boolean>;
+  recordQuarantineRelease(pod: QuarantinedPod, audit: ReleaseAudit): Promise<boolean>;
 }
 
 export function createLedger(options: LedgerOptions): Ledger {
@@ -111,5 +138,11 @@ export function createLedger(options: LedgerOptions): Ledger {
     dueStormWindows: (now, limit) => dueStormWindows(ctx, now, limit),
     pendingStormSummaries: (limit) => pendingStormSummaries(ctx, limit),
     removeStormSummary: (id) => removeStormSummary(ctx, id),
+    recordQuarantineLease: (lease) => recordQuarantineLease(ctx, lease),
+    readQuarantineLease: (pod) => readQuarantineLease(ctx, pod),
+    extendQuarantineLease: (pod, expiresAt, audit) => extendQuarantineLease(ctx, pod, expiresAt, audit),
+    claimExpiredQuarantineLeases: (options) => claimExpiredQuarantineLeases(ctx, options),
+    finishQuarantineRelease: (claim, audit) => finishQuarantineRelease(ctx, claim, audit),
+    recordQuarantineRelease: (pod, audit) => recordQuarantineRelease(ctx, pod, audit),
   };
 }

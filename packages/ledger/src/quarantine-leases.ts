@@ -1,0 +1,272 @@
+// Quarantine leases: an isolation with a ttl is lifted when its lease expires, unless an operator
+// renewed it (`riposte quarantine extend`). One lease per quarantined pod — per cluster, namespace and
+// pod uid, so a pod replaced under the same name is never released by its predecessor's lease:
+//
+//   quarantineLeases/<hash of cluster, namespace, pod uid>
+//     held       quarantined until expiresAt
+//     releasing  claimed by one isolator instance's scheduled call until claimedUntil: nobody else
+//                releases it meanwhile; a claim whose holder vanished is taken again after that
+//     released   lifted (by the scheduled call or an operator): who, why and when; never claimed again
+//
+// `dueAt` is the one field the scheduled call queries (a single-field range, no composite index): the
+// expiry while held, the end of the claim while releasing, absent once released.
+import { createHash, randomUUID } from "node:crypto";
+import { type DocumentReference, FieldValue, Timestamp } from "@google-cloud/firestore";
+import { isClusterName, isNamespaceName, isPodName, isPodUid } from "@riposte/contracts";
+import { z } from "zod";
+import { guarded, type LedgerContext, timestampAt } from "./context.js";
+import { IncidentKey, REASON_MAX_LENGTH } from "./incident.js";
+
+export const QUARANTINE_LEASES = "quarantineLeases";
+/** Longer than one release takes (a pod patch, two policy deletes, an Event, an outcome). */
+export const DEFAULT_RELEASE_CLAIM_MS = 120_000;
+
+/** The pod a lease is on: its uid tells it from a pod that replaced it under the same name. */
+export const QuarantinedPod = z.object({
+  cluster: z.string().refine(isClusterName, { error: "expected a cluster name (DNS-1123 label)" }),
+  namespace: z.string().refine(isNamespaceName, { error: "expected a namespace name" }),
+  pod: z.string().refine(isPodName, { error: "expected a pod name" }),
+  podUid: z.string().refine(isPodUid, { error: "expected a pod uid" }),
+});
+export type QuarantinedPod = z.infer<typeof QuarantinedPod>;
+
+export const QuarantineLeaseInput = QuarantinedPod.extend({
+  incident: IncidentKey,
+  expiresAt: z.date(),
+});
+export type QuarantineLeaseInput = z.infer<typeof QuarantineLeaseInput>;
+
+/** Who lifted a quarantine and why (an operator's checked --reason, or the lease's expiry). */
+export const ReleaseAudit = z.object({
+  by: z.string().min(1).max(128),
+  reason: z
+    .string()
+    .min(1)
+    .transform((reason) => reason.slice(0, REASON_MAX_LENGTH)),
+});
+export type ReleaseAudit = z.input<typeof ReleaseAudit>;
+
+export type QuarantineLeaseState = "held" | "releasing" | "released";
+
+export interface QuarantineLease extends QuarantineLeaseInput {
+  id: string;
+  state: QuarantineLeaseState;
+  released?: { by: string; reason: string; at: Date };
+}
+
+/** A lease this caller claimed to release: only `claimId` may finish it. */
+export interface QuarantineLeaseClaim extends QuarantineLease {
+  claimId: string;
+}
+
+export type LeaseExtension =
+  | { outcome: "extended"; lease: QuarantineLease }
+  /** No lease on that pod: it was isolated without a ttl, or not by Riposte. */
+  | { outcome: "none" }
+  /** Being released or released: too late to extend (isolate it again). */
+  | { outcome: "releasing" | "released"; lease: QuarantineLease };
+
+function leaseRef(ctx: LedgerContext, pod: QuarantinedPod): DocumentReference {
+  const { cluster, namespace, podUid } = QuarantinedPod.parse(pod);
+  const id = createHash("sha256")
+    .update(JSON.stringify([cluster, namespace, podUid]), "utf8")
+    .digest("hex")
+    .slice(0, 40);
+  return ctx.db.collection(QUARANTINE_LEASES).doc(id);
+}
+
+/** Kept after it expires or is released, for the incident's audit trail, as long as incidents are. */
+function expireAtAfter(ctx: LedgerContext, at: Date): Timestamp {
+  return timestampAt(new Date(at.getTime() + ctx.ttlMs));
+}
+
+function leaseOf(id: string, data: Record<string, unknown>): QuarantineLease | undefined {
+  const { cluster, namespace, pod, podUid, incident, expiresAt, state } = data;
+  if (
+    typeof cluster !== "string" ||
+    typeof namespace !== "string" ||
+    typeof pod !== "string" ||
+    typeof podUid !== "string" ||
+    typeof incident !== "string" ||
+    !(expiresAt instanceof Timestamp) ||
+    (state !== "held" && state !== "releasing" && state !== "released")
+  )
+    return undefined;
+  const lease: QuarantineLease = {
+    id,
+    cluster,
+    namespace,
+    pod,
+    podUid,
+    incident,
+    expiresAt: expiresAt.toDate(),
+    state,
+  };
+  const { releasedBy, releaseReason, releasedAt } = data;
+  if (typeof releasedBy === "string" && typeof releaseReason === "string" && releasedAt instanceof Timestamp)
+    lease.released = { by: releasedBy, reason: releaseReason, at: releasedAt.toDate() };
+  return lease;
+}
+
+/**
+ * The isolator quarantined a pod with a ttl. A redelivery of the same incident's command leaves the
+ * lease as it is (an extension is not undone); a lease released before is replaced by the new one.
+ */
+export async function recordQuarantineLease(ctx: LedgerContext, input: QuarantineLeaseInput): Promise<void> {
+  const lease = QuarantineLeaseInput.parse(input);
+  const ref = leaseRef(ctx, lease);
+  return guarded(ctx, "record quarantine lease", () =>
+    ctx.db.runTransaction(async (transaction) => {
+      const snapshot = await transaction.get(ref);
+      const state = snapshot.get("state") as string | undefined;
+      if (snapshot.exists && state !== "released" && snapshot.get("incident") === lease.incident) return;
+      const at = ctx.now();
+      transaction.set(ref, {
+        ...lease,
+        expiresAt: timestampAt(lease.expiresAt),
+        state: "held",
+        dueAt: timestampAt(lease.expiresAt),
+        createdAt: timestampAt(at),
+        expireAt: expireAtAfter(ctx, lease.expiresAt),
+      });
+    }),
+  );
+}
+
+/** The lease on `pod` (any state), or undefined. */
+export async function readQuarantineLease(
+  ctx: LedgerContext,
+  pod: QuarantinedPod,
+): Promise<QuarantineLease | undefined> {
+  const ref = leaseRef(ctx, pod);
+  const snapshot = await guarded(ctx, "read quarantine lease", () => ref.get());
+  return snapshot.exists ? leaseOf(ref.id, snapshot.data() ?? {}) : undefined;
+}
+
+/** Renews a held lease to `expiresAt` (checked in one transaction against a release claiming it). */
+export async function extendQuarantineLease(
+  ctx: LedgerContext,
+  pod: QuarantinedPod,
+  expiresAt: Date,
+  audit: ReleaseAudit,
+): Promise<LeaseExtension> {
+  const ref = leaseRef(ctx, pod);
+  const { by, reason } = ReleaseAudit.parse(audit);
+  return guarded(ctx, "extend quarantine lease", () =>
+    ctx.db.runTransaction<LeaseExtension>(async (transaction) => {
+      const snapshot = await transaction.get(ref);
+      const lease = snapshot.exists ? leaseOf(ref.id, snapshot.data() ?? {}) : undefined;
+      if (!lease) return { outcome: "none" };
+      if (lease.state !== "held") return { outcome: lease.state, lease };
+      const at = ctx.now();
+      transaction.update(ref, {
+        expiresAt: timestampAt(expiresAt),
+        dueAt: timestampAt(expiresAt),
+        extendedBy: by,
+        extendReason: reason,
+        extendedAt: timestampAt(at),
+        expireAt: expireAtAfter(ctx, expiresAt),
+      });
+      return { outcome: "extended", lease: { ...lease, expiresAt } };
+    }),
+  );
+}
+
+/**
+ * Claims leases due at `now` — expired while held, or claimed by a holder that did not finish in
+ * time — each in its own transaction, so that of two callers at the same moment exactly one gets each.
+ */
+export async function claimExpiredQuarantineLeases(
+  ctx: LedgerContext,
+  options: { limit?: number; claimMs?: number } = {},
+): Promise<QuarantineLeaseClaim[]> {
+  const { limit = 50, claimMs = DEFAULT_RELEASE_CLAIM_MS } = options;
+  const now = ctx.now();
+  const query = ctx.db
+    .collection(QUARANTINE_LEASES)
+    .where("dueAt", "<=", timestampAt(now))
+    .orderBy("dueAt")
+    .limit(limit);
+  const due = await guarded(ctx, "list expired quarantine leases", () => query.get());
+  const claims: QuarantineLeaseClaim[] = [];
+  for (const doc of due.docs) {
+    const claimId = randomUUID();
+    const claimed = await guarded(ctx, "claim quarantine lease", () =>
+      ctx.db.runTransaction(async (transaction) => {
+        // Read again inside the transaction: an extension or another caller's claim since the query wins.
+        const snapshot = await transaction.get(doc.ref);
+        const dueAt = snapshot.get("dueAt") as Timestamp | undefined;
+        const lease = leaseOf(doc.ref.id, snapshot.data() ?? {});
+        if (!lease || lease.state === "released" || !dueAt || dueAt.toMillis() > now.getTime())
+          return undefined;
+        const claimedUntil = timestampAt(new Date(now.getTime() + claimMs));
+        transaction.update(doc.ref, {
+          state: "releasing",
+          claimId,
+          claimedAt: timestampAt(now),
+          dueAt: claimedUntil,
+        });
+        return lease;
+      }),
+    );
+    if (claimed) claims.push({ ...claimed, state: "releasing", claimId });
+  }
+  return claims;
+}
+
+/**
+ * The claimed release is over (the pod released, or found gone, replaced or no longer this
+ * incident's): the lease is released with who and why. False when the claim was no longer ours.
+ */
+export async function finishQuarantineRelease(
+  ctx: LedgerContext,
+  claim: Pick<QuarantineLeaseClaim, "id" | "claimId">,
+  audit: ReleaseAudit,
+): Promise<boolean> {
+  const ref = ctx.db.collection(QUARANTINE_LEASES).doc(
+    z
+      .string()
+      .regex(/^[0-9a-f]{40}$/)
+      .parse(claim.id),
+  );
+  const released = ReleaseAudit.parse(audit);
+  return guarded(ctx, "finish quarantine release", () =>
+    ctx.db.runTransaction(async (transaction) => {
+      const snapshot = await transaction.get(ref);
+      if (snapshot.get("state") !== "releasing" || snapshot.get("claimId") !== claim.claimId) return false;
+      transaction.update(ref, releasedFields(ctx, released));
+      return true;
+    }),
+  );
+}
+
+/** An operator lifted the quarantine (`riposte release`): its lease, if any, is released with who and why. */
+export async function recordQuarantineRelease(
+  ctx: LedgerContext,
+  pod: QuarantinedPod,
+  audit: ReleaseAudit,
+): Promise<boolean> {
+  const ref = leaseRef(ctx, pod);
+  const released = ReleaseAudit.parse(audit);
+  return guarded(ctx, "record quarantine release", () =>
+    ctx.db.runTransaction(async (transaction) => {
+      const snapshot = await transaction.get(ref);
+      if (!snapshot.exists || snapshot.get("state") === "released") return false;
+      transaction.update(ref, releasedFields(ctx, released));
+      return true;
+    }),
+  );
+}
+
+function releasedFields(ctx: LedgerContext, { by, reason }: { by: string; reason: string }) {
+  const at = ctx.now();
+  return {
+    state: "released",
+    releasedBy: by,
+    releaseReason: reason,
+    releasedAt: timestampAt(at),
+    dueAt: FieldValue.delete(),
+    claimId: FieldValue.delete(),
+    expireAt: expireAtAfter(ctx, at),
+  };
+}
