@@ -30,6 +30,7 @@ export { createLedger, type Ledger, type LedgerOptions } from "./ledger.js";
 export {
   DEFAULT_LIST_LIMIT,
   type IncidentList,
+  IncidentKeyPrefix,
   incidentTarget,
   LIST_SCAN_MAX,
   LISTED_BY,

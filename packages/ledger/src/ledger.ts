@@ -26,7 +26,7 @@ import {
   recordNotification,
   recordTraceId,
 } from "./incident.js";
-import { type IncidentList, type ListIncidentsOptions, listIncidents } from "./list.js";
+import { findIncidentKeys, type IncidentList, type ListIncidentsOptions, listIncidents } from "./list.js";
 import { type ObjectSlotDecision, type ObjectSlotRequest, takeObjectSlots } from "./object-slots.js";
 import {
   claimExpiredQuarantineLeases,
@@ -86,6 +86,8 @@ export interface Ledger {
   readIncident(key: string): Promise<IncidentRecord | undefined>;
   /** Incidents routed since a time, newest first, optionally in one cluster (list.ts). */
   listIncidents(options: z.input<typeof ListIncidentsOptions>): Promise<IncidentList>;
+  /** Keys of incidents starting with a prefix (a short key), at most `limit` (default 10). */
+  findIncidentKeys(prefix: string, limit?: number): Promise<string[]>;
   /** The notifier's delivery memory (deliveries.ts). */
   claimDelivery(delivery: Delivery, leaseMs?: number): Promise<DeliveryClaim>;
   markDelivered(delivery: Delivery): Promise<void>;
@@ -131,6 +133,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     recordTraceId: (key, traceId) => recordTraceId(ctx, key, traceId),
     readIncident: (key) => readIncident(ctx, key),
     listIncidents: (options) => listIncidents(ctx, options),
+    findIncidentKeys: (prefix, limit) => findIncidentKeys(ctx, prefix, limit),
     claimDelivery: (delivery, leaseMs) => claimDelivery(ctx, delivery, leaseMs),
     markDelivered: (delivery) => markDelivered(ctx, delivery),
     releaseDelivery: (delivery, claimId) => releaseDelivery(ctx, delivery, claimId),

@@ -106,3 +106,21 @@ describe("listIncidents", { timeout: 60_000 }, () => {
     );
   });
 });
+
+describe("findIncidentKeys", { timeout: 60_000 }, () => {
+  const ledger = testLedger(firestore);
+
+  it("finds the keys a short key stands for, and only those", async () => {
+    const prefix = incidentKey().slice(0, 12);
+    const twins = [`${prefix}${"0".repeat(20)}`, `${prefix}${"f".repeat(20)}`];
+    const neighbour = `${prefix.slice(0, 11)}${prefix[11] === "f" ? "e" : "f"}${"0".repeat(20)}`;
+    for (const key of [...twins, neighbour]) await ledger.recordTraceId(key, key);
+    expect(await ledger.findIncidentKeys(prefix)).toEqual(twins);
+    expect(await ledger.findIncidentKeys(twins[0] as string)).toEqual([twins[0]]);
+    expect(await ledger.findIncidentKeys(prefix, 1)).toEqual([twins[0]]);
+  });
+
+  it("refuses a prefix that is not lowercase hex before querying", async () => {
+    await expect(ledger.findIncidentKeys("ABC\u001b")).rejects.toBeInstanceOf(ZodError);
+  });
+});

@@ -3,7 +3,7 @@
 // needs only Firestore's automatic single-field index — no composite index for the deploy plan. The
 // cluster is not a stored field (it is derived from the alert, see incidentTarget), so it is filtered
 // here, page by page, up to a bound on the documents read.
-import type { DocumentSnapshot, Query } from "@google-cloud/firestore";
+import { type DocumentSnapshot, FieldPath, type Query } from "@google-cloud/firestore";
 import { extractTarget, isClusterName, type Target } from "@riposte/contracts";
 import { z } from "zod";
 import { guarded, type LedgerContext, timestampAt } from "./context.js";
@@ -76,4 +76,24 @@ export async function listIncidents(
     if (scanned >= LIST_SCAN_MAX) return { incidents, truncated: true, unreadable };
     after = page.docs[page.docs.length - 1];
   }
+}
+
+/** A prefix of incident keys, such as the 12-character short key the notifier shows. */
+export const IncidentKeyPrefix = z.string().regex(/^[0-9a-f]{1,32}$/, { error: "expected lowercase hex" });
+
+/**
+ * The keys of incidents starting with `prefix` (at most `limit`, in key order): what a short key may
+ * stand for. A range on the document id, which Firestore always indexes.
+ */
+export async function findIncidentKeys(ctx: LedgerContext, prefix: string, limit = 10): Promise<string[]> {
+  const start = IncidentKeyPrefix.parse(prefix);
+  const query = ctx.db
+    .collection(INCIDENTS)
+    .where(FieldPath.documentId(), ">=", start)
+    // Keys are lowercase hex: every key starting with the prefix sorts before prefix + "g".
+    .where(FieldPath.documentId(), "<", `${start}g`)
+    .orderBy(FieldPath.documentId())
+    .limit(limit);
+  const snapshot = await guarded(ctx, "find incident keys", () => query.get());
+  return snapshot.docs.map((doc) => doc.id);
 }
