@@ -95,6 +95,7 @@ describe("the deploy plan against the installed gcloud", () => {
         "firestore databases describe",
         "firestore fields ttls update",
         "scheduler jobs create http",
+        "scheduler jobs update http",
         "scheduler jobs describe",
       ]),
     );

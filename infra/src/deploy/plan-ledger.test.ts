@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createDeployCommand } from "../cli/deploy.js";
 import { SCHEDULED_CALLS } from "../dev/scheduled-calls.js";
 import { loadServices, repoRoot } from "../services.js";
+import { applyPlan, type CommandRunner } from "./apply.js";
 import { type CliCall, type DeployPlan, planCalls, planVariable } from "./commands.js";
 import { type DeployOptions, DeployPlanError, deployPlan } from "./plan.js";
 import { LEDGER_COLLECTION_GROUPS, usesLedger } from "./steps/ledger.js";
@@ -163,6 +164,70 @@ describe("the incident ledger in the deploy plan", () => {
     expect(stepIndex(plan, "scheduler jobs create http")).toBeGreaterThan(
       stepIndex(plan, "run services add-iam-policy-binding"),
     );
+  });
+
+  it("updates a job that already exists to the plan's flags: create when missing, then update, on every run", () => {
+    const plan = deployPlan(descriptors, BASE);
+    const creates = commandsOf(plan, "scheduler jobs create http");
+    const updates = commandsOf(plan, "scheduler jobs update http");
+    expect(updates).toHaveLength(creates.length);
+    const step = plan.steps.find((candidate) =>
+      candidate.commands.some((command) => command.call === creates[0]?.call),
+    );
+    creates.forEach((create, index) => {
+      const update = updates[index];
+      // The same job, the same schedule, URL and token: a job made by an older plan (another cron,
+      // another URL) ends up as this plan says.
+      expect(update?.call.positionals).toEqual(create.call.positionals);
+      expect(update?.call.flags).toEqual(create.call.flags);
+      expect(update?.unless).toBeUndefined();
+      const at = step?.commands.indexOf(create) ?? -1;
+      expect(step?.commands[at + 1]).toBe(update);
+    });
+  });
+
+  it("--apply twice: the first run creates the job, the second updates it with the same flags", async () => {
+    const plan = deployPlan(descriptors, {
+      ...BASE,
+      only: ["notifier"],
+      secrets: { notifier: { SLACK_WEBHOOK_URL: { secret: "riposte-slack-webhook", version: "latest" } } },
+    });
+    const jobs = new Set<string>();
+    const runs: string[][][] = [];
+    const runner: CommandRunner = {
+      run: async (argv) => {
+        runs.at(-1)?.push([...argv]);
+        const [, group, , verb, kind, name] = argv;
+        if (group === "scheduler") {
+          if (verb === "describe") return { code: jobs.has(kind as string) ? 0 : 1, stdout: "" };
+          if (verb === "create") {
+            if (jobs.has(name as string)) return { code: 1, stdout: "" }; // ALREADY_EXISTS
+            jobs.add(name as string);
+          }
+          if (verb === "update" && !jobs.has(name as string)) return { code: 1, stdout: "" }; // NOT_FOUND
+        }
+        return { code: 0, stdout: argv.includes("describe") ? "https://notifier-xyz.a.run.app" : "" };
+      },
+    };
+    const scheduler = (run: string[][]) =>
+      run.filter((argv) => argv[1] === "scheduler").map((argv) => argv.slice(0, 5).join(" "));
+    runs.push([]);
+    await applyPlan(plan, runner, () => {});
+    runs.push([]);
+    await applyPlan(plan, runner, () => {});
+    const [first = [], second = []] = runs;
+    expect(scheduler(first)).toEqual([
+      "gcloud scheduler jobs describe riposte-notifier-scheduled-close-windows",
+      "gcloud scheduler jobs create http",
+      "gcloud scheduler jobs update http",
+    ]);
+    expect(scheduler(second)).toEqual([
+      "gcloud scheduler jobs describe riposte-notifier-scheduled-close-windows",
+      "gcloud scheduler jobs update http",
+    ]);
+    const updateOf = (run: string[][]) => run.find((argv) => argv[1] === "scheduler" && argv[3] === "update");
+    expect(updateOf(second)).toEqual(updateOf(first));
+    expect(updateOf(second)).toContain("--uri=https://notifier-xyz.a.run.app/scheduled/close-windows");
   });
 
   it("schedules every scheduled route the services define, on the schedule they state (read from their source)", () => {

@@ -24,7 +24,13 @@ import { DeployPlanError, type PlanContext } from "./steps/context.js";
 import { falcosidekickSteps } from "./steps/falcosidekick.js";
 import { invokerStep, PUSH_SERVICE_ACCOUNT_ID, serviceAccountsStep, serviceIamStep } from "./steps/iam.js";
 import { kubernetesRbacSteps } from "./steps/kubernetes.js";
-import { ledgerStep, scheduledCallsOf, schedulerStep, usesLedger } from "./steps/ledger.js";
+import {
+  ledgerStep,
+  plannedLedgerDatabases,
+  scheduledCallsOf,
+  schedulerStep,
+  usesLedger,
+} from "./steps/ledger.js";
 import { type IngestPath, ingestsByLogging, logSinkSteps } from "./steps/log-sink.js";
 import { checkedPlaybooks, storePlaybooksSteps } from "./steps/playbooks.js";
 import { enableApisStep, projectNumberStep, requiredApis } from "./steps/project.js";
@@ -199,6 +205,7 @@ function preflightOf(ctx: PlanContext): Preflight {
     ...(options.vpc ? { vpc: options.vpc } : {}),
     secrets: mountedSecrets(ctx),
     files: ctx.playbooks ? [ctx.playbooks.file] : [],
+    ledgerDatabases: plannedLedgerDatabases(ctx),
   };
 }
 

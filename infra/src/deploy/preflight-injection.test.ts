@@ -35,6 +35,7 @@ case "$*" in
   "compute networks subnets describe"*) exit 1 ;;
   "secrets versions describe"*) [ -n "\${FAKE_SECRET_MISSING:-}" ] && exit 1; echo "1" ;;
   "run services describe"*) echo "https://$4-xyz.a.run.app" ;;
+  "firestore databases describe"*) exit 1 ;; # the ledger's database does not exist yet
 esac
 exit 0
 `;

@@ -41,6 +41,8 @@ case "$*" in
   "container clusters describe"*) echo "\${FAKE_CLUSTER:-False|False|}" ;;
   "compute networks subnets describe"*) echo "10.8.0.0/26" ;;
   "run services describe"*) echo "https://$4-xyz.a.run.app" ;;
+  # FAKE_FIRESTORE is the ledger database's "type|locationId"; unset, it does not exist yet.
+  "firestore databases describe"*) [ -n "\${FAKE_FIRESTORE:-}" ] || exit 1; echo "$FAKE_FIRESTORE" ;;
 esac
 exit 0
 `;
@@ -149,6 +151,47 @@ describe("the deploy script's preflight", () => {
     expect(run.calls.filter((call) => CHANGES.test(call))).toEqual([]);
     const allowed = runScript(renderPlan(plan, "test"), { FAKE_CLUSTER: "True|True|10.0.0.0/8;10.8.0.0/26" });
     expect(allowed.status, allowed.stderr).toBe(0);
+  });
+
+  // Firestore clients cannot use a database in Datastore mode, and a database never moves: found
+  // before anything is created, not by services answering 503 once deployed.
+  it("the ledger's database in Datastore mode stops it, saying how to switch it or use another", () => {
+    const run = runScript(renderPlan(deployPlan(descriptors, COMPLETE), "test"), {
+      FAKE_FIRESTORE: "DATASTORE_MODE|europe-west1",
+    });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/database \(default\) of project acme-prod is in Datastore mode/);
+    expect(run.stderr).toContain(
+      "gcloud firestore databases update --database='(default)' --type=firestore-native --project=acme-prod",
+    );
+    expect(run.stderr).toContain("--env LEDGER_DATABASE=");
+    expect(run.calls).toContain(
+      "gcloud firestore databases describe --database=(default) --project=acme-prod --format=value[separator=|](type,locationId)",
+    );
+    expect(run.calls.filter((call) => CHANGES.test(call))).toEqual([]);
+  });
+
+  it("the ledger's database in another location than --firestore-location stops it, naming both", () => {
+    const plan = deployPlan(descriptors, { ...COMPLETE, firestoreLocation: "eur3" });
+    const run = runScript(renderPlan(plan, "test"), { FAKE_FIRESTORE: "FIRESTORE_NATIVE|nam5" });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/database \(default\) of project acme-prod is in nam5, not eur3/);
+    expect(run.stderr).toContain("--firestore-location nam5");
+    expect(run.calls.filter((call) => CHANGES.test(call))).toEqual([]);
+    // Without --firestore-location the plan wants it in --region.
+    const inRegion = runScript(renderPlan(deployPlan(descriptors, COMPLETE), "test"), {
+      FAKE_FIRESTORE: "FIRESTORE_NATIVE|nam5",
+    });
+    expect(inRegion.stderr).toMatch(/is in nam5, not europe-west1/);
+  });
+
+  it("the ledger's database already in Native mode where the plan wants it: passes, and is not created again", () => {
+    const run = runScript(renderPlan(deployPlan(descriptors, COMPLETE), "test"), {
+      FAKE_FIRESTORE: "FIRESTORE_NATIVE|europe-west1",
+    });
+    expect(run.stderr).not.toContain("preflight:");
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.calls.some((call) => call.startsWith("gcloud firestore databases create"))).toBe(false);
   });
 });
 

@@ -44,6 +44,15 @@ export interface Preflight {
   secrets: readonly MountedSecret[];
   /** Files the plan stores (--playbooks), with the sha256 they had when validated. */
   files: readonly FileDigest[];
+  /** The incident ledger's Firestore databases: one that exists must be usable as it is. */
+  ledgerDatabases: readonly PlannedDatabase[];
+}
+
+/** A Firestore database the plan creates (Native mode, in `location`) unless it exists. */
+export interface PlannedDatabase {
+  project: string;
+  database: string;
+  location: string;
 }
 
 /** `--secret SERVICE:VARIABLE=SECRET:VERSION`. */
@@ -102,12 +111,17 @@ export function callerPermissions(needs: {
     ...(needs.ledger
       ? [
           { permission: "datastore.databases.create", role: "roles/datastore.owner" },
+          // The preflight reads an existing database's mode and location (a failed read means "create it").
+          { permission: "datastore.databases.getMetadata", role: "roles/datastore.owner" },
           // A TTL policy is a field configuration, managed like the indexes.
           { permission: "datastore.indexes.update", role: "roles/datastore.indexAdmin" },
         ]
       : []),
     ...(needs.scheduler
-      ? [{ permission: "cloudscheduler.jobs.create", role: "roles/cloudscheduler.admin" }]
+      ? [
+          { permission: "cloudscheduler.jobs.create", role: "roles/cloudscheduler.admin" },
+          { permission: "cloudscheduler.jobs.update", role: "roles/cloudscheduler.admin" },
+        ]
       : []),
   ];
 }
@@ -146,6 +160,28 @@ function subnetDescribe(vpc: VpcEgress, region: string, project: string): CliCal
   );
 }
 
+/**
+ * `gcloud firestore databases describe` prints the Firestore Admin API's Database resource (v1):
+ * `type` is FIRESTORE_NATIVE or DATASTORE_MODE (DATABASE_TYPE_UNSPECIFIED is "not used"), `locationId`
+ * the region or multi-region it was created in (europe-west1, nam5). Checked against the installed
+ * SDK's generated client (firestore_v1_messages.py: GoogleFirestoreAdminV1Database, TypeValueValuesEnum)
+ * and the gcloud reference. A Datastore-mode database rejects Firestore API requests, which is all
+ * the ledger's client sends; and a database never changes location.
+ */
+const DATABASE_SETTINGS = "value[separator=|](type,locationId)";
+
+function databaseDescribe({ project, database }: PlannedDatabase): CliCall {
+  return gcloud(
+    ["firestore", "databases", "describe"],
+    [],
+    [
+      ["database", database],
+      ["project", project],
+      ["format", DATABASE_SETTINGS],
+    ],
+  );
+}
+
 const activeAccount = gcloud(
   ["auth", "list"],
   [],
@@ -180,6 +216,7 @@ export function preflightCalls(preflight: Preflight): CliCall[] {
     ...preflight.clusters.map((cluster) => clusterDescribe(cluster, project)),
     ...(preflight.vpc ? [subnetDescribe(preflight.vpc, preflight.region, project)] : []),
     ...preflight.secrets.map((secret) => secretVersionDescribe(secret, project)),
+    ...preflight.ledgerDatabases.map(databaseDescribe),
   ];
 }
 
@@ -303,6 +340,54 @@ function secretChecks(preflight: Preflight): string[] {
   ]);
 }
 
+/**
+ * The ledger's database, when it exists already (e.g. a `(default)` database App Engine or Datastore
+ * made years ago), must be in Native mode and where the plan wants it: the plan would skip creating
+ * it, and the services would answer 503 once deployed. A database that cannot be read is left to the
+ * step that creates it (the caller's getMetadata permission is checked above).
+ */
+function ledgerDatabaseChecks(preflight: Preflight): string[] {
+  return preflight.ledgerDatabases.flatMap((planned) => {
+    const { project, database, location } = planned;
+    const which = `database ${database} of project ${project}`;
+    const ownDatabase =
+      "give the ledger a database of its own: --env LEDGER_DATABASE=NAME (a new id; the plan creates it in Native mode)";
+    const switchToNative = renderCall(
+      gcloud(
+        ["firestore", "databases", "update"],
+        [],
+        [
+          ["database", database],
+          ["type", "firestore-native"],
+          ["project", project],
+        ],
+      ),
+    );
+    return [
+      `  if ledger_database="$(${renderCall(databaseDescribe(planned), "  ")} 2>/dev/null)"; then`,
+      `    IFS='|' read -r database_type database_location <<<"$ledger_database" || true`,
+      '    case "$database_type" in',
+      "      FIRESTORE_NATIVE) ;;",
+      `      DATASTORE_MODE) ${fail(
+        `${which} is in Datastore mode, which rejects the Firestore API the ledger uses: if nothing else uses it, switch it (${switchToNative}); else ${ownDatabase}`,
+      )} ;;`,
+      `      *) ${fail(`${which} has type `, own("$database_type"), `, not FIRESTORE_NATIVE: ${ownDatabase}`)} ;;`,
+      "    esac",
+      `    database_location="$(tr '[:upper:]' '[:lower:]' <<<"$database_location")"`,
+      `    if [ "$database_location" != ${literalWord(location)} ]; then`,
+      `      ${fail(
+        `${which} is in `,
+        own("$database_location"),
+        `, not ${location}, and a database cannot move: deploy with --firestore-location `,
+        own("$database_location"),
+        ` to use it where it is, or ${ownDatabase}`,
+      )}`,
+      "    fi",
+      "  fi",
+    ];
+  });
+}
+
 /** The preflight as bash: defines preflight_fail, runs every check, exits 1 if one failed. */
 export function preflightScript(preflight: Preflight): string[] {
   const { project, vpc } = preflight;
@@ -336,6 +421,7 @@ export function preflightScript(preflight: Preflight): string[] {
         )
       : []),
     ...secretChecks(preflight),
+    ...ledgerDatabaseChecks(preflight),
     ...(vpc
       ? [
           `  subnet_range="$(${renderCall(subnetDescribe(vpc, preflight.region, project))})" ||`,

@@ -20,7 +20,7 @@ else
   else
     preflight_fail 'cannot list the APIs enabled on acme-prod: enable serviceusage.googleapis.com and grant '"$ACCOUNT"' roles/serviceusage.serviceUsageConsumer'
   fi
-  if granted="$(curl -sS --fail -X POST -H "Authorization: Bearer $(gcloud auth print-access-token)" -H 'Content-Type: application/json' --data '{"permissions":["serviceusage.services.enable","iam.serviceAccounts.create","iam.serviceAccounts.setIamPolicy","iam.serviceAccounts.actAs","resourcemanager.projects.setIamPolicy","pubsub.topics.create","pubsub.topics.setIamPolicy","pubsub.subscriptions.create","pubsub.subscriptions.setIamPolicy","run.services.create","run.services.setIamPolicy","cloudbuild.builds.create","artifactregistry.repositories.create","container.clusters.getCredentials","container.clusterRoles.create","container.clusterRoleBindings.create","secretmanager.secrets.setIamPolicy","datastore.databases.create","datastore.indexes.update","cloudscheduler.jobs.create"]}' https://cloudresourcemanager.googleapis.com/v1/projects/acme-prod:testIamPermissions)"; then
+  if granted="$(curl -sS --fail -X POST -H "Authorization: Bearer $(gcloud auth print-access-token)" -H 'Content-Type: application/json' --data '{"permissions":["serviceusage.services.enable","iam.serviceAccounts.create","iam.serviceAccounts.setIamPolicy","iam.serviceAccounts.actAs","resourcemanager.projects.setIamPolicy","pubsub.topics.create","pubsub.topics.setIamPolicy","pubsub.subscriptions.create","pubsub.subscriptions.setIamPolicy","run.services.create","run.services.setIamPolicy","cloudbuild.builds.create","artifactregistry.repositories.create","container.clusters.getCredentials","container.clusterRoles.create","container.clusterRoleBindings.create","secretmanager.secrets.setIamPolicy","datastore.databases.create","datastore.databases.getMetadata","datastore.indexes.update","cloudscheduler.jobs.create","cloudscheduler.jobs.update"]}' https://cloudresourcemanager.googleapis.com/v1/projects/acme-prod:testIamPermissions)"; then
     grep -q '"serviceusage.services.enable"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks serviceusage.services.enable on project acme-prod (e.g. roles/serviceusage.serviceUsageAdmin)'
     grep -q '"iam.serviceAccounts.create"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks iam.serviceAccounts.create on project acme-prod (e.g. roles/iam.serviceAccountAdmin)'
     grep -q '"iam.serviceAccounts.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks iam.serviceAccounts.setIamPolicy on project acme-prod (e.g. roles/iam.serviceAccountAdmin)'
@@ -39,8 +39,10 @@ else
     grep -q '"container.clusterRoleBindings.create"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks container.clusterRoleBindings.create on project acme-prod (e.g. roles/container.admin)'
     grep -q '"secretmanager.secrets.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks secretmanager.secrets.setIamPolicy on project acme-prod (e.g. roles/secretmanager.admin)'
     grep -q '"datastore.databases.create"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks datastore.databases.create on project acme-prod (e.g. roles/datastore.owner)'
+    grep -q '"datastore.databases.getMetadata"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks datastore.databases.getMetadata on project acme-prod (e.g. roles/datastore.owner)'
     grep -q '"datastore.indexes.update"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks datastore.indexes.update on project acme-prod (e.g. roles/datastore.indexAdmin)'
     grep -q '"cloudscheduler.jobs.create"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks cloudscheduler.jobs.create on project acme-prod (e.g. roles/cloudscheduler.admin)'
+    grep -q '"cloudscheduler.jobs.update"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks cloudscheduler.jobs.update on project acme-prod (e.g. roles/cloudscheduler.admin)'
   else
     preflight_fail 'cannot ask which permissions '"$ACCOUNT"' has on project acme-prod (testIamPermissions): is curl installed and the network reachable?'
   fi
@@ -54,6 +56,21 @@ else
     --project=acme-prod \
     --format='value(name)' >/dev/null 2>&1 ||
     preflight_fail 'notifier: SLACK_WEBHOOK_URL: secret riposte-slack-webhook (version latest) not found in project acme-prod, or '"$ACCOUNT"' may not read it: gcloud secrets versions list riposte-slack-webhook --project=acme-prod (--secret notifier:SLACK_WEBHOOK_URL=SECRET[:VERSION])'
+  if ledger_database="$(gcloud firestore databases describe \
+    --database='(default)' \
+    --project=acme-prod \
+    --format='value[separator=|](type,locationId)' 2>/dev/null)"; then
+    IFS='|' read -r database_type database_location <<<"$ledger_database" || true
+    case "$database_type" in
+      FIRESTORE_NATIVE) ;;
+      DATASTORE_MODE) preflight_fail 'database (default) of project acme-prod is in Datastore mode, which rejects the Firestore API the ledger uses: if nothing else uses it, switch it (gcloud firestore databases update --database='\''(default)'\'' --type=firestore-native --project=acme-prod); else give the ledger a database of its own: --env LEDGER_DATABASE=NAME (a new id; the plan creates it in Native mode)' ;;
+      *) preflight_fail 'database (default) of project acme-prod has type '"$database_type"', not FIRESTORE_NATIVE: give the ledger a database of its own: --env LEDGER_DATABASE=NAME (a new id; the plan creates it in Native mode)' ;;
+    esac
+    database_location="$(tr '[:upper:]' '[:lower:]' <<<"$database_location")"
+    if [ "$database_location" != europe-west1 ]; then
+      preflight_fail 'database (default) of project acme-prod is in '"$database_location"', not europe-west1, and a database cannot move: deploy with --firestore-location '"$database_location"' to use it where it is, or give the ledger a database of its own: --env LEDGER_DATABASE=NAME (a new id; the plan creates it in Native mode)'
+    fi
+  fi
   if settings="$(gcloud container clusters describe prod-eu \
     --location=europe-west1 \
     --project=acme-prod \
@@ -499,6 +516,14 @@ gcloud scheduler jobs describe riposte-notifier-scheduled-close-windows \
     --oidc-service-account-email=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
     --oidc-token-audience="${NOTIFIER_URL}" \
     --project=acme-prod
+gcloud scheduler jobs update http riposte-notifier-scheduled-close-windows \
+  --location=europe-west1 \
+  --schedule='* * * * *' \
+  --uri="${NOTIFIER_URL}/scheduled/close-windows" \
+  --http-method=POST \
+  --oidc-service-account-email=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+  --oidc-token-audience="${NOTIFIER_URL}" \
+  --project=acme-prod
 
 # 11. Let Pub/Sub sign pushes as the push account: the Pub/Sub service agent mints the push account's OIDC tokens (needed explicitly on projects from before April 2021)
 retry_iam gcloud iam service-accounts add-iam-policy-binding riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \

@@ -13,6 +13,7 @@ import {
   type PlanStep,
   planVariable,
 } from "../commands.js";
+import type { PlannedDatabase } from "../preflight.js";
 import { urlVariable } from "./cloud-run.js";
 import { DeployPlanError, type PlanContext } from "./context.js";
 
@@ -54,10 +55,21 @@ interface LedgerDatabase {
   users: string[];
 }
 
+/** Where the plan creates the ledger's database: --firestore-location, else --region. */
+function ledgerLocation(ctx: PlanContext): string {
+  return ctx.options.firestoreLocation ?? ctx.region;
+}
+
+/** The databases the preflight checks: an existing one must be in Native mode, where the plan wants it. */
+export function plannedLedgerDatabases(ctx: PlanContext): PlannedDatabase[] {
+  const location = ledgerLocation(ctx);
+  return ledgerDatabases(ctx).map(({ project, database }) => ({ project, database, location }));
+}
+
 export function ledgerStep(ctx: PlanContext): PlanStep[] {
   const databases = ledgerDatabases(ctx);
   if (databases.length === 0) return [];
-  const location = ctx.options.firestoreLocation ?? ctx.region;
+  const location = ledgerLocation(ctx);
   return [
     {
       title: "Create the incident ledger (Firestore)",
@@ -79,27 +91,29 @@ export function schedulerStep({ selected, region, projectFlag, pushAccount }: Pl
     {
       title: "Schedule the scheduled calls (Cloud Scheduler)",
       why: "work due later (closing storm windows) runs on a schedule, signed with the push account's OIDC token, which may invoke the services",
-      commands: scheduled.map((call) => {
+      commands: scheduled.flatMap((call): PlanCommand[] => {
         const name = jobName(call);
         const location: Flag = ["location", region];
         const url = planVariable(urlVariable(call.service));
-        return {
-          unless: gcloud(["scheduler", "jobs", "describe"], [name], [location, projectFlag]),
-          call: gcloud(
-            ["scheduler", "jobs", "create", "http"],
-            [name],
-            [
-              location,
-              ["schedule", call.cron],
-              ["uri", `${url}${call.path}`],
-              ["http-method", "POST"],
-              ["oidc-service-account-email", pushAccount],
-              // Cloud Run checks the token's audience against the service URL (as for the pushes).
-              ["oidc-token-audience", url],
-              projectFlag,
-            ],
-          ),
-        };
+        const flags: Flag[] = [
+          location,
+          ["schedule", call.cron],
+          ["uri", `${url}${call.path}`],
+          ["http-method", "POST"],
+          ["oidc-service-account-email", pushAccount],
+          // Cloud Run checks the token's audience against the service URL (as for the pushes).
+          ["oidc-token-audience", url],
+          projectFlag,
+        ];
+        // Create when missing, then always update with the same flags: a job an earlier plan made
+        // (another cron, a URL that changed) ends up as this plan says, and a re-run changes nothing.
+        return [
+          {
+            unless: gcloud(["scheduler", "jobs", "describe"], [name], [location, projectFlag]),
+            call: gcloud(["scheduler", "jobs", "create", "http"], [name], flags),
+          },
+          { call: gcloud(["scheduler", "jobs", "update", "http"], [name], flags) },
+        ];
       }),
     },
   ];
