@@ -69,6 +69,15 @@ describe("the incident document", { timeout: 60_000 }, () => {
     expect((await router.readIncident(key))?.expireAt).toEqual(new Date("2026-12-12T10:00:00Z"));
   });
 
+  it("a destination's later record replaces its reason: a sent message shows no earlier failure's reason", async () => {
+    const key = incidentKey();
+    await router.recordNotification(key, "slack-secops", { status: "failed", reason: "HTTP 503" });
+    await router.recordNotification(key, "slack-secops", { status: "sent" });
+    const notification = (await router.readIncident(key))?.notifications["slack-secops"];
+    expect(notification?.status).toBe("sent");
+    expect(notification?.reason).toBeUndefined();
+  });
+
   it("reads an incident nobody recorded as absent", async () => {
     expect(await router.readIncident(incidentKey())).toBeUndefined();
   });

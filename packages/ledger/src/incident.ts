@@ -167,7 +167,8 @@ export async function recordNotification(
       [name]: {
         status,
         at,
-        ...(reason === undefined ? {} : { reason }),
+        // Replaced, not kept: a reason from an earlier attempt (a failure) would mislead the reader.
+        reason: reason ?? FieldValue.delete(),
         ...(command === undefined ? {} : { command }),
       },
     },
