@@ -26,6 +26,7 @@ import {
   type PushContext,
   RetryableError,
   reportOutcome,
+  retryableOn,
   TimeoutError,
   withSpan,
   withTimeout,
@@ -218,17 +219,6 @@ function errorText(reason: unknown): string {
   return reason instanceof Error ? reason.message : String(reason);
 }
 
-/** The ledger out of reach: a 503, so Pub/Sub redelivers once it is back (fail closed). */
-async function fromLedger<T>(work: Promise<T>, doing: string): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    if (error instanceof LedgerUnavailableError)
-      throw new RetryableError(`${doing}: ${error.message}`, { cause: error });
-    throw error;
-  }
-}
-
 /** The push handler of an actioner: `pushRoute("/", jsonMessageDecoder(schema), createActionHandler(action, deps))`. */
 export function createActionHandler<C extends Command>(action: KubernetesAction<C>, deps: ActionRunnerDeps) {
   const now = deps.now ?? (() => new Date());
@@ -264,13 +254,12 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
     annotateActiveSpan({ "riposte.outcome": result, "riposte.outcome.reason": reason.slice(0, 500) });
     // The incident's timeline first: if it cannot be written, nothing is published and the redelivery
     // reports again (the same fields, merged).
-    await fromLedger(
+    await retryableOn(LedgerUnavailableError, "recording the outcome in the ledger", () =>
       deps.ledger.recordActionOutcome(command.incident, action.name, {
         service: deps.service,
         result,
         reason,
       }),
-      "recording the outcome in the ledger",
     );
     await reportOutcome(deps.publisher, command, {
       service: deps.service,
@@ -473,7 +462,7 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
     // Taken only now that the plan found something to do, and never given back (limits.ts). Without
     // the ledger nothing acts: LedgerUnavailableError becomes a 503.
     const slot = await calls.untilDeadline(
-      fromLedger(
+      retryableOn(LedgerUnavailableError, "taking a blast-radius slot", () =>
         limiter.reserve({
           cluster: clients.name,
           ...(object.namespace ? { namespace: object.namespace } : {}),
@@ -481,7 +470,6 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
           incident: command.incident,
           action: action.name,
         }),
-        "taking a blast-radius slot",
       ),
       "taking a blast-radius slot",
     );

@@ -30,6 +30,25 @@ export class RetryableError extends Error {
   }
 }
 
+/**
+ * Runs `call`; when it fails with `unavailable` (a dependency out of reach, e.g. the incident ledger),
+ * the failure becomes a RetryableError — 503, so Pub/Sub redelivers once it is back: fail closed,
+ * never a silent drop. Any other error passes through unchanged.
+ */
+export async function retryableOn<T>(
+  unavailable: abstract new (...args: never[]) => Error,
+  doing: string,
+  call: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof unavailable)
+      throw new RetryableError(`${doing}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
 /** Configuration is missing or invalid; lists every problem at once. */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";

@@ -12,6 +12,7 @@ export {
   type RedeliveryPolicy,
   type RuntimeSettings,
   redeliverySpanSeconds,
+  type ScheduledCallSpec,
   type ServiceDescriptor,
   subscriptionNameFor,
 } from "./descriptor.js";
@@ -22,7 +23,7 @@ export {
   type PushMessage,
   parsePushEnvelope,
 } from "./envelope.js";
-export { ConfigError, errorMessage, PermanentError, RetryableError } from "./errors.js";
+export { ConfigError, errorMessage, PermanentError, RetryableError, retryableOn } from "./errors.js";
 export {
   createLogger,
   createSilentLogger,

@@ -8,7 +8,7 @@
 
 import type { Ledger } from "@riposte/ledger";
 import { type Delivery, LedgerUnavailableError } from "@riposte/ledger";
-import { errorMessage, type Logger, RetryableError } from "@riposte/service-kit";
+import { errorMessage, type Logger, RetryableError, retryableOn } from "@riposte/service-kit";
 import type { DestinationStatus } from "./notifier-state.js";
 
 export function deliveryKey(incident: string, destination: string, subject: string): string {
@@ -16,15 +16,8 @@ export function deliveryKey(incident: string, destination: string, subject: stri
 }
 
 /** Runs a ledger call; its unavailability becomes a 503, so Pub/Sub redelivers once it is back. */
-export async function ledgerCall<T>(what: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof LedgerUnavailableError) {
-      throw new RetryableError(`${what}: ${error.message}`, { cause: error });
-    }
-    throw error;
-  }
+export function ledgerCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+  return retryableOn(LedgerUnavailableError, what, call);
 }
 
 export class DeliveryLedger {

@@ -17,6 +17,7 @@ import {
   type PushAppOptions,
   pushRoute,
   RetryableError,
+  retryableOn,
   withSpan,
 } from "@riposte/service-kit";
 import type { Hono } from "hono";
@@ -90,14 +91,17 @@ export function createApp(deps: RouterDeps): Hono & { stats: RouterStats } {
             action.dryRun ? `${action.action} (dry-run)` : action.action,
           ),
         });
-        const claim = await fromLedger(
-          deps.ledger.claimIncident(alert.incidentKey, decisionRecord(decision), {
-            dedupWindowMs,
-            // A redelivery of this message gets its claim back (a router that died mid-routing).
-            claimant: messageId,
-            alert: summarizeAlert(alert),
-          }),
+        // The ledger out of reach: a 503, so Pub/Sub redelivers once it is back — never routed unclaimed.
+        const claim = await retryableOn(
+          LedgerUnavailableError,
           "could not claim the incident in the ledger",
+          () =>
+            deps.ledger.claimIncident(alert.incidentKey, decisionRecord(decision), {
+              dedupWindowMs,
+              // A redelivery of this message gets its claim back (a router that died mid-routing).
+              claimant: messageId,
+              alert: summarizeAlert(alert),
+            }),
         );
         if (claim.outcome === "duplicate") {
           stats.duplicates += 1;
@@ -225,15 +229,4 @@ function decisionRecord(decision: RoutingDecision): RoutingDecisionRecord {
     playbooks: decision.matched,
     actions: decision.actions.map(({ action, dryRun, playbooks }) => ({ action, dryRun, playbooks })),
   };
-}
-
-/** The ledger out of reach: a 503, so Pub/Sub redelivers once it is back — never routed unclaimed. */
-async function fromLedger<T>(work: Promise<T>, doing: string): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    if (error instanceof LedgerUnavailableError)
-      throw new RetryableError(`${doing}: ${error.message}`, { cause: error });
-    throw error;
-  }
 }
