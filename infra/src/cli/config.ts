@@ -1,5 +1,6 @@
 // The CLI's environment: every variable it reads is in this schema, and this module is the CLI's only
 // reader of process.env; commands get the values passed in.
+import { LedgerEnv } from "@riposte/ledger";
 import { envPort, loadConfig, sensitive } from "@riposte/service-kit";
 import { z } from "zod";
 
@@ -13,6 +14,10 @@ export const cliEnvSchema = z.object({
     .min(1)
     .optional()
     .describe("The project commands act on when --project is not given (locally: the emulator's project)."),
+  // `riposte incidents`: the ledger, described once in the ledger's package.
+  FIRESTORE_EMULATOR_HOST: LedgerEnv.FIRESTORE_EMULATOR_HOST,
+  LEDGER_PROJECT: LedgerEnv.LEDGER_PROJECT,
+  LEDGER_DATABASE: LedgerEnv.LEDGER_DATABASE,
   RIPOSTE_PORT_BASE: envPort
     .default(8080)
     .describe("`riposte dev`: the first local service port; each service adds its own offset."),

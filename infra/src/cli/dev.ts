@@ -210,6 +210,7 @@ async function runDev(): Promise<number> {
       sccEndpoint: local.sccEndpoint,
       sccSourceName: local.sccSourceName,
       otlpReceiverUrl: otlp.url,
+      firestoreEmulatorHost,
       pid: process.pid,
     };
     mkdirSync(dirname(statePath), { recursive: true });

@@ -5,6 +5,7 @@ import { deployCommand } from "./deploy.js";
 import { devCommand } from "./dev.js";
 import { dlqCommand, quarantineCommand } from "./dlq.js";
 import { docsCommand } from "./docs.js";
+import { incidentsCommand } from "./incidents.js";
 import { playbookCommand } from "./playbook.js";
 import { rbacCommand } from "./rbac.js";
 import { releaseCommand } from "./release.js";
@@ -25,6 +26,7 @@ const COMMANDS: readonly Command[] = [
   releaseCommand,
   untaintCommand,
   traceCommand,
+  incidentsCommand,
   sccCommand,
   dlqCommand,
   quarantineCommand,

@@ -21,6 +21,8 @@ export interface DevState {
   sccSourceName?: string;
   /** The local OTLP receiver, for `riposte trace`. */
   otlpReceiverUrl?: string;
+  /** host:port of the Firestore emulator holding the ledger, for `riposte incidents`. */
+  firestoreEmulatorHost?: string;
   pid: number;
 }
 
