@@ -56,152 +56,13 @@ function isPowerOfTen(count: number): boolean {
 }
 
 export function createApp(deps: RouterDeps): Hono & { stats: RouterStats } {
-  const now = deps.now ?? (() => new Date());
-  const dedupWindowMs = deps.dedupWindowSeconds * 1000;
-  const stats: RouterStats = { routed: 0, duplicates: 0, unmatched: 0, notAlerts: 0 };
-
-  // Incidents this instance is routing right now: a concurrent duplicate waits for the first instead of
-  // racing it to the ledger (the ledger settles races between instances).
-  const inFlight = new Map<string, Promise<void>>();
-
-  const route = async (alert: FalcoAlert, messageId: string, logger: Logger): Promise<void> => {
-    const incident = alert.incidentKey;
-    // Wait until nobody here routes this incident; several waiters must not all proceed after a failure.
-    for (let pending = inFlight.get(incident); pending; pending = inFlight.get(incident)) {
-      await pending.catch(() => undefined);
-    }
-    const routing = decideAndRoute(alert, messageId, logger);
-    inFlight.set(incident, routing);
-    try {
-      await routing;
-    } finally {
-      if (inFlight.get(incident) === routing) inFlight.delete(incident);
-    }
+  const router: RouterState = {
+    deps,
+    now: deps.now ?? (() => new Date()),
+    dedupWindowMs: deps.dedupWindowSeconds * 1000,
+    stats: { routed: 0, duplicates: 0, unmatched: 0, notAlerts: 0 },
+    inFlight: new Map(),
   };
-
-  const decideAndRoute = (alert: FalcoAlert, messageId: string, logger: Logger): Promise<void> =>
-    withSpan(
-      "router decide",
-      { attributes: incidentSpanAttributes(alert.incidentKey, alert.rule, alert.priority, alert.target) },
-      async (span) => {
-        const decision = decide(alert, deps.playbooks, deps.dryRun);
-        span.setAttributes({
-          "riposte.playbooks": decision.matched,
-          "riposte.actions": decision.actions.map((action) =>
-            action.dryRun ? `${action.action} (dry-run)` : action.action,
-          ),
-        });
-        // The ledger out of reach: a 503, so Pub/Sub redelivers once it is back — never routed unclaimed.
-        const claim = await retryableOn(
-          LedgerUnavailableError,
-          "could not claim the incident in the ledger",
-          () =>
-            deps.ledger.claimIncident(alert.incidentKey, decisionRecord(decision), {
-              dedupWindowMs,
-              // A redelivery of this message gets its claim back (a router that died mid-routing).
-              claimant: messageId,
-              alert: summarizeAlert(alert),
-            }),
-        );
-        if (claim.outcome === "duplicate") {
-          stats.duplicates += 1;
-          logger.info(
-            {
-              incident: alert.incidentKey,
-              rule: alert.rule,
-              duplicates: stats.duplicates,
-              claim: claim.state,
-            },
-            "duplicate alert within the dedup window: not routed again",
-          );
-          return;
-        }
-        await publishDecision(alert, decision, claim.claimId, logger);
-      },
-    );
-
-  const publishDecision = async (
-    alert: FalcoAlert,
-    decision: RoutingDecision,
-    claimId: string,
-    logger: Logger,
-  ): Promise<void> => {
-    const incident = alert.incidentKey;
-    const commands = buildCommands(alert, decision, now());
-    const results = await Promise.allSettled(
-      commands.map(({ topic, command }) =>
-        deps.publisher.publish(topic, command, messageAttributes(command)),
-      ),
-    );
-    const failed = results.filter((result) => result.status === "rejected");
-    if (failed.length > 0) {
-      // The claim is given back, so the redelivery (to any instance) routes the alert again; the
-      // commands that did go out are harmless twice: actions are idempotent.
-      await releaseClaim(incident, claimId, logger);
-      throw new RetryableError(
-        `${failed.length} of ${commands.length} command(s) could not be published for incident ${incident}`,
-        {
-          cause: (failed[0] as PromiseRejectedResult).reason,
-        },
-      );
-    }
-    await markRouted(incident, claimId, logger);
-    if (commands.length === 0) stats.unmatched += 1;
-    else stats.routed += 1;
-    logger.info(
-      {
-        incident,
-        rule: alert.rule,
-        priority: alert.priority,
-        target: alert.target,
-        playbooks: decision.matched,
-        actions: decision.actions.map((action) =>
-          action.dryRun ? `${action.action} (dry-run)` : action.action,
-        ),
-      },
-      commands.length > 0
-        ? `routed ${alert.priority} alert to ${decision.actions.map((action) => action.action).join(", ")}`
-        : `no playbook matched ${alert.priority} alert`,
-    );
-  };
-
-  /** Best effort: a claim not given back blocks duplicates only for its lease, then is claimable again. */
-  const releaseClaim = async (incident: string, claimId: string, logger: Logger): Promise<void> => {
-    try {
-      await deps.ledger.releaseClaim(incident, claimId);
-    } catch (error) {
-      logger.warn(
-        { incident, error: (error as Error).message },
-        "could not release the incident's claim: its redelivery routes it once the claim's lease is over",
-      );
-    }
-  };
-
-  /**
-   * The commands are out, so the alert is acked even when the ledger cannot be told: a 503 would only
-   * publish them again. The claim then stays `routing` and keeps duplicates out for its lease only.
-   */
-  const markRouted = async (incident: string, claimId: string, logger: Logger): Promise<void> => {
-    try {
-      if (!(await deps.ledger.markRouted(incident, claimId)))
-        logger.warn({ incident }, "the incident's claim was taken over by another router mid-routing");
-    } catch (error) {
-      logger.warn(
-        { incident, error: (error as Error).message },
-        "routed, but could not mark the incident routed in the ledger: duplicates are kept out for the claim's lease only",
-      );
-    }
-  };
-
-  const countNotAlert = (reason: string, logger: Logger): void => {
-    stats.notAlerts += 1;
-    const level = isPowerOfTen(stats.notAlerts) ? "info" : "debug";
-    logger[level](
-      { notAlerts: stats.notAlerts, reason },
-      "Falco log line that is not an alert: acked, not routed (notAlerts counts them)",
-    );
-  };
-
   const app = createPushApp({
     ...deps.push,
     routes: [
@@ -213,14 +74,189 @@ export function createApp(deps: RouterDeps): Hono & { stats: RouterStats } {
         },
         async (message: FalcoMessage, context) =>
           message.kind === "alert"
-            ? route(message.alert, context.messageId, context.logger)
-            : countNotAlert(message.reason, context.logger),
+            ? route(router, message.alert, context.messageId, context.logger)
+            : countNotAlert(router.stats, message.reason, context.logger),
         // One incident, one trace: the alert's trace id is its incident key.
         { traceIdOf: (message) => (message.kind === "alert" ? message.alert.incidentKey : undefined) },
       ),
     ],
   });
-  return Object.assign(app, { stats });
+  return Object.assign(app, { stats: router.stats });
+}
+
+/** One router instance: what it was given, and what it counts and holds while it runs. */
+interface RouterState {
+  deps: RouterDeps;
+  now: () => Date;
+  dedupWindowMs: number;
+  stats: RouterStats;
+  /**
+   * Incidents this instance is routing right now: a concurrent duplicate waits for the first instead
+   * of racing it to the ledger (the ledger settles races between instances).
+   */
+  inFlight: Map<string, Promise<void>>;
+}
+
+async function route(
+  router: RouterState,
+  alert: FalcoAlert,
+  messageId: string,
+  logger: Logger,
+): Promise<void> {
+  const { inFlight } = router;
+  const incident = alert.incidentKey;
+  // Wait until nobody here routes this incident; several waiters must not all proceed after a failure.
+  for (let pending = inFlight.get(incident); pending; pending = inFlight.get(incident)) {
+    await pending.catch(() => undefined);
+  }
+  const routing = decideAndRoute(router, alert, messageId, logger);
+  inFlight.set(incident, routing);
+  try {
+    await routing;
+  } finally {
+    if (inFlight.get(incident) === routing) inFlight.delete(incident);
+  }
+}
+
+function decideAndRoute(
+  router: RouterState,
+  alert: FalcoAlert,
+  messageId: string,
+  logger: Logger,
+): Promise<void> {
+  const { deps, stats } = router;
+  return withSpan(
+    "router decide",
+    { attributes: incidentSpanAttributes(alert.incidentKey, alert.rule, alert.priority, alert.target) },
+    async (span) => {
+      const decision = decide(alert, deps.playbooks, deps.dryRun);
+      span.setAttributes({
+        "riposte.playbooks": decision.matched,
+        "riposte.actions": actionLabels(decision),
+      });
+      // The ledger out of reach: a 503, so Pub/Sub redelivers once it is back — never routed unclaimed.
+      const claim = await retryableOn(
+        LedgerUnavailableError,
+        "could not claim the incident in the ledger",
+        () =>
+          deps.ledger.claimIncident(alert.incidentKey, decisionRecord(decision), {
+            dedupWindowMs: router.dedupWindowMs,
+            // A redelivery of this message gets its claim back (a router that died mid-routing).
+            claimant: messageId,
+            alert: summarizeAlert(alert),
+          }),
+      );
+      if (claim.outcome === "duplicate") {
+        stats.duplicates += 1;
+        logger.info(
+          {
+            incident: alert.incidentKey,
+            rule: alert.rule,
+            duplicates: stats.duplicates,
+            claim: claim.state,
+          },
+          "duplicate alert within the dedup window: not routed again",
+        );
+        return;
+      }
+      await publishDecision(router, alert, decision, claim.claimId, logger);
+    },
+  );
+}
+
+async function publishDecision(
+  router: RouterState,
+  alert: FalcoAlert,
+  decision: RoutingDecision,
+  claimId: string,
+  logger: Logger,
+): Promise<void> {
+  const { deps, stats } = router;
+  const incident = alert.incidentKey;
+  const commands = buildCommands(alert, decision, router.now());
+  const results = await Promise.allSettled(
+    commands.map(({ topic, command }) => deps.publisher.publish(topic, command, messageAttributes(command))),
+  );
+  const failed = results.filter((result) => result.status === "rejected");
+  if (failed.length > 0) {
+    // The claim is given back, so the redelivery (to any instance) routes the alert again; the
+    // commands that did go out are harmless twice: actions are idempotent.
+    await releaseClaim(deps.ledger, incident, claimId, logger);
+    throw new RetryableError(
+      `${failed.length} of ${commands.length} command(s) could not be published for incident ${incident}`,
+      {
+        cause: (failed[0] as PromiseRejectedResult).reason,
+      },
+    );
+  }
+  await markRouted(deps.ledger, incident, claimId, logger);
+  if (commands.length === 0) stats.unmatched += 1;
+  else stats.routed += 1;
+  logger.info(
+    {
+      incident,
+      rule: alert.rule,
+      priority: alert.priority,
+      target: alert.target,
+      playbooks: decision.matched,
+      actions: actionLabels(decision),
+    },
+    commands.length > 0
+      ? `routed ${alert.priority} alert to ${decision.actions.map((action) => action.action).join(", ")}`
+      : `no playbook matched ${alert.priority} alert`,
+  );
+}
+
+/** Each action of the decision as logs and spans show it, e.g. `kill-pod (dry-run)`. */
+function actionLabels(decision: RoutingDecision): string[] {
+  return decision.actions.map((action) => (action.dryRun ? `${action.action} (dry-run)` : action.action));
+}
+
+/** Best effort: a claim not given back blocks duplicates only for its lease, then is claimable again. */
+async function releaseClaim(
+  ledger: RouterLedger,
+  incident: string,
+  claimId: string,
+  logger: Logger,
+): Promise<void> {
+  try {
+    await ledger.releaseClaim(incident, claimId);
+  } catch (error) {
+    logger.warn(
+      { incident, error: (error as Error).message },
+      "could not release the incident's claim: its redelivery routes it once the claim's lease is over",
+    );
+  }
+}
+
+/**
+ * The commands are out, so the alert is acked even when the ledger cannot be told: a 503 would only
+ * publish them again. The claim then stays `routing` and keeps duplicates out for its lease only.
+ */
+async function markRouted(
+  ledger: RouterLedger,
+  incident: string,
+  claimId: string,
+  logger: Logger,
+): Promise<void> {
+  try {
+    if (!(await ledger.markRouted(incident, claimId)))
+      logger.warn({ incident }, "the incident's claim was taken over by another router mid-routing");
+  } catch (error) {
+    logger.warn(
+      { incident, error: (error as Error).message },
+      "routed, but could not mark the incident routed in the ledger: duplicates are kept out for the claim's lease only",
+    );
+  }
+}
+
+function countNotAlert(stats: RouterStats, reason: string, logger: Logger): void {
+  stats.notAlerts += 1;
+  const level = isPowerOfTen(stats.notAlerts) ? "info" : "debug";
+  logger[level](
+    { notAlerts: stats.notAlerts, reason },
+    "Falco log line that is not an alert: acked, not routed (notAlerts counts them)",
+  );
 }
 
 /** The decision as the ledger stores it (no params: they are in the commands). */
