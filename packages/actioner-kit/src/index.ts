@@ -63,6 +63,7 @@ export {
 } from "./policy.js";
 export { RACE_ATTEMPTS, RACE_LOST, retryLostRaces } from "./races.js";
 export { containerIdsOf, type PodResolution, podRef, resolveTargetPod } from "./resolve.js";
+export { type ActionerScheduledCall, addScheduledCalls } from "./scheduled.js";
 export {
   type ActionerDeps,
   type ActionerDescriptor,

@@ -32,6 +32,7 @@ import {
   kubernetesActionerEnv,
   safetyPolicyFrom,
 } from "./config.js";
+import { type ActionerScheduledCall, addScheduledCalls } from "./scheduled.js";
 
 export const actionerEnvSchema = z.object(kubernetesActionerEnv);
 export type ActionerEnvSchema = typeof actionerEnvSchema;
@@ -40,6 +41,8 @@ export type ActionerEnvSchema = typeof actionerEnvSchema;
 export interface ActionerDescriptor<C extends Command = Command>
   extends ServiceDescriptor<ActionerEnvSchema> {
   action: KubernetesAction<C>;
+  /** Served beside the push route (scheduled.ts). */
+  scheduled?: readonly ActionerScheduledCall[];
 }
 
 /**
@@ -48,7 +51,11 @@ export interface ActionerDescriptor<C extends Command = Command>
  */
 export function describeActioner<C extends Command>(
   action: KubernetesAction<C>,
-  service: { localPortOffset: number; runtime?: Partial<RuntimeSettings> },
+  service: {
+    localPortOffset: number;
+    runtime?: Partial<RuntimeSettings>;
+    scheduled?: readonly ActionerScheduledCall[];
+  },
 ): ActionerDescriptor<C> {
   const { service: name, topic } = ACTIONS[action.name];
   return {
@@ -70,6 +77,7 @@ export function describeActioner<C extends Command>(
     runtime: { ...DEFAULT_RUNTIME, ...service.runtime },
     localEnv: (local) => ({ CLUSTERS: JSON.stringify({ local: local.kubernetesUrl }) }),
     action,
+    ...(service.scheduled?.length ? { scheduled: service.scheduled } : {}),
   };
 }
 
@@ -78,14 +86,20 @@ export interface ActionerDeps {
   runner: ActionRunnerDeps;
 }
 
-/** The actioner's app: the action's commands in, the change and an ActionOutcome out. */
-export function createActionerApp<C extends Command>(action: KubernetesAction<C>, deps: ActionerDeps) {
+/** The actioner's app: the action's commands in, the change and an ActionOutcome out; its scheduled calls. */
+export function createActionerApp<C extends Command>(
+  action: KubernetesAction<C>,
+  deps: ActionerDeps,
+  scheduled: readonly ActionerScheduledCall[] = [],
+) {
   // The schema of the action's own kind decodes exactly C (the generic cannot see it).
   const schema = commandSchemaFor(action.kind) as unknown as z.ZodType<C>;
-  return createPushApp({
+  const app = createPushApp({
     ...deps.push,
     routes: [pushRoute("/", jsonMessageDecoder(schema), createActionHandler(action, deps.runner))],
   });
+  addScheduledCalls(app, scheduled, deps.runner, deps.push);
+  return app;
 }
 
 /** Starts the service `descriptor` describes, with real dependencies. */
@@ -106,7 +120,7 @@ export function startActioner<C extends Command>(descriptor: ActionerDescriptor<
           "the ledger is out of reach: commands answer 503 until it is back",
         ),
       );
-    return createActionerApp(descriptor.action, { push: kit.push, runner });
+    return createActionerApp(descriptor.action, { push: kit.push, runner }, descriptor.scheduled);
   });
 }
 

@@ -73,6 +73,18 @@ export function redeliverySpanSeconds(policy: RedeliveryPolicy): number {
   return span;
 }
 
+/**
+ * Work due later, triggered from outside: Cloud Scheduler posts to `path` on `cron` with an OIDC token
+ * (the deploy plan makes the job), and `riposte dev` posts to it locally every `everySeconds`.
+ */
+export interface ScheduledCallSpec {
+  path: `/scheduled/${string}`;
+  /** The Cloud Scheduler job's schedule (unix-cron). */
+  cron: string;
+  /** The same schedule as an interval, for the local timer. */
+  everySeconds: number;
+}
+
 export interface ServiceDescriptor<Env extends z.ZodObject = z.ZodObject> {
   name: string;
   description: string;
@@ -88,6 +100,8 @@ export interface ServiceDescriptor<Env extends z.ZodObject = z.ZodObject> {
    * accepting one of `of` to `path` (the notifier announces them as failed actions).
    */
   deadLetterInput?: { path: string; of: readonly string[] };
+  /** Its scheduled calls (the deploy plan's Cloud Scheduler jobs, `riposte dev`'s timers). */
+  scheduled?: readonly ScheduledCallSpec[];
   /** Topics this service publishes to; it gets publisher on exactly these. */
   publishes: readonly string[];
   kubernetes: readonly KubernetesPermission[];

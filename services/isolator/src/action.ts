@@ -27,8 +27,10 @@ import {
   resolveTargetPod,
   retryLostRaces,
 } from "@riposte/actioner-kit";
-import type { IsolatePodCommand } from "@riposte/contracts";
-import { enforcementLookupFromEnv } from "./config.js";
+import { type IsolatePodCommand, quarantineTtlMs } from "@riposte/contracts";
+import { LedgerUnavailableError, type QuarantineLeaseInput } from "@riposte/ledger";
+import { RetryableError } from "@riposte/service-kit";
+import { enforcementLookupFromEnv, leasesFromEnv, type QuarantineLeases } from "./config.js";
 
 export const QUARANTINE_LABEL = "riposte.dev/quarantine";
 export const QUARANTINE_POLICY = "riposte-quarantine";
@@ -346,8 +348,44 @@ function enforcementFromEnvironment(): NetworkPolicyEnforcementLookup {
   };
 }
 
-/** isolate-pod, asking `enforcement` whether the pod's cluster enforces NetworkPolicies. */
-export const isolatePodAction = (enforcement: NetworkPolicyEnforcementLookup) =>
+/** The lease in the ledger; out of reach, a 503 (retried): a quarantine with a ttl never lands without one. */
+async function recordLease(leases: QuarantineLeases, lease: QuarantineLeaseInput): Promise<void> {
+  try {
+    await leases.recordQuarantineLease(lease);
+  } catch (error) {
+    if (error instanceof LedgerUnavailableError)
+      throw new RetryableError(`recording the quarantine lease: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+/** The lease an isolation with a ttl records, from `now`; none without a ttl. */
+function leaseOf(
+  command: IsolatePodCommand,
+  cluster: string,
+  pod: V1Pod,
+  now: Date,
+): QuarantineLeaseInput | undefined {
+  const ttlMs = command.params.ttl === undefined ? undefined : quarantineTtlMs(command.params.ttl);
+  if (ttlMs === undefined) return undefined;
+  return {
+    cluster,
+    namespace: pod.metadata?.namespace ?? "",
+    pod: pod.metadata?.name ?? "",
+    podUid: pod.metadata?.uid ?? "",
+    incident: command.incident,
+    expiresAt: new Date(now.getTime() + ttlMs),
+  };
+}
+
+/**
+ * isolate-pod, asking `enforcement` whether the pod's cluster enforces NetworkPolicies, and recording
+ * the quarantine leases of isolations with a ttl in `leases`.
+ */
+export const isolatePodAction = (
+  enforcement: NetworkPolicyEnforcementLookup,
+  leases: QuarantineLeases = leasesFromEnv(),
+) =>
   kubernetesAction("isolate-pod", {
     description: "Cuts a pod off the network with a quarantine label and a deny-all NetworkPolicy",
     permissions: [
@@ -416,20 +454,26 @@ export const isolatePodAction = (enforcement: NetworkPolicyEnforcementLookup) =>
       // First in the reason: the notifier's one-line summaries cut a long reason short.
       const warned = (reason: string) => (warning ? `${warning}; ${reason}` : reason);
       const enforcementDetails = { enforced: enforcementFound.enforced, enforcement: enforcementFound.why };
+      // A later incident leaves the quarantine, and its lease, as the first one set them.
+      const lease = laterIncident ? undefined : leaseOf(command, clients.name, pod, now);
       return {
         description:
           (laterIncident
             ? `ensure NetworkPolicy ${namespace}/${QUARANTINE_POLICY} for pod ${namespace}/${name}, already quarantined (incident ${quarantinedBy})${notAppliedNote}`
             : `label pod ${namespace}/${name} ${QUARANTINE_LABEL}=${incident} and ensure NetworkPolicy ${namespace}/${QUARANTINE_POLICY} ` +
               `(deny all ingress and egress${requested.length ? `; allow ${requested.join(" and ")}` : ""})`) +
+          (lease ? `; lease until ${lease.expiresAt.toISOString()}` : "") +
           (warning ? `; ${warning}` : ""),
         object: { apiVersion: "v1", kind: "Pod", name, namespace, uid: pod.metadata?.uid ?? "" },
         details: {
           resolvedBy: resolution.via,
           policies: policies.map((p) => p.metadata?.name),
           ...enforcementDetails,
+          ...(lease ? { leaseExpiresAt: lease.expiresAt.toISOString() } : {}),
         },
         async execute() {
+          // The lease before the label (a redelivery records it again: the same lease, unchanged).
+          if (lease) await recordLease(leases, lease);
           // The policy first: the moment the label lands, the pod is cut off.
           const policyResults: PolicyResult[] = [];
           for (const networkPolicy of policies)
@@ -484,5 +528,14 @@ export const isolatePodAction = (enforcement: NetworkPolicyEnforcementLookup) =>
     },
   });
 
-/** The isolator's action: the enforcement lookup over its own environment. */
-export const isolatePod = isolatePodAction(enforcementFromEnvironment());
+const environmentEnforcement = enforcementFromEnvironment();
+
+/** The isolator's quarantine leases: in the ledger its own LEDGER_* variables name. */
+export const isolatorLeases = leasesFromEnv();
+
+/** The isolator's action: the enforcement lookup over its own environment, its leases in its ledger. */
+export const isolatePod = isolatePodAction(environmentEnforcement, isolatorLeases);
+
+/** The same action recording its leases in `leases` (tests). */
+export const isolatePodWithLeases = (leases: QuarantineLeases) =>
+  isolatePodAction(environmentEnforcement, leases);

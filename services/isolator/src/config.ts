@@ -6,6 +6,7 @@ import {
   kubernetesActionerEnv,
   type NetworkPolicyEnforcementLookup,
 } from "@riposte/actioner-kit";
+import { createLedger, type Ledger, LedgerEnv, ledgerFromConfig } from "@riposte/ledger";
 import { type Env, loadConfig } from "@riposte/service-kit";
 import { z } from "zod";
 
@@ -22,4 +23,28 @@ export function enforcementLookupFromEnv(env: Env = process.env): NetworkPolicyE
     ...(config.GKE_API_ENDPOINT ? { gkeApiEndpoint: config.GKE_API_ENDPOINT } : {}),
     testOnlyAnyGkeApiEndpoint: config.RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT,
   });
+}
+
+/** What the isolator keeps of quarantine leases (leases.ts). */
+export type QuarantineLeases = Pick<
+  Ledger,
+  "recordQuarantineLease" | "claimExpiredQuarantineLeases" | "finishQuarantineRelease"
+>;
+
+/**
+ * The quarantine leases in the ledger the service's LEDGER_* variables name (checked at start-up by the
+ * kit, which opens its own client for the limits and the timeline), opened on first use: never at
+ * import, which tests and the deploy tools do.
+ */
+export function leasesFromEnv(env: Env = process.env): QuarantineLeases {
+  let ledger: Ledger | undefined;
+  const open = (): Ledger => {
+    ledger ??= createLedger(ledgerFromConfig(loadConfig(z.object(LedgerEnv), env)));
+    return ledger;
+  };
+  return {
+    recordQuarantineLease: (lease) => open().recordQuarantineLease(lease),
+    claimExpiredQuarantineLeases: (options) => open().claimExpiredQuarantineLeases(options),
+    finishQuarantineRelease: (claim, audit) => open().finishQuarantineRelease(claim, audit),
+  };
 }

@@ -18,11 +18,19 @@ export const RELEASE_ACTION = "release-pod";
 export const RELEASE_EVENT_REASON = "RiposteReleased";
 
 export interface ReleaseAudit {
-  /** Who asks (the operator's name). */
+  /** Who asks (the operator's name, or the isolator for an expired lease). */
   by: string;
   /** Why, already checked (parseOperatorReason). */
   reason: string;
   now: Date;
+  /** The Event's reporting component (default riposte-cli). */
+  component?: string;
+}
+
+/** Release only this pod from this incident's quarantine (a lease's): a replacement or another incident's is left alone. */
+export interface ExpectedQuarantine {
+  uid: string;
+  incident: string;
 }
 
 export interface ReleaseResult {
@@ -38,10 +46,21 @@ export async function releaseQuarantine(
   namespace: string,
   name: string,
   audit?: ReleaseAudit,
+  expected?: ExpectedQuarantine,
 ): Promise<ReleaseResult> {
   const pod = await clients.core.readNamespacedPod({ name, namespace });
   const incident = pod.metadata?.labels?.[QUARANTINE_LABEL];
+  if (expected && pod.metadata?.uid !== expected.uid)
+    return {
+      released: false,
+      message: `pod ${namespace}/${name} was replaced (uid ${pod.metadata?.uid}, not ${expected.uid}); nothing changed`,
+    };
   if (!incident) return { released: false, message: `pod ${namespace}/${name} is not quarantined` };
+  if (expected && incident !== expected.incident)
+    return {
+      released: false,
+      message: `pod ${namespace}/${name} is quarantined by incident ${incident}, not ${expected.incident}; nothing changed`,
+    };
   // The isolator writes only incident keys: another value was put there by hand, and its policies
   // (riposte-dns-<value>) are no name of ours.
   if (!isIncidentKey(incident))
@@ -50,7 +69,8 @@ export async function releaseQuarantine(
       message: `pod ${namespace}/${name}: its ${QUARANTINE_LABEL} label names no Riposte incident (value ${JSON.stringify(incident)}); nothing changed — remove it with kubectl label if it is yours`,
     };
   const operations: object[] = [
-    // Only if it is still the same quarantine we read.
+    // Only if it is still the same pod and the same quarantine we read.
+    ...(expected ? [{ op: "test", path: "/metadata/uid", value: expected.uid }] : []),
     { op: "test", path: `/metadata/labels/${pointer(QUARANTINE_LABEL)}`, value: incident },
     { op: "remove", path: `/metadata/labels/${pointer(QUARANTINE_LABEL)}` },
     ...ANNOTATIONS.filter((key) => pod.metadata?.annotations?.[key] !== undefined).map((key) => ({
@@ -78,7 +98,7 @@ export async function releaseQuarantine(
     },
     reason: RELEASE_EVENT_REASON,
     message: `${message}; by ${audit.by}: ${audit.reason}`,
-    component: "riposte-cli",
+    component: audit.component ?? "riposte-cli",
     incident,
     action: RELEASE_ACTION,
     now: audit.now,

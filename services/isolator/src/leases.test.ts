@@ -1,0 +1,154 @@
+// Quarantine leases end to end: the isolator records a lease when it isolates with a ttl, and its
+// scheduled call releases expired ones — exactly once across instances, never a replacement pod,
+// nothing without the ledger.
+import type { V1Pod } from "@kubernetes/client-node";
+import { commandFromExample, runnerDepsForTest } from "@riposte/actioner-kit/testing";
+import type { ActionOutcome, IsolatePodCommand } from "@riposte/contracts";
+import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
+import { createLedger, createLedgerFirestore, type Ledger } from "@riposte/ledger";
+import { createSilentLogger } from "@riposte/service-kit";
+import { pushRequest, tcpRelay } from "@riposte/service-kit/testing";
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { QUARANTINE_LABEL } from "./action.js";
+import { createApp } from "./index.js";
+
+let sim: SimCluster;
+beforeAll(async () => {
+  sim = await startSim({ seed: demoSeed() });
+});
+afterAll(() => sim.stop());
+beforeEach(() => sim.reset());
+
+const RELEASE_EXPIRED = "/scheduled/release-expired";
+const POD = { namespace: "shop", name: "web-7d9f8c6b5-abcde" };
+const pod = () => sim.get({ kind: "Pod", ...POD }) as V1Pod | undefined;
+const label = () => pod()?.metadata?.labels?.[QUARANTINE_LABEL];
+const MINUTE = 60_000;
+
+/** One isolator instance: its own Firestore client on the shared ledger (`project`), its own clock. */
+function instance(project: string, options: { clock?: () => Date; emulatorHost?: string } = {}) {
+  const firestore = createLedgerFirestore({
+    projectId: project,
+    emulatorHost: options.emulatorHost ?? inject("firestoreEmulatorHost"),
+  });
+  const leases: Ledger = createLedger({
+    firestore,
+    timeoutMs: options.emulatorHost ? 2_000 : 30_000,
+    ...(options.clock ? { now: options.clock } : {}),
+  });
+  const runner = runnerDepsForTest("isolator", sim.url);
+  const app = createApp(
+    { push: { service: "isolator", publisher: runner.publisher, logger: createSilentLogger() }, runner },
+    { leases },
+  );
+  return {
+    leases,
+    send: async (command: IsolatePodCommand) => (await app.request("/", pushRequest(command))).status,
+    releaseExpired: async () => {
+      const response = await app.request(RELEASE_EXPIRED, { method: "POST" });
+      return {
+        status: response.status,
+        body: response.status === 200 ? await response.json() : await response.text(),
+      };
+    },
+    outcomes: () => runner.publisher.on("action-outcomes").map((entry) => entry.message as ActionOutcome),
+  };
+}
+
+const uniqueProject = () => `isolator-leases-${Math.random().toString(16).slice(2, 10)}`;
+const isolation = (ttl = "1m") =>
+  commandFromExample("isolate-pod", "modern-terminal-shell.json", { params: { ttl } });
+const later = (ms: number) => () => new Date(Date.now() + ms);
+
+describe("quarantine leases", { timeout: 60_000 }, () => {
+  it("an expired lease is released once by two instances' scheduled calls at the same moment: label gone, one Event, one outcome", async () => {
+    const project = uniqueProject();
+    const first = instance(project, { clock: later(2 * MINUTE) });
+    const second = instance(project, { clock: later(2 * MINUTE) });
+    const command = isolation("1m");
+    expect(await first.send(command)).toBe(204);
+    expect(label()).toBe(command.incident);
+    const [a, b] = await Promise.all([first.releaseExpired(), second.releaseExpired()]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(label()).toBeUndefined();
+    const releases = [...first.outcomes(), ...second.outcomes()].filter((o) => o.action === "release-pod");
+    expect(releases).toEqual([
+      expect.objectContaining({ service: "isolator", result: "done", incident: command.incident }),
+    ]);
+    expect(
+      sim
+        .list({ kind: "Event", namespace: "shop" })
+        .filter((e) => (e as { reason?: string }).reason === "RiposteReleased"),
+    ).toHaveLength(1);
+    expect(await first.leases.readQuarantineLease(leasedPod())).toMatchObject({
+      state: "released",
+      released: { by: "riposte-isolator", reason: expect.stringMatching(/lease expired/) },
+    });
+  });
+
+  it("a lease extended just before it expires is not released", async () => {
+    const project = uniqueProject();
+    const isolator = instance(project, { clock: later(2 * MINUTE) });
+    const command = isolation("1m");
+    await isolator.send(command);
+    const extended = await isolator.leases.extendQuarantineLease(
+      leasedPod(),
+      new Date(Date.now() + 12 * 60 * MINUTE),
+      {
+        by: "alice",
+        reason: "forensics still running",
+      },
+    );
+    expect(extended.outcome).toBe("extended");
+    expect((await isolator.releaseExpired()).status).toBe(200);
+    expect(label()).toBe(command.incident);
+    expect(isolator.outcomes().filter((o) => o.action === "release-pod")).toEqual([]);
+  });
+
+  it("a pod replaced under the same name (new uid, even with the same label) is not touched by the old lease", async () => {
+    const project = uniqueProject();
+    const isolator = instance(project, { clock: later(2 * MINUTE) });
+    const command = isolation("1m");
+    await isolator.send(command);
+    const original = pod() as V1Pod;
+    sim.remove({ kind: "Pod", ...POD });
+    sim.apply({
+      ...original,
+      metadata: { ...POD, labels: { ...original.metadata?.labels, [QUARANTINE_LABEL]: command.incident } },
+    } as never);
+    expect(pod()?.metadata?.uid).not.toBe(original.metadata?.uid);
+    expect((await isolator.releaseExpired()).status).toBe(200);
+    expect(label()).toBe(command.incident);
+    expect(isolator.outcomes().filter((o) => o.action === "release-pod" && o.result === "done")).toEqual([]);
+  });
+
+  it("with the ledger out of reach the scheduled call answers 503 and releases nothing", async () => {
+    const relay = await tcpRelay(inject("firestoreEmulatorHost"));
+    const project = uniqueProject();
+    const isolator = instance(project, { clock: later(2 * MINUTE), emulatorHost: relay.host });
+    await isolator.leases.warmUp().catch(() => undefined);
+    const command = isolation("1m");
+    expect(await isolator.send(command)).toBe(204);
+    await relay.close();
+    const answer = await isolator.releaseExpired();
+    expect(answer.status).toBe(503);
+    expect(label()).toBe(command.incident);
+    expect(isolator.outcomes().filter((o) => o.action === "release-pod")).toEqual([]);
+  });
+
+  it("isolating without a ttl records no lease: nothing is ever released by the scheduled call", async () => {
+    const project = uniqueProject();
+    const isolator = instance(project, { clock: later(60 * 24 * 60 * MINUTE) });
+    const command = commandFromExample("isolate-pod", "modern-terminal-shell.json");
+    await isolator.send(command);
+    expect(await isolator.leases.readQuarantineLease(leasedPod())).toBeUndefined();
+    expect((await isolator.releaseExpired()).status).toBe(200);
+    expect(label()).toBe(command.incident);
+  });
+});
+
+/** The lease key of the demo pod as it is now (cluster `local`: runnerDepsForTest's). */
+function leasedPod() {
+  const current = pod() as V1Pod;
+  return { cluster: "local", namespace: POD.namespace, pod: POD.name, podUid: current.metadata?.uid ?? "" };
+}
