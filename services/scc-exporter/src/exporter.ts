@@ -43,173 +43,186 @@ export interface FindingExporter {
 type Placement = { ok: true; resourceName: string } | { ok: false; reason: string };
 
 export function createFindingExporter(options: FindingExporterOptions): FindingExporter {
-  const now = options.now ?? (() => new Date());
-  const { scc, where } = options;
-
-  const placeIncident = (target: TargetMessage): Placement => {
-    const cluster = resolveGkeCluster(options.clusters, target.cluster);
-    if (!cluster.ok) return cluster;
-    return { ok: true, resourceName: gkeResourceName(cluster.cluster, target) };
+  const exporter: Exporter = { ...options, now: options.now ?? (() => new Date()) };
+  return {
+    exportFinding: (command, context) => exportFinding(exporter, command, context),
+    recordOutcome: (outcome, context) => recordOutcome(exporter, outcome, context),
   };
+}
 
-  /** A permanent SCC refusal is reported; anything else is retried by Pub/Sub (503). */
-  const retryUnlessPermanent = (error: unknown, what: string): SccError => {
-    if (error instanceof SccError && !error.transient) return error;
-    throw new RetryableError(`${what}: ${(error as Error).message}`, { cause: error });
-  };
+/** The options, with the clock chosen. */
+type Exporter = FindingExporterOptions & { now: () => Date };
 
-  const publishOutcome = async (
-    command: ExportFindingCommand,
-    result: OutcomeResult,
-    reason: string,
-    details: Record<string, unknown>,
-  ): Promise<void> => {
-    await reportOutcome(options.publisher, command, {
-      service: SERVICE_NAME,
-      result,
-      reason,
-      details,
-      at: now(),
+function placeIncident(clusters: GkeClusterMap, target: TargetMessage): Placement {
+  const cluster = resolveGkeCluster(clusters, target.cluster);
+  if (!cluster.ok) return cluster;
+  return { ok: true, resourceName: gkeResourceName(cluster.cluster, target) };
+}
+
+/** A permanent SCC refusal is reported; anything else is retried by Pub/Sub (503). */
+function retryUnlessPermanent(error: unknown, what: string): SccError {
+  if (error instanceof SccError && !error.transient) return error;
+  throw new RetryableError(`${what}: ${(error as Error).message}`, { cause: error });
+}
+
+async function publishOutcome(
+  exporter: Exporter,
+  command: ExportFindingCommand,
+  result: OutcomeResult,
+  reason: string,
+  details: Record<string, unknown>,
+): Promise<void> {
+  await reportOutcome(exporter.publisher, command, {
+    service: SERVICE_NAME,
+    result,
+    reason,
+    details,
+    at: exporter.now(),
+  });
+}
+
+async function exportFinding(
+  exporter: Exporter,
+  command: ExportFindingCommand,
+  { logger, attributes }: ExportContext,
+): Promise<void> {
+  const { scc, where } = exporter;
+  const name = findingNameOf(where, command.incident);
+  const placement = placeIncident(exporter.clusters, command.target);
+  if (!placement.ok) {
+    logger.warn({ incident: command.incident, reason: placement.reason }, "finding refused");
+    const reason = `no GKE resource for the finding: ${placement.reason}`;
+    await publishOutcome(exporter, command, "refused", reason, { finding: name });
+    return;
+  }
+  const write = incidentFinding({
+    name,
+    incident: command.incident,
+    alert: command.alert,
+    target: command.target,
+    resourceName: placement.resourceName,
+    playbooks: command.playbooks,
+    externalUri:
+      exporter.traceProjectId === undefined
+        ? undefined
+        : traceLinkOf(attributes.googclient_traceparent ?? attributes.traceparent, exporter.traceProjectId),
+    notAfter: command.issuedAt,
+  });
+  if (command.dryRun) {
+    await publishOutcome(exporter, command, "dry-run", `would write finding ${name}`, {
+      finding: name,
+      category: write.finding.category,
+      resourceName: placement.resourceName,
+      severity: write.finding.severity,
     });
-  };
+    return;
+  }
+  let failure: SccError;
+  try {
+    await scc.upsertFinding(write.finding, write.updateMask);
+    logger.info(
+      { incident: command.incident, finding: name, category: write.finding.category },
+      `finding ${write.finding.category} written`,
+    );
+    await publishOutcome(exporter, command, "done", `finding ${name} written`, {
+      finding: name,
+      category: write.finding.category,
+      resourceName: placement.resourceName,
+      severity: write.finding.severity,
+    });
+    return;
+  } catch (error) {
+    if (error instanceof RetryableError) throw error; // the outcome could not be published
+    failure = retryUnlessPermanent(error, `writing finding ${name}`);
+  }
+  logger.error({ incident: command.incident, finding: name, err: failure.message }, "finding refused by SCC");
+  await publishOutcome(exporter, command, "failed", failure.message, {
+    finding: name,
+    code: failure.codeName,
+    method: failure.method,
+  });
+}
 
-  const exportFinding: FindingExporter["exportFinding"] = async (command, { logger, attributes }) => {
-    const name = findingNameOf(where, command.incident);
-    const placement = placeIncident(command.target);
-    if (!placement.ok) {
-      logger.warn({ incident: command.incident, reason: placement.reason }, "finding refused");
-      await publishOutcome(command, "refused", `no GKE resource for the finding: ${placement.reason}`, {
-        finding: name,
-      });
-      return;
-    }
+async function recordOutcome(
+  exporter: Exporter,
+  outcome: ActionOutcome,
+  { logger }: ExportContext,
+): Promise<void> {
+  const { scc, where } = exporter;
+  // Our own outcomes come back on action-outcomes; recording them would be a loop.
+  if (outcome.service === SERVICE_NAME) return;
+  // A dry run changes nothing anywhere, SCC included.
+  if (outcome.result === "dry-run") return;
+  const name = findingNameOf(where, outcome.incident);
+  const properties = outcomeProperties(outcome);
+  const closes =
+    exporter.markInactiveAfterKill &&
+    outcome.action === KILL_ACTION &&
+    (outcome.result === "done" || outcome.result === "already-done");
+  try {
+    const written = await writeOutcome(exporter, name, outcome, properties, logger);
+    if (!written) return;
+    if (closes) await scc.setFindingState(name, "INACTIVE");
+  } catch (error) {
+    const failure = retryUnlessPermanent(error, `recording ${outcome.service} outcome on ${name}`);
+    // Nobody is waiting for an outcome about an outcome (no loops): log it, ack it.
+    logger.error(
+      { incident: outcome.incident, finding: name, code: failure.codeName, err: failure.message },
+      `SCC refused the ${outcome.service} outcome; not retried`,
+    );
+    return;
+  }
+  logger.info(
+    {
+      incident: outcome.incident,
+      finding: name,
+      [outcomePropertyKey(outcome.service)]: outcome.result,
+      ...(closes ? { state: "INACTIVE" } : {}),
+    },
+    `finding updated with ${outcome.service}: ${outcome.result}`,
+  );
+}
+
+/** Writes the outcome's properties; false when there was no finding to put them on. */
+async function writeOutcome(
+  exporter: Exporter,
+  name: string,
+  outcome: ActionOutcome,
+  properties: ReturnType<typeof outcomeProperties>,
+  logger: Logger,
+): Promise<boolean> {
+  const { scc, where } = exporter;
+  const outcomeMask = Object.keys(properties).map((key) => `source_properties.${key}`);
+  const placement = outcome.target ? placeIncident(exporter.clusters, outcome.target) : undefined;
+  if (outcome.alert && outcome.target && placement?.ok) {
+    // The whole finding, so that it is complete even when the command has not been handled yet.
     const write = incidentFinding({
       name,
-      incident: command.incident,
-      alert: command.alert,
-      target: command.target,
+      incident: outcome.incident,
+      alert: outcome.alert,
+      target: outcome.target,
       resourceName: placement.resourceName,
-      playbooks: command.playbooks,
-      externalUri:
-        options.traceProjectId === undefined
-          ? undefined
-          : traceLinkOf(attributes.googclient_traceparent ?? attributes.traceparent, options.traceProjectId),
-      notAfter: command.issuedAt,
+      notAfter: outcome.at,
     });
-    if (command.dryRun) {
-      await publishOutcome(command, "dry-run", `would write finding ${name}`, {
-        finding: name,
-        category: write.finding.category,
-        resourceName: placement.resourceName,
-        severity: write.finding.severity,
-      });
-      return;
-    }
-    let failure: SccError;
-    try {
-      await scc.upsertFinding(write.finding, write.updateMask);
-      logger.info(
-        { incident: command.incident, finding: name, category: write.finding.category },
-        `finding ${write.finding.category} written`,
-      );
-      await publishOutcome(command, "done", `finding ${name} written`, {
-        finding: name,
-        category: write.finding.category,
-        resourceName: placement.resourceName,
-        severity: write.finding.severity,
-      });
-      return;
-    } catch (error) {
-      if (error instanceof RetryableError) throw error; // the outcome could not be published
-      failure = retryUnlessPermanent(error, `writing finding ${name}`);
-    }
-    logger.error(
-      { incident: command.incident, finding: name, err: failure.message },
-      "finding refused by SCC",
+    await scc.upsertFinding(
+      { ...write.finding, sourceProperties: { ...write.finding.sourceProperties, ...properties } },
+      [...write.updateMask, ...outcomeMask],
     );
-    await publishOutcome(command, "failed", failure.message, {
-      finding: name,
-      code: failure.codeName,
-      method: failure.method,
-    });
-  };
-
-  const recordOutcome: FindingExporter["recordOutcome"] = async (outcome, { logger }) => {
-    // Our own outcomes come back on action-outcomes; recording them would be a loop.
-    if (outcome.service === SERVICE_NAME) return;
-    // A dry run changes nothing anywhere, SCC included.
-    if (outcome.result === "dry-run") return;
-    const name = findingNameOf(where, outcome.incident);
-    const properties = outcomeProperties(outcome);
-    const closes =
-      options.markInactiveAfterKill &&
-      outcome.action === KILL_ACTION &&
-      (outcome.result === "done" || outcome.result === "already-done");
-    try {
-      const written = await writeOutcome(name, outcome, properties, logger);
-      if (!written) return;
-      if (closes) await scc.setFindingState(name, "INACTIVE");
-    } catch (error) {
-      const failure = retryUnlessPermanent(error, `recording ${outcome.service} outcome on ${name}`);
-      // Nobody is waiting for an outcome about an outcome (no loops): log it, ack it.
-      logger.error(
-        { incident: outcome.incident, finding: name, code: failure.codeName, err: failure.message },
-        `SCC refused the ${outcome.service} outcome; not retried`,
-      );
-      return;
-    }
-    logger.info(
+    return true;
+  }
+  // Without the alert the finding cannot be created: only an existing one is updated.
+  const existing = await scc.findFinding(where.parent, name);
+  if (!existing) {
+    logger.warn(
       {
         incident: outcome.incident,
         finding: name,
-        [outcomePropertyKey(outcome.service)]: outcome.result,
-        ...(closes ? { state: "INACTIVE" } : {}),
+        reason: placement && !placement.ok ? placement.reason : "the outcome carries no alert or target",
       },
-      `finding updated with ${outcome.service}: ${outcome.result}`,
+      `${outcome.service} outcome not recorded: no finding to record it on`,
     );
-  };
-
-  /** Writes the outcome's properties; false when there was no finding to put them on. */
-  const writeOutcome = async (
-    name: string,
-    outcome: ActionOutcome,
-    properties: ReturnType<typeof outcomeProperties>,
-    logger: Logger,
-  ): Promise<boolean> => {
-    const outcomeMask = Object.keys(properties).map((key) => `source_properties.${key}`);
-    const placement = outcome.target ? placeIncident(outcome.target) : undefined;
-    if (outcome.alert && outcome.target && placement?.ok) {
-      // The whole finding, so that it is complete even when the command has not been handled yet.
-      const write = incidentFinding({
-        name,
-        incident: outcome.incident,
-        alert: outcome.alert,
-        target: outcome.target,
-        resourceName: placement.resourceName,
-        notAfter: outcome.at,
-      });
-      await scc.upsertFinding(
-        { ...write.finding, sourceProperties: { ...write.finding.sourceProperties, ...properties } },
-        [...write.updateMask, ...outcomeMask],
-      );
-      return true;
-    }
-    // Without the alert the finding cannot be created: only an existing one is updated.
-    const existing = await scc.findFinding(where.parent, name);
-    if (!existing) {
-      logger.warn(
-        {
-          incident: outcome.incident,
-          finding: name,
-          reason: placement && !placement.ok ? placement.reason : "the outcome carries no alert or target",
-        },
-        `${outcome.service} outcome not recorded: no finding to record it on`,
-      );
-      return false;
-    }
-    await scc.upsertFinding({ name, sourceProperties: properties }, outcomeMask);
-    return true;
-  };
-
-  return { exportFinding, recordOutcome };
+    return false;
+  }
+  await scc.upsertFinding({ name, sourceProperties: properties }, outcomeMask);
+  return true;
 }
