@@ -122,7 +122,6 @@ const LONG_FUNCTION_EXCEPTIONS: Record<string, string> = {
     "debt (issue 17): to split into named units",
   "packages/actioner-kit/src/cluster.ts: createClusterRegistry": "debt (issue 17): to split into named units",
   "packages/contracts/src/json.ts: parseDocument": "debt (issue 17): to split into named units",
-  "packages/service-kit/src/push.ts: createPushApp": "debt (issue 17): to split into named units",
   "infra/src/cli/dev.ts: runDev": "debt (issue 17): to split into named units",
 };
 

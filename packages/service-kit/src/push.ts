@@ -95,134 +95,15 @@ export interface Rejection {
 }
 
 export function createPushApp(options: PushAppOptions): Hono {
+  const push: PushSettings = {
+    ...options,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_PUSH_OPTIONS.maxBodyBytes,
+    handlerTimeoutMs: options.handlerTimeoutMs ?? DEFAULT_PUSH_OPTIONS.handlerTimeoutMs,
+    commitGraceMs: options.commitGraceMs ?? DEFAULT_PUSH_OPTIONS.commitGraceMs,
+    quarantineTopic: options.quarantineTopic ?? DEFAULT_PUSH_OPTIONS.quarantineTopic,
+  };
   const app = new Hono();
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_PUSH_OPTIONS.maxBodyBytes;
-  const handlerTimeoutMs = options.handlerTimeoutMs ?? DEFAULT_PUSH_OPTIONS.handlerTimeoutMs;
-  const commitGraceMs = options.commitGraceMs ?? DEFAULT_PUSH_OPTIONS.commitGraceMs;
-  const quarantineTopic = options.quarantineTopic ?? DEFAULT_PUSH_OPTIONS.quarantineTopic;
-  const { logger, service } = options;
-
-  /** Records a permanent rejection; answers 204 once it is stored, 503 if it could not be. */
-  const reject = async (rejection: Rejection): Promise<Response> => {
-    const message = rejection.envelope?.message;
-    const data = message?.data ?? rejection.rawBody ?? new Uint8Array();
-    const truncated = data.byteLength > MAX_QUARANTINED_BYTES;
-    const record = {
-      v: 1,
-      kind: "QuarantineRecord",
-      service,
-      reason: truncated
-        ? {
-            ...rejection.reason,
-            message: `${rejection.reason.message} (${data.byteLength} bytes, first ${MAX_QUARANTINED_BYTES} kept)`,
-          }
-        : rejection.reason,
-      ...(message ? { messageId: message.messageId } : {}),
-      ...(rejection.envelope?.subscription ? { subscription: rejection.envelope.subscription } : {}),
-      receivedAt: new Date().toISOString(),
-      data: Buffer.from(data.subarray(0, MAX_QUARANTINED_BYTES)).toString("base64"),
-      attributes: message?.attributes ?? {},
-    };
-    try {
-      await options.publisher.publish(quarantineTopic, record, {
-        v: "1",
-        kind: "QuarantineRecord",
-        service,
-        ...(message ? { messageId: message.messageId } : {}),
-      });
-    } catch (error) {
-      logger.error(
-        { err: errorMessage(error), reason: rejection.reason },
-        "could not record a rejected message; asking for redelivery",
-      );
-      return new Response("could not record rejection", { status: 503 });
-    }
-    logger.warn(
-      { messageId: message?.messageId, reason: rejection.reason, quarantineTopic },
-      `message rejected: ${rejection.reason.path}: ${rejection.reason.message}`,
-    );
-    return new Response(null, { status: 204 });
-  };
-
-  /** Decode and handle one message; the answer follows the ack policy. */
-  const deliver = async (
-    route: PushRoute<unknown>,
-    envelope: PushEnvelope,
-    decoded: unknown,
-  ): Promise<Response> => {
-    const { message } = envelope;
-    const messageLogger = logger.child({ messageId: message.messageId });
-    let commits = 0;
-    const contextFor = (signal: AbortSignal): PushContext => ({
-      messageId: message.messageId,
-      attributes: message.attributes,
-      publishTime: message.publishTime,
-      subscription: envelope.subscription,
-      deliveryAttempt: envelope.deliveryAttempt,
-      logger: messageLogger,
-      signal,
-      async commit(work) {
-        if (signal.aborted)
-          throw new RetryableError("handler deadline exceeded before its result was committed");
-        commits += 1;
-        try {
-          return await work();
-        } finally {
-          commits -= 1;
-        }
-      },
-    });
-    try {
-      // Past the deadline the handler's signal aborts; a commit under way gets `commitGraceMs` more.
-      await withTimeout((signal) => route.handle(decoded, contextFor(signal)), {
-        what: "handler",
-        timeoutMs: handlerTimeoutMs,
-        grace: { ms: commitGraceMs, busy: () => commits > 0 },
-      });
-      return new Response(null, { status: 204 });
-    } catch (error) {
-      if (error instanceof PermanentError) {
-        return reject({ reason: { path: error.path, message: error.message }, envelope });
-      }
-      const level = error instanceof RetryableError ? "warn" : "error";
-      messageLogger[level](
-        { err: errorMessage(error) },
-        `transient failure, asking Pub/Sub to redeliver: ${errorMessage(error)}`,
-      );
-      return new Response(errorMessage(error), { status: 503 });
-    }
-  };
-
-  /** The message's own trace context is the parent (push requests carry no trace header); a message
-   * without one (a Falco alert) starts the incident's trace here, with the id the route names. */
-  const deliverInSpan = (route: PushRoute<unknown>, envelope: PushEnvelope): Promise<Response> => {
-    const { message } = envelope;
-    const decoded = route.decode(message.data, message.attributes);
-    if (!decoded.ok) return reject({ reason: decoded.error, envelope });
-
-    const name = `${service} ${route.path === "/" ? "process" : `process ${route.path}`}`;
-    const attributes = {
-      "messaging.system": "gcp_pubsub",
-      "messaging.operation": "process",
-      "messaging.message.id": message.messageId,
-      ...(envelope.subscription ? { "messaging.destination.subscription.name": envelope.subscription } : {}),
-      ...(message.attributes.incident ? { "riposte.incident": message.attributes.incident } : {}),
-    };
-    const parent = contextFromAttributes(message.attributes);
-    const traceId = hasRemoteParent(parent) ? undefined : route.traceIdOf?.(decoded.value);
-    return withTraceIdHint(traceId, () =>
-      withSpan(name, { kind: SpanKind.CONSUMER, parent, attributes }, async (span) => {
-        const response = await deliver(route, envelope, decoded.value);
-        span.setAttribute("http.response.status_code", response.status);
-        if (response.status >= 500)
-          span.setStatus({ code: SpanStatusCode.ERROR, message: "redelivery requested" });
-        return response;
-      }),
-    );
-  };
-
   app.get("/healthz", (c) => ((options.isReady?.() ?? true) ? c.text("ok") : c.text("shutting down", 503)));
-
   for (const route of options.routes) {
     app.post(
       route.path,
@@ -231,25 +112,158 @@ export function createPushApp(options: PushAppOptions): Hono {
         const auth = await options.authenticator.authenticate(c.req.header("authorization"));
         if (auth.ok) return next();
         // Never acked: a forged push must not be able to consume or poison anything.
-        logger.warn({ status: auth.status, reason: auth.reason }, "push request not authenticated");
+        push.logger.warn({ status: auth.status, reason: auth.reason }, "push request not authenticated");
         return c.text(auth.reason, auth.status);
       },
-      async (c) => {
-        const { body, totalBytes } = await readBounded(c.req.raw, maxBodyBytes);
-        if (totalBytes > maxBodyBytes) {
-          const reason = {
-            path: "$",
-            message: `push body of ${totalBytes} bytes exceeds the ${maxBodyBytes}-byte limit`,
-          };
-          return reject({ reason, rawBody: body });
-        }
-        const envelope = parsePushEnvelope(body);
-        if (!envelope.ok) return reject({ reason: envelope.error, rawBody: body });
-        return deliverInSpan(route, envelope.value);
-      },
+      (c) => receive(push, route, c.req.raw),
     );
   }
   return app;
+}
+
+/** The options with every default filled in. */
+type PushSettings = PushAppOptions & Required<Pick<PushAppOptions, keyof typeof DEFAULT_PUSH_OPTIONS>>;
+
+/** One authenticated push request: bounded body, envelope, then the route's message. */
+async function receive(push: PushSettings, route: PushRoute<unknown>, request: Request): Promise<Response> {
+  const { maxBodyBytes } = push;
+  const { body, totalBytes } = await readBounded(request, maxBodyBytes);
+  if (totalBytes > maxBodyBytes) {
+    const reason = {
+      path: "$",
+      message: `push body of ${totalBytes} bytes exceeds the ${maxBodyBytes}-byte limit`,
+    };
+    return reject(push, { reason, rawBody: body });
+  }
+  const envelope = parsePushEnvelope(body);
+  if (!envelope.ok) return reject(push, { reason: envelope.error, rawBody: body });
+  return deliverInSpan(push, route, envelope.value);
+}
+
+/** Records a permanent rejection; answers 204 once it is stored, 503 if it could not be. */
+async function reject(push: PushSettings, rejection: Rejection): Promise<Response> {
+  const { logger, service, quarantineTopic } = push;
+  const message = rejection.envelope?.message;
+  const data = message?.data ?? rejection.rawBody ?? new Uint8Array();
+  const truncated = data.byteLength > MAX_QUARANTINED_BYTES;
+  const record = {
+    v: 1,
+    kind: "QuarantineRecord",
+    service,
+    reason: truncated
+      ? {
+          ...rejection.reason,
+          message: `${rejection.reason.message} (${data.byteLength} bytes, first ${MAX_QUARANTINED_BYTES} kept)`,
+        }
+      : rejection.reason,
+    ...(message ? { messageId: message.messageId } : {}),
+    ...(rejection.envelope?.subscription ? { subscription: rejection.envelope.subscription } : {}),
+    receivedAt: new Date().toISOString(),
+    data: Buffer.from(data.subarray(0, MAX_QUARANTINED_BYTES)).toString("base64"),
+    attributes: message?.attributes ?? {},
+  };
+  try {
+    await push.publisher.publish(quarantineTopic, record, {
+      v: "1",
+      kind: "QuarantineRecord",
+      service,
+      ...(message ? { messageId: message.messageId } : {}),
+    });
+  } catch (error) {
+    logger.error(
+      { err: errorMessage(error), reason: rejection.reason },
+      "could not record a rejected message; asking for redelivery",
+    );
+    return new Response("could not record rejection", { status: 503 });
+  }
+  logger.warn(
+    { messageId: message?.messageId, reason: rejection.reason, quarantineTopic },
+    `message rejected: ${rejection.reason.path}: ${rejection.reason.message}`,
+  );
+  return new Response(null, { status: 204 });
+}
+
+/** Decode and handle one message; the answer follows the ack policy. */
+async function deliver(
+  push: PushSettings,
+  route: PushRoute<unknown>,
+  envelope: PushEnvelope,
+  decoded: unknown,
+): Promise<Response> {
+  const { message } = envelope;
+  const messageLogger = push.logger.child({ messageId: message.messageId });
+  let commits = 0;
+  const contextFor = (signal: AbortSignal): PushContext => ({
+    messageId: message.messageId,
+    attributes: message.attributes,
+    publishTime: message.publishTime,
+    subscription: envelope.subscription,
+    deliveryAttempt: envelope.deliveryAttempt,
+    logger: messageLogger,
+    signal,
+    async commit(work) {
+      if (signal.aborted)
+        throw new RetryableError("handler deadline exceeded before its result was committed");
+      commits += 1;
+      try {
+        return await work();
+      } finally {
+        commits -= 1;
+      }
+    },
+  });
+  try {
+    // Past the deadline the handler's signal aborts; a commit under way gets `commitGraceMs` more.
+    await withTimeout((signal) => route.handle(decoded, contextFor(signal)), {
+      what: "handler",
+      timeoutMs: push.handlerTimeoutMs,
+      grace: { ms: push.commitGraceMs, busy: () => commits > 0 },
+    });
+    return new Response(null, { status: 204 });
+  } catch (error) {
+    if (error instanceof PermanentError) {
+      return reject(push, { reason: { path: error.path, message: error.message }, envelope });
+    }
+    const level = error instanceof RetryableError ? "warn" : "error";
+    messageLogger[level](
+      { err: errorMessage(error) },
+      `transient failure, asking Pub/Sub to redeliver: ${errorMessage(error)}`,
+    );
+    return new Response(errorMessage(error), { status: 503 });
+  }
+}
+
+/** The message's own trace context is the parent (push requests carry no trace header); a message
+ * without one (a Falco alert) starts the incident's trace here, with the id the route names. */
+function deliverInSpan(
+  push: PushSettings,
+  route: PushRoute<unknown>,
+  envelope: PushEnvelope,
+): Promise<Response> {
+  const { service } = push;
+  const { message } = envelope;
+  const decoded = route.decode(message.data, message.attributes);
+  if (!decoded.ok) return reject(push, { reason: decoded.error, envelope });
+
+  const name = `${service} ${route.path === "/" ? "process" : `process ${route.path}`}`;
+  const attributes = {
+    "messaging.system": "gcp_pubsub",
+    "messaging.operation": "process",
+    "messaging.message.id": message.messageId,
+    ...(envelope.subscription ? { "messaging.destination.subscription.name": envelope.subscription } : {}),
+    ...(message.attributes.incident ? { "riposte.incident": message.attributes.incident } : {}),
+  };
+  const parent = contextFromAttributes(message.attributes);
+  const traceId = hasRemoteParent(parent) ? undefined : route.traceIdOf?.(decoded.value);
+  return withTraceIdHint(traceId, () =>
+    withSpan(name, { kind: SpanKind.CONSUMER, parent, attributes }, async (span) => {
+      const response = await deliver(push, route, envelope, decoded.value);
+      span.setAttribute("http.response.status_code", response.status);
+      if (response.status >= 500)
+        span.setStatus({ code: SpanStatusCode.ERROR, message: "redelivery requested" });
+      return response;
+    }),
+  );
 }
 
 /**
