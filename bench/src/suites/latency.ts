@@ -18,6 +18,7 @@ import {
   provisionServices,
   serviceEnv,
 } from "../environment.js";
+import { measureSpacedLedgerCost } from "../ledger-cost.js";
 import { type BundleProcess, startBundle, waitForHttp } from "../processes.js";
 import type { SuiteResult } from "../report.js";
 import { formatMs, formatRatio, summarize } from "../stats.js";
@@ -171,6 +172,16 @@ export async function runLatency(
     const floorSummary = summarize(floorLatencies);
     const p50 = routerSummary.p50 / floorSummary.p50;
     const p99 = routerSummary.p99 / floorSummary.p99;
+    // The ledger's own line: its calls alone against the same emulator, at the same spacing, right
+    // after the paths were measured (the services are idle by then).
+    const ledger = await measureSpacedLedgerCost(environment, {
+      projectId: `${PROJECT}-ledger`,
+      alerts: options.alerts,
+      spacingMs: options.spacingMs,
+    });
+    const claimShare = ledger.claim.p50 / floorSummary.p50;
+    const beforeKillShare = ledger.beforeKill.p50 / floorSummary.p50;
+    const withoutClaim = (routerSummary.p50 - ledger.claim.p50) / floorSummary.p50;
     const row = (name: string, s: ReturnType<typeof summarize>) => [
       name,
       String(s.n),
@@ -198,6 +209,27 @@ export async function runLatency(
           goal: "≤ 1.5×",
           met: p99 <= 1.5 && missing === 0,
         },
+        {
+          measure:
+            "the ledger on that path: the router's claim (measured alone, same emulator and spacing), p50, vs two-hop floor p50",
+          ratio: claimShare,
+          shown: `${formatRatio(claimShare)} the floor (${formatMs(ledger.claim.p50)})`,
+          goal: "",
+        },
+        {
+          measure:
+            "the ledger before a kill: the router's claim + the pod-killer's slot take (granted), p50, vs two-hop floor p50",
+          ratio: beforeKillShare,
+          shown: `${formatRatio(beforeKillShare)} the floor (${formatMs(ledger.beforeKill.p50)})`,
+          goal: "",
+        },
+        {
+          measure:
+            "alert → first Kubernetes call, p50, less the claim's p50 (an estimate of the path without the ledger), vs two-hop floor p50",
+          ratio: withoutClaim,
+          shown: `${formatRatio(withoutClaim)} the floor`,
+          goal: "",
+        },
       ],
       raw: [
         {
@@ -205,6 +237,15 @@ export async function runLatency(
           rows: [
             row("floor: publish → push → publish → push, no work", floorSummary),
             row("Riposte: falco-events → router → pod-killer → Kubernetes GET", routerSummary),
+          ],
+        },
+        {
+          headers: ["the ledger's calls alone, per alert", "n", "min", "p50", "p95", "p99", "max"],
+          rows: [
+            row("router: claim the incident (before publishing; on the measured path)", ledger.claim),
+            row("router: mark it routed (after publishing)", ledger.markRouted),
+            row("pod-killer: take its blast-radius slots (after the GET, before the kill)", ledger.slot),
+            row("claim + slot take (what the ledger adds before a kill)", ledger.beforeKill),
           ],
         },
       ],
@@ -215,6 +256,11 @@ export async function runLatency(
         "each alert names its own pod (Critical, in a container): the router publishes kill-pod, notify and " +
           "export-finding; only pod-killer runs. Its blast-radius limit (20 kills per minute) refuses most kills " +
           "after the pod is read, which is after the measured call",
+        `the ledger's line: the same client and calls the services make (claim with the alert summary, ` +
+          `mark-routed, the pod-killer's two limits in a namespace and cluster of each alert's own so every take ` +
+          `is granted), ${options.alerts} alerts one every ${options.spacingMs} ms against the run's Firestore ` +
+          `emulator, from the bench process; the services cannot run without the ledger (they fail closed), so ` +
+          `"without" is an estimate: the path's p50 less the claim's p50`,
         ...(missing > 0 || missingFloor > 0
           ? [`MISSING within 30 s of the last publish: ${missing} alerts, ${missingFloor} floor messages`]
           : []),

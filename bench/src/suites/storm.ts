@@ -17,9 +17,10 @@ import {
   serviceEnv,
 } from "../environment.js";
 import { getJson } from "../http-load.js";
+import { measureLedgerBurst } from "../ledger-cost.js";
 import { type BundleProcess, type OutputLine, startBundle, waitForHttp } from "../processes.js";
 import type { SuiteResult } from "../report.js";
-import { formatPercent, formatRate } from "../stats.js";
+import { formatMs, formatPercent, formatRate, formatRatio } from "../stats.js";
 
 export interface StormOptions {
   alerts: number;
@@ -33,6 +34,8 @@ const PROJECT = "riposte-bench-storm";
 /** As many topics as the router publishes a Critical alert's commands to (kill-pod, notify, export-finding). */
 const RELAY_TOPICS = ["floor-out-1", "floor-out-2", "floor-out-3"] as const;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Alerts whose ledger calls run at once in the ledger's own line (as many as suite 2's connections). */
+const LEDGER_IN_FLIGHT = 32;
 
 /** Publishes `count` messages as fast as the client batches them; resolves when all are accepted. */
 async function publishAll(pubsub: PubSub, topic: string, count: number, data: (index: number) => string) {
@@ -186,6 +189,21 @@ export async function runStorm(
     // Accounting: every alert's KillPod command must be on the pod-killer topic.
     const commanded = await readIncidents(pubsub, "pod-killer-tap", sent);
     const lost = sent - commanded.size;
+    // The ledger's own line: the router's two ledger calls per alert alone, against the same emulator,
+    // once the storm is over (so that neither slows the other).
+    const ledger = await measureLedgerBurst(environment, {
+      projectId: `${PROJECT}-ledger`,
+      alerts: Math.min(options.alerts, 2_000),
+      inFlight: LEDGER_IN_FLIGHT,
+    });
+    // One at a time: how much the emulator gains from the calls in flight together.
+    const ledgerAlone = await measureLedgerBurst(environment, {
+      projectId: `${PROJECT}-ledger`,
+      alerts: Math.min(Math.ceil(options.alerts / 10), 400),
+      inFlight: 1,
+    });
+    const ledgerShare = routerRun.perSecond / ledger.perSecond;
+    const concurrencyGain = ledger.perSecond / ledgerAlone.perSecond;
     const floorPerSecond = floorRuns.reduce((sum, run) => sum + run.perSecond, 0) / floorRuns.length;
     const ratio = routerRun.perSecond / floorPerSecond;
     const ownShare = routerRun.perSecond / relayRun.perSecond;
@@ -213,6 +231,18 @@ export async function runStorm(
             "what three publishes per push cost the emulator: relay (push → 3 publishes, no work) vs bare push",
           ratio: relayShare,
           shown: `${formatPercent(relayShare)} of the ceiling`,
+          goal: "",
+        },
+        {
+          measure: `router throughput vs the ledger alone (the router's claim + mark-routed per alert, ${LEDGER_IN_FLIGHT} alerts in flight, same emulator)`,
+          ratio: ledgerShare,
+          shown: `${formatPercent(ledgerShare)} of the ledger's rate (${formatRate(ledger.perSecond)})`,
+          goal: "",
+        },
+        {
+          measure: `the ledger's rate with ${LEDGER_IN_FLIGHT} alerts in flight vs one at a time (how far the emulator serves its calls in parallel)`,
+          ratio: concurrencyGain,
+          shown: `${formatRatio(concurrencyGain)}`,
           goal: "",
         },
         {
@@ -245,6 +275,12 @@ export async function runStorm(
               `${(routerRun.elapsedMs / 1000).toFixed(1)} s`,
               formatRate(routerRun.perSecond),
             ],
+            ...[ledger, ledgerAlone].map((burst) => [
+              `the ledger alone: claim + mark-routed per alert, ${burst.inFlight} in flight, from the bench process`,
+              burst.alerts.toLocaleString("en-US"),
+              `${(burst.alerts / burst.perSecond).toFixed(1)} s`,
+              formatRate(burst.perSecond),
+            ]),
           ],
         },
       ],
@@ -253,6 +289,11 @@ export async function runStorm(
           `(resp. the router's last "routed" log line); floor ${floorRuns.length > 1 ? "before and after the router, averaged" : "before the router"}`,
         `${warmup} alerts through each path first, unmeasured (warm-up); accounted for: ${commanded.size} of ${sent} alerts sent to the router as distinct KillPod commands read back from the pod-killer topic; router log: ` +
           `${routed.size} routed, ${duplicates} duplicate deliveries recognised, ${transientFailures} warnings or errors`,
+        ...[ledger, ledgerAlone].map(
+          (burst) =>
+            `the ledger alone, ${burst.inFlight} in flight (after the storm, same emulator): claim (a create) p50 ${formatMs(burst.claim.p50)}, ` +
+            `p99 ${formatMs(burst.claim.p99)}; mark-routed (a transaction) p50 ${formatMs(burst.markRouted.p50)}, p99 ${formatMs(burst.markRouted.p99)}`,
+        ),
       ],
     };
   } finally {
