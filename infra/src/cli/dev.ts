@@ -20,7 +20,7 @@ import {
 import { readDevFirestoreEnv } from "../dev/config.js";
 import { startDevFirestore } from "../dev/firestore.js";
 import { colorFor } from "../dev/log-format.js";
-import { type ScheduledCaller, startScheduledCalls } from "../dev/scheduled-calls.js";
+import { type ScheduledCaller, scheduledCallsOf, startScheduledCalls } from "../dev/scheduled-calls.js";
 import {
   localServiceEnv,
   type RunningChild,
@@ -50,7 +50,7 @@ const usage = `Usage: riposte dev   (npm start)
 Runs the whole pipeline locally:
   - the Pub/Sub emulator on ${DEFAULT_EMULATOR_HOST} (or the one PUBSUB_EMULATOR_HOST names),
   - the Firestore emulator (the incident ledger) on a free port (or the one FIRESTORE_EMULATOR_HOST
-    names), and every minute the scheduled calls Cloud Scheduler makes (notifier: close storm windows),
+    names), and every minute the scheduled calls Cloud Scheduler makes (notifier: close storm windows; isolator: lift expired quarantine leases),
   - the topology, with push endpoints on localhost,
   - the simulated cluster on 127.0.0.1:RIPOSTE_SIM_PORT (6443), seeded to match examples/,
   - the Slack/webhook and SCC stand-ins (SCC on 127.0.0.1:RIPOSTE_SCC_PORT, 50551),
@@ -200,6 +200,7 @@ async function runDev(): Promise<number> {
     scheduled = startScheduledCalls({
       ports: new Map(children.map(({ name, port }) => [name, port])),
       report: say,
+      calls: scheduledCallsOf(descriptors),
     });
 
     const state: DevState = {

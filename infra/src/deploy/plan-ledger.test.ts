@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { ServiceDescriptor } from "@riposte/service-kit";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDeployCommand } from "../cli/deploy.js";
-import { SCHEDULED_CALLS } from "../dev/scheduled-calls.js";
+import { scheduledCallsOf } from "../dev/scheduled-calls.js";
 import { loadServices, repoRoot } from "../services.js";
 import { applyPlan, type CommandRunner } from "./apply.js";
 import { type CliCall, type DeployPlan, planCalls, planVariable } from "./commands.js";
@@ -140,8 +140,10 @@ describe("the incident ledger in the deploy plan", () => {
 
   it("calls the notifier's scheduled endpoint from Cloud Scheduler with the push account's OIDC token", () => {
     const plan = deployPlan(descriptors, BASE);
-    const jobs = commandsOf(plan, "scheduler jobs create http");
-    const notifierCalls = SCHEDULED_CALLS.filter((call) => call.service === "notifier");
+    const jobs = commandsOf(plan, "scheduler jobs create http").filter((job) =>
+      String(job.call.positionals[0]).startsWith("riposte-notifier-"),
+    );
+    const notifierCalls = scheduledCallsOf(descriptors).filter((call) => call.service === "notifier");
     expect(notifierCalls.length).toBeGreaterThan(0);
     expect(jobs).toHaveLength(notifierCalls.length);
     const url = planVariable("NOTIFIER_URL");
@@ -246,7 +248,9 @@ describe("the incident ledger in the deploy plan", () => {
         });
     });
     expect(defined.length).toBeGreaterThan(0);
-    expect(SCHEDULED_CALLS.map(({ service, path, cron }) => ({ service, path, cron }))).toEqual(defined);
+    expect(scheduledCallsOf(descriptors).map(({ service, path, cron }) => ({ service, path, cron }))).toEqual(
+      defined,
+    );
   });
 
   it("asks the preflight for the permissions the ledger and the scheduler need", () => {

@@ -2,9 +2,9 @@
 export { FIRESTORE_EMULATOR_PACKAGE, startDevFirestore } from "./firestore.js";
 export { colorFor, formatLogLine, makeVisible } from "./log-format.js";
 export {
-  SCHEDULED_CALLS,
   type ScheduledCall,
   type ScheduledCaller,
+  scheduledCallsOf,
   startScheduledCalls,
 } from "./scheduled-calls.js";
 export {

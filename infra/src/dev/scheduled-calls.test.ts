@@ -1,17 +1,22 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { SCHEDULED_CALLS, type ScheduledCaller, startScheduledCalls } from "./scheduled-calls.js";
+import { loadServices } from "../services.js";
+import { type ScheduledCaller, scheduledCallsOf, startScheduledCalls } from "./scheduled-calls.js";
 
 let caller: ScheduledCaller | undefined;
 afterEach(() => caller?.stop());
 
 describe("riposte dev's scheduled calls", () => {
-  it("are Cloud Scheduler's: the notifier's close-windows every minute", () => {
-    expect(SCHEDULED_CALLS).toEqual([
+  it("are Cloud Scheduler's, from the descriptors: the isolator's release-expired and the notifier's close-windows every minute", async () => {
+    const descriptors = (await loadServices()).map((service) => service.descriptor);
+    expect(scheduledCallsOf(descriptors)).toEqual([
+      { service: "isolator", path: "/scheduled/release-expired", cron: "* * * * *", everySeconds: 60 },
       { service: "notifier", path: "/scheduled/close-windows", cron: "* * * * *", everySeconds: 60 },
     ]);
-  });
+    // Only the services given (the deploy plan's --only): none without the isolator's descriptor.
+    expect(scheduledCallsOf(descriptors.filter((d) => d.name === "router"))).toEqual([]);
+  }, 30_000);
 
   it("POST to each running service's endpoint on its schedule, and report a failed call", async () => {
     const seen: string[] = [];
@@ -40,7 +45,7 @@ describe("riposte dev's scheduled calls", () => {
   });
 
   it("skip services that are not running", async () => {
-    caller = startScheduledCalls({ ports: new Map(), report: () => undefined });
+    caller = startScheduledCalls({ ports: new Map(), report: () => undefined, calls: [] });
     await expect(caller.callAll()).resolves.toBeUndefined();
   });
 });

@@ -1,6 +1,8 @@
-// The calls Cloud Scheduler makes in production, made locally by `riposte dev` on the same schedule:
-// the notifier's POST /scheduled/close-windows every minute (`* * * * *`), which closes the storm
-// windows whose time is up and sends their summaries, whichever instance opened them.
+// The calls Cloud Scheduler makes in production, made locally by `riposte dev` on the same schedule.
+// A service declares its own in its descriptor (`scheduled`: path, cron, interval), e.g. the isolator's
+// POST /scheduled/release-expired every minute, which lifts expired quarantine leases; the deploy plan's
+// jobs and `riposte dev`'s timers both come from here.
+import type { ServiceDescriptor } from "@riposte/service-kit";
 
 export interface ScheduledCall {
   service: string;
@@ -11,9 +13,30 @@ export interface ScheduledCall {
   everySeconds: number;
 }
 
-export const SCHEDULED_CALLS: readonly ScheduledCall[] = [
+/**
+ * Scheduled calls of services whose descriptor does not declare them yet: the notifier's
+ * POST /scheduled/close-windows every minute (services/notifier/src/scheduled.ts). Moves to its
+ * descriptor's `scheduled` with the notifier's next change.
+ */
+const UNDECLARED: readonly ScheduledCall[] = [
   { service: "notifier", path: "/scheduled/close-windows", cron: "* * * * *", everySeconds: 60 },
 ];
+
+/** The scheduled calls of these services: what their descriptors declare (and the undeclared above). */
+export function scheduledCallsOf(services: readonly ServiceDescriptor[]): ScheduledCall[] {
+  return services.flatMap((service) => {
+    const declared = (service.scheduled ?? []).map(({ path, cron, everySeconds }) => ({
+      service: service.name,
+      path,
+      cron,
+      everySeconds,
+    }));
+    const undeclared = UNDECLARED.filter(
+      (call) => call.service === service.name && !declared.some((own) => own.path === call.path),
+    );
+    return [...undeclared, ...declared];
+  });
+}
 
 export interface ScheduledCaller {
   /** Makes every call once now (tests; the timer does it every `everySeconds`). */
@@ -28,11 +51,12 @@ export interface ScheduledCaller {
 export function startScheduledCalls(options: {
   ports: ReadonlyMap<string, number>;
   report: (line: string) => void;
-  calls?: readonly ScheduledCall[];
+  /** scheduledCallsOf(the services' descriptors). */
+  calls: readonly ScheduledCall[];
   fetch?: typeof fetch;
 }): ScheduledCaller {
   const doFetch = options.fetch ?? globalThis.fetch;
-  const calls = (options.calls ?? SCHEDULED_CALLS).filter((call) => options.ports.has(call.service));
+  const calls = options.calls.filter((call) => options.ports.has(call.service));
   const callOne = async (call: ScheduledCall): Promise<void> => {
     const url = `http://127.0.0.1:${options.ports.get(call.service)}${call.path}`;
     try {

@@ -342,6 +342,11 @@ gcloud firestore fields ttls update expireAt \
   --database='(default)' \
   --enable-ttl \
   --project=acme-prod
+gcloud firestore fields ttls update expireAt \
+  --collection-group=quarantineLeases \
+  --database='(default)' \
+  --enable-ttl \
+  --project=acme-prod
 retry_iam gcloud projects add-iam-policy-binding acme-prod \
   --member=serviceAccount:riposte-router@acme-prod.iam.gserviceaccount.com \
   --role=roles/datastore.user \
@@ -504,7 +509,26 @@ retry_iam gcloud run services add-iam-policy-binding tainter \
   --member=serviceAccount:riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
   --role=roles/run.invoker
 
-# 10. Schedule the scheduled calls (Cloud Scheduler): work due later (closing storm windows) runs on a schedule, signed with the push account's OIDC token, which may invoke the services
+# 10. Schedule the scheduled calls (Cloud Scheduler): work due later (closing storm windows, lifting expired quarantine leases) runs on a schedule, signed with the push account's OIDC token, which may invoke the services
+gcloud scheduler jobs describe riposte-isolator-scheduled-release-expired \
+  --location=europe-west1 \
+  --project=acme-prod >/dev/null 2>&1 ||
+  gcloud scheduler jobs create http riposte-isolator-scheduled-release-expired \
+    --location=europe-west1 \
+    --schedule='* * * * *' \
+    --uri="${ISOLATOR_URL}/scheduled/release-expired" \
+    --http-method=POST \
+    --oidc-service-account-email=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+    --oidc-token-audience="${ISOLATOR_URL}" \
+    --project=acme-prod
+gcloud scheduler jobs update http riposte-isolator-scheduled-release-expired \
+  --location=europe-west1 \
+  --schedule='* * * * *' \
+  --uri="${ISOLATOR_URL}/scheduled/release-expired" \
+  --http-method=POST \
+  --oidc-service-account-email=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+  --oidc-token-audience="${ISOLATOR_URL}" \
+  --project=acme-prod
 gcloud scheduler jobs describe riposte-notifier-scheduled-close-windows \
   --location=europe-west1 \
   --project=acme-prod >/dev/null 2>&1 ||

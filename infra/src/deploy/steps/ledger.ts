@@ -3,7 +3,7 @@
 // uses it, and the Cloud Scheduler jobs making the scheduled calls (`riposte dev` makes the same ones).
 // Who uses the ledger is read from the env schemas: a service that reads LEDGER_DATABASE opens it.
 import type { ServiceDescriptor } from "@riposte/service-kit";
-import { SCHEDULED_CALLS, type ScheduledCall } from "../../dev/scheduled-calls.js";
+import { scheduledCallsOf as declaredScheduledCalls, type ScheduledCall } from "../../dev/scheduled-calls.js";
 import { serviceAccountEmail } from "../../rbac.js";
 import {
   type CliCall,
@@ -28,6 +28,7 @@ export const LEDGER_COLLECTION_GROUPS: readonly string[] = [
   "limitSlotHolders",
   "stormWindows",
   "stormSummaries",
+  "quarantineLeases",
 ];
 
 /** The field of every ledger document that the TTL policy deletes it after. */
@@ -43,9 +44,9 @@ export function usesLedger(service: ServiceDescriptor): boolean {
   return DATABASE_VARIABLE in service.env.shape;
 }
 
-/** The selected services' scheduled calls (Cloud Scheduler jobs). */
+/** The selected services' scheduled calls (Cloud Scheduler jobs), as their descriptors declare them. */
 export function scheduledCallsOf(selected: readonly ServiceDescriptor[]): ScheduledCall[] {
-  return SCHEDULED_CALLS.filter((call) => selected.some((service) => service.name === call.service));
+  return declaredScheduledCalls(selected);
 }
 
 /** A Firestore database: where it is and who opens it. */
@@ -90,7 +91,7 @@ export function schedulerStep({ selected, region, projectFlag, pushAccount }: Pl
   return [
     {
       title: "Schedule the scheduled calls (Cloud Scheduler)",
-      why: "work due later (closing storm windows) runs on a schedule, signed with the push account's OIDC token, which may invoke the services",
+      why: "work due later (closing storm windows, lifting expired quarantine leases) runs on a schedule, signed with the push account's OIDC token, which may invoke the services",
       commands: scheduled.flatMap((call): PlanCommand[] => {
         const name = jobName(call);
         const location: Flag = ["location", region];
