@@ -34,7 +34,7 @@ import {
 import { type ClusterClients, type ClusterRegistry, UnknownClusterError } from "./cluster.js";
 import { classifyKubernetesError, missingPermission } from "./errors.js";
 import { type InvolvedObject, recordEvent } from "./events.js";
-import { createLimiter, type LimitRule } from "./limits.js";
+import { type BlastRadiusLimiter, createLimiter, type LimitRule } from "./limits.js";
 import { effectivePolicy, InvalidSafetyOverridesError, type SafetyPolicy } from "./policy.js";
 
 export interface ActionContext {
@@ -219,95 +219,86 @@ function errorText(reason: unknown): string {
   return reason instanceof Error ? reason.message : String(reason);
 }
 
+/**
+ * This instance's executions (only this instance knows its own), kept as long as the slot they took
+ * counts (a minute at least), which is as long as a redelivery can find their work theirs.
+ */
+class StartedExecutions {
+  readonly #started = new Map<string, StartedExecution>();
+  readonly #rememberMs: number;
+  readonly #now: () => Date;
+
+  constructor(rememberMs: number, now: () => Date) {
+    this.#rememberMs = rememberMs;
+    this.#now = now;
+  }
+
+  /** The command's execution, while it is remembered. */
+  startedBy(commandKey: string): StartedExecution | undefined {
+    const execution = this.#started.get(commandKey);
+    if (execution && this.#now().getTime() - execution.at < this.#rememberMs) return execution;
+    this.#started.delete(commandKey);
+    return undefined;
+  }
+
+  remember(commandKey: string, execution: StartedExecution): void {
+    for (const key of [...this.#started.keys()]) this.startedBy(key);
+    this.#started.set(commandKey, execution);
+  }
+
+  /** `commandKey` changed `holder`'s object: what other started executions on it will find is not theirs. */
+  supersede(holder: string, commandKey: string): void {
+    for (const [key, execution] of this.#started)
+      if (key !== commandKey && execution.holder === holder) execution.supersededBy ??= commandKey;
+  }
+
+  /** Claims the command's execution while its outcome is reported: a duplicate meanwhile finds none. */
+  take(commandKey: string): StartedExecution | undefined {
+    const execution = this.#started.get(commandKey);
+    this.#started.delete(commandKey);
+    return execution;
+  }
+
+  /** Gives a claimed execution back (its report failed), unless another was remembered since. */
+  giveBack(commandKey: string, execution: StartedExecution): void {
+    if (!this.#started.has(commandKey)) this.#started.set(commandKey, execution);
+  }
+}
+
+/** What every delivery of one action shares on this instance. */
+interface ActionRunner<C extends Command> {
+  action: KubernetesAction<C>;
+  deps: ActionRunnerDeps;
+  now: () => Date;
+  /** Each step's cap on its Kubernetes calls. */
+  timeoutMs: number;
+  limiter: BlastRadiusLimiter;
+  started: StartedExecutions;
+}
+
+/** One delivery of one command. */
+interface Delivery<C extends Command> {
+  runner: ActionRunner<C>;
+  command: C;
+  context: PushContext;
+  calls: ReturnType<typeof deliveryCalls>;
+  logger: Logger;
+  /** What identifies the command across its redeliveries. */
+  commandKey: string;
+}
+
 /** The push handler of an actioner: `pushRoute("/", jsonMessageDecoder(schema), createActionHandler(action, deps))`. */
 export function createActionHandler<C extends Command>(action: KubernetesAction<C>, deps: ActionRunnerDeps) {
   const now = deps.now ?? (() => new Date());
-  const timeoutMs = deps.callTimeoutMs ?? 10_000;
   const limiter = createLimiter(deps.limits ?? action.limits, deps.ledger);
-  // Per instance: only this instance knows its own executions. Kept as long as the slot they took
-  // counts (a minute at least), which is as long as a redelivery can find their work theirs.
-  const started = new Map<string, StartedExecution>();
-  const rememberMs = Math.max(limiter.longestWindowMs, 60_000);
-  const startedBy = (commandKey: string): StartedExecution | undefined => {
-    const execution = started.get(commandKey);
-    if (execution && now().getTime() - execution.at < rememberMs) return execution;
-    started.delete(commandKey);
-    return undefined;
+  const runner: ActionRunner<C> = {
+    action,
+    deps,
+    now,
+    timeoutMs: deps.callTimeoutMs ?? 10_000,
+    limiter,
+    started: new StartedExecutions(Math.max(limiter.longestWindowMs, 60_000), now),
   };
-  const remember = (commandKey: string, execution: StartedExecution) => {
-    for (const key of [...started.keys()]) startedBy(key);
-    started.set(commandKey, execution);
-  };
-  /** `commandKey` changed `holder`'s object: what other started executions on it will find is not theirs. */
-  const supersede = (holder: string, commandKey: string) => {
-    for (const [key, execution] of started)
-      if (key !== commandKey && execution.holder === holder) execution.supersededBy ??= commandKey;
-  };
-
-  const publishOutcome = async (
-    command: C,
-    result: OutcomeResult,
-    reason: string,
-    details: Record<string, unknown>,
-    logger: Logger,
-  ) => {
-    annotateActiveSpan({ "riposte.outcome": result, "riposte.outcome.reason": reason.slice(0, 500) });
-    // The incident's timeline first: if it cannot be written, nothing is published and the redelivery
-    // reports again (the same fields, merged).
-    await retryableOn(LedgerUnavailableError, "recording the outcome in the ledger", () =>
-      deps.ledger.recordActionOutcome(command.incident, action.name, {
-        service: deps.service,
-        result,
-        reason,
-      }),
-    );
-    await reportOutcome(deps.publisher, command, {
-      service: deps.service,
-      result,
-      reason,
-      details,
-      at: now(),
-    });
-    const level = result === "failed" ? "error" : result === "refused" ? "warn" : "info";
-    logger[level](
-      { incident: command.incident, action: action.name, result, details },
-      `${action.name} ${result}: ${reason}`,
-    );
-  };
-
-  /** Kubernetes errors that retrying cannot fix become a `failed` outcome; transient ones a 503. */
-  const failure = (
-    error: unknown,
-    doing: string,
-    cluster: string,
-  ): { reason: string; details: Record<string, unknown> } => {
-    const classified = classifyKubernetesError(error);
-    if (classified.kind === "unauthorized") {
-      deps.registry.invalidate(cluster);
-      throw new RetryableError(
-        `${doing}: credentials refused (${classified.message}); retrying with fresh ones`,
-        { cause: error },
-      );
-    }
-    if (classified.kind === "transient") {
-      throw new RetryableError(`${doing}: ${classified.message}`, {
-        ...(classified.retryAfterSeconds ? { retryAfterSeconds: classified.retryAfterSeconds } : {}),
-        cause: error,
-      });
-    }
-    if (classified.kind === "forbidden") {
-      const permission = missingPermission(classified.message);
-      return {
-        reason: `${doing}: forbidden${permission ? `; missing permission: ${permission}` : ""}: ${classified.message}`,
-        details: { status: 403, ...(permission ? { missingPermission: permission } : {}) },
-      };
-    }
-    return {
-      reason: `${doing}: ${classified.message}`,
-      details: { status: classified.kind === "invalid" ? classified.code : classified.kind },
-    };
-  };
-
   // One span per command: the action, its Kubernetes calls beneath it, its outcome as an attribute.
   return (command: C, context: PushContext): Promise<void> =>
     withSpan(
@@ -324,193 +315,325 @@ export function createActionHandler<C extends Command>(action: KubernetesAction<
           "riposte.dry_run": deps.dryRun || command.dryRun,
         },
       },
-      () => handle(command, context),
+      () => handle(runner, command, context),
     );
+}
 
-  async function handle(command: C, context: PushContext): Promise<void> {
-    const calls = deliveryCalls(context.signal);
-    try {
-      return await run(command, context, calls);
-    } finally {
-      calls.done();
-    }
+async function handle<C extends Command>(
+  runner: ActionRunner<C>,
+  command: C,
+  context: PushContext,
+): Promise<void> {
+  const { action } = runner;
+  const calls = deliveryCalls(context.signal);
+  try {
+    return await run({
+      runner,
+      command,
+      context,
+      calls,
+      logger: context.logger.child({ incident: command.incident, action: action.name }),
+      commandKey: `${command.incident}|${action.name}`,
+    });
+  } finally {
+    calls.done();
+  }
+}
+
+async function publishOutcome<C extends Command>(
+  runner: ActionRunner<C>,
+  command: C,
+  result: OutcomeResult,
+  reason: string,
+  details: Record<string, unknown>,
+  logger: Logger,
+): Promise<void> {
+  const { action, deps } = runner;
+  annotateActiveSpan({ "riposte.outcome": result, "riposte.outcome.reason": reason.slice(0, 500) });
+  // The incident's timeline first: if it cannot be written, nothing is published and the redelivery
+  // reports again (the same fields, merged).
+  await retryableOn(LedgerUnavailableError, "recording the outcome in the ledger", () =>
+    deps.ledger.recordActionOutcome(command.incident, action.name, {
+      service: deps.service,
+      result,
+      reason,
+    }),
+  );
+  await reportOutcome(deps.publisher, command, {
+    service: deps.service,
+    result,
+    reason,
+    details,
+    at: runner.now(),
+  });
+  const level = result === "failed" ? "error" : result === "refused" ? "warn" : "info";
+  logger[level](
+    { incident: command.incident, action: action.name, result, details },
+    `${action.name} ${result}: ${reason}`,
+  );
+}
+
+/** Kubernetes errors that retrying cannot fix become a `failed` outcome; transient ones a 503. */
+function failure(
+  registry: ClusterRegistry,
+  error: unknown,
+  doing: string,
+  cluster: string,
+): { reason: string; details: Record<string, unknown> } {
+  const classified = classifyKubernetesError(error);
+  if (classified.kind === "unauthorized") {
+    registry.invalidate(cluster);
+    throw new RetryableError(
+      `${doing}: credentials refused (${classified.message}); retrying with fresh ones`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (classified.kind === "transient") {
+    throw new RetryableError(`${doing}: ${classified.message}`, {
+      ...(classified.retryAfterSeconds ? { retryAfterSeconds: classified.retryAfterSeconds } : {}),
+      cause: error,
+    });
+  }
+  if (classified.kind === "forbidden") {
+    const permission = missingPermission(classified.message);
+    return {
+      reason: `${doing}: forbidden${permission ? `; missing permission: ${permission}` : ""}: ${classified.message}`,
+      details: { status: 403, ...(permission ? { missingPermission: permission } : {}) },
+    };
+  }
+  return {
+    reason: `${doing}: ${classified.message}`,
+    details: { status: classified.kind === "invalid" ? classified.code : classified.kind },
+  };
+}
+
+/**
+ * A commit: past the push deadline it is refused (503, the redelivery reports); one under way when
+ * the deadline passes is waited for, so an outcome published is never followed by a second one.
+ */
+async function report<C extends Command>(
+  delivery: Delivery<C>,
+  result: OutcomeResult,
+  reason: string,
+  details: Record<string, unknown>,
+): Promise<void> {
+  const { runner, command, context, logger, commandKey } = delivery;
+  // Claimed while publishing: a duplicate delivering meanwhile must not report the same work again.
+  const execution = runner.started.take(commandKey);
+  try {
+    await context.commit(() => publishOutcome(runner, command, result, reason, details, logger));
+  } catch (error) {
+    if (execution) runner.started.giveBack(commandKey, execution);
+    throw error;
+  }
+}
+
+/** The cluster's clients bound to this delivery, or the refusal of a cluster nobody configured. */
+async function connect<C extends Command>(
+  delivery: Delivery<C>,
+): Promise<ClusterClients | UnknownClusterError> {
+  const { runner, command, calls } = delivery;
+  try {
+    const registered = await calls.step(
+      runner.deps.registry.clientsFor(command.target.cluster, calls.signal),
+      runner.timeoutMs,
+      "reaching the cluster",
+    );
+    return registered.withSignal(calls.signal);
+  } catch (error) {
+    if (error instanceof UnknownClusterError) return error;
+    throw new RetryableError(`cannot reach the cluster: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+async function run<C extends Command>(delivery: Delivery<C>): Promise<void> {
+  const { runner, command, calls, logger } = delivery;
+  const { action, deps } = runner;
+  const clients = await connect(delivery);
+  if (clients instanceof UnknownClusterError) return report(delivery, "refused", clients.message, {});
+  const base = { cluster: clients.name };
+  let policy: SafetyPolicy;
+  try {
+    policy = effectivePolicy(deps.basePolicy, command.safety);
+  } catch (error) {
+    // Fails closed: an override that cannot be read might have protected the target.
+    if (error instanceof InvalidSafetyOverridesError) return report(delivery, "refused", error.message, base);
+    throw error;
+  }
+  const actionContext: ActionContext = { clients, signal: calls.signal, policy, logger, now: runner.now() };
+
+  let planned: ActionPlan | FinalResult;
+  try {
+    planned = await calls.step(
+      action.plan(command, actionContext),
+      runner.timeoutMs,
+      `planning ${action.name}`,
+    );
+  } catch (error) {
+    const { reason, details } = failure(deps.registry, error, `planning ${action.name}`, clients.name);
+    return report(delivery, "failed", reason, { ...base, ...details });
+  }
+  if (!isPlan(planned)) {
+    const finalDetails = { ...base, ...planned.details };
+    if (planned.result === "already-done") return alreadyDone(delivery, clients, planned, finalDetails);
+    return report(delivery, planned.result, planned.reason, finalDetails);
   }
 
-  async function run(command: C, context: PushContext, calls: ReturnType<typeof deliveryCalls>) {
-    const logger = context.logger.child({ incident: command.incident, action: action.name });
-    const commandKey = `${command.incident}|${action.name}`;
-    // A commit: past the push deadline it is refused (503, the redelivery reports); one under way when
-    // the deadline passes is waited for, so an outcome published is never followed by a second one.
-    const report = async (result: OutcomeResult, reason: string, details: Record<string, unknown>) => {
-      // Claimed while publishing: a duplicate delivering meanwhile must not report the same work again.
-      const execution = started.get(commandKey);
-      started.delete(commandKey);
-      try {
-        await context.commit(() => publishOutcome(command, result, reason, details, logger));
-      } catch (error) {
-        if (execution && !started.has(commandKey)) started.set(commandKey, execution);
-        throw error;
-      }
-    };
+  const details = { ...base, object: planned.object, plan: planned.description, ...planned.details };
+  if (deps.dryRun || command.dryRun) {
+    return report(delivery, "dry-run", `would ${planned.description}`, details);
+  }
+  return execute(delivery, clients, planned, details);
+}
 
-    let clients: ClusterClients;
-    try {
-      const registered = await calls.step(
-        deps.registry.clientsFor(command.target.cluster, calls.signal),
-        timeoutMs,
-        "reaching the cluster",
-      );
-      clients = registered.withSignal(calls.signal);
-    } catch (error) {
-      if (error instanceof UnknownClusterError) return report("refused", error.message, {});
-      throw new RetryableError(`cannot reach the cluster: ${(error as Error).message}`, { cause: error });
-    }
-    const base = { cluster: clients.name };
-    let policy: SafetyPolicy;
-    try {
-      policy = effectivePolicy(deps.basePolicy, command.safety);
-    } catch (error) {
-      // Fails closed: an override that cannot be read might have protected the target.
-      if (error instanceof InvalidSafetyOverridesError) return report("refused", error.message, base);
-      throw error;
-    }
-    const actionContext: ActionContext = { clients, signal: calls.signal, policy, logger, now: now() };
-
-    /** Writes the Event on `object`; an Event that cannot be written in time is reported, not retried. */
-    const recordActionEvent = async (object: InvolvedObject): Promise<string | undefined> => {
-      const eventError = await calls
-        .step(
-          recordEvent(clients.core, {
-            object,
-            reason: action.eventReason,
-            message: `Riposte ${action.name} for incident ${command.incident}: ${command.alert.rule} (${command.alert.priority})`,
-            component: `riposte-${deps.service}`,
-            incident: command.incident,
-            action: action.name,
-            now: now(),
-          }),
-          timeoutMs,
-          "recording the Event",
-        )
-        .catch((error: unknown) => `event not recorded: ${(error as Error).message}`);
-      if (eventError) logger.warn({ eventError }, eventError);
-      return eventError;
-    };
-
-    /**
-     * "Already done" right after this command's own execution ran past a deadline or failed here (its
-     * slot kept) is that execution's work: reported done, with the Event it may not have written (same
-     * name, never doubled) — unless the object names another incident as the one that did it, or
-     * another command reported done on the object here since. Only this instance knows of the earlier
-     * execution; another instance says already-done.
-     */
-    const alreadyDone = async (
-      found: { reason: string; doneBy?: string },
-      details: Record<string, unknown>,
-    ) => {
-      const { reason, doneBy } = found;
-      // Claimed at once: of two duplicates finding the work done, one reports done, the other already-done.
-      const earlier = startedBy(commandKey);
-      if (!earlier) return report("already-done", reason, details);
-      started.delete(commandKey);
-      const someoneElse =
-        doneBy !== undefined && doneBy !== command.incident ? `incident ${doneBy}` : earlier.supersededBy;
-      if (someoneElse !== undefined) {
-        // The earlier execution (failed or cut off) did not do this: it was not ours to report done.
-        return report("already-done", reason, { ...details, doneBy: someoneElse });
-      }
-      supersede(earlier.holder, commandKey);
-      try {
-        const eventError = await recordActionEvent(earlier.object);
-        return await report(
-          "done",
-          `done by an earlier delivery that ran past its deadline (${earlier.description}); now ${reason}`,
-          {
-            ...details,
-            object: earlier.object,
-            plan: earlier.description,
-            ...(eventError ? { eventError } : {}),
-          },
-        );
-      } catch (error) {
-        // Not reported (past the deadline, publish failed): the next redelivery says done.
-        if (!started.has(commandKey)) started.set(commandKey, earlier);
-        throw error;
-      }
-    };
-
-    let planned: ActionPlan | FinalResult;
-    try {
-      planned = await calls.step(action.plan(command, actionContext), timeoutMs, `planning ${action.name}`);
-    } catch (error) {
-      const { reason, details } = failure(error, `planning ${action.name}`, clients.name);
-      return report("failed", reason, { ...base, ...details });
-    }
-    if (!isPlan(planned)) {
-      const finalDetails = { ...base, ...planned.details };
-      if (planned.result === "already-done") return alreadyDone(planned, finalDetails);
-      return report(planned.result, planned.reason, finalDetails);
-    }
-
-    const details = { ...base, object: planned.object, plan: planned.description, ...planned.details };
-    if (deps.dryRun || command.dryRun) {
-      return report("dry-run", `would ${planned.description}`, details);
-    }
-
-    const { object } = planned;
-    const holder = slotHolder(action.name, object);
-    // Taken only now that the plan found something to do, and never given back (limits.ts). Without
-    // the ledger nothing acts: LedgerUnavailableError becomes a 503.
-    const slot = await calls.untilDeadline(
-      retryableOn(LedgerUnavailableError, "taking a blast-radius slot", () =>
-        limiter.reserve({
-          cluster: clients.name,
-          ...(object.namespace ? { namespace: object.namespace } : {}),
-          holder,
-          incident: command.incident,
-          action: action.name,
-        }),
-      ),
-      "taking a blast-radius slot",
-    );
-    if (!slot.ok) return report("refused", slot.reason, details);
-    /** The execution may have changed the object: a redelivery here knows why it finds the work done. */
-    const remembered = () =>
-      remember(commandKey, { at: now().getTime(), holder, object, description: planned.description });
-    // Alongside the execution, not before it: the kill waits for no extra round trip. A lost attempt
-    // record costs the timeline one count, never the action.
-    const attemptRecorded = deps.ledger
-      .recordActionAttempt(command.incident, action.name, { service: deps.service })
-      .catch((error: unknown) =>
-        logger.warn({ error: errorText(error) }, "attempt not recorded in the ledger"),
-      );
-
-    let executed: ExecutionResult;
-    try {
-      executed = await calls.step(planned.execute(), timeoutMs, planned.description);
-    } catch (error) {
-      // Started and not proven harmless: the call may have landed.
-      remembered();
-      await attemptRecorded;
-      const { reason, details: errorDetails } = failure(error, planned.description, clients.name);
-      return report("failed", reason, { ...details, ...errorDetails });
-    }
-    await attemptRecorded;
-    if (executed.result !== "done") {
-      // Already done or stale by the time it ran: the slot stays taken all the same (the ledger gives
-      // nothing back), so this race between plan and execute costs one slot of the window at most.
-      const resultDetails = { ...details, ...executed.details };
-      if (executed.result === "already-done") return alreadyDone(executed, resultDetails);
-      return report(executed.result, executed.reason, resultDetails);
-    }
-    remembered();
-    supersede(holder, commandKey);
-
-    const eventError = await recordActionEvent(object);
-    return report("done", executed.reason, {
-      ...details,
-      ...executed.details,
-      ...(eventError ? { eventError } : {}),
+/** Takes a blast-radius slot, carries the plan out, writes the Event and reports. */
+async function execute<C extends Command>(
+  delivery: Delivery<C>,
+  clients: ClusterClients,
+  planned: ActionPlan,
+  details: Record<string, unknown>,
+): Promise<void> {
+  const { runner, command, calls, logger, commandKey } = delivery;
+  const { action, deps, started } = runner;
+  const { object } = planned;
+  const holder = slotHolder(action.name, object);
+  // Taken only now that the plan found something to do, and never given back (limits.ts). Without
+  // the ledger nothing acts: LedgerUnavailableError becomes a 503.
+  const slot = await calls.untilDeadline(
+    retryableOn(LedgerUnavailableError, "taking a blast-radius slot", () =>
+      runner.limiter.reserve({
+        cluster: clients.name,
+        ...(object.namespace ? { namespace: object.namespace } : {}),
+        holder,
+        incident: command.incident,
+        action: action.name,
+      }),
+    ),
+    "taking a blast-radius slot",
+  );
+  if (!slot.ok) return report(delivery, "refused", slot.reason, details);
+  /** The execution may have changed the object: a redelivery here knows why it finds the work done. */
+  const remembered = () =>
+    started.remember(commandKey, {
+      at: runner.now().getTime(),
+      holder,
+      object,
+      description: planned.description,
     });
+  // Alongside the execution, not before it: the kill waits for no extra round trip. A lost attempt
+  // record costs the timeline one count, never the action.
+  const attemptRecorded = deps.ledger
+    .recordActionAttempt(command.incident, action.name, { service: deps.service })
+    .catch((error: unknown) =>
+      logger.warn({ error: errorText(error) }, "attempt not recorded in the ledger"),
+    );
+
+  let executed: ExecutionResult;
+  try {
+    executed = await calls.step(planned.execute(), runner.timeoutMs, planned.description);
+  } catch (error) {
+    // Started and not proven harmless: the call may have landed.
+    remembered();
+    await attemptRecorded;
+    const { reason, details: errorDetails } = failure(
+      deps.registry,
+      error,
+      planned.description,
+      clients.name,
+    );
+    return report(delivery, "failed", reason, { ...details, ...errorDetails });
+  }
+  await attemptRecorded;
+  if (executed.result !== "done") {
+    // Already done or stale by the time it ran: the slot stays taken all the same (the ledger gives
+    // nothing back), so this race between plan and execute costs one slot of the window at most.
+    const resultDetails = { ...details, ...executed.details };
+    if (executed.result === "already-done") return alreadyDone(delivery, clients, executed, resultDetails);
+    return report(delivery, executed.result, executed.reason, resultDetails);
+  }
+  remembered();
+  started.supersede(holder, commandKey);
+
+  const eventError = await recordActionEvent(delivery, clients, object);
+  return report(delivery, "done", executed.reason, {
+    ...details,
+    ...executed.details,
+    ...(eventError ? { eventError } : {}),
+  });
+}
+
+/** Writes the Event on `object`; an Event that cannot be written in time is reported, not retried. */
+async function recordActionEvent<C extends Command>(
+  delivery: Delivery<C>,
+  clients: ClusterClients,
+  object: InvolvedObject,
+): Promise<string | undefined> {
+  const { runner, command, calls, logger } = delivery;
+  const { action } = runner;
+  const eventError = await calls
+    .step(
+      recordEvent(clients.core, {
+        object,
+        reason: action.eventReason,
+        message: `Riposte ${action.name} for incident ${command.incident}: ${command.alert.rule} (${command.alert.priority})`,
+        component: `riposte-${runner.deps.service}`,
+        incident: command.incident,
+        action: action.name,
+        now: runner.now(),
+      }),
+      runner.timeoutMs,
+      "recording the Event",
+    )
+    .catch((error: unknown) => `event not recorded: ${(error as Error).message}`);
+  if (eventError) logger.warn({ eventError }, eventError);
+  return eventError;
+}
+
+/**
+ * "Already done" right after this command's own execution ran past a deadline or failed here (its
+ * slot kept) is that execution's work: reported done, with the Event it may not have written (same
+ * name, never doubled) — unless the object names another incident as the one that did it, or
+ * another command reported done on the object here since. Only this instance knows of the earlier
+ * execution; another instance says already-done.
+ */
+async function alreadyDone<C extends Command>(
+  delivery: Delivery<C>,
+  clients: ClusterClients,
+  found: { reason: string; doneBy?: string },
+  details: Record<string, unknown>,
+): Promise<void> {
+  const { runner, command, commandKey } = delivery;
+  const { started } = runner;
+  const { reason, doneBy } = found;
+  // Claimed at once: of two duplicates finding the work done, one reports done, the other already-done.
+  const earlier = started.startedBy(commandKey);
+  if (!earlier) return report(delivery, "already-done", reason, details);
+  started.take(commandKey);
+  const someoneElse =
+    doneBy !== undefined && doneBy !== command.incident ? `incident ${doneBy}` : earlier.supersededBy;
+  if (someoneElse !== undefined) {
+    // The earlier execution (failed or cut off) did not do this: it was not ours to report done.
+    return report(delivery, "already-done", reason, { ...details, doneBy: someoneElse });
+  }
+  started.supersede(earlier.holder, commandKey);
+  try {
+    const eventError = await recordActionEvent(delivery, clients, earlier.object);
+    return await report(
+      delivery,
+      "done",
+      `done by an earlier delivery that ran past its deadline (${earlier.description}); now ${reason}`,
+      {
+        ...details,
+        object: earlier.object,
+        plan: earlier.description,
+        ...(eventError ? { eventError } : {}),
+      },
+    );
+  } catch (error) {
+    // Not reported (past the deadline, publish failed): the next redelivery says done.
+    started.giveBack(commandKey, earlier);
+    throw error;
   }
 }
