@@ -4,8 +4,10 @@ import { randomBytes } from "node:crypto";
 import { severityOf } from "@riposte/contracts";
 import { createLedger, createLedgerFirestore, type Ledger } from "@riposte/ledger";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { cliEnvSchema } from "./config.js";
 import { parseSince } from "./incidents.js";
 import { INCIDENTS_JSON_VERSION } from "./incidents-view.js";
+import { ledgerLocation } from "./ledger-target.js";
 import { main } from "./main.js";
 
 declare module "vitest" {
@@ -356,5 +358,25 @@ describe("--since", () => {
     expect(parseSince("7d", now).toISOString()).toBe("2026-11-28T12:00:00.000Z");
     expect(parseSince("2026-12-01T00:00:00Z", now).toISOString()).toBe("2026-12-01T00:00:00.000Z");
     for (const bad of ["1w", "-1h", "", "1h ", "soon"]) expect(() => parseSince(bad, now)).toThrow(/--since/);
+  });
+});
+
+describe("which ledger the CLI reads", () => {
+  // A project no `riposte dev` runs for: no dev state file is found.
+  const base = { GOOGLE_CLOUD_PROJECT: "nobody-runs-this", PUBSUB_EMULATOR_HOST: "127.0.0.1:1" };
+  const where = (env: Record<string, string>, project?: string) =>
+    ledgerLocation(cliEnvSchema.parse({ ...base, ...env }), project);
+
+  it("an emulator named in the environment wins; otherwise --project, LEDGER_PROJECT, GOOGLE_CLOUD_PROJECT", () => {
+    expect(where({ FIRESTORE_EMULATOR_HOST: "127.0.0.1:8089" })).toEqual({
+      emulatorHost: "127.0.0.1:8089",
+      projectId: "nobody-runs-this",
+    });
+    expect(where({}, "acme-prod")).toEqual({ projectId: "acme-prod" });
+    expect(where({ LEDGER_PROJECT: "acme-ledger" }, "acme-prod")).toEqual({ projectId: "acme-ledger" });
+    expect(where({})).toEqual({ projectId: "nobody-runs-this" });
+    expect(
+      ledgerLocation(cliEnvSchema.parse({ PUBSUB_EMULATOR_HOST: "127.0.0.1:1" }), undefined),
+    ).toBeUndefined();
   });
 });
