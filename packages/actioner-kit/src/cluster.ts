@@ -176,114 +176,7 @@ export function createClusterRegistry(
       `GKE API endpoint ${JSON.stringify(gkeApi)} ${endpointProblem}: it would receive Google credentials`,
     );
   const cache = new Map<string, { clients: ClusterClients; token?: string }>();
-  const gkeLookups = new Map<string, GkeLookup>();
-
-  const build = (name: string, kubeConfig: KubeConfig): ClusterClients => apiClients(name, kubeConfig);
-
-  const fromServer = (
-    name: string,
-    server: string,
-    user: { token?: string },
-    ca: { caData?: string; skipTLSVerify?: boolean },
-  ) => {
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromOptions({
-      // client-node refuses plain http unless TLS verification is "skipped" (there is no TLS to verify).
-      clusters: [
-        {
-          name,
-          server,
-          ...(ca.caData ? { caData: ca.caData } : {}),
-          skipTLSVerify: ca.skipTLSVerify ?? server.startsWith("http://"),
-        },
-      ],
-      users: [{ name: "riposte", ...(user.token ? { token: user.token } : {}) }],
-      contexts: [{ name, cluster: name, user: "riposte" }],
-      currentContext: name,
-    });
-    return build(name, kubeConfig);
-  };
-
-  const lookUpGke = (resource: string, token: string, signal: AbortSignal): Promise<GkeCluster> =>
-    (async () => {
-      const response = await fetch(`${gkeApi}/v1/${resource}`, {
-        headers: { authorization: `Bearer ${token}` },
-        // Bodies of redirects are not followed: the token must not travel to another host.
-        redirect: "error",
-        signal,
-      });
-      if (!response.ok)
-        throw new Error(
-          `GKE API ${response.status} for ${resource}: ${(await response.text()).slice(0, 300)}`,
-        );
-      const answer = (await response.json()) as {
-        endpoint?: unknown;
-        masterAuth?: { clusterCaCertificate?: unknown };
-      };
-      const server = gkeClusterServer(answer.endpoint);
-      const caData = answer.masterAuth?.clusterCaCertificate;
-      const ca = caData === undefined ? undefined : clusterCa(caData);
-      if (!server || (caData !== undefined && !ca))
-        throw new GkeClusterAnswerError(
-          `GKE API answered an unusable cluster for ${resource}: ${server ? "clusterCaCertificate is not a base64 PEM certificate" : `endpoint ${JSON.stringify(answer.endpoint)} is not a host or IP with an optional port`}`,
-        );
-      return { server, ...(ca ? { caData: ca } : {}) };
-    })();
-
-  /** The cluster's endpoint and CA: one lookup per cluster at a time, each caller waiting with its own signal. */
-  const describeGke = (
-    entry: Extract<ClusterEntry, { kind: "gke" }>,
-    token: string,
-    signal: AbortSignal | undefined,
-  ): Promise<GkeCluster> => {
-    let lookup = gkeLookups.get(entry.resource);
-    if (!lookup) {
-      const cancel = new AbortController();
-      const started: GkeLookup = {
-        cluster: lookUpGke(
-          entry.resource,
-          token,
-          AbortSignal.any([cancel.signal, AbortSignal.timeout(GKE_LOOKUP_TIMEOUT_MS)]),
-        ),
-        waiting: 0,
-        settled: false,
-        abandon: (reason) => {
-          if (gkeLookups.get(entry.resource) === started) gkeLookups.delete(entry.resource);
-          cancel.abort(reason);
-        },
-      };
-      const settle = () => {
-        started.settled = true;
-      };
-      // A failed lookup is not kept: the next message tries again.
-      started.cluster.then(settle, () => {
-        settle();
-        if (gkeLookups.get(entry.resource) === started) gkeLookups.delete(entry.resource);
-      });
-      gkeLookups.set(entry.resource, started);
-      lookup = started;
-    }
-    return waitFor(lookup, signal);
-  };
-
-  const waitFor = async (lookup: GkeLookup, signal: AbortSignal | undefined): Promise<GkeCluster> => {
-    if (!signal) return lookup.cluster;
-    signal.throwIfAborted();
-    lookup.waiting += 1;
-    let stop = () => {};
-    const gaveUp = new Promise<never>((_, reject) => {
-      stop = () => reject(signal.reason);
-      signal.addEventListener("abort", stop, { once: true });
-    });
-    try {
-      return await Promise.race([lookup.cluster, gaveUp]);
-    } finally {
-      signal.removeEventListener("abort", stop);
-      lookup.waiting -= 1;
-      // Nobody waits any more: the request is cancelled rather than left hanging.
-      if (lookup.waiting === 0 && !lookup.settled) lookup.abandon(signal.reason);
-    }
-  };
+  const gkeLookups = new GkeLookups(gkeApi);
 
   return {
     names: () => names,
@@ -310,8 +203,8 @@ export function createClusterRegistry(
         const cached = cache.get(name);
         if (cached && cached.token === token) return cached.clients;
         if (!token) throw new Error("Application Default Credentials gave no access token");
-        const cluster = await describeGke(entry, token, signal);
-        const clients = fromServer(name, cluster.server, { token }, { caData: cluster.caData });
+        const cluster = await gkeLookups.describe(entry.resource, token, signal);
+        const clients = clientsFromServer(name, cluster.server, { token }, { caData: cluster.caData });
         cache.set(name, { clients, token });
         return clients;
       }
@@ -322,9 +215,9 @@ export function createClusterRegistry(
         const kubeConfig = new KubeConfig();
         kubeConfig.loadFromDefault();
         kubeConfig.setCurrentContext(entry.context);
-        clients = build(name, kubeConfig);
+        clients = apiClients(name, kubeConfig);
       } else {
-        clients = fromServer(
+        clients = clientsFromServer(
           name,
           entry.server,
           { token: entry.token },
@@ -335,4 +228,118 @@ export function createClusterRegistry(
       return clients;
     },
   };
+}
+
+function clientsFromServer(
+  name: string,
+  server: string,
+  user: { token?: string },
+  ca: { caData?: string; skipTLSVerify?: boolean },
+): ClusterClients {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    // client-node refuses plain http unless TLS verification is "skipped" (there is no TLS to verify).
+    clusters: [
+      {
+        name,
+        server,
+        ...(ca.caData ? { caData: ca.caData } : {}),
+        skipTLSVerify: ca.skipTLSVerify ?? server.startsWith("http://"),
+      },
+    ],
+    users: [{ name: "riposte", ...(user.token ? { token: user.token } : {}) }],
+    contexts: [{ name, cluster: name, user: "riposte" }],
+    currentContext: name,
+  });
+  return apiClients(name, kubeConfig);
+}
+
+/** The GKE clusters' endpoints and CAs: one lookup per cluster at a time, each caller waiting with its own signal. */
+class GkeLookups {
+  readonly #gkeApi: string;
+  readonly #lookups = new Map<string, GkeLookup>();
+
+  constructor(gkeApi: string) {
+    this.#gkeApi = gkeApi;
+  }
+
+  describe(resource: string, token: string, signal: AbortSignal | undefined): Promise<GkeCluster> {
+    const lookups = this.#lookups;
+    let lookup = lookups.get(resource);
+    if (!lookup) {
+      const cancel = new AbortController();
+      const started: GkeLookup = {
+        cluster: lookUpGke(
+          this.#gkeApi,
+          resource,
+          token,
+          AbortSignal.any([cancel.signal, AbortSignal.timeout(GKE_LOOKUP_TIMEOUT_MS)]),
+        ),
+        waiting: 0,
+        settled: false,
+        abandon: (reason) => {
+          if (lookups.get(resource) === started) lookups.delete(resource);
+          cancel.abort(reason);
+        },
+      };
+      const settle = () => {
+        started.settled = true;
+      };
+      // A failed lookup is not kept: the next message tries again.
+      started.cluster.then(settle, () => {
+        settle();
+        if (lookups.get(resource) === started) lookups.delete(resource);
+      });
+      lookups.set(resource, started);
+      lookup = started;
+    }
+    return waitFor(lookup, signal);
+  }
+}
+
+async function waitFor(lookup: GkeLookup, signal: AbortSignal | undefined): Promise<GkeCluster> {
+  if (!signal) return lookup.cluster;
+  signal.throwIfAborted();
+  lookup.waiting += 1;
+  let stop = () => {};
+  const gaveUp = new Promise<never>((_, reject) => {
+    stop = () => reject(signal.reason);
+    signal.addEventListener("abort", stop, { once: true });
+  });
+  try {
+    return await Promise.race([lookup.cluster, gaveUp]);
+  } finally {
+    signal.removeEventListener("abort", stop);
+    lookup.waiting -= 1;
+    // Nobody waits any more: the request is cancelled rather than left hanging.
+    if (lookup.waiting === 0 && !lookup.settled) lookup.abandon(signal.reason);
+  }
+}
+
+async function lookUpGke(
+  gkeApi: string,
+  resource: string,
+  token: string,
+  signal: AbortSignal,
+): Promise<GkeCluster> {
+  const response = await fetch(`${gkeApi}/v1/${resource}`, {
+    headers: { authorization: `Bearer ${token}` },
+    // Bodies of redirects are not followed: the token must not travel to another host.
+    redirect: "error",
+    signal,
+  });
+  if (!response.ok)
+    throw new Error(`GKE API ${response.status} for ${resource}: ${(await response.text()).slice(0, 300)}`);
+  const answer = (await response.json()) as {
+    endpoint?: unknown;
+    masterAuth?: { clusterCaCertificate?: unknown };
+  };
+  const server = gkeClusterServer(answer.endpoint);
+  const caData = answer.masterAuth?.clusterCaCertificate;
+  const ca = caData === undefined ? undefined : clusterCa(caData);
+  if (!server || (caData !== undefined && !ca))
+    throw new GkeClusterAnswerError(
+      `GKE API answered an unusable cluster for ${resource}: ${server ? "clusterCaCertificate is not a base64 PEM certificate" : `endpoint ${JSON.stringify(answer.endpoint)} is not a host or IP with an optional port`}`,
+    );
+  return { server, ...(ca ? { caData: ca } : {}) };
 }
