@@ -120,52 +120,85 @@ function pathOfStack(stack: Frame[]): string {
   return path;
 }
 
+/** Returned while a container is open: the next value read is its element. */
+const OPENED = Symbol("opened");
+
 function parseDocument(text: string, stack: Frame[], maxDepth: number, maxIntegerDigits: number): JsonValue {
-  const length = text.length;
-  let pos = 0;
+  const reader = new JsonReader(text, stack, maxDepth, maxIntegerDigits);
+  reader.skipWhitespace();
+  for (;;) {
+    const value = reader.readValue();
+    if (value === OPENED) continue;
+    const document = reader.attach(value);
+    if (document !== OPENED) return document;
+  }
+}
 
-  const skipWhitespace = (): void => {
-    while (pos < length) {
-      const c = text.charCodeAt(pos);
+/** One pass over the text: `pos` only moves forward; `stack` holds the containers open at pos. */
+class JsonReader {
+  pos = 0;
+  readonly length: number;
+  readonly text: string;
+  readonly stack: Frame[];
+  readonly maxDepth: number;
+  readonly maxIntegerDigits: number;
+
+  constructor(text: string, stack: Frame[], maxDepth: number, maxIntegerDigits: number) {
+    this.text = text;
+    this.length = text.length;
+    this.stack = stack;
+    this.maxDepth = maxDepth;
+    this.maxIntegerDigits = maxIntegerDigits;
+  }
+
+  skipWhitespace(): void {
+    while (this.pos < this.length) {
+      const c = this.text.charCodeAt(this.pos);
       if (c !== CH_SPACE && c !== CH_LF && c !== CH_CR && c !== CH_TAB) return;
-      pos++;
+      this.pos++;
     }
-  };
+  }
 
-  const parseString = (): string => {
+  parseString(): string {
     // pos is at the opening quote.
-    const start = ++pos;
+    const start = ++this.pos;
     // Fast path: no escapes.
-    while (pos < length) {
-      const c = text.charCodeAt(pos);
+    while (this.pos < this.length) {
+      const c = this.text.charCodeAt(this.pos);
       if (c === CH_QUOTE) {
-        return text.slice(start, pos++);
+        return this.text.slice(start, this.pos++);
       }
       if (c === CH_BACKSLASH) break;
       if (c < 0x20)
-        throw new JsonSyntaxError(`unescaped control character ${describeChar(text, pos)} in string`, pos);
-      pos++;
+        throw new JsonSyntaxError(
+          `unescaped control character ${describeChar(this.text, this.pos)} in string`,
+          this.pos,
+        );
+      this.pos++;
     }
-    let result = text.slice(start, pos);
-    while (pos < length) {
-      const c = text.charCodeAt(pos);
+    let result = this.text.slice(start, this.pos);
+    while (this.pos < this.length) {
+      const c = this.text.charCodeAt(this.pos);
       if (c === CH_QUOTE) {
-        pos++;
+        this.pos++;
         return result;
       }
       if (c < 0x20)
-        throw new JsonSyntaxError(`unescaped control character ${describeChar(text, pos)} in string`, pos);
+        throw new JsonSyntaxError(
+          `unescaped control character ${describeChar(this.text, this.pos)} in string`,
+          this.pos,
+        );
       if (c !== CH_BACKSLASH) {
-        const runStart = pos;
-        while (pos < length) {
-          const d = text.charCodeAt(pos);
+        const runStart = this.pos;
+        while (this.pos < this.length) {
+          const d = this.text.charCodeAt(this.pos);
           if (d === CH_QUOTE || d === CH_BACKSLASH || d < 0x20) break;
-          pos++;
+          this.pos++;
         }
-        result += text.slice(runStart, pos);
+        result += this.text.slice(runStart, this.pos);
         continue;
       }
-      const escapeCode = text.charCodeAt(pos + 1);
+      const escapeCode = this.text.charCodeAt(this.pos + 1);
       switch (escapeCode) {
         case 0x22: // "
           result += '"';
@@ -193,36 +226,43 @@ function parseDocument(text: string, stack: Frame[], maxDepth: number, maxIntege
           break;
         case 0x75: {
           // u
-          const hex = text.slice(pos + 2, pos + 6);
-          if (!/^[0-9A-Fa-f]{4}$/.test(hex)) throw new JsonSyntaxError("invalid \\u escape in string", pos);
+          const hex = this.text.slice(this.pos + 2, this.pos + 6);
+          if (!/^[0-9A-Fa-f]{4}$/.test(hex))
+            throw new JsonSyntaxError("invalid \\u escape in string", this.pos);
           // Lone surrogates are valid JSON and valid in JS strings; kept as received.
           result += String.fromCharCode(Number.parseInt(hex, 16));
-          pos += 6;
+          this.pos += 6;
           continue;
         }
         default:
-          throw new JsonSyntaxError(`invalid escape \\${describeChar(text, pos + 1)} in string`, pos);
+          throw new JsonSyntaxError(
+            `invalid escape \\${describeChar(this.text, this.pos + 1)} in string`,
+            this.pos,
+          );
       }
-      pos += 2;
+      this.pos += 2;
     }
     throw new JsonSyntaxError("unterminated string", start - 1);
-  };
+  }
 
-  const parseNumber = (): number | bigint => {
-    NUMBER.lastIndex = pos;
-    const match = NUMBER.exec(text);
+  parseNumber(): number | bigint {
+    NUMBER.lastIndex = this.pos;
+    const match = NUMBER.exec(this.text);
     if (match === null)
-      throw new JsonSyntaxError(`invalid number starting with ${describeChar(text, pos)}`, pos);
+      throw new JsonSyntaxError(
+        `invalid number starting with ${describeChar(this.text, this.pos)}`,
+        this.pos,
+      );
     const literal = match[0];
-    const start = pos;
-    pos += literal.length;
+    const start = this.pos;
+    this.pos += literal.length;
     if (match[1] === undefined && match[2] === undefined) {
       // Integer literal: exact.
       const digits = literal.charCodeAt(0) === CH_MINUS ? literal.length - 1 : literal.length;
       if (digits <= 15) return Number(literal);
-      if (digits > maxIntegerDigits) {
+      if (digits > this.maxIntegerDigits) {
         throw new JsonSyntaxError(
-          `integer literal has ${digits} digits; at most ${maxIntegerDigits} are accepted`,
+          `integer literal has ${digits} digits; at most ${this.maxIntegerDigits} are accepted`,
           start,
         );
       }
@@ -235,95 +275,113 @@ function parseDocument(text: string, stack: Frame[], maxDepth: number, maxIntege
       throw new JsonSyntaxError(`number ${shown} is outside the range of a double`, start);
     }
     return value;
-  };
+  }
 
-  const parseKey = (frame: Frame & { kind: "object" }): void => {
+  parseKey(frame: Frame & { kind: "object" }): void {
     frame.key = undefined;
-    if (text.charCodeAt(pos) !== CH_QUOTE) {
-      throw new JsonSyntaxError(`expected a string key but found ${describeChar(text, pos)}`, pos);
+    if (this.text.charCodeAt(this.pos) !== CH_QUOTE) {
+      throw new JsonSyntaxError(
+        `expected a string key but found ${describeChar(this.text, this.pos)}`,
+        this.pos,
+      );
     }
-    frame.keyOffset = pos;
-    frame.key = parseString();
-    skipWhitespace();
-    if (text.charCodeAt(pos) !== CH_COLON) {
-      throw new JsonSyntaxError(`expected ':' after key but found ${describeChar(text, pos)}`, pos);
+    frame.keyOffset = this.pos;
+    frame.key = this.parseString();
+    this.skipWhitespace();
+    if (this.text.charCodeAt(this.pos) !== CH_COLON) {
+      throw new JsonSyntaxError(
+        `expected ':' after key but found ${describeChar(this.text, this.pos)}`,
+        this.pos,
+      );
     }
-    pos++;
-    skipWhitespace();
-  };
+    this.pos++;
+    this.skipWhitespace();
+  }
 
-  const pushFrame = (frame: Frame): void => {
-    if (stack.length >= maxDepth) {
-      throw new JsonSyntaxError(`nesting deeper than ${maxDepth} levels`, pos);
+  pushFrame(frame: Frame): void {
+    if (this.stack.length >= this.maxDepth) {
+      throw new JsonSyntaxError(`nesting deeper than ${this.maxDepth} levels`, this.pos);
     }
-    stack.push(frame);
-  };
+    this.stack.push(frame);
+  }
 
-  skipWhitespace();
-  for (;;) {
-    // Read one value at pos; containers push a frame and loop to read their first element.
-    let value: JsonValue;
-    const c = text.charCodeAt(pos);
+  /** Reads one value at pos; a container that is not empty is opened instead (its frame pushed). */
+  readValue(): JsonValue | typeof OPENED {
+    const c = this.text.charCodeAt(this.pos);
     if (c === CH_LBRACE) {
-      const frame: Frame = { kind: "object", value: createJsonObject(), key: undefined, keyOffset: pos };
-      pushFrame(frame);
-      pos++;
-      skipWhitespace();
-      if (text.charCodeAt(pos) !== CH_RBRACE) {
-        parseKey(frame);
-        continue;
+      const frame: Frame = { kind: "object", value: createJsonObject(), key: undefined, keyOffset: this.pos };
+      this.pushFrame(frame);
+      this.pos++;
+      this.skipWhitespace();
+      if (this.text.charCodeAt(this.pos) !== CH_RBRACE) {
+        this.parseKey(frame);
+        return OPENED;
       }
-      pos++;
-      stack.pop();
-      value = frame.value;
+      this.pos++;
+      this.stack.pop();
+      return frame.value;
     } else if (c === CH_LBRACKET) {
       const frame: Frame = { kind: "array", value: [] };
-      pushFrame(frame);
-      pos++;
-      skipWhitespace();
-      if (text.charCodeAt(pos) !== CH_RBRACKET) continue;
-      pos++;
-      stack.pop();
-      value = frame.value;
+      this.pushFrame(frame);
+      this.pos++;
+      this.skipWhitespace();
+      if (this.text.charCodeAt(this.pos) !== CH_RBRACKET) return OPENED;
+      this.pos++;
+      this.stack.pop();
+      return frame.value;
     } else if (c === CH_QUOTE) {
-      value = parseString();
+      return this.parseString();
     } else if (c === CH_MINUS || (c >= 0x30 && c <= 0x39)) {
-      value = parseNumber();
-    } else if (text.startsWith("true", pos)) {
-      value = true;
-      pos += 4;
-    } else if (text.startsWith("false", pos)) {
-      value = false;
-      pos += 5;
-    } else if (text.startsWith("null", pos)) {
-      value = null;
-      pos += 4;
-    } else {
-      throw new JsonSyntaxError(`expected a JSON value but found ${describeChar(text, pos)}`, pos);
+      return this.parseNumber();
+    } else if (this.text.startsWith("true", this.pos)) {
+      this.pos += 4;
+      return true;
+    } else if (this.text.startsWith("false", this.pos)) {
+      this.pos += 5;
+      return false;
+    } else if (this.text.startsWith("null", this.pos)) {
+      this.pos += 4;
+      return null;
     }
+    throw new JsonSyntaxError(
+      `expected a JSON value but found ${describeChar(this.text, this.pos)}`,
+      this.pos,
+    );
+  }
 
-    // Attach the finished value to its container(s); closing brackets may finish several at once.
+  /**
+   * Attaches a finished value to its container(s) (closing brackets may finish several at once): the
+   * document when it is complete, or OPENED when the next element is to be read.
+   */
+  attach(finished: JsonValue): JsonValue | typeof OPENED {
+    let value = finished;
     for (;;) {
-      const frame = stack[stack.length - 1];
-      skipWhitespace();
+      const frame = this.stack[this.stack.length - 1];
+      this.skipWhitespace();
       if (frame === undefined) {
-        if (pos < length) {
-          throw new JsonSyntaxError(`unexpected ${describeChar(text, pos)} after the JSON value`, pos);
+        if (this.pos < this.length) {
+          throw new JsonSyntaxError(
+            `unexpected ${describeChar(this.text, this.pos)} after the JSON value`,
+            this.pos,
+          );
         }
         return value;
       }
-      const next = text.charCodeAt(pos);
+      const next = this.text.charCodeAt(this.pos);
       if (frame.kind === "array") {
         frame.value.push(value);
         if (next === CH_COMMA) {
-          pos++;
-          skipWhitespace();
-          break;
+          this.pos++;
+          this.skipWhitespace();
+          return OPENED;
         }
         if (next !== CH_RBRACKET) {
           // Point the path at the element just read, not the next one.
           frame.value.pop();
-          throw new JsonSyntaxError(`expected ',' or ']' but found ${describeChar(text, pos)}`, pos);
+          throw new JsonSyntaxError(
+            `expected ',' or ']' but found ${describeChar(this.text, this.pos)}`,
+            this.pos,
+          );
         }
       } else {
         const key = frame.key ?? "";
@@ -336,17 +394,20 @@ function parseDocument(text: string, stack: Frame[], maxDepth: number, maxIntege
         // Null-prototype object: even "__proto__" becomes an ordinary own property.
         frame.value[key] = value;
         if (next === CH_COMMA) {
-          pos++;
-          skipWhitespace();
-          parseKey(frame);
-          break;
+          this.pos++;
+          this.skipWhitespace();
+          this.parseKey(frame);
+          return OPENED;
         }
         if (next !== CH_RBRACE) {
-          throw new JsonSyntaxError(`expected ',' or '}' but found ${describeChar(text, pos)}`, pos);
+          throw new JsonSyntaxError(
+            `expected ',' or '}' but found ${describeChar(this.text, this.pos)}`,
+            this.pos,
+          );
         }
       }
-      pos++;
-      stack.pop();
+      this.pos++;
+      this.stack.pop();
       value = frame.value;
     }
   }
