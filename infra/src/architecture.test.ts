@@ -117,7 +117,8 @@ const LENGTH_ROOTS = ["packages", "services", "infra/src"];
  * not a place to add more. Keyed by "file: name" as the checker prints it.
  */
 const LONG_FUNCTION_EXCEPTIONS: Record<string, string> = {
-  "infra/src/cli/dev.ts: runDev": "debt (issue 17): to split into named units",
+  "infra/src/cli/dev.ts: runDev":
+    "debt (issue 17): to split; infra/src/cli was another helper's while this rule landed",
 };
 
 const FUNCTION_KINDS = new Set<SyntaxKind>([
