@@ -356,9 +356,7 @@ describe("npm start with PROTECTED_NAMESPACES and PLAYBOOKS_FILE, read back with
       expect(line, listed).toContain("kill-pod: done");
     }, 120_000);
 
-    // The scc-exporter exports the finding to SCC but does not record it in the ledger yet (issue 18):
-    // this fails on purpose until it does — then make it an ordinary `it`.
-    it.fails("show: the SCC finding (not recorded in the ledger by the scc-exporter yet)", async () => {
+    it("show: the SCC finding the scc-exporter recorded", async () => {
       const shown = await incidentUntil(
         incident,
         "the SCC finding",

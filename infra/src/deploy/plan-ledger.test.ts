@@ -3,8 +3,10 @@
 // permissions for them — all derived from the descriptors and the ledger's own collections.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { LedgerEnv } from "@riposte/ledger";
 import type { ServiceDescriptor } from "@riposte/service-kit";
 import { beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { createDeployCommand } from "../cli/deploy.js";
 import { scheduledCallsOf } from "../dev/scheduled-calls.js";
 import { loadServices, repoRoot } from "../services.js";
@@ -14,9 +16,17 @@ import { type DeployOptions, DeployPlanError, deployPlan } from "./plan.js";
 import { LEDGER_COLLECTION_GROUPS, usesLedger } from "./steps/ledger.js";
 
 let descriptors: ServiceDescriptor[];
+/** Every service opens the ledger: this one, the scc-exporter without the ledger's variables, does not. */
+let withoutLedger: ServiceDescriptor;
 beforeAll(async () => {
   descriptors = (await loadServices()).map((service) => service.descriptor);
+  const exporter = descriptors.find((service) => service.name === "scc-exporter") as ServiceDescriptor;
+  const shape: Record<string, z.ZodType> = { ...exporter.env.shape };
+  for (const key of Object.keys(LedgerEnv)) delete shape[key];
+  withoutLedger = { ...exporter, name: "no-ledger", env: z.object(shape) } as ServiceDescriptor;
 });
+/** A plan of only the service that does not open the ledger. */
+const withoutLedgerPlan = () => deployPlan([...descriptors, withoutLedger], { ...BASE, only: ["no-ledger"] });
 
 const PROJECT = "acme-prod";
 const BASE: DeployOptions = { project: PROJECT, region: "europe-west1" };
@@ -31,12 +41,12 @@ const stepIndex = (plan: DeployPlan, path: string) =>
   plan.steps.findIndex((step) => step.commands.some((command) => command.call.path.join(" ") === path));
 
 describe("the incident ledger in the deploy plan", () => {
-  it("knows the ledger's users from their env schemas: the actioners and the notifier", () => {
+  it("knows the ledger's users from their env schemas: every service, and not one without its variables", () => {
     const users = descriptors.filter(usesLedger).map((service) => service.name);
     expect(users).toEqual(
-      expect.arrayContaining(["router", "pod-killer", "isolator", "tainter", "notifier"]),
+      expect.arrayContaining(["router", "pod-killer", "isolator", "tainter", "notifier", "scc-exporter"]),
     );
-    expect(users).not.toContain("scc-exporter");
+    expect(usesLedger(withoutLedger)).toBe(false);
     for (const service of descriptors) {
       expect(usesLedger(service), service.name).toBe("LEDGER_DATABASE" in service.env.shape);
     }
@@ -47,11 +57,11 @@ describe("the incident ledger in the deploy plan", () => {
     expect(plan.preflight.apis).toEqual(
       expect.arrayContaining(["firestore.googleapis.com", "cloudscheduler.googleapis.com"]),
     );
-    const exporterOnly = deployPlan(descriptors, { ...BASE, only: ["scc-exporter"] });
-    expect(exporterOnly.preflight.apis).not.toContain("firestore.googleapis.com");
-    expect(exporterOnly.preflight.apis).not.toContain("cloudscheduler.googleapis.com");
-    expect(calls(exporterOnly, "firestore databases create")).toEqual([]);
-    expect(calls(exporterOnly, "scheduler jobs create http")).toEqual([]);
+    const noLedgerOnly = withoutLedgerPlan();
+    expect(noLedgerOnly.preflight.apis).not.toContain("firestore.googleapis.com");
+    expect(noLedgerOnly.preflight.apis).not.toContain("cloudscheduler.googleapis.com");
+    expect(calls(noLedgerOnly, "firestore databases create")).toEqual([]);
+    expect(calls(noLedgerOnly, "scheduler jobs create http")).toEqual([]);
   });
 
   it("creates the Firestore Native database in --region unless it exists, before any service is deployed", () => {
@@ -265,10 +275,9 @@ describe("the incident ledger in the deploy plan", () => {
         "cloudscheduler.jobs.create",
       ]),
     );
-    const exporterOnly = deployPlan(descriptors, { ...BASE, only: ["scc-exporter"] }).preflight
-      .projectPermissions;
-    expect(exporterOnly.map((entry) => entry.permission)).not.toContain("datastore.databases.create");
-    expect(exporterOnly.map((entry) => entry.permission)).not.toContain("cloudscheduler.jobs.create");
+    const noLedgerOnly = withoutLedgerPlan().preflight.projectPermissions;
+    expect(noLedgerOnly.map((entry) => entry.permission)).not.toContain("datastore.databases.create");
+    expect(noLedgerOnly.map((entry) => entry.permission)).not.toContain("cloudscheduler.jobs.create");
   });
 });
 

@@ -1,6 +1,7 @@
 // The scc-exporter: records each incident as a Security Command Center v2 finding (ExportFinding
 // commands) and adds the other services' action outcomes to it (action-outcomes).
 import { Topics } from "@riposte/contracts";
+import { LedgerEnv } from "@riposte/ledger";
 import { DEFAULT_RUNTIME, envBoolean, type ServiceDescriptor, sensitive } from "@riposte/service-kit";
 import { z } from "zod";
 import { gkeClustersEnv } from "./gke-clusters.js";
@@ -49,6 +50,8 @@ export const sccExporterEnv = z.object({
   SCC_VERIFY_SOURCE: envBoolean
     .default(true)
     .describe("Check at start-up that SCC_SOURCE_NAME exists (GetSource); a missing source stops the start."),
+  // The incident ledger: each finding's name and the export's outcome on the incident's timeline.
+  ...LedgerEnv,
 });
 
 export const sccExporterDescriptor = {

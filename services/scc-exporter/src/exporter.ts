@@ -3,7 +3,14 @@
 // the same finding, creating it first if the command has not arrived yet (any order, any number of
 // times). Pure over the injected SccApi and publisher.
 import type { ActionOutcome, ExportFindingCommand, OutcomeResult, TargetMessage } from "@riposte/contracts";
-import { type Logger, type Publisher, RetryableError, reportOutcome } from "@riposte/service-kit";
+import { type Ledger, LedgerUnavailableError } from "@riposte/ledger";
+import {
+  type Logger,
+  type Publisher,
+  RetryableError,
+  reportOutcome,
+  retryableOn,
+} from "@riposte/service-kit";
 import { incidentFinding, outcomeProperties, outcomePropertyKey, traceLinkOf } from "./finding.js";
 import { type GkeClusterMap, gkeResourceName, resolveGkeCluster } from "./gke-clusters.js";
 import { type SccApi, SccError } from "./scc-client.js";
@@ -14,9 +21,14 @@ export const EXPORT_ACTION = "export-finding";
 /** The action whose success can close the finding (MARK_INACTIVE_AFTER_KILL). */
 export const KILL_ACTION = "kill-pod";
 
+/** What the exporter writes in the incident ledger: the finding's name, and its action's outcome. */
+export type FindingLedger = Pick<Ledger, "recordFinding" | "recordActionOutcome">;
+
 export interface FindingExporterOptions {
   scc: SccApi;
   publisher: Publisher;
+  /** The incident's timeline (`riposte incidents show`); out of reach → 503, redelivered. */
+  ledger: FindingLedger;
   where: FindingsLocation;
   clusters: GkeClusterMap;
   /** After a successful kill-pod outcome, set the finding INACTIVE. */
@@ -72,6 +84,17 @@ async function publishOutcome(
   reason: string,
   details: Record<string, unknown>,
 ): Promise<void> {
+  // The timeline first, as the actioners do: if it cannot be written nothing is published, and the
+  // redelivery writes the finding again (same name, same fields) and reports.
+  await retryableOn(LedgerUnavailableError, "recording the outcome in the ledger", async () => {
+    if (result === "done" && typeof details.finding === "string")
+      await exporter.ledger.recordFinding(command.incident, details.finding);
+    await exporter.ledger.recordActionOutcome(command.incident, EXPORT_ACTION, {
+      service: SERVICE_NAME,
+      result,
+      reason,
+    });
+  });
   await reportOutcome(exporter.publisher, command, {
     service: SERVICE_NAME,
     result,

@@ -364,6 +364,10 @@ retry_iam gcloud projects add-iam-policy-binding acme-prod \
   --role=roles/datastore.user \
   --condition=None
 retry_iam gcloud projects add-iam-policy-binding acme-prod \
+  --member=serviceAccount:riposte-scc-exporter@acme-prod.iam.gserviceaccount.com \
+  --role=roles/datastore.user \
+  --condition=None
+retry_iam gcloud projects add-iam-policy-binding acme-prod \
   --member=serviceAccount:riposte-tainter@acme-prod.iam.gserviceaccount.com \
   --role=roles/datastore.user \
   --condition=None

@@ -3,9 +3,12 @@
 import type {} from "vitest";
 
 declare module "vitest" {
-  /** Provided by the global setup (global-setup.ts): the one emulator of this test run. */
+  /** Provided by the global setups: the run's one emulator of each kind. */
   export interface ProvidedContext {
+    /** host:port of the Pub/Sub emulator (global-setup.ts). */
     pubsubEmulatorHost: string;
+    /** host:port of the Firestore emulator (firestore-global-setup.ts). */
+    firestoreEmulatorHost: string;
   }
 }
 
