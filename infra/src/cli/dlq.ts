@@ -8,6 +8,7 @@ import { loadServices } from "../services.js";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
 import { readCliEnv } from "./config.js";
 import { openPubsubTarget } from "./pubsub-target.js";
+import { quarantineExtendCommand } from "./quarantine-lease.js";
 
 const dlqUsage = `Usage: riposte dlq list|show|replay SERVICE [--limit N] [--project P]
 
@@ -17,9 +18,11 @@ replay   republish them to SERVICE's input topic with their attributes and ripos
          then remove them from the dead-letter queue`;
 
 const quarantineUsage = `Usage: riposte quarantine list|show [--limit N] [--project P]
+       riposte quarantine extend POD -n NAMESPACE --ttl DURATION (see riposte quarantine extend --help)
 
 Messages no service could accept, with the reason, the service and the original bytes (left in place).
-\`show\` prints the bytes exactly as received (not re-encoded), control characters as \\uXXXX.`;
+\`show\` prints the bytes exactly as received (not re-encoded), control characters as \\uXXXX.
+\`extend\` renews a quarantined pod's lease (isolate-pod with a ttl) in the incident ledger.`;
 
 /**
  * Attacker-controlled bytes, shown exactly as received: no re-encoding (JSON.parse rounded a 19-digit
@@ -125,6 +128,7 @@ export const quarantineCommand: Command = {
   summary: "list or show messages no service could accept, with the reason",
   usage: quarantineUsage,
   async run(args) {
+    if (args[0] === "extend") return quarantineExtendCommand.run(args.slice(1));
     const { values, positionals } = parseCommandArgs({ usage: quarantineUsage }, args, {
       limit: { type: "string" },
       project: { type: "string" },

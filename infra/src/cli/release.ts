@@ -11,16 +11,20 @@ import {
   UNDO_USAGE,
   withFollowUpTarget,
 } from "./operator-undo.js";
+import { LEASE_OPTIONS, LEASE_USAGE, recordRelease } from "./quarantine-lease.js";
 
-const usage = `Usage: riposte release POD -n NAMESPACE --reason TEXT [--project P] [--server URL [--token T] | --context NAME]
+const usage = `Usage: riposte release POD -n NAMESPACE --reason TEXT [--cluster NAME] [--project P] [--server URL [--token T] | --context NAME]
 
 Removes the quarantine label and annotations from the pod and deletes this incident's allowance
-policies, leaves a RiposteReleased Event on the pod (who, why), and publishes a follow-up outcome
-(release-pod by operator) to action-outcomes: the notifier posts it where the incident was announced
-and the scc-exporter records it on the finding (riposte_operator*). Exit 1 when the pod is not
-quarantined by Riposte (nothing changed) or the follow-up could not be published.
+policies, leaves a RiposteReleased Event on the pod (who, why), records the release in the incident
+ledger (the pod's quarantine lease ends with who and why; the incident's timeline gets release-pod),
+and publishes a follow-up outcome (release-pod by operator) to action-outcomes: the notifier posts it
+where the incident was announced and the scc-exporter records it on the finding (riposte_operator*).
+--reason is required: a release without a why is no audit trail. Exit 1 when the pod is not
+quarantined by Riposte (nothing changed), or the ledger or the follow-up could not be written.
 
-${UNDO_USAGE}`;
+${UNDO_USAGE}
+${LEASE_USAGE}`;
 
 export const releaseCommand: Command = {
   name: "release",
@@ -30,6 +34,7 @@ export const releaseCommand: Command = {
     const { values, positionals } = parseCommandArgs({ usage }, args, {
       namespace: { type: "string", short: "n" },
       ...UNDO_OPTIONS,
+      ...LEASE_OPTIONS,
     });
     if (values.help) {
       console.log(usage);
@@ -50,6 +55,20 @@ export const releaseCommand: Command = {
       console.log(result.message);
       if (!result.released || !result.incident) return 1;
       if (result.eventError) console.error(`riposte release: warning: ${result.eventError}`);
+      // The follow-up is published even when the ledger cannot be written: the exit code says it failed.
+      const recorded = await recordRelease(values.project, {
+        podUid: result.uid ?? "",
+        cluster: values.cluster,
+        incident: result.incident,
+        summary: `released pod ${namespace}/${pod} from quarantine`,
+        by,
+        reason,
+      }).then(
+        (line) => ({ ok: true, line }),
+        (error: unknown) => ({ ok: false, line: (error as Error).message }),
+      );
+      if (recorded.ok) console.log(recorded.line);
+      else console.error(`riposte release: ${recorded.line}`);
       console.log(
         await publishFollowUp(pubsub, {
           action: "release-pod",
@@ -61,7 +80,7 @@ export const releaseCommand: Command = {
           at: now,
         }),
       );
-      return 0;
+      return recorded.ok ? 0 : 1;
     });
   },
 };

@@ -26,6 +26,8 @@ export function useUndoFixture(prefix: string): UndoFixture {
   beforeAll(async () => {
     fixture.sim = await startSim({ seed: demoSeed() });
     vi.stubEnv("PUBSUB_EMULATOR_HOST", inject("pubsubEmulatorHost"));
+    // `riposte release` records the release in the ledger: the run's Firestore emulator.
+    vi.stubEnv("FIRESTORE_EMULATOR_HOST", inject("firestoreEmulatorHost"));
     await createPullSubscription(
       emulatorClient(inject("pubsubEmulatorHost"), fixture.project),
       "action-outcomes",

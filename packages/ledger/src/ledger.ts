@@ -37,6 +37,7 @@ import {
   type QuarantineLease,
   type QuarantineLeaseClaim,
   type QuarantineLeaseInput,
+  quarantineLeasesOfPod,
   type ReleaseAudit,
   readQuarantineLease,
   recordQuarantineLease,
@@ -103,6 +104,7 @@ export interface Ledger {
   /** The isolator's quarantine leases (quarantine-leases.ts). */
   recordQuarantineLease(lease: QuarantineLeaseInput): Promise<void>;
   readQuarantineLease(pod: QuarantinedPod): Promise<QuarantineLease | undefined>;
+  quarantineLeasesOfPod(podUid: string): Promise<QuarantineLease[]>;
   extendQuarantineLease(pod: QuarantinedPod, expiresAt: Date, audit: ReleaseAudit): Promise<LeaseExtension>;
   claimExpiredQuarantineLeases(options?: {
     limit?: number;
@@ -143,6 +145,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     removeStormSummary: (id) => removeStormSummary(ctx, id),
     recordQuarantineLease: (lease) => recordQuarantineLease(ctx, lease),
     readQuarantineLease: (pod) => readQuarantineLease(ctx, pod),
+    quarantineLeasesOfPod: (podUid) => quarantineLeasesOfPod(ctx, podUid),
     extendQuarantineLease: (pod, expiresAt, audit) => extendQuarantineLease(ctx, pod, expiresAt, audit),
     claimExpiredQuarantineLeases: (options) => claimExpiredQuarantineLeases(ctx, options),
     finishQuarantineRelease: (claim, audit) => finishQuarantineRelease(ctx, claim, audit),

@@ -74,6 +74,8 @@ describe("quarantine leases", { timeout: 60_000 }, () => {
     await ledger.recordQuarantineLease({ ...original, incident: incidentKey(), expiresAt: at(60) });
     const replacement = { ...original, podUid: pod().podUid };
     expect(await ledger.readQuarantineLease(replacement)).toBeUndefined();
+    expect(await ledger.quarantineLeasesOfPod(replacement.podUid)).toEqual([]);
+    expect((await ledger.quarantineLeasesOfPod(original.podUid)).map((lease) => lease.pod)).toEqual(["db-0"]);
     expect(await ledger.extendQuarantineLease(replacement, at(120), EXPIRY)).toEqual({ outcome: "none" });
   });
 

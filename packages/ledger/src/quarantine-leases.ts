@@ -143,6 +143,17 @@ export async function readQuarantineLease(
   return snapshot.exists ? leaseOf(ref.id, snapshot.data() ?? {}) : undefined;
 }
 
+/**
+ * The leases on the pod with this uid, in any cluster: a uid is unique, and the CLI does not know the
+ * name the isolator gives the cluster (its CLUSTERS key). A single-field equality: no index to deploy.
+ */
+export async function quarantineLeasesOfPod(ctx: LedgerContext, podUid: string): Promise<QuarantineLease[]> {
+  const uid = QuarantinedPod.shape.podUid.parse(podUid);
+  const query = ctx.db.collection(QUARANTINE_LEASES).where("podUid", "==", uid).limit(20);
+  const snapshot = await guarded(ctx, "find quarantine leases", () => query.get());
+  return snapshot.docs.flatMap((doc) => leaseOf(doc.id, doc.data()) ?? []);
+}
+
 /** Renews a held lease to `expiresAt` (checked in one transaction against a release claiming it). */
 export async function extendQuarantineLease(
   ctx: LedgerContext,

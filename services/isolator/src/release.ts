@@ -36,6 +36,8 @@ export interface ExpectedQuarantine {
 export interface ReleaseResult {
   released: boolean;
   incident?: string;
+  /** The released pod's uid (its quarantine lease is keyed by it). */
+  uid?: string;
   message: string;
   /** Set when the Event could not be written (the pod is released all the same). */
   eventError?: string;
@@ -87,7 +89,8 @@ export async function releaseQuarantine(
     }
   }
   const message = `released pod ${namespace}/${name} from quarantine (incident ${incident})`;
-  if (!audit) return { released: true, incident, message };
+  const uid = pod.metadata?.uid ? { uid: pod.metadata.uid } : {};
+  if (!audit) return { released: true, incident, ...uid, message };
   const eventError = await recordEvent(clients.core, {
     object: {
       apiVersion: "v1",
@@ -103,5 +106,5 @@ export async function releaseQuarantine(
     action: RELEASE_ACTION,
     now: audit.now,
   });
-  return { released: true, incident, message, ...(eventError ? { eventError } : {}) };
+  return { released: true, incident, ...uid, message, ...(eventError ? { eventError } : {}) };
 }
