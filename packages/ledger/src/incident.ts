@@ -8,7 +8,7 @@
 //   any             traceId
 // and every write pushes `expireAt` (the TTL policy's field) to the TTL after it.
 import { FieldValue, Timestamp } from "@google-cloud/firestore";
-import { AlertSummary, IncidentKeySchema, OUTCOME_RESULTS } from "@riposte/contracts";
+import { AlertSummary, IncidentKeySchema, OUTCOME_RESULTS, TargetSchema } from "@riposte/contracts";
 import { z } from "zod";
 import { expireAtFrom, guarded, type LedgerContext, timestampAt } from "./context.js";
 
@@ -34,6 +34,11 @@ export const RoutingDecisionRecord = z.object({
   /** The playbooks that matched. */
   playbooks: z.array(z.string()),
   actions: z.array(z.object({ action: FieldName, dryRun: z.boolean(), playbooks: z.array(z.string()) })),
+  /**
+   * What the alert is about, as the router derived it (with its CLUSTER_FIELD): what listings filter
+   * on. Absent on records written before it was stored.
+   */
+  target: TargetSchema.optional(),
 });
 export type RoutingDecisionRecord = z.infer<typeof RoutingDecisionRecord>;
 

@@ -124,3 +124,31 @@ describe("findIncidentKeys", { timeout: 60_000 }, () => {
     await expect(ledger.findIncidentKeys("ABC\u001b")).rejects.toBeInstanceOf(ZodError);
   });
 });
+
+describe("the cluster a listing filters on", { timeout: 60_000 }, () => {
+  it("is the target the router stored (its CLUSTER_FIELD), not one re-derived with the default field", async () => {
+    const ledger = testLedger(firestore);
+    const key = incidentKey();
+    // A router with CLUSTER_FIELD=k8s.cluster.name: the alert has no `cluster` field at all.
+    const alert = alertIn(undefined, "web-z");
+    alert.outputFields = {
+      ...alert.outputFields,
+      "k8s.cluster.name": "eu-prod-2",
+    } as typeof alert.outputFields;
+    const target = {
+      cluster: "eu-prod-2",
+      namespace: "shop",
+      pod: "web-z",
+      containerId: "0123456789ab",
+      rejected: [],
+    };
+    await testLedger(firestore, { now: () => minutes(500) }).claimIncident(
+      key,
+      { ...decision, target },
+      { ...window, alert },
+    );
+    const list = await ledger.listIncidents({ since: minutes(499), cluster: "eu-prod-2" });
+    expect(list.incidents.map((incident) => incident.incident)).toEqual([key]);
+    expect(incidentTarget(list.incidents[0] as never)).toMatchObject(target);
+  });
+});

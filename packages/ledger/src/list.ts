@@ -1,8 +1,8 @@
 // Listing incidents for people (`riposte incidents list`): the newest first, routed since a time,
 // optionally in one cluster. One query, ordered and filtered on one field (`router.claimedAt`), so it
 // needs only Firestore's automatic single-field index — no composite index for the deploy plan. The
-// cluster is not a stored field (it is derived from the alert, see incidentTarget), so it is filtered
-// here, page by page, up to a bound on the documents read.
+// cluster is not queried: it is filtered here on the target the router stored (see incidentTarget),
+// page by page, up to a bound on the documents read.
 import { type DocumentSnapshot, FieldPath, type Query } from "@google-cloud/firestore";
 import { extractTarget, isClusterName, type Target } from "@riposte/contracts";
 import { z } from "zod";
@@ -34,10 +34,13 @@ export interface IncidentList {
 }
 
 /**
- * The incident's target as the router derived it from the alert (cluster, namespace, pod, node…),
- * re-derived from the stored alert summary with the default cluster field. Undefined without an alert.
+ * The incident's target (cluster, namespace, pod, node…) as the router derived it with its CLUSTER_FIELD
+ * and stored it with its decision; for a record written before that, re-derived from the stored alert
+ * summary with the default cluster field. Undefined without either.
  */
 export function incidentTarget(record: IncidentRecord): Target | undefined {
+  const stored = record.router?.decision.target;
+  if (stored) return stored;
   const alert = record.alert;
   if (!alert) return undefined;
   return extractTarget({ outputFields: alert.outputFields, hostname: alert.hostname, source: alert.source });

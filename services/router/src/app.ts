@@ -7,6 +7,7 @@ import {
   messageAttributes,
   parseFalcoMessage,
   summarizeAlert,
+  type TargetMessage,
 } from "@riposte/contracts";
 import { type Ledger, LedgerUnavailableError, type RoutingDecisionRecord } from "@riposte/ledger";
 import {
@@ -139,7 +140,7 @@ function decideAndRoute(
         LedgerUnavailableError,
         "could not claim the incident in the ledger",
         () =>
-          deps.ledger.claimIncident(alert.incidentKey, decisionRecord(decision), {
+          deps.ledger.claimIncident(alert.incidentKey, decisionRecord(decision, alert.target), {
             dedupWindowMs: router.dedupWindowMs,
             // A redelivery of this message gets its claim back (a router that died mid-routing).
             claimant: messageId,
@@ -260,9 +261,10 @@ function countNotAlert(stats: RouterStats, reason: string, logger: Logger): void
 }
 
 /** The decision as the ledger stores it (no params: they are in the commands). */
-function decisionRecord(decision: RoutingDecision): RoutingDecisionRecord {
+function decisionRecord(decision: RoutingDecision, target: TargetMessage): RoutingDecisionRecord {
   return {
     playbooks: decision.matched,
     actions: decision.actions.map(({ action, dryRun, playbooks }) => ({ action, dryRun, playbooks })),
+    target,
   };
 }
