@@ -7,7 +7,8 @@
 //   limitSlots/<L>-<k>             k = 0 … max-1: slot k, with the time it was last taken; free again
 //                                  once that is a window's length ago
 //   limitSlotHolders/<set>         the object's claim on one slot in each of its limits, for the
-//                                  longest of their windows
+//                                  shortest of their windows: past it, the slot in the shortest
+//                                  limit may be another object's, so the object takes new slots
 // The holder is the object changed (action, kind, namespace, name, uid), not a delivery: a redelivery,
 // a concurrent duplicate or another incident changing the same object again re-uses the slots it took
 // instead of being refused by them.
@@ -72,7 +73,9 @@ export async function takeObjectSlots(
     );
     return { limit, slots };
   });
-  const holderWindowMs = Math.max(...limits.map((limit) => limit.windowMs));
+  // The shortest, not the longest: once a short window's slot expired another object may hold it, and
+  // re-using the claim would change this object again beside that one (two in one window of max 1).
+  const holderWindowMs = Math.min(...limits.map((limit) => limit.windowMs));
   const holderRef = ctx.db
     .collection(SLOT_HOLDERS)
     .doc(idOf(JSON.stringify([limits.map((limit) => limit.limit), holder])));
