@@ -29,8 +29,8 @@ export {
 export { createLedger, type Ledger, type LedgerOptions } from "./ledger.js";
 export {
   DEFAULT_LIST_LIMIT,
-  type IncidentList,
   IncidentKeyPrefix,
+  type IncidentList,
   incidentTarget,
   LIST_SCAN_MAX,
   LISTED_BY,
