@@ -32,6 +32,7 @@ import {
   claimExpiredQuarantineLeases,
   extendQuarantineLease,
   finishQuarantineRelease,
+  keepQuarantineLease,
   type LeaseExtension,
   type QuarantinedPod,
   type QuarantineLease,
@@ -106,6 +107,7 @@ export interface Ledger {
   readQuarantineLease(pod: QuarantinedPod): Promise<QuarantineLease | undefined>;
   quarantineLeasesOfPod(podUid: string): Promise<QuarantineLease[]>;
   extendQuarantineLease(pod: QuarantinedPod, expiresAt: Date, audit: ReleaseAudit): Promise<LeaseExtension>;
+  keepQuarantineLease(pod: QuarantinedPod, until: Date | undefined, incident: string): Promise<boolean>;
   claimExpiredQuarantineLeases(options?: {
     limit?: number;
     claimMs?: number;
@@ -147,6 +149,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     readQuarantineLease: (pod) => readQuarantineLease(ctx, pod),
     quarantineLeasesOfPod: (podUid) => quarantineLeasesOfPod(ctx, podUid),
     extendQuarantineLease: (pod, expiresAt, audit) => extendQuarantineLease(ctx, pod, expiresAt, audit),
+    keepQuarantineLease: (pod, until, incident) => keepQuarantineLease(ctx, pod, until, incident),
     claimExpiredQuarantineLeases: (options) => claimExpiredQuarantineLeases(ctx, options),
     finishQuarantineRelease: (claim, audit) => finishQuarantineRelease(ctx, claim, audit),
     recordQuarantineRelease: (pod, audit) => recordQuarantineRelease(ctx, pod, audit),

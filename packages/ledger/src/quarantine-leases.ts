@@ -184,6 +184,40 @@ export async function extendQuarantineLease(
 }
 
 /**
+ * A later incident isolated the leased pod (the quarantine stays the first incident's): the lease runs
+ * until `until` when that is later, and never ends by itself when the later incident gave no ttl
+ * (`until` undefined: no `dueAt`, so only an operator lifts it). False when there is no held lease.
+ */
+export async function keepQuarantineLease(
+  ctx: LedgerContext,
+  pod: QuarantinedPod,
+  until: Date | undefined,
+  incident: string,
+): Promise<boolean> {
+  const ref = leaseRef(ctx, pod);
+  const by = IncidentKey.parse(incident);
+  return guarded(ctx, "keep quarantine lease", () =>
+    ctx.db.runTransaction(async (transaction) => {
+      const snapshot = await transaction.get(ref);
+      const lease = snapshot.exists ? leaseOf(ref.id, snapshot.data() ?? {}) : undefined;
+      if (lease?.state !== "held") return false;
+      if (until === undefined) {
+        transaction.update(ref, { dueAt: FieldValue.delete(), keptBy: by, keptAt: timestampAt(ctx.now()) });
+      } else if (until > lease.expiresAt && snapshot.get("dueAt") !== undefined) {
+        transaction.update(ref, {
+          expiresAt: timestampAt(until),
+          dueAt: timestampAt(until),
+          keptBy: by,
+          keptAt: timestampAt(ctx.now()),
+          expireAt: expireAtAfter(ctx, until),
+        });
+      }
+      return true;
+    }),
+  );
+}
+
+/**
  * Claims leases due at `now` — expired while held, or claimed by a holder that did not finish in
  * time — each in its own transaction, so that of two callers at the same moment exactly one gets each.
  */

@@ -36,6 +36,8 @@ export const QUARANTINE_LABEL = "riposte.dev/quarantine";
 export const QUARANTINE_POLICY = "riposte-quarantine";
 const RULE_ANNOTATION = "riposte.dev/quarantine-rule";
 const TIME_ANNOTATION = "riposte.dev/quarantined-at";
+/** The ttl asked, on a pod whose quarantine has a lease in the ledger (the lease holds its expiry). */
+export const LEASE_ANNOTATION = "riposte.dev/quarantine-ttl";
 const MANAGED_BY = { "app.kubernetes.io/managed-by": "riposte" };
 
 /** The deny-all policy: every pod carrying the quarantine label, no ingress, no egress. */
@@ -231,7 +233,7 @@ async function labelPod(
   core: CoreV1Api,
   pod: V1Pod,
   incident: string,
-  rule: string,
+  { rule, ttl }: QuarantineNotes,
   now: Date,
 ): Promise<void> {
   const metadata = pod.metadata ?? {};
@@ -253,6 +255,9 @@ async function labelPod(
       value: rule.slice(0, 1024),
     },
     { op: "add", path: `/metadata/annotations/${escapePointer(TIME_ANNOTATION)}`, value: now.toISOString() },
+    ...(ttl
+      ? [{ op: "add", path: `/metadata/annotations/${escapePointer(LEASE_ANNOTATION)}`, value: ttl }]
+      : []),
   );
   await core.patchNamespacedPod({
     name: metadata.name ?? "",
@@ -282,17 +287,23 @@ async function reread(core: CoreV1Api, pod: V1Pod): Promise<{ stale: string } | 
  * labelPod, with what its failures mean: `stale` when the pod is not the one read, `quarantinedBy` when
  * another delivery quarantined it since our read, a retry on any other race.
  */
+/** What the quarantine's annotations say: the alert's rule, and the lease's ttl when it has one. */
+interface QuarantineNotes {
+  rule: string;
+  ttl?: string | undefined;
+}
+
 function quarantinePod(
   core: CoreV1Api,
   pod: V1Pod,
   incident: string,
-  rule: string,
+  notes: QuarantineNotes,
   now: Date,
 ): Promise<{ stale?: string; quarantinedBy?: string }> {
   let read = pod;
   return retryLostRaces(`label pod ${podRef(pod)}`, async () => {
     try {
-      await labelPod(core, read, incident, rule, now);
+      await labelPod(core, read, incident, notes, now);
       return {};
     } catch (error) {
       const failure = classifyKubernetesError(error);
@@ -348,10 +359,20 @@ function enforcementFromEnvironment(): NetworkPolicyEnforcementLookup {
   };
 }
 
-/** The lease in the ledger; out of reach, a 503 (retried): a quarantine with a ttl never lands without one. */
-async function recordLease(leases: QuarantineLeases, lease: QuarantineLeaseInput): Promise<void> {
+/**
+ * The lease in the ledger — a new one, or, for a later incident, the first one's kept at least as long
+ * as this incident asks (without a ttl: until released by hand). Out of reach, a 503 (retried): a
+ * quarantine with a ttl never lands without its lease, nor a later incident's without its say.
+ */
+async function recordLease(
+  leases: QuarantineLeases,
+  lease: QuarantineLeaseInput,
+  laterIncident: boolean,
+  asked: boolean,
+): Promise<void> {
   try {
-    await leases.recordQuarantineLease(lease);
+    if (!laterIncident) await leases.recordQuarantineLease(lease);
+    else await leases.keepQuarantineLease(lease, asked ? lease.expiresAt : undefined, lease.incident);
   } catch (error) {
     if (error instanceof LedgerUnavailableError)
       throw new RetryableError(`recording the quarantine lease: ${error.message}`, { cause: error });
@@ -359,15 +380,9 @@ async function recordLease(leases: QuarantineLeases, lease: QuarantineLeaseInput
   }
 }
 
-/** The lease an isolation with a ttl records, from `now`; none without a ttl. */
-function leaseOf(
-  command: IsolatePodCommand,
-  cluster: string,
-  pod: V1Pod,
-  now: Date,
-): QuarantineLeaseInput | undefined {
-  const ttlMs = command.params.ttl === undefined ? undefined : quarantineTtlMs(command.params.ttl);
-  if (ttlMs === undefined) return undefined;
+/** The lease an isolation asks for, from `now` (without a ttl: expiring now, never recorded as such). */
+function leaseOf(command: IsolatePodCommand, cluster: string, pod: V1Pod, now: Date): QuarantineLeaseInput {
+  const ttlMs = command.params.ttl === undefined ? 0 : (quarantineTtlMs(command.params.ttl) ?? 0);
   return {
     cluster,
     namespace: pod.metadata?.namespace ?? "",
@@ -454,26 +469,30 @@ export const isolatePodAction = (
       // First in the reason: the notifier's one-line summaries cut a long reason short.
       const warned = (reason: string) => (warning ? `${warning}; ${reason}` : reason);
       const enforcementDetails = { enforced: enforcementFound.enforced, enforcement: enforcementFound.why };
-      // A later incident leaves the quarantine, and its lease, as the first one set them.
-      const lease = laterIncident ? undefined : leaseOf(command, clients.name, pod, now);
+      // Without a ttl, only a later incident touches a lease (the pod's annotation says it has one):
+      // the first incident's is kept for it.
+      const asked = command.params.ttl !== undefined;
+      const leased = laterIncident && pod.metadata?.annotations?.[LEASE_ANNOTATION] !== undefined;
+      const lease =
+        (asked && !laterIncident) || leased ? leaseOf(command, clients.name, pod, now) : undefined;
       return {
         description:
           (laterIncident
             ? `ensure NetworkPolicy ${namespace}/${QUARANTINE_POLICY} for pod ${namespace}/${name}, already quarantined (incident ${quarantinedBy})${notAppliedNote}`
             : `label pod ${namespace}/${name} ${QUARANTINE_LABEL}=${incident} and ensure NetworkPolicy ${namespace}/${QUARANTINE_POLICY} ` +
               `(deny all ingress and egress${requested.length ? `; allow ${requested.join(" and ")}` : ""})`) +
-          (lease ? `; lease until ${lease.expiresAt.toISOString()}` : "") +
+          (lease && asked ? `; lease until ${lease.expiresAt.toISOString()}` : "") +
           (warning ? `; ${warning}` : ""),
         object: { apiVersion: "v1", kind: "Pod", name, namespace, uid: pod.metadata?.uid ?? "" },
         details: {
           resolvedBy: resolution.via,
           policies: policies.map((p) => p.metadata?.name),
           ...enforcementDetails,
-          ...(lease ? { leaseExpiresAt: lease.expiresAt.toISOString() } : {}),
+          ...(lease && asked ? { leaseExpiresAt: lease.expiresAt.toISOString() } : {}),
         },
         async execute() {
           // The lease before the label (a redelivery records it again: the same lease, unchanged).
-          if (lease) await recordLease(leases, lease);
+          if (lease) await recordLease(leases, lease, laterIncident, asked);
           // The policy first: the moment the label lands, the pod is cut off.
           const policyResults: PolicyResult[] = [];
           for (const networkPolicy of policies)
@@ -502,7 +521,8 @@ export const isolatePodAction = (
               },
             };
           }
-          const labelled = await quarantinePod(clients.core, pod, incident, command.alert.rule, now);
+          const notes = { rule: command.alert.rule, ttl: command.params.ttl };
+          const labelled = await quarantinePod(clients.core, pod, incident, notes, now);
           if (labelled.stale) return { result: "stale", reason: labelled.stale };
           if (labelled.quarantinedBy !== undefined)
             return {

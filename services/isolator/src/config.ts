@@ -28,7 +28,7 @@ export function enforcementLookupFromEnv(env: Env = process.env): NetworkPolicyE
 /** What the isolator keeps of quarantine leases (leases.ts). */
 export type QuarantineLeases = Pick<
   Ledger,
-  "recordQuarantineLease" | "claimExpiredQuarantineLeases" | "finishQuarantineRelease"
+  "recordQuarantineLease" | "keepQuarantineLease" | "claimExpiredQuarantineLeases" | "finishQuarantineRelease"
 >;
 
 /**
@@ -44,6 +44,7 @@ export function leasesFromEnv(env: Env = process.env): QuarantineLeases {
   };
   return {
     recordQuarantineLease: (lease) => open().recordQuarantineLease(lease),
+    keepQuarantineLease: (pod, until, incident) => open().keepQuarantineLease(pod, until, incident),
     claimExpiredQuarantineLeases: (options) => open().claimExpiredQuarantineLeases(options),
     finishQuarantineRelease: (claim, audit) => open().finishQuarantineRelease(claim, audit),
   };

@@ -147,6 +147,34 @@ describe("quarantine leases", { timeout: 60_000 }, () => {
     expect(isolator.outcomes()).toEqual([]);
   });
 
+  it("a later incident isolating a leased pod without a ttl keeps it quarantined; with a longer ttl, until then", async () => {
+    const project = uniqueProject();
+    const first = isolation("1m");
+    const noTtl = commandFromExample("isolate-pod", "modern-terminal-shell.json", {
+      top: { time: "2026-02-02T02:02:02.000000002Z" },
+    });
+    expect(noTtl.incident).not.toBe(first.incident);
+    const isolator = await instance(project, { clock: later(2 * MINUTE) });
+    await isolator.send(first);
+    expect(await isolator.send(noTtl)).toBe(204);
+    expect((await isolator.releaseExpired()).status).toBe(200);
+    expect(label()).toBe(first.incident);
+    // A later incident asking for 1h: the lease runs until then, not the first one's minute.
+    sim.reset();
+    const longer = commandFromExample("isolate-pod", "modern-terminal-shell.json", {
+      top: { time: "2026-03-03T03:03:03.000000003Z" },
+      params: { ttl: "1h" },
+    });
+    const other = await instance(uniqueProject(), { clock: later(2 * MINUTE) });
+    await other.send(first);
+    await other.send(longer);
+    expect((await other.releaseExpired()).status).toBe(200);
+    expect(label()).toBe(first.incident);
+    expect((await other.leases.readQuarantineLease(leasedPod()))?.expiresAt.getTime()).toBeGreaterThan(
+      Date.now() + 50 * MINUTE,
+    );
+  });
+
   it("isolating without a ttl records no lease: nothing is ever released by the scheduled call", async () => {
     const project = uniqueProject();
     const isolator = await instance(project, { clock: later(60 * 24 * 60 * MINUTE) });

@@ -8,7 +8,11 @@ import { classifyKubernetesError, recordEvent } from "@riposte/actioner-kit";
 import { isIncidentKey } from "@riposte/contracts";
 import { QUARANTINE_LABEL } from "./action.js";
 
-const ANNOTATIONS = ["riposte.dev/quarantine-rule", "riposte.dev/quarantined-at"];
+const ANNOTATIONS = [
+  "riposte.dev/quarantine-rule",
+  "riposte.dev/quarantined-at",
+  "riposte.dev/quarantine-ttl",
+];
 
 function pointer(key: string): string {
   return key.replace(/~/g, "~0").replace(/\//g, "~1");
