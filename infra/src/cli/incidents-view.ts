@@ -147,8 +147,9 @@ export function incidentView(record: IncidentRecord, traceLink: TraceLink): Inci
 }
 
 // JSON.stringify escapes C0 controls only: DEL, C1 controls (\u009b is CSI to some terminals), line
-// separators and bidi overrides would reach the terminal raw. Escaped, the JSON parses to the same text.
-const RAW_IN_JSON = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+// separators and bidi controls (overrides, isolates, the marks ALM/LRM/RLM) would reach the terminal
+// raw. Escaped, the JSON parses to the same text.
+const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** JSON text safe to print: every character a terminal could act on is a \uXXXX escape. */
 export function terminalJson(value: unknown): string {
@@ -185,7 +186,10 @@ export function incidentListJson(
 const RULE_MAX = 60;
 
 function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  if (text.length <= max) return text;
+  // Never half a surrogate pair: a lone one prints as U+FFFD.
+  const end = /[\ud800-\udbff]/.test(text.charAt(max - 2)) ? max - 2 : max - 1;
+  return `${text.slice(0, end)}…`;
 }
 
 /** `2026-12-05 10:00:00.123Z`: one width, sorts as text. */

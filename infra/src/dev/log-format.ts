@@ -6,9 +6,11 @@ const COLORS = [36, 33, 35, 32, 34, 91, 96, 93, 95, 92];
 const SEVERITY_COLOR: Record<string, number> = { WARNING: 33, ERROR: 31, CRITICAL: 31, DEBUG: 90 };
 const HIDDEN_FIELDS = new Set(["severity", "message", "time", "service", "version", "pid", "hostname"]);
 
-// C0/C1 controls (except tab), line separators and bidi overrides that could forge or hide text.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const INVISIBLE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+// C0/C1 controls (except tab), line separators and every bidi control (overrides, isolates and the
+// implicit marks ALM U+061C, LRM U+200E, RLM U+200F) that could forge, reorder or hide text.
+const INVISIBLE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+  /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 export function makeVisible(text: string): string {
   return text.replace(INVISIBLE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
