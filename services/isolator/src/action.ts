@@ -29,7 +29,7 @@ import {
 } from "@riposte/actioner-kit";
 import { type IsolatePodCommand, quarantineTtlMs } from "@riposte/contracts";
 import { LedgerUnavailableError, type QuarantineLeaseInput } from "@riposte/ledger";
-import { RetryableError } from "@riposte/service-kit";
+import { type KubernetesPermission, RetryableError } from "@riposte/service-kit";
 import { enforcementLookupFromEnv, leasesFromEnv, type QuarantineLeases } from "./config.js";
 
 export const QUARANTINE_LABEL = "riposte.dev/quarantine";
@@ -359,6 +359,35 @@ function enforcementFromEnvironment(): NetworkPolicyEnforcementLookup {
   };
 }
 
+/** What isolate-pod (and the release of its expired leases) may do: the RBAC role is generated from it. */
+const ISOLATE_POD_PERMISSIONS: KubernetesPermission[] = [
+  {
+    apiGroups: [""],
+    resources: ["pods"],
+    verbs: ["get", "list"],
+    reason: "find the pod by name or by container id on its node",
+  },
+  {
+    apiGroups: [""],
+    resources: ["pods"],
+    verbs: ["patch"],
+    reason: "add the quarantine label and annotations",
+  },
+  {
+    apiGroups: ["networking.k8s.io"],
+    resources: ["networkpolicies"],
+    verbs: ["get", "list", "create", "update"],
+    reason: "ensure the deny-all quarantine policy and its allowances, and repair drift",
+  },
+  {
+    apiGroups: ["networking.k8s.io"],
+    resources: ["networkpolicies"],
+    verbs: ["delete"],
+    reason: "delete an incident's allowances when its quarantine lease expires",
+  },
+  EVENT_PERMISSION,
+];
+
 /**
  * The lease in the ledger — a new one, or, for a later incident, the first one's kept at least as long
  * as this incident asks (without a ttl: until released by hand). Out of reach, a 503 (retried): a
@@ -403,27 +432,7 @@ export const isolatePodAction = (
 ) =>
   kubernetesAction("isolate-pod", {
     description: "Cuts a pod off the network with a quarantine label and a deny-all NetworkPolicy",
-    permissions: [
-      {
-        apiGroups: [""],
-        resources: ["pods"],
-        verbs: ["get", "list"],
-        reason: "find the pod by name or by container id on its node",
-      },
-      {
-        apiGroups: [""],
-        resources: ["pods"],
-        verbs: ["patch"],
-        reason: "add the quarantine label and annotations",
-      },
-      {
-        apiGroups: ["networking.k8s.io"],
-        resources: ["networkpolicies"],
-        verbs: ["get", "list", "create", "update"],
-        reason: "ensure the deny-all quarantine policy and its allowances, and repair drift",
-      },
-      EVENT_PERMISSION,
-    ],
+    permissions: ISOLATE_POD_PERMISSIONS,
     limits: [{ name: "pod isolations per cluster", scope: "cluster", max: 20, windowMs: 60_000 }],
     async plan(command, { clients, signal, policy, logger, now }) {
       // Asked at once, alongside the pod lookup; it never rejects, and is cached per cluster. The

@@ -1,6 +1,7 @@
 // Quarantine leases end to end: the isolator records a lease when it isolates with a ttl, and its
 // scheduled call releases expired ones — exactly once across instances, never a replacement pod,
 // nothing without the ledger.
+import { readFileSync } from "node:fs";
 import type { V1Pod } from "@kubernetes/client-node";
 import { commandFromExample, runnerDepsForTest } from "@riposte/actioner-kit/testing";
 import type { ActionOutcome, IsolatePodCommand } from "@riposte/contracts";
@@ -26,7 +27,10 @@ const label = () => pod()?.metadata?.labels?.[QUARANTINE_LABEL];
 const MINUTE = 60_000;
 
 /** One isolator instance: its own Firestore client on the shared ledger (`project`), its own clock. */
-async function instance(project: string, options: { clock?: () => Date; emulatorHost?: string } = {}) {
+async function instance(
+  project: string,
+  options: { clock?: () => Date; emulatorHost?: string; cluster?: SimCluster; token?: string } = {},
+) {
   const firestore = createLedgerFirestore({
     projectId: project,
     emulatorHost: options.emulatorHost ?? inject("firestoreEmulatorHost"),
@@ -39,7 +43,11 @@ async function instance(project: string, options: { clock?: () => Date; emulator
   // The first call sets up the client's channel (seconds on a loaded machine): not within a delivery's
   // 5 s cap. (In production the scheduled call, every minute, has done it.)
   await leases.warmUp().catch(() => undefined);
-  const runner = runnerDepsForTest("isolator", sim.url);
+  const runner = runnerDepsForTest(
+    "isolator",
+    (options.cluster ?? sim).url,
+    options.token ? { token: options.token } : {},
+  );
   const app = createApp(
     { push: { service: "isolator", publisher: runner.publisher, logger: createSilentLogger() }, runner },
     { leases },
@@ -191,3 +199,35 @@ function leasedPod() {
   const current = pod() as V1Pod;
   return { cluster: "local", namespace: POD.namespace, pod: POD.name, podUid: current.metadata?.uid ?? "" };
 }
+
+describe("the release of an expired lease with the isolator's generated role", { timeout: 60_000 }, () => {
+  let rbacSim: SimCluster;
+  beforeAll(async () => {
+    rbacSim = await startSim({
+      seed: demoSeed(),
+      rbac: [readFileSync(new URL("../../../infra/k8s/rbac/isolator.yaml", import.meta.url), "utf8")],
+      tokens: { "token-isolator": "riposte-isolator@PROJECT_ID.iam.gserviceaccount.com" },
+      anonymous: "deny",
+    });
+  });
+  afterAll(() => rbacSim.stop());
+
+  it("is allowed: label and the incident's allowance policies removed", async () => {
+    const isolator = await instance(uniqueProject(), {
+      clock: later(2 * MINUTE),
+      cluster: rbacSim,
+      token: "token-isolator",
+    });
+    const command = commandFromExample("isolate-pod", "modern-terminal-shell.json", {
+      params: { ttl: "1m", allowDns: true },
+    });
+    expect(await isolator.send(command)).toBe(204);
+    const answer = await isolator.releaseExpired();
+    expect(answer).toEqual({ status: 200, body: { released: 1, ended: 0, failed: 0 } });
+    const released = rbacSim.get({ kind: "Pod", ...POD }) as V1Pod;
+    expect(released.metadata?.labels?.[QUARANTINE_LABEL]).toBeUndefined();
+    expect(
+      rbacSim.get({ kind: "NetworkPolicy", namespace: "shop", name: `riposte-dns-${command.incident}` }),
+    ).toBeUndefined();
+  });
+});
