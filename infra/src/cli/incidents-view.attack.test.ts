@@ -1,7 +1,7 @@
 // Adversarial review (issue 18): `riposte incidents list|show` never lets an alert's text reach the
 // terminal raw — not as lines, not as --json — whatever field the attacker's text lands in.
 import { severityOf } from "@riposte/contracts";
-import type { IncidentRecord } from "@riposte/ledger";
+import { type IncidentRecord, incidentTarget } from "@riposte/ledger";
 import { describe, expect, it } from "vitest";
 import {
   incidentJson,
@@ -121,5 +121,21 @@ describe("incidents view under attack", () => {
       finding: null,
       target: null,
     });
+  });
+
+  it("the cluster is the one the router stored, never one the alert's fields claim", () => {
+    const spoofing = record("x");
+    (spoofing.router as NonNullable<IncidentRecord["router"]>).decision.target = {
+      cluster: "prod-eu",
+      rejected: [],
+    };
+    (spoofing.alert as NonNullable<IncidentRecord["alert"]>).outputFields = {
+      cluster: "staging",
+      "k8s.cluster.name": "staging",
+    };
+    expect(incidentTarget(spoofing)?.cluster).toBe("prod-eu");
+    expect(
+      incidentListLines({ incidents: [spoofing], truncated: false, unreadable: [] }, noLink)[0],
+    ).toContain("cluster prod-eu");
   });
 });
