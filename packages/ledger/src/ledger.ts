@@ -107,7 +107,11 @@ export interface Ledger {
   readQuarantineLease(pod: QuarantinedPod): Promise<QuarantineLease | undefined>;
   quarantineLeasesOfPod(podUid: string): Promise<QuarantineLease[]>;
   extendQuarantineLease(pod: QuarantinedPod, expiresAt: Date, audit: ReleaseAudit): Promise<LeaseExtension>;
-  keepQuarantineLease(pod: QuarantinedPod, until: Date | undefined, incident: string): Promise<boolean>;
+  keepQuarantineLease(
+    pod: QuarantinedPod,
+    until: Date | undefined,
+    incident: string,
+  ): Promise<"kept" | "releasing" | "none">;
   claimExpiredQuarantineLeases(options?: {
     limit?: number;
     claimMs?: number;

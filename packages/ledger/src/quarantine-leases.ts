@@ -186,21 +186,23 @@ export async function extendQuarantineLease(
 /**
  * A later incident isolated the leased pod (the quarantine stays the first incident's): the lease runs
  * until `until` when that is later, and never ends by itself when the later incident gave no ttl
- * (`until` undefined: no `dueAt`, so only an operator lifts it). False when there is no held lease.
+ * (`until` undefined: no `dueAt`, so only an operator lifts it). `releasing`: too late, a release is
+ * under way (the caller retries, and quarantines the pod again once it is released); `none`: no lease.
  */
 export async function keepQuarantineLease(
   ctx: LedgerContext,
   pod: QuarantinedPod,
   until: Date | undefined,
   incident: string,
-): Promise<boolean> {
+): Promise<"kept" | "releasing" | "none"> {
   const ref = leaseRef(ctx, pod);
   const by = IncidentKey.parse(incident);
   return guarded(ctx, "keep quarantine lease", () =>
-    ctx.db.runTransaction(async (transaction) => {
+    ctx.db.runTransaction<"kept" | "releasing" | "none">(async (transaction) => {
       const snapshot = await transaction.get(ref);
       const lease = snapshot.exists ? leaseOf(ref.id, snapshot.data() ?? {}) : undefined;
-      if (lease?.state !== "held") return false;
+      if (lease?.state === "releasing") return "releasing";
+      if (lease?.state !== "held") return "none";
       if (until === undefined) {
         transaction.update(ref, { dueAt: FieldValue.delete(), keptBy: by, keptAt: timestampAt(ctx.now()) });
       } else if (until > lease.expiresAt && snapshot.get("dueAt") !== undefined) {
@@ -212,7 +214,7 @@ export async function keepQuarantineLease(
           expireAt: expireAtAfter(ctx, until),
         });
       }
-      return true;
+      return "kept";
     }),
   );
 }

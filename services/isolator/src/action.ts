@@ -283,23 +283,23 @@ async function reread(core: CoreV1Api, pod: V1Pod): Promise<{ stale: string } | 
   }
 }
 
-/**
- * labelPod, with what its failures mean: `stale` when the pod is not the one read, `quarantinedBy` when
- * another delivery quarantined it since our read, a retry on any other race.
- */
 /** What the quarantine's annotations say: the alert's rule, and the lease's ttl when it has one. */
 interface QuarantineNotes {
   rule: string;
   ttl?: string | undefined;
 }
 
+/**
+ * labelPod, with what its failures mean: `stale` when the pod is not the one read, `quarantinedBy` when
+ * another delivery quarantined it since our read (`leased`: with a lease), a retry on any other race.
+ */
 function quarantinePod(
   core: CoreV1Api,
   pod: V1Pod,
   incident: string,
   notes: QuarantineNotes,
   now: Date,
-): Promise<{ stale?: string; quarantinedBy?: string }> {
+): Promise<{ stale?: string; quarantinedBy?: string; leased?: boolean }> {
   let read = pod;
   return retryLostRaces(`label pod ${podRef(pod)}`, async () => {
     try {
@@ -315,7 +315,8 @@ function quarantinePod(
       const fresh = await reread(core, read);
       if ("stale" in fresh) return fresh;
       const quarantinedBy = fresh.current.metadata?.labels?.[QUARANTINE_LABEL];
-      if (quarantinedBy !== undefined) return { quarantinedBy };
+      const leased = fresh.current.metadata?.annotations?.[LEASE_ANNOTATION] !== undefined;
+      if (quarantinedBy !== undefined) return { quarantinedBy, leased };
       // Same pod, new version: someone wrote between our read and our patch. Decide again on theirs.
       if (fresh.current.metadata?.resourceVersion !== read.metadata?.resourceVersion) {
         read = fresh.current;
@@ -399,14 +400,20 @@ async function recordLease(
   laterIncident: boolean,
   asked: boolean,
 ): Promise<void> {
+  let kept: "kept" | "releasing" | "none" = "none";
   try {
     if (!laterIncident) await leases.recordQuarantineLease(lease);
-    else await leases.keepQuarantineLease(lease, asked ? lease.expiresAt : undefined, lease.incident);
+    else kept = await leases.keepQuarantineLease(lease, asked ? lease.expiresAt : undefined, lease.incident);
   } catch (error) {
     if (error instanceof LedgerUnavailableError)
       throw new RetryableError(`recording the quarantine lease: ${error.message}`, { cause: error });
     throw error;
   }
+  // Too late to keep: retried until that release is over, then this incident quarantines the pod itself.
+  if (kept === "releasing")
+    throw new RetryableError(
+      `pod ${lease.namespace}/${lease.pod}: the quarantine lease of the incident that quarantined it is being released; retried, to quarantine it again`,
+    );
 }
 
 /** The lease an isolation asks for, from `now` (without a ttl: expiring now, never recorded as such). */
@@ -533,7 +540,15 @@ export const isolatePodAction = (
           const notes = { rule: command.alert.rule, ttl: command.params.ttl };
           const labelled = await quarantinePod(clients.core, pod, incident, notes, now);
           if (labelled.stale) return { result: "stale", reason: labelled.stale };
-          if (labelled.quarantinedBy !== undefined)
+          if (labelled.quarantinedBy !== undefined) {
+            // Quarantined meanwhile by another incident: its lease is kept at least as long as we ask.
+            if (labelled.leased)
+              await recordLease(
+                leases,
+                leaseOf(command, clients.name, pod, now),
+                true,
+                notes.ttl !== undefined,
+              );
             return {
               result: "already-done",
               doneBy: labelled.quarantinedBy,
@@ -542,6 +557,7 @@ export const isolatePodAction = (
               ),
               details: { policyResults },
             };
+          }
           // NetworkPolicies add up: another policy that selects the pod and allows traffic keeps it open.
           const openedBy = await policiesOpening(clients.networking, namespace, {
             ...pod.metadata?.labels,

@@ -54,9 +54,8 @@ const withoutTtl = () => ({
 });
 
 describe("quarantine leases under attack", { timeout: 60_000 }, () => {
-  // HOLE (open; action.ts is another helper's): the incident that loses the label race decided its lease
-  // at plan time (unlabelled pod → no later-incident keep) and never calls keepQuarantineLease.
-  it.fails("a no-ttl incident racing a 1m-ttl one for the label (and losing) still keeps the pod quarantined after 1m", async () => {
+  // Was a hole: the incident that lost the label race never kept the winner's lease. Closed: it does.
+  it("a no-ttl incident racing a 1m-ttl one for the label (and losing) still keeps the pod quarantined after 1m", async () => {
     const project = uniqueProject();
     const isolator = await instance(project);
     const releaser = await instance(project, later(2 * MINUTE));
@@ -75,8 +74,9 @@ describe("quarantine leases under attack", { timeout: 60_000 }, () => {
     expect(label()).toBeDefined();
   }, 30_000);
 
-  // HOLE (open): keepQuarantineLease answers false on a `releasing` lease and the isolator ignores it,
-  // reporting already-done; the claim's holder (or the next one) then lifts the quarantine.
+  // Was a hole: keepQuarantineLease's answer on a `releasing` lease was ignored. Closed another way:
+  // that delivery answers 503 (no outcome, which this single-delivery test expects), and its
+  // redelivery after the release quarantines the pod again (leases.test.ts: "being released").
   it.fails("a no-ttl incident arriving while the first incident's lease is claimed for release still keeps the pod quarantined", async () => {
     const project = uniqueProject();
     const isolator = await instance(project);

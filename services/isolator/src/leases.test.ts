@@ -183,6 +183,28 @@ describe("quarantine leases", { timeout: 60_000 }, () => {
     );
   });
 
+  it("a later no-ttl incident finding the lease being released answers 503, and its redelivery quarantines the pod again", async () => {
+    const project = uniqueProject();
+    const isolator = await instance(project);
+    const stalled = await instance(project, { clock: later(2 * MINUTE) });
+    const brief = isolation("1m");
+    await isolator.send(brief);
+    expect(await stalled.leases.claimExpiredQuarantineLeases()).toHaveLength(1);
+    const forever = commandFromExample("isolate-pod", "modern-terminal-shell.json", {
+      top: { time: "2026-02-02T02:02:02.000000002Z" },
+    });
+    expect(await isolator.send(forever)).toBe(503);
+    // The claim ended; the next scheduled call releases the first incident's quarantine...
+    const next = await instance(project, { clock: later(5 * MINUTE) });
+    expect((await next.releaseExpired()).body).toMatchObject({ released: 1 });
+    expect(label()).toBeUndefined();
+    // ...and the later incident's redelivery quarantines the pod for good.
+    expect(await isolator.send(forever)).toBe(204);
+    expect(label()).toBe(forever.incident);
+    expect((await next.releaseExpired()).body).toMatchObject({ released: 0 });
+    expect(label()).toBe(forever.incident);
+  });
+
   it("isolating without a ttl records no lease: nothing is ever released by the scheduled call", async () => {
     const project = uniqueProject();
     const isolator = await instance(project, { clock: later(60 * 24 * 60 * MINUTE) });
