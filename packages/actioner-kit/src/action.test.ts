@@ -132,6 +132,15 @@ const quarantineLabel: KubernetesAction<KillPodCommand> = {
   },
 };
 
+// A cap that a loaded 2-core machine's ledger claim, GET and DELETE fit inside (300–400 ms did not:
+// at load 10 the redelivery itself ran past it), and a fault clearly slower than the cap.
+const CAP_MS = 1_200;
+const SLOWER_MS = 2_400;
+/** After a 503 at the cap, long enough for a call that took SLOWER_MS to have landed (or not). */
+const LANDED_MS = SLOWER_MS - CAP_MS + 1_000;
+/** A few caps and faults in a row, on a loaded machine. */
+const SLOW_TEST_MS = 20_000;
+
 const ONE_PER_NAMESPACE: LimitRule[] = [
   { name: "pod kills per namespace", scope: "namespace", max: 1, windowMs: 60_000 },
 ];
@@ -203,7 +212,7 @@ function setup(options: SetupOptions = {}) {
   const deliverUntilAcked = async (command: KillPodCommand, attempts = 4) => {
     const statuses: number[] = [];
     for (let attempt = 0; attempt < attempts && statuses.at(-1) !== 204; attempt += 1) {
-      if (attempt > 0) await sleep(700);
+      if (attempt > 0) await sleep(LANDED_MS);
       statuses.push(await send(command, "m-redelivered"));
     }
     return statuses;
@@ -221,13 +230,13 @@ const landedDeletes = () =>
   sim.requests.filter((r) => r.verb === "delete" && r.resource === "pods" && r.status === 200);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe("blast-radius limit against a slow API", () => {
+describe("blast-radius limit against a slow API", { timeout: SLOW_TEST_MS }, () => {
   it("a delete that timed out keeps its slot: its redelivery and a second pod make one delete in all", async () => {
-    const { send, outcomes } = setup({ callTimeoutMs: 300 });
-    sim.faults.inject({ verb: "delete", resource: "pods", name: "web-1", latencyMs: 800, times: 1 });
+    const { send, outcomes } = setup({ callTimeoutMs: CAP_MS });
+    sim.faults.inject({ verb: "delete", resource: "pods", name: "web-1", latencyMs: SLOWER_MS, times: 1 });
     const first = killCommand("web-1");
     expect(await send(first, "m-1")).toBe(503);
-    await sleep(1_000); // the slow delete has had time to land, if it was not aborted
+    await sleep(LANDED_MS); // the slow delete has had time to land, if it was not aborted
     expect(await send(first, "m-1")).toBe(204); // Pub/Sub redelivers the same message
     expect(await send(killCommand("web-2"), "m-2")).toBe(204);
 
@@ -276,11 +285,11 @@ describe("blast-radius limit against a slow API", () => {
   });
 
   it("a redelivery after a timeout whose delete was aborted re-uses its own slot and deletes", async () => {
-    const { send, outcomes } = setup({ callTimeoutMs: 300 });
-    sim.faults.inject({ verb: "delete", resource: "pods", name: "web-1", latencyMs: 800, times: 1 });
+    const { send, outcomes } = setup({ callTimeoutMs: CAP_MS });
+    sim.faults.inject({ verb: "delete", resource: "pods", name: "web-1", latencyMs: SLOWER_MS, times: 1 });
     const command = killCommand("web-1");
     expect(await send(command)).toBe(503);
-    await sleep(1_000);
+    await sleep(LANDED_MS);
     expect(exists("web-1")).toBe(true); // the aborted delete never reached the store
     expect(await send(command)).toBe(204);
     expect(exists("web-1")).toBe(false);
@@ -288,19 +297,19 @@ describe("blast-radius limit against a slow API", () => {
   });
 });
 
-describe("one deadline for the whole delivery", () => {
+describe("one deadline for the whole delivery", { timeout: SLOW_TEST_MS }, () => {
   it("an execute that outlives the push deadline: 503, the delete is aborted, no outcome published", async () => {
-    const { send, outcomes } = setup({ handlerTimeoutMs: 300, callTimeoutMs: 5_000 });
-    sim.faults.inject({ verb: "delete", resource: "pods", name: "web-1", latencyMs: 800, times: 1 });
+    const { send, outcomes } = setup({ handlerTimeoutMs: CAP_MS, callTimeoutMs: 10_000 });
+    sim.faults.inject({ verb: "delete", resource: "pods", name: "web-1", latencyMs: SLOWER_MS, times: 1 });
     expect(await send(killCommand("web-1"))).toBe(503);
-    await sleep(1_200);
+    await sleep(LANDED_MS);
     expect(outcomes()).toEqual([]);
     expect(exists("web-1")).toBe(true);
     expect(landedDeletes()).toHaveLength(0);
   });
 });
 
-describe("one outcome per command, however Pub/Sub redelivers", () => {
+describe("one outcome per command, however Pub/Sub redelivers", { timeout: SLOW_TEST_MS }, () => {
   it("a publish under way at the push deadline is waited for: one outcome, done", async () => {
     const { deliverUntilAcked, outcomes } = setup({ handlerTimeoutMs: 300, publishDelayMs: 500 });
     const statuses = await deliverUntilAcked(killCommand("web-1"));
@@ -310,8 +319,8 @@ describe("one outcome per command, however Pub/Sub redelivers", () => {
   });
 
   it("an Event slower than the deadline: the redelivery reports done and writes the Event once", async () => {
-    const { deliverUntilAcked, outcomes } = setup({ handlerTimeoutMs: 400 });
-    sim.faults.inject({ verb: "create", resource: "events", latencyMs: 1_000, times: 1 });
+    const { deliverUntilAcked, outcomes } = setup({ handlerTimeoutMs: CAP_MS });
+    sim.faults.inject({ verb: "create", resource: "events", latencyMs: SLOWER_MS, times: 1 });
     const command = killCommand("web-1");
     const statuses = await deliverUntilAcked(command);
     expect(statuses).toEqual([503, 204]);
@@ -324,11 +333,11 @@ describe("one outcome per command, however Pub/Sub redelivers", () => {
   });
 
   it("two redeliveries at once after the deadline: one says done, the other already-done", async () => {
-    const { send, outcomes } = setup({ handlerTimeoutMs: 400 });
-    sim.faults.inject({ verb: "create", resource: "events", latencyMs: 1_000, times: 1 });
+    const { send, outcomes } = setup({ handlerTimeoutMs: CAP_MS });
+    sim.faults.inject({ verb: "create", resource: "events", latencyMs: SLOWER_MS, times: 1 });
     const command = killCommand("web-1");
     expect(await send(command, "m-1")).toBe(503);
-    await sleep(700);
+    await sleep(LANDED_MS);
     expect(await Promise.all([send(command, "m-1"), send(command, "m-1")])).toEqual([204, 204]);
     expect(
       outcomes()
@@ -338,10 +347,10 @@ describe("one outcome per command, however Pub/Sub redelivers", () => {
   });
 
   it("another incident finding the pod gone by the first one's delete is already-done, not done", async () => {
-    const { send, outcomes } = setup({ handlerTimeoutMs: 400 });
-    sim.faults.inject({ verb: "create", resource: "events", latencyMs: 1_000, times: 1 });
+    const { send, outcomes } = setup({ handlerTimeoutMs: CAP_MS });
+    sim.faults.inject({ verb: "create", resource: "events", latencyMs: SLOWER_MS, times: 1 });
     expect(await send(killCommand("web-1"))).toBe(503);
-    await sleep(700);
+    await sleep(LANDED_MS);
     expect(await send(killCommand("web-1"))).toBe(204);
     expect(outcomes().map((o) => o.result)).toEqual(["already-done"]);
   });
