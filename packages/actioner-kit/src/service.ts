@@ -2,7 +2,7 @@
 // runner dependencies built from the kit's config. A service is then its action, its descriptor
 // (`describeActioner`) and a main that calls `runActioner` (run.ts).
 import { ACTIONS, type Command, commandSchemaFor, Topics } from "@riposte/contracts";
-import { ledgerFromConfig } from "@riposte/ledger";
+import { openLedger } from "@riposte/ledger";
 import {
   createPushApp,
   DEFAULT_RUNTIME,
@@ -106,20 +106,8 @@ export function createActionerApp<C extends Command>(
 export function startActioner<C extends Command>(descriptor: ActionerDescriptor<C>) {
   return startService(descriptor, async (kit) => {
     const { config } = kit;
-    const connection = ledgerFromConfig(config);
-    const ledger = createActionerLedger(connection);
+    const ledger = await openLedger(config, createActionerLedger, { ...kit, requests: "commands" });
     const runner = runnerDepsFromKit(descriptor.action, kit, descriptor.name, ledger);
-    kit.onShutdown(() => connection.firestore.terminate());
-    // The first call sets up the client's channel (seconds): before the first command, not during it.
-    // Not fatal: without the ledger every command answers 503 until it is back (fail closed).
-    await ledger
-      .warmUp()
-      .catch((error: unknown) =>
-        kit.logger.warn(
-          { error: (error as Error).message },
-          "the ledger is out of reach: commands answer 503 until it is back",
-        ),
-      );
     return createActionerApp(descriptor.action, { push: kit.push, runner }, descriptor.scheduled);
   });
 }

@@ -70,3 +70,35 @@ export function ledgerFromConfig(config: LedgerConfig): LedgerConnection {
   });
   return { firestore, timeoutMs: config.LEDGER_TIMEOUT_MS, ttlDays: config.LEDGER_TTL_DAYS };
 }
+
+/** What a starting service gives openLedger: its shutdown hooks and its log. */
+export interface LedgerOpening {
+  onShutdown(hook: () => Promise<void>): void;
+  logger: { warn(fields: Record<string, unknown>, message: string): void };
+  /** What answers 503 while the ledger is out of reach, for the log line, e.g. "alerts". */
+  requests: string;
+}
+
+/**
+ * A service's ledger at start: the client from its config, closed at shutdown, and a first call made
+ * now, since it sets up the channel (seconds) — before the first request, not during it. Out of reach
+ * is not fatal: every request answers 503 until the ledger is back (fail closed), so it is logged.
+ */
+export async function openLedger<T extends { warmUp(): Promise<void> }>(
+  config: LedgerConfig,
+  open: (connection: LedgerConnection) => T,
+  { onShutdown, logger, requests }: LedgerOpening,
+): Promise<T> {
+  const connection = ledgerFromConfig(config);
+  const ledger = open(connection);
+  onShutdown(() => connection.firestore.terminate());
+  await ledger
+    .warmUp()
+    .catch((error: unknown) =>
+      logger.warn(
+        { error: error instanceof Error ? error.message : String(error) },
+        `the ledger is out of reach: ${requests} answer 503 until it is back`,
+      ),
+    );
+  return ledger;
+}

@@ -6,7 +6,14 @@ export {
   DEFAULT_CLAIM_LEASE_MS,
 } from "./claim.js";
 export { createLedgerFirestore, type LedgerClientOptions } from "./client.js";
-export { type LedgerConfig, type LedgerConnection, LedgerEnv, ledgerFromConfig } from "./config.js";
+export {
+  type LedgerConfig,
+  type LedgerConnection,
+  LedgerEnv,
+  type LedgerOpening,
+  ledgerFromConfig,
+  openLedger,
+} from "./config.js";
 export { DEFAULT_TIMEOUT_MS, DEFAULT_TTL_DAYS } from "./context.js";
 export {
   DEFAULT_DELIVERY_LEASE_MS,

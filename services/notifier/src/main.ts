@@ -1,8 +1,8 @@
 // Entry point: reads the destinations, wires real dependencies and listens. Everything testable lives
 // in app.ts.
 import "./instrument.js";
-import { createLedger, ledgerFromConfig } from "@riposte/ledger";
-import { errorMessage, startService } from "@riposte/service-kit";
+import { createLedger, openLedger } from "@riposte/ledger";
+import { startService } from "@riposte/service-kit";
 import { cloudTraceProject } from "@riposte/service-kit/gcp";
 import { createApp } from "./app.js";
 import { destinationsFromConfig } from "./config.js";
@@ -15,13 +15,7 @@ await startService(notifierDescriptor, async (kit) => {
   const { config } = kit;
   const destinations = destinationsFromConfig(config);
   const traceProjectId = cloudTraceProject();
-  const connection = ledgerFromConfig(config);
-  const ledger = createLedger(connection);
-  // The first call sets up the client's channel (seconds): before the first push, not during it. Out
-  // of reach, the notifier starts anyway: every push answers 503 until the ledger is back.
-  await ledger.warmUp().catch((error: unknown) => {
-    kit.logger.error({ err: errorMessage(error) }, `ledger not reachable at start: ${errorMessage(error)}`);
-  });
+  const ledger = await openLedger(config, createLedger, { ...kit, requests: "pushes" });
   const app = createApp({
     push: kit.push,
     publisher: kit.publisher,
@@ -49,11 +43,11 @@ await startService(notifierDescriptor, async (kit) => {
     delivery: { maxAttempts: config.DELIVERY_MAX_ATTEMPTS, attemptTimeoutMs: config.DELIVERY_TIMEOUT_MS },
   });
   // Storm windows this instance opened: summarised on the way out rather than a minute late by the
-  // scheduled call (which sends them if this does not finish).
+  // scheduled call (which sends them if this does not finish). Hooks run last-registered first, so
+  // this runs before openLedger's closes the ledger's client.
   kit.onShutdown(async () => {
     await app.notifier.flush(SHUTDOWN_FLUSH_MS);
     await app.notifier.dispose();
-    await connection.firestore.terminate();
   });
   kit.logger.info(
     {

@@ -1,6 +1,6 @@
 // Entry point: builds the real SCC client, checks the source exists, and serves. Logic lives in app.ts.
 import "./instrument.js";
-import { createLedger, ledgerFromConfig } from "@riposte/ledger";
+import { createLedger, openLedger } from "@riposte/ledger";
 import { startService } from "@riposte/service-kit";
 import { cloudTraceProject } from "@riposte/service-kit/gcp";
 import { createApp } from "./app.js";
@@ -22,19 +22,7 @@ await startService(sccExporterDescriptor, async ({ config, push, publisher, logg
     { parent: where.parent, endpoint: config.SCC_ENDPOINT ?? "securitycenter.googleapis.com" },
     `writing findings under ${where.parent}`,
   );
-  const connection = ledgerFromConfig(config);
-  const ledger = createLedger(connection);
-  onShutdown(() => connection.firestore.terminate());
-  // The first call sets up the client's channel (seconds). Not fatal: without the ledger an export
-  // answers 503 until it is back.
-  await ledger
-    .warmUp()
-    .catch((error: unknown) =>
-      logger.warn(
-        { error: (error as Error).message },
-        "the ledger is out of reach: exports answer 503 until it is back",
-      ),
-    );
+  const ledger = await openLedger(config, createLedger, { onShutdown, logger, requests: "exports" });
   return createApp({
     push,
     publisher,
