@@ -112,6 +112,20 @@ describe("fault injection", () => {
     sim.clearRequests();
     expect(sim.requests).toEqual([]);
   });
+
+  it("a request held by a latency fault is pending until answered, then logged", async () => {
+    sim.faults.inject({ verb: "delete", resource: "pods", latencyMs: 400, times: 1 });
+    const answered = fetch(`${sim.url}/api/v1/namespaces/shop/pods/nope`, { method: "DELETE" });
+    const deadline = Date.now() + 5_000;
+    while (!sim.pendingRequests.some((r) => r.verb === "delete") && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(sim.pendingRequests).toEqual([expect.objectContaining({ verb: "delete", name: "nope" })]);
+    expect(sim.requests.filter((r) => r.verb === "delete")).toEqual([]);
+    await answered;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sim.pendingRequests).toEqual([]);
+    expect(sim.requests.filter((r) => r.verb === "delete")).toMatchObject([{ name: "nope", status: 404 }]);
+  });
 });
 
 describe("admin endpoint /__sim/", () => {

@@ -14,7 +14,7 @@ export {
 } from "./gke-api.js";
 export type { KubeObject, ObjectMeta, OwnerReference } from "./json.js";
 export type { AnonymousPolicy } from "./rbac.js";
-export type { RequestRecord } from "./request-log.js";
+export type { PendingRequest, RequestRecord } from "./request-log.js";
 export {
   type ListRef,
   type ObjectRef,

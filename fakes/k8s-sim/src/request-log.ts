@@ -26,8 +26,15 @@ export interface RequestRecord {
   faultId?: string;
 }
 
+/** A request received and not yet answered: what is known of it so far (verb and name once routed). */
+export type PendingRequest = Omit<RequestRecord, "seq" | "status" | "durationMs">;
+
 export interface RequestLog {
-  record(entry: Omit<RequestRecord, "seq">): void;
+  /** Marks `entry` as under way until `record` is called with it as `began`. */
+  begin(entry: PendingRequest): void;
+  record(entry: Omit<RequestRecord, "seq">, began?: PendingRequest): void;
+  /** Requests under way now, oldest first: what a test stops a process in the middle of. */
+  pending(): PendingRequest[];
   /** Oldest first. */
   entries(): RequestRecord[];
   clear(): void;
@@ -43,8 +50,14 @@ export function createRequestLog(capacity = 10_000): RequestLog {
   let next = 0;
   let size = 0;
   let seq = 0;
+  const underWay = new Set<PendingRequest>();
   return {
-    record(entry) {
+    begin(entry) {
+      underWay.add(entry);
+    },
+    pending: () => [...underWay],
+    record(entry, began) {
+      if (began) underWay.delete(began);
       seq += 1;
       ring[next] = { seq, ...entry };
       next = (next + 1) % capacity;

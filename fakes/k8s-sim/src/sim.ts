@@ -22,7 +22,7 @@ import {
   createTokenAuthenticator,
 } from "./rbac.js";
 import { createRegistry, OWNER_INDEX, parseManifests } from "./registry.js";
-import { createRequestLog, type RequestRecord } from "./request-log.js";
+import { createRequestLog, type PendingRequest, type RequestRecord } from "./request-log.js";
 import { RESOURCE_TYPES, resolveType, type TypeRef } from "./resources.js";
 import { KubeApiError } from "./status.js";
 import { createObjectStore, type IndexFunction } from "./store.js";
@@ -92,6 +92,8 @@ export interface SimCluster {
   readonly faults: SimFaults;
   /** Requests answered, oldest first (bounded ring buffer). */
   readonly requests: readonly RequestRecord[];
+  /** Requests received and not yet answered (a slow fault's DELETE, for one), oldest first. */
+  readonly pendingRequests: readonly PendingRequest[];
   clearRequests(): void;
   /** Back to the state right after start (seed and RBAC), with no faults and an empty log. */
   reset(): void;
@@ -353,6 +355,9 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
     },
     get requests() {
       return requestLog.entries();
+    },
+    get pendingRequests() {
+      return requestLog.pending();
     },
     clearRequests: () => requestLog.clear(),
     reset,

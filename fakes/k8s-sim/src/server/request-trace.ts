@@ -35,13 +35,17 @@ export function traceRequest(requestLog: RequestLog, now: () => Date, request: T
   const summary = summarizeBody(isKubernetesProtobuf(body) ? "<protobuf>" : body.toString("utf8"));
   if (summary !== undefined) record.bodySummary = summary;
   const trace: RequestTrace = { record, dropped: false };
+  requestLog.begin(record);
   res.on("close", () => {
-    requestLog.record({
-      ...record,
-      // A client that went away before any answer was sent got none: 0, not the default 200.
-      status: trace.dropped || !res.headersSent ? 0 : res.statusCode,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
-    });
+    requestLog.record(
+      {
+        ...record,
+        // A client that went away before any answer was sent got none: 0, not the default 200.
+        status: trace.dropped || !res.headersSent ? 0 : res.statusCode,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+      },
+      record,
+    );
   });
   return trace;
 }
