@@ -150,13 +150,14 @@ function isPlan(value: ActionPlan | FinalResult): value is ActionPlan {
 }
 
 /**
- * One delivery's Kubernetes calls share one AbortController: it aborts when the push deadline passes
- * (the push was answered 503) or when one step overruns its own cap. Either way the handler gives up,
- * so every call still in flight is cancelled rather than left to land unseen.
+ * One delivery's Kubernetes calls share one AbortController: it aborts when the push deadline or the
+ * shutdown grace passes (the push was answered 503) or when one step overruns its own cap. Either way
+ * the handler gives up, so every call still in flight is cancelled rather than left to land unseen.
  */
 function deliveryCalls(pushSignal: AbortSignal) {
   const controller = new AbortController();
-  const onPushDeadline = () => controller.abort(new RetryableError("push handler deadline exceeded"));
+  const onPushDeadline = () =>
+    controller.abort(new RetryableError(`push handler cut off: ${errorText(pushSignal.reason)}`));
   if (pushSignal.aborted) onPushDeadline();
   else pushSignal.addEventListener("abort", onPushDeadline, { once: true });
   return {

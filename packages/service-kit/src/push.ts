@@ -72,6 +72,11 @@ export interface PushAppOptions {
   quarantineTopic?: string;
   /** Reports readiness; false while shutting down so /healthz tells the load balancer to stop. */
   isReady?: () => boolean;
+  /**
+   * Aborted when the grace after SIGTERM is over: every handler still running is cut off as at its
+   * deadline (a commit under way is waited for) and answers 503, so Pub/Sub redelivers it.
+   */
+  stopping?: AbortSignal;
 }
 
 export const DEFAULT_PUSH_OPTIONS = {
@@ -203,7 +208,7 @@ async function deliver(
     signal,
     async commit(work) {
       if (signal.aborted)
-        throw new RetryableError("handler deadline exceeded before its result was committed");
+        throw new RetryableError(`${errorMessage(signal.reason)}: its result is left to the redelivery`);
       commits += 1;
       try {
         return await work();
@@ -213,10 +218,12 @@ async function deliver(
     },
   });
   try {
-    // Past the deadline the handler's signal aborts; a commit under way gets `commitGraceMs` more.
+    // Past the deadline (or the shutdown grace) the handler's signal aborts; a commit under way gets
+    // `commitGraceMs` more.
     await withTimeout((signal) => route.handle(decoded, contextFor(signal)), {
       what: "handler",
       timeoutMs: push.handlerTimeoutMs,
+      ...(push.stopping ? { signal: push.stopping } : {}),
       grace: { ms: push.commitGraceMs, busy: () => commits > 0 },
     });
     return new Response(null, { status: 204 });

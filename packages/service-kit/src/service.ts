@@ -7,7 +7,7 @@ import type { Hono } from "hono";
 import { z } from "zod";
 import { type Env, envList, envPort, loadConfig } from "./config.js";
 import type { ServiceDescriptor } from "./descriptor.js";
-import { ConfigError, errorMessage } from "./errors.js";
+import { ConfigError, errorMessage, RetryableError } from "./errors.js";
 import { createLogger, type Logger } from "./log.js";
 import { createOidcAuthenticator, type PushAuthenticator } from "./oidc.js";
 import { createPubSubPublisher, type Publisher } from "./publisher.js";
@@ -76,6 +76,8 @@ export interface ServiceKit<Config> {
     maxBodyBytes: number;
     handlerTimeoutMs: number;
     isReady: () => boolean;
+    /** Aborted when the shutdown grace is over (PushAppOptions.stopping). */
+    stopping: AbortSignal;
   };
   /** Registers work to do on shutdown after in-flight requests finish (flush caches, close clients). */
   onShutdown(hook: () => Promise<void>): void;
@@ -143,6 +145,8 @@ async function start<E extends z.ZodObject>(
       })
     : undefined;
   let ready = true;
+  // Aborted when the shutdown grace is over: handlers still running answer 503 (see closeGracefully).
+  const graceOver = new AbortController();
   const shutdownHooks: (() => Promise<void>)[] = [];
 
   const kit: ServiceKit<z.output<E>> = {
@@ -157,6 +161,7 @@ async function start<E extends z.ZodObject>(
       maxBodyBytes: config.PUSH_MAX_BODY_BYTES,
       handlerTimeoutMs: config.PUSH_HANDLER_TIMEOUT_MS,
       isReady: () => ready,
+      stopping: graceOver.signal,
     },
     onShutdown: (hook) => shutdownHooks.push(hook),
   };
@@ -173,7 +178,9 @@ async function start<E extends z.ZodObject>(
   const stop = () => {
     stopping ??= (async () => {
       ready = false;
-      await closeGracefully(server, config.SHUTDOWN_GRACE_MS);
+      await closeGracefully(server, config.SHUTDOWN_GRACE_MS, () =>
+        graceOver.abort(new RetryableError("shutting down: the grace period after SIGTERM is over")),
+      );
       for (const hook of [...shutdownHooks].reverse()) {
         await hook().catch((error) => logger.error({ err: errorMessage(error) }, "shutdown hook failed"));
       }
@@ -215,18 +222,38 @@ function listen(app: Hono, port: number): Promise<ServerType> {
   });
 }
 
+/** Cloud Run's SIGKILL comes this long after SIGTERM. */
+const CLOUD_RUN_KILL_AFTER_MS = 10_000;
+/** Of those 10 s, kept for the shutdown hooks, the publisher's flush and the spans' export. */
+const AFTER_CLOSE_MS = 500;
+
 /**
  * Stops accepting, lets in-flight requests finish, then closes. `server.close` alone waits for
- * keep-alive sockets to time out (~5 s), so idle sockets are reaped as requests complete, and after
- * `graceMs` every remaining connection is cut (its push is then redelivered by Pub/Sub).
+ * keep-alive sockets to time out (~5 s), so idle sockets are reaped as requests complete. After
+ * `graceMs`, `onGraceOver` cuts the handlers still running: they answer 503 (Pub/Sub redelivers), or,
+ * committing a result, answer once it is committed. A connection still open when Cloud Run's kill
+ * nears (at the latest `graceMs` + DEFAULT_PUSH_OPTIONS.commitGraceMs) is cut.
  */
-export function closeGracefully(server: ServerType, graceMs: number): Promise<void> {
+export function closeGracefully(
+  server: ServerType,
+  graceMs: number,
+  onGraceOver: () => void = () => {},
+): Promise<void> {
   return new Promise((resolve) => {
     const httpServer = server as import("node:http").Server;
     const reaper = setInterval(() => httpServer.closeIdleConnections(), 50);
-    const hardStop = setTimeout(() => httpServer.closeAllConnections(), graceMs);
+    const settleMs = Math.max(
+      0,
+      Math.min(DEFAULT_PUSH_OPTIONS.commitGraceMs, CLOUD_RUN_KILL_AFTER_MS - AFTER_CLOSE_MS - graceMs),
+    );
+    let hardStop: NodeJS.Timeout | undefined;
+    const graceEnd = setTimeout(() => {
+      onGraceOver();
+      hardStop = setTimeout(() => httpServer.closeAllConnections(), settleMs);
+    }, graceMs);
     httpServer.close(() => {
       clearInterval(reaper);
+      clearTimeout(graceEnd);
       clearTimeout(hardStop);
       resolve();
     });

@@ -28,16 +28,28 @@ afterEach(async () => {
 
 async function start(graceMs: number) {
   const finished: number[] = [];
+  /** Results committed (published) by pushes of `{ ms, commitMs }`. */
+  const committed: number[] = [];
   running = await startService(
     descriptor,
     (kit) =>
       createPushApp({
         ...kit.push,
         routes: [
-          pushRoute("/", jsonMessageDecoder(z.object({ ms: z.number() })), async ({ ms }) => {
-            await new Promise((resolve) => setTimeout(resolve, ms));
-            finished.push(ms);
-          }),
+          pushRoute(
+            "/",
+            jsonMessageDecoder(z.object({ ms: z.number(), commitMs: z.number().optional() })),
+            async ({ ms, commitMs }, context) => {
+              await new Promise((resolve) => setTimeout(resolve, ms));
+              finished.push(ms);
+              if (commitMs === undefined) return;
+              // Like an outcome's publish: once it has begun, the result is out whatever happens next.
+              await context.commit(async () => {
+                await new Promise((resolve) => setTimeout(resolve, commitMs));
+                committed.push(ms);
+              });
+            },
+          ),
         ],
       }),
     {
@@ -52,7 +64,12 @@ async function start(graceMs: number) {
     },
   );
   const url = `http://127.0.0.1:${running.port}/`;
-  return { url, finished, push: (ms: number) => fetch(url, pushRequest({ ms })) };
+  return {
+    url,
+    finished,
+    committed,
+    push: (ms: number, commitMs?: number) => fetch(url, pushRequest({ ms, commitMs })),
+  };
 }
 
 describe("graceful shutdown", () => {
@@ -71,14 +88,43 @@ describe("graceful shutdown", () => {
     expect(Date.now() - began).toBeLessThan(1_500);
   });
 
-  it("cuts what is still running at the grace deadline (Pub/Sub redelivers it)", async () => {
-    const { push } = await start(300);
+  it("answers 503 for what is still running at the grace deadline (Pub/Sub redelivers it)", async () => {
+    const { push, finished } = await start(300);
     const stuck = push(3_000);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const began = Date.now();
     await running?.stop();
     expect(Date.now() - began).toBeLessThan(1_500);
-    await expect(stuck).rejects.toThrow();
+    // An answer, not a cut connection: the log and the span say why it is redelivered.
+    const response = await stuck;
+    expect(response.status).toBe(503);
+    expect(await response.text()).toMatch(/shutting down/);
+    expect(finished).toEqual([]);
+  });
+
+  it("a result being committed when the grace ends is waited for and acked, not redelivered to be reported twice", async () => {
+    const { push, committed } = await start(300);
+    // Its work ends at 200 ms, its commit (a publish) runs from 200 to 600 ms: across the grace's end.
+    const committing = push(200, 400);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const began = Date.now();
+    await running?.stop();
+    const response = await committing;
+    expect(committed).toEqual([200]);
+    expect(response.status).toBe(204);
+    expect(Date.now() - began).toBeLessThan(1_500);
+  });
+
+  it("a result not yet being committed when the grace ends is refused: 503, reported by the redelivery", async () => {
+    const { push, committed } = await start(300);
+    const late = push(600, 10);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await running?.stop();
+    const response = await late;
+    expect(response.status).toBe(503);
+    // Give the handler time to reach its commit: it must be refused, not run after the answer.
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(committed).toEqual([]);
   });
 });
 

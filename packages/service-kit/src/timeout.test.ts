@@ -126,6 +126,37 @@ describe("withTimeout", () => {
       expect(vi.getTimerCount()).toBe(0);
     });
 
+    it("an outer abort (the shutdown grace's end) waits for busy work the same way", async () => {
+      const outer = new AbortController();
+      const seen: { signal?: AbortSignal } = {};
+      const result = withTimeout(
+        (signal) => {
+          seen.signal = signal;
+          return new Promise<string>((resolve) => setTimeout(() => resolve("committed"), 300));
+        },
+        { what: "handler", timeoutMs: 10_000, signal: outer.signal, grace: { ms: 500, busy: () => true } },
+      );
+      outer.abort(new Error("shutting down"));
+      expect(seen.signal?.aborted).toBe(true);
+      await vi.advanceTimersByTimeAsync(300);
+      await expect(result).resolves.toBe("committed");
+    });
+
+    it("an outer abort rejects with its reason once the grace is over", async () => {
+      const outer = new AbortController();
+      const result = withTimeout(() => new Promise<never>(() => {}), {
+        what: "handler",
+        timeoutMs: 10_000,
+        signal: outer.signal,
+        grace: { ms: 500, busy: () => true },
+      });
+      const settled = expect(result).rejects.toThrow("shutting down");
+      outer.abort(new Error("shutting down"));
+      await vi.advanceTimersByTimeAsync(500);
+      await settled;
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
     it("no grace when nothing is under way", async () => {
       const result = withTimeout(() => new Promise<never>(() => {}), {
         what: "handler",

@@ -22,11 +22,15 @@ export interface TimeoutOptions {
   /** Names the work in the TimeoutError, e.g. `publish to commands`. */
   what: string;
   timeoutMs: number;
-  /** An outer deadline (e.g. the push request's): its abort aborts the work too and rejects with its reason. */
+  /**
+   * An outer deadline (the push request's, the end of the shutdown grace): its abort aborts the work too
+   * and rejects with its reason (after the grace below, like the time running out).
+   */
   signal?: AbortSignal;
   /**
    * For work that must not be cut off halfway (a result being committed): if `busy()` when the time is
-   * up, the rejection waits up to `ms` more for the work to end. Its signal is aborted on time all the same.
+   * up or the outer signal aborts, the rejection waits up to `ms` more for the work to end. Its signal
+   * is aborted on time all the same.
    */
   grace?: { ms: number; busy: () => boolean };
 }
@@ -49,17 +53,19 @@ export async function withTimeout<T>(
   // Handled here too: when the work throws before the race starts, nobody else awaits gaveUp.
   gaveUp.catch(() => {});
   let graceTimer: NodeJS.Timeout | undefined;
-  const timer = setTimeout(() => {
-    const timedOut = new TimeoutError(what, timeoutMs);
-    controller.abort(timedOut);
-    if (!grace?.busy()) return giveUp(timedOut);
-    const detail = `; its work under way still not done ${grace.ms} ms later`;
-    graceTimer = setTimeout(() => giveUp(new TimeoutError(what, timeoutMs, detail)), grace.ms);
-  }, timeoutMs);
-  const onOuterAbort = () => {
-    controller.abort(outer?.reason);
-    giveUp(outer?.reason);
+  /** Aborts the work; gives up now, or after the grace if a commit is under way. */
+  const stop = (reason: unknown, lateReason: () => unknown) => {
+    if (controller.signal.aborted) return;
+    controller.abort(reason);
+    if (!grace?.busy()) return giveUp(reason);
+    graceTimer = setTimeout(() => giveUp(lateReason()), grace.ms);
   };
+  const underWay = `; its work under way still not done ${grace?.ms} ms later`;
+  const timer = setTimeout(
+    () => stop(new TimeoutError(what, timeoutMs), () => new TimeoutError(what, timeoutMs, underWay)),
+    timeoutMs,
+  );
+  const onOuterAbort = () => stop(outer?.reason, () => outer?.reason);
   if (outer?.aborted) onOuterAbort();
   else outer?.addEventListener("abort", onOuterAbort, { once: true });
   try {
