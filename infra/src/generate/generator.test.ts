@@ -25,6 +25,7 @@ import { loadServices, repoRoot } from "../services.js";
 import { unusedServiceName } from "./unused-name.js";
 
 const NAME = unusedServiceName(repoRoot(), "forensics-snapshot");
+const DESCRIPTION = "Takes a forensic snapshot of the pod";
 const COPIED = [
   ".gitignore",
   "README.md",
@@ -114,7 +115,7 @@ describe("turbo gen service", () => {
       "infra/src/generate/main.ts",
       "service",
       NAME,
-      "Takes a forensic snapshot of the pod",
+      DESCRIPTION,
     ]);
     expect(generated.code, generated.output).toBe(0);
     const dir = join(copy, "services", NAME);
@@ -131,6 +132,13 @@ describe("turbo gen service", () => {
       expect(existsSync(join(dir, file)), file).toBe(true);
     }
     expect(readFileSync(join(dir, "Dockerfile"), "utf8")).toBe(DOCKERFILE);
+    // One description, the one given, in the descriptor and package.json alike (package-descriptions.test.ts).
+    const descriptor = (await loadServices(copy)).find(
+      (service) => service.descriptor.name === NAME,
+    )?.descriptor;
+    expect(descriptor?.description).toBe(DESCRIPTION);
+    const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { description?: unknown };
+    expect(manifest.description).toBe(DESCRIPTION);
     // It runs on the Node every other service declares (the image's Node is checked with DOCKERFILE).
     const engines = (path: string) =>
       (JSON.parse(readFileSync(path, "utf8")) as { engines?: unknown }).engines;

@@ -25,6 +25,7 @@ const SERVICE_ENUMERATING_TESTS = [
   "infra/src/cli/local-ports.test.ts",
   "infra/src/build/container.test.ts",
   "infra/src/topology/topology.test.ts",
+  "infra/src/package-descriptions.test.ts",
 ];
 /** What the environment may pass on: the tools, npm's cache, and the emulator's location. */
 const PASSED_ENV = ["PATH", "HOME", "npm_config_cache", "PUBSUB_EMULATOR_JAR", "CLOUDSDK_ROOT_DIR"];
