@@ -165,6 +165,14 @@ describe("commands", () => {
     [{ safety: { allowMirrorPods: 1 } }, "$.safety.allowMirrorPods"],
     [{ safety: { protected_namespaces: ["payments"] } }, "$.safety"],
     [{ safety: ["payments"] }, "$.safety"],
+    // Ordering: earlier actions by name, a time bound no later than the longest wait allowed.
+    [{ order: { after: [], notAfter: "2024-11-23T10:22:34.000Z" } }, "$.order.after"],
+    [{ order: { after: ["capture-everything"], notAfter: "2024-11-23T10:22:34.000Z" } }, "$.order.after[0]"],
+    [{ order: { after: ["isolate-pod"] } }, "$.order.notAfter"],
+    [{ order: { after: ["isolate-pod"], notAfter: "soon" } }, "$.order.notAfter"],
+    [{ order: { after: ["isolate-pod"], notAfter: "2024-11-23T10:26:35.000Z" } }, "$.order.notAfter"],
+    [{ order: { after: ["kill-pod"], notAfter: "2024-11-23T10:22:34.000Z" } }, "$.order.after[0]"],
+    [{ order: { after: ["isolate-pod"], notAfter: "2024-11-23T10:22:34.000Z", x: 1 } }, "$.order"],
   ])("a bad command names the field: %j → %s", (change, path) => {
     const parsed = parseMessage(Command, viaWire({ ...commandInput("KillPod"), ...change }));
     expect(parsed.ok).toBe(false);
@@ -179,6 +187,16 @@ describe("commands", () => {
     };
     expect(Command.parse({ ...commandInput("KillPod"), safety }).safety).toEqual(safety);
     expect(Command.parse({ ...commandInput("KillPod"), safety: {} }).safety).toEqual({});
+  });
+
+  it("carries the order the router wrote: the actions it runs after, and the latest time it waits to", () => {
+    const order = { after: ["isolate-pod"], notAfter: "2024-11-23T10:22:34.000Z" };
+    const parsed = parseMessage(Command, viaWire({ ...commandInput("KillPod"), order }));
+    if (!parsed.ok) throw new Error(`${parsed.error.path}: ${parsed.error.message}`);
+    expect(parsed.value.order).toEqual(order);
+    // The longest wait, to the second: 5 minutes after the command was issued.
+    const longest = { after: ["isolate-pod"], notAfter: "2024-11-23T10:26:34.000Z" };
+    expect(Command.parse({ ...commandInput("KillPod"), order: longest }).order).toEqual(longest);
   });
 
   it("refuses a forensics CIDR that is not one and extra ExportFinding params", () => {

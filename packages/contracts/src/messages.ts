@@ -125,6 +125,31 @@ export const CommandSafety = z.strictObject({
 });
 export type CommandSafety = z.infer<typeof CommandSafety>;
 
+/**
+ * Longest an action may wait for earlier ones (a playbook's `wait`). A waiting command answers 503 and
+ * is redelivered, so its wait spends deliveries: 5 minutes leaves every responder's retry span (at
+ * least 10 minutes, README "Retries before a dead letter") most of its attempts for real failures.
+ */
+export const MAX_ACTION_WAIT_SECONDS = 300;
+
+/**
+ * The order the router sets between actions of one incident (a playbook's `after` and `wait`): this
+ * command runs once every action in `after` has an outcome in the incident ledger, or at `notAfter`
+ * whatever they did — a hung earlier action never holds a later one back for longer.
+ */
+export const CommandOrder = z.strictObject({
+  after: z
+    .array(
+      z.enum(ACTION_NAMES, {
+        error: (issue) =>
+          `unknown action ${JSON.stringify(issue.input)}; expected one of ${ACTION_NAMES.join(", ")}`,
+      }),
+    )
+    .min(1, "must name at least one earlier action"),
+  notAfter: IsoTimestamp,
+});
+export type CommandOrder = z.infer<typeof CommandOrder>;
+
 const commandFields = {
   v: z.literal(1),
   incident: IncidentKeySchema,
@@ -137,17 +162,37 @@ const commandFields = {
   trialPlaybooks: z.array(z.string()).optional(),
   safety: CommandSafety.optional(),
   issuedAt: IsoTimestamp,
+  order: CommandOrder.optional(),
 };
 
 /** The command `action` sends; `prefault({})`: it may omit `params`, whose defaults are then filled in. */
 function commandSchema<A extends ActionName>(action: A) {
   const { kind, params } = ACTIONS[action];
-  return z.object({
-    ...commandFields,
-    kind: z.literal(kind),
-    // Every param is optional, so `{}` is valid for each action (the generic cannot see it).
-    params: z.prefault(params, {} as z.input<Action<A>["params"]>),
-  });
+  return z
+    .object({
+      ...commandFields,
+      kind: z.literal(kind),
+      // Every param is optional, so `{}` is valid for each action (the generic cannot see it).
+      params: z.prefault(params, {} as z.input<Action<A>["params"]>),
+    })
+    .superRefine((command, ctx) => {
+      if (!command.order) return;
+      command.order.after.forEach((earlier, index) => {
+        if (earlier === action)
+          ctx.addIssue({
+            code: "custom",
+            path: ["order", "after", index],
+            message: `${action} cannot wait for itself`,
+          });
+      });
+      const waitMs = Date.parse(command.order.notAfter) - Date.parse(command.issuedAt);
+      if (waitMs > MAX_ACTION_WAIT_SECONDS * 1_000)
+        ctx.addIssue({
+          code: "custom",
+          path: ["order", "notAfter"],
+          message: `waits ${Math.ceil(waitMs / 1_000)} s after issuedAt; at most ${MAX_ACTION_WAIT_SECONDS} s`,
+        });
+    });
 }
 
 /** Each action's command schema, by the kind it sends. */
