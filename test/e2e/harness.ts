@@ -30,13 +30,6 @@ import {
 } from "@riposte/service-kit/testing";
 import { inject } from "vitest";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    /** host:port of this run's Firestore emulator (service-kit's Firestore global setup). */
-    firestoreEmulatorHost: string;
-  }
-}
-
 export interface PipelineOptions {
   emulatorHost: string;
   /** The Firestore emulator holding the incident ledger (default: this test run's). */

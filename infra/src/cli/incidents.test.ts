@@ -3,18 +3,14 @@
 import { randomBytes } from "node:crypto";
 import { severityOf } from "@riposte/contracts";
 import { createLedger, createLedgerFirestore, type Ledger } from "@riposte/ledger";
+// inject("firestoreEmulatorHost"): declared by service-kit's testing module.
+import type {} from "@riposte/service-kit/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { cliEnvSchema } from "./config.js";
 import { parseSince } from "./incidents.js";
 import { INCIDENTS_JSON_VERSION } from "./incidents-view.js";
 import { ledgerLocation } from "./ledger-target.js";
 import { main } from "./main.js";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    firestoreEmulatorHost: string;
-  }
-}
 
 const projectId = `incidents-cli-${randomBytes(4).toString("hex")}`;
 const firestore = createLedgerFirestore({ projectId, emulatorHost: inject("firestoreEmulatorHost") });

@@ -4,13 +4,6 @@ import { freePort } from "@riposte/service-kit/testing";
 import { describe, expect, inject, it } from "vitest";
 import { startDevFirestore } from "./firestore.js";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    /** host:port of this run's Firestore emulator (service-kit's Firestore global setup). */
-    firestoreEmulatorHost: string;
-  }
-}
-
 describe("riposte dev's Firestore emulator", () => {
   it("names the package to install, in one line, when the emulator is missing", async () => {
     const said: string[] = [];

@@ -9,13 +9,6 @@ import { createClusterRegistry } from "./cluster.js";
 import type { LimitRule } from "./limits.js";
 import { DEFAULT_PROTECTED_NAMESPACES } from "./policy.js";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    /** host:port of this run's Firestore emulator (service-kit's Firestore global setup). */
-    firestoreEmulatorHost: string;
-  }
-}
-
 /** Commands from the examples live with the message contracts; re-exported for the actioners' tests. */
 export { type CommandOptions, commandFromExample } from "@riposte/contracts/testing";
 

@@ -2,15 +2,10 @@
 // sharing the emulator never see each other's documents.
 import { randomBytes } from "node:crypto";
 import { Firestore } from "@google-cloud/firestore";
+// inject("firestoreEmulatorHost"): declared by service-kit's testing module.
+import type {} from "@riposte/service-kit/testing";
 import { inject } from "vitest";
 import { createLedger, type Ledger, type LedgerOptions } from "./ledger.js";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    /** host:port of this run's Firestore emulator (service-kit's Firestore global setup). */
-    firestoreEmulatorHost: string;
-  }
-}
 
 export function uniqueProjectId(): string {
   return `ledger-test-${randomBytes(4).toString("hex")}`;

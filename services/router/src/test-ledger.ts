@@ -2,14 +2,9 @@
 // own, as a second router instance would; tests share a project only when they mean to.
 import { randomBytes } from "node:crypto";
 import { createLedger, createLedgerFirestore, type Ledger } from "@riposte/ledger";
+// inject("firestoreEmulatorHost"): declared by service-kit's testing module.
+import type {} from "@riposte/service-kit/testing";
 import { inject } from "vitest";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    /** host:port of this run's Firestore emulator (service-kit's Firestore global setup). */
-    firestoreEmulatorHost: string;
-  }
-}
 
 export function uniqueLedgerProject(): string {
   return `router-test-${randomBytes(4).toString("hex")}`;

@@ -3,13 +3,8 @@
 // keep apart by using a project id of their own.
 import type { TestProject } from "vitest/node";
 import { useFirestoreEmulator } from "./firestore-emulator.js";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    /** host:port of this run's Firestore emulator. */
-    firestoreEmulatorHost: string;
-  }
-}
+// For the ProvidedContext declaration only.
+import type {} from "./index.js";
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // Off Google Cloud: Google clients must not probe the metadata server (slow, and a warning per client).

@@ -2,6 +2,8 @@
 // and the real Pub/Sub emulator for integration tests.
 import type {} from "vitest";
 
+// The one declaration of what the global setups provide: a module reading them with inject() imports
+// this one (`import type {} from "@riposte/service-kit/testing"` is enough).
 declare module "vitest" {
   /** Provided by the global setups: the run's one emulator of each kind. */
   export interface ProvidedContext {

@@ -16,13 +16,6 @@ export const SLACK = "/services/T1/B1/notifier";
 export const SOAR = "/soar";
 export const SECRET = "soar-secret-for-tests-0001";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    /** host:port of this run's Firestore emulator (service-kit's Firestore global setup). */
-    firestoreEmulatorHost: string;
-  }
-}
-
 /** This test file's ledger project: module state, so one per file. */
 const projectId = `notifier-test-${randomBytes(4).toString("hex")}`;
 let fileLedger: Ledger | undefined;
