@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type FaultInjector, type FaultSpec, FaultSpecError } from "./faults.js";
 import { isObject, type KubeObject } from "./json.js";
+import type { ContainerLogs, ContainerRef } from "./pod-logs.js";
 import type { RequestLog } from "./request-log.js";
 import { KubeApiError } from "./status.js";
 import { ManifestParseError } from "./yaml-docs.js";
@@ -14,6 +15,7 @@ export interface AdminTarget {
   reset(): void;
   apply(manifests: string): KubeObject[];
   addToken(token: string, user: string, groups?: string[]): void;
+  setLogs(container: ContainerRef, logs: ContainerLogs): void;
 }
 
 const ENDPOINTS = [
@@ -24,6 +26,7 @@ const ENDPOINTS = [
   "DELETE /__sim/faults                            clear all faults",
   "POST   /__sim/apply    YAML or JSON manifests   create-or-replace objects",
   "POST   /__sim/tokens   {token,user,groups?}     add a bearer token",
+  "POST   /__sim/logs     {namespace,pod,container?,current?,previous?}  set a container's logs",
   "POST   /__sim/reset                             back to the startup state; clears faults and log",
 ];
 
@@ -92,6 +95,34 @@ export function createAdminHandler(target: AdminTarget) {
           }
           const groups = Array.isArray(spec.groups) ? spec.groups.map(String) : [];
           target.addToken(spec.token, spec.user, groups);
+          send(res, 204);
+          return;
+        }
+        case "POST /__sim/logs": {
+          const spec = parseJson(body);
+          const text = (key: string) =>
+            isObject(spec) && typeof spec[key] === "string" ? spec[key] : undefined;
+          const namespace = text("namespace");
+          const pod = text("pod");
+          if (!namespace || !pod || (isObject(spec) && spec.container !== undefined && !text("container"))) {
+            throw new AdminRequestError(
+              'expected {"namespace": string, "pod": string, "container"?: string, "current"?: string, "previous"?: string}',
+            );
+          }
+          const container = text("container");
+          const current = text("current");
+          const previous = text("previous");
+          try {
+            target.setLogs(
+              { namespace, pod, ...(container ? { container } : {}) },
+              {
+                ...(current !== undefined ? { current } : {}),
+                ...(previous !== undefined ? { previous } : {}),
+              },
+            );
+          } catch (error) {
+            throw new AdminRequestError((error as Error).message);
+          }
           send(res, 204);
           return;
         }

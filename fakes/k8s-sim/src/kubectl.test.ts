@@ -1,57 +1,21 @@
 // Acceptance: the real kubectl drives the sim (create -f, get, label, annotate, taint, delete,
 // NetworkPolicy, Forbidden over HTTPS with a token). Skipped loudly where kubectl is absent.
 
-import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getArray, getString } from "./json.js";
+import {
+  httpsKubectlRunner,
+  KUBECTL,
+  type Kubectl,
+  kubectlRunner,
+  warnIfNoKubectl,
+} from "./kubectl-runner.js";
 import { type SimCluster, startSim } from "./sim.js";
 
-function kubectlPath(): string | undefined {
-  try {
-    return execFileSync("sh", ["-c", "command -v kubectl"], { encoding: "utf8" }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const KUBECTL = kubectlPath();
-if (!KUBECTL) {
-  console.warn(
-    "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n" +
-      "!!! kubectl is not on PATH: the k8s-sim kubectl acceptance tests are SKIPPED here. !!!\n" +
-      "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n",
-  );
-}
-
-interface KubectlResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs kubectl isolated from any real cluster: empty kubeconfig, private cache and HOME. */
-function kubectlRunner(server: string, extraArgs: string[] = []) {
-  const home = mkdtempSync(join(tmpdir(), "k8s-sim-kubectl-"));
-  const kubeconfig = join(home, "empty-kubeconfig");
-  writeFileSync(kubeconfig, "");
-  const cacheDir = join(home, "cache");
-  return (args: string[], stdin?: string): Promise<KubectlResult> =>
-    new Promise((resolve) => {
-      const child = execFile(
-        KUBECTL ?? "kubectl",
-        ["--cache-dir", cacheDir, "--server", server, ...extraArgs, ...args],
-        { env: { PATH: process.env.PATH ?? "", HOME: home, KUBECONFIG: kubeconfig }, timeout: 30_000 },
-        (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-          resolve({ code, stdout, stderr });
-        },
-      );
-      if (stdin !== undefined) child.stdin?.end(stdin);
-    });
-}
+warnIfNoKubectl("acceptance");
 
 const MANIFESTS = `
 apiVersion: v1
@@ -116,7 +80,7 @@ spec:
 
 describe.skipIf(!KUBECTL)("kubectl against the sim (plain HTTP, anonymous full access)", () => {
   let sim: SimCluster;
-  let kubectl: ReturnType<typeof kubectlRunner>;
+  let kubectl: Kubectl;
   let dir: string;
 
   beforeAll(async () => {
@@ -248,7 +212,7 @@ describe.skipIf(!KUBECTL)("kubectl against the sim (plain HTTP, anonymous full a
 
 describe.skipIf(!KUBECTL)("kubectl with a bearer token over HTTPS (RBAC)", () => {
   let sim: SimCluster;
-  let kubectl: ReturnType<typeof kubectlRunner>;
+  let kubectl: Kubectl;
 
   beforeAll(async () => {
     sim = await startSim({
@@ -275,9 +239,7 @@ spec: {containers: [{name: web, image: nginx}]}
 `,
       ],
     });
-    const dir = mkdtempSync(join(tmpdir(), "k8s-sim-ca-"));
-    writeFileSync(join(dir, "ca.crt"), sim.caCert ?? "");
-    kubectl = kubectlRunner(sim.url, ["--certificate-authority", join(dir, "ca.crt")]);
+    kubectl = httpsKubectlRunner(sim.url, sim.caCert ?? "");
   });
   afterAll(async () => {
     await sim?.stop();

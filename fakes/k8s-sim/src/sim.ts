@@ -15,6 +15,7 @@ import {
 } from "./cluster-behaviour.js";
 import { type ActiveFault, createFaultInjector, type FaultSpec } from "./faults.js";
 import { clone, getArray, getString, isObject, type KubeObject, metaOf } from "./json.js";
+import { type ContainerLogs, type ContainerRef, containerNames, createPodLogStore } from "./pod-logs.js";
 import {
   type AnonymousPolicy,
   bootstrapRbac,
@@ -86,6 +87,12 @@ export interface SimCluster {
    * its `containerd://` prefix). Throws when the pod or container does not exist.
    */
   restartContainer(pod: { namespace: string; name: string; container?: string }): string;
+  /**
+   * Sets what pods/log answers for a container (first container unless named): its `current`
+   * instance's log and its `previous` one's (`previous=true`); parts left out are kept. Restarting
+   * the container makes its current log the previous one. Throws when the pod or container does not exist.
+   */
+  setLogs(container: ContainerRef, logs: ContainerLogs): void;
   addToken(token: string, user: string, groups?: readonly string[]): void;
   /** Stores the RBAC objects of a YAML text; authorization reads them on every request. */
   loadRbac(yaml: string): KubeObject[];
@@ -202,6 +209,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
   });
   const faults = createFaultInjector();
   const requestLog = createRequestLog(options.requestLogSize ?? 10_000);
+  const podLogs = createPodLogStore(now);
   const authenticator = createTokenAuthenticator({
     tokens: options.tokens ?? {},
     anonymous: options.anonymous ?? (options.rbac && options.rbac.length > 0 ? "deny" : "full-access"),
@@ -261,6 +269,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
     authorizer,
     faults,
     requestLog,
+    podLogs,
     now,
     serverAddress: () => address,
     admin: createAdminHandler({
@@ -269,6 +278,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
       reset: () => reset(),
       apply: (text) => applyAll(text),
       addToken: (token, user, groups) => authenticator.addToken(token, user, groups),
+      setLogs: (container, logs) => setLogs(container, logs),
     }),
   });
   if (tls) server = createHttpsServer({ key: tls.key, cert: tls.cert }, handler);
@@ -287,8 +297,20 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
   const urlHost = host.includes(":") ? `[${host}]` : host;
   address = `${urlHost}:${port}`;
 
+  function setLogs({ namespace, pod: name, container }: ContainerRef, logs: ContainerLogs): void {
+    const pod = store.get("core/pods", namespace, name);
+    if (!pod) throw new Error(`setLogs: no pod ${namespace}/${name}`);
+    const names = containerNames(pod);
+    const target = container ?? names[0];
+    if (target === undefined || !names.includes(target)) {
+      throw new Error(`setLogs: no container ${container ?? "(first)"} in pod ${namespace}/${name}`);
+    }
+    podLogs.set(pod, target, logs);
+  }
+
   function reset(): void {
     store.restore(initialState);
+    podLogs.clear();
     faults.clear();
     requestLog.clear();
   }
@@ -344,8 +366,10 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
       const status = restarted.status as { containerStatuses: unknown[] };
       status.containerStatuses[index] = restartedContainerStatus(previous, behaviourEnv);
       registry.apply(restarted);
+      podLogs.restarted(pod, String(previous.name ?? ""));
       return String(previous.containerID);
     },
+    setLogs,
     addToken: (token, user, groups) => authenticator.addToken(token, user, groups),
     loadRbac,
     faults: {

@@ -3,6 +3,7 @@
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FaultInjector } from "../faults.js";
+import type { PodLogStore } from "../pod-logs.js";
 import type { Authorizer, TokenAuthenticator, UserInfo } from "../rbac.js";
 import type { Registry } from "../registry.js";
 import type { RequestLog } from "../request-log.js";
@@ -16,6 +17,8 @@ export interface ApiServerContext {
   authorizer: Authorizer;
   faults: FaultInjector;
   requestLog: RequestLog;
+  /** Container logs served by pods/log. */
+  podLogs: PodLogStore;
   now: () => Date;
   /** `host:port` as clients reach the server (for APIVersions). */
   serverAddress: () => string;

@@ -1,4 +1,4 @@
-// The subresources with their own shape: pods/log (empty: there are no containers to read),
+// The subresources with their own shape: pods/log (the text the sim was given for the container),
 // pods/eviction (a delete with options) and the autoscaling/v1 Scale of workloads (kubectl scale).
 
 import { getNumber, getPath, isObject, type JsonObject, type KubeObject, metaOf } from "../json.js";
@@ -9,9 +9,32 @@ import type { ResourceRequest } from "./context.js";
 import { decodeBody, mediaType, sendJson, sendText } from "./http.js";
 import { deleteOptionsFrom, isDryRun } from "./params.js";
 
-export function serveLog({ server, res, route }: ResourceRequest): void {
-  server.registry.get(route.type, route.namespace, route.name);
-  sendText(res, 200, "");
+/** A boolean query parameter as the API server converts it: `true`/`1` (case-insensitive) is true. */
+function flag(url: URL, name: string): boolean {
+  const value = url.searchParams.get(name)?.toLowerCase();
+  return value === "true" || value === "1";
+}
+
+function integer(url: URL, name: string): number | undefined {
+  const raw = url.searchParams.get(name);
+  if (raw === null || raw === "") return undefined;
+  if (!/^-?\d+$/.test(raw)) throw badRequest(`${name}: invalid value "${raw}": must be an integer`);
+  return Number(raw);
+}
+
+export function serveLog({ server, res, url, route }: ResourceRequest): void {
+  const pod = server.registry.get(route.type, route.namespace, route.name);
+  const container = url.searchParams.get("container") ?? "";
+  const tailLines = integer(url, "tailLines");
+  const limitBytes = integer(url, "limitBytes");
+  const text = server.podLogs.read(pod, {
+    ...(container ? { container } : {}),
+    previous: flag(url, "previous"),
+    ...(tailLines !== undefined ? { tailLines } : {}),
+    ...(limitBytes !== undefined ? { limitBytes } : {}),
+    timestamps: flag(url, "timestamps"),
+  });
+  sendText(res, 200, text);
 }
 
 export function serveEviction({ server, req, res, url, route, body }: ResourceRequest): void {
