@@ -458,6 +458,59 @@ describe("the incident's timeline in the ledger", () => {
   });
 });
 
+describe("ordered after earlier actions of the incident (a playbook's after/wait)", () => {
+  /** `command` ordered after isolate-pod, waiting at most `waitMs` from its issue. */
+  const ordered = (command: KillPodCommand, waitMs: number): KillPodCommand => ({
+    ...command,
+    order: {
+      after: ["isolate-pod"],
+      notAfter: new Date(Date.parse(command.issuedAt) + waitMs).toISOString(),
+    },
+  });
+  const earlierOutcome = (ledger: ActionerLedger, incident: string, result: "done" | "failed") =>
+    ledger.recordActionOutcome(incident, "isolate-pod", { service: "isolator", result, reason: "test" });
+
+  it("waits (503, nothing done) while the earlier action has no outcome; runs once it has one", async () => {
+    const ledger = ledgerForTest();
+    const { send, outcomes } = setup({ ledger });
+    const command = ordered(killCommand("web-1"), 60_000);
+    expect(await send(command)).toBe(503);
+    expect(exists("web-1")).toBe(true);
+    expect(outcomes()).toEqual([]);
+    await earlierOutcome(ledger, command.incident, "done");
+    expect(await send(command)).toBe(204);
+    expect(exists("web-1")).toBe(false);
+    expect(outcomes()).toMatchObject([{ result: "done" }]);
+  });
+
+  it("an earlier action that failed releases it too: a failed capture never saves the pod", async () => {
+    const ledger = ledgerForTest();
+    const { send } = setup({ ledger });
+    const command = ordered(killCommand("web-1"), 60_000);
+    await earlierOutcome(ledger, command.incident, "failed");
+    expect(await send(command)).toBe(204);
+    expect(exists("web-1")).toBe(false);
+  });
+
+  it("past notAfter it runs whatever the earlier action did, and says what it stopped waiting for", async () => {
+    const ledger = ledgerForTest();
+    const { send, outcomes } = setup({ ledger });
+    const command = ordered(killCommand("web-1"), 0);
+    expect(await send(command)).toBe(204);
+    expect(exists("web-1")).toBe(false);
+    expect(outcomes()).toMatchObject([{ result: "done", details: { stoppedWaitingFor: ["isolate-pod"] } }]);
+  });
+
+  it("another incident's outcome for the earlier action does not release this one", async () => {
+    const ledger = ledgerForTest();
+    const { send } = setup({ ledger });
+    const command = ordered(killCommand("web-1"), 60_000);
+    await earlierOutcome(ledger, killCommand("web-2").incident, "done");
+    expect(await send(command)).toBe(503);
+    expect(exists("web-1")).toBe(true);
+  });
+});
+
 describe("the ledger out of reach", { timeout: 60_000 }, () => {
   it("a kill answers 503 and deletes nothing; once the ledger is back the redelivery kills", async () => {
     const relay = await tcpRelay(inject("firestoreEmulatorHost"));

@@ -110,7 +110,8 @@ export const EVENT_PERMISSION: KubernetesPermission = {
  * What the runner needs of the incident ledger, shared by every instance: the blast-radius slots, and
  * each action's attempts and outcome on its incident's document (`riposte incidents show` reads them).
  */
-export type ActionerLedger = ObjectSlots & Pick<Ledger, "recordActionAttempt" | "recordActionOutcome">;
+export type ActionerLedger = ObjectSlots &
+  Pick<Ledger, "recordActionAttempt" | "recordActionOutcome" | "readIncident">;
 
 /** The actioner's view of the ledger over one Firestore client (`warmUp`: set its channel up at start). */
 export function createActionerLedger(
@@ -449,12 +450,38 @@ async function connect<C extends Command>(
   }
 }
 
+/**
+ * A command ordered after earlier actions of its incident (a playbook's `after`): while one of them
+ * has no outcome in the ledger and `notAfter` is ahead, the delivery answers 503 and Pub/Sub's
+ * redelivery asks again, so no instance waits in memory and a restart loses nothing. Past `notAfter`
+ * it runs whatever they did. Answers the earlier actions it stopped waiting for.
+ */
+async function awaitEarlierActions<C extends Command>(delivery: Delivery<C>): Promise<ActionName[]> {
+  const { runner, command, calls } = delivery;
+  const { order } = command;
+  if (!order) return [];
+  const what = "reading the earlier actions' outcomes";
+  const incident = await calls.untilDeadline(
+    retryableOn(LedgerUnavailableError, what, () => runner.deps.ledger.readIncident(command.incident)),
+    what,
+  );
+  const pending = order.after.filter((earlier) => !incident?.actions[earlier]?.outcome);
+  if (pending.length === 0 || runner.now().getTime() >= Date.parse(order.notAfter)) return pending;
+  throw new RetryableError(
+    `waiting for ${pending.join(", ")} of this incident (no outcome yet); runs at ${order.notAfter} at the latest`,
+  );
+}
+
 async function run<C extends Command>(delivery: Delivery<C>): Promise<void> {
   const { runner, command, calls, logger } = delivery;
   const { action, deps } = runner;
+  const stoppedWaitingFor = await awaitEarlierActions(delivery);
+  if (stoppedWaitingFor.length > 0)
+    logger.warn({ stoppedWaitingFor }, `runs without waiting further for ${stoppedWaitingFor.join(", ")}`);
   const clients = await connect(delivery);
-  if (clients instanceof UnknownClusterError) return report(delivery, "refused", clients.message, {});
-  const base = { cluster: clients.name };
+  const waited = stoppedWaitingFor.length > 0 ? { stoppedWaitingFor } : {};
+  if (clients instanceof UnknownClusterError) return report(delivery, "refused", clients.message, waited);
+  const base = { cluster: clients.name, ...waited };
   let policy: SafetyPolicy;
   try {
     policy = effectivePolicy(deps.basePolicy, command.safety);
