@@ -1,7 +1,8 @@
 // The calls Cloud Scheduler makes in production, made locally by `riposte dev` on the same schedule.
 // A service declares its own in its descriptor (`scheduled`: path, cron, interval), e.g. the isolator's
-// POST /scheduled/release-expired every minute, which lifts expired quarantine leases; the deploy plan's
-// jobs and `riposte dev`'s timers both come from here.
+// POST /scheduled/release-expired every minute, which lifts expired quarantine leases, and the notifier's
+// POST /scheduled/close-windows, which closes storm windows; the deploy plan's jobs and `riposte dev`'s
+// timers both come from here.
 import type { ServiceDescriptor } from "@riposte/service-kit";
 
 export interface ScheduledCall {
@@ -13,29 +14,16 @@ export interface ScheduledCall {
   everySeconds: number;
 }
 
-/**
- * Scheduled calls of services whose descriptor does not declare them yet: the notifier's
- * POST /scheduled/close-windows every minute (services/notifier/src/scheduled.ts). Moves to its
- * descriptor's `scheduled` with the notifier's next change.
- */
-const UNDECLARED: readonly ScheduledCall[] = [
-  { service: "notifier", path: "/scheduled/close-windows", cron: "* * * * *", everySeconds: 60 },
-];
-
-/** The scheduled calls of these services: what their descriptors declare (and the undeclared above). */
+/** The scheduled calls of these services, as their descriptors declare them. */
 export function scheduledCallsOf(services: readonly ServiceDescriptor[]): ScheduledCall[] {
-  return services.flatMap((service) => {
-    const declared = (service.scheduled ?? []).map(({ path, cron, everySeconds }) => ({
+  return services.flatMap((service) =>
+    (service.scheduled ?? []).map(({ path, cron, everySeconds }) => ({
       service: service.name,
       path,
       cron,
       everySeconds,
-    }));
-    const undeclared = UNDECLARED.filter(
-      (call) => call.service === service.name && !declared.some((own) => own.path === call.path),
-    );
-    return [...undeclared, ...declared];
-  });
+    })),
+  );
 }
 
 export interface ScheduledCaller {

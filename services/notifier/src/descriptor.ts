@@ -6,6 +6,7 @@ import { DEFAULT_RUNTIME, envList, type ServiceDescriptor, sensitive } from "@ri
 import { z } from "zod";
 import { FORMATS } from "./formats/index.js";
 import { SCC_LOCATION, SCC_PARENT_SCOPE, SCC_SOURCE_NAME } from "./links.js";
+import { CLOSE_WINDOWS_PATH, CLOSE_WINDOWS_SCHEDULE } from "./scheduled.js";
 
 /** Signs the local SOAR stand-in's webhooks in `riposte dev`; never used outside it. */
 export const DEV_WEBHOOK_SECRET = "riposte-dev-webhook-secret";
@@ -119,6 +120,9 @@ export const notifierDescriptor = {
   ],
   // Every command that dead-letters (whichever service gave up on it) is announced as a failed action.
   deadLetterInput: { path: "/dead-letters", of: Object.values(ACTION_KINDS).map((action) => action.kind) },
+  // Cloud Scheduler (and `riposte dev`) closes the storm windows whose time is up, also those an
+  // instance that is gone opened (scheduled.ts).
+  scheduled: [{ path: CLOSE_WINDOWS_PATH, ...CLOSE_WINDOWS_SCHEDULE }],
   publishes: [Topics.actionOutcomes, Topics.quarantine],
   kubernetes: [],
   gcpRoles: [],
