@@ -140,6 +140,24 @@ const EVENT_FIELDS = {
   type: text(["type"]),
 };
 
+/**
+ * events.k8s.io/v1 names the same labels after its own fields (regarding.*, reportingController) and
+ * refuses the core spellings (pkg/apis/events/v1 field label conversion); values come from storage.
+ */
+const EVENTS_V1_FIELDS = {
+  "regarding.kind": text(["involvedObject", "kind"]),
+  "regarding.namespace": text(["involvedObject", "namespace"]),
+  "regarding.name": text(["involvedObject", "name"]),
+  "regarding.uid": text(["involvedObject", "uid"]),
+  "regarding.apiVersion": text(["involvedObject", "apiVersion"]),
+  "regarding.resourceVersion": text(["involvedObject", "resourceVersion"]),
+  "regarding.fieldPath": text(["involvedObject", "fieldPath"]),
+  reason: text(["reason"]),
+  reportingController: text(["reportingComponent"]),
+  source: (obj: KubeObject) => text(["source", "component"])(obj) || text(["reportingComponent"])(obj),
+  type: text(["type"]),
+};
+
 /** Field renames between core/v1 Event and events.k8s.io/v1 Event (pkg/apis/events/v1 conversion). */
 const EVENT_FIELD_PAIRS: readonly (readonly [core: string, events: string])[] = [
   ["involvedObject", "regarding"],
@@ -322,7 +340,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     shortNames: ["ev"],
     storage: "core/events",
     view: eventsV1View,
-    fields: EVENT_FIELDS,
+    fields: EVENTS_V1_FIELDS,
   }),
   define({
     group: "authorization.k8s.io",
