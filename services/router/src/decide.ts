@@ -23,6 +23,7 @@ import {
   KillPodCommand,
   summarizeAlert,
 } from "@riposte/contracts";
+import { z } from "zod";
 import type { CompiledPlaybook, FailedCondition, SafetyOverrides } from "./playbooks/match.js";
 
 export interface PlannedAction {
@@ -205,10 +206,13 @@ export function buildCommands(
   });
 }
 
-/** The fields every command of one alert shares, with the very schemas the command schema uses. */
-const SharedCommandFields = KillPodCommand.pick({
-  incident: true,
-  alert: true,
-  target: true,
-  issuedAt: true,
+/**
+ * The fields every command of one alert shares, with the very schemas the command schema uses (by
+ * `shape`: a schema with refinements cannot be `pick`ed).
+ */
+const SharedCommandFields = z.object({
+  incident: KillPodCommand.shape.incident,
+  alert: KillPodCommand.shape.alert,
+  target: KillPodCommand.shape.target,
+  issuedAt: KillPodCommand.shape.issuedAt,
 });
