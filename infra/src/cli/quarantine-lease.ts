@@ -1,7 +1,7 @@
 // Quarantine leases from the CLI: `riposte quarantine extend` renews a pod's lease in the incident
 // ledger; `riposte release` ends it with who and why (recordRelease). The lease is found by the pod's
 // uid, read from the cluster: a pod replaced under the same name has none of its predecessor's.
-import { quarantineTtlMs, quarantineTtlProblem } from "@riposte/contracts";
+import { durationMs, quarantineTtlProblem } from "@riposte/contracts";
 import type { Ledger, QuarantineLease } from "@riposte/ledger";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
 import { readCliEnv } from "./config.js";
@@ -54,7 +54,7 @@ async function extend(args: string[]): Promise<number> {
   const current = await clients.core.readNamespacedPod({ name, namespace });
   const target = await openLedgerTarget(readCliEnv(), values.project);
   try {
-    const expiresAt = new Date(Date.now() + (quarantineTtlMs(ttl) as number));
+    const expiresAt = new Date(Date.now() + (durationMs(ttl) as number));
     const leases = await leasesOf(target.ledger, current.metadata?.uid ?? "", values.cluster);
     if (leases.length > 1)
       throw new UsageError(

@@ -1,6 +1,6 @@
 // The action catalogue: one row per action, every other spelling of its name derived from it.
 import { describe, expect, it } from "vitest";
-import { ACTION_KINDS, ACTIONS, quarantineTtlMs, snakeCase, Topics } from "./index.js";
+import { ACTION_KINDS, ACTIONS, durationMs, snakeCase, Topics } from "./index.js";
 
 describe("action catalogue", () => {
   it("derives the command kind and the Event reason from the action's name, and names its service", () => {
@@ -52,8 +52,8 @@ describe("isolate-pod's ttl (a quarantine lease)", () => {
     for (const ttl of ["24h", "90m", "60s", "30d", "720h"])
       expect(params.parse({ ttl })).toEqual({ allowDns: false, ttl });
     expect(params.parse({})).toEqual({ allowDns: false });
-    expect(quarantineTtlMs("90m")).toBe(90 * 60_000);
-    expect(quarantineTtlMs("30d")).toBe(30 * 86_400_000);
+    expect(durationMs("90m")).toBe(90 * 60_000);
+    expect(durationMs("30d")).toBe(30 * 86_400_000);
     expect(ACTIONS["isolate-pod"].params.shape.ttl.description).toMatch(/lease/);
   });
 });

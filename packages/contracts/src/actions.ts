@@ -9,18 +9,21 @@ const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 /** A quarantine lease's bounds: shorter than the scheduled release's period means nothing; longer is forgotten. */
 export const QUARANTINE_TTL_MIN_MS = 60_000;
 export const QUARANTINE_TTL_MAX_MS = 30 * UNIT_MS.d;
-const TTL_FORMAT = /^([1-9][0-9]{0,6})([smhd])$/;
+const DURATION_FORMAT = /^([1-9][0-9]{0,6})([smhd])$/;
 
-/** `90m` → 5 400 000; undefined for anything else than a whole number and one unit (s, m, h, d). */
-export function quarantineTtlMs(ttl: string): number | undefined {
-  const match = TTL_FORMAT.exec(ttl);
+/**
+ * A duration as playbooks and the CLI write it (a ttl, a wait): `90m` → 5 400 000; undefined for
+ * anything else than a whole number and one unit (s, m, h, d).
+ */
+export function durationMs(text: string): number | undefined {
+  const match = DURATION_FORMAT.exec(text);
   if (!match) return undefined;
   return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
 }
 
 /** The check of a ttl, its message naming the param (`--ttl` on the CLI says so itself). */
 export function quarantineTtlProblem(ttl: string, name = "ttl"): string | undefined {
-  const ms = quarantineTtlMs(ttl);
+  const ms = durationMs(ttl);
   if (ms === undefined)
     return `${name} ${JSON.stringify(ttl.slice(0, 40))}: expected a whole number and a unit (s, m, h or d), e.g. 24h or 90m`;
   if (ms < QUARANTINE_TTL_MIN_MS || ms > QUARANTINE_TTL_MAX_MS)

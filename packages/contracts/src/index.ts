@@ -15,7 +15,7 @@ export {
   pascalCase,
   QUARANTINE_TTL_MAX_MS,
   QUARANTINE_TTL_MIN_MS,
-  quarantineTtlMs,
+  durationMs,
   quarantineTtlProblem,
   snakeCase,
   type TopicName,

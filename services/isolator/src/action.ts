@@ -27,7 +27,7 @@ import {
   resolveTargetPod,
   retryLostRaces,
 } from "@riposte/actioner-kit";
-import { type IsolatePodCommand, quarantineTtlMs } from "@riposte/contracts";
+import { type IsolatePodCommand, durationMs } from "@riposte/contracts";
 import { LedgerUnavailableError, type QuarantineLeaseInput } from "@riposte/ledger";
 import { type KubernetesPermission, RetryableError } from "@riposte/service-kit";
 import { enforcementLookupFromEnv, leasesFromEnv, type QuarantineLeases } from "./config.js";
@@ -418,7 +418,7 @@ async function recordLease(
 
 /** The lease an isolation asks for, from `now` (without a ttl: expiring now, never recorded as such). */
 function leaseOf(command: IsolatePodCommand, cluster: string, pod: V1Pod, now: Date): QuarantineLeaseInput {
-  const ttlMs = command.params.ttl === undefined ? 0 : (quarantineTtlMs(command.params.ttl) ?? 0);
+  const ttlMs = command.params.ttl === undefined ? 0 : (durationMs(command.params.ttl) ?? 0);
   return {
     cluster,
     namespace: pod.metadata?.namespace ?? "",
