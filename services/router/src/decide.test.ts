@@ -357,3 +357,51 @@ describe("explaining a decision", () => {
     expect(decision.matched).toEqual(["b", "trial-stop", "stop"]);
   });
 });
+
+describe("ordered actions (after, wait)", () => {
+  const alert = exampleAlert("sidekick-critical-drop-exec.json");
+  const issuedAt = new Date("2026-01-01T00:00:00Z");
+  const orderOf = (yaml: string, action: string) => {
+    const decision = decide(alert, parsePlaybooks(yaml));
+    const built = buildCommands(alert, decision, issuedAt);
+    for (const { command } of built)
+      expect(Command.safeParse(JSON.parse(JSON.stringify(command))).success).toBe(true);
+    return built.find(({ command }) => command.kind === action)?.command.order;
+  };
+  const playbook = (name: string, actions: string, dryRun = false) => `
+  - name: ${name}
+    match: { priority: Critical }
+    dry_run: ${dryRun}
+    actions:
+${actions}`;
+
+  it("the command carries the earlier action and the latest time it waits to", () => {
+    const yaml = `playbooks:${playbook("evidence-first", "      - isolate-pod\n      - { action: kill-pod, after: isolate-pod, wait: 90s }")}`;
+    expect(orderOf(yaml, "KillPod")).toEqual({
+      after: ["isolate-pod"],
+      notAfter: "2026-01-01T00:01:30.000Z",
+    });
+    expect(orderOf(yaml, "IsolatePod")).toBeUndefined();
+  });
+
+  it("several live playbooks ordering one action: it waits for each earlier action, for the shortest wait", () => {
+    const yaml = `playbooks:${playbook("a", "      - isolate-pod\n      - { action: kill-pod, after: isolate-pod, wait: 120s }")}${playbook("b", "      - export-finding\n      - { action: kill-pod, after: export-finding, wait: 30s }")}${playbook("c", "      - kill-pod")}`;
+    expect(orderOf(yaml, "KillPod")).toEqual({
+      after: ["isolate-pod", "export-finding"],
+      notAfter: "2026-01-01T00:00:30.000Z",
+    });
+  });
+
+  it("a trial playbook's order never holds a live action back", () => {
+    const yaml = `playbooks:${playbook("live", "      - kill-pod")}${playbook("trial", "      - isolate-pod\n      - { action: kill-pod, after: isolate-pod }", true)}`;
+    expect(orderOf(yaml, "KillPod")).toBeUndefined();
+  });
+
+  it("a dry-run chain is planned whole: the trial's kill waits for its isolation (default 60 s)", () => {
+    const yaml = `playbooks:${playbook("trial", "      - isolate-pod\n      - { action: kill-pod, after: isolate-pod }", true)}`;
+    expect(orderOf(yaml, "KillPod")).toEqual({
+      after: ["isolate-pod"],
+      notAfter: "2026-01-01T00:01:00.000Z",
+    });
+  });
+});

@@ -13,7 +13,11 @@
 //   not shape it (`trialPlaybooks`);
 // - safety overrides: the strictest wins, trial playbooks included (they can only add protection).
 //   Protected namespaces are the union (a playbook's `namespaces.exclude` counts as protection for its
-//   actions); DaemonSet and mirror pods are allowed only if every requesting playbook allows them.
+//   actions); DaemonSet and mirror pods are allowed only if every requesting playbook allows them;
+// - order (`after`, `wait`): from the playbooks that shape the action, like params. It waits for every
+//   earlier action they name (each is in the decision: its playbook matched), at most the shortest
+//   wait among them — so evidence is kept if any playbook asks, and a kill is never held back longer
+//   than the least patient playbook allows. A trial playbook's order never holds a live action back.
 import {
   ACTION_KINDS,
   type ActionName,
@@ -37,6 +41,8 @@ export interface PlannedAction {
   safety?: SafetyOverrides;
   /** Per param in `params`: the playbook that set it (for notify `destinations`, each that added some). */
   paramsFrom: Record<string, string[]>;
+  /** Earlier actions of the decision this one runs after, for at most `waitMs` from the command's issue. */
+  order?: { after: ActionName[]; waitMs: number };
 }
 
 /** What became of one playbook for one alert, in file order (see `decide`'s `observe`). */
@@ -54,6 +60,8 @@ export interface RoutingDecision {
 interface ActionRequest {
   playbook: CompiledPlaybook;
   params: Record<string, unknown>;
+  after?: ActionName;
+  waitMs?: number;
 }
 
 /**
@@ -81,9 +89,9 @@ export function decide(
     }
     observe?.({ playbook: playbook.name, matched: true });
     matched.push(playbook.name);
-    for (const { action, params } of playbook.actions) {
+    for (const { action, ...request } of playbook.actions) {
       const list = requests.get(action) ?? [];
-      list.push({ playbook, params });
+      list.push({ playbook, ...request });
       requests.set(action, list);
     }
     if (playbook.continue) continue;
@@ -112,10 +120,12 @@ function planAction(
   ];
   const ignoredTrials = live.length > 0 ? names(requests.filter((request) => request.playbook.dryRun)) : [];
   const { params, paramsFrom } = mergeParams(shaping);
+  const order = mergeOrder(shaping);
   return {
     action,
     params,
     paramsFrom,
+    ...(order ? { order } : {}),
     dryRun: globalDryRun || live.length === 0,
     playbooks: names(requests),
     ...(ignoredTrials.length > 0 ? { trialPlaybooks: ignoredTrials } : {}),
@@ -143,6 +153,16 @@ function allowFlag<K extends string>(
   if (a === false || b === false) return { [key]: false } as Record<K, boolean>;
   if (a === true && b === true) return { [key]: true } as Record<K, boolean>;
   return {};
+}
+
+/** Every earlier action the requests name, for the shortest of their waits; none when none orders. */
+function mergeOrder(requests: readonly ActionRequest[]): PlannedAction["order"] {
+  const ordering = requests.filter((request) => request.after !== undefined);
+  if (ordering.length === 0) return undefined;
+  return {
+    after: [...new Set(ordering.map((request) => request.after as ActionName))],
+    waitMs: Math.min(...ordering.map((request) => request.waitMs ?? Number.POSITIVE_INFINITY)),
+  };
 }
 
 /** The earliest request that sets a param wins; notify `destinations` are the union, in order. */
@@ -201,6 +221,14 @@ export function buildCommands(
       ...(planned.trialPlaybooks ? { trialPlaybooks: [...planned.trialPlaybooks] } : {}),
       ...(planned.safety ? { safety: { ...planned.safety } } : {}),
       issuedAt: shared.issuedAt,
+      ...(planned.order
+        ? {
+            order: {
+              after: [...planned.order.after],
+              notAfter: new Date(issuedAt.getTime() + planned.order.waitMs).toISOString(),
+            },
+          }
+        : {}),
     } as Command;
     return { topic, command };
   });

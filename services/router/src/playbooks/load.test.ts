@@ -153,6 +153,114 @@ describe("playbook loading", () => {
     ).toHaveLength(1);
   });
 
+  describe("ordered actions: after and wait", () => {
+    const chain = (actions: string) => `playbooks:
+  - name: evidence-first
+    match: { priority: Critical }
+    actions:
+${actions}`;
+
+    it("accepts an action after an earlier one, with its wait (default 60s)", () => {
+      const [playbook] = parsePlaybooks(
+        chain(`      - isolate-pod
+      - action: export-finding
+        after: isolate-pod
+      - action: kill-pod
+        after: export-finding
+        wait: 90s
+`),
+      );
+      expect(playbook?.actions).toEqual([
+        { action: "isolate-pod", params: {} },
+        { action: "export-finding", params: {}, after: "isolate-pod", waitMs: 60_000 },
+        { action: "kill-pod", params: {}, after: "export-finding", waitMs: 90_000 },
+      ]);
+    });
+
+    it.each([
+      // A later action, itself, an action the playbook does not list: the order could never hold.
+      [
+        `      - action: kill-pod
+        after: isolate-pod
+      - isolate-pod
+`,
+        6,
+        /names no earlier action of this playbook/,
+      ],
+      [
+        `      - action: kill-pod
+        after: kill-pod
+`,
+        6,
+        /names no earlier action of this playbook/,
+      ],
+      [
+        `      - isolate-pod
+      - action: kill-pod
+        after: taint-node
+`,
+        7,
+        /names no earlier action of this playbook/,
+      ],
+      [
+        `      - isolate-pod
+      - action: kill-pod
+        after: capture-all
+`,
+        7,
+        /unknown action "capture-all"/,
+      ],
+      // notify records no outcome in the ledger: a wait on it would always run out.
+      [
+        `      - notify
+      - action: kill-pod
+        after: notify
+`,
+        7,
+        /notify records no outcome/,
+      ],
+      [
+        `      - isolate-pod
+      - action: kill-pod
+        after: isolate-pod
+        wait: 6m
+`,
+        8,
+        /at most 300s/,
+      ],
+      [
+        `      - isolate-pod
+      - action: kill-pod
+        after: isolate-pod
+        wait: 0s
+`,
+        8,
+        /expected a whole number \(at least 1\)/,
+      ],
+      [
+        `      - isolate-pod
+      - action: kill-pod
+        after: isolate-pod
+        wait: soon
+`,
+        8,
+        /expected a whole number/,
+      ],
+      [
+        `      - isolate-pod
+      - action: kill-pod
+        wait: 30s
+`,
+        7,
+        /wait needs after/,
+      ],
+    ])("refuses a bad order with its line: %j", (actions, line, message) => {
+      const problems = problemsOf(chain(actions));
+      expect(problems).toEqual([expect.objectContaining({ file: "pb.yaml", line })]);
+      expect(problems[0]?.message).toMatch(message);
+    });
+  });
+
   it("reads a file and names it in errors", () => {
     const dir = mkdtempSync(join(tmpdir(), "riposte-pb-"));
     const file = join(dir, "bad.yaml");

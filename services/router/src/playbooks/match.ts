@@ -16,6 +16,9 @@ export interface PlaybookAction {
   action: ActionName;
   /** camelCase params exactly as written (validated), before defaults. */
   params: Record<string, unknown>;
+  /** An earlier action of the same playbook this one runs after, for at most `waitMs`. */
+  after?: ActionName;
+  waitMs?: number;
 }
 
 export interface SafetyOverrides {

@@ -5,6 +5,8 @@ import {
   ACTION_NAMES,
   ACTIONS,
   type ActionName,
+  durationMs,
+  MAX_ACTION_WAIT_SECONDS,
   PRIORITIES,
   type Priority,
   parsePriority,
@@ -85,13 +87,50 @@ const actionName = z.enum(ACTION_NAMES, {
     `unknown action ${JSON.stringify(issue.input)}; expected one of ${ACTION_NAMES.join(", ")}`,
 });
 
+/** How long an action with `after` waits when the playbook gives no `wait`. */
+export const DEFAULT_ACTION_WAIT_MS = 60_000;
+
+/** `wait: 90s` → 90 000: from 1 s to the longest wait a command may carry. */
+const waitSchema = z.string().transform((text, ctx) => {
+  const ms = durationMs(text);
+  if (ms === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: `wait ${JSON.stringify(text.slice(0, 40))}: expected a whole number (at least 1) and a unit (s, m, h or d), e.g. 60s`,
+    });
+    return z.NEVER;
+  }
+  if (ms > MAX_ACTION_WAIT_SECONDS * 1_000) {
+    ctx.addIssue({
+      code: "custom",
+      message: `wait ${text}: at most ${MAX_ACTION_WAIT_SECONDS}s (a waiting command spends its redeliveries, which a real outage needs)`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+
 const actionSchema = z
   // `- notify` is shorthand for `- action: notify`.
   .preprocess(
     (value) => (typeof value === "string" ? { action: value } : value),
-    z.strictObject({ action: actionName, params: z.record(z.string(), z.unknown()).default({}) }),
+    z.strictObject({
+      action: actionName,
+      params: z.record(z.string(), z.unknown()).default({}),
+      /** An earlier action of this playbook that this one runs after (see `orderProblems`). */
+      after: actionName.optional(),
+      wait: waitSchema.optional(),
+    }),
   )
   .transform((entry, ctx) => {
+    if (entry.wait !== undefined && entry.after === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["wait"],
+        message: "wait needs after: it bounds how long this action waits for an earlier one",
+      });
+      return z.NEVER;
+    }
     // snake_case in YAML, camelCase in the command; errors are reported with the YAML spelling.
     const camel = Object.fromEntries(
       Object.entries(entry.params).map(([key, value]) => [snakeToCamel(key), value]),
@@ -113,8 +152,40 @@ const actionSchema = z
       return z.NEVER;
     }
     // Keep only what the author wrote: defaults are applied after merging playbooks.
-    return { action: entry.action, params: camel };
+    return {
+      action: entry.action,
+      params: camel,
+      ...(entry.after ? { after: entry.after, waitMs: entry.wait ?? DEFAULT_ACTION_WAIT_MS } : {}),
+    };
   });
+
+/**
+ * notify records deliveries per destination, not an action outcome in the ledger: an action after it
+ * would always wait its whole wait.
+ */
+const NO_OUTCOME_IN_LEDGER: readonly ActionName[] = ["notify"];
+
+/** `after` must name an action listed earlier in the same playbook: no cycle can be written. */
+function orderProblems(actions: readonly z.output<typeof actionSchema>[], ctx: z.RefinementCtx): void {
+  actions.forEach((entry, index) => {
+    if (!entry.after) return;
+    const path = ["actions", index, "after"];
+    const earlier = actions.slice(0, index).map((other) => other.action);
+    if (!earlier.includes(entry.after)) {
+      ctx.addIssue({
+        code: "custom",
+        path,
+        message: `after: ${entry.after} names no earlier action of this playbook (${earlier.length > 0 ? `listed before ${entry.action}: ${earlier.join(", ")}` : `${entry.action} is listed first`}); actions run after actions listed before them`,
+      });
+    } else if (NO_OUTCOME_IN_LEDGER.includes(entry.after)) {
+      ctx.addIssue({
+        code: "custom",
+        path,
+        message: `after: ${entry.after}: ${entry.after} records no outcome an action could wait for`,
+      });
+    }
+  });
+}
 
 /** Actions that take something away from a workload or node: never on every alert by accident. */
 export const DESTRUCTIVE_ACTIONS: readonly ActionName[] = ["kill-pod", "isolate-pod", "taint-node"];
@@ -131,6 +202,7 @@ const playbookSchema = z
     safety: safetySchema.optional(),
   })
   .superRefine((playbook, ctx) => {
+    orderProblems(playbook.actions, ctx);
     const { any } = playbook.match;
     const selecting = selectingConditions(playbook.match);
     // Exclusions may go with `any: true` ("every alert but kube-system"); a condition that selects may not.
