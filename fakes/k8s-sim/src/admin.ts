@@ -3,6 +3,7 @@
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type FaultInjector, type FaultSpec, FaultSpecError } from "./faults.js";
+import { type JobOutcomeRule, JobOutcomeRuleError, jobOutcomeRule } from "./job-controller.js";
 import { isObject, type KubeObject } from "./json.js";
 import type { ContainerLogs, ContainerRef } from "./pod-logs.js";
 import type { RequestLog } from "./request-log.js";
@@ -16,6 +17,7 @@ export interface AdminTarget {
   apply(manifests: string): KubeObject[];
   addToken(token: string, user: string, groups?: string[]): void;
   setLogs(container: ContainerRef, logs: ContainerLogs): void;
+  setJobOutcome(rule: JobOutcomeRule): void;
 }
 
 const ENDPOINTS = [
@@ -27,6 +29,7 @@ const ENDPOINTS = [
   "POST   /__sim/apply    YAML or JSON manifests   create-or-replace objects",
   "POST   /__sim/tokens   {token,user,groups?}     add a bearer token",
   "POST   /__sim/logs     {namespace,pod,container?,current?,previous?}  set a container's logs",
+  "POST   /__sim/job-outcomes {namePrefix?,labelSelector?,namespace?,outcome,afterMs?}  how matching Jobs end",
   "POST   /__sim/reset                             back to the startup state; clears faults and log",
 ];
 
@@ -126,6 +129,10 @@ export function createAdminHandler(target: AdminTarget) {
           send(res, 204);
           return;
         }
+        case "POST /__sim/job-outcomes":
+          target.setJobOutcome(jobOutcomeRule(parseJson(body)));
+          send(res, 204);
+          return;
         case "POST /__sim/reset":
           target.reset();
           send(res, 204);
@@ -136,7 +143,11 @@ export function createAdminHandler(target: AdminTarget) {
     } catch (error) {
       if (error instanceof KubeApiError) send(res, error.status.code, error.status);
       else if (error instanceof FaultSpecError) send(res, 400, { error: error.message, field: error.field });
-      else if (error instanceof AdminRequestError || error instanceof ManifestParseError) {
+      else if (
+        error instanceof AdminRequestError ||
+        error instanceof ManifestParseError ||
+        error instanceof JobOutcomeRuleError
+      ) {
         send(res, 400, { error: error.message });
       } else send(res, 500, { error: (error as Error).message });
     }

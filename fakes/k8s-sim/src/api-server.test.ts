@@ -86,6 +86,7 @@ describe("the sim over HTTP", () => {
     const groups = getArray(legacy.body, ["groups"]).map((g) => getString(g, ["name"]));
     expect(groups).toEqual([
       "apps",
+      "batch",
       "networking.k8s.io",
       "rbac.authorization.k8s.io",
       "events.k8s.io",
@@ -333,7 +334,7 @@ describe("the sim over HTTP", () => {
       "application/vnd.kubernetes.protobuf",
     );
     expect(protobuf).toMatchObject({ status: 415, body: { reason: "UnsupportedMediaType" } });
-    expect((await get("/apis/batch/v1/jobs")).body).toMatchObject({ code: 404, reason: "NotFound" });
+    expect((await get("/apis/batch/v1/cronjobs")).body).toMatchObject({ code: 404, reason: "NotFound" });
     const renamed = await send("PUT", "/api/v1/namespaces/shop/pods/web-1", {
       metadata: { name: "other" },
       spec: { containers: [{ name: "c", image: "i" }] },

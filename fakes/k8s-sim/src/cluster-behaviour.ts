@@ -21,6 +21,8 @@ export interface ClusterEnvironment {
   now(): Date;
   /** Random lower-case hex of `bytes` bytes (container IDs, image digests). */
   randomHex(bytes: number): string;
+  /** A new object uid (a Job's selector names its own uid before the object is stored). */
+  newUid(): string;
   listNodes(): readonly KubeObject[];
   podCountOnNode(nodeName: string): number;
 }
@@ -409,6 +411,58 @@ function simulateWorkload(obj: KubeObject, kind: string, env: ClusterEnvironment
   obj.status = status;
 }
 
+// --- Jobs -------------------------------------------------------------------------------------
+
+/** True once a Job has its terminal condition (the job controller then leaves it alone). */
+export function jobFinished(job: KubeObject): boolean {
+  return getArray(job, ["status", "conditions"]).some(
+    (c) => isObject(c) && (c.type === "Complete" || c.type === "Failed") && c.status === "True",
+  );
+}
+
+/**
+ * The API server's Job defaults and generated selector (batch/job strategy: controller-uid labels),
+ * and what the job controller reports at once: started, one pod active. Finishing is the
+ * JobController's (job-controller.ts). A status given with the object (a seed) is kept.
+ */
+function simulateJob(job: KubeObject, env: ClusterEnvironment): void {
+  const meta = metaOf(job);
+  meta.uid ??= env.newUid();
+  const spec = ensureObject(job, ["spec"]);
+  setDefault(spec, "parallelism", 1);
+  setDefault(spec, "completions", 1);
+  setDefault(spec, "backoffLimit", 6);
+  setDefault(spec, "completionMode", "NonIndexed");
+  setDefault(spec, "suspend", false);
+  setDefault(spec, "podReplacementPolicy", "TerminatingOrFailed");
+  if (spec.manualSelector !== true) {
+    const controllerLabels = {
+      "batch.kubernetes.io/controller-uid": meta.uid,
+      "batch.kubernetes.io/job-name": meta.name ?? "",
+      "controller-uid": meta.uid,
+      "job-name": meta.name ?? "",
+    };
+    setDefault(spec, "selector", { matchLabels: { "batch.kubernetes.io/controller-uid": meta.uid } });
+    const templateMeta = ensureObject(job, ["spec", "template", "metadata"]);
+    templateMeta.labels = {
+      ...(isObject(templateMeta.labels) ? templateMeta.labels : {}),
+      ...controllerLabels,
+    };
+  }
+  defaultPodSpec(ensureObject(job, ["spec", "template", "spec"]));
+  if (isObject(job.status) && Object.keys(job.status).length > 0) return;
+  job.status =
+    spec.suspend === true
+      ? {}
+      : {
+          startTime: rfc3339(env.now()),
+          active: 1,
+          ready: 0,
+          terminating: 0,
+          uncountedTerminatedPods: {},
+        };
+}
+
 function simulateNamespace(ns: KubeObject): void {
   const meta = metaOf(ns);
   meta.labels = { ...(meta.labels ?? {}), "kubernetes.io/metadata.name": meta.name ?? "" };
@@ -451,6 +505,9 @@ export function createClusterBehaviour(env: ClusterEnvironment): ClusterBehaviou
           break;
         case "Namespace":
           simulateNamespace(obj);
+          break;
+        case "Job":
+          simulateJob(obj, env);
           break;
         case "Deployment":
         case "ReplicaSet":

@@ -12,7 +12,14 @@ export {
   gkeNetworkFields,
   startGkeApi,
 } from "./gke-api.js";
+export {
+  type JobControllerOptions,
+  type JobOutcome,
+  type JobOutcomeRule,
+  JobOutcomeRuleError,
+} from "./job-controller.js";
 export type { KubeObject, ObjectMeta, OwnerReference } from "./json.js";
+export type { ContainerLogs, ContainerRef } from "./pod-logs.js";
 export type { AnonymousPolicy } from "./rbac.js";
 export type { PendingRequest, RequestRecord } from "./request-log.js";
 export {

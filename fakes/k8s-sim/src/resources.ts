@@ -291,6 +291,17 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     hasGeneration: true,
   }),
   define({
+    group: "batch",
+    version: "v1",
+    resource: "jobs",
+    kind: "Job",
+    namespaced: true,
+    categories: ["all"],
+    subresources: [statusSub("batch", "v1", "Job")],
+    fields: { "status.successful": text(["status", "succeeded"]) },
+    hasGeneration: true,
+  }),
+  define({
     group: "networking.k8s.io",
     version: "v1",
     resource: "networkpolicies",

@@ -120,8 +120,8 @@ describe("SimCluster", () => {
 
   it("names what it cannot do", () => {
     expect(() => sim.get({ kind: "CronJob", name: "x" })).toThrow(UnknownResourceError);
-    expect(() => sim.apply({ apiVersion: "batch/v1", kind: "Job", metadata: { name: "j" } })).toThrow(
-      'no matches for kind "Job" in version "batch/v1"',
+    expect(() => sim.apply({ apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "j" } })).toThrow(
+      'no matches for kind "CronJob" in version "batch/v1"',
     );
     expect(() => sim.apply(pod("Bad_Name"))).toThrow(KubeApiError);
     expect(() => sim.loadRbac("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n")).toThrow(

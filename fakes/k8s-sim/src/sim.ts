@@ -14,6 +14,7 @@ import {
   restartedContainerStatus,
 } from "./cluster-behaviour.js";
 import { type ActiveFault, createFaultInjector, type FaultSpec } from "./faults.js";
+import { createJobController, type JobControllerOptions, type JobOutcomeRule } from "./job-controller.js";
 import { clone, getArray, getString, isObject, type KubeObject, metaOf } from "./json.js";
 import { type ContainerLogs, type ContainerRef, containerNames, createPodLogStore } from "./pod-logs.js";
 import {
@@ -47,6 +48,8 @@ export interface SimOptions {
   now?: () => Date;
   /** Request log capacity (ring buffer). Default 10,000. */
   requestLogSize?: number;
+  /** The job controller: how long Jobs run (`finishAfterMs`, 1,000) and which fail (`outcomes`). */
+  jobs?: JobControllerOptions;
 }
 
 /** Names one object: by kind (`Pod`, optional apiVersion) or resource (`pods`, optional group). */
@@ -93,6 +96,12 @@ export interface SimCluster {
    * the container makes its current log the previous one. Throws when the pod or container does not exist.
    */
   setLogs(container: ContainerRef, logs: ContainerLogs): void;
+  /**
+   * Jobs matching the rule (name prefix, label selector, namespace) end with its outcome, e.g.
+   * `{ namePrefix: "bad-", outcome: "Failed" }`; the latest rule wins, reset() drops the rules added.
+   * Decided when the Job finishes, so a rule added while a Job runs applies to it.
+   */
+  setJobOutcome(rule: JobOutcomeRule): void;
   addToken(token: string, user: string, groups?: readonly string[]): void;
   /** Stores the RBAC objects of a YAML text; authorization reads them on every request. */
   loadRbac(yaml: string): KubeObject[];
@@ -132,6 +141,7 @@ const SEED_ORDER = [
   "StatefulSet",
   "DaemonSet",
   "ReplicaSet",
+  "Job",
   "Pod",
   "NetworkPolicy",
 ];
@@ -195,6 +205,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
   const behaviourEnv: ClusterEnvironment = {
     now,
     randomHex: (bytes) => randomBytes(bytes).toString("hex"),
+    newUid: () => randomUUID(),
     listNodes: () => store.list("core/nodes"),
     podCountOnNode: (node) => store.indexCount("core/pods", "spec.nodeName", node),
   };
@@ -246,6 +257,13 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
     return applyAll(objects);
   };
 
+  const jobController = createJobController({
+    store,
+    registry,
+    now,
+    ...(options.jobs ? { options: options.jobs } : {}),
+  });
+
   for (const name of DEFAULT_NAMESPACES)
     registry.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
   applyAll(bootstrapRbac());
@@ -279,6 +297,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
       apply: (text) => applyAll(text),
       addToken: (token, user, groups) => authenticator.addToken(token, user, groups),
       setLogs: (container, logs) => setLogs(container, logs),
+      setJobOutcome: (rule) => jobController.addRule(rule),
     }),
   });
   if (tls) server = createHttpsServer({ key: tls.key, cert: tls.cert }, handler);
@@ -311,6 +330,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
   function reset(): void {
     store.restore(initialState);
     podLogs.clear();
+    jobController.reset();
     faults.clear();
     requestLog.clear();
   }
@@ -322,6 +342,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
     port,
     ...(tls ? { caCert: tls.cert } : {}),
     stop() {
+      jobController.stop();
       stopped ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -370,6 +391,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
       return String(previous.containerID);
     },
     setLogs,
+    setJobOutcome: (rule) => jobController.addRule(rule),
     addToken: (token, user, groups) => authenticator.addToken(token, user, groups),
     loadRbac,
     faults: {

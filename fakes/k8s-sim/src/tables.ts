@@ -97,6 +97,39 @@ function selectorText(obj: KubeObject): string {
   return formatLabelSelector(labelSelectorFromObject(getPath(obj, ["spec", "selector"])));
 }
 
+function hasCondition(obj: KubeObject, type: string): boolean {
+  return getArray(obj, ["status", "conditions"]).some(
+    (c) => isObject(c) && c.type === type && c.status === "True",
+  );
+}
+
+/** printJob's STATUS: the first of these that applies, else Running. */
+function jobStatus(job: KubeObject): string {
+  if (hasCondition(job, "Complete")) return "Complete";
+  if (hasCondition(job, "Failed")) return "Failed";
+  if (metaOf(job).deletionTimestamp) return "Terminating";
+  if (hasCondition(job, "Suspended")) return "Suspended";
+  if (hasCondition(job, "FailureTarget")) return "FailureTarget";
+  if (hasCondition(job, "SuccessCriteriaMet")) return "SuccessCriteriaMet";
+  return "Running";
+}
+
+function jobCompletions(job: KubeObject): string {
+  const succeeded = getNumber(job, ["status", "succeeded"]) ?? 0;
+  const completions = getNumber(job, ["spec", "completions"]);
+  if (completions !== undefined) return `${succeeded}/${completions}`;
+  const parallelism = getNumber(job, ["spec", "parallelism"]) ?? 0;
+  return parallelism > 1 ? `${succeeded}/1 of ${parallelism}` : `${succeeded}/1`;
+}
+
+/** From startTime to completionTime, or to now while the Job runs; empty before it starts. */
+function jobDuration(job: KubeObject, now: Date): string {
+  const start = Date.parse(getString(job, ["status", "startTime"]) ?? "");
+  if (Number.isNaN(start)) return "";
+  const end = Date.parse(getString(job, ["status", "completionTime"]) ?? "");
+  return humanDuration((Number.isNaN(end) ? now.getTime() : end) - start);
+}
+
 /** printPod: READY, STATUS (reason), RESTARTS as kubectl shows them. */
 function podRow(pod: KubeObject, now: Date): TableCell[] {
   const meta = metaOf(pod);
@@ -451,6 +484,31 @@ export const printers: Record<string, TablePrinter> = {
         containers,
         images,
         selectorText(ds),
+      ];
+    },
+  },
+  Job: {
+    columns: [
+      NAME,
+      column("Status", "Status of the job."),
+      column("Completions", "The completion status of the job as a ratio of succeeded pods to completions."),
+      column("Duration", "Time required to complete the job."),
+      AGE,
+      column("Containers", "Names of each container in the template.", { priority: 1 }),
+      column("Images", "Images referenced by each container in the template.", { priority: 1 }),
+      column("Selector", "Label selector for pods.", { priority: 1 }),
+    ],
+    row: (job, now) => {
+      const [containers, images] = containersAndImages(getObject(job, ["spec", "template", "spec"]));
+      return [
+        metaOf(job).name ?? "",
+        jobStatus(job),
+        jobCompletions(job),
+        jobDuration(job, now),
+        age(job, now),
+        containers,
+        images,
+        selectorText(job),
       ];
     },
   },

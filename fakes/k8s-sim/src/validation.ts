@@ -237,6 +237,17 @@ function validateWorkload(obj: KubeObject, kind: string, errors: FieldError[]): 
   validatePodSpec(getPath(obj, ["spec", "template", "spec"]), "spec.template.spec", errors);
 }
 
+const JOB_RESTART_POLICIES = ["OnFailure", "Never"] as const;
+
+/** A Job's pods must end: restartPolicy defaults to Always, which validation then refuses. */
+function validateJob(obj: KubeObject, errors: FieldError[]): void {
+  validatePodSpec(getPath(obj, ["spec", "template", "spec"]), "spec.template.spec", errors);
+  const restartPolicy = getString(obj, ["spec", "template", "spec", "restartPolicy"]) ?? "Always";
+  if (!(JOB_RESTART_POLICIES as readonly string[]).includes(restartPolicy)) {
+    errors.push(fieldNotSupported("spec.template.spec.restartPolicy", restartPolicy, JOB_RESTART_POLICIES));
+  }
+}
+
 const POLICY_TYPES = ["Ingress", "Egress"] as const;
 
 function validateNetworkPolicy(obj: KubeObject, errors: FieldError[]): void {
@@ -305,6 +316,9 @@ export function validationErrors(type: ResourceType, obj: KubeObject): FieldErro
     case "DaemonSet":
     case "StatefulSet":
       validateWorkload(obj, type.kind, errors);
+      break;
+    case "Job":
+      validateJob(obj, errors);
       break;
     case "NetworkPolicy":
       validateNetworkPolicy(obj, errors);

@@ -20,7 +20,9 @@ function requireNamespace(store: ObjectStore, type: ResourceType, namespace: str
 /** `preserve` (seeding) keeps a given uid and creationTimestamp. */
 function stamp(ctx: RegistryOptions, type: ResourceType, obj: KubeObject, preserve: boolean): void {
   const meta = metaOf(obj);
-  if (!preserve || !meta.uid) meta.uid = ctx.newUid();
+  // A uid present here was given to a seed or set by the cluster behaviour (a Job's selector names
+  // it); a client's own uid was removed with the other system fields.
+  if (!meta.uid) meta.uid = ctx.newUid();
   if (!preserve || !meta.creationTimestamp) meta.creationTimestamp = rfc3339(ctx.now());
   if (type.hasGeneration) meta.generation = 1;
   meta.resourceVersion = String(ctx.store.nextResourceVersion());
