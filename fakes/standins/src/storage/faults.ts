@@ -31,6 +31,12 @@ export interface StorageFault {
    * written or deleted) and then the fault is answered, like a response lost on the way back.
    */
   when?: "before" | "after";
+  /**
+   * For "upload.resumable-chunk" with when "after": persist only the first keepBytes bytes of the
+   * request body (a connection cut mid-chunk), so the client must resend the rest from the offset
+   * the session reports.
+   */
+  keepBytes?: number;
   /** The error message in the JSON body; defaults to a sentence naming the stand-in. */
   message?: string;
 }
@@ -64,6 +70,9 @@ export function createStorageFaultQueue(): StorageFaultQueue {
         if (status === undefined || !Number.isInteger(status) || status < 400 || status > 599) {
           throw new RangeError(`fault.status must be an HTTP error status 400..599, got ${String(status)}`);
         }
+      }
+      if (fault.keepBytes !== undefined && (!Number.isInteger(fault.keepBytes) || fault.keepBytes < 0)) {
+        throw new RangeError(`fault.keepBytes must be an integer >= 0, got ${String(fault.keepBytes)}`);
       }
       queue.push({ ...fault, times });
     },

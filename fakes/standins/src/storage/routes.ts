@@ -5,9 +5,15 @@
 
 import { randomUUID } from "node:crypto";
 import { invalid, notFound, StorageApiError } from "./api-error.js";
-import type { StorageOperation } from "./faults.js";
+import type { StorageFault, StorageOperation } from "./faults.js";
 import type { Preconditions, StandinBucket, StandinObject, StorageStore } from "./store.js";
-import { applyChunk, parseContentRange, parseMultipartRelated, type ResumableSession } from "./uploads.js";
+import {
+  applyChunk,
+  type ContentRange,
+  parseContentRange,
+  parseMultipartRelated,
+  type ResumableSession,
+} from "./uploads.js";
 
 export interface StorageRequest {
   method: string;
@@ -27,7 +33,8 @@ export interface Answer {
 
 export interface Route {
   operation: StorageOperation;
-  run(): Answer;
+  /** `fault` is the "after" fault that will replace the answer, if any. */
+  run(fault?: StorageFault): Answer;
 }
 
 export interface RouteContext {
@@ -278,15 +285,33 @@ function resumableStart(context: RouteContext, request: StorageRequest, bucket: 
   return { status: 200, headers: { location } };
 }
 
-function resumableChunk(context: RouteContext, request: StorageRequest, id: string): Answer {
+/** The range and bytes of a chunk cut after `keepBytes` bytes: never the end of the upload. */
+function cutChunk(
+  range: ContentRange,
+  body: Buffer,
+  keepBytes: number,
+): { range: ContentRange; body: Buffer } {
+  if (range.first === undefined || keepBytes >= body.length) return { range, body };
+  const kept = body.subarray(0, keepBytes);
+  // A status query when nothing was kept; else the kept bytes as a chunk of a total not reached.
+  if (kept.length === 0) return { range: {}, body: kept };
+  return { range: { first: range.first, last: range.first + kept.length - 1 }, body: kept };
+}
+
+function resumableChunk(
+  context: RouteContext,
+  request: StorageRequest,
+  id: string,
+  fault?: StorageFault,
+): Answer {
   const session = context.sessions.get(id);
   if (!session) throw notFound(`upload session: ${id}`);
-  const result = applyChunk(
-    context.store,
-    session,
-    parseContentRange(request.headers["content-range"]),
-    request.body,
-  );
+  const declared = parseContentRange(request.headers["content-range"]);
+  const { range, body } =
+    fault?.keepBytes === undefined
+      ? { range: declared, body: request.body }
+      : cutChunk(declared, request.body, fault.keepBytes);
+  const result = applyChunk(context.store, session, range, body);
   if (result.kind === "failed") throw result.error;
   if (result.kind === "done") return { status: 200, json: objectResource(result.object, request.origin) };
   return {
@@ -303,7 +328,10 @@ function uploadRoute(context: RouteContext, request: StorageRequest, path: strin
   const uploadId = query.get("upload_id");
   const { store } = context;
   if (uploadId !== null && request.method === "PUT") {
-    return { operation: "upload.resumable-chunk", run: () => resumableChunk(context, request, uploadId) };
+    return {
+      operation: "upload.resumable-chunk",
+      run: (fault) => resumableChunk(context, request, uploadId, fault),
+    };
   }
   if (uploadId !== null && request.method === "DELETE") {
     return {

@@ -144,7 +144,7 @@ function answerFor(
   if (fault && fault.when !== "after") return { answer: faultAnswer(fault), fault };
   let answer: Answer;
   try {
-    answer = route.run();
+    answer = route.run(fault);
   } catch (error) {
     if (!(error instanceof StorageApiError)) throw error;
     answer = errorAnswer(error);
