@@ -1,6 +1,7 @@
 // @riposte/standins: wire-level local stand-ins for the outside services Riposte talks to, used by
 // tests and `npm start`. Slack / SOAR webhooks are an HTTP receiver; Security Command Center v2 is a
-// gRPC server that the real @google-cloud/security-center client is pointed at.
+// gRPC server that the real @google-cloud/security-center client is pointed at; Cloud Storage is an
+// HTTP server for the JSON API that the real @google-cloud/storage client is pointed at.
 
 export {
   type CollectedSpan,
@@ -24,6 +25,19 @@ export {
 export { SccStatusError } from "./scc/status-error.js";
 export type { FindingWriteEffect, StandinFinding, StandinSource } from "./scc/store.js";
 export { type JsonValue, jsonToValue, timestampToIso, valueToJson } from "./scc/wire.js";
+export {
+  type StandinBucket,
+  type StandinObject,
+  type StartStorageStandinOptions,
+  type StorageFault,
+  type StorageFaults,
+  type StorageOperation,
+  type StorageOperationGroup,
+  type StorageRequestRecord,
+  type StorageStandin,
+  startStorageStandin,
+  storageClientOptionsFor,
+} from "./storage/standin.js";
 export {
   type WebhookReceiverAdmin,
   WebhookReceiverAdminError,

@@ -1,10 +1,11 @@
-// Runs both stand-ins as their own process (e.g. for an end-to-end test in another process):
-//   tsx src/main.ts [--host 127.0.0.1] [--webhook-port 0] [--scc-port 50551]
+// Runs the stand-ins as their own process (e.g. for an end-to-end test in another process):
+//   tsx src/main.ts [--host 127.0.0.1] [--webhook-port 0] [--scc-port 50551] [--storage-port 0]
 // Prints one JSON line with the addresses, then serves until SIGINT/SIGTERM. Ports come from
 // arguments only; `riposte dev` decides them from its own config.
 
 import { parseArgs } from "node:util";
 import { startSccStandin } from "./scc/standin.js";
+import { startStorageStandin } from "./storage/standin.js";
 import { startWebhookReceiver } from "./webhook/receiver.js";
 
 function portArgument(name: string, value: string | undefined, fallback: number): number {
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     host: { type: "string", default: "127.0.0.1" },
     "webhook-port": { type: "string" },
     "scc-port": { type: "string" },
+    "storage-port": { type: "string" },
   },
 });
 
@@ -32,10 +34,16 @@ const scc = await startSccStandin({
   host: values.host,
   port: portArgument("scc-port", values["scc-port"], 50551),
 });
-process.stdout.write(`${JSON.stringify({ webhook: webhook.baseUrl, scc: scc.address })}\n`);
+const storage = await startStorageStandin({
+  host: values.host,
+  port: portArgument("storage-port", values["storage-port"], 0),
+});
+process.stdout.write(
+  `${JSON.stringify({ webhook: webhook.baseUrl, scc: scc.address, storage: storage.url })}\n`,
+);
 
 async function shutdown(): Promise<void> {
-  await Promise.all([webhook.close(), scc.close()]);
+  await Promise.all([webhook.close(), scc.close(), storage.close()]);
   process.exit(0);
 }
 process.once("SIGINT", () => void shutdown());
