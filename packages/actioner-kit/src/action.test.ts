@@ -205,8 +205,17 @@ function setup(options: SetupOptions = {}) {
       ),
     ],
   });
-  const send = async (command: KillPodCommand, messageId?: string) =>
-    (await app.request("/", pushRequest(command, {}, messageId ? { messageId } : {}))).status;
+  const send = async (command: KillPodCommand, messageId?: string, publishTime?: string) =>
+    (
+      await app.request(
+        "/",
+        pushRequest(
+          command,
+          {},
+          { ...(messageId ? { messageId } : {}), ...(publishTime ? { publishTime } : {}) },
+        ),
+      )
+    ).status;
   const outcomes = () => memory.on("action-outcomes").map((entry) => entry.message as ActionOutcome);
   /** Delivers `command` as Pub/Sub does: again after each 503, until it is acked. */
   const deliverUntilAcked = async (command: KillPodCommand, attempts = 4) => {
@@ -497,6 +506,17 @@ describe("ordered after earlier actions of the incident (a playbook's after/wait
     const { send, outcomes } = setup({ ledger });
     const command = ordered(killCommand("web-1"), 0);
     expect(await send(command)).toBe(204);
+    expect(exists("web-1")).toBe(false);
+    expect(outcomes()).toMatchObject([{ result: "done", details: { stoppedWaitingFor: ["isolate-pod"] } }]);
+  });
+
+  it("a command whose clock runs ahead waits at most 5 minutes after Pub/Sub received it", async () => {
+    const { send, outcomes } = setup();
+    // Valid (notAfter is 60 s after issuedAt), but both an hour ahead: a router with a wrong clock.
+    const ahead = killCommand("web-1");
+    const command = ordered({ ...ahead, issuedAt: new Date(Date.now() + 3_600_000).toISOString() }, 60_000);
+    expect(await send(command, "m-1", new Date(Date.now() - 200_000).toISOString())).toBe(503);
+    expect(await send(command, "m-1", new Date(Date.now() - 301_000).toISOString())).toBe(204);
     expect(exists("web-1")).toBe(false);
     expect(outcomes()).toMatchObject([{ result: "done", details: { stoppedWaitingFor: ["isolate-pod"] } }]);
   });

@@ -8,6 +8,7 @@ import {
   type ActionName,
   type Command,
   type CommandOf,
+  MAX_ACTION_WAIT_SECONDS,
   type OutcomeResult,
 } from "@riposte/contracts";
 import {
@@ -457,18 +458,25 @@ async function connect<C extends Command>(
  * it runs whatever they did. Answers the earlier actions it stopped waiting for.
  */
 async function awaitEarlierActions<C extends Command>(delivery: Delivery<C>): Promise<ActionName[]> {
-  const { runner, command, calls } = delivery;
+  const { runner, command, calls, context } = delivery;
   const { order } = command;
   if (!order) return [];
+  // notAfter is the router's clock; Pub/Sub's publish time bounds the wait too, so a command whose
+  // clock runs ahead cannot hold the action back past the longest wait (and into the dead letters).
+  const published = context.publishTime ? Date.parse(context.publishTime) : Number.NaN;
+  const notAfter = Math.min(
+    Date.parse(order.notAfter),
+    Number.isNaN(published) ? Number.POSITIVE_INFINITY : published + MAX_ACTION_WAIT_SECONDS * 1_000,
+  );
   const what = "reading the earlier actions' outcomes";
   const incident = await calls.untilDeadline(
     retryableOn(LedgerUnavailableError, what, () => runner.deps.ledger.readIncident(command.incident)),
     what,
   );
   const pending = order.after.filter((earlier) => !incident?.actions[earlier]?.outcome);
-  if (pending.length === 0 || runner.now().getTime() >= Date.parse(order.notAfter)) return pending;
+  if (pending.length === 0 || runner.now().getTime() >= notAfter) return pending;
   throw new RetryableError(
-    `waiting for ${pending.join(", ")} of this incident (no outcome yet); runs at ${order.notAfter} at the latest`,
+    `waiting for ${pending.join(", ")} of this incident (no outcome yet); runs at ${new Date(notAfter).toISOString()} at the latest`,
   );
 }
 
