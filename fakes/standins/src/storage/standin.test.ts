@@ -270,6 +270,17 @@ describe("downloads, listing and delete", () => {
     ]);
   });
 
+  it("an object uploaded with gzip is stored compressed, hashed as stored, and downloaded decompressed", async () => {
+    const text = "evidence line\n".repeat(2000);
+    const file = storage.bucket(bucketName).file("bundle.log");
+    await file.save(text, { gzip: true, resumable: false, contentType: "text/plain" });
+    const stored = standin.object(bucketName, "bundle.log");
+    expect(stored?.contentEncoding).toBe("gzip");
+    expect(stored?.data.length).toBeLessThan(text.length / 10);
+    expect(stored?.md5Hash).toBe(md5(stored?.data ?? Buffer.alloc(0)));
+    expect((await file.download())[0].toString()).toBe(text);
+  });
+
   it("the client validates downloads against x-goog-hash: stored bytes changed behind its back fail", async () => {
     const seeded = standin.seedObject(bucketName, "tampered", "evidence bytes");
     seeded.data[0] = (seeded.data[0] ?? 0) ^ 1;
