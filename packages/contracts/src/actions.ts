@@ -38,10 +38,13 @@ const quarantineTtl = z.string().superRefine((ttl, ctx) => {
 
 // Params are strict: a misspelt option in a playbook (e.g. `gracePeriodSecond`) must fail loudly
 // rather than fall back to a default that does something else. Each `.describe()` is the param's
-// line in the README.
+// line in the README. `waitsForOrder`: its service honours a command's `order` (the actioner kit
+// does); `recordsOutcome`: its outcome lands in the incident ledger, so a later action can wait for it.
 const CATALOGUE = {
   "kill-pod": {
     service: "pod-killer",
+    waitsForOrder: true,
+    recordsOutcome: true,
     params: z.strictObject({
       gracePeriodSeconds: z
         .int()
@@ -53,6 +56,8 @@ const CATALOGUE = {
   },
   "isolate-pod": {
     service: "isolator",
+    waitsForOrder: true,
+    recordsOutcome: true,
     params: z.strictObject({
       allowDns: z.boolean().default(false).describe("keep egress to cluster DNS open"),
       forensicsCidr: z
@@ -68,6 +73,8 @@ const CATALOGUE = {
   },
   "taint-node": {
     service: "tainter",
+    waitsForOrder: true,
+    recordsOutcome: true,
     params: z.strictObject({
       effect: z.enum(["NoSchedule", "NoExecute"]).default("NoSchedule").describe("the taint's effect"),
       cordon: z.boolean().default(false).describe("also cordon the node"),
@@ -75,6 +82,9 @@ const CATALOGUE = {
   },
   notify: {
     service: "notifier",
+    // Records deliveries per destination, not one outcome: nothing could wait for it.
+    waitsForOrder: false,
+    recordsOutcome: false,
     params: z.strictObject({
       destinations: z
         .array(z.string().min(1))
@@ -82,7 +92,12 @@ const CATALOGUE = {
         .describe("names of configured destinations; empty = the notifier's defaults"),
     }),
   },
-  "export-finding": { service: "scc-exporter", params: z.strictObject({}) },
+  "export-finding": {
+    service: "scc-exporter",
+    waitsForOrder: false,
+    recordsOutcome: true,
+    params: z.strictObject({}),
+  },
 } as const;
 
 type Catalogue = typeof CATALOGUE;
@@ -125,12 +140,25 @@ export interface Action<A extends ActionName = ActionName> {
   eventReason: `Riposte${PascalCase<A>}`;
   /** Its params, strict, with their defaults. */
   params: Catalogue[A]["params"];
+  /** It may run after earlier actions (a playbook's `after`): its service waits for their outcomes. */
+  waitsForOrder: boolean;
+  /** Its outcome is recorded in the incident ledger: later actions may wait for it. */
+  recordsOutcome: boolean;
 }
 
 function actionOf<A extends ActionName>(name: A): Action<A> {
-  const { service, params } = CATALOGUE[name];
+  const { service, params, waitsForOrder, recordsOutcome } = CATALOGUE[name];
   const kind = pascalCase(name);
-  return { name, kind, service, topic: service, eventReason: `Riposte${kind}`, params };
+  return {
+    name,
+    kind,
+    service,
+    topic: service,
+    eventReason: `Riposte${kind}`,
+    params,
+    waitsForOrder,
+    recordsOutcome,
+  };
 }
 
 export const ACTION_NAMES = Object.keys(CATALOGUE) as [ActionName, ...ActionName[]];

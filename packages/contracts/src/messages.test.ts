@@ -189,6 +189,17 @@ describe("commands", () => {
     expect(Command.parse({ ...commandInput("KillPod"), safety: {} }).safety).toEqual({});
   });
 
+  it("refuses an order on a command whose service does not wait (notify, export-finding)", () => {
+    const order = { after: ["isolate-pod"], notAfter: "2024-11-23T10:22:34.000Z" };
+    for (const kind of ["Notify", "ExportFinding"] as const) {
+      const parsed = parseMessage(Command, viaWire({ ...commandInput(kind), order }));
+      expect(parsed.ok || parsed.error).toMatchObject({
+        path: "$.order",
+        message: /does not wait for earlier actions/,
+      });
+    }
+  });
+
   it("carries the order the router wrote: the actions it runs after, and the latest time it waits to", () => {
     const order = { after: ["isolate-pod"], notAfter: "2024-11-23T10:22:34.000Z" };
     const parsed = parseMessage(Command, viaWire({ ...commandInput("KillPod"), order }));

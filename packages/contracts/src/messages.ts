@@ -177,6 +177,14 @@ function commandSchema<A extends ActionName>(action: A) {
     })
     .superRefine((command, ctx) => {
       if (!command.order) return;
+      if (!ACTIONS[action].waitsForOrder) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["order"],
+          message: `${action} does not wait for earlier actions: its service would ignore the order`,
+        });
+        return;
+      }
       command.order.after.forEach((earlier, index) => {
         if (earlier === action)
           ctx.addIssue({

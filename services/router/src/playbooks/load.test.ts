@@ -163,7 +163,8 @@ ${actions}`;
     it("accepts an action after an earlier one, with its wait (default 60s)", () => {
       const [playbook] = parsePlaybooks(
         chain(`      - isolate-pod
-      - action: export-finding
+      - export-finding
+      - action: taint-node
         after: isolate-pod
       - action: kill-pod
         after: export-finding
@@ -172,7 +173,8 @@ ${actions}`;
       );
       expect(playbook?.actions).toEqual([
         { action: "isolate-pod", params: {} },
-        { action: "export-finding", params: {}, after: "isolate-pod", waitMs: 60_000 },
+        { action: "export-finding", params: {} },
+        { action: "taint-node", params: {}, after: "isolate-pod", waitMs: 60_000 },
         { action: "kill-pod", params: {}, after: "export-finding", waitMs: 90_000 },
       ]);
     });
@@ -218,6 +220,15 @@ ${actions}`;
 `,
         7,
         /notify records no outcome/,
+      ],
+      // The scc-exporter and the notifier run each command at once: an order there would be ignored.
+      [
+        `      - isolate-pod
+      - action: export-finding
+        after: isolate-pod
+`,
+        7,
+        /export-finding cannot wait for earlier actions/,
       ],
       [
         `      - isolate-pod

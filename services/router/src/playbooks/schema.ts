@@ -160,24 +160,28 @@ const actionSchema = z
   });
 
 /**
- * notify records deliveries per destination, not an action outcome in the ledger: an action after it
- * would always wait its whole wait.
+ * `after` must name an action listed earlier in the same playbook (no cycle can be written), one whose
+ * outcome the ledger records, on an action whose service waits for it (see the action catalogue).
  */
-const NO_OUTCOME_IN_LEDGER: readonly ActionName[] = ["notify"];
-
-/** `after` must name an action listed earlier in the same playbook: no cycle can be written. */
 function orderProblems(actions: readonly z.output<typeof actionSchema>[], ctx: z.RefinementCtx): void {
   actions.forEach((entry, index) => {
     if (!entry.after) return;
     const path = ["actions", index, "after"];
     const earlier = actions.slice(0, index).map((other) => other.action);
-    if (!earlier.includes(entry.after)) {
+    if (!ACTIONS[entry.action].waitsForOrder) {
+      const waiting = ACTION_NAMES.filter((name) => ACTIONS[name].waitsForOrder);
+      ctx.addIssue({
+        code: "custom",
+        path,
+        message: `${entry.action} cannot wait for earlier actions (its service runs each command at once); after: is for ${waiting.join(", ")}`,
+      });
+    } else if (!earlier.includes(entry.after)) {
       ctx.addIssue({
         code: "custom",
         path,
         message: `after: ${entry.after} names no earlier action of this playbook (${earlier.length > 0 ? `listed before ${entry.action}: ${earlier.join(", ")}` : `${entry.action} is listed first`}); actions run after actions listed before them`,
       });
-    } else if (NO_OUTCOME_IN_LEDGER.includes(entry.after)) {
+    } else if (!ACTIONS[entry.after].recordsOutcome) {
       ctx.addIssue({
         code: "custom",
         path,
