@@ -526,6 +526,35 @@ describe("faults", () => {
     expect(operations()).toEqual(["upload.multipart 503"]);
   });
 
+  // What a writer of "only if absent" evidence must expect when the response to its write is lost.
+  it("a multipart save with ifGenerationMatch 0 whose response is lost is retried into 412 — though its bytes are stored", async () => {
+    standin.faults.inject({ on: "upload.multipart", status: 503, when: "after" });
+    const error = await rejection(
+      storage
+        .bucket(bucketName)
+        .file("lost")
+        .save("mine", { resumable: false, preconditionOpts: { ifGenerationMatch: 0 } }),
+    );
+    expect(error.code).toBe(412);
+    expect(standin.object(bucketName, "lost")?.data.toString()).toBe("mine");
+    expect(operations()).toEqual(["upload.multipart 503", "upload.multipart 412"]);
+  });
+
+  it("a resumable save whose last response is lost asks the session and gets its own object: success", async () => {
+    standin.faults.inject({ on: "upload.resumable-chunk", status: 503, when: "after" });
+    await storage
+      .bucket(bucketName)
+      .file("lost")
+      .save("mine", { preconditionOpts: { ifGenerationMatch: 0 } });
+    expect(standin.object(bucketName, "lost")?.data.toString()).toBe("mine");
+    expect(operations()).toEqual([
+      "upload.resumable-start 200",
+      "upload.resumable-chunk 503",
+      "upload.resumable-chunk 200",
+      "upload.resumable-chunk 200",
+    ]);
+  });
+
   it("a fault on one operation leaves the others alone, is retried by the client and used up", async () => {
     standin.seedObject(bucketName, "x", "x");
     standin.faults.inject({ on: "object.get", status: 500, times: 1 });
