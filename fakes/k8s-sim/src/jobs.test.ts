@@ -268,6 +268,31 @@ describe.skipIf(!KUBECTL)("kubectl and Jobs", () => {
     expect(shown.stdout).toBe("7");
   });
 
+  it("kubectl create job (protobuf) creates the Job it describes", async () => {
+    const result = await kubectl([
+      "create",
+      "job",
+      "direct",
+      "--image=busybox",
+      "-n",
+      "default",
+      "--",
+      "sh",
+      "-c",
+      "echo hi",
+    ]);
+    expect([result.code, result.stderr, result.stdout.trim()]).toEqual([0, "", "job.batch/direct created"]);
+    const job = sim.get({ kind: "Job", namespace: "default", name: "direct" });
+    expect(job?.spec).toMatchObject({
+      template: {
+        spec: {
+          restartPolicy: "Never",
+          containers: [{ name: "direct", image: "busybox", command: ["sh", "-c", "echo hi"] }],
+        },
+      },
+    });
+  });
+
   it("deletes a Job", async () => {
     const result = await kubectl(["delete", "job", "capture-1", "-n", "default"]);
     expect([result.code, result.stdout.trim()]).toEqual([0, 'job.batch "capture-1" deleted']);
