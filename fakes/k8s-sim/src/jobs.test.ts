@@ -147,6 +147,18 @@ describe("batch/v1 Jobs through client-node", () => {
     expect(finished(recreated)).toBe(false);
   });
 
+  it("a Job recreated under the same name runs its own time, not its predecessor's", async () => {
+    sim.setJobOutcome({ namePrefix: "re-", outcome: "Complete", afterMs: 400 });
+    await batch.createNamespacedJob({ namespace: "default", body: jobBody("re-1") });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await batch.deleteNamespacedJob({ name: "re-1", namespace: "default" });
+    await batch.createNamespacedJob({ namespace: "default", body: jobBody("re-1") });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the first Job's 400 ms are over
+    expect(finished(await batch.readNamespacedJob({ name: "re-1", namespace: "default" }))).toBe(false);
+    const done = await until(() => batch.readNamespacedJob({ name: "re-1", namespace: "default" }), finished);
+    expect(conditionTypes(done)).toEqual(["SuccessCriteriaMet=True", "Complete=True"]);
+  });
+
   it("refuses a pod template that would restart forever, as the API server does", async () => {
     const body = jobBody("always");
     if (body.spec?.template.spec) body.spec.template.spec.restartPolicy = "Always";
