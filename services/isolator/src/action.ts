@@ -27,7 +27,7 @@ import {
   resolveTargetPod,
   retryLostRaces,
 } from "@riposte/actioner-kit";
-import { type IsolatePodCommand, durationMs } from "@riposte/contracts";
+import { durationMs, type IsolatePodCommand } from "@riposte/contracts";
 import { LedgerUnavailableError, type QuarantineLeaseInput } from "@riposte/ledger";
 import { type KubernetesPermission, RetryableError } from "@riposte/service-kit";
 import { enforcementLookupFromEnv, leasesFromEnv, type QuarantineLeases } from "./config.js";
