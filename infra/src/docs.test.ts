@@ -14,7 +14,7 @@ describe("README configuration tables", { timeout: 60_000 }, () => {
     const docs = envDocs(descriptors);
     expect(docs).toContain("| `CLUSTERS` | **required** |");
     expect(docs).toContain("| `DEDUP_WINDOW_SECONDS` | `60` |");
-    expect(redeliveryDocs(descriptors)).toContain("| pod-killer | 1 s | 60 s | 20 | 843 s (~14 min) |");
+    expect(redeliveryDocs(descriptors)).toContain("| pod-killer | 1 s | 60 s | 25 | 1143 s (~19 min) |");
   });
 
   it("give every variable a meaning (a `.describe()` in its schema; a JSDoc comment does not reach the table)", async () => {

@@ -65,6 +65,7 @@ export { RACE_ATTEMPTS, RACE_LOST, retryLostRaces } from "./races.js";
 export { containerIdsOf, type PodResolution, podRef, resolveTargetPod } from "./resolve.js";
 export { type ActionerScheduledCall, addScheduledCalls } from "./scheduled.js";
 export {
+  ACTIONER_REDELIVERY,
   type ActionerDeps,
   type ActionerDescriptor,
   actionerEnvSchema,

@@ -11,6 +11,8 @@ import {
   type Publisher,
   type PushAppOptions,
   pushRoute,
+  RESPONDER_REDELIVERY,
+  type RedeliveryPolicy,
   type RuntimeSettings,
   type ServiceDescriptor,
   startService,
@@ -33,6 +35,16 @@ import {
   safetyPolicyFrom,
 } from "./config.js";
 import { type ActionerScheduledCall, addScheduledCalls } from "./scheduled.js";
+
+/**
+ * The responders' policy (first retry after 1 s, up to one a minute) with 5 more deliveries: a command
+ * ordered after earlier actions may spend its first MAX_ACTION_WAIT_SECONDS (5 min) waiting, and still
+ * has 14 minutes of retries for a real outage after that (19 min in all before dead-lettering).
+ */
+export const ACTIONER_REDELIVERY: RedeliveryPolicy = {
+  ...RESPONDER_REDELIVERY,
+  maxDeliveryAttempts: RESPONDER_REDELIVERY.maxDeliveryAttempts + 5,
+};
 
 export const actionerEnvSchema = z.object(kubernetesActionerEnv);
 export type ActionerEnvSchema = typeof actionerEnvSchema;
@@ -74,7 +86,7 @@ export function describeActioner<C extends Command>(
     ],
     env: actionerEnvSchema,
     // Blast-radius limits are counted in the ledger, across instances: no cap on instances for them.
-    runtime: { ...DEFAULT_RUNTIME, ...service.runtime },
+    runtime: { ...DEFAULT_RUNTIME, redelivery: ACTIONER_REDELIVERY, ...service.runtime },
     localEnv: (local) => ({ CLUSTERS: JSON.stringify({ local: local.kubernetesUrl }) }),
     action,
     ...(service.scheduled?.length ? { scheduled: service.scheduled } : {}),

@@ -136,7 +136,8 @@ export interface LocalEnvironment {
 }
 
 /**
- * For services that act on an alert (router, pod-killer, isolator, tainter): the first retry after
+ * For services that act on an alert (the router; the actioners take the actioner kit's
+ * ACTIONER_REDELIVERY, this with 5 more deliveries for ordered commands): the first retry after
  * 1 s, because the attacker's shell lives until the action lands; then doubling to one a minute, 20
  * deliveries in all: ~14 min (843 s) before dead-lettering, so an API-server blip, a throttled API or
  * a restarted service is outlasted. (Even if Pub/Sub's backoff grew by 1.5× instead of 2×, ~11 min.)

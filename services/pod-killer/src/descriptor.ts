@@ -1,7 +1,6 @@
 // pod-killer: runs kill-pod (action.ts). Its name, topic and description come from the action; what is
-// written here is what only this actioner has.
+// written here is what only this actioner has (its retries are the kit's: ACTIONER_REDELIVERY).
 import { describeActioner } from "@riposte/actioner-kit";
-import { RESPONDER_REDELIVERY } from "@riposte/service-kit";
 import { killPod } from "./action.js";
 
 export default describeActioner(killPod, {
@@ -9,8 +8,5 @@ export default describeActioner(killPod, {
   runtime: {
     // Killing is the first response: keep one instance warm.
     minInstances: 1,
-    // A failed kill is retried after 1 s (the attacker's shell lives until it lands), and for ~14 min
-    // before it dead-letters: an API-server blip or a throttled API is outlasted.
-    redelivery: RESPONDER_REDELIVERY,
   },
 });

@@ -593,7 +593,7 @@ gcloud pubsub subscriptions describe isolator --project=acme-prod >/dev/null 2>&
     --min-retry-delay=1s \
     --max-retry-delay=60s \
     --dead-letter-topic=isolator-dead-letter \
-    --max-delivery-attempts=20
+    --max-delivery-attempts=25
 gcloud pubsub subscriptions describe isolator-dead-letter --project=acme-prod >/dev/null 2>&1 ||
   gcloud pubsub subscriptions create isolator-dead-letter \
     --topic=isolator-dead-letter \
@@ -644,7 +644,7 @@ gcloud pubsub subscriptions describe pod-killer --project=acme-prod >/dev/null 2
     --min-retry-delay=1s \
     --max-retry-delay=60s \
     --dead-letter-topic=pod-killer-dead-letter \
-    --max-delivery-attempts=20
+    --max-delivery-attempts=25
 gcloud pubsub subscriptions describe pod-killer-dead-letter --project=acme-prod >/dev/null 2>&1 ||
   gcloud pubsub subscriptions create pod-killer-dead-letter \
     --topic=pod-killer-dead-letter \
@@ -695,7 +695,7 @@ gcloud pubsub subscriptions describe tainter --project=acme-prod >/dev/null 2>&1
     --min-retry-delay=1s \
     --max-retry-delay=60s \
     --dead-letter-topic=tainter-dead-letter \
-    --max-delivery-attempts=20
+    --max-delivery-attempts=25
 gcloud pubsub subscriptions describe tainter-dead-letter --project=acme-prod >/dev/null 2>&1 ||
   gcloud pubsub subscriptions create tainter-dead-letter \
     --topic=tainter-dead-letter \
