@@ -27,8 +27,18 @@ const SERVICE_ENUMERATING_TESTS = [
   "infra/src/topology/topology.test.ts",
   "infra/src/package-descriptions.test.ts",
 ];
-/** What the environment may pass on: the tools, npm's cache, and the emulator's location. */
-const PASSED_ENV = ["PATH", "HOME", "npm_config_cache", "PUBSUB_EMULATOR_JAR", "CLOUDSDK_ROOT_DIR"];
+/**
+ * What the environment may pass on: the tools, npm's cache, the emulator's location, and the CA
+ * bundle a machine behind a TLS-inspecting proxy needs to fetch what the cache lacks.
+ */
+const PASSED_ENV = [
+  "PATH",
+  "HOME",
+  "npm_config_cache",
+  "PUBSUB_EMULATOR_JAR",
+  "CLOUDSDK_ROOT_DIR",
+  "NODE_EXTRA_CA_CERTS",
+];
 
 let checkout: string;
 
