@@ -5,7 +5,7 @@
 // request is recorded with the status it got.
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { BodyTooLargeError, listen, readBody } from "../http-io.js";
 import { StorageApiError } from "./api-error.js";
 import {
   createStorageFaultQueue,
@@ -83,26 +83,6 @@ export function storageClientOptionsFor(standin: { url: string }, projectId = "r
   // A custom apiEndpoint makes the client send no credentials (useAuthWithCustomEndpoint is false),
   // so no Google credentials or metadata server are looked up.
   return { apiEndpoint: standin.url, projectId };
-}
-
-class BodyTooLargeError extends Error {}
-
-function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        reject(new BodyTooLargeError());
-        request.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on("end", () => resolve(Buffer.concat(chunks)));
-    request.on("error", reject);
-  });
 }
 
 function headersOf(request: IncomingMessage): Record<string, string> {
@@ -231,15 +211,7 @@ export async function startStorageStandin(options: StartStorageStandinOptions = 
       }
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const { port, url } = await listen(server, options.port ?? 0, host);
 
   return {
     url,

@@ -2,7 +2,7 @@
 // webhookReceiverAdmin): GET requests, POST script, POST reset, GET health.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { readBody } from "./http-io.js";
+import { readBody } from "../http-io.js";
 import type { RequestLog } from "./request-log.js";
 import { parseResponseScript, type ScriptQueues } from "./script.js";
 

@@ -5,9 +5,8 @@
 // script and read it through the admin API under /__standin/ (see webhookReceiverAdmin).
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { BodyTooLargeError, headersOf, listen, parseBody, readBody, send } from "../http-io.js";
 import { type AdminContext, adminPathPrefix, handleAdmin } from "./admin-api.js";
-import { BodyTooLargeError, headersOf, parseBody, readBody, send } from "./http-io.js";
 import { createRequestLog, type ReceivedRequest, type RequestLog } from "./request-log.js";
 import { deliver, planResponse } from "./respond.js";
 import { createScriptQueues, type ResponseScript, type ScriptQueues } from "./script.js";
@@ -141,15 +140,7 @@ export async function startWebhookReceiver(
       if (!response.headersSent) send(response, 500, `standin_error: ${String(error)}`, {});
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const { port, url: baseUrl } = await listen(server, options.port ?? 0, host);
   const { log, scripts, pendingTimers } = context;
 
   return {

@@ -2,7 +2,7 @@
 // its Retry-After, delay or dropped connection), else 405 for non-POST, else Slack's answer.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { send } from "./http-io.js";
+import { send } from "../http-io.js";
 import type { ScriptedResponse } from "./script.js";
 import { type SlackCheckResult, slackBodyForStatus, slackRefusal } from "./slack-api.js";
 

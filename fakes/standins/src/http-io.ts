@@ -1,7 +1,8 @@
-// Node http plumbing for the receiver: headers as a flat record, a size-limited body reader, body
-// parsing (JSON or Slack's form-encoded `payload=`), and plain-text answers.
+// Node http plumbing the stand-ins share: headers as a flat record, a size-limited body reader, body
+// parsing (JSON or Slack's form-encoded `payload=`), plain-text answers, and listening on a port.
 
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 
 /** Lower-case header names; repeated headers joined with ", ". */
 export function headersOf(request: IncomingMessage): Record<string, string> {
@@ -55,4 +56,21 @@ export function send(
 ): void {
   response.writeHead(status, { "content-type": "text/plain; charset=utf-8", ...headers });
   response.end(body);
+}
+
+/** Listens on `port` (0: any free one) and `host`; resolves with the port and base URL it got. */
+export async function listen(
+  server: Server,
+  port: number,
+  host: string,
+): Promise<{ port: number; url: string }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return { port: bound, url: `http://${host.includes(":") ? `[${host}]` : host}:${bound}` };
 }
