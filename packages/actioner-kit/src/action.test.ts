@@ -176,6 +176,8 @@ interface SetupOptions {
   publishDelayMs?: number;
   /** Default: a ledger of its own; the same one (or project) for two setups makes them two instances. */
   ledger?: ActionerLedger;
+  /** How long an ordered command holds before its 503 (default: none, answer at once). */
+  orderHoldMs?: number;
 }
 
 function setup(options: SetupOptions = {}) {
@@ -191,7 +193,12 @@ function setup(options: SetupOptions = {}) {
     },
     close: () => memory.close(),
   };
-  const runner = { ...deps, publisher, callTimeoutMs: options.callTimeoutMs ?? 5_000 };
+  const runner = {
+    ...deps,
+    publisher,
+    callTimeoutMs: options.callTimeoutMs ?? 5_000,
+    orderHoldMs: options.orderHoldMs ?? 0,
+  };
   const app = createPushApp({
     service: "pod-killer",
     publisher,
@@ -488,6 +495,21 @@ describe("ordered after earlier actions of the incident (a playbook's after/wait
     expect(outcomes()).toEqual([]);
     await earlierOutcome(ledger, command.incident, "done");
     expect(await send(command)).toBe(204);
+    expect(exists("web-1")).toBe(false);
+    expect(outcomes()).toMatchObject([{ result: "done" }]);
+  });
+
+  it("an earlier outcome that lands while the delivery holds releases it in the same delivery", async () => {
+    const ledger = ledgerForTest();
+    const { send, outcomes } = setup({ ledger, orderHoldMs: 4_000 });
+    const command = ordered(killCommand("web-1"), 60_000);
+    const began = Date.now();
+    const delivered = send(command);
+    await sleep(500);
+    await earlierOutcome(ledger, command.incident, "done");
+    // Not a 503 and a redelivery one backoff later: the kill follows the isolation within a poll.
+    expect(await delivered).toBe(204);
+    expect(Date.now() - began).toBeLessThan(3_500);
     expect(exists("web-1")).toBe(false);
     expect(outcomes()).toMatchObject([{ result: "done" }]);
   });

@@ -145,7 +145,20 @@ export interface ActionRunnerDeps {
    */
   callTimeoutMs?: number;
   now?: () => Date;
+  /**
+   * How long a command ordered after earlier actions holds its delivery, re-reading the ledger, before
+   * it answers 503 and leaves the wait to Pub/Sub's redelivery (default ORDER_HOLD_MS).
+   */
+  orderHoldMs?: number;
 }
+
+/**
+ * Held, not answered at once: Pub/Sub redelivers 1, 2, 4 … 60 s apart, so a 503 at once could start
+ * the later action a whole backoff after the earlier one ended. 5 s of the 25 s push deadline.
+ */
+export const ORDER_HOLD_MS = 5_000;
+/** How often a held delivery re-reads the ledger: one read per incident every quarter second. */
+const ORDER_POLL_MS = 250;
 
 function isPlan(value: ActionPlan | FinalResult): value is ActionPlan {
   return "execute" in value;
@@ -468,16 +481,26 @@ async function awaitEarlierActions<C extends Command>(delivery: Delivery<C>): Pr
     Date.parse(order.notAfter),
     Number.isNaN(published) ? Number.POSITIVE_INFINITY : published + MAX_ACTION_WAIT_SECONDS * 1_000,
   );
+  const holdUntil = Math.min(notAfter, runner.now().getTime() + (runner.deps.orderHoldMs ?? ORDER_HOLD_MS));
   const what = "reading the earlier actions' outcomes";
-  const incident = await calls.untilDeadline(
-    retryableOn(LedgerUnavailableError, what, () => runner.deps.ledger.readIncident(command.incident)),
-    what,
-  );
-  const pending = order.after.filter((earlier) => !incident?.actions[earlier]?.outcome);
-  if (pending.length === 0 || runner.now().getTime() >= notAfter) return pending;
-  throw new RetryableError(
-    `waiting for ${pending.join(", ")} of this incident (no outcome yet); runs at ${new Date(notAfter).toISOString()} at the latest`,
-  );
+  for (;;) {
+    const incident = await calls.untilDeadline(
+      retryableOn(LedgerUnavailableError, what, () => runner.deps.ledger.readIncident(command.incident)),
+      what,
+    );
+    const pending = order.after.filter((earlier) => !incident?.actions[earlier]?.outcome);
+    const now = runner.now().getTime();
+    if (pending.length === 0 || now >= notAfter) return pending;
+    if (now >= holdUntil) {
+      throw new RetryableError(
+        `waiting for ${pending.join(", ")} of this incident (no outcome yet); runs at ${new Date(notAfter).toISOString()} at the latest`,
+      );
+    }
+    await calls.untilDeadline(
+      new Promise((resolve) => setTimeout(resolve, Math.min(ORDER_POLL_MS, holdUntil - now))),
+      "waiting for earlier actions",
+    );
+  }
 }
 
 async function run<C extends Command>(delivery: Delivery<C>): Promise<void> {
