@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ledgerForTest } from "@riposte/actioner-kit/testing";
 import type { ActionOutcome } from "@riposte/contracts";
 import { demoSeed, type RequestRecord, type SimCluster, startSim } from "@riposte/k8s-sim";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
@@ -81,6 +82,21 @@ describe("ordered actions: isolate, then kill", { timeout: 90_000 }, () => {
     expect(patch && deletion).toBeTruthy();
     expect(endOf(patch as RequestRecord)).toBeLessThanOrEqual(Date.parse((deletion as RequestRecord).time));
     expect(sim.get({ kind: "Pod", namespace: NAMESPACE, name: POD })).toBeUndefined();
+    // The incident's timeline (what `riposte incidents show` reads) has the order and both outcomes in it.
+    const incident = await ledgerForTest(pipeline.projectId).readIncident(alert.incident);
+    expect(incident?.router?.decision.actions).toEqual([
+      { action: "isolate-pod", dryRun: false, playbooks: ["isolate-then-kill"] },
+      {
+        action: "kill-pod",
+        dryRun: false,
+        playbooks: ["isolate-then-kill"],
+        after: ["isolate-pod"],
+        waitSeconds: WAIT_SECONDS,
+      },
+    ]);
+    const isolatedAt = incident?.actions["isolate-pod"]?.outcome?.at.getTime() ?? Number.NaN;
+    const killedAt = incident?.actions["kill-pod"]?.outcome?.at.getTime() ?? Number.NaN;
+    expect(isolatedAt).toBeLessThan(killedAt);
   });
 
   it("a hung isolation never saves the pod: the kill runs once the wait is over", async () => {
@@ -89,14 +105,13 @@ describe("ordered actions: isolate, then kill", { timeout: 90_000 }, () => {
     const alert = freshAlert("modern-terminal-shell.json", { top: { priority: "Critical" } });
     const sentAt = Date.now();
     await pipeline.sendAlert(alert.json);
-    const [killed] = (
-      await pipeline.tapped("action-outcomes", alert.incident, { count: 1, timeoutMs: 45_000 })
-    ).map((m) => m.json<ActionOutcome>());
-    expect(killed).toMatchObject({
-      action: "kill-pod",
-      result: "done",
-      details: { stoppedWaitingFor: ["isolate-pod"] },
-    });
+    // The kill (past the wait), then the isolation's redelivery, which finds the pod gone.
+    const outcomes = await outcomesFor(alert.incident, 45_000);
+    const killed = outcomes.find((o) => o.action === "kill-pod");
+    const isolated = outcomes.find((o) => o.action === "isolate-pod");
+    expect(killed).toMatchObject({ result: "done", details: { stoppedWaitingFor: ["isolate-pod"] } });
+    expect(isolated).toMatchObject({ result: "stale" });
+    expect(Date.parse(isolated?.at ?? "")).toBeGreaterThanOrEqual(Date.parse(killed?.at ?? ""));
     const [deletion] = podRequests("delete").filter((r) => r.status === 200);
     // Not before the wait (counted from the router's issue, after the alert was sent).
     expect(Date.parse((deletion as RequestRecord).time)).toBeGreaterThanOrEqual(

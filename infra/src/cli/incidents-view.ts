@@ -25,6 +25,8 @@ export interface ActionView {
   /** From the router's decision; null for an action the decision does not name (an operator's undo). */
   dryRun: boolean | null;
   playbooks: string[];
+  /** Ordered after earlier actions (a playbook's `after`), waiting at most `waitSeconds`; else null. */
+  after: { actions: string[]; waitSeconds: number } | null;
   service: string | null;
   attempts: number;
   lastAttemptAt: string | null;
@@ -76,6 +78,15 @@ function targetView(record: IncidentRecord): TargetView | null {
   };
 }
 
+/** ` (after isolate-pod, ≤ 60 s, dry run)`: what the decision said about an action besides its name. */
+function plannedNote(action: ActionView): string {
+  const notes = [
+    ...(action.after ? [`after ${action.after.actions.join(", ")}, ≤ ${action.after.waitSeconds} s`] : []),
+    ...(action.dryRun ? ["dry run"] : []),
+  ];
+  return notes.length > 0 ? ` (${notes.join(", ")})` : "";
+}
+
 /** The decision's actions in its order, then any other recorded action by name. */
 function actionViews(record: IncidentRecord): ActionView[] {
   const planned = record.router?.decision.actions ?? [];
@@ -92,6 +103,7 @@ function actionViews(record: IncidentRecord): ActionView[] {
       action: name,
       dryRun: plan?.dryRun ?? null,
       playbooks: plan?.playbooks ?? [],
+      after: plan?.after ? { actions: plan.after, waitSeconds: plan.waitSeconds ?? 0 } : null,
       service: recorded?.service ?? null,
       attempts: recorded?.attempts ?? 0,
       lastAttemptAt: recorded?.lastAttemptAt ? iso(recorded.lastAttemptAt) : null,
@@ -263,7 +275,7 @@ export function incidentShowLines(record: IncidentRecord, traceLink: TraceLink):
     const planned = view.actions.filter((action) => action.dryRun !== null);
     const commands =
       planned.length > 0
-        ? planned.map((action) => `${action.action}${action.dryRun ? " (dry run)" : ""}`).join(", ")
+        ? planned.map((action) => `${action.action}${plannedNote(action)}`).join(", ")
         : "no actions";
     const playbooks = view.decision.playbooks.length > 0 ? view.decision.playbooks.join(", ") : "none";
     events.push({

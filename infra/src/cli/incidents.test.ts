@@ -43,9 +43,16 @@ function alert(rule: string, fields: Record<string, string>, output = "shell spa
 const decision = {
   playbooks: ["kill-crypto-miners"],
   actions: [
-    { action: "kill-pod", dryRun: false, playbooks: ["kill-crypto-miners"] },
     { action: "notify", dryRun: false, playbooks: ["kill-crypto-miners"] },
     { action: "export-finding", dryRun: false, playbooks: ["kill-crypto-miners"] },
+    // Ordered (playbook `after`): shown in the timeline and in --json.
+    {
+      action: "kill-pod",
+      dryRun: false,
+      playbooks: ["kill-crypto-miners"],
+      after: ["export-finding"],
+      waitSeconds: 60,
+    },
   ],
 };
 
@@ -142,7 +149,7 @@ describe("riposte incidents", { timeout: 60_000 }, () => {
     expect(out).toContain("target    cluster prod-eu · pod shop/web-1 · node gke-prod-node-1");
     const order = [
       /alert\s+received \(alert time 2026-12-05T10:00:00.123456789Z, source syscall, host gke-prod-node-1\)/,
-      /decision\s+playbooks kill-crypto-miners → kill-pod, notify, export-finding$/,
+      /decision\s+playbooks kill-crypto-miners → notify, export-finding, kill-pod \(after export-finding, ≤ 60 s\)$/,
       /kill-pod\s+pod-killer: 1 attempt/,
       /kill-pod\s+DONE: deleted pod shop\/web-1/,
       /notified\s+slack-secops: sent/,
@@ -191,7 +198,7 @@ describe("riposte incidents", { timeout: 60_000 }, () => {
     ]);
     expect(lines[2]).toContain("Drop and execute new binary in container");
     expect(lines[2]).toContain("cluster prod-eu · pod shop/web-1");
-    expect(lines[2]).toContain("kill-pod: done, notify: pending, export-finding: pending");
+    expect(lines[2]).toContain("notify: pending, export-finding: pending, kill-pod: done");
 
     const prod = await riposte("list", "--cluster", "prod-eu", "--since", "1h");
     expect(prod.out.split("\n")).toHaveLength(2);
@@ -244,24 +251,26 @@ describe("riposte incidents", { timeout: 60_000 }, () => {
           playbooks: ["kill-crypto-miners"],
         },
         actions: [
-          {
-            action: "kill-pod",
-            dryRun: false,
-            playbooks: ["kill-crypto-miners"],
-            service: "pod-killer",
-            attempts: 1,
-            lastAttemptAt: at(1).toISOString(),
-            outcome: { result: "done", reason: "deleted pod shop/web-1", at: at(2).toISOString() },
-          },
           ...["notify", "export-finding"].map((action) => ({
             action,
             dryRun: false,
             playbooks: ["kill-crypto-miners"],
+            after: null,
             service: null,
             attempts: 0,
             lastAttemptAt: null,
             outcome: null,
           })),
+          {
+            action: "kill-pod",
+            dryRun: false,
+            playbooks: ["kill-crypto-miners"],
+            after: { actions: ["export-finding"], waitSeconds: 60 },
+            service: "pod-killer",
+            attempts: 1,
+            lastAttemptAt: at(1).toISOString(),
+            outcome: { result: "done", reason: "deleted pod shop/web-1", at: at(2).toISOString() },
+          },
         ],
         notifications: [
           { destination: "slack-secops", status: "sent", reason: null, at: at(4).toISOString() },
@@ -341,7 +350,7 @@ describe("attack: alert text reaching the terminal", { timeout: 60_000 }, () => 
     expect(out).not.toMatch(RAW_CONTROL);
     const shown = JSON.parse(out);
     expect(shown.incident.rule).toBe(rule);
-    expect(shown.incident.actions[0].outcome.reason).toBe(reason);
+    expect(shown.incident.actions[2].outcome.reason).toBe(reason);
     expect(shown.incident.alert.output).toBe("out\u001b[31m\u2028put");
   });
 });

@@ -33,7 +33,16 @@ const Instant = z.instanceof(Timestamp).transform((timestamp) => timestamp.toDat
 export const RoutingDecisionRecord = z.object({
   /** The playbooks that matched. */
   playbooks: z.array(z.string()),
-  actions: z.array(z.object({ action: FieldName, dryRun: z.boolean(), playbooks: z.array(z.string()) })),
+  actions: z.array(
+    z.object({
+      action: FieldName,
+      dryRun: z.boolean(),
+      playbooks: z.array(z.string()),
+      /** Ordered (a playbook's `after`): the earlier actions it waits for, at most `waitSeconds`. */
+      after: z.array(FieldName).optional(),
+      waitSeconds: z.number().int().positive().optional(),
+    }),
+  ),
   /**
    * What the alert is about, as the router derived it (with its CLUSTER_FIELD): what listings filter
    * on. Absent on records written before it was stored.

@@ -264,7 +264,12 @@ function countNotAlert(stats: RouterStats, reason: string, logger: Logger): void
 function decisionRecord(decision: RoutingDecision, target: TargetMessage): RoutingDecisionRecord {
   return {
     playbooks: decision.matched,
-    actions: decision.actions.map(({ action, dryRun, playbooks }) => ({ action, dryRun, playbooks })),
+    actions: decision.actions.map(({ action, dryRun, playbooks, order }) => ({
+      action,
+      dryRun,
+      playbooks,
+      ...(order ? { after: order.after, waitSeconds: Math.ceil(order.waitMs / 1_000) } : {}),
+    })),
     target,
   };
 }
