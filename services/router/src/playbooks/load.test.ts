@@ -194,7 +194,7 @@ ${actions}`;
         after: kill-pod
 `,
         6,
-        /names no earlier action of this playbook/,
+        /kill-pod cannot wait for itself/,
       ],
       [
         `      - isolate-pod
@@ -264,6 +264,17 @@ ${actions}`;
 `,
         7,
         /wait needs after/,
+      ],
+      // An action listed twice makes a cycle inside one playbook.
+      [
+        `      - isolate-pod
+      - action: kill-pod
+        after: isolate-pod
+      - action: isolate-pod
+        after: kill-pod
+`,
+        7,
+        /closes a cycle: kill-pod after isolate-pod \(evidence-first\), isolate-pod after kill-pod \(evidence-first\)/,
       ],
     ])("refuses a bad order with its line: %j", (actions, line, message) => {
       const problems = problemsOf(chain(actions));

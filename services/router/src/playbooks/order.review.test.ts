@@ -29,7 +29,7 @@ describe("review: no cycle can be written", () => {
   // only at notAfter (60 s by default, up to 300 s) with stoppedWaitingFor. Fix: after merging (or at
   // load, over every pair of playbooks that can match together), refuse or drop an order that closes a
   // cycle — e.g. at load, a graph of after-edges across all playbooks must be acyclic.
-  it.fails("two playbooks cannot order two actions after each other", () => {
+  it("two playbooks cannot order two actions after each other", () => {
     const yaml = `playbooks:${playbook("evidence-first", "      - isolate-pod\n      - { action: kill-pod, after: isolate-pod }")}${playbook("kill-first", "      - kill-pod\n      - { action: isolate-pod, after: kill-pod }")}`;
     let orders: Record<string, string[]>;
     try {
@@ -44,7 +44,7 @@ describe("review: no cycle can be written", () => {
   // between the two, which itself waits for the first entry — one playbook, a cycle. Fix: refuse an
   // action listed twice in one playbook (orderProblems), or check `after` against actions listed
   // before the *first* entry of this action.
-  it.fails("one playbook listing an action twice cannot make a cycle", () => {
+  it("one playbook listing an action twice cannot make a cycle", () => {
     const yaml = `playbooks:${playbook("twice", "      - isolate-pod\n      - { action: kill-pod, after: isolate-pod }\n      - { action: isolate-pod, after: kill-pod }")}`;
     let orders: Record<string, string[]>;
     try {
@@ -61,7 +61,7 @@ describe("review: no cycle can be written", () => {
   // quarantined, so the pod is never killed, silently. Fix: orderProblems refuses `after` naming the
   // entry's own action (and an action listed twice, above); buildCommands could also run the command
   // schema's refinement so a failure shows up as the bug it is.
-  it.fails("a playbook whose action waits for itself is refused at load, not at routing time", () => {
+  it("a playbook whose action waits for itself is refused at load, not at routing time", () => {
     const yaml = `playbooks:${playbook("self", "      - notify\n      - kill-pod\n      - { action: kill-pod, after: kill-pod }")}`;
     let loaded = true;
     try {

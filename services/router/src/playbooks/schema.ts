@@ -168,7 +168,9 @@ function orderProblems(actions: readonly z.output<typeof actionSchema>[], ctx: z
     if (!entry.after) return;
     const path = ["actions", index, "after"];
     const earlier = actions.slice(0, index).map((other) => other.action);
-    if (!ACTIONS[entry.action].waitsForOrder) {
+    if (entry.after === entry.action) {
+      ctx.addIssue({ code: "custom", path, message: `${entry.action} cannot wait for itself` });
+    } else if (!ACTIONS[entry.action].waitsForOrder) {
       const waiting = ACTION_NAMES.filter((name) => ACTIONS[name].waitsForOrder);
       ctx.addIssue({
         code: "custom",
@@ -230,9 +232,50 @@ const playbookSchema = z
   });
 export type PlaybookSpec = z.output<typeof playbookSchema>;
 
+/**
+ * Orders merge across the playbooks that match one alert (decide.ts), so a cycle may span playbooks
+ * (A: kill after isolate; B: isolate after kill) or an action listed twice in one: the actions would
+ * wait for each other until their waits ran out. Refused over the after-edges of the whole file.
+ */
+function orderCycleProblems(file: { playbooks: readonly PlaybookSpec[] }, ctx: z.RefinementCtx): void {
+  const edges = file.playbooks.flatMap((playbook, index) =>
+    playbook.actions.flatMap((entry, actionIndex) =>
+      entry.after && entry.after !== entry.action
+        ? [{ from: entry.after, to: entry.action, index, actionIndex, playbook: playbook.name }]
+        : [],
+    ),
+  );
+  /** A path of edges from `start` to `goal`, if any. */
+  const pathBetween = (
+    start: ActionName,
+    goal: ActionName,
+    seen = new Set<ActionName>(),
+  ): typeof edges | undefined => {
+    if (start === goal) return [];
+    seen.add(start);
+    for (const edge of edges.filter((candidate) => candidate.from === start && !seen.has(candidate.to))) {
+      const rest = pathBetween(edge.to, goal, seen);
+      if (rest) return [edge, ...rest];
+    }
+    return undefined;
+  };
+  for (const edge of edges) {
+    const back = pathBetween(edge.to, edge.from);
+    if (!back) continue;
+    const cycle = [edge, ...back];
+    ctx.addIssue({
+      code: "custom",
+      path: ["playbooks", edge.index, "actions", edge.actionIndex, "after"],
+      message: `after: ${edge.from} closes a cycle: ${cycle.map((step) => `${step.to} after ${step.from} (${step.playbook})`).join(", ")}; the actions would wait for each other until their waits run out`,
+    });
+    return;
+  }
+}
+
 export const playbookFileSchema = z
   .strictObject({ playbooks: z.array(playbookSchema) })
   .superRefine((file, ctx) => {
+    orderCycleProblems(file, ctx);
     const seen = new Set<string>();
     file.playbooks.forEach((playbook, index) => {
       if (seen.has(playbook.name)) {
