@@ -476,10 +476,11 @@ async function awaitEarlierActions<C extends Command>(delivery: Delivery<C>): Pr
   if (!order) return [];
   // notAfter is the router's clock; Pub/Sub's publish time bounds the wait too, so a command whose
   // clock runs ahead cannot hold the action back past the longest wait (and into the dead letters).
+  // Without a readable publish time there is no such bound: the action runs rather than wait unbounded.
   const published = context.publishTime ? Date.parse(context.publishTime) : Number.NaN;
   const notAfter = Math.min(
     Date.parse(order.notAfter),
-    Number.isNaN(published) ? Number.POSITIVE_INFINITY : published + MAX_ACTION_WAIT_SECONDS * 1_000,
+    Number.isNaN(published) ? 0 : published + MAX_ACTION_WAIT_SECONDS * 1_000,
   );
   const holdUntil = Math.min(notAfter, runner.now().getTime() + (runner.deps.orderHoldMs ?? ORDER_HOLD_MS));
   const what = "reading the earlier actions' outcomes";

@@ -186,6 +186,12 @@ function commandSchema<A extends ActionName>(action: A) {
         return;
       }
       command.order.after.forEach((earlier, index) => {
+        if (earlier !== action && !ACTIONS[earlier].recordsOutcome)
+          ctx.addIssue({
+            code: "custom",
+            path: ["order", "after", index],
+            message: `${earlier} records no outcome to wait for`,
+          });
         if (earlier === action)
           ctx.addIssue({
             code: "custom",

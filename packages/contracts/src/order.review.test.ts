@@ -30,7 +30,7 @@ describe("review: a hostile order is refused with its path", () => {
   // HOLE (low): notify records no outcome (recordsOutcome: false), so a command waiting for it always
   // waits its whole notAfter. The playbook loader refuses `after: notify`, the command schema does not.
   // Fix: in commandSchema's superRefine, refuse every `after` entry whose action has !recordsOutcome.
-  it.fails("an order waiting for notify (which never records an outcome) is refused", () => {
+  it("an order waiting for notify (which never records an outcome) is refused", () => {
     const parsed = parseMessage(Command, kill({ after: ["notify"], notAfter: "2024-11-23T10:22:34.000Z" }));
     expect(parsed.ok || parsed.error.path).toBe("$.order.after[0]");
   });
