@@ -466,9 +466,10 @@ async function connect<C extends Command>(
 
 /**
  * A command ordered after earlier actions of its incident (a playbook's `after`): while one of them
- * has no outcome in the ledger and `notAfter` is ahead, the delivery answers 503 and Pub/Sub's
- * redelivery asks again, so no instance waits in memory and a restart loses nothing. Past `notAfter`
- * it runs whatever they did. Answers the earlier actions it stopped waiting for.
+ * has no outcome in the ledger and `notAfter` is ahead, the delivery re-reads the ledger for up to
+ * `orderHoldMs`, then answers 503 and Pub/Sub's redelivery asks again, so no instance waits longer
+ * and a restart loses nothing. Past `notAfter` it runs whatever they did. Answers the earlier actions
+ * it stopped waiting for.
  */
 async function awaitEarlierActions<C extends Command>(delivery: Delivery<C>): Promise<ActionName[]> {
   const { runner, command, calls, context } = delivery;
