@@ -108,6 +108,8 @@ export interface ChaosReport {
   events: AppliedEvent[];
   /** Per action, when each `done` outcome says it acted (its `at`), in ms since the first alert. */
   doneAtMs: Record<string, number[]>;
+  /** Per action, when each outcome of any result was reached (its `at`), in ms since the first alert. */
+  answeredAtMs: Record<string, number[]>;
   /** Service restarts that failed (the run continues without the service). */
   restartFailures: string[];
   webhookAnswers: Record<string, number>;
@@ -131,10 +133,14 @@ const FOLLOW_UP_SUBSCRIPTION = /-action-outcomes$/;
 const COMMAND_TOPICS: ReadonlySet<string> = new Set(Object.values(ACTION_KINDS).map((kind) => kind.topic));
 
 /** The `at` of each `done` outcome, per action, in ms since `since`, in order. */
-function doneTimes(outcomes: readonly ObservedOutcome[], since: number): Record<string, number[]> {
+function outcomeTimes(
+  outcomes: readonly ObservedOutcome[],
+  since: number,
+  only?: ObservedOutcome["result"],
+): Record<string, number[]> {
   const times: Record<string, number[]> = {};
   for (const outcome of outcomes) {
-    if (outcome.result !== "done") continue;
+    if (only !== undefined && outcome.result !== only) continue;
     const list = times[outcome.action] ?? [];
     times[outcome.action] = list;
     list.push(Date.parse(outcome.at) - since);
@@ -431,7 +437,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       quarantined,
       invalidOutcomes,
       events,
-      doneAtMs: doneTimes(outcomes, publishStarted),
+      doneAtMs: outcomeTimes(outcomes, publishStarted, "done"),
+      answeredAtMs: outcomeTimes(outcomes, publishStarted),
       restartFailures,
       webhookAnswers,
       scc: {

@@ -365,9 +365,12 @@ describe("chaos: 1,000 alerts through every service while it all goes wrong", { 
         times.filter((at) => at < (killedAtMs ?? 0)).length,
         `${action}: the first instance acted`,
       ).toBeGreaterThan(0);
+      // The successor answered commands. Not necessarily with a done: when the first instance took
+      // all 20 slots before its SIGKILL (a fast machine), every later kill within the minute is
+      // refused — which is the limit working (CI, 2d914b4: 0 done after the SIGKILL).
       expect(
-        times.filter((at) => at >= (killedAtMs ?? 0)).length,
-        `${action}: its successor acted`,
+        (report.answeredAtMs[action] ?? []).filter((at) => at >= (killedAtMs ?? 0)).length,
+        `${action}: its successor answered`,
       ).toBeGreaterThan(0);
     }
   });
