@@ -29,6 +29,17 @@ export type {
   ParseResult,
 } from "./alert.js";
 export { parseFalcoAlert, parseFalcoMessage } from "./alert.js";
+export type { EvidenceLocation } from "./evidence.js";
+export {
+  containerLogObject,
+  EVIDENCE_MANIFEST,
+  EVIDENCE_SHA256_METADATA,
+  EvidenceManifest,
+  EvidenceObject,
+  evidenceLocationProblem,
+  evidencePrefix,
+  isEvidenceObjectName,
+} from "./evidence.js";
 export type { IncidentKeyParts } from "./incident-key.js";
 export { incidentKeyOf, isIncidentKey } from "./incident-key.js";
 export type { JsonObject, JsonParseOptions, JsonParseResult, JsonPathError, JsonValue } from "./json.js";
