@@ -60,6 +60,7 @@ export interface FinalResult {
 export interface ExecutionResult {
   result: Extract<OutcomeResult, "done" | "already-done" | "stale">;
   reason: string;
+  /** A string `location` here (where the action's product lives) is also recorded in the ledger. */
   details?: Record<string, unknown>;
   /** For already-done: the incident the object names as having done it (a label, a taint's value). */
   doneBy?: string;
@@ -373,6 +374,7 @@ async function publishOutcome<C extends Command>(
       service: deps.service,
       result,
       reason,
+      ...(typeof details.location === "string" ? { location: details.location } : {}),
     }),
   );
   await reportOutcome(deps.publisher, command, {

@@ -69,6 +69,29 @@ describe("the incident document", { timeout: 60_000 }, () => {
     expect((await router.readIncident(key))?.expireAt).toEqual(new Date("2026-12-12T10:00:00Z"));
   });
 
+  it("an outcome keeps where the action's product lives (an evidence bundle), for riposte evidence", async () => {
+    const key = incidentKey();
+    const location = `gs://evidence/prod/shop/web/${key}/`;
+    await actioner.recordActionOutcome(key, "capture", {
+      service: "capture",
+      result: "done",
+      reason: "kept",
+      location,
+    });
+    expect((await router.readIncident(key))?.actions.capture?.outcome).toMatchObject({
+      result: "done",
+      location,
+    });
+    await expect(
+      actioner.recordActionOutcome(key, "capture", {
+        service: "capture",
+        result: "done",
+        reason: "kept",
+        location: "x".repeat(1025),
+      }),
+    ).rejects.toThrow(/location/);
+  });
+
   it("a destination's later record replaces its reason: a sent message shows no earlier failure's reason", async () => {
     const key = incidentKey();
     await router.recordNotification(key, "slack-secops", { status: "failed", reason: "HTTP 503" });

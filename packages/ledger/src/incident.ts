@@ -62,7 +62,13 @@ export const RouterRecord = z.object({
 });
 export type RouterRecord = z.infer<typeof RouterRecord>;
 
-export const OutcomeRecord = z.object({ result: z.enum(OUTCOME_RESULTS), reason: z.string(), at: Instant });
+export const OutcomeRecord = z.object({
+  result: z.enum(OUTCOME_RESULTS),
+  reason: z.string(),
+  at: Instant,
+  /** Where what the action produced lives, e.g. an evidence bundle's gs://BUCKET/prefix/. */
+  location: z.string().optional(),
+});
 
 export const ActionRecord = z.object({
   service: z.string(),
@@ -109,6 +115,7 @@ export const ActionOutcomeInput = z.object({
   service: z.string().min(1).max(63),
   result: z.enum(OUTCOME_RESULTS),
   reason: Reason,
+  location: z.string().min(1).max(1024).optional(),
 });
 /** Above this a held-back command is not kept (a document holds at most 1 MiB). */
 const COMMAND_MAX_CHARS = 200_000;
@@ -162,9 +169,9 @@ export async function recordActionOutcome(
   outcome: z.input<typeof ActionOutcomeInput>,
 ): Promise<void> {
   const name = FieldName.parse(action);
-  const { service, result, reason } = ActionOutcomeInput.parse(outcome);
+  const { service, result, reason, location } = ActionOutcomeInput.parse(outcome);
   return mergeIntoIncident(ctx, "record action outcome", key, (at) => ({
-    actions: { [name]: { service, outcome: { result, reason, at } } },
+    actions: { [name]: { service, outcome: { result, reason, at, ...(location ? { location } : {}) } } },
   }));
 }
 
