@@ -133,6 +133,13 @@ export interface LocalEnvironment {
   sccSourceName: string;
   /** OTLP/HTTP traces endpoint of the local collector. */
   otlpEndpoint?: string;
+  /**
+   * The Cloud Storage stand-in's URL (`http://127.0.0.1:PORT`), as STORAGE_EMULATOR_HOST takes it.
+   * Optional: only `riposte dev` starts the stand-in; other local runs (tests, bench) may not.
+   */
+  storageEndpoint?: string;
+  /** The bucket `riposte dev` creates on the storage stand-in for evidence bundles. */
+  evidenceBucket?: string;
 }
 
 /**
