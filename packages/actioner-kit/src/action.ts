@@ -38,7 +38,7 @@ import { type InvolvedObject, recordEvent } from "./events.js";
 import { type BlastRadiusLimiter, createLimiter, type LimitRule } from "./limits.js";
 import { effectivePolicy, InvalidSafetyOverridesError, type SafetyPolicy } from "./policy.js";
 
-export interface ActionContext {
+export interface ActionContext<X = unknown> {
   /** Bound to this delivery's deadline: a call still in flight when it passes is aborted. */
   clients: ClusterClients;
   /** This delivery's deadline, for calls an action makes outside `clients` (e.g. the GKE API). */
@@ -46,6 +46,8 @@ export interface ActionContext {
   policy: SafetyPolicy;
   logger: Logger;
   now: Date;
+  /** What the service built for its action at start (describeActioner's `uses`), e.g. a storage client. */
+  uses: X;
 }
 
 /** A decision reached while planning: nothing will be changed. */
@@ -76,7 +78,7 @@ export interface ActionPlan {
   execute(): Promise<ExecutionResult>;
 }
 
-export interface KubernetesAction<C extends Command = Command> {
+export interface KubernetesAction<C extends Command = Command, X = unknown> {
   name: ActionName;
   kind: C["kind"];
   /** What it does, in one line: its service's description (and its service account's). */
@@ -87,14 +89,14 @@ export interface KubernetesAction<C extends Command = Command> {
   limits: readonly LimitRule[];
   /** Reason of the Kubernetes Event, e.g. RiposteKillPod. */
   eventReason: string;
-  plan(command: C, context: ActionContext): Promise<ActionPlan | FinalResult>;
+  plan(command: C, context: ActionContext<X>): Promise<ActionPlan | FinalResult>;
 }
 
 /** The action named `name` in the catalogue: its command kind and Event reason are the catalogue's. */
-export function kubernetesAction<A extends ActionName>(
+export function kubernetesAction<A extends ActionName, X = unknown>(
   name: A,
-  spec: Omit<KubernetesAction<CommandOf<A>>, "name" | "kind" | "eventReason">,
-): KubernetesAction<CommandOf<A>> {
+  spec: Omit<KubernetesAction<CommandOf<A>, X>, "name" | "kind" | "eventReason">,
+): KubernetesAction<CommandOf<A>, X> {
   const { kind, eventReason } = ACTIONS[name];
   // The catalogue's kind is the command's (the generic cannot see that PascalCase<A> is CommandOf<A>'s).
   return { name, kind: kind as CommandOf<A>["kind"], eventReason, ...spec };
@@ -151,6 +153,8 @@ export interface ActionRunnerDeps {
    * it answers 503 and leaves the wait to Pub/Sub's redelivery (default ORDER_HOLD_MS).
    */
   orderHoldMs?: number;
+  /** Passed to the action's plan as `context.uses` (built from describeActioner's `uses` at start). */
+  uses?: unknown;
 }
 
 /**
@@ -525,7 +529,14 @@ async function run<C extends Command>(delivery: Delivery<C>): Promise<void> {
     if (error instanceof InvalidSafetyOverridesError) return report(delivery, "refused", error.message, base);
     throw error;
   }
-  const actionContext: ActionContext = { clients, signal: calls.signal, policy, logger, now: runner.now() };
+  const actionContext: ActionContext = {
+    clients,
+    signal: calls.signal,
+    policy,
+    logger,
+    now: runner.now(),
+    uses: runner.deps.uses,
+  };
 
   let planned: ActionPlan | FinalResult;
   try {

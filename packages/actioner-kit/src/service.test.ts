@@ -4,6 +4,7 @@ import { ACTIONS, Topics } from "@riposte/contracts";
 import { createSilentLogger } from "@riposte/service-kit";
 import { pushRequest } from "@riposte/service-kit/testing";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { EVENT_PERMISSION, kubernetesAction } from "./action.js";
 import { createActionerApp, describeActioner } from "./service.js";
 import { commandFromExample, runnerDepsForTest } from "./testing.js";
@@ -51,5 +52,39 @@ describe("an actioner from its action", () => {
       action: "isolate-pod",
       result: "refused",
     });
+  });
+
+  it("an action's `uses`: its variables join the service's env, what is built from them reaches every plan", async () => {
+    const seen: unknown[] = [];
+    const usesBucket = kubernetesAction("isolate-pod", {
+      description: "Refuses, saying which bucket it was given",
+      permissions: [EVENT_PERMISSION],
+      limits: [],
+      async plan(_command, { uses }: { uses: { bucket: string } }) {
+        seen.push(uses);
+        return { result: "refused", reason: `bucket ${uses.bucket}` };
+      },
+    });
+    const descriptor = describeActioner(usesBucket, {
+      localPortOffset: 1,
+      uses: {
+        env: { TEST_BUCKET: z.string().min(3).describe("a bucket") },
+        create: (config) => ({ bucket: config.TEST_BUCKET }),
+      },
+    });
+    // The kit's variables stay; the action's join them (README tables and start-up validation read this).
+    expect(Object.keys(descriptor.env.shape)).toEqual(expect.arrayContaining(["CLUSTERS", "TEST_BUCKET"]));
+    expect(descriptor.env.safeParse({ CLUSTERS: "{}", TEST_BUCKET: "b" }).success).toBe(false);
+    const uses = await descriptor.createUses?.({ TEST_BUCKET: "evidence" }, createSilentLogger());
+    expect(uses).toEqual({ bucket: "evidence" });
+
+    const runner = { ...runnerDepsForTest("isolator", "http://127.0.0.1:9"), uses };
+    const app = createActionerApp(descriptor.action, {
+      push: { service: "isolator", publisher: runner.publisher, logger: createSilentLogger() },
+      runner,
+    });
+    await app.request("/", pushRequest(commandFromExample("isolate-pod", "modern-terminal-shell.json")));
+    expect(seen).toEqual([{ bucket: "evidence" }]);
+    expect(runner.publisher.on("action-outcomes")[0]?.message).toMatchObject({ reason: "bucket evidence" });
   });
 });

@@ -6,7 +6,9 @@ import { openLedger } from "@riposte/ledger";
 import {
   createPushApp,
   DEFAULT_RUNTIME,
+  type GcpRoleGrant,
   jsonMessageDecoder,
+  type LocalEnvironment,
   type Logger,
   type Publisher,
   type PushAppOptions,
@@ -49,27 +51,46 @@ export const ACTIONER_REDELIVERY: RedeliveryPolicy = {
 export const actionerEnvSchema = z.object(kubernetesActionerEnv);
 export type ActionerEnvSchema = typeof actionerEnvSchema;
 
+/**
+ * What an action uses beyond the cluster (a storage bucket, say): the service's own variables, and
+ * what is built from them once at start, handed to every plan as `context.uses`.
+ */
+export interface ActionerUses<X, E extends z.ZodRawShape = z.ZodRawShape> {
+  /** The service's variables beside the kit's: validated at start, listed in the README's tables. */
+  env: E;
+  create(config: z.output<z.ZodObject<E>>, logger: Logger): X | Promise<X>;
+}
+
 /** An actioner's descriptor: the service's, and the action it runs. */
 export interface ActionerDescriptor<C extends Command = Command>
   extends ServiceDescriptor<ActionerEnvSchema> {
   action: KubernetesAction<C>;
   /** Served beside the push route (scheduled.ts). */
   scheduled?: readonly ActionerScheduledCall[];
+  /** Builds the action's `context.uses` from the config (describeActioner's `uses`). */
+  createUses?: (config: unknown, logger: Logger) => unknown;
 }
 
 /**
  * The descriptor of the service that runs `action`: its name and topic are the catalogue's, its
  * description is the action's; only what differs between actioners is passed in.
  */
-export function describeActioner<C extends Command>(
-  action: KubernetesAction<C>,
+export function describeActioner<C extends Command, X = unknown, E extends z.ZodRawShape = z.ZodRawShape>(
+  action: KubernetesAction<C, X>,
   service: {
     localPortOffset: number;
     runtime?: Partial<RuntimeSettings>;
     scheduled?: readonly ActionerScheduledCall[];
+    uses?: ActionerUses<X, E>;
+    /** Roles beyond reading GKE clusters (e.g. on a bucket). */
+    gcpRoles?: readonly GcpRoleGrant[];
+    /** Environment for `riposte dev` beside the kit's (the local cluster). */
+    localEnv?: (local: LocalEnvironment) => Record<string, string>;
+    requiredAtDeploy?: ServiceDescriptor["requiredAtDeploy"];
   },
 ): ActionerDescriptor<C> {
   const { service: name, topic } = ACTIONS[action.name];
+  const { uses } = service;
   return {
     name,
     description: action.description,
@@ -83,12 +104,22 @@ export function describeActioner<C extends Command>(
         on: { kind: "project" },
         reason: "read GKE cluster endpoints and CA; what it may do inside is granted by Kubernetes RBAC",
       },
+      ...(service.gcpRoles ?? []),
     ],
-    env: actionerEnvSchema,
+    // With `uses`, the kit's schema and the service's variables: the runner reads only the kit's.
+    env: (uses ? actionerEnvSchema.extend(uses.env) : actionerEnvSchema) as ActionerEnvSchema,
+    ...(service.requiredAtDeploy ? { requiredAtDeploy: service.requiredAtDeploy } : {}),
     // Blast-radius limits are counted in the ledger, across instances: no cap on instances for them.
     runtime: { ...DEFAULT_RUNTIME, redelivery: ACTIONER_REDELIVERY, ...service.runtime },
-    localEnv: (local) => ({ CLUSTERS: JSON.stringify({ local: local.kubernetesUrl }) }),
-    action,
+    localEnv: (local) => ({
+      CLUSTERS: JSON.stringify({ local: local.kubernetesUrl }),
+      ...service.localEnv?.(local),
+    }),
+    // Its own kind of action (the generic X is the action's business, not the descriptor's).
+    action: action as KubernetesAction<C>,
+    ...(uses
+      ? { createUses: (config, logger) => uses.create(config as z.output<z.ZodObject<E>>, logger) }
+      : {}),
     ...(service.scheduled?.length ? { scheduled: service.scheduled } : {}),
   };
 }
@@ -120,6 +151,7 @@ export function startActioner<C extends Command>(descriptor: ActionerDescriptor<
     const { config } = kit;
     const ledger = await openLedger(config, createActionerLedger, { ...kit, requests: "commands" });
     const runner = runnerDepsFromKit(descriptor.action, kit, descriptor.name, ledger);
+    if (descriptor.createUses) runner.uses = await descriptor.createUses(config, kit.logger);
     return createActionerApp(descriptor.action, { push: kit.push, runner }, descriptor.scheduled);
   });
 }
