@@ -60,7 +60,8 @@ export interface FinalResult {
 }
 
 export interface ExecutionResult {
-  result: Extract<OutcomeResult, "done" | "already-done" | "stale">;
+  /** `failed`: a failure the action judged final (e.g. it retried past the time its result could matter). */
+  result: Extract<OutcomeResult, "done" | "already-done" | "stale" | "failed">;
   reason: string;
   /** A string `location` here (where the action's product lives) is also recorded in the ledger. */
   details?: Record<string, unknown>;
@@ -87,6 +88,11 @@ export interface KubernetesAction<C extends Command = Command, X = unknown> {
   permissions: readonly KubernetesPermission[];
   /** Limits counted for each executed action. */
   limits: readonly LimitRule[];
+  /**
+   * Cap on its plan and on its execute when they need longer than KUBE_CALL_TIMEOUT_MS (capture reads
+   * logs and uploads a bundle); still within the push deadline. Default: KUBE_CALL_TIMEOUT_MS.
+   */
+  stepTimeoutMs?: number;
   /** Reason of the Kubernetes Event, e.g. RiposteKillPod. */
   eventReason: string;
   plan(command: C, context: ActionContext<X>): Promise<ActionPlan | FinalResult>;
@@ -542,7 +548,7 @@ async function run<C extends Command>(delivery: Delivery<C>): Promise<void> {
   try {
     planned = await calls.step(
       action.plan(command, actionContext),
-      runner.timeoutMs,
+      action.stepTimeoutMs ?? runner.timeoutMs,
       `planning ${action.name}`,
     );
   } catch (error) {
@@ -606,7 +612,11 @@ async function execute<C extends Command>(
 
   let executed: ExecutionResult;
   try {
-    executed = await calls.step(planned.execute(), runner.timeoutMs, planned.description);
+    executed = await calls.step(
+      planned.execute(),
+      action.stepTimeoutMs ?? runner.timeoutMs,
+      planned.description,
+    );
   } catch (error) {
     // Started and not proven harmless: the call may have landed.
     remembered();
