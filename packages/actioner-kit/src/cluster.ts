@@ -5,6 +5,8 @@
 import { X509Certificate } from "node:crypto";
 import { isIPv4, isIPv6 } from "node:net";
 import {
+  AppsV1Api,
+  BatchV1Api,
   CoreV1Api,
   createConfiguration,
   KubeConfig,
@@ -23,6 +25,10 @@ export interface ClusterClients {
   name: string;
   core: CoreV1Api;
   networking: NetworkingV1Api;
+  /** Owners of pods (ReplicaSets, Deployments, StatefulSets, DaemonSets). */
+  apps: AppsV1Api;
+  /** Jobs (owners of pods, and capture-node's own). */
+  batch: BatchV1Api;
   /**
    * The same clients with every request tied to `signal`: when a delivery's deadline passes, its
    * calls are cancelled instead of landing after the push was answered 503.
@@ -41,7 +47,7 @@ function abortWith(signal: AbortSignal): Middleware {
   };
 }
 
-/** CoreV1Api and NetworkingV1Api over `kubeConfig`, as `makeApiClient` builds them, plus the signal. */
+/** The API clients over `kubeConfig`, as `makeApiClient` builds them, plus the signal. */
 function apiClients(name: string, kubeConfig: KubeConfig, signal?: AbortSignal): ClusterClients {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error(`cluster ${name}: the kubeconfig has no current cluster`);
@@ -54,6 +60,8 @@ function apiClients(name: string, kubeConfig: KubeConfig, signal?: AbortSignal):
     name,
     core: new CoreV1Api(configuration),
     networking: new NetworkingV1Api(configuration),
+    apps: new AppsV1Api(configuration),
+    batch: new BatchV1Api(configuration),
     withSignal: (next) => apiClients(name, kubeConfig, next),
   };
 }
