@@ -34,6 +34,8 @@ export interface EffectiveCommand {
   paramsFrom: Record<string, string[]>;
   playbooks: string[];
   trialPlaybooks: string[];
+  /** Runs once these earlier actions have an outcome, or `waitSeconds` after the alert at the latest. */
+  order?: { after: string[]; waitSeconds: number };
 }
 
 export interface Evaluation {
@@ -118,6 +120,9 @@ export function evaluate(
       ),
       playbooks: planned.playbooks,
       trialPlaybooks: planned.trialPlaybooks ?? [],
+      ...(planned.order
+        ? { order: { after: [...planned.order.after], waitSeconds: planned.order.waitMs / 1_000 } }
+        : {}),
     };
   });
   return { decision, outcomes, commands };

@@ -70,6 +70,28 @@ describe("riposte playbook explain", () => {
     expect(lines).toContain("      grace_period_seconds: 5    from page");
   });
 
+  it("shows what each command waits for: the earlier actions and the wait", async () => {
+    const playbooks = file(
+      "ordered.yaml",
+      `playbooks:
+  - name: isolate-then-kill
+    match: { priority: ">= Critical" }
+    actions:
+      - isolate-pod
+      - action: kill-pod
+        after: isolate-pod
+        wait: 45s
+`,
+    );
+    const { code, out } = await explain([playbooks, join(ROOT, "examples/sidekick-critical-drop-exec.json")]);
+    expect(code).toBe(0);
+    const kill = out.indexOf("  kill-pod (live), asked by isolate-then-kill");
+    expect(kill).toBeGreaterThan(0);
+    expect(out[kill + 1]).toBe("      after isolate-pod, or 45 s after the alert at the latest");
+    const isolate = out.indexOf("  isolate-pod (live), asked by isolate-then-kill");
+    expect(out[isolate + 1]).not.toMatch(/after/);
+  });
+
   it("no playbook matches: says so; an unreadable alert: exit 1 with the reason", async () => {
     const { out } = await explain([DEFAULTS, join(ROOT, "examples/informational.json")]);
     expect(out.at(-1)).toBe("commands: none (no playbook matched)");

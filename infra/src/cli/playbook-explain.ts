@@ -23,7 +23,8 @@ export const playbookExplainUsage = `Usage: riposte playbook explain PLAYBOOKS.y
 
 For each playbook in PLAYBOOKS.yaml: matched (✓) or not (✗) with the first condition the alert failed,
 or which playbook's continue: false stopped evaluation before it; then the commands the router would
-publish, each param with the playbook it came from (or the action's default).
+publish, each param with the playbook it came from (or the action's default), and the earlier actions
+each one waits for (a playbook's after and wait).
 
 Options:
   --cluster-field F   output field naming the cluster, as the router's CLUSTER_FIELD (default cluster)
@@ -89,6 +90,10 @@ function printCommands(commands: readonly EffectiveCommand[], lines: Lines): voi
     lines.out(
       `  ${command.action} (${command.dryRun ? "dry-run" : "live"}), asked by ${command.playbooks.join(", ")}${trials}`,
     );
+    if (command.order)
+      lines.out(
+        `      after ${command.order.after.join(", ")}, or ${command.order.waitSeconds} s after the alert at the latest`,
+      );
     const params = Object.entries(command.params).map(([key, value]) => `${key}: ${showValue(value)}`);
     const width = Math.max(0, ...params.map((param) => param.length));
     Object.keys(command.params).forEach((key, index) => {
