@@ -26,6 +26,7 @@ export { SccStatusError } from "./scc/status-error.js";
 export type { FindingWriteEffect, StandinFinding, StandinSource } from "./scc/store.js";
 export { type JsonValue, jsonToValue, timestampToIso, valueToJson } from "./scc/wire.js";
 export {
+  STORAGE_ADMIN_PREFIX,
   type StandinBucket,
   type StandinObject,
   type StartStorageStandinOptions,

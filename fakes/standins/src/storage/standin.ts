@@ -148,6 +148,54 @@ function send(response: ServerResponse, answer: Answer): void {
   response.end(answer.body);
 }
 
+/** Path prefix of the admin API (POST faults: a StorageFault as JSON; DELETE faults: clears them). */
+export const STORAGE_ADMIN_PREFIX = "/__standin/";
+
+const FAULT_ON = new Set<string>([
+  "bucket",
+  "object",
+  "upload",
+  "bucket.get",
+  "bucket.insert",
+  "object.get",
+  "object.download",
+  "object.list",
+  "object.delete",
+  "upload.media",
+  "upload.multipart",
+  "upload.resumable-start",
+  "upload.resumable-chunk",
+  "upload.resumable-cancel",
+]);
+
+/** A fault from the admin API's JSON, or what is wrong with it. */
+async function readFault(request: IncomingMessage): Promise<StorageFault | string> {
+  let value: unknown;
+  try {
+    value = JSON.parse((await readBody(request, 64 * 1024)).toString("utf8"));
+  } catch {
+    return "the body is not JSON";
+  }
+  if (typeof value !== "object" || value === null) return "expected a JSON object";
+  const fault = value as Record<string, unknown>;
+  for (const key of Object.keys(fault))
+    if (!["on", "status", "dropConnection", "times", "when", "message"].includes(key))
+      return `unknown field ${key}`;
+  if (fault.on !== undefined && !FAULT_ON.has(String(fault.on)))
+    return `on: unknown operation ${String(fault.on)}`;
+  const status = fault.status;
+  if (status !== undefined && !(Number.isInteger(status) && Number(status) >= 400 && Number(status) <= 599))
+    return "status: expected an HTTP error status (400–599)";
+  if (status === undefined && fault.dropConnection !== true) return "status: required unless dropConnection";
+  const times = fault.times;
+  if (times !== undefined && !(Number.isInteger(times) && Number(times) >= 1 && Number(times) <= 1_000_000))
+    return "times: expected an integer from 1 to 1000000";
+  if (fault.when !== undefined && fault.when !== "before" && fault.when !== "after")
+    return "when: expected before or after";
+  if (fault.message !== undefined && typeof fault.message !== "string") return "message: expected a string";
+  return fault as StorageFault;
+}
+
 export async function startStorageStandin(options: StartStorageStandinOptions = {}): Promise<StorageStandin> {
   const host = options.host ?? "127.0.0.1";
   const now = options.now ?? Date.now;
@@ -161,6 +209,10 @@ export async function startStorageStandin(options: StartStorageStandinOptions = 
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? "/", "http://standin");
+    if (url.pathname.startsWith(STORAGE_ADMIN_PREFIX)) {
+      await handleAdmin(request, response, url);
+      return;
+    }
     const headers = headersOf(request);
     let body: Buffer;
     try {
@@ -199,6 +251,27 @@ export async function startStorageStandin(options: StartStorageStandinOptions = 
     });
     if (fault?.dropConnection) request.socket.destroy();
     else send(response, answer);
+  }
+
+  /** Another process (an e2e test of `npm start`) scripts faults here; never recorded or faulted. */
+  async function handleAdmin(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    const route = `${request.method} ${url.pathname.slice(STORAGE_ADMIN_PREFIX.length)}`;
+    if (route === "POST faults") {
+      const fault = await readFault(request);
+      if (typeof fault === "string") {
+        send(response, { status: 400, json: { error: fault } });
+        return;
+      }
+      faults.inject(fault);
+      response.writeHead(204).end();
+      return;
+    }
+    if (route === "DELETE faults") {
+      faults.clear();
+      response.writeHead(204).end();
+      return;
+    }
+    send(response, { status: 404, json: { error: `no admin route ${route}` } });
   }
 
   const server = createServer((request, response) => {
