@@ -98,6 +98,7 @@ const CATALOGUE = {
     recordsOutcome: true,
     params: z.strictObject({}),
   },
+  // `turbo gen actioner` inserts each new action's entry above this line (keep it last in CATALOGUE).
 } as const;
 
 type Catalogue = typeof CATALOGUE;

@@ -226,13 +226,18 @@ export type TaintNodeCommand = z.infer<typeof TaintNodeCommand>;
 export type NotifyCommand = z.infer<typeof NotifyCommand>;
 export type ExportFindingCommand = z.infer<typeof ExportFindingCommand>;
 
-export const Command = z.discriminatedUnion("kind", [
-  KillPodCommand,
-  IsolatePodCommand,
-  TaintNodeCommand,
-  NotifyCommand,
-  ExportFindingCommand,
-]);
+/** One action's command schema; the union of them all (a type, no runtime cost). */
+type CommandSchema = (typeof COMMAND_SCHEMAS)[keyof typeof COMMAND_SCHEMAS];
+
+/**
+ * Every action's command, from the catalogue: an action added there (`turbo gen actioner`) is a
+ * command with no edit here. Typed as a non-empty list of the schemas' union, so `Command` is the
+ * union of each action's own command, as precise as a list written out by hand.
+ */
+export const Command = z.discriminatedUnion(
+  "kind",
+  Object.values(COMMAND_SCHEMAS) as CommandSchema[] as [CommandSchema, ...CommandSchema[]],
+);
 /** A command after parsing (params defaults filled in). */
 export type Command = z.infer<typeof Command>;
 /** What a sender may write (params and their fields may be omitted). */
