@@ -5,10 +5,27 @@
 // derived from it are made here: package-lock.json gains the new workspace (so `npm ci` accepts the
 // lockfile) and `riposte docs` adds it to the README's generated tables.
 //
-// The files are rendered from templates/service/*.tmpl by this file's own action (no Handlebars), so
-// the same generator also runs without turbo (infra/src/generate/run-generator.ts, used by its test).
+// `turbo gen actioner` (`npx turbo gen actioner --args <action> <service> "<description>"`): a new
+// action in the catalogue (@riposte/contracts actions.ts, the one contracts edit a new command needs)
+// and the Kubernetes actioner that runs it, shaped like services/pod-killer — an action that finds the
+// alert's pod, refuses protected ones and changes nothing yet, with its tests against the simulated
+// cluster. The same lockfile and README steps follow.
+//
+// The files are rendered from templates/<generator>/*.tmpl by this file's own actions (no Handlebars),
+// so the same generators also run without turbo (infra/src/generate/run-generator.ts, used by its test).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { CONTAINER_FILES } from "../../infra/src/build/container.js";
 
@@ -39,9 +56,12 @@ const MAX_NAME_LENGTH = 22;
 /** Topics that exist whatever the services are; a service's input topic is its name. */
 const RESERVED_NAMES = new Set(["falco-events", "quarantine", "action-outcomes"]);
 
+/** Lowercase words joined by single hyphens: service and action names alike. */
+const KEBAB_CASE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
 /** Why `name` cannot be a new service in `root`, or undefined when it can. */
 export function serviceNameProblem(name: string, root: string): string | undefined {
-  if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name)) {
+  if (!KEBAB_CASE.test(name)) {
     return `"${name}" is not a service name: lowercase letters, digits and single hyphens, starting with a letter (e.g. forensics-snapshot)`;
   }
   if (name.length > MAX_NAME_LENGTH) {
@@ -70,18 +90,85 @@ export function nextLocalPortOffset(root: string): number {
   return offsets.length === 0 ? 0 : Math.max(...offsets) + 1;
 }
 
+/** Where the action catalogue is, and the line above which `turbo gen actioner` inserts an entry. */
+export const CATALOGUE_FILE = join("packages", "contracts", "src", "actions.ts");
+export const CATALOGUE_MARKER = "  // `turbo gen actioner` inserts each new action's entry above this line";
+/** Kinds of messages that are not commands: an action's kind (kill-pod → KillPod) must not be one. */
+const OTHER_MESSAGE_KINDS = new Set(["ActionOutcome", "QuarantineRecord"]);
+
+/**
+ * The actions the catalogue names (its entries' keys), read from its text: turbo runs this file
+ * without the workspace's TypeScript loader. Undefined when the catalogue or its marker is missing.
+ */
+export function catalogueActions(root: string): string[] | undefined {
+  const file = join(root, CATALOGUE_FILE);
+  if (!existsSync(file)) return undefined;
+  const text = readFileSync(file, "utf8");
+  const start = text.indexOf("const CATALOGUE = {");
+  const end = text.indexOf(CATALOGUE_MARKER, start);
+  if (start < 0 || end < 0) return undefined;
+  const keys = text.slice(start, end).matchAll(/^ {2}("?)([a-z][a-z0-9-]*)\1: \{/gm);
+  return [...keys].map((key) => key[2] as string);
+}
+
+/** Why `action` cannot be a new action in `root`'s catalogue, or undefined when it can. */
+export function actionNameProblem(action: string, root: string): string | undefined {
+  if (!KEBAB_CASE.test(action)) {
+    return `"${action}" is not an action name: lowercase letters, digits and single hyphens, starting with a letter (e.g. capture-pod)`;
+  }
+  const actions = catalogueActions(root);
+  if (!actions) return `${CATALOGUE_FILE} has no CATALOGUE ending in the line "${CATALOGUE_MARKER.trim()}"`;
+  if (actions.includes(action)) return `"${action}" is already in the action catalogue (${CATALOGUE_FILE})`;
+  const kind = pascalCase(action);
+  if (OTHER_MESSAGE_KINDS.has(kind)) return `"${action}" would send ${kind}, the kind of another message`;
+  return undefined;
+}
+
+/** The catalogue's entry for a new action, as biome formats it; quoted keys only where needed. */
+export function catalogueEntry(action: string, service: string): string {
+  const key = action.includes("-") ? JSON.stringify(action) : action;
+  return [
+    `  ${key}: {`,
+    `    service: ${JSON.stringify(service)},`,
+    "    waitsForOrder: true,",
+    "    recordsOutcome: true,",
+    "    params: z.strictObject({}),",
+    "  },",
+    "",
+  ].join("\n");
+}
+
+/** Inserts the new action's entry above the catalogue's marker. */
+function addToCatalogue(root: string, action: string, service: string): string {
+  const file = join(root, CATALOGUE_FILE);
+  const text = readFileSync(file, "utf8");
+  const at = text.indexOf(CATALOGUE_MARKER);
+  if (at < 0) throw new Error(`${CATALOGUE_FILE}: no line "${CATALOGUE_MARKER.trim()}" to insert above`);
+  writeFileSync(file, text.slice(0, at) + catalogueEntry(action, service) + text.slice(at));
+  return `${CATALOGUE_FILE}: added ${action} (run by ${service}) to the catalogue`;
+}
+
+/** pod-killer → PodKiller (as contracts's pascalCase: kill-pod's command kind is KillPod). */
+export function pascalCase(name: string): string {
+  return name
+    .split("-")
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join("");
+}
+
+const camelCase = (name: string) => pascalCase(name).charAt(0).toLowerCase() + pascalCase(name).slice(1);
+
 /** The values the templates use, derived from the answers. */
 export function templateValues(
   name: string,
   description: string,
   localPortOffset = 0,
 ): Record<string, string> {
-  const words = name.split("-");
-  const pascal = words.map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join("");
+  const pascal = pascalCase(name);
   return {
     name,
     pascal,
-    camel: pascal.charAt(0).toLowerCase() + pascal.slice(1),
+    camel: camelCase(name),
     kind: pascal,
     descriptionJson: JSON.stringify(description),
     descriptionLine: description.replace(/\s+/g, " "),
@@ -106,14 +193,36 @@ function templateFiles(dir: string, base = dir): string[] {
 }
 
 /** Formats the new files the way `npm test` checks them (line breaks depend on the name's length). */
-function formatWithBiome(root: string, folder: string): string {
+function formatWithBiome(root: string, ...paths: string[]): string {
   const biome = join(root, "node_modules", ".bin", "biome");
+  const what = paths.join(" ");
   if (!existsSync(biome))
-    return `not formatted (no ${relative(root, biome)}): run npx biome check --write ${folder}`;
-  const result = spawnSync(biome, ["check", "--write", folder], { cwd: root, encoding: "utf8" });
+    return `not formatted (no ${relative(root, biome)}): run npx biome check --write ${what}`;
+  const result = spawnSync(biome, ["check", "--write", ...paths], { cwd: root, encoding: "utf8" });
   if (result.status !== 0)
-    throw new Error(`biome check --write ${folder} failed:\n${result.stdout}${result.stderr}`);
-  return `formatted ${folder} (biome)`;
+    throw new Error(`biome check --write ${what} failed:\n${result.stdout}${result.stderr}`);
+  return `formatted ${what} (biome)`;
+}
+
+/**
+ * Renders `templates`' *.tmpl into services/<service> and adds the Dockerfile and .gcloudignore every
+ * service shares (checked by container.test.ts). Answers what it wrote.
+ */
+function writeService(root: string, templates: string, values: Record<string, string>): string {
+  const service = values.name as string;
+  const target = join(root, "services", service);
+  const written: string[] = [];
+  const write = (file: string, content: string) => {
+    mkdirSync(dirname(join(target, file)), { recursive: true });
+    writeFileSync(join(target, file), content);
+    written.push(file);
+  };
+  for (const file of templateFiles(templates)) {
+    if (!file.endsWith(".tmpl")) continue;
+    write(file.slice(0, -".tmpl".length), render(readFileSync(join(templates, file), "utf8"), values, file));
+  }
+  for (const file of CONTAINER_FILES) write(file.name, file.content);
+  return `services/${service}: ${written.sort().join(", ")}`;
 }
 
 /** Runs a step of the generator in the repository root; a failure stops it, saying what to run by hand. */
@@ -145,27 +254,77 @@ function regenerateDocs(root: string): string {
   return "updated the README's generated tables (riposte docs)";
 }
 
+/**
+ * Adds the action's row to docs/architecture.md's names table (docs.test.ts checks it is the
+ * catalogue's; `riposte docs` rewrites only the README). Its row is last, as its catalogue entry is.
+ */
+function addToNamesTable(root: string, action: string, service: string): string {
+  const file = join(root, "docs", "architecture.md");
+  const header = "| action (playbook, README) | command kind | topic / service | Kubernetes Event reason |";
+  const text = existsSync(file) ? readFileSync(file, "utf8") : "";
+  const start = text.indexOf(`${header}\n`);
+  if (start < 0) return `docs/architecture.md has no names table: add ${action}'s row by hand`;
+  const end = text.indexOf("\n\n", start);
+  const at = end < 0 ? text.length : end + 1;
+  const kind = pascalCase(action);
+  const row = `| \`${action}\` | \`${kind}\` | \`${service}\` | \`Riposte${kind}\` |\n`;
+  writeFileSync(file, text.slice(0, at) + row + text.slice(at));
+  return `docs/architecture.md: added ${action} to the names table`;
+}
+
+/**
+ * Writes the new actioner's RBAC manifest, infra/k8s/rbac/<service>.yaml (rbac.test.ts checks the
+ * committed ones), from its descriptor. Only its own: the others are left as they are committed.
+ */
+function addRbacManifest(root: string, service: string): string {
+  const riposte = join(root, "infra", "bin", "riposte.js");
+  const manifest = join("infra", "k8s", "rbac", `${service}.yaml`);
+  if (!existsSync(join(root, "node_modules", "tsx")))
+    return `${manifest} not written (no node_modules/tsx): run npm ci, then npx riposte rbac generate`;
+  const out = mkdtempSync(join(tmpdir(), "riposte-rbac-"));
+  try {
+    runStep(root, process.execPath, [riposte, "rbac", "generate", "--out", out], "npx riposte rbac generate");
+    mkdirSync(dirname(join(root, manifest)), { recursive: true });
+    copyFileSync(join(out, `${service}.yaml`), join(root, manifest));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+  return `wrote ${manifest} (its ClusterRole: exactly the action's permissions)`;
+}
+
 export default function generator(plop: PlopApi): void {
   const rootOf = (answers: Answers) => answers.turbo?.paths?.root ?? plop.getDestBasePath();
   // Found from the repository root: turbo compiles this file elsewhere, so its own location is unreliable.
-  const templatesIn = (root: string) => join(root, "turbo", "generators", "templates", "service");
+  const templatesIn = (root: string, kind: "service" | "actioner") =>
+    join(root, "turbo", "generators", "templates", kind);
+  const descriptionPrompt = (example: string): Prompt => ({
+    type: "input",
+    name: "description",
+    message: "What does it do (one sentence)?",
+    default: example,
+    validate: (value) => (value.trim().length > 0 ? true : "a description is required"),
+  });
+  const servicePrompt = (message: string): Prompt => ({
+    type: "input",
+    name: "name",
+    message,
+    validate: (value) => serviceNameProblem(value, plop.getDestBasePath()) ?? true,
+  });
+  /** The steps after the files: the lockfile and the README's tables list the new workspace. */
+  const derivedSteps: GeneratorConfig["actions"] = [
+    (answers) => updateLockfile(rootOf(answers)),
+    (answers) => regenerateDocs(rootOf(answers)),
+    (answers) =>
+      "next: npm ci (installs it), npm test (its tests run as generated), " +
+      "npm start (it joins the local pipeline), " +
+      `npx riposte deploy plan --project P --region R --service ${String(answers.name)}`,
+  ];
 
   plop.setGenerator("service", {
     description: "A new Riposte service: a Cloud Run push receiver with descriptor, tests and Dockerfile",
     prompts: [
-      {
-        type: "input",
-        name: "name",
-        message: "Service name (kebab-case; also its topic and subscription):",
-        validate: (value) => serviceNameProblem(value, plop.getDestBasePath()) ?? true,
-      },
-      {
-        type: "input",
-        name: "description",
-        message: "What does it do (one sentence)?",
-        default: "Does one thing in response to a Falco alert",
-        validate: (value) => (value.trim().length > 0 ? true : "a description is required"),
-      },
+      servicePrompt("Service name (kebab-case; also its topic and subscription):"),
+      descriptionPrompt("Does one thing in response to a Falco alert"),
     ],
     actions: [
       (answers) => {
@@ -174,30 +333,47 @@ export default function generator(plop: PlopApi): void {
         const problem = serviceNameProblem(name, root);
         if (problem) throw new Error(problem);
         const values = templateValues(name, String(answers.description).trim(), nextLocalPortOffset(root));
-        const target = join(root, "services", name);
-        const templates = templatesIn(root);
-        const written: string[] = [];
-        const write = (file: string, content: string) => {
-          mkdirSync(dirname(join(target, file)), { recursive: true });
-          writeFileSync(join(target, file), content);
-          written.push(file);
-        };
-        for (const file of templateFiles(templates)) {
-          if (!file.endsWith(".tmpl")) continue;
-          const output = file.slice(0, -".tmpl".length);
-          write(output, render(readFileSync(join(templates, file), "utf8"), values, file));
-        }
-        // The same Dockerfile and .gcloudignore as every other service (checked by container.test.ts).
-        for (const file of CONTAINER_FILES) write(file.name, file.content);
-        return `services/${name}: ${written.sort().join(", ")}`;
+        return writeService(root, templatesIn(root, "service"), values);
       },
       (answers) => formatWithBiome(rootOf(answers), `services/${String(answers.name)}`),
-      (answers) => updateLockfile(rootOf(answers)),
-      (answers) => regenerateDocs(rootOf(answers)),
-      (answers) =>
-        "next: npm ci (installs it), npm test (its tests run as generated), " +
-        "npm start (it joins the local pipeline), " +
-        `npx riposte deploy plan --project P --region R --service ${String(answers.name)}`,
+      ...derivedSteps,
+    ],
+  });
+
+  plop.setGenerator("actioner", {
+    description:
+      "A new playbook action and the Kubernetes actioner that runs it (like pod-killer): catalogue entry, action, descriptor, tests against the simulated cluster",
+    prompts: [
+      {
+        type: "input",
+        name: "action",
+        message: "Action name (kebab-case, as playbooks write it; its command kind is its PascalCase):",
+        validate: (value) => actionNameProblem(value, plop.getDestBasePath()) ?? true,
+      },
+      servicePrompt("Service name (kebab-case; the actioner that runs it, also its topic):"),
+      descriptionPrompt("Acts on the pod an alert names"),
+    ],
+    actions: [
+      (answers) => {
+        const root = rootOf(answers);
+        const action = String(answers.action);
+        const name = String(answers.name);
+        const problem = actionNameProblem(action, root) ?? serviceNameProblem(name, root);
+        if (problem) throw new Error(problem);
+        const service = templateValues(name, String(answers.description).trim(), nextLocalPortOffset(root));
+        const values = {
+          ...service,
+          action,
+          actionCamel: camelCase(action),
+          eventReason: `Riposte${pascalCase(action)}`,
+        };
+        return writeService(root, templatesIn(root, "actioner"), values);
+      },
+      (answers) => addToCatalogue(rootOf(answers), String(answers.action), String(answers.name)),
+      (answers) => formatWithBiome(rootOf(answers), `services/${String(answers.name)}`, CATALOGUE_FILE),
+      (answers) => addToNamesTable(rootOf(answers), String(answers.action), String(answers.name)),
+      (answers) => addRbacManifest(rootOf(answers), String(answers.name)),
+      ...derivedSteps,
     ],
   });
 }
