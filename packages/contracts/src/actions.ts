@@ -98,6 +98,12 @@ const CATALOGUE = {
     recordsOutcome: true,
     params: z.strictObject({}),
   },
+  capture: {
+    service: "capture",
+    waitsForOrder: true,
+    recordsOutcome: true,
+    params: z.strictObject({}),
+  },
   // `turbo gen actioner` inserts each new action's entry above this line (keep it last in CATALOGUE).
 } as const;
 
