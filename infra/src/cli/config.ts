@@ -18,6 +18,13 @@ export const cliEnvSchema = z.object({
   FIRESTORE_EMULATOR_HOST: LedgerEnv.FIRESTORE_EMULATOR_HOST,
   LEDGER_PROJECT: LedgerEnv.LEDGER_PROJECT,
   LEDGER_DATABASE: LedgerEnv.LEDGER_DATABASE,
+  STORAGE_EMULATOR_HOST: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "`riposte evidence`: a Cloud Storage emulator's URL (http://host:port) to read bundles from instead of Cloud Storage.",
+    ),
   RIPOSTE_PORT_BASE: envPort
     .default(8080)
     .describe("`riposte dev`: the first local service port; each service adds its own offset."),

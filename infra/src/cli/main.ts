@@ -5,6 +5,7 @@ import { deployCommand } from "./deploy.js";
 import { devCommand } from "./dev.js";
 import { dlqCommand, quarantineCommand } from "./dlq.js";
 import { docsCommand } from "./docs.js";
+import { evidenceCommand } from "./evidence.js";
 import { incidentsCommand } from "./incidents.js";
 import { playbookCommand } from "./playbook.js";
 import { rbacCommand } from "./rbac.js";
@@ -27,6 +28,7 @@ const COMMANDS: readonly Command[] = [
   untaintCommand,
   traceCommand,
   incidentsCommand,
+  evidenceCommand,
   sccCommand,
   dlqCommand,
   quarantineCommand,

@@ -23,6 +23,10 @@ export interface DevState {
   otlpReceiverUrl?: string;
   /** host:port of the Firestore emulator holding the ledger, for `riposte incidents`. */
   firestoreEmulatorHost?: string;
+  /** The Cloud Storage stand-in's URL, for `riposte evidence`. */
+  storageEndpoint?: string;
+  /** The evidence bucket created on it. */
+  evidenceBucket?: string;
   pid: number;
 }
 
