@@ -39,7 +39,7 @@ export function storageLocation(env: CliEnv, project: string | undefined): Stora
       apiEndpoint: dev.storageEndpoint,
       describe: `the storage stand-in of npm start, ${dev.storageEndpoint}`,
     };
-  return { describe: "Cloud Storage (Application Default Credentials)" };
+  return { describe: "Cloud Storage, Application Default Credentials" };
 }
 
 export interface EvidenceStorage {

@@ -448,7 +448,7 @@ describe("where the evidence commands find Cloud Storage", { timeout: 60_000 }, 
     expect(where({ STORAGE_EMULATOR_HOST: "127.0.0.1:4443" }, "acme").apiEndpoint).toBe(
       "http://127.0.0.1:4443",
     );
-    expect(where({})).toEqual({ describe: "Cloud Storage (Application Default Credentials)" });
+    expect(where({})).toEqual({ describe: "Cloud Storage, Application Default Credentials" });
     expect(where({}, "acme-prod").apiEndpoint).toBeUndefined();
   });
 
