@@ -75,15 +75,27 @@ function firstLine(error: unknown): string {
   return String((error as Error).message ?? error).split("\n")[0] ?? "";
 }
 
-/** The object's bytes; undefined when it does not exist. */
-export async function readObject(bucket: Bucket, name: string): Promise<Buffer | undefined> {
+class Oversized extends Error {}
+
+/** The object's bytes; undefined when it does not exist. Throws past maxBytes: it is read into memory. */
+export async function readObject(
+  bucket: Bucket,
+  name: string,
+  maxBytes: number,
+): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
   try {
-    const [data] = await bucket.file(name).download();
-    return data;
+    for await (const chunk of bucket.file(name).createReadStream() as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) throw new Oversized(`${name} is larger than ${maxBytes} bytes`);
+      chunks.push(chunk);
+    }
   } catch (error) {
     if (statusOf(error) === 404) return undefined;
     throw error;
   }
+  return Buffer.concat(chunks);
 }
 
 export interface StoredObject {
@@ -119,8 +131,6 @@ export async function listPrefix(
     throw error;
   }
 }
-
-class Oversized extends Error {}
 
 /**
  * Downloads `objectName` to `target`, through a temporary file beside it renamed into place only

@@ -315,6 +315,17 @@ describe("riposte evidence list", { timeout: 60_000 }, () => {
   });
 });
 
+describe("riposte evidence: a replaced manifest.json far larger than any manifest", { timeout: 60_000 }, () => {
+  it("is refused once past 4 MiB, not read whole into memory", async () => {
+    const incident = key();
+    const prefix = await writeBundle(incident);
+    standin.seedObject(BUCKET, `${prefix}manifest.json`, Buffer.alloc(6 * 1024 * 1024, 0x20));
+    const { code, err } = await riposte("list", incident);
+    expect(code).toBe(1);
+    expect(err).toContain("manifest.json is larger than 4194304 bytes");
+  });
+});
+
 describe("riposte evidence get", { timeout: 60_000 }, () => {
   it("downloads every object and manifest.json under DIR, keeping their names, each verified", async () => {
     const incident = key();

@@ -31,6 +31,9 @@ import { openLedgerTarget } from "./ledger-target.js";
 /** The action whose outcome records where the bundle is (the capture service's, issue 19). */
 const CAPTURE_ACTION = "capture";
 
+/** A manifest is read whole: a few KiB in practice, refused far above that (a replaced object). */
+const MANIFEST_MAX_BYTES = 4 * 1024 * 1024;
+
 const usage = `Usage: riposte evidence list KEY [--json] [--project P]
        riposte evidence get KEY --out DIR [--force] [--project P]
 
@@ -97,7 +100,11 @@ async function locate(incident: string, project: string | undefined): Promise<Lo
 type ManifestRead = { manifest: EvidenceManifest; bytes: Buffer } | { absent: true } | { problems: string[] };
 
 async function fetchManifest({ storage, at }: Located): Promise<ManifestRead> {
-  const bytes = await readObject(storage.bucket(at.bucket), `${at.prefix}${EVIDENCE_MANIFEST}`);
+  const bytes = await readObject(
+    storage.bucket(at.bucket),
+    `${at.prefix}${EVIDENCE_MANIFEST}`,
+    MANIFEST_MAX_BYTES,
+  );
   if (!bytes) return { absent: true };
   const manifest = readManifest(bytes, at);
   return "problems" in manifest ? manifest : { manifest, bytes };
