@@ -1,5 +1,6 @@
-// `node --import tsx infra/src/generate/main.ts service <name> "<description>"` from the repository
-// root: the same generator as `turbo gen service --args <name> "<description>"`, without turbo.
+// `node --import tsx infra/src/generate/main.ts service <name> "<description>"` or `… actioner <action>
+// <service> "<description>"` from the repository root: the same generators as `turbo gen service|actioner
+// --args …`, without turbo.
 import { join } from "node:path";
 import { repoRoot } from "../services.js";
 import { GeneratorInputError, runGenerator } from "./run-generator.js";
