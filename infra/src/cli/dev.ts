@@ -28,6 +28,7 @@ import {
   stopChild,
   waitUntilHealthy,
 } from "../dev/service-process.js";
+import { type DevStorage, startDevStorage } from "../dev/storage.js";
 import { loadServices, repoRoot, type ServicePackage } from "../services.js";
 import { deriveTopology } from "../topology/derive.js";
 import { applyTopology } from "../topology/provision.js";
@@ -54,6 +55,7 @@ Runs the whole pipeline locally:
   - the topology, with push endpoints on localhost,
   - the simulated cluster on 127.0.0.1:RIPOSTE_SIM_PORT (6443), seeded to match examples/,
   - the Slack/webhook and SCC stand-ins (SCC on 127.0.0.1:RIPOSTE_SCC_PORT, 50551),
+  - the Cloud Storage stand-in on a free port, with the evidence bucket (\`riposte evidence\` reads it),
   - every service under services/ on RIPOSTE_PORT_BASE (8080) + its descriptor's localPortOffset.
 Project: GOOGLE_CLOUD_PROJECT (default ${DEFAULT_LOCAL_PROJECT}). SLACK_WEBHOOK_URL sends to real Slack.`;
 
@@ -91,6 +93,7 @@ interface DevRun {
   slack?: WebhookReceiver;
   scc?: SccStandin;
   otlp?: OtlpReceiver;
+  storage?: DevStorage;
   readonly children: RunningChild[];
   scheduled?: ScheduledCaller;
   /** The state file is this run's: only then does stopping remove it. */
@@ -211,6 +214,7 @@ async function startStandins(run: DevRun, env: CliEnv): Promise<Standins> {
   run.slack = await startWebhookReceiver({ host: "127.0.0.1" });
   run.scc = await startSccStandin({ host: "127.0.0.1", port: env.RIPOSTE_SCC_PORT });
   run.otlp = await startOtlpReceiver({ host: "127.0.0.1" });
+  run.storage = await startDevStorage(run.say);
   // The demo organization's "Riposte" source, as `riposte scc setup` would create it on a real one.
   const sccSource = run.scc.seedSource({ organization: "123456789", displayName: "Riposte" });
   const local: LocalEnvironment = {
@@ -220,6 +224,8 @@ async function startStandins(run: DevRun, env: CliEnv): Promise<Standins> {
     sccEndpoint: `127.0.0.1:${run.scc.port}`,
     sccSourceName: sccSource.name,
     otlpEndpoint: run.otlp.endpoint,
+    storageEndpoint: run.storage.url,
+    evidenceBucket: run.storage.bucket,
   };
   return {
     local,
@@ -298,6 +304,8 @@ function writeDevStateFile(run: DevRun, env: CliEnv, targets: LocalTargets, otlp
     sccSourceName: targets.local.sccSourceName,
     otlpReceiverUrl,
     firestoreEmulatorHost: targets.firestoreEmulatorHost,
+    ...(targets.local.storageEndpoint ? { storageEndpoint: targets.local.storageEndpoint } : {}),
+    ...(targets.local.evidenceBucket ? { evidenceBucket: targets.local.evidenceBucket } : {}),
     pid: process.pid,
   };
   mkdirSync(dirname(run.statePath), { recursive: true });
@@ -315,7 +323,13 @@ async function stopEverything(run: DevRun): Promise<void> {
   run.say("stopping…");
   run.scheduled?.stop();
   await Promise.all(run.children.map((child) => stopChild(child)));
-  await Promise.allSettled([run.sim?.stop(), run.slack?.close(), run.scc?.close(), run.otlp?.close()]);
+  await Promise.allSettled([
+    run.sim?.stop(),
+    run.slack?.close(),
+    run.scc?.close(),
+    run.otlp?.close(),
+    run.storage?.close(),
+  ]);
   await Promise.allSettled([run.emulator?.stop(), run.firestore?.stop()]);
   // Only the file this run wrote: a failed start must not remove another run's.
   if (run.wroteState) rmSync(run.statePath, { force: true });
@@ -364,6 +378,7 @@ function printBanner(
     `  received       curl -s '${info.standinRequestsUrl}?path=/soar'   (every request the stand-in answered; without ?path= all of them)`,
     `  SCC (stand-in) ${info.local.sccEndpoint}   npx riposte scc findings`,
     `  traces         ${info.local.otlpEndpoint}   npx riposte trace <incident>`,
+    `  evidence       ${info.local.storageEndpoint} bucket ${info.local.evidenceBucket} (stand-in)   npx riposte evidence list <incident>`,
     "",
     `Send an example alert:  npx riposte send ${example}`,
     "Ctrl-C stops everything.",

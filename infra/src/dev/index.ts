@@ -16,3 +16,4 @@ export {
   stopChild,
   waitUntilHealthy,
 } from "./service-process.js";
+export { DEV_EVIDENCE_BUCKET, type DevStorage, startDevStorage } from "./storage.js";
