@@ -27,6 +27,52 @@ export interface GcpRoleGrant {
   reason: string;
 }
 
+/**
+ * The Cloud Storage buckets the deploy plan knows how to make. A logical id, not a bucket name: the
+ * plan creates each one once, names it (e.g. `--evidence-bucket`, default `<project>-riposte-evidence`)
+ * and tells each user its name through an environment variable.
+ */
+export type BucketId = "evidence";
+
+/**
+ * The roles a bucket use may name: each adds or reads objects, none deletes or replaces one, lists the
+ * bucket or changes its policy. legacyObjectReader is storage.objects.get alone (no list).
+ */
+export const BUCKET_ROLES = [
+  "roles/storage.objectCreator",
+  "roles/storage.legacyObjectReader",
+  "roles/storage.objectViewer",
+] as const;
+export type BucketRole = (typeof BUCKET_ROLES)[number];
+
+/** A bucket the service uses: the plan grants `roles` on that bucket only, never on the project. */
+export interface BucketUse {
+  bucket: BucketId;
+  /** The variable (in the service's env schema) the deploy plan sets to the bucket's real name. */
+  env: string;
+  roles: readonly BucketRole[];
+  /** Why the service needs it (printed in the plan). */
+  reason: string;
+}
+
+/**
+ * A Kubernetes workload the service starts (e.g. a Job in Riposte's namespace) that acts as a Google
+ * service account of its own (Workload Identity): the plan creates the account, grants it its bucket
+ * roles and lets the Kubernetes service account act as it; `riposte rbac generate` emits the namespace
+ * and the Kubernetes service account, annotated with the Google one.
+ */
+export interface WorkloadIdentity {
+  /** The Kubernetes service account the workload runs as, e.g. riposte-node-capture. */
+  kubernetesServiceAccount: string;
+  /** Its namespace, e.g. riposte. */
+  namespace: string;
+  /** The Google service account's id (6–30 characters), e.g. riposte-node-capture. */
+  gcpServiceAccountId: string;
+  /** Roles it gets, each on its bucket only. */
+  buckets: readonly { bucket: BucketId; roles: readonly BucketRole[] }[];
+  reason: string;
+}
+
 export interface RuntimeSettings {
   /** Push ack deadline = Cloud Run request timeout; handlers must finish well within it. */
   ackDeadlineSeconds: number;
@@ -106,6 +152,10 @@ export interface ServiceDescriptor<Env extends z.ZodObject = z.ZodObject> {
   publishes: readonly string[];
   kubernetes: readonly KubernetesPermission[];
   gcpRoles: readonly GcpRoleGrant[];
+  /** Cloud Storage buckets it writes or reads (created by the deploy plan, granted on the bucket only). */
+  buckets?: readonly BucketUse[];
+  /** Kubernetes workloads it launches that act as Google accounts of their own (Workload Identity). */
+  workloadIdentities?: readonly WorkloadIdentity[];
   /** The service's own environment variables (the kit's common ones are added by startService). */
   env: Env;
   /**

@@ -2,6 +2,10 @@
 export { type Env, envBoolean, envList, envPort, loadConfig, sensitive } from "./config.js";
 export { jsonMessageDecoder, type MessageDecoder } from "./decode.js";
 export {
+  BUCKET_ROLES,
+  type BucketId,
+  type BucketRole,
+  type BucketUse,
   DEFAULT_RUNTIME,
   type GcpRoleGrant,
   type KubernetesPermission,
@@ -15,6 +19,7 @@ export {
   type ScheduledCallSpec,
   type ServiceDescriptor,
   subscriptionNameFor,
+  type WorkloadIdentity,
 } from "./descriptor.js";
 export {
   type Decoded,
