@@ -15,9 +15,10 @@ export class GcloudNotFoundError extends Error {
 // mention flags.
 const PROSE_SECTIONS = new Set(["NAME", "SYNOPSIS", "DESCRIPTION", "EXAMPLES", "NOTES", "API REFERENCE"]);
 
-// A definition line is the flag alone, or followed by `=VALUE`, `[=…]` or `; default=…`; a line of
-// prose that happens to start with a flag ("--min to set …") is not one.
-const DEFINITION = /^--(\[no-\])?([a-z][a-z0-9-]*)(?=$|=|\[|;)/;
+// A definition line is the flag alone, or followed by `=VALUE`, `[=…]`, `; default=…` or `, ` and its
+// aliases (`--[no-]pap, --[no-]public-access-prevention`, `--location=LOCATION, -l LOCATION`); a line
+// of prose that happens to start with a flag ("--min to set …") is not one.
+const DEFINITION = /^--(\[no-\])?([a-z][a-z0-9-]*)(?=$|=|\[|;|,)/;
 
 /** Every flag `gcloud <command> --help` defines, `--[no-]x` giving both `x` and `no-x`. */
 export function flagsInHelp(help: string): Set<string> {
@@ -33,11 +34,14 @@ export function flagsInHelp(help: string): Set<string> {
       continue;
     }
     if (PROSE_SECTIONS.has(section)) continue;
-    const match = DEFINITION.exec(line.trim());
-    if (!match) continue;
-    const name = match[2] as string;
-    flags.add(name);
-    if (match[1]) flags.add(`no-${name}`);
+    if (!DEFINITION.test(line.trim())) continue;
+    for (const alias of line.trim().split(", ")) {
+      const match = DEFINITION.exec(alias);
+      if (!match) continue;
+      const name = match[2] as string;
+      flags.add(name);
+      if (match[1]) flags.add(`no-${name}`);
+    }
   }
   return flags;
 }
