@@ -46,4 +46,40 @@ describe("generated RBAC", { timeout: 60_000 }, () => {
       name: "riposte-pod-killer",
     });
   });
+
+  it("emits each launched workload's namespace and Kubernetes service account, annotated with its Google account", async () => {
+    const podKiller = (await loadServices()).find((s) => s.descriptor.name === "pod-killer")?.descriptor;
+    if (!podKiller) throw new Error("no pod-killer");
+    const launcher = {
+      ...podKiller,
+      workloadIdentities: [
+        {
+          kubernetesServiceAccount: "riposte-node-capture",
+          namespace: "riposte",
+          gcpServiceAccountId: "riposte-node-capture",
+          buckets: [{ bucket: "evidence", roles: ["roles/storage.objectCreator"] }],
+          reason: "uploads the node capture",
+        },
+      ],
+    } as const;
+    const documents = parseAllDocuments(rbacManifestFor(launcher, "acme") ?? "").map((doc) => doc.toJS());
+    // The namespace before the account in it, both before the RBAC (kubectl applies them in order).
+    expect(documents.map((document) => document.kind)).toEqual([
+      "Namespace",
+      "ServiceAccount",
+      "ClusterRole",
+      "ClusterRoleBinding",
+    ]);
+    expect(documents[0].metadata.name).toBe("riposte");
+    expect(documents[1].metadata).toMatchObject({
+      name: "riposte-node-capture",
+      namespace: "riposte",
+      annotations: { "iam.gke.io/gcp-service-account": "riposte-node-capture@acme.iam.gserviceaccount.com" },
+    });
+    // Without Kubernetes verbs, the workloads alone.
+    const kinds = parseAllDocuments(rbacManifestFor({ ...launcher, kubernetes: [] }, "acme") ?? "").map(
+      (doc) => doc.toJS().kind,
+    );
+    expect(kinds).toEqual(["Namespace", "ServiceAccount"]);
+  });
 });

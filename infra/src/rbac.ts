@@ -1,6 +1,8 @@
 // Kubernetes RBAC per service, derived from the permissions its descriptor declares (which come from
 // its action's self-description): a ClusterRole and a ClusterRoleBinding to the service's Google
-// service account as a User — the way GKE maps Google identities to Kubernetes users.
+// service account as a User — the way GKE maps Google identities to Kubernetes users. For each
+// workload the service launches with an identity of its own (`workloadIdentities`), the namespace and
+// the Kubernetes service account, annotated with the Google account it acts as (Workload Identity).
 import type { ServiceDescriptor } from "@riposte/service-kit";
 import { stringify } from "yaml";
 
@@ -16,17 +18,49 @@ export function serviceAccountEmail(service: string, project: string): string {
   return accountEmail(`riposte-${service}`, project);
 }
 
-/** The manifests of one service, or undefined when it needs no Kubernetes access. */
+/** The manifests of one service, or undefined when it needs no Kubernetes access and launches no workload. */
 export function rbacManifestFor(
   descriptor: ServiceDescriptor,
   project = PROJECT_PLACEHOLDER,
 ): string | undefined {
-  if (descriptor.kubernetes.length === 0) return undefined;
-  const name = `riposte-${descriptor.name}`;
   const labels = {
     "app.kubernetes.io/managed-by": "riposte",
     "app.kubernetes.io/component": descriptor.name,
   };
+  const identities = descriptor.workloadIdentities ?? [];
+  // The namespace first: kubectl applies a file's documents in order, and the account lives in it.
+  const workloads = identities.flatMap((identity) => [
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: identity.namespace, labels } },
+    {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: {
+        name: identity.kubernetesServiceAccount,
+        namespace: identity.namespace,
+        labels,
+        annotations: {
+          "iam.gke.io/gcp-service-account": accountEmail(identity.gcpServiceAccountId, project),
+        },
+      },
+    },
+  ]);
+  const workloadText = [
+    ...identities.map(
+      (identity) =>
+        `#   ${identity.namespace}/${identity.kubernetesServiceAccount} acts as ${identity.gcpServiceAccountId}: ${identity.reason}`,
+    ),
+    ...workloads.flatMap((document) => ["---", stringify(document, { lineWidth: 0 }).trimEnd()]),
+  ];
+  if (descriptor.kubernetes.length === 0) {
+    if (identities.length === 0) return undefined;
+    return [
+      `# Generated from services/${descriptor.name}'s descriptor by \`riposte rbac generate\`. Do not edit.`,
+      `# The workloads ${descriptor.name} launches and the Google accounts they act as:`,
+      ...workloadText,
+      "",
+    ].join("\n");
+  }
+  const name = `riposte-${descriptor.name}`;
   const role = {
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "ClusterRole",
@@ -57,6 +91,9 @@ export function rbacManifestFor(
     `# Generated from services/${descriptor.name}'s descriptor by \`riposte rbac generate\`. Do not edit.`,
     `# ${descriptor.name} may do exactly this, nothing more:`,
     why,
+    ...(identities.length > 0
+      ? [`# The workloads ${descriptor.name} launches and the Google accounts they act as:`, ...workloadText]
+      : []),
     "---",
     stringify(role, { lineWidth: 0 }).trimEnd(),
     "---",

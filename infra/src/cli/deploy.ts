@@ -6,6 +6,7 @@ import { commonEnvSchema, type ServiceDescriptor } from "@riposte/service-kit";
 import { applyPlan, type CommandRunner, spawnRunner } from "../deploy/apply.js";
 import type { FileDigest } from "../deploy/commands.js";
 import {
+  DEFAULT_EVIDENCE_RETENTION,
   type DeployOptions,
   deployPlan,
   type GkeCluster,
@@ -15,7 +16,7 @@ import {
 } from "../deploy/plan.js";
 import { checkPlaybookFile, PLAYBOOKS_SECRET, PlaybookFileError, ROUTER } from "../deploy/playbooks.js";
 import { renderPlan, shellWord } from "../deploy/shell.js";
-import { checkPlanFlags } from "../deploy/validate.js";
+import { checkPlanFlags, MAX_EVIDENCE_RETENTION_DAYS } from "../deploy/validate.js";
 import { loadServices, repoRoot } from "../services.js";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
 
@@ -52,6 +53,10 @@ Options:
                                     container logs publishes there instead (no falcosidekick); both: the two
   --firestore-location L            where the incident ledger's Firestore database is created, e.g.
                                     eur3 or nam5 (default: --region)
+  --evidence-bucket NAME            the evidence bucket, created when a service declares it (default
+                                    P-riposte-evidence; in --region, uniform access, never public)
+  --evidence-retention Nd           its retention policy: no object can be deleted or replaced before
+                                    it is N days old (default ${DEFAULT_EVIDENCE_RETENTION}, at most ${MAX_EVIDENCE_RETENTION_DAYS}d)
   --apply                           run the commands, after a y/N confirmation
   --yes                             with --apply: do not ask (required without a terminal)`;
 
@@ -84,6 +89,8 @@ export function createDeployCommand(deps: DeployCommandDeps): Command {
         playbooks: { type: "string" },
         ingest: { type: "string" },
         "firestore-location": { type: "string" },
+        "evidence-bucket": { type: "string" },
+        "evidence-retention": { type: "string" },
         apply: { type: "boolean" },
         yes: { type: "boolean" },
       });
@@ -110,6 +117,8 @@ export function createDeployCommand(deps: DeployCommandDeps): Command {
         organization: values.organization,
         vpc,
         firestoreLocation: values["firestore-location"],
+        evidenceBucket: values["evidence-bucket"],
+        evidenceRetention: values["evidence-retention"],
       });
       // Before anything else: a plan is never printed nor run with a file the router would refuse.
       const playbooks = values.playbooks ? checkedPlaybookFile(values.playbooks, values.service) : undefined;
@@ -131,6 +140,10 @@ export function createDeployCommand(deps: DeployCommandDeps): Command {
         ...(playbooks ? { playbooks } : {}),
         ...(values.ingest ? { ingest: parseIngestOption(values.ingest) } : {}),
         ...(values["firestore-location"] ? { firestoreLocation: values["firestore-location"] } : {}),
+        ...(values["evidence-bucket"] !== undefined ? { evidenceBucket: values["evidence-bucket"] } : {}),
+        ...(values["evidence-retention"] !== undefined
+          ? { evidenceRetention: values["evidence-retention"] }
+          : {}),
       };
       let plan: ReturnType<typeof deployPlan>;
       try {

@@ -1,7 +1,8 @@
 // Every gcloud command of the deploy plan exists in the installed gcloud, with every flag the plan
 // passes it — asked of gcloud itself (`<command> --help`), not of a list written from memory.
-import type { ServiceDescriptor } from "@riposte/service-kit";
+import { DEFAULT_RUNTIME, type ServiceDescriptor } from "@riposte/service-kit";
 import { beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { loadServices } from "../services.js";
 import { type CliCall, planCalls } from "./commands.js";
 import { flagsInHelp, gcloudHelp } from "./gcloud-help.js";
@@ -12,6 +13,31 @@ let descriptors: ServiceDescriptor[];
 beforeAll(async () => {
   descriptors = (await loadServices()).map((service) => service.descriptor);
 });
+
+/** A service declaring the evidence bucket and a workload identity, whatever services/ holds. */
+const evidenceWriter: ServiceDescriptor = {
+  name: "evidence-writer",
+  description: "writes evidence bundles",
+  localPortOffset: 90,
+  inputs: [{ topic: "evidence-writer", path: "/", accepts: ["CaptureEvidence"] }],
+  publishes: [],
+  kubernetes: [],
+  gcpRoles: [],
+  env: z.object({ EVIDENCE_BUCKET: z.string() }),
+  runtime: DEFAULT_RUNTIME,
+  buckets: [
+    { bucket: "evidence", env: "EVIDENCE_BUCKET", roles: ["roles/storage.objectCreator"], reason: "bundles" },
+  ],
+  workloadIdentities: [
+    {
+      kubernetesServiceAccount: "riposte-node-capture",
+      namespace: "riposte",
+      gcpServiceAccountId: "riposte-node-capture",
+      buckets: [{ bucket: "evidence", roles: ["roles/storage.objectCreator"] }],
+      reason: "uploads the node capture",
+    },
+  ],
+};
 
 /** The plans that together use every command and flag the planner can emit. */
 function everyCall(): CliCall[] {
@@ -27,9 +53,17 @@ function everyCall(): CliCall[] {
   const one = deployPlan(descriptors, { project: "acme-prod", region: "europe-west1", only: ["router"] });
   // --ingest both: the log sink's commands as well as falcosidekick's.
   const sink = deployPlan(descriptors, { project: "acme-prod", region: "europe-west1", ingest: "both" });
+  const evidence = deployPlan([...descriptors, evidenceWriter], {
+    project: "acme-prod",
+    region: "europe-west1",
+    only: ["evidence-writer"],
+    evidenceRetention: "90d",
+  });
   return [
     ...preflightCalls(full.preflight),
     ...planCalls(full),
+    ...preflightCalls(evidence.preflight),
+    ...planCalls(evidence),
     ...planCalls(one),
     ...planCalls(sink),
   ].filter((call) => call.program === "gcloud");
@@ -64,6 +98,12 @@ describe("the deploy plan against the installed gcloud", () => {
     // a word that only appears mid-sentence is not picked up.
     expect(flags.has("allow-unauthenticated")).toBe(true);
     expect([...flags].every((flag) => /^[a-z][a-z0-9-]*$/.test(flag))).toBe(true);
+    // A definition line listing aliases: `--[no-]pap, --[no-]public-access-prevention`.
+    const bucketFlags = flagsInHelp(await gcloudHelp(["storage", "buckets", "create"]));
+    for (const flag of ["pap", "public-access-prevention", "no-public-access-prevention", "location"]) {
+      expect(bucketFlags, flag).toContain(flag);
+    }
+    expect(bucketFlags).toContain("uniform-bucket-level-access");
   }, 60_000);
 
   it("uses only commands and flags that exist", async () => {
@@ -97,6 +137,12 @@ describe("the deploy plan against the installed gcloud", () => {
         "scheduler jobs create http",
         "scheduler jobs update http",
         "scheduler jobs describe",
+        // The evidence bucket and a workload's own identity.
+        "storage buckets create",
+        "storage buckets describe",
+        "storage buckets update",
+        "storage buckets add-iam-policy-binding",
+        "iam service-accounts add-iam-policy-binding",
       ]),
     );
     const problems = (

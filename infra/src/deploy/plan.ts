@@ -1,6 +1,6 @@
 // The deploy plan: every command that puts Riposte on a Google Cloud project, derived from the service
 // descriptors, the topology derived from them, and their RBAC — never a hand-written list. Order:
-// APIs → service accounts → topics → IAM → bundles → (playbooks) → Cloud Run → invoker → subscriptions →
+// APIs → service accounts → topics → IAM → (ledger) → (evidence bucket) → bundles → (playbooks) → Cloud Run → invoker → subscriptions →
 // dead-letter grants → alert policies → Kubernetes RBAC → falcosidekick's identity and/or the log sink
 // (--ingest). Services are
 // deployed before their subscriptions because a push endpoint is the service's URL, which exists only
@@ -21,6 +21,12 @@ import {
 } from "./preflight.js";
 import { bundlesStep, cloudRunStep, reachesCluster } from "./steps/cloud-run.js";
 import { DeployPlanError, type PlanContext } from "./steps/context.js";
+import {
+  checkStorageDeclarations,
+  evidenceSteps,
+  plannedBuckets,
+  workloadIdentitiesOf,
+} from "./steps/evidence.js";
 import { falcosidekickSteps } from "./steps/falcosidekick.js";
 import { invokerStep, PUSH_SERVICE_ACCOUNT_ID, serviceAccountsStep, serviceIamStep } from "./steps/iam.js";
 import { kubernetesRbacSteps } from "./steps/kubernetes.js";
@@ -54,6 +60,7 @@ export {
   urlVariable,
 } from "./steps/cloud-run.js";
 export { DeployPlanError } from "./steps/context.js";
+export { DEFAULT_EVIDENCE_RETENTION, evidenceBucketName } from "./steps/evidence.js";
 export { FALCOSIDEKICK_KUBERNETES_ACCOUNT, FALCOSIDEKICK_SERVICE_ACCOUNT_ID } from "./steps/falcosidekick.js";
 export { COMMON_PROJECT_ROLES, PUSH_SERVICE_ACCOUNT_ID } from "./steps/iam.js";
 export { FALCO_LOG_SINK, INGEST_PATHS, type IngestPath } from "./steps/log-sink.js";
@@ -94,6 +101,10 @@ export interface DeployOptions {
   ingest?: IngestPath;
   /** Where the ledger's Firestore database is created (default: the region), e.g. eur3. */
   firestoreLocation?: string;
+  /** The evidence bucket's name (default `<project>-riposte-evidence`), when a service declares it. */
+  evidenceBucket?: string;
+  /** The evidence bucket's retention period in days, e.g. 30d (the default). */
+  evidenceRetention?: string;
 }
 
 export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOptions): DeployPlan {
@@ -106,6 +117,7 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
     topicsStep(ctx),
     serviceIamStep(ctx),
     ...ledgerStep(ctx),
+    ...evidenceSteps(ctx),
     bundlesStep(ctx),
     ...storePlaybooksSteps(ctx),
     cloudRunStep(ctx),
@@ -135,6 +147,7 @@ function planContext(all: readonly ServiceDescriptor[], options: DeployOptions):
   checkDeployOptions(options);
   const { project, region } = options;
   const selected = selectedServices(all, options);
+  checkStorageDeclarations(selected);
   const whole = selected.length === all.length;
   const projectFlag: Flag = ["project", project];
   const shared = {
@@ -147,7 +160,10 @@ function planContext(all: readonly ServiceDescriptor[], options: DeployOptions):
     playbooks:
       options.playbooks === undefined ? undefined : checkedPlaybooks(options.playbooks, selected, options),
     pushAccount: accountEmail(PUSH_SERVICE_ACCOUNT_ID, project),
-    needsKubernetes: selected.some((service) => service.kubernetes.length > 0),
+    // Kubernetes verbs (RBAC), or workloads with their own namespace and Kubernetes service account.
+    needsKubernetes: selected.some(
+      (service) => service.kubernetes.length > 0 || (service.workloadIdentities?.length ?? 0) > 0,
+    ),
     usesSecrets: selected.some((service) => Object.keys(options.secrets?.[service.name] ?? {}).length > 0),
   };
   return {
@@ -196,6 +212,8 @@ function preflightOf(ctx: PlanContext): Preflight {
       logSink: ctx.whole && ingestsByLogging(options.ingest),
       ledger: selected.some(usesLedger),
       scheduler: scheduledCallsOf(selected).length > 0,
+      buckets: plannedBuckets(ctx).length > 0,
+      workloadIdentities: workloadIdentitiesOf(selected).length > 0,
     }),
     ...(options.organization && selected.some(grantsOnOrganization)
       ? { organization: { id: options.organization, permissions: ORGANIZATION_PERMISSIONS } }
@@ -206,6 +224,7 @@ function preflightOf(ctx: PlanContext): Preflight {
     secrets: mountedSecrets(ctx),
     files: ctx.playbooks ? [ctx.playbooks.file] : [],
     ledgerDatabases: plannedLedgerDatabases(ctx),
+    buckets: plannedBuckets(ctx).map((name) => ({ name })),
   };
 }
 

@@ -5,8 +5,9 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ServiceDescriptor } from "@riposte/service-kit";
+import { DEFAULT_RUNTIME, type ServiceDescriptor } from "@riposte/service-kit";
 import { beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { loadServices } from "../services.js";
 import { applyPlan, type CommandRunner, DeployApplyError } from "./apply.js";
 import { type DeployOptions, deployPlan } from "./plan.js";
@@ -43,6 +44,8 @@ case "$*" in
   "run services describe"*) echo "https://$4-xyz.a.run.app" ;;
   # FAKE_FIRESTORE is the ledger database's "type|locationId"; unset, it does not exist yet.
   "firestore databases describe"*) [ -n "\${FAKE_FIRESTORE:-}" ] || exit 1; echo "$FAKE_FIRESTORE" ;;
+  # FAKE_BUCKET is a bucket's "projectNumber|uniform access"; unset, it does not exist yet.
+  "storage buckets describe"*) [ -n "\${FAKE_BUCKET:-}" ] || exit 1; echo "$FAKE_BUCKET" ;;
 esac
 exit 0
 `;
@@ -192,6 +195,60 @@ describe("the deploy script's preflight", () => {
     expect(run.stderr).not.toContain("preflight:");
     expect(run.status, run.stderr).toBe(0);
     expect(run.calls.some((call) => call.startsWith("gcloud firestore databases create"))).toBe(false);
+  });
+});
+
+/** A service writing to the evidence bucket (issue 19), whatever services/ holds. */
+const evidenceWriter: ServiceDescriptor = {
+  name: "evidence-writer",
+  description: "writes evidence bundles",
+  localPortOffset: 90,
+  inputs: [{ topic: "evidence-writer", path: "/", accepts: ["CaptureEvidence"] }],
+  publishes: [],
+  kubernetes: [],
+  gcpRoles: [],
+  env: z.object({ EVIDENCE_BUCKET: z.string() }),
+  runtime: DEFAULT_RUNTIME,
+  buckets: [
+    { bucket: "evidence", env: "EVIDENCE_BUCKET", roles: ["roles/storage.objectCreator"], reason: "bundles" },
+  ],
+};
+
+// Bucket names are global: an existing bucket of that name is used as it is, so it must be ours and
+// IAM-only — found before anything is created, not by evidence landing in someone else's bucket.
+describe("the deploy script's preflight of the evidence bucket", () => {
+  const script = () => renderPlan(deployPlan([...descriptors, evidenceWriter], COMPLETE), "test");
+  const created = (calls: string[]) =>
+    calls.some((call) => call.startsWith("gcloud storage buckets create gs://acme-prod-riposte-evidence"));
+
+  it("a bucket of that name in another project stops it, before anything changes", () => {
+    const run = runScript(script(), { FAKE_BUCKET: "999|True" });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain(
+      "bucket gs://acme-prod-riposte-evidence exists and belongs to another project (number 999), not acme-prod: name another bucket with --evidence-bucket NAME",
+    );
+    expect(run.calls).toContain(
+      "gcloud storage buckets describe gs://acme-prod-riposte-evidence --raw --format=value[separator=|](projectNumber,iamConfiguration.uniformBucketLevelAccess.enabled)",
+    );
+    expect(run.calls.filter((call) => CHANGES.test(call))).toEqual([]);
+  });
+
+  it("our bucket without uniform bucket-level access stops it, with the command that turns it on", () => {
+    const run = runScript(script(), { FAKE_BUCKET: "123456789|False" });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain(
+      "gcloud storage buckets update gs://acme-prod-riposte-evidence --uniform-bucket-level-access --project=acme-prod",
+    );
+    expect(run.calls.filter((call) => CHANGES.test(call))).toEqual([]);
+  });
+
+  it("our bucket with uniform access passes and is not created again; a missing one is created", () => {
+    const ours = runScript(script(), { FAKE_BUCKET: "123456789|True" });
+    expect(ours.status, ours.stderr).toBe(0);
+    expect(created(ours.calls)).toBe(false);
+    const missing = runScript(script());
+    expect(missing.status, missing.stderr).toBe(0);
+    expect(created(missing.calls)).toBe(true);
   });
 });
 

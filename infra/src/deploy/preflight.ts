@@ -46,6 +46,13 @@ export interface Preflight {
   files: readonly FileDigest[];
   /** The incident ledger's Firestore databases: one that exists must be usable as it is. */
   ledgerDatabases: readonly PlannedDatabase[];
+  /** The Cloud Storage buckets the plan creates unless they exist: one that exists must be usable. */
+  buckets: readonly PlannedBucket[];
+}
+
+/** A bucket the plan creates in the project (uniform bucket-level access) unless it exists. */
+export interface PlannedBucket {
+  name: string;
 }
 
 /** A Firestore database the plan creates (Native mode, in `location`) unless it exists. */
@@ -74,6 +81,10 @@ export function callerPermissions(needs: {
   ledger?: boolean;
   /** Some service has scheduled calls: one Cloud Scheduler job each. */
   scheduler?: boolean;
+  /** Some service declares a bucket: created, its settings updated, roles granted on it. */
+  buckets?: boolean;
+  /** Some service launches workloads with their own identity: a namespace and a Kubernetes service account. */
+  workloadIdentities?: boolean;
 }): CallerPermission[] {
   return [
     { permission: "serviceusage.services.enable", role: "roles/serviceusage.serviceUsageAdmin" },
@@ -121,6 +132,21 @@ export function callerPermissions(needs: {
       ? [
           { permission: "cloudscheduler.jobs.create", role: "roles/cloudscheduler.admin" },
           { permission: "cloudscheduler.jobs.update", role: "roles/cloudscheduler.admin" },
+        ]
+      : []),
+    ...(needs.buckets
+      ? [
+          { permission: "storage.buckets.create", role: "roles/storage.admin" },
+          // The preflight reads an existing bucket's project and access control.
+          { permission: "storage.buckets.get", role: "roles/storage.admin" },
+          { permission: "storage.buckets.update", role: "roles/storage.admin" },
+          { permission: "storage.buckets.setIamPolicy", role: "roles/storage.admin" },
+        ]
+      : []),
+    ...(needs.workloadIdentities
+      ? [
+          { permission: "container.namespaces.create", role: "roles/container.admin" },
+          { permission: "container.serviceAccounts.create", role: "roles/container.admin" },
         ]
       : []),
   ];
@@ -182,6 +208,20 @@ function databaseDescribe({ project, database }: PlannedDatabase): CliCall {
   );
 }
 
+/**
+ * `gcloud storage buckets describe --raw` prints the JSON API's Bucket resource: `projectNumber` the
+ * project that owns it, `iamConfiguration.uniformBucketLevelAccess.enabled` whether only IAM grants
+ * access (no ACLs). Without --raw, gcloud's own view of a bucket leaves the project number out.
+ */
+const BUCKET_SETTINGS = "value[separator=|](projectNumber,iamConfiguration.uniformBucketLevelAccess.enabled)";
+
+function bucketDescribe({ name }: PlannedBucket): CliCall {
+  return gcloud(["storage", "buckets", "describe"], [`gs://${name}`], [["raw"], ["format", BUCKET_SETTINGS]]);
+}
+
+const projectNumber = (project: string) =>
+  gcloud(["projects", "describe"], [project], [["format", "value(projectNumber)"]]);
+
 const activeAccount = gcloud(
   ["auth", "list"],
   [],
@@ -217,6 +257,8 @@ export function preflightCalls(preflight: Preflight): CliCall[] {
     ...(preflight.vpc ? [subnetDescribe(preflight.vpc, preflight.region, project)] : []),
     ...preflight.secrets.map((secret) => secretVersionDescribe(secret, project)),
     ...preflight.ledgerDatabases.map(databaseDescribe),
+    ...preflight.buckets.map(bucketDescribe),
+    ...(preflight.buckets.length > 0 ? [projectNumber(project)] : []),
   ];
 }
 
@@ -388,6 +430,34 @@ function ledgerDatabaseChecks(preflight: Preflight): string[] {
   });
 }
 
+/**
+ * A bucket that exists already is used as it is (the plan skips creating it): it must belong to the
+ * project — bucket names are global, and another project's bucket would receive the evidence — and
+ * have uniform bucket-level access, else object ACLs could grant what the bucket's IAM policy does not.
+ * A bucket that cannot be read is left to the step that creates it (which fails if the name is taken).
+ */
+function bucketChecks(preflight: Preflight): string[] {
+  if (preflight.buckets.length === 0) return [];
+  const { project } = preflight;
+  return [
+    `  own_project_number="$(${renderCall(projectNumber(project), "  ")} 2>/dev/null)" || true`,
+    ...preflight.buckets.flatMap((bucket) => {
+      const which = `bucket gs://${bucket.name}`;
+      const other = "name another bucket with --evidence-bucket NAME";
+      return [
+        `  if bucket_settings="$(${renderCall(bucketDescribe(bucket), "  ")} 2>/dev/null)"; then`,
+        `    IFS='|' read -r bucket_project bucket_uniform <<<"$bucket_settings" || true`,
+        '    if [ -z "$bucket_project" ] || [ "$bucket_project" != "$own_project_number" ]; then',
+        `      ${fail(`${which} exists and belongs to another project (number `, own("$bucket_project"), `), not ${project}: ${other}`)}`,
+        '    elif [ "$bucket_uniform" != True ]; then',
+        `      ${fail(`${which} exists without uniform bucket-level access (its objects' ACLs could grant access): gcloud storage buckets update gs://${bucket.name} --uniform-bucket-level-access --project=${project}, or ${other}`)}`,
+        "    fi",
+        "  fi",
+      ];
+    }),
+  ];
+}
+
 /** The preflight as bash: defines preflight_fail, runs every check, exits 1 if one failed. */
 export function preflightScript(preflight: Preflight): string[] {
   const { project, vpc } = preflight;
@@ -422,6 +492,7 @@ export function preflightScript(preflight: Preflight): string[] {
       : []),
     ...secretChecks(preflight),
     ...ledgerDatabaseChecks(preflight),
+    ...bucketChecks(preflight),
     ...(vpc
       ? [
           `  subnet_range="$(${renderCall(subnetDescribe(vpc, preflight.region, project))})" ||`,

@@ -30,6 +30,17 @@ const SECRET_ID = /^[A-Za-z0-9_-]{1,255}$/;
 const SECRET_VERSION = /^(?:[0-9]+|latest)$/;
 const ENV_KEY = /^[A-Z][A-Z0-9_]*$/;
 const SHA256 = /^[0-9a-f]{64}$/;
+/**
+ * A Cloud Storage bucket name: 3–63 lowercase letters, digits, `-` and `_`, starting and ending with a
+ * letter or digit. Names with dots (up to 222 characters, each part at most 63) need a verified domain:
+ * not supported. Google also refuses names starting with `goog` or holding `google` or a close misspelling.
+ */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/;
+const GOOGLE_LIKE = /^goog|g[o0]{2}gle/;
+/** A retention period in whole days, e.g. 30d (gcloud's --retention-period takes this form). */
+const RETENTION = /^([1-9][0-9]{0,3})d$/;
+/** The longest retention the plan sets: evidence kept longer is an explicit choice made outside it. */
+export const MAX_EVIDENCE_RETENTION_DAYS = 3650;
 
 function expect(flag: string, value: string, form: RegExp | ((value: string) => boolean), what: string) {
   const ok = typeof form === "function" ? form(value) : form.test(value);
@@ -60,6 +71,27 @@ export function checkFirestoreLocation(location: string): void {
     location,
     FIRESTORE_LOCATION,
     "a Firestore location such as europe-west1 or eur3 (gcloud firestore locations list)",
+  );
+}
+
+export function checkEvidenceBucket(name: string): void {
+  expect(
+    "--evidence-bucket",
+    name,
+    (value) => BUCKET_NAME.test(value) && !GOOGLE_LIKE.test(value),
+    "a Cloud Storage bucket name: 3–63 lowercase letters, digits, - and _, starting and ending with a letter or digit, without goog at the start or google anywhere (names with dots are not supported)",
+  );
+}
+
+export function checkEvidenceRetention(retention: string): void {
+  expect(
+    "--evidence-retention",
+    retention,
+    (value) => {
+      const days = Number(RETENTION.exec(value)?.[1] ?? 0);
+      return days >= 1 && days <= MAX_EVIDENCE_RETENTION_DAYS;
+    },
+    `a number of days from 1d to ${MAX_EVIDENCE_RETENTION_DAYS}d, e.g. 30d`,
   );
 }
 
@@ -99,10 +131,14 @@ export function checkPlanFlags(flags: {
   organization?: string | undefined;
   vpc?: VpcEgress | undefined;
   firestoreLocation?: string | undefined;
+  evidenceBucket?: string | undefined;
+  evidenceRetention?: string | undefined;
 }): void {
   checkProject(flags.project);
   checkRegion(flags.region);
   if (flags.firestoreLocation !== undefined) checkFirestoreLocation(flags.firestoreLocation);
+  if (flags.evidenceBucket !== undefined) checkEvidenceBucket(flags.evidenceBucket);
+  if (flags.evidenceRetention !== undefined) checkEvidenceRetention(flags.evidenceRetention);
   if (flags.organization !== undefined) checkOrganization(flags.organization);
   if (flags.vpc) checkVpc(flags.vpc);
 }
@@ -118,6 +154,8 @@ export function checkDeployOptions(options: {
   secrets?: Readonly<Record<string, Readonly<Record<string, { secret: string; version: string }>>>>;
   playbooks?: { path: string; sha256: string };
   firestoreLocation?: string;
+  evidenceBucket?: string;
+  evidenceRetention?: string;
 }): void {
   checkPlanFlags(options);
   for (const cluster of options.clusters ?? []) checkCluster(cluster);

@@ -9,6 +9,7 @@ import type { DeployOptions } from "../plan.js";
 import { ROUTER } from "../playbooks.js";
 import type { GkeCluster } from "../preflight.js";
 import { DeployPlanError, type PlanContext } from "./context.js";
+import { bucketEnv } from "./evidence.js";
 
 /** Environment every service gets on Cloud Run, in addition to its descriptor's. */
 export function commonDeployEnv(project: string): Record<string, string> {
@@ -161,6 +162,15 @@ function serviceEnv(
   for (const [key, value] of Object.entries(derived)) if (declared.has(key)) env[key] = value;
   for (const [key, value] of Object.entries(options.env?.[service.name] ?? {})) env[key] = value;
   const secrets = options.secrets?.[service.name] ?? {};
+  // The buckets the descriptor declares are the plan's to name: one name for the bucket it creates.
+  for (const [key, value] of Object.entries(bucketEnv(service, options))) {
+    if (key in env || key in secrets) {
+      throw new DeployPlanError(
+        `${service.name}: ${key} is set by the plan to the bucket it creates: name that bucket with --evidence-bucket`,
+      );
+    }
+    env[key] = value;
+  }
   // e.g. RIPOSTE_TEST_ONLY_GKE_API_ENDPOINT would send Google credentials to any URL.
   for (const key of [...Object.keys(env), ...Object.keys(secrets)]) {
     if (key.startsWith("RIPOSTE_TEST_ONLY_"))

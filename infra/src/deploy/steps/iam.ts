@@ -4,6 +4,7 @@ import type { GcpRoleGrant, ServiceDescriptor } from "@riposte/service-kit";
 import { accountEmail, serviceAccountEmail } from "../../rbac.js";
 import { type Flag, gcloud, type PlanCommand, type PlanStep, planVariable } from "../commands.js";
 import type { PlanContext } from "./context.js";
+import { workloadIdentitiesOf } from "./evidence.js";
 import { FALCOSIDEKICK_SERVICE_ACCOUNT_ID } from "./falcosidekick.js";
 import { ingestsBySidekick } from "./log-sink.js";
 
@@ -40,6 +41,11 @@ export function serviceAccountsStep({
           },
         ]
       : []),
+    // The Google accounts of the Kubernetes workloads the services launch (Workload Identity).
+    ...workloadIdentitiesOf(selected).map((identity) => ({
+      id: identity.gcpServiceAccountId,
+      description: identity.reason,
+    })),
   ];
   return {
     title: "Create the service accounts",

@@ -1,6 +1,7 @@
 // The Kubernetes side of the actioners: their RBAC, applied in every cluster Riposte answers for.
 import { gcloud, type PlanCommand, type PlanStep } from "../commands.js";
 import type { PlanContext } from "./context.js";
+import { workloadIdentitiesOf } from "./evidence.js";
 
 /** None unless a selected service holds Kubernetes verbs; without --cluster, the cluster is a TODO. */
 export function kubernetesRbacSteps(ctx: PlanContext): PlanStep[] {
@@ -13,10 +14,14 @@ export function kubernetesRbacSteps(ctx: PlanContext): PlanStep[] {
     });
   }
   const rbacDir = `.riposte/rbac/${project}`;
+  const workloads =
+    workloadIdentitiesOf(ctx.selected).length > 0
+      ? "; the namespaces and Kubernetes service accounts of the workloads the services launch, each annotated with its Google account (Workload Identity)"
+      : "";
   return [
     {
       title: "Apply the Kubernetes RBAC",
-      why: "each actioner's Google identity gets exactly the Kubernetes verbs its descriptor declares (ClusterRole + binding to the account as a User), in every cluster",
+      why: `each actioner's Google identity gets exactly the Kubernetes verbs its descriptor declares (ClusterRole + binding to the account as a User), in every cluster${workloads}`,
       commands: [
         {
           call: {
