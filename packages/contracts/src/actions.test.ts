@@ -57,3 +57,22 @@ describe("isolate-pod's ttl (a quarantine lease)", () => {
     expect(ACTIONS["isolate-pod"].params.shape.ttl.description).toMatch(/lease/);
   });
 });
+
+describe("capture's params", () => {
+  const params = ACTIONS.capture.params;
+  it("defaults: the last 1 MiB of each log, uploads retried for 45 s", () => {
+    expect(params.parse({})).toEqual({ logBytes: 1_048_576, retryFor: "45s" });
+  });
+  it.each([
+    [{ logBytes: 10 }, /logBytes|>=1024/],
+    [{ logBytes: 17 * 1_048_576 }, /logBytes|<=16777216/],
+    [{ retryFor: "4s" }, /must be from 5s to 5m/],
+    [{ retryFor: "6m" }, /must be from 5s to 5m/],
+    [{ retryFor: "soon" }, /expected a duration such as 45s/],
+    [{ log_bytes: 1024 }, /log_bytes/],
+  ])("refuses %j", (input, message) => {
+    const parsed = params.safeParse(input);
+    expect(parsed.success).toBe(false);
+    expect(JSON.stringify(parsed.error?.issues)).toMatch(message);
+  });
+});

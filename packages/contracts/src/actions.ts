@@ -31,6 +31,18 @@ export function quarantineTtlProblem(ttl: string, name = "ttl"): string | undefi
   return undefined;
 }
 
+/** capture's retry_for: once the kill that follows has run, the evidence is gone; 5 minutes at most. */
+const captureRetryFor = z.string().superRefine((text, ctx) => {
+  const ms = durationMs(text);
+  if (ms === undefined)
+    ctx.addIssue({
+      code: "custom",
+      message: `${JSON.stringify(text.slice(0, 40))}: expected a duration such as 45s or 2m`,
+    });
+  else if (ms < 5_000 || ms > 300_000)
+    ctx.addIssue({ code: "custom", message: `${text}: must be from 5s to 5m` });
+});
+
 const quarantineTtl = z.string().superRefine((ttl, ctx) => {
   const problem = quarantineTtlProblem(ttl);
   if (problem) ctx.addIssue({ code: "custom", message: problem });
@@ -102,7 +114,21 @@ const CATALOGUE = {
     service: "capture",
     waitsForOrder: true,
     recordsOutcome: true,
-    params: z.strictObject({}),
+    params: z.strictObject({
+      logBytes: z
+        .int()
+        .min(1_024)
+        .max(16 * 1_048_576)
+        .default(1_048_576)
+        .describe(
+          "the last this many bytes of each container's log, current and previous instance (1 KiB to 16 MiB)",
+        ),
+      retryFor: captureRetryFor
+        .default("45s")
+        .describe(
+          "how long after the alert a failing upload is retried before the capture fails (5s to 5m); keep it under the wait of the kill that follows, so the outcome names the error",
+        ),
+    }),
   },
   // `turbo gen actioner` inserts each new action's entry above this line (keep it last in CATALOGUE).
 } as const;

@@ -59,6 +59,7 @@ describe("topics", () => {
       "tainter",
       "notifier",
       "scc-exporter",
+      "capture",
       "action-outcomes",
       "quarantine",
     ]);
@@ -72,6 +73,7 @@ describe("topics", () => {
       "taint-node": { kind: "TaintNode", topic: "tainter" },
       notify: { kind: "Notify", topic: "notifier" },
       "export-finding": { kind: "ExportFinding", topic: "scc-exporter" },
+      capture: { kind: "Capture", topic: "capture" },
     });
     expect(actionNameOf("TaintNode")).toBe("taint-node");
   });

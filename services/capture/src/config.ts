@@ -1,0 +1,41 @@
+// capture's own variables (the actioner kit's are added beside them) and the evidence store built
+// from them at start.
+import { Storage } from "@google-cloud/storage";
+import { z } from "zod";
+import { createEvidenceStore, type EvidenceStore } from "./evidence-store.js";
+
+// Cloud Storage's naming rules for a bucket without dots (dotted names need domain verification).
+const BUCKET_NAME = /^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/;
+
+export const captureEnv = {
+  EVIDENCE_BUCKET: z
+    .string()
+    .regex(BUCKET_NAME, {
+      error:
+        "expected a bucket name: 3–63 lowercase letters, digits, - and _, starting and ending with a letter or digit",
+    })
+    .refine((name) => !name.startsWith("goog"), { error: "a bucket name cannot start with goog" })
+    .describe("the Cloud Storage bucket evidence bundles are written to (the deploy plan creates it)"),
+  STORAGE_EMULATOR_HOST: z
+    .url()
+    .optional()
+    .describe("a local Cloud Storage endpoint (riposte dev's stand-in); unset in production"),
+};
+
+export type CaptureConfig = z.output<z.ZodObject<typeof captureEnv>>;
+
+/**
+ * The client's retries are kept inside one delivery's step (CAPTURE_STEP_TIMEOUT_MS): one retry a
+ * second later, then the delivery answers 503 and Pub/Sub's redelivery is the longer backoff.
+ * (maxRetryDelay is in seconds and cannot go below 1.)
+ */
+const RETRY_OPTIONS = { autoRetry: true, maxRetries: 1, maxRetryDelay: 1, totalTimeout: 10 } as const;
+
+export function evidenceStoreFrom(config: CaptureConfig): EvidenceStore {
+  const storage = new Storage({
+    retryOptions: RETRY_OPTIONS,
+    // A custom endpoint sends no credentials: only the local stand-in.
+    ...(config.STORAGE_EMULATOR_HOST ? { apiEndpoint: config.STORAGE_EMULATOR_HOST } : {}),
+  });
+  return createEvidenceStore(storage, config.EVIDENCE_BUCKET);
+}
