@@ -96,6 +96,33 @@ expect:
     expect(result.out.at(-1)).toBe("0 passed, 1 failed");
   });
 
+  it("checks the order a case expects: a kill that would not wait, or waits longer, fails", async () => {
+    const critical = join(ROOT, "examples/sidekick-critical-drop-exec.json");
+    const { playbooks, dir } = scratch({
+      "order.yaml": `name: the kill waits for nothing and only 30 s (wrong)
+alert: ${critical}
+expect:
+  actions:
+    isolate-pod: { after: [capture] }
+    capture: {}
+    kill-pod: { after: [], wait: 30s }
+    notify: {}
+    export-finding: {}
+`,
+    });
+    const result = await run([playbooks, join(dir, "order.yaml")]);
+    expect(result.code).toBe(1);
+    expect(result.text).toContain(
+      ["    isolate-pod.after", "      - expected: capture", "      + actual:   (none)"].join("\n"),
+    );
+    expect(result.text).toContain(
+      ["    kill-pod.after", "      - expected: (none)", "      + actual:   capture"].join("\n"),
+    );
+    expect(result.text).toContain(
+      ["    kill-pod.wait", "      - expected: 30s", "      + actual:   60s"].join("\n"),
+    );
+  });
+
   it("--json: one document for machines, same verdicts", async () => {
     const { playbooks, dir } = scratch({ "wrong.yaml": wrong });
     const result = await run(["--json", playbooks, join(dir, "wrong.yaml")]);

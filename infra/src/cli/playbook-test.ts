@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { ACTION_KINDS, type FalcoAlert, stringifyJsonLossless } from "@riposte/contracts";
+import { ACTION_KINDS, durationMs, type FalcoAlert, stringifyJsonLossless } from "@riposte/contracts";
 import type { CompiledPlaybook } from "@riposte/router";
 import { parseDocument } from "yaml";
 import { z } from "zod";
@@ -36,7 +36,8 @@ expects. A DIR stands for its *.yaml files (PLAYBOOKS.yaml itself is skipped). A
     not_matched: [kill-critical-workload]          # playbooks that must not
     actions:                                       # exactly these actions ([] = none; or a list of names)
       isolate-pod: { params: { allow_dns: true }, dry_run: false }   # params listed are compared
-      notify: {}                                   # (defaults included); others are not
+      kill-pod: { after: [isolate-pod], wait: 60s }  # (defaults included); others are not; after: []
+      notify: {}                                   # = runs at once
 
 Exit 0 when every case passes, 1 otherwise.
 
@@ -50,9 +51,19 @@ const actionName = z.enum(ACTION_NAMES);
 interface ExpectedAction {
   params?: Record<string, unknown>;
   dry_run?: boolean;
+  after?: string[];
+  wait?: string;
 }
 const expectedAction = z
-  .strictObject({ params: z.record(z.string(), z.unknown()).optional(), dry_run: z.boolean().optional() })
+  .strictObject({
+    params: z.record(z.string(), z.unknown()).optional(),
+    dry_run: z.boolean().optional(),
+    after: z.array(actionName).optional(),
+    wait: z
+      .string()
+      .refine((text) => durationMs(text) !== undefined, { error: "expected a duration such as 60s or 2m" })
+      .optional(),
+  })
   .nullable()
   .transform((value): ExpectedAction => value ?? {});
 
@@ -261,6 +272,20 @@ function compareActions(expected: ExpectedActions, evaluation: Evaluation): Case
     if (!want) continue;
     if (want.dry_run !== undefined && want.dry_run !== command.dryRun) {
       failures.push({ field: `${command.action}.dry_run`, expected: want.dry_run, actual: command.dryRun });
+    }
+    if (want.after !== undefined) {
+      const after = [...(command.order?.after ?? [])].sort();
+      if (!isDeepStrictEqual([...want.after].sort(), after))
+        failures.push({ field: `${command.action}.after`, expected: [...want.after].sort(), actual: after });
+    }
+    if (want.wait !== undefined) {
+      const waitSeconds = (durationMs(want.wait) ?? 0) / 1_000;
+      if (command.order?.waitSeconds !== waitSeconds)
+        failures.push({
+          field: `${command.action}.wait`,
+          expected: `${waitSeconds}s`,
+          actual: command.order ? `${command.order.waitSeconds}s` : "none (runs at once)",
+        });
     }
     for (const [param, value] of Object.entries(want.params ?? {})) {
       const actual = command.params[param];
