@@ -79,8 +79,10 @@ describe("riposte replay", () => {
     );
     const critical = out.findIndex((line) => line.includes("Drop and execute new binary in container"));
     expect(out[critical]).toMatch(/^incident [0-9a-f]{32} Critical .*\(2 alerts\)$/);
-    expect(out.slice(critical + 1, critical + 4).sort()).toEqual([
+    expect(out.slice(critical + 1, critical + 6).sort()).toEqual([
+      "  - capture (live) log_bytes: 1048576, retry_for: 45s",
       "  - export-finding (live)",
+      "  - isolate-pod (live) allow_dns: false",
       "  - kill-pod (live) grace_period_seconds: 0",
       "  ~ notify: destinations [] → [soar]",
     ]);

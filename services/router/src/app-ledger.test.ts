@@ -49,7 +49,7 @@ describe("router dedup through the ledger", () => {
     const project = uniqueLedgerProject();
     const publisher = createMemoryPublisher();
     const [first, second] = [routerInstance(project, publisher), routerInstance(project, publisher)];
-    publisher.failNext(3);
+    publisher.failNext(5); // every command of the first routing
     const message = { messageId: "m-1" };
     expect((await first.app.request("/", pushRequest(critical, {}, message))).status).toBe(503);
     expect((await second.app.request("/", pushRequest(critical, {}, message))).status).toBe(204);

@@ -34,6 +34,8 @@ describe("router app", () => {
     const response = await app.request("/", pushRequest(critical));
     expect(response.status).toBe(204);
     expect(publisher.published.map((p) => p.topic).sort()).toEqual([
+      "capture",
+      "isolator",
       "notifier",
       "pod-killer",
       "scc-exporter",
@@ -91,7 +93,7 @@ describe("router app", () => {
 
   it("when the first of concurrent duplicates fails, exactly one of the others routes it", async () => {
     const { app, publisher } = setup();
-    publisher.failNext(3); // all three commands of the first routing
+    publisher.failNext(5); // all five commands of the first routing (isolate, capture, kill, notify, export)
     const responses = await Promise.all([1, 2, 3, 4].map(() => app.request("/", pushRequest(critical))));
     expect(responses.map((r) => r.status).sort()).toEqual([204, 204, 204, 503]);
     expect(publisher.on("pod-killer")).toHaveLength(1);

@@ -12,9 +12,11 @@ const actionsFor = (alert: ReturnType<typeof exampleAlert>) =>
     .sort();
 
 describe("default playbooks", () => {
-  it("a Critical alert with a pod: kill, notify, export", () => {
+  it("a Critical alert with a pod: isolate, capture, kill, notify, export", () => {
     expect(actionsFor(exampleAlert("sidekick-critical-drop-exec.json"))).toEqual([
+      "capture",
       "export-finding",
+      "isolate-pod",
       "kill-pod",
       "notify",
     ]);

@@ -30,13 +30,20 @@ playbooks:
       - isolate-pod
       - notify
 
+  # Evidence before the kill: the pod is cut off the network, its evidence kept, then it is deleted —
+  # at the latest 60 s after the alert, whatever the capture did (a hung capture never saves the pod).
   - name: kill-critical-workload
-    description: Critical alerts in a container kill the pod (the actioner resolves it from a container id).
+    description: Critical alerts in a container isolate the pod, keep its evidence, then kill it.
     match:
       priority: ">= Critical"
       target: container
     actions:
+      - isolate-pod
+      - action: capture
+        after: isolate-pod
       - action: kill-pod
+        after: capture
+        wait: 60s
         params:
           grace_period_seconds: 0
 

@@ -27,7 +27,12 @@ describe("playbook loading", () => {
       "taint-compromised-node",
     ]);
     expect(playbooks[0]?.continue).toBe(false);
-    expect(playbooks[3]?.actions).toEqual([{ action: "kill-pod", params: { gracePeriodSeconds: 0 } }]);
+    // Evidence before the kill: isolate, then capture, then kill — at the latest 60 s after the alert.
+    expect(playbooks[3]?.actions).toEqual([
+      { action: "isolate-pod", params: {} },
+      { action: "capture", after: "isolate-pod", waitMs: 60_000, params: {} },
+      { action: "kill-pod", after: "capture", waitMs: 60_000, params: { gracePeriodSeconds: 0 } },
+    ]);
   });
 
   it("names file, line, column and field of a bad priority", () => {
