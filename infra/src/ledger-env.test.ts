@@ -6,7 +6,15 @@ import { describe, expect, it } from "vitest";
 import { loadServices } from "./services.js";
 
 /** The services that open the incident ledger. */
-const LEDGER_SERVICES = ["capture", "isolator", "notifier", "pod-killer", "router", "scc-exporter", "tainter"];
+const LEDGER_SERVICES = [
+  "capture",
+  "isolator",
+  "notifier",
+  "pod-killer",
+  "router",
+  "scc-exporter",
+  "tainter",
+];
 const LEDGER_VARIABLES = /^(LEDGER_|FIRESTORE_)/;
 
 const descriptors = (await loadServices()).map((service) => service.descriptor);

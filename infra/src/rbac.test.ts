@@ -12,7 +12,7 @@ describe("generated RBAC", { timeout: 60_000 }, () => {
     const withAccess = services
       .filter((service) => service.descriptor.kubernetes.length > 0)
       .map((s) => s.descriptor.name);
-    expect(withAccess.sort()).toEqual(["isolator", "pod-killer", "tainter"]);
+    expect(withAccess.sort()).toEqual(["capture", "isolator", "pod-killer", "tainter"]);
     for (const { descriptor } of services) {
       const file = join(repoRoot(), "infra", "k8s", "rbac", `${descriptor.name}.yaml`);
       const manifest = rbacManifestFor(descriptor);

@@ -315,7 +315,9 @@ describe("riposte evidence list", { timeout: 60_000 }, () => {
   });
 });
 
-describe("riposte evidence: a replaced manifest.json far larger than any manifest", { timeout: 60_000 }, () => {
+describe("riposte evidence: a replaced manifest.json far larger than any manifest", {
+  timeout: 60_000,
+}, () => {
   it("is refused once past 4 MiB, not read whole into memory", async () => {
     const incident = key();
     const prefix = await writeBundle(incident);

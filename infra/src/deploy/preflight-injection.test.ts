@@ -36,6 +36,7 @@ case "$*" in
   "secrets versions describe"*) [ -n "\${FAKE_SECRET_MISSING:-}" ] && exit 1; echo "1" ;;
   "run services describe"*) echo "https://$4-xyz.a.run.app" ;;
   "firestore databases describe"*) exit 1 ;; # the ledger's database does not exist yet
+  "storage buckets describe"*) exit 1 ;; # nor the evidence bucket
 esac
 exit 0
 `;

@@ -50,7 +50,12 @@ describe("redelivery before dead-lettering", { timeout: 60_000 }, () => {
         input.accepts.some((kind) => Object.values(ACTIONS).some((a) => a.kind === kind && a.waitsForOrder)),
       ),
     );
-    expect(waiting.map((service) => service.name).sort()).toEqual(["isolator", "pod-killer", "tainter"]);
+    expect(waiting.map((service) => service.name).sort()).toEqual([
+      "capture",
+      "isolator",
+      "pod-killer",
+      "tainter",
+    ]);
     const left = Object.fromEntries(
       waiting.map((service) => [service.name, spanAfterWaiting(service.runtime.redelivery)]),
     );

@@ -87,6 +87,10 @@ export function describeActioner<C extends Command, X = unknown, E extends z.Zod
     /** Environment for `riposte dev` beside the kit's (the local cluster). */
     localEnv?: (local: LocalEnvironment) => Record<string, string>;
     requiredAtDeploy?: ServiceDescriptor["requiredAtDeploy"];
+    /** Buckets it writes to (the deploy plan creates them and grants its roles on each). */
+    buckets?: ServiceDescriptor["buckets"];
+    /** Kubernetes workloads it launches, with their own Google identity. */
+    workloadIdentities?: ServiceDescriptor["workloadIdentities"];
   },
 ): ActionerDescriptor<C> {
   const { service: name, topic } = ACTIONS[action.name];
@@ -109,6 +113,8 @@ export function describeActioner<C extends Command, X = unknown, E extends z.Zod
     // With `uses`, the kit's schema and the service's variables: the runner reads only the kit's.
     env: (uses ? actionerEnvSchema.extend(uses.env) : actionerEnvSchema) as ActionerEnvSchema,
     ...(service.requiredAtDeploy ? { requiredAtDeploy: service.requiredAtDeploy } : {}),
+    ...(service.buckets?.length ? { buckets: service.buckets } : {}),
+    ...(service.workloadIdentities?.length ? { workloadIdentities: service.workloadIdentities } : {}),
     // Blast-radius limits are counted in the ledger, across instances: no cap on instances for them.
     runtime: { ...DEFAULT_RUNTIME, redelivery: ACTIONER_REDELIVERY, ...service.runtime },
     localEnv: (local) => ({

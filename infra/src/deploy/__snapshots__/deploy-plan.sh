@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # riposte deploy plan (test)
-# Deploys router, isolator, notifier, pod-killer, scc-exporter, tainter to project acme-prod, region europe-west1.
+# Deploys router, capture, isolator, notifier, pod-killer, scc-exporter, tainter to project acme-prod, region europe-west1.
 # Derived from the service descriptors; run from the repository root, or let --apply run it.
 set -euo pipefail
 
@@ -20,7 +20,7 @@ else
   else
     preflight_fail 'cannot list the APIs enabled on acme-prod: enable serviceusage.googleapis.com and grant '"$ACCOUNT"' roles/serviceusage.serviceUsageConsumer'
   fi
-  if granted="$(curl -sS --fail -X POST -H "Authorization: Bearer $(gcloud auth print-access-token)" -H 'Content-Type: application/json' --data '{"permissions":["serviceusage.services.enable","iam.serviceAccounts.create","iam.serviceAccounts.setIamPolicy","iam.serviceAccounts.actAs","resourcemanager.projects.setIamPolicy","pubsub.topics.create","pubsub.topics.setIamPolicy","pubsub.subscriptions.create","pubsub.subscriptions.setIamPolicy","run.services.create","run.services.setIamPolicy","cloudbuild.builds.create","artifactregistry.repositories.create","container.clusters.getCredentials","container.clusterRoles.create","container.clusterRoleBindings.create","secretmanager.secrets.setIamPolicy","datastore.databases.create","datastore.databases.getMetadata","datastore.indexes.update","cloudscheduler.jobs.create","cloudscheduler.jobs.update"]}' https://cloudresourcemanager.googleapis.com/v1/projects/acme-prod:testIamPermissions)"; then
+  if granted="$(curl -sS --fail -X POST -H "Authorization: Bearer $(gcloud auth print-access-token)" -H 'Content-Type: application/json' --data '{"permissions":["serviceusage.services.enable","iam.serviceAccounts.create","iam.serviceAccounts.setIamPolicy","iam.serviceAccounts.actAs","resourcemanager.projects.setIamPolicy","pubsub.topics.create","pubsub.topics.setIamPolicy","pubsub.subscriptions.create","pubsub.subscriptions.setIamPolicy","run.services.create","run.services.setIamPolicy","cloudbuild.builds.create","artifactregistry.repositories.create","container.clusters.getCredentials","container.clusterRoles.create","container.clusterRoleBindings.create","secretmanager.secrets.setIamPolicy","datastore.databases.create","datastore.databases.getMetadata","datastore.indexes.update","cloudscheduler.jobs.create","cloudscheduler.jobs.update","storage.buckets.create","storage.buckets.get","storage.buckets.update","storage.buckets.setIamPolicy"]}' https://cloudresourcemanager.googleapis.com/v1/projects/acme-prod:testIamPermissions)"; then
     grep -q '"serviceusage.services.enable"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks serviceusage.services.enable on project acme-prod (e.g. roles/serviceusage.serviceUsageAdmin)'
     grep -q '"iam.serviceAccounts.create"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks iam.serviceAccounts.create on project acme-prod (e.g. roles/iam.serviceAccountAdmin)'
     grep -q '"iam.serviceAccounts.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks iam.serviceAccounts.setIamPolicy on project acme-prod (e.g. roles/iam.serviceAccountAdmin)'
@@ -43,6 +43,10 @@ else
     grep -q '"datastore.indexes.update"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks datastore.indexes.update on project acme-prod (e.g. roles/datastore.indexAdmin)'
     grep -q '"cloudscheduler.jobs.create"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks cloudscheduler.jobs.create on project acme-prod (e.g. roles/cloudscheduler.admin)'
     grep -q '"cloudscheduler.jobs.update"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks cloudscheduler.jobs.update on project acme-prod (e.g. roles/cloudscheduler.admin)'
+    grep -q '"storage.buckets.create"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks storage.buckets.create on project acme-prod (e.g. roles/storage.admin)'
+    grep -q '"storage.buckets.get"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks storage.buckets.get on project acme-prod (e.g. roles/storage.admin)'
+    grep -q '"storage.buckets.update"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks storage.buckets.update on project acme-prod (e.g. roles/storage.admin)'
+    grep -q '"storage.buckets.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks storage.buckets.setIamPolicy on project acme-prod (e.g. roles/storage.admin)'
   else
     preflight_fail 'cannot ask which permissions '"$ACCOUNT"' has on project acme-prod (testIamPermissions): is curl installed and the network reachable?'
   fi
@@ -71,13 +75,24 @@ else
       preflight_fail 'database (default) of project acme-prod is in '"$database_location"', not europe-west1, and a database cannot move: deploy with --firestore-location '"$database_location"' to use it where it is, or give the ledger a database of its own: --env LEDGER_DATABASE=NAME (a new id; the plan creates it in Native mode)'
     fi
   fi
+  own_project_number="$(gcloud projects describe acme-prod --format='value(projectNumber)' 2>/dev/null)" || true
+  if bucket_settings="$(gcloud storage buckets describe gs://acme-prod-riposte-evidence \
+    --raw \
+    --format='value[separator=|](projectNumber,iamConfiguration.uniformBucketLevelAccess.enabled)' 2>/dev/null)"; then
+    IFS='|' read -r bucket_project bucket_uniform <<<"$bucket_settings" || true
+    if [ -z "$bucket_project" ] || [ "$bucket_project" != "$own_project_number" ]; then
+      preflight_fail 'bucket gs://acme-prod-riposte-evidence exists and belongs to another project (number '"$bucket_project"'), not acme-prod: name another bucket with --evidence-bucket NAME'
+    elif [ "$bucket_uniform" != True ]; then
+      preflight_fail 'bucket gs://acme-prod-riposte-evidence exists without uniform bucket-level access (its objects'\'' ACLs could grant access): gcloud storage buckets update gs://acme-prod-riposte-evidence --uniform-bucket-level-access --project=acme-prod, or name another bucket with --evidence-bucket NAME'
+    fi
+  fi
   if settings="$(gcloud container clusters describe prod-eu \
     --location=europe-west1 \
     --project=acme-prod \
     --format='value[separator=|](privateClusterConfig.enablePrivateEndpoint,masterAuthorizedNetworksConfig.enabled,masterAuthorizedNetworksConfig.cidrBlocks[].cidrBlock)')"; then
     IFS='|' read -r private_endpoint authorized_networks authorized_ranges <<<"$settings" || true
     if [ "$private_endpoint" = True ]; then
-      preflight_fail 'cluster prod-eu (europe-west1) has a private endpoint only: isolator, pod-killer, tainter reach it from Cloud Run through Direct VPC egress: --network NETWORK --subnet SUBNET (the cluster'\''s VPC; README: Private clusters)'
+      preflight_fail 'cluster prod-eu (europe-west1) has a private endpoint only: capture, isolator, pod-killer, tainter reach it from Cloud Run through Direct VPC egress: --network NETWORK --subnet SUBNET (the cluster'\''s VPC; README: Private clusters)'
     elif [ "$authorized_networks" = True ]; then
       preflight_fail 'cluster prod-eu (europe-west1) limits its public endpoint to master authorized networks, and Cloud Run calls it from addresses none can list: give it a private endpoint (--enable-private-endpoint) and deploy with --network/--subnet (README: Private clusters)'
     fi
@@ -113,6 +128,12 @@ gcloud iam service-accounts describe riposte-router@acme-prod.iam.gserviceaccoun
   gcloud iam service-accounts create riposte-router \
     --display-name='Riposte Router' \
     --description='Parses Falco alerts, evaluates playbooks and sends one command per action' \
+    --project=acme-prod
+gcloud iam service-accounts describe riposte-capture@acme-prod.iam.gserviceaccount.com \
+  --project=acme-prod >/dev/null 2>&1 ||
+  gcloud iam service-accounts create riposte-capture \
+    --display-name='Riposte Capture' \
+    --description='Keeps the evidence of an alert'\''s pod in Cloud Storage before it is killed' \
     --project=acme-prod
 gcloud iam service-accounts describe riposte-isolator@acme-prod.iam.gserviceaccount.com \
   --project=acme-prod >/dev/null 2>&1 ||
@@ -172,10 +193,14 @@ gcloud pubsub topics describe notifier --project=acme-prod >/dev/null 2>&1 ||
   gcloud pubsub topics create notifier --project=acme-prod
 gcloud pubsub topics describe scc-exporter --project=acme-prod >/dev/null 2>&1 ||
   gcloud pubsub topics create scc-exporter --project=acme-prod
+gcloud pubsub topics describe capture --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub topics create capture --project=acme-prod
 gcloud pubsub topics describe router-dead-letter --project=acme-prod >/dev/null 2>&1 ||
   gcloud pubsub topics create router-dead-letter --project=acme-prod
 gcloud pubsub topics describe action-outcomes --project=acme-prod >/dev/null 2>&1 ||
   gcloud pubsub topics create action-outcomes --project=acme-prod
+gcloud pubsub topics describe capture-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub topics create capture-dead-letter --project=acme-prod
 gcloud pubsub topics describe isolator-dead-letter --project=acme-prod >/dev/null 2>&1 ||
   gcloud pubsub topics create isolator-dead-letter --project=acme-prod
 gcloud pubsub topics describe notifier-dead-letter --project=acme-prod >/dev/null 2>&1 ||
@@ -212,12 +237,32 @@ retry_iam gcloud pubsub topics add-iam-policy-binding scc-exporter \
   --member=serviceAccount:riposte-router@acme-prod.iam.gserviceaccount.com \
   --role=roles/pubsub.publisher \
   --project=acme-prod
+retry_iam gcloud pubsub topics add-iam-policy-binding capture \
+  --member=serviceAccount:riposte-router@acme-prod.iam.gserviceaccount.com \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
 retry_iam gcloud pubsub topics add-iam-policy-binding quarantine \
   --member=serviceAccount:riposte-router@acme-prod.iam.gserviceaccount.com \
   --role=roles/pubsub.publisher \
   --project=acme-prod
 retry_iam gcloud projects add-iam-policy-binding acme-prod \
   --member=serviceAccount:riposte-router@acme-prod.iam.gserviceaccount.com \
+  --role=roles/telemetry.tracesWriter \
+  --condition=None
+retry_iam gcloud pubsub topics add-iam-policy-binding action-outcomes \
+  --member=serviceAccount:riposte-capture@acme-prod.iam.gserviceaccount.com \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+retry_iam gcloud pubsub topics add-iam-policy-binding quarantine \
+  --member=serviceAccount:riposte-capture@acme-prod.iam.gserviceaccount.com \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+retry_iam gcloud projects add-iam-policy-binding acme-prod \
+  --member=serviceAccount:riposte-capture@acme-prod.iam.gserviceaccount.com \
+  --role=roles/container.clusterViewer \
+  --condition=None
+retry_iam gcloud projects add-iam-policy-binding acme-prod \
+  --member=serviceAccount:riposte-capture@acme-prod.iam.gserviceaccount.com \
   --role=roles/telemetry.tracesWriter \
   --condition=None
 retry_iam gcloud pubsub topics add-iam-policy-binding action-outcomes \
@@ -352,6 +397,10 @@ retry_iam gcloud projects add-iam-policy-binding acme-prod \
   --role=roles/datastore.user \
   --condition=None
 retry_iam gcloud projects add-iam-policy-binding acme-prod \
+  --member=serviceAccount:riposte-capture@acme-prod.iam.gserviceaccount.com \
+  --role=roles/datastore.user \
+  --condition=None
+retry_iam gcloud projects add-iam-policy-binding acme-prod \
   --member=serviceAccount:riposte-isolator@acme-prod.iam.gserviceaccount.com \
   --role=roles/datastore.user \
   --condition=None
@@ -372,10 +421,29 @@ retry_iam gcloud projects add-iam-policy-binding acme-prod \
   --role=roles/datastore.user \
   --condition=None
 
-# 7. Build the bundles: `gcloud run deploy --source services/<name>` uploads that folder only: it must hold its built bundle (dist/)
+# 7. Create the evidence bucket and grant its users their roles on it: evidence bundles are written once and never overwritten: the bucket (in europe-west1, uniform bucket-level access, public access prevented) has a 30d retention policy: its objects cannot be deleted or replaced before they have been stored that long, by anyone; the policy is set again on every run and is not locked (whoever may update the bucket can shorten it). Each user gets only the roles its descriptor declares, on this bucket only; each workload's Kubernetes service account acts as its own Google account (Workload Identity)
+gcloud storage buckets describe gs://acme-prod-riposte-evidence --project=acme-prod >/dev/null 2>&1 ||
+  gcloud storage buckets create gs://acme-prod-riposte-evidence \
+    --location=europe-west1 \
+    --uniform-bucket-level-access \
+    --public-access-prevention \
+    --retention-period=30d \
+    --project=acme-prod
+gcloud storage buckets update gs://acme-prod-riposte-evidence \
+  --public-access-prevention \
+  --retention-period=30d \
+  --project=acme-prod
+retry_iam gcloud storage buckets add-iam-policy-binding gs://acme-prod-riposte-evidence \
+  --member=serviceAccount:riposte-capture@acme-prod.iam.gserviceaccount.com \
+  --role=roles/storage.objectCreator
+retry_iam gcloud storage buckets add-iam-policy-binding gs://acme-prod-riposte-evidence \
+  --member=serviceAccount:riposte-capture@acme-prod.iam.gserviceaccount.com \
+  --role=roles/storage.legacyObjectReader
+
+# 8. Build the bundles: `gcloud run deploy --source services/<name>` uploads that folder only: it must hold its built bundle (dist/)
 npm run build
 
-# 8. Deploy the services to Cloud Run: settings from each descriptor's runtime: concurrency, timeout = push ack deadline, min and max instances, CPU always allocated; VPC egress for those that reach a cluster
+# 9. Deploy the services to Cloud Run: settings from each descriptor's runtime: concurrency, timeout = push ack deadline, min and max instances, CPU always allocated; VPC egress for those that reach a cluster
 gcloud run deploy router \
   --source=services/router \
   --region=europe-west1 \
@@ -390,6 +458,23 @@ gcloud run deploy router \
   --set-env-vars=GOOGLE_CLOUD_PROJECT=acme-prod,OTEL_METRICS_EXPORTER=none,OTEL_LOGS_EXPORTER=none \
   --quiet
 ROUTER_URL="$(gcloud run services describe router \
+  --region=europe-west1 \
+  --project=acme-prod \
+  --format='value(status.url)')"
+gcloud run deploy capture \
+  --source=services/capture \
+  --region=europe-west1 \
+  --project=acme-prod \
+  --service-account=riposte-capture@acme-prod.iam.gserviceaccount.com \
+  --no-allow-unauthenticated \
+  --ingress=internal \
+  --concurrency=80 \
+  --timeout=30s \
+  --cpu-boost \
+  --min-instances=0 \
+  --set-env-vars='GOOGLE_CLOUD_PROJECT=acme-prod,OTEL_METRICS_EXPORTER=none,OTEL_LOGS_EXPORTER=none,CLUSTERS={"prod-eu":"projects/acme-prod/locations/europe-west1/clusters/prod-eu"},EVIDENCE_BUCKET=acme-prod-riposte-evidence' \
+  --quiet
+CAPTURE_URL="$(gcloud run services describe capture \
   --region=europe-west1 \
   --project=acme-prod \
   --format='value(status.url)')"
@@ -481,8 +566,13 @@ TAINTER_URL="$(gcloud run services describe tainter \
   --project=acme-prod \
   --format='value(status.url)')"
 
-# 9. Let the push account invoke the services: the services refuse unauthenticated requests; Pub/Sub's OIDC token for the push account passes the IAM check
+# 10. Let the push account invoke the services: the services refuse unauthenticated requests; Pub/Sub's OIDC token for the push account passes the IAM check
 retry_iam gcloud run services add-iam-policy-binding router \
+  --region=europe-west1 \
+  --project=acme-prod \
+  --member=serviceAccount:riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+  --role=roles/run.invoker
+retry_iam gcloud run services add-iam-policy-binding capture \
   --region=europe-west1 \
   --project=acme-prod \
   --member=serviceAccount:riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
@@ -513,7 +603,7 @@ retry_iam gcloud run services add-iam-policy-binding tainter \
   --member=serviceAccount:riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
   --role=roles/run.invoker
 
-# 10. Schedule the scheduled calls (Cloud Scheduler): work due later (closing storm windows, lifting expired quarantine leases) runs on a schedule, signed with the push account's OIDC token, which may invoke the services
+# 11. Schedule the scheduled calls (Cloud Scheduler): work due later (closing storm windows, lifting expired quarantine leases) runs on a schedule, signed with the push account's OIDC token, which may invoke the services
 gcloud scheduler jobs describe riposte-isolator-scheduled-release-expired \
   --location=europe-west1 \
   --project=acme-prod >/dev/null 2>&1 ||
@@ -553,13 +643,13 @@ gcloud scheduler jobs update http riposte-notifier-scheduled-close-windows \
   --oidc-token-audience="${NOTIFIER_URL}" \
   --project=acme-prod
 
-# 11. Let Pub/Sub sign pushes as the push account: the Pub/Sub service agent mints the push account's OIDC tokens (needed explicitly on projects from before April 2021)
+# 12. Let Pub/Sub sign pushes as the push account: the Pub/Sub service agent mints the push account's OIDC tokens (needed explicitly on projects from before April 2021)
 retry_iam gcloud iam service-accounts add-iam-policy-binding riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
   --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
   --role=roles/iam.serviceAccountTokenCreator \
   --project=acme-prod
 
-# 12. Create the subscriptions: one push subscription per service input (retry policy, dead-letter topic), and a pull subscription on each dead-letter topic and on quarantine
+# 13. Create the subscriptions: one push subscription per service input (retry policy, dead-letter topic), and a pull subscription on each dead-letter topic and on quarantine
 gcloud pubsub subscriptions describe quarantine --project=acme-prod >/dev/null 2>&1 ||
   gcloud pubsub subscriptions create quarantine \
     --topic=quarantine \
@@ -580,6 +670,23 @@ gcloud pubsub subscriptions describe router --project=acme-prod >/dev/null 2>&1 
 gcloud pubsub subscriptions describe router-dead-letter --project=acme-prod >/dev/null 2>&1 ||
   gcloud pubsub subscriptions create router-dead-letter \
     --topic=router-dead-letter \
+    --project=acme-prod \
+    --ack-deadline=60
+gcloud pubsub subscriptions describe capture --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create capture \
+    --topic=capture \
+    --project=acme-prod \
+    --ack-deadline=30 \
+    --push-endpoint="${CAPTURE_URL}/" \
+    --push-auth-service-account=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+    --push-auth-token-audience="${CAPTURE_URL}" \
+    --min-retry-delay=1s \
+    --max-retry-delay=60s \
+    --dead-letter-topic=capture-dead-letter \
+    --max-delivery-attempts=25
+gcloud pubsub subscriptions describe capture-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create capture-dead-letter \
+    --topic=capture-dead-letter \
     --project=acme-prod \
     --ack-deadline=60
 gcloud pubsub subscriptions describe isolator --project=acme-prod >/dev/null 2>&1 ||
@@ -701,6 +808,16 @@ gcloud pubsub subscriptions describe tainter-dead-letter --project=acme-prod >/d
     --topic=tainter-dead-letter \
     --project=acme-prod \
     --ack-deadline=60
+gcloud pubsub subscriptions describe notifier-capture-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create notifier-capture-dead-letter \
+    --topic=capture-dead-letter \
+    --project=acme-prod \
+    --ack-deadline=30 \
+    --push-endpoint="${NOTIFIER_URL}/dead-letters" \
+    --push-auth-service-account=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+    --push-auth-token-audience="${NOTIFIER_URL}" \
+    --min-retry-delay=10s \
+    --max-retry-delay=300s
 gcloud pubsub subscriptions describe notifier-isolator-dead-letter --project=acme-prod >/dev/null 2>&1 ||
   gcloud pubsub subscriptions create notifier-isolator-dead-letter \
     --topic=isolator-dead-letter \
@@ -752,12 +869,20 @@ gcloud pubsub subscriptions describe notifier-tainter-dead-letter --project=acme
     --min-retry-delay=10s \
     --max-retry-delay=300s
 
-# 13. Let Pub/Sub dead-letter: the Pub/Sub service agent must publish to each dead-letter topic and subscribe to each source subscription
+# 14. Let Pub/Sub dead-letter: the Pub/Sub service agent must publish to each dead-letter topic and subscribe to each source subscription
 retry_iam gcloud pubsub topics add-iam-policy-binding router-dead-letter \
   --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
   --role=roles/pubsub.publisher \
   --project=acme-prod
 retry_iam gcloud pubsub subscriptions add-iam-policy-binding router \
+  --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
+  --role=roles/pubsub.subscriber \
+  --project=acme-prod
+retry_iam gcloud pubsub topics add-iam-policy-binding capture-dead-letter \
+  --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+retry_iam gcloud pubsub subscriptions add-iam-policy-binding capture \
   --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
   --role=roles/pubsub.subscriber \
   --project=acme-prod
@@ -818,7 +943,7 @@ retry_iam gcloud pubsub subscriptions add-iam-policy-binding tainter \
   --role=roles/pubsub.subscriber \
   --project=acme-prod
 
-# 14. Alert on dead letters and quarantine: a Cloud Monitoring alert policy per dead-letter subscription and on the quarantine backlog (undelivered messages > 0 for 1 min), with no notification channel yet: pass --alert-channel projects/P/notificationChannels/ID
+# 15. Alert on dead letters and quarantine: a Cloud Monitoring alert policy per dead-letter subscription and on the quarantine backlog (undelivered messages > 0 for 1 min), with no notification channel yet: pass --alert-channel projects/P/notificationChannels/ID
 npx riposte alerting exists \
   --project=acme-prod \
   --display-name='Riposte: quarantined messages in quarantine' >/dev/null 2>&1 ||
@@ -830,6 +955,12 @@ npx riposte alerting exists \
   --display-name='Riposte: dead letters in router-dead-letter' >/dev/null 2>&1 ||
   gcloud alpha monitoring policies create \
     --policy='{"displayName":"Riposte: dead letters in router-dead-letter","documentation":{"content":"Riposte gave up on a message in router-dead-letter (a command there was never carried out). Inspect and replay it with `riposte dlq list SERVICE`.","mimeType":"text/markdown"},"userLabels":{"app":"riposte"},"combiner":"OR","severity":"CRITICAL","conditions":[{"displayName":"undelivered messages in router-dead-letter","conditionThreshold":{"filter":"resource.type = \"pubsub_subscription\" AND resource.labels.subscription_id = \"router-dead-letter\" AND metric.type = \"pubsub.googleapis.com/subscription/num_undelivered_messages\"","aggregations":[{"alignmentPeriod":"60s","perSeriesAligner":"ALIGN_MAX"}],"comparison":"COMPARISON_GT","thresholdValue":0,"duration":"60s","trigger":{"count":1}}}]}' \
+    --project=acme-prod
+npx riposte alerting exists \
+  --project=acme-prod \
+  --display-name='Riposte: dead letters in capture-dead-letter' >/dev/null 2>&1 ||
+  gcloud alpha monitoring policies create \
+    --policy='{"displayName":"Riposte: dead letters in capture-dead-letter","documentation":{"content":"Riposte gave up on a message in capture-dead-letter (a command there was never carried out). Inspect and replay it with `riposte dlq list SERVICE`.","mimeType":"text/markdown"},"userLabels":{"app":"riposte"},"combiner":"OR","severity":"CRITICAL","conditions":[{"displayName":"undelivered messages in capture-dead-letter","conditionThreshold":{"filter":"resource.type = \"pubsub_subscription\" AND resource.labels.subscription_id = \"capture-dead-letter\" AND metric.type = \"pubsub.googleapis.com/subscription/num_undelivered_messages\"","aggregations":[{"alignmentPeriod":"60s","perSeriesAligner":"ALIGN_MAX"}],"comparison":"COMPARISON_GT","thresholdValue":0,"duration":"60s","trigger":{"count":1}}}]}' \
     --project=acme-prod
 npx riposte alerting exists \
   --project=acme-prod \
@@ -874,12 +1005,12 @@ npx riposte alerting exists \
     --policy='{"displayName":"Riposte: dead letters in tainter-dead-letter","documentation":{"content":"Riposte gave up on a message in tainter-dead-letter (a command there was never carried out). Inspect and replay it with `riposte dlq list SERVICE`.","mimeType":"text/markdown"},"userLabels":{"app":"riposte"},"combiner":"OR","severity":"CRITICAL","conditions":[{"displayName":"undelivered messages in tainter-dead-letter","conditionThreshold":{"filter":"resource.type = \"pubsub_subscription\" AND resource.labels.subscription_id = \"tainter-dead-letter\" AND metric.type = \"pubsub.googleapis.com/subscription/num_undelivered_messages\"","aggregations":[{"alignmentPeriod":"60s","perSeriesAligner":"ALIGN_MAX"}],"comparison":"COMPARISON_GT","thresholdValue":0,"duration":"60s","trigger":{"count":1}}}]}' \
     --project=acme-prod
 
-# 15. Apply the Kubernetes RBAC: each actioner's Google identity gets exactly the Kubernetes verbs its descriptor declares (ClusterRole + binding to the account as a User), in every cluster
+# 16. Apply the Kubernetes RBAC: each actioner's Google identity gets exactly the Kubernetes verbs its descriptor declares (ClusterRole + binding to the account as a User), in every cluster
 npx riposte rbac generate --project=acme-prod --out=.riposte/rbac/acme-prod
 gcloud container clusters get-credentials prod-eu --location=europe-west1 --project=acme-prod
 kubectl apply --filename=.riposte/rbac/acme-prod
 
-# 16. Let falcosidekick publish Falco alerts: falcosidekick's Kubernetes service account falco/falcosidekick acts as riposte-falcosidekick (Workload Identity) and may publish to falco-events only; then install Falco (README: Install Falco on GKE)
+# 17. Let falcosidekick publish Falco alerts: falcosidekick's Kubernetes service account falco/falcosidekick acts as riposte-falcosidekick (Workload Identity) and may publish to falco-events only; then install Falco (README: Install Falco on GKE)
 retry_iam gcloud pubsub topics add-iam-policy-binding falco-events \
   --member=serviceAccount:riposte-falcosidekick@acme-prod.iam.gserviceaccount.com \
   --role=roles/pubsub.publisher \
