@@ -121,7 +121,7 @@ export const EVENT_PERMISSION: KubernetesPermission = {
  * each action's attempts and outcome on its incident's document (`riposte incidents show` reads them).
  */
 export type ActionerLedger = ObjectSlots &
-  Pick<Ledger, "recordActionAttempt" | "recordActionOutcome" | "readIncident">;
+  Pick<Ledger, "recordActionAttempt" | "recordActionError" | "recordActionOutcome" | "readIncident">;
 
 /** The actioner's view of the ledger over one Firestore client (`warmUp`: set its channel up at start). */
 export function createActionerLedger(
@@ -131,6 +131,7 @@ export function createActionerLedger(
   return {
     takeObjectSlots: ledger.takeObjectSlots,
     recordActionAttempt: ledger.recordActionAttempt,
+    recordActionError: ledger.recordActionError,
     recordActionOutcome: ledger.recordActionOutcome,
     warmUp: ledger.warmUp,
     readIncident: ledger.readIncident,
@@ -438,6 +439,49 @@ function failure(
 }
 
 /**
+ * A final outcome that is not what was asked for says why earlier deliveries failed, if one did: a
+ * capture retried through a storage outage and then finding its pod killed ends stale, and the reader
+ * needs the outage, not only "the pod is gone". Best effort: without the ledger the reason stays.
+ */
+async function withEarlierError<C extends Command>(delivery: Delivery<C>, reason: string): Promise<string> {
+  const { runner, command, logger } = delivery;
+  try {
+    const incident = await runner.deps.ledger.readIncident(command.incident);
+    const earlier = incident?.actions[runner.action.name]?.lastError?.reason;
+    return earlier && !reason.includes(earlier) ? `${reason}; an earlier attempt failed: ${earlier}` : reason;
+  } catch (error) {
+    logger.warn({ error: errorText(error) }, "earlier attempts' error not read from the ledger");
+    return reason;
+  }
+}
+
+/**
+ * failure(), and when it is transient (thrown for a 503 and a redelivery) its reason recorded in the
+ * ledger first: the final outcome of a later delivery can then say why this one failed.
+ */
+async function failed<C extends Command>(
+  delivery: Delivery<C>,
+  error: unknown,
+  doing: string,
+  cluster: string,
+): Promise<{ reason: string; details: Record<string, unknown> }> {
+  const { runner, command, logger } = delivery;
+  try {
+    return failure(runner.deps.registry, error, doing, cluster);
+  } catch (retryable) {
+    await runner.deps.ledger
+      .recordActionError(command.incident, runner.action.name, {
+        service: runner.deps.service,
+        reason: errorText(retryable),
+      })
+      .catch((recordError: unknown) =>
+        logger.warn({ error: errorText(recordError) }, "the retried error not recorded in the ledger"),
+      );
+    throw retryable;
+  }
+}
+
+/**
  * A commit: past the push deadline it is refused (503, the redelivery reports); one under way when
  * the deadline passes is waited for, so an outcome published is never followed by a second one.
  */
@@ -448,10 +492,11 @@ async function report<C extends Command>(
   details: Record<string, unknown>,
 ): Promise<void> {
   const { runner, command, context, logger, commandKey } = delivery;
+  const told = result === "stale" || result === "failed" ? await withEarlierError(delivery, reason) : reason;
   // Claimed while publishing: a duplicate delivering meanwhile must not report the same work again.
   const execution = runner.started.take(commandKey);
   try {
-    await context.commit(() => publishOutcome(runner, command, result, reason, details, logger));
+    await context.commit(() => publishOutcome(runner, command, result, told, details, logger));
   } catch (error) {
     if (execution) runner.started.giveBack(commandKey, execution);
     throw error;
@@ -552,7 +597,7 @@ async function run<C extends Command>(delivery: Delivery<C>): Promise<void> {
       `planning ${action.name}`,
     );
   } catch (error) {
-    const { reason, details } = failure(deps.registry, error, `planning ${action.name}`, clients.name);
+    const { reason, details } = await failed(delivery, error, `planning ${action.name}`, clients.name);
     return report(delivery, "failed", reason, { ...base, ...details });
   }
   if (!isPlan(planned)) {
@@ -621,8 +666,8 @@ async function execute<C extends Command>(
     // Started and not proven harmless: the call may have landed.
     remembered();
     await attemptRecorded;
-    const { reason, details: errorDetails } = failure(
-      deps.registry,
+    const { reason, details: errorDetails } = await failed(
+      delivery,
       error,
       planned.description,
       clients.name,

@@ -75,6 +75,8 @@ export const ActionRecord = z.object({
   attempts: z.int().default(0),
   lastAttemptAt: Instant.optional(),
   outcome: OutcomeRecord.optional(),
+  /** Why the last delivery that failed and was retried failed (its final outcome may say less). */
+  lastError: z.object({ reason: z.string(), at: Instant }).optional(),
 });
 export type ActionRecord = z.infer<typeof ActionRecord>;
 
@@ -111,6 +113,7 @@ export const IncidentRecord = z.object({
 export type IncidentRecord = z.infer<typeof IncidentRecord>;
 
 export const ActionAttempt = z.object({ service: z.string().min(1).max(63) });
+export const ActionErrorInput = z.object({ service: z.string().min(1).max(63), reason: Reason });
 export const ActionOutcomeInput = z.object({
   service: z.string().min(1).max(63),
   result: z.enum(OUTCOME_RESULTS),
@@ -159,6 +162,20 @@ export async function recordActionAttempt(
   // An increment, not a read-modify-write: concurrent deliveries each count.
   return mergeIntoIncident(ctx, "record action attempt", key, (at) => ({
     actions: { [name]: { service, attempts: FieldValue.increment(1), lastAttemptAt: at } },
+  }));
+}
+
+/** A delivery failed and will be retried: why, for the final outcome and `riposte incidents show`. */
+export async function recordActionError(
+  ctx: LedgerContext,
+  key: string,
+  action: string,
+  error: z.input<typeof ActionErrorInput>,
+): Promise<void> {
+  const name = FieldName.parse(action);
+  const { service, reason } = ActionErrorInput.parse(error);
+  return mergeIntoIncident(ctx, "record action error", key, (at) => ({
+    actions: { [name]: { service, lastError: { reason, at } } },
   }));
 }
 

@@ -14,6 +14,7 @@ import {
 } from "./deliveries.js";
 import {
   type ActionAttempt,
+  type ActionErrorInput,
   type ActionOutcomeInput,
   INCIDENTS,
   type IncidentRecord,
@@ -21,6 +22,7 @@ import {
   type RoutingDecisionRecord,
   readIncident,
   recordActionAttempt,
+  recordActionError,
   recordActionOutcome,
   recordFinding,
   recordNotification,
@@ -73,6 +75,7 @@ export interface Ledger {
   /** The actioners' blast-radius slots (object-slots.ts). */
   takeObjectSlots(request: ObjectSlotRequest): Promise<ObjectSlotDecision>;
   recordActionAttempt(key: string, action: string, attempt: z.input<typeof ActionAttempt>): Promise<void>;
+  recordActionError(key: string, action: string, error: z.input<typeof ActionErrorInput>): Promise<void>;
   recordActionOutcome(
     key: string,
     action: string,
@@ -134,6 +137,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     releaseClaim: (key, claimId) => releaseClaim(ctx, key, claimId),
     takeObjectSlots: (request) => takeObjectSlots(ctx, request),
     recordActionAttempt: (key, action, attempt) => recordActionAttempt(ctx, key, action, attempt),
+    recordActionError: (key, action, error) => recordActionError(ctx, key, action, error),
     recordActionOutcome: (key, action, outcome) => recordActionOutcome(ctx, key, action, outcome),
     recordNotification: (key, destination, notification) =>
       recordNotification(ctx, key, destination, notification),

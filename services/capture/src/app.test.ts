@@ -165,6 +165,23 @@ describe("capture", { timeout: 30_000 }, () => {
     expect(storage.objects(BUCKET)).toEqual([]);
   });
 
+  it("storage down until the kill: the outcome is stale and names the storage error of the earlier attempts", async () => {
+    const { send, outcomes } = setup();
+    storage.faults.inject({ on: "upload", status: 503, times: 1_000 });
+    const command = shellCommand({ params: { retryFor: "5m" } });
+    expect(await send(command)).toBe(503);
+    sim.remove({ kind: "Pod", namespace: "shop", name: "web-7d9f8c6b5-abcde" });
+    expect(await send(command)).toBe(204);
+    expect(outcomes()).toEqual([
+      expect.objectContaining({
+        result: "stale",
+        reason: expect.stringMatching(
+          /no evidence kept \(the pod is not there\); an earlier attempt failed: .*Cloud Storage answered 503/,
+        ),
+      }),
+    ]);
+  });
+
   it("keeps only the last log_bytes of a long log", async () => {
     const { send } = setup();
     const lines = Array.from({ length: 5_000 }, (_, i) => `line ${String(i).padStart(5, "0")}\n`).join("");
