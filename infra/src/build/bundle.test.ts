@@ -2,7 +2,7 @@
 // with plain `node`, starts with the environment its descriptor asks for locally, answers one push
 // message with 204, and publishes through the Pub/Sub client inside it (quarantine). The Google
 // clients must load from the bundle: Pub/Sub for everyone, SCC's gRPC client for scc-exporter's
-// start-up check, @kubernetes/client-node for the actioners.
+// start-up check, @kubernetes/client-node for the actioners, Cloud Storage's for capture.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { cpSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -25,7 +25,9 @@ import {
 } from "@riposte/service-kit/testing";
 import {
   type SccStandin,
+  type StorageStandin,
   startSccStandin,
+  startStorageStandin,
   startWebhookReceiver,
   type WebhookReceiver,
 } from "@riposte/standins";
@@ -52,6 +54,7 @@ let projectId: string;
 let sim: SimCluster;
 let receiver: WebhookReceiver;
 let scc: SccStandin;
+let storage: StorageStandin;
 let local: LocalEnvironment;
 /** A stand-in OTLP/HTTP collector: the bundles export their traces here. */
 let collector: Server;
@@ -83,6 +86,8 @@ beforeAll(async () => {
   sim = await startSim({ seed: demoSeed() });
   receiver = await startWebhookReceiver({ host: "127.0.0.1" });
   scc = await startSccStandin({ host: "127.0.0.1" });
+  storage = await startStorageStandin();
+  storage.seedBucket("riposte-evidence-bundles");
   const source = scc.seedSource({ organization: "123456789", displayName: "Riposte" });
   local = {
     kubernetesUrl: sim.url,
@@ -90,6 +95,8 @@ beforeAll(async () => {
     webhookUrl: receiver.url("/soar"),
     sccEndpoint: `127.0.0.1:${scc.port}`,
     sccSourceName: source.name,
+    storageEndpoint: storage.url,
+    evidenceBucket: "riposte-evidence-bundles",
   };
   await Promise.all(
     services.map(async (service) => {
@@ -107,6 +114,7 @@ afterAll(async () => {
   await sim?.stop();
   await receiver?.close();
   await scc?.close();
+  await storage?.close();
   await new Promise((closed) => collector?.close(closed));
   rmSync(workDir, { recursive: true, force: true });
 });
@@ -262,6 +270,7 @@ describe("standalone bundles", () => {
       expect(scc.calls.map((call) => call.method)).toContain("GetSource");
     }
     if (pointedAt(receiver.url("/"))) expect(receiver.requests.length).toBeGreaterThan(0);
+    if (pointedAt(storage.url)) expect(storage.requests.length).toBeGreaterThan(0);
   });
 
   it("traces Pub/Sub's gRPC calls from inside the bundles (grpc-js shipped beside them, not inlined)", () => {
