@@ -130,6 +130,12 @@ const CATALOGUE = {
         ),
     }),
   },
+  "capture-node": {
+    service: "node-capturer",
+    waitsForOrder: true,
+    recordsOutcome: true,
+    params: z.strictObject({}),
+  },
   // `turbo gen actioner` inserts each new action's entry above this line (keep it last in CATALOGUE).
 } as const;
 
