@@ -9,6 +9,7 @@ import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { freshAlert } from "./alerts.js";
 import { type Pipeline, startPipeline } from "./harness.js";
+import { killAtOncePlaybooksFile } from "./playbooks.js";
 
 const ACTIONERS = ["pod-killer", "isolator", "tainter"] as const;
 const rbacFile = (service: string) =>
@@ -28,12 +29,16 @@ beforeAll(async () => {
   pipeline = await startPipeline({
     emulatorHost: inject("pubsubEmulatorHost"),
     services: ["router", ...ACTIONERS],
-    env: Object.fromEntries(
-      ACTIONERS.map((service) => [
-        service,
-        { CLUSTERS: JSON.stringify({ local: { server: sim.url, token: `token-${service}` } }) },
-      ]),
-    ),
+    env: {
+      // Each actioner on its own: the kill without the isolation and capture the default chains before it.
+      router: { PLAYBOOKS_FILE: killAtOncePlaybooksFile() },
+      ...Object.fromEntries(
+        ACTIONERS.map((service) => [
+          service,
+          { CLUSTERS: JSON.stringify({ local: { server: sim.url, token: `token-${service}` } }) },
+        ]),
+      ),
+    },
   });
 }, 90_000);
 

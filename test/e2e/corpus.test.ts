@@ -25,7 +25,9 @@ import { parsePushEnvelope } from "@riposte/service-kit";
 import {
   findSlackInjections,
   type SccStandin,
+  type StorageStandin,
   startSccStandin,
+  startStorageStandin,
   startWebhookReceiver,
   type WebhookReceiver,
 } from "@riposte/standins";
@@ -49,7 +51,15 @@ import { buildCorpus, renderCorpus } from "../corpus/generate.js";
 import { freshAlert } from "./alerts.js";
 import { type Pipeline, startPipeline } from "./harness.js";
 
-const SERVICES = ["router", "pod-killer", "isolator", "tainter", "notifier", "scc-exporter"] as const;
+const SERVICES = [
+  "router",
+  "pod-killer",
+  "isolator",
+  "tainter",
+  "notifier",
+  "scc-exporter",
+  "capture",
+] as const;
 /** Quarantine records keep this much of the original bytes (service-kit's push.ts). */
 const QUARANTINED_BYTES = 256 * 1024;
 const SLACK_PATH = "/services/T0000/B0000/corpus";
@@ -65,6 +75,7 @@ const COMMAND_TOPICS = [
   Topics.tainter,
   Topics.notifier,
   Topics.sccExporter,
+  Topics.capture,
 ];
 
 /**
@@ -267,6 +278,8 @@ let sim: SimCluster;
 let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
 let slack: WebhookReceiver;
 let scc: SccStandin;
+/** Where capture keeps the evidence of the real alerts' pods (the default playbook captures before a kill). */
+let storage: StorageStandin;
 let pipeline: Pipeline;
 let taps: ReturnType<typeof collectTaps>;
 /** Log lines per service up to the end of the corpus run (before the after-check). */
@@ -445,6 +458,7 @@ function routedCommands() {
     TaintNode: "tainter",
     Notify: "notifier",
     ExportFinding: "scc-exporter",
+    Capture: "capture",
   };
   const routerIncidents = new Set(
     deliveries.filter((d) => d.endpoint === "router").flatMap((d) => d.incident ?? []),
@@ -492,6 +506,8 @@ beforeAll(async () => {
   slack = await startWebhookReceiver({ host: "127.0.0.1" });
   scc = await startSccStandin({ host: "127.0.0.1" });
   const sccSourceName = scc.seedSource({ organization: "123456789", displayName: "Riposte" }).name;
+  storage = await startStorageStandin();
+  storage.seedBucket("riposte-evidence-corpus");
   pipeline = await startPipeline({
     emulatorHost: inject("pubsubEmulatorHost"),
     services: SERVICES,
@@ -501,6 +517,8 @@ beforeAll(async () => {
       webhookUrl: slack.url("/soar"),
       sccEndpoint: scc.address,
       sccSourceName,
+      storageEndpoint: storage.url,
+      evidenceBucket: "riposte-evidence-corpus",
     },
     commonEnv: { PUSH_MAX_BODY_BYTES: String(CORPUS_MAX_BODY_BYTES) },
     // Every announcement and follow-up goes out at once: no rate limit, no storm grouping.
@@ -531,6 +549,7 @@ afterAll(async () => {
   await sim?.stop();
   await slack?.close();
   await scc?.close();
+  await storage?.close();
 });
 
 describe("bad-input corpus", { timeout: 30_000 }, () => {

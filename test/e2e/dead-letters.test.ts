@@ -7,6 +7,7 @@ import { type ReceivedRequest, startWebhookReceiver, type WebhookReceiver } from
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freshAlert } from "./alerts.js";
 import { emulatorRedelivery, type Pipeline, startPipeline } from "./harness.js";
+import { killAtOncePlaybooksFile } from "./playbooks.js";
 
 const SLACK_PATH = "/services/T/B/dead-letters";
 /** Pub/Sub's fewest attempts: the kill dead-letters after ~5 s of failed pushes on the emulator. */
@@ -22,6 +23,8 @@ beforeAll(async () => {
     // pod-killer is not started: its push endpoint is a port nobody listens on.
     services: ["router", "notifier"],
     local: { slackWebhookUrl: receiver.url(SLACK_PATH) },
+    // The kill alone is dead-lettered (no isolation or capture commands to dead-letter beside it).
+    env: { router: { PLAYBOOKS_FILE: killAtOncePlaybooksFile() } },
     adjustTopology: (topology) => {
       const adjusted = emulatorRedelivery(topology);
       return {

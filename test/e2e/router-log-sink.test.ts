@@ -56,6 +56,8 @@ function publishAsSink(entry: string): Promise<string> {
 
 interface RoutedCommand {
   issuedAt?: string;
+  /** Its notAfter is issuedAt + the wait: a time, set aside like issuedAt. */
+  order?: { after: string[]; notAfter?: string };
   incident?: string;
   target?: Record<string, unknown>;
   alert: { time: string; timeNs: string; outputFields: Record<string, unknown> };
@@ -70,11 +72,17 @@ async function commandsFor(incident: string) {
     const command = message?.json<RoutedCommand>();
     if (!command) throw new Error(`no ${topic} command for incident ${incident}`);
     messages.push({ topic, command });
-    const { issuedAt: _issued, incident: _incident, alert, ...rest } = command;
+    const { issuedAt: _issued, incident: _incident, alert, order, ...rest } = command;
     const { "evt.time": _evtTime, cluster: _cluster, ...outputFields } = alert.outputFields;
     const { time: _time, timeNs: _timeNs, ...summary } = alert;
     const attributes = { ...message?.attributes, incident: "…" };
-    comparable.push({ topic, ...rest, alert: { ...summary, outputFields }, attributes });
+    comparable.push({
+      topic,
+      ...rest,
+      ...(order ? { order: { after: order.after } } : {}),
+      alert: { ...summary, outputFields },
+      attributes,
+    });
   }
   return { messages, comparable };
 }

@@ -10,6 +10,7 @@ import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { freshAlert } from "./alerts.js";
 import { emulatorRedelivery, type Pipeline, startPipeline } from "./harness.js";
+import { killAtOncePlaybooksFile } from "./playbooks.js";
 
 const NAMESPACE = "storefront";
 const NODE = "gke-prod-batch-pool-8d2e1f4a-w3rt"; // the example alert's hostname
@@ -54,6 +55,8 @@ beforeAll(async () => {
     // Many pushes fail at once here; the emulator only redelivers them promptly without a retry policy.
     adjustTopology: emulatorRedelivery,
     env: {
+      // About the kill alone: no isolation and capture before it.
+      router: { PLAYBOOKS_FILE: killAtOncePlaybooksFile() },
       "pod-killer": {
         CLUSTERS: JSON.stringify({ local: sim.url }),
         PROTECTED_NAMESPACES: "payments",

@@ -13,6 +13,7 @@ import {
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freshAlert } from "./alerts.js";
 import { type Pipeline, startPipeline } from "./harness.js";
+import { killAtOncePlaybooksFile } from "./playbooks.js";
 
 let otlp: OtlpReceiver;
 let sim: SimCluster;
@@ -37,6 +38,8 @@ beforeAll(async () => {
       sccSourceName: source.name,
     },
     commonEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint },
+    // The spans of router, pod-killer, notifier and scc-exporter: the kill without the chain before it.
+    env: { router: { PLAYBOOKS_FILE: killAtOncePlaybooksFile() } },
   });
 }, 90_000);
 
