@@ -112,4 +112,44 @@ describe("the incident document", { timeout: 60_000 }, () => {
     await expect(router.recordNotification(key, "`x`", { status: "sent" })).rejects.toThrow();
     expect(await router.readIncident(key)).toBeUndefined();
   });
+
+  it("records the Job an action launched, beside its outcome; recording it again changes nothing", async () => {
+    const key = incidentKey();
+    await actioner.recordActionOutcome(key, "capture-node", {
+      service: "node-capturer",
+      result: "done",
+      reason: "created Job riposte/riposte-node-capture-x",
+      location: "gs://b/x/node-capture.scap",
+    });
+    const finished = new Date("2026-01-02T03:04:05.000Z");
+    const result = {
+      service: "node-capturer",
+      job: "riposte/riposte-node-capture-x",
+      state: "failed" as const,
+      reason: "BackoffLimitExceeded: Job has reached the specified backoff limit",
+      at: finished,
+    };
+    await Promise.all([
+      actioner.recordJobResult(key, "capture-node", result),
+      router.recordJobResult(key, "capture-node", result),
+    ]);
+    const record = (await router.readIncident(key))?.actions["capture-node"];
+    expect(record?.outcome).toMatchObject({ result: "done", location: "gs://b/x/node-capture.scap" });
+    expect(record?.job).toEqual({
+      name: "riposte/riposte-node-capture-x",
+      state: "failed",
+      reason: result.reason,
+      at: finished,
+    });
+    // Before anything else of the action (the scheduled pass ran first): still a readable incident.
+    const early = incidentKey();
+    await actioner.recordJobResult(early, "capture-node", { ...result, state: "complete", reason: "" });
+    expect((await router.readIncident(early))?.actions["capture-node"]).toMatchObject({
+      service: "node-capturer",
+      job: { state: "complete" },
+    });
+    await expect(
+      actioner.recordJobResult(key, "capture-node", { ...result, state: "done" as never }),
+    ).rejects.toThrow();
+  });
 });

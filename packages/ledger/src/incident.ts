@@ -2,7 +2,8 @@
 // Each service writes only its own fields, with merges (never read-modify-write), so concurrent
 // writers never lose each other's writes:
 //   router          router (claim + decision), alert          — see claim.ts
-//   actioners       actions.<action>.{service, attempts, lastAttemptAt, outcome}
+//   actioners       actions.<action>.{service, attempts, lastAttemptAt, outcome, lastError}
+//   node-capturer   actions.<action>.job (the Job it launched, once it finished)
 //   notifier        notifications.<destination>.{status, reason, at}
 //   scc-exporter    finding.{name, recordedAt}
 //   any             traceId
@@ -70,6 +71,8 @@ export const OutcomeRecord = z.object({
   location: z.string().optional(),
 });
 
+export const JOB_STATES = ["complete", "failed"] as const;
+
 export const ActionRecord = z.object({
   service: z.string(),
   attempts: z.int().default(0),
@@ -77,6 +80,8 @@ export const ActionRecord = z.object({
   outcome: OutcomeRecord.optional(),
   /** Why the last delivery that failed and was retried failed (its final outcome may say less). */
   lastError: z.object({ reason: z.string(), at: Instant }).optional(),
+  /** A Job the action launched (capture-node), once it finished: its outcome comes long after the action's. */
+  job: z.object({ name: z.string(), state: z.enum(JOB_STATES), reason: z.string(), at: Instant }).optional(),
 });
 export type ActionRecord = z.infer<typeof ActionRecord>;
 
@@ -119,6 +124,15 @@ export const ActionOutcomeInput = z.object({
   result: z.enum(OUTCOME_RESULTS),
   reason: Reason,
   location: z.string().min(1).max(1024).optional(),
+});
+export const JobResultInput = z.object({
+  service: z.string().min(1).max(63),
+  /** `<namespace>/<name>` of the Job. */
+  job: z.string().min(1).max(317),
+  state: z.enum(JOB_STATES),
+  reason: Reason,
+  /** When the Job finished (its condition's time), not when this was written. */
+  at: z.date(),
 });
 /** Above this a held-back command is not kept (a document holds at most 1 MiB). */
 const COMMAND_MAX_CHARS = 200_000;
@@ -189,6 +203,23 @@ export async function recordActionOutcome(
   const { service, result, reason, location } = ActionOutcomeInput.parse(outcome);
   return mergeIntoIncident(ctx, "record action outcome", key, (at) => ({
     actions: { [name]: { service, outcome: { result, reason, at, ...(location ? { location } : {}) } } },
+  }));
+}
+
+/**
+ * The Job an action launched finished: its state, in actions.<action>.job. Recording the same Job
+ * again (the next scheduled pass) writes the same fields: harmless.
+ */
+export async function recordJobResult(
+  ctx: LedgerContext,
+  key: string,
+  action: string,
+  result: z.input<typeof JobResultInput>,
+): Promise<void> {
+  const name = FieldName.parse(action);
+  const { service, job, state, reason, at } = JobResultInput.parse(result);
+  return mergeIntoIncident(ctx, "record job result", key, () => ({
+    actions: { [name]: { service, job: { name: job, state, reason, at: timestampAt(at) } } },
   }));
 }
 

@@ -27,6 +27,7 @@ export {
   FieldName,
   INCIDENTS,
   IncidentRecord,
+  JOB_STATES,
   NOTIFICATION_STATUSES,
   type NotificationRecord,
   REASON_MAX_LENGTH,

@@ -18,6 +18,7 @@ import {
   type ActionOutcomeInput,
   INCIDENTS,
   type IncidentRecord,
+  type JobResultInput,
   type NotificationInput,
   type RoutingDecisionRecord,
   readIncident,
@@ -25,6 +26,7 @@ import {
   recordActionError,
   recordActionOutcome,
   recordFinding,
+  recordJobResult,
   recordNotification,
   recordTraceId,
 } from "./incident.js";
@@ -81,6 +83,8 @@ export interface Ledger {
     action: string,
     outcome: z.input<typeof ActionOutcomeInput>,
   ): Promise<void>;
+  /** A Job the action launched finished (capture-node's): actions.<action>.job. */
+  recordJobResult(key: string, action: string, result: z.input<typeof JobResultInput>): Promise<void>;
   recordNotification(
     key: string,
     destination: string,
@@ -139,6 +143,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     recordActionAttempt: (key, action, attempt) => recordActionAttempt(ctx, key, action, attempt),
     recordActionError: (key, action, error) => recordActionError(ctx, key, action, error),
     recordActionOutcome: (key, action, outcome) => recordActionOutcome(ctx, key, action, outcome),
+    recordJobResult: (key, action, result) => recordJobResult(ctx, key, action, result),
     recordNotification: (key, destination, notification) =>
       recordNotification(ctx, key, destination, notification),
     recordFinding: (key, findingName) => recordFinding(ctx, key, findingName),
