@@ -12,7 +12,7 @@ describe("generated RBAC", { timeout: 60_000 }, () => {
     const withAccess = services
       .filter((service) => service.descriptor.kubernetes.length > 0)
       .map((s) => s.descriptor.name);
-    expect(withAccess.sort()).toEqual(["capture", "isolator", "pod-killer", "tainter"]);
+    expect(withAccess.sort()).toEqual(["capture", "isolator", "node-capturer", "pod-killer", "tainter"]);
     for (const { descriptor } of services) {
       const file = join(repoRoot(), "infra", "k8s", "rbac", `${descriptor.name}.yaml`);
       const manifest = rbacManifestFor(descriptor);
@@ -81,5 +81,44 @@ describe("generated RBAC", { timeout: 60_000 }, () => {
       (doc) => doc.toJS().kind,
     );
     expect(kinds).toEqual(["Namespace", "ServiceAccount"]);
+  });
+
+  it("grants a namespaced permission in its namespace only: node-capturer may create Jobs in riposte, nowhere else", async () => {
+    const nodeCapturer = (await loadServices()).find(
+      (s) => s.descriptor.name === "node-capturer",
+    )?.descriptor;
+    if (!nodeCapturer) throw new Error("no node-capturer");
+    const documents = parseAllDocuments(rbacManifestFor(nodeCapturer, "acme") ?? "").map((doc) => doc.toJS());
+    const ofKind = (kind: string) => documents.filter((document) => document.kind === kind);
+    const [clusterRole] = ofKind("ClusterRole");
+    expect(clusterRole.rules).toEqual([
+      { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] },
+      { apiGroups: [""], resources: ["events"], verbs: ["create"] },
+    ]);
+    expect(JSON.stringify(ofKind("ClusterRole"))).not.toContain("jobs");
+    expect(ofKind("Role")).toEqual([
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "Role",
+        metadata: expect.objectContaining({ name: "riposte-node-capturer", namespace: "riposte" }),
+        rules: [{ apiGroups: ["batch"], resources: ["jobs"], verbs: ["create", "get", "list"] }],
+      },
+    ]);
+    expect(ofKind("RoleBinding")).toEqual([
+      expect.objectContaining({
+        metadata: expect.objectContaining({ name: "riposte-node-capturer", namespace: "riposte" }),
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "riposte-node-capturer" },
+        subjects: [
+          {
+            apiGroup: "rbac.authorization.k8s.io",
+            kind: "User",
+            name: serviceAccountEmail("node-capturer", "acme"),
+          },
+        ],
+      }),
+    ]);
+    // The namespace exists before its Role: kubectl applies the file's documents in order.
+    const kinds = documents.map((document) => document.kind);
+    expect(kinds.indexOf("Namespace")).toBeLessThan(kinds.indexOf("Role"));
   });
 });

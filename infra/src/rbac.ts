@@ -1,9 +1,11 @@
 // Kubernetes RBAC per service, derived from the permissions its descriptor declares (which come from
 // its action's self-description): a ClusterRole and a ClusterRoleBinding to the service's Google
-// service account as a User — the way GKE maps Google identities to Kubernetes users. For each
+// service account as a User — the way GKE maps Google identities to Kubernetes users. A permission
+// declared for one namespace (`namespace`) becomes a rule of a Role there instead, bound the same way,
+// so it reaches nothing outside that namespace (node-capturer's Jobs in Riposte's own). For each
 // workload the service launches with an identity of its own (`workloadIdentities`), the namespace and
 // the Kubernetes service account, annotated with the Google account it acts as (Workload Identity).
-import type { ServiceDescriptor } from "@riposte/service-kit";
+import type { KubernetesPermission, ServiceDescriptor } from "@riposte/service-kit";
 import { stringify } from "yaml";
 
 /** The placeholder the committed manifests carry; `riposte rbac generate --project P` fills it in. */
@@ -51,6 +53,8 @@ export function rbacManifestFor(
     ),
     ...workloads.flatMap((document) => ["---", stringify(document, { lineWidth: 0 }).trimEnd()]),
   ];
+  const clusterWide = descriptor.kubernetes.filter((permission) => permission.namespace === undefined);
+  const namespaces = [...new Set(descriptor.kubernetes.flatMap((permission) => permission.namespace ?? []))];
   if (descriptor.kubernetes.length === 0) {
     if (identities.length === 0) return undefined;
     return [
@@ -61,31 +65,56 @@ export function rbacManifestFor(
     ].join("\n");
   }
   const name = `riposte-${descriptor.name}`;
+  const ruleOf = (permission: KubernetesPermission) => ({
+    apiGroups: [...permission.apiGroups],
+    resources: [...permission.resources],
+    verbs: [...permission.verbs],
+  });
+  const subjects = [
+    {
+      apiGroup: "rbac.authorization.k8s.io",
+      kind: "User",
+      name: serviceAccountEmail(descriptor.name, project),
+    },
+  ];
   const role = {
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "ClusterRole",
     metadata: { name, labels },
-    rules: descriptor.kubernetes.map((permission) => ({
-      apiGroups: [...permission.apiGroups],
-      resources: [...permission.resources],
-      verbs: [...permission.verbs],
-    })),
+    rules: clusterWide.map(ruleOf),
   };
+  const declaredNamespaces = new Set(identities.map((identity) => identity.namespace));
+  const namespaced = namespaces.flatMap((namespace) => [
+    // Its namespace first, unless a workload's account already brought it.
+    ...(declaredNamespaces.has(namespace)
+      ? []
+      : [{ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels } }]),
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: { name, namespace, labels },
+      rules: descriptor.kubernetes.filter((permission) => permission.namespace === namespace).map(ruleOf),
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name, namespace, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+      subjects,
+    },
+  ]);
   const binding = {
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "ClusterRoleBinding",
     metadata: { name, labels },
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
-    subjects: [
-      {
-        apiGroup: "rbac.authorization.k8s.io",
-        kind: "User",
-        name: serviceAccountEmail(descriptor.name, project),
-      },
-    ],
+    subjects,
   };
   const why = descriptor.kubernetes
-    .map((p) => `#   ${p.verbs.join(",")} ${p.resources.join(",")}: ${p.reason}`)
+    .map(
+      (p) =>
+        `#   ${p.verbs.join(",")} ${p.resources.join(",")}${p.namespace ? ` in ${p.namespace} only` : ""}: ${p.reason}`,
+    )
     .join("\n");
   return [
     `# Generated from services/${descriptor.name}'s descriptor by \`riposte rbac generate\`. Do not edit.`,
@@ -98,6 +127,7 @@ export function rbacManifestFor(
     stringify(role, { lineWidth: 0 }).trimEnd(),
     "---",
     stringify(binding, { lineWidth: 0 }).trimEnd(),
+    ...namespaced.flatMap((document) => ["---", stringify(document, { lineWidth: 0 }).trimEnd()]),
     "",
   ].join("\n");
 }

@@ -16,6 +16,11 @@ export interface KubernetesPermission {
   apiGroups: readonly string[];
   resources: readonly string[];
   verbs: readonly string[];
+  /**
+   * Granted in this namespace only (a Role and a RoleBinding there), not cluster-wide: e.g. creating
+   * Jobs in Riposte's own namespace. Absent: a ClusterRole rule.
+   */
+  namespace?: string;
   /** Why the service needs it; printed as a comment in the generated manifest. */
   reason: string;
 }
