@@ -9,6 +9,7 @@ import { loadServices } from "./services.js";
 const LEDGER_SERVICES = [
   "capture",
   "isolator",
+  "node-capturer",
   "notifier",
   "pod-killer",
   "router",

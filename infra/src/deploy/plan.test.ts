@@ -23,7 +23,16 @@ import { renderPlan, shellWord } from "./shell.js";
  * The services Riposte ships, in plan order: the snapshot covers exactly these, so `turbo gen service`
  * adding one does not break it (the derived tests below cover every service, whatever there is).
  */
-const SHIPPED = ["router", "capture", "isolator", "notifier", "pod-killer", "scc-exporter", "tainter"];
+const SHIPPED = [
+  "router",
+  "capture",
+  "isolator",
+  "node-capturer",
+  "notifier",
+  "pod-killer",
+  "scc-exporter",
+  "tainter",
+];
 
 let descriptors: ServiceDescriptor[];
 beforeAll(async () => {

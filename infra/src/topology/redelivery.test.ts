@@ -53,6 +53,7 @@ describe("redelivery before dead-lettering", { timeout: 60_000 }, () => {
     expect(waiting.map((service) => service.name).sort()).toEqual([
       "capture",
       "isolator",
+      "node-capturer",
       "pod-killer",
       "tainter",
     ]);

@@ -76,3 +76,44 @@ describe("capture's params", () => {
     expect(JSON.stringify(parsed.error?.issues)).toMatch(message);
   });
 });
+
+describe("capture-node's params", () => {
+  const params = ACTIONS["capture-node"].params;
+  it("defaults: pinned images, 30 s, 500m and 512Mi", () => {
+    expect(params.parse({})).toEqual({
+      image: "docker.io/sysdig/sysdig:0.38.1",
+      uploaderImage: "gcr.io/google.com/cloudsdktool/google-cloud-cli:524.0.0-slim",
+      durationSeconds: 30,
+      cpu: "500m",
+      memory: "512Mi",
+    });
+  });
+  it.each([
+    { image: `registry.example:5000/sysdig/sysdig@sha256:${"a".repeat(64)}` },
+    { durationSeconds: 5, cpu: "1", memory: "1Gi" },
+    { durationSeconds: 300, cpu: "0.5", memory: "64Mi" },
+  ])("accepts %j", (input) => {
+    expect(params.safeParse(input).success).toBe(true);
+  });
+  it.each([
+    [{ durationSeconds: 4 }, />=5/],
+    [{ durationSeconds: 301 }, /<=300/],
+    [{ image: "sysdig/sysdig" }, /pin the image by a tag or a digest/],
+    [{ image: "sysdig/sysdig:latest" }, /not latest/],
+    [{ image: "registry.example:5000/sysdig" }, /pin the image/],
+    [{ image: "sysdig:1; rm -rf /" }, /is not an image reference/],
+    [{ image: "$(curl evil)" }, /is not an image reference/],
+    [{ uploaderImage: "-v:1" }, /is not an image reference/],
+    [{ uploaderImage: "a b:1" }, /is not an image reference/],
+    [{ cpu: "3" }, /CPU quantity from 50m to 2/],
+    [{ cpu: "10m" }, /CPU quantity/],
+    [{ cpu: "500m; x" }, /CPU quantity/],
+    [{ memory: "8Gi" }, /memory quantity from 64Mi to 4Gi/],
+    [{ memory: "512" }, /memory quantity/],
+    [{ duration_seconds: 10 }, /duration_seconds/],
+  ])("refuses %j", (input, message) => {
+    const parsed = params.safeParse(input);
+    expect(parsed.success).toBe(false);
+    expect(JSON.stringify(parsed.error?.issues)).toMatch(message);
+  });
+});

@@ -4,6 +4,7 @@
 // service's name. Adding a param is one line in `params` (and its test): playbooks, commands and the
 // README's param table all read it from here.
 import { z } from "zod";
+import { isImageReference } from "./k8s-names.js";
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 /** A quarantine lease's bounds: shorter than the scheduled release's period means nothing; longer is forgotten. */
@@ -46,6 +47,43 @@ const captureRetryFor = z.string().superRefine((text, ctx) => {
 const quarantineTtl = z.string().superRefine((ttl, ctx) => {
   const problem = quarantineTtlProblem(ttl);
   if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+/**
+ * capture-node's images: a reference with a tag or a digest, never `latest` nor a bare name, so a
+ * privileged container on the node runs exactly the image the playbook's author reviewed.
+ */
+const pinnedImage = z.string().superRefine((image, ctx) => {
+  const shown = JSON.stringify(image.slice(0, 80));
+  if (!isImageReference(image))
+    ctx.addIssue({ code: "custom", message: `${shown} is not an image reference` });
+  else if (!/(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$/.test(image.replace(/^[^/]*\//, "")))
+    ctx.addIssue({ code: "custom", message: `${shown}: pin the image by a tag or a digest` });
+  else if (/:latest$/.test(image))
+    ctx.addIssue({ code: "custom", message: `${shown}: pin the image by a tag or a digest, not latest` });
+});
+
+/** A CPU quantity in millicores (`500m`) or cores (`1`, `0.5`), from 50m to 2 cores. */
+const cpuQuantity = z.string().superRefine((text, ctx) => {
+  const match = /^(?:([1-9][0-9]{0,4})m|([0-9](?:\.[0-9]{1,3})?))$/.exec(text);
+  const millicores = match ? (match[1] ? Number(match[1]) : Number(match[2]) * 1_000) : Number.NaN;
+  if (!(millicores >= 50 && millicores <= 2_000))
+    ctx.addIssue({
+      code: "custom",
+      message: `${JSON.stringify(text.slice(0, 40))}: expected a CPU quantity from 50m to 2 (e.g. 500m)`,
+    });
+});
+
+const MEBIBYTES = { Mi: 1, Gi: 1_024 } as const;
+/** A memory quantity in Mi or Gi, from 64Mi to 4Gi. */
+const memoryQuantity = z.string().superRefine((text, ctx) => {
+  const match = /^([1-9][0-9]{0,5})(Mi|Gi)$/.exec(text);
+  const mebibytes = match ? Number(match[1]) * MEBIBYTES[match[2] as keyof typeof MEBIBYTES] : Number.NaN;
+  if (!(mebibytes >= 64 && mebibytes <= 4_096))
+    ctx.addIssue({
+      code: "custom",
+      message: `${JSON.stringify(text.slice(0, 40))}: expected a memory quantity from 64Mi to 4Gi (e.g. 512Mi)`,
+    });
 });
 
 // Params are strict: a misspelt option in a playbook (e.g. `gracePeriodSecond`) must fail loudly
@@ -134,7 +172,24 @@ const CATALOGUE = {
     service: "node-capturer",
     waitsForOrder: true,
     recordsOutcome: true,
-    params: z.strictObject({}),
+    params: z.strictObject({
+      image: pinnedImage
+        .default("docker.io/sysdig/sysdig:0.38.1")
+        .describe("the capture image, run privileged on the node (pinned by a tag or a digest)"),
+      uploaderImage: pinnedImage
+        .default("gcr.io/google.com/cloudsdktool/google-cloud-cli:524.0.0-slim")
+        .describe(
+          "the image that uploads the capture file with gcloud storage cp (pinned by a tag or a digest)",
+        ),
+      durationSeconds: z
+        .int()
+        .min(5)
+        .max(300)
+        .default(30)
+        .describe("how long the capture records the alert's container (5 to 300 seconds)"),
+      cpu: cpuQuantity.default("500m").describe("each container's CPU limit (50m to 2)"),
+      memory: memoryQuantity.default("512Mi").describe("each container's memory limit (64Mi to 4Gi)"),
+    }),
   },
   // `turbo gen actioner` inserts each new action's entry above this line (keep it last in CATALOGUE).
 } as const;

@@ -60,6 +60,7 @@ describe("topics", () => {
       "notifier",
       "scc-exporter",
       "capture",
+      "node-capturer",
       "action-outcomes",
       "quarantine",
     ]);
@@ -74,6 +75,7 @@ describe("topics", () => {
       notify: { kind: "Notify", topic: "notifier" },
       "export-finding": { kind: "ExportFinding", topic: "scc-exporter" },
       capture: { kind: "Capture", topic: "capture" },
+      "capture-node": { kind: "CaptureNode", topic: "node-capturer" },
     });
     expect(actionNameOf("TaintNode")).toBe("taint-node");
   });

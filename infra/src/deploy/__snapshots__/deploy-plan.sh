@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # riposte deploy plan (test)
-# Deploys router, capture, isolator, notifier, pod-killer, scc-exporter, tainter to project acme-prod, region europe-west1.
+# Deploys router, capture, isolator, node-capturer, notifier, pod-killer, scc-exporter, tainter to project acme-prod, region europe-west1.
 # Derived from the service descriptors; run from the repository root, or let --apply run it.
 set -euo pipefail
 
@@ -20,7 +20,7 @@ else
   else
     preflight_fail 'cannot list the APIs enabled on acme-prod: enable serviceusage.googleapis.com and grant '"$ACCOUNT"' roles/serviceusage.serviceUsageConsumer'
   fi
-  if granted="$(curl -sS --fail -X POST -H "Authorization: Bearer $(gcloud auth print-access-token)" -H 'Content-Type: application/json' --data '{"permissions":["serviceusage.services.enable","iam.serviceAccounts.create","iam.serviceAccounts.setIamPolicy","iam.serviceAccounts.actAs","resourcemanager.projects.setIamPolicy","pubsub.topics.create","pubsub.topics.setIamPolicy","pubsub.subscriptions.create","pubsub.subscriptions.setIamPolicy","run.services.create","run.services.setIamPolicy","cloudbuild.builds.create","artifactregistry.repositories.create","container.clusters.getCredentials","container.clusterRoles.create","container.clusterRoleBindings.create","secretmanager.secrets.setIamPolicy","datastore.databases.create","datastore.databases.getMetadata","datastore.indexes.update","cloudscheduler.jobs.create","cloudscheduler.jobs.update","storage.buckets.create","storage.buckets.get","storage.buckets.update","storage.buckets.setIamPolicy"]}' https://cloudresourcemanager.googleapis.com/v1/projects/acme-prod:testIamPermissions)"; then
+  if granted="$(curl -sS --fail -X POST -H "Authorization: Bearer $(gcloud auth print-access-token)" -H 'Content-Type: application/json' --data '{"permissions":["serviceusage.services.enable","iam.serviceAccounts.create","iam.serviceAccounts.setIamPolicy","iam.serviceAccounts.actAs","resourcemanager.projects.setIamPolicy","pubsub.topics.create","pubsub.topics.setIamPolicy","pubsub.subscriptions.create","pubsub.subscriptions.setIamPolicy","run.services.create","run.services.setIamPolicy","cloudbuild.builds.create","artifactregistry.repositories.create","container.clusters.getCredentials","container.clusterRoles.create","container.clusterRoleBindings.create","secretmanager.secrets.setIamPolicy","datastore.databases.create","datastore.databases.getMetadata","datastore.indexes.update","cloudscheduler.jobs.create","cloudscheduler.jobs.update","storage.buckets.create","storage.buckets.get","storage.buckets.update","storage.buckets.setIamPolicy","container.namespaces.create","container.serviceAccounts.create"]}' https://cloudresourcemanager.googleapis.com/v1/projects/acme-prod:testIamPermissions)"; then
     grep -q '"serviceusage.services.enable"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks serviceusage.services.enable on project acme-prod (e.g. roles/serviceusage.serviceUsageAdmin)'
     grep -q '"iam.serviceAccounts.create"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks iam.serviceAccounts.create on project acme-prod (e.g. roles/iam.serviceAccountAdmin)'
     grep -q '"iam.serviceAccounts.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks iam.serviceAccounts.setIamPolicy on project acme-prod (e.g. roles/iam.serviceAccountAdmin)'
@@ -47,6 +47,8 @@ else
     grep -q '"storage.buckets.get"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks storage.buckets.get on project acme-prod (e.g. roles/storage.admin)'
     grep -q '"storage.buckets.update"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks storage.buckets.update on project acme-prod (e.g. roles/storage.admin)'
     grep -q '"storage.buckets.setIamPolicy"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks storage.buckets.setIamPolicy on project acme-prod (e.g. roles/storage.admin)'
+    grep -q '"container.namespaces.create"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks container.namespaces.create on project acme-prod (e.g. roles/container.admin)'
+    grep -q '"container.serviceAccounts.create"' <<<"$granted" || preflight_fail "$ACCOUNT"' lacks container.serviceAccounts.create on project acme-prod (e.g. roles/container.admin)'
   else
     preflight_fail 'cannot ask which permissions '"$ACCOUNT"' has on project acme-prod (testIamPermissions): is curl installed and the network reachable?'
   fi
@@ -92,7 +94,7 @@ else
     --format='value[separator=|](privateClusterConfig.enablePrivateEndpoint,masterAuthorizedNetworksConfig.enabled,masterAuthorizedNetworksConfig.cidrBlocks[].cidrBlock)')"; then
     IFS='|' read -r private_endpoint authorized_networks authorized_ranges <<<"$settings" || true
     if [ "$private_endpoint" = True ]; then
-      preflight_fail 'cluster prod-eu (europe-west1) has a private endpoint only: capture, isolator, pod-killer, tainter reach it from Cloud Run through Direct VPC egress: --network NETWORK --subnet SUBNET (the cluster'\''s VPC; README: Private clusters)'
+      preflight_fail 'cluster prod-eu (europe-west1) has a private endpoint only: capture, isolator, node-capturer, pod-killer, tainter reach it from Cloud Run through Direct VPC egress: --network NETWORK --subnet SUBNET (the cluster'\''s VPC; README: Private clusters)'
     elif [ "$authorized_networks" = True ]; then
       preflight_fail 'cluster prod-eu (europe-west1) limits its public endpoint to master authorized networks, and Cloud Run calls it from addresses none can list: give it a private endpoint (--enable-private-endpoint) and deploy with --network/--subnet (README: Private clusters)'
     fi
@@ -141,6 +143,12 @@ gcloud iam service-accounts describe riposte-isolator@acme-prod.iam.gserviceacco
     --display-name='Riposte Isolator' \
     --description='Cuts a pod off the network with a quarantine label and a deny-all NetworkPolicy' \
     --project=acme-prod
+gcloud iam service-accounts describe riposte-node-capturer@acme-prod.iam.gserviceaccount.com \
+  --project=acme-prod >/dev/null 2>&1 ||
+  gcloud iam service-accounts create riposte-node-capturer \
+    --display-name='Riposte Node Capturer' \
+    --description='Runs a node-level capture of the alert'\''s container in a Job pinned to its node, uploaded to the evidence bucket' \
+    --project=acme-prod
 gcloud iam service-accounts describe riposte-notifier@acme-prod.iam.gserviceaccount.com \
   --project=acme-prod >/dev/null 2>&1 ||
   gcloud iam service-accounts create riposte-notifier \
@@ -177,6 +185,12 @@ gcloud iam service-accounts describe riposte-falcosidekick@acme-prod.iam.gservic
     --display-name='Riposte Falcosidekick' \
     --description='falcosidekick publishes Falco alerts to falco-events' \
     --project=acme-prod
+gcloud iam service-accounts describe riposte-node-capture@acme-prod.iam.gserviceaccount.com \
+  --project=acme-prod >/dev/null 2>&1 ||
+  gcloud iam service-accounts create riposte-node-capture \
+    --display-name='Riposte Node Capture' \
+    --description='the capture Job uploads its file once (gcloud storage cp --if-generation-match=0)' \
+    --project=acme-prod
 
 # 4. Create the topics: from the topology: inputs, outputs, quarantine and one dead-letter topic per push subscription
 gcloud pubsub topics describe falco-events --project=acme-prod >/dev/null 2>&1 ||
@@ -195,6 +209,8 @@ gcloud pubsub topics describe scc-exporter --project=acme-prod >/dev/null 2>&1 |
   gcloud pubsub topics create scc-exporter --project=acme-prod
 gcloud pubsub topics describe capture --project=acme-prod >/dev/null 2>&1 ||
   gcloud pubsub topics create capture --project=acme-prod
+gcloud pubsub topics describe node-capturer --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub topics create node-capturer --project=acme-prod
 gcloud pubsub topics describe router-dead-letter --project=acme-prod >/dev/null 2>&1 ||
   gcloud pubsub topics create router-dead-letter --project=acme-prod
 gcloud pubsub topics describe action-outcomes --project=acme-prod >/dev/null 2>&1 ||
@@ -203,6 +219,8 @@ gcloud pubsub topics describe capture-dead-letter --project=acme-prod >/dev/null
   gcloud pubsub topics create capture-dead-letter --project=acme-prod
 gcloud pubsub topics describe isolator-dead-letter --project=acme-prod >/dev/null 2>&1 ||
   gcloud pubsub topics create isolator-dead-letter --project=acme-prod
+gcloud pubsub topics describe node-capturer-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub topics create node-capturer-dead-letter --project=acme-prod
 gcloud pubsub topics describe notifier-dead-letter --project=acme-prod >/dev/null 2>&1 ||
   gcloud pubsub topics create notifier-dead-letter --project=acme-prod
 gcloud pubsub topics describe notifier-action-outcomes-dead-letter --project=acme-prod >/dev/null 2>&1 ||
@@ -241,6 +259,10 @@ retry_iam gcloud pubsub topics add-iam-policy-binding capture \
   --member=serviceAccount:riposte-router@acme-prod.iam.gserviceaccount.com \
   --role=roles/pubsub.publisher \
   --project=acme-prod
+retry_iam gcloud pubsub topics add-iam-policy-binding node-capturer \
+  --member=serviceAccount:riposte-router@acme-prod.iam.gserviceaccount.com \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
 retry_iam gcloud pubsub topics add-iam-policy-binding quarantine \
   --member=serviceAccount:riposte-router@acme-prod.iam.gserviceaccount.com \
   --role=roles/pubsub.publisher \
@@ -279,6 +301,22 @@ retry_iam gcloud projects add-iam-policy-binding acme-prod \
   --condition=None
 retry_iam gcloud projects add-iam-policy-binding acme-prod \
   --member=serviceAccount:riposte-isolator@acme-prod.iam.gserviceaccount.com \
+  --role=roles/telemetry.tracesWriter \
+  --condition=None
+retry_iam gcloud pubsub topics add-iam-policy-binding action-outcomes \
+  --member=serviceAccount:riposte-node-capturer@acme-prod.iam.gserviceaccount.com \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+retry_iam gcloud pubsub topics add-iam-policy-binding quarantine \
+  --member=serviceAccount:riposte-node-capturer@acme-prod.iam.gserviceaccount.com \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+retry_iam gcloud projects add-iam-policy-binding acme-prod \
+  --member=serviceAccount:riposte-node-capturer@acme-prod.iam.gserviceaccount.com \
+  --role=roles/container.clusterViewer \
+  --condition=None
+retry_iam gcloud projects add-iam-policy-binding acme-prod \
+  --member=serviceAccount:riposte-node-capturer@acme-prod.iam.gserviceaccount.com \
   --role=roles/telemetry.tracesWriter \
   --condition=None
 retry_iam gcloud pubsub topics add-iam-policy-binding action-outcomes \
@@ -405,6 +443,10 @@ retry_iam gcloud projects add-iam-policy-binding acme-prod \
   --role=roles/datastore.user \
   --condition=None
 retry_iam gcloud projects add-iam-policy-binding acme-prod \
+  --member=serviceAccount:riposte-node-capturer@acme-prod.iam.gserviceaccount.com \
+  --role=roles/datastore.user \
+  --condition=None
+retry_iam gcloud projects add-iam-policy-binding acme-prod \
   --member=serviceAccount:riposte-notifier@acme-prod.iam.gserviceaccount.com \
   --role=roles/datastore.user \
   --condition=None
@@ -439,6 +481,13 @@ retry_iam gcloud storage buckets add-iam-policy-binding gs://acme-prod-riposte-e
 retry_iam gcloud storage buckets add-iam-policy-binding gs://acme-prod-riposte-evidence \
   --member=serviceAccount:riposte-capture@acme-prod.iam.gserviceaccount.com \
   --role=roles/storage.legacyObjectReader
+retry_iam gcloud storage buckets add-iam-policy-binding gs://acme-prod-riposte-evidence \
+  --member=serviceAccount:riposte-node-capture@acme-prod.iam.gserviceaccount.com \
+  --role=roles/storage.objectCreator
+retry_iam gcloud iam service-accounts add-iam-policy-binding riposte-node-capture@acme-prod.iam.gserviceaccount.com \
+  --member='serviceAccount:acme-prod.svc.id.goog[riposte/riposte-node-capture]' \
+  --role=roles/iam.workloadIdentityUser \
+  --project=acme-prod
 
 # 8. Build the bundles: `gcloud run deploy --source services/<name>` uploads that folder only: it must hold its built bundle (dist/)
 npm run build
@@ -492,6 +541,23 @@ gcloud run deploy isolator \
   --set-env-vars='GOOGLE_CLOUD_PROJECT=acme-prod,OTEL_METRICS_EXPORTER=none,OTEL_LOGS_EXPORTER=none,CLUSTERS={"prod-eu":"projects/acme-prod/locations/europe-west1/clusters/prod-eu"}' \
   --quiet
 ISOLATOR_URL="$(gcloud run services describe isolator \
+  --region=europe-west1 \
+  --project=acme-prod \
+  --format='value(status.url)')"
+gcloud run deploy node-capturer \
+  --source=services/node-capturer \
+  --region=europe-west1 \
+  --project=acme-prod \
+  --service-account=riposte-node-capturer@acme-prod.iam.gserviceaccount.com \
+  --no-allow-unauthenticated \
+  --ingress=internal \
+  --concurrency=80 \
+  --timeout=30s \
+  --cpu-boost \
+  --min-instances=0 \
+  --set-env-vars='GOOGLE_CLOUD_PROJECT=acme-prod,OTEL_METRICS_EXPORTER=none,OTEL_LOGS_EXPORTER=none,CLUSTERS={"prod-eu":"projects/acme-prod/locations/europe-west1/clusters/prod-eu"},EVIDENCE_BUCKET=acme-prod-riposte-evidence' \
+  --quiet
+NODE_CAPTURER_URL="$(gcloud run services describe node-capturer \
   --region=europe-west1 \
   --project=acme-prod \
   --format='value(status.url)')"
@@ -582,6 +648,11 @@ retry_iam gcloud run services add-iam-policy-binding isolator \
   --project=acme-prod \
   --member=serviceAccount:riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
   --role=roles/run.invoker
+retry_iam gcloud run services add-iam-policy-binding node-capturer \
+  --region=europe-west1 \
+  --project=acme-prod \
+  --member=serviceAccount:riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+  --role=roles/run.invoker
 retry_iam gcloud run services add-iam-policy-binding notifier \
   --region=europe-west1 \
   --project=acme-prod \
@@ -622,6 +693,25 @@ gcloud scheduler jobs update http riposte-isolator-scheduled-release-expired \
   --http-method=POST \
   --oidc-service-account-email=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
   --oidc-token-audience="${ISOLATOR_URL}" \
+  --project=acme-prod
+gcloud scheduler jobs describe riposte-node-capturer-scheduled-record-job-results \
+  --location=europe-west1 \
+  --project=acme-prod >/dev/null 2>&1 ||
+  gcloud scheduler jobs create http riposte-node-capturer-scheduled-record-job-results \
+    --location=europe-west1 \
+    --schedule='* * * * *' \
+    --uri="${NODE_CAPTURER_URL}/scheduled/record-job-results" \
+    --http-method=POST \
+    --oidc-service-account-email=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+    --oidc-token-audience="${NODE_CAPTURER_URL}" \
+    --project=acme-prod
+gcloud scheduler jobs update http riposte-node-capturer-scheduled-record-job-results \
+  --location=europe-west1 \
+  --schedule='* * * * *' \
+  --uri="${NODE_CAPTURER_URL}/scheduled/record-job-results" \
+  --http-method=POST \
+  --oidc-service-account-email=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+  --oidc-token-audience="${NODE_CAPTURER_URL}" \
   --project=acme-prod
 gcloud scheduler jobs describe riposte-notifier-scheduled-close-windows \
   --location=europe-west1 \
@@ -704,6 +794,23 @@ gcloud pubsub subscriptions describe isolator --project=acme-prod >/dev/null 2>&
 gcloud pubsub subscriptions describe isolator-dead-letter --project=acme-prod >/dev/null 2>&1 ||
   gcloud pubsub subscriptions create isolator-dead-letter \
     --topic=isolator-dead-letter \
+    --project=acme-prod \
+    --ack-deadline=60
+gcloud pubsub subscriptions describe node-capturer --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create node-capturer \
+    --topic=node-capturer \
+    --project=acme-prod \
+    --ack-deadline=30 \
+    --push-endpoint="${NODE_CAPTURER_URL}/" \
+    --push-auth-service-account=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+    --push-auth-token-audience="${NODE_CAPTURER_URL}" \
+    --min-retry-delay=1s \
+    --max-retry-delay=60s \
+    --dead-letter-topic=node-capturer-dead-letter \
+    --max-delivery-attempts=25
+gcloud pubsub subscriptions describe node-capturer-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create node-capturer-dead-letter \
+    --topic=node-capturer-dead-letter \
     --project=acme-prod \
     --ack-deadline=60
 gcloud pubsub subscriptions describe notifier --project=acme-prod >/dev/null 2>&1 ||
@@ -828,6 +935,16 @@ gcloud pubsub subscriptions describe notifier-isolator-dead-letter --project=acm
     --push-auth-token-audience="${NOTIFIER_URL}" \
     --min-retry-delay=10s \
     --max-retry-delay=300s
+gcloud pubsub subscriptions describe notifier-node-capturer-dead-letter --project=acme-prod >/dev/null 2>&1 ||
+  gcloud pubsub subscriptions create notifier-node-capturer-dead-letter \
+    --topic=node-capturer-dead-letter \
+    --project=acme-prod \
+    --ack-deadline=30 \
+    --push-endpoint="${NOTIFIER_URL}/dead-letters" \
+    --push-auth-service-account=riposte-pubsub-push@acme-prod.iam.gserviceaccount.com \
+    --push-auth-token-audience="${NOTIFIER_URL}" \
+    --min-retry-delay=10s \
+    --max-retry-delay=300s
 gcloud pubsub subscriptions describe notifier-notifier-dead-letter --project=acme-prod >/dev/null 2>&1 ||
   gcloud pubsub subscriptions create notifier-notifier-dead-letter \
     --topic=notifier-dead-letter \
@@ -891,6 +1008,14 @@ retry_iam gcloud pubsub topics add-iam-policy-binding isolator-dead-letter \
   --role=roles/pubsub.publisher \
   --project=acme-prod
 retry_iam gcloud pubsub subscriptions add-iam-policy-binding isolator \
+  --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
+  --role=roles/pubsub.subscriber \
+  --project=acme-prod
+retry_iam gcloud pubsub topics add-iam-policy-binding node-capturer-dead-letter \
+  --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
+  --role=roles/pubsub.publisher \
+  --project=acme-prod
+retry_iam gcloud pubsub subscriptions add-iam-policy-binding node-capturer \
   --member="serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
   --role=roles/pubsub.subscriber \
   --project=acme-prod
@@ -970,6 +1095,12 @@ npx riposte alerting exists \
     --project=acme-prod
 npx riposte alerting exists \
   --project=acme-prod \
+  --display-name='Riposte: dead letters in node-capturer-dead-letter' >/dev/null 2>&1 ||
+  gcloud alpha monitoring policies create \
+    --policy='{"displayName":"Riposte: dead letters in node-capturer-dead-letter","documentation":{"content":"Riposte gave up on a message in node-capturer-dead-letter (a command there was never carried out). Inspect and replay it with `riposte dlq list SERVICE`.","mimeType":"text/markdown"},"userLabels":{"app":"riposte"},"combiner":"OR","severity":"CRITICAL","conditions":[{"displayName":"undelivered messages in node-capturer-dead-letter","conditionThreshold":{"filter":"resource.type = \"pubsub_subscription\" AND resource.labels.subscription_id = \"node-capturer-dead-letter\" AND metric.type = \"pubsub.googleapis.com/subscription/num_undelivered_messages\"","aggregations":[{"alignmentPeriod":"60s","perSeriesAligner":"ALIGN_MAX"}],"comparison":"COMPARISON_GT","thresholdValue":0,"duration":"60s","trigger":{"count":1}}}]}' \
+    --project=acme-prod
+npx riposte alerting exists \
+  --project=acme-prod \
   --display-name='Riposte: dead letters in notifier-dead-letter' >/dev/null 2>&1 ||
   gcloud alpha monitoring policies create \
     --policy='{"displayName":"Riposte: dead letters in notifier-dead-letter","documentation":{"content":"Riposte gave up on a message in notifier-dead-letter (a command there was never carried out). Inspect and replay it with `riposte dlq list SERVICE`.","mimeType":"text/markdown"},"userLabels":{"app":"riposte"},"combiner":"OR","severity":"CRITICAL","conditions":[{"displayName":"undelivered messages in notifier-dead-letter","conditionThreshold":{"filter":"resource.type = \"pubsub_subscription\" AND resource.labels.subscription_id = \"notifier-dead-letter\" AND metric.type = \"pubsub.googleapis.com/subscription/num_undelivered_messages\"","aggregations":[{"alignmentPeriod":"60s","perSeriesAligner":"ALIGN_MAX"}],"comparison":"COMPARISON_GT","thresholdValue":0,"duration":"60s","trigger":{"count":1}}}]}' \
@@ -1005,7 +1136,7 @@ npx riposte alerting exists \
     --policy='{"displayName":"Riposte: dead letters in tainter-dead-letter","documentation":{"content":"Riposte gave up on a message in tainter-dead-letter (a command there was never carried out). Inspect and replay it with `riposte dlq list SERVICE`.","mimeType":"text/markdown"},"userLabels":{"app":"riposte"},"combiner":"OR","severity":"CRITICAL","conditions":[{"displayName":"undelivered messages in tainter-dead-letter","conditionThreshold":{"filter":"resource.type = \"pubsub_subscription\" AND resource.labels.subscription_id = \"tainter-dead-letter\" AND metric.type = \"pubsub.googleapis.com/subscription/num_undelivered_messages\"","aggregations":[{"alignmentPeriod":"60s","perSeriesAligner":"ALIGN_MAX"}],"comparison":"COMPARISON_GT","thresholdValue":0,"duration":"60s","trigger":{"count":1}}}]}' \
     --project=acme-prod
 
-# 16. Apply the Kubernetes RBAC: each actioner's Google identity gets exactly the Kubernetes verbs its descriptor declares (ClusterRole + binding to the account as a User), in every cluster
+# 16. Apply the Kubernetes RBAC: each actioner's Google identity gets exactly the Kubernetes verbs its descriptor declares (ClusterRole + binding to the account as a User), in every cluster; the namespaces and Kubernetes service accounts of the workloads the services launch, each annotated with its Google account (Workload Identity)
 npx riposte rbac generate --project=acme-prod --out=.riposte/rbac/acme-prod
 gcloud container clusters get-credentials prod-eu --location=europe-west1 --project=acme-prod
 kubectl apply --filename=.riposte/rbac/acme-prod

@@ -72,7 +72,9 @@ export function checkStorageDeclarations(selected: readonly ServiceDescriptor[])
       if (!(use.env in service.env.shape)) {
         fail(`${use.env} (the ${use.bucket} bucket's name) is not a variable of its env schema`);
       }
-      checkRoles(use.roles, `the ${use.bucket} bucket`);
+      // No role: the service only names the bucket to a workload that writes with its own identity
+      // (node-capturer's Job); it is told the name and granted nothing on it.
+      if (use.roles.length > 0) checkRoles(use.roles, `the ${use.bucket} bucket`);
     }
     for (const identity of service.workloadIdentities ?? []) {
       const { namespace, kubernetesServiceAccount, gcpServiceAccountId } = identity;
