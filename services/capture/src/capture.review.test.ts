@@ -275,6 +275,22 @@ describe("capture (review)", { timeout: 60_000 }, () => {
     expect(String(stored(`${prefixOf(command)}logs/web.log`)?.data)).toBe(lines.slice(-4_096));
   });
 
+  // The same at the default log_bytes (1 MiB) with ordinary 80-byte lines: 10486 lines (839 kB)
+  // → 41944 (3.4 MB, cut at 2 MiB) → 10486 → 41944 (cut): what is kept ends ~1.3 MB before the end.
+  it.fails("default log_bytes, 80-byte lines: the stored log is the log's last 1 MiB", async () => {
+    const { send } = setup();
+    const lines = Array.from(
+      { length: 60_000 },
+      (_, i) => `${String(i).padStart(6, "0")} ${"z".repeat(72)}\n`,
+    ).join("");
+    sim.setLogs({ ...WEB, container: "web" }, { current: lines });
+    const command = shellCommand();
+    expect(await send(command)).toBe(204);
+    const log = stored(`${prefixOf(command)}logs/web.log`)?.data;
+    expect(log?.length).toBe(1_048_576);
+    expect(log?.equals(Buffer.from(lines).subarray(-1_048_576))).toBe(true);
+  });
+
   // 14-byte lines: 41 → 164 → 656 (9 kB, cut) → 164, and MAX_READS ends it with 2296 bytes: the
   // tail, but little more than half of log_bytes although the log holds 28 kB.
   it.fails("14-byte lines: the stored log holds log_bytes when the log is longer", async () => {
