@@ -46,6 +46,7 @@ function record(text: string): IncidentRecord {
         attempts: 1,
         lastAttemptAt: at,
         outcome: { result: "done", reason: `reason ${text}`, at },
+        job: { name: `job ${text}`, state: "failed", reason: `job reason ${text}`, at },
       },
     },
     notifications: { [`dest ${text}`]: { status: "failed", reason: `why ${text}`, at } },

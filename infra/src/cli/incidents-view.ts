@@ -31,6 +31,8 @@ export interface ActionView {
   attempts: number;
   lastAttemptAt: string | null;
   outcome: { result: string; reason: string; at: string } | null;
+  /** The Job the action launched (capture-node), once it finished; null for none or not yet. */
+  job: { name: string; state: string; reason: string; at: string } | null;
 }
 
 export interface IncidentView {
@@ -109,6 +111,14 @@ function actionViews(record: IncidentRecord): ActionView[] {
       lastAttemptAt: recorded?.lastAttemptAt ? iso(recorded.lastAttemptAt) : null,
       outcome: recorded?.outcome
         ? { result: recorded.outcome.result, reason: recorded.outcome.reason, at: iso(recorded.outcome.at) }
+        : null,
+      job: recorded?.job
+        ? {
+            name: recorded.job.name,
+            state: recorded.job.state,
+            reason: recorded.job.reason,
+            at: iso(recorded.job.at),
+          }
         : null,
     };
   });
@@ -296,6 +306,12 @@ export function incidentShowLines(record: IncidentRecord, traceLink: TraceLink):
         at: action.outcome.at,
         what: action.action,
         text: `${action.outcome.result.toUpperCase()}: ${action.outcome.reason}`,
+      });
+    if (action.job)
+      events.push({
+        at: action.job.at,
+        what: action.action,
+        text: `Job ${action.job.name} ${action.job.state}${action.job.reason ? ` (${action.job.reason})` : ""}`,
       });
   }
   for (const notification of view.notifications)

@@ -260,6 +260,7 @@ describe("riposte incidents", { timeout: 60_000 }, () => {
             attempts: 0,
             lastAttemptAt: null,
             outcome: null,
+            job: null,
           })),
           {
             action: "kill-pod",
@@ -270,6 +271,7 @@ describe("riposte incidents", { timeout: 60_000 }, () => {
             attempts: 1,
             lastAttemptAt: at(1).toISOString(),
             outcome: { result: "done", reason: "deleted pod shop/web-1", at: at(2).toISOString() },
+            job: null,
           },
         ],
         notifications: [
@@ -299,6 +301,63 @@ describe("riposte incidents", { timeout: 60_000 }, () => {
       KILLED,
     ]);
     expect(listed.incidents[1]).toEqual(shown.incident);
+  });
+});
+
+describe("a capture Job's result (capture-node)", { timeout: 60_000 }, () => {
+  const CAPTURED = randomBytes(16).toString("hex");
+  const job = `riposte/riposte-node-capture-${CAPTURED}`;
+  beforeAll(async () => {
+    vi.stubEnv("FIRESTORE_EMULATOR_HOST", inject("firestoreEmulatorHost"));
+    vi.stubEnv("GOOGLE_CLOUD_PROJECT", projectId);
+    vi.spyOn(console, "log").mockImplementation((...line: unknown[]) => void printed.push(line.join(" ")));
+    vi.spyOn(console, "error").mockImplementation((...line: unknown[]) => void errors.push(line.join(" ")));
+    await writer(at(240)).recordActionOutcome(CAPTURED, "capture-node", {
+      service: "node-capturer",
+      result: "done",
+      reason: `created Job ${job} on node gke-prod-node-1`,
+    });
+    await writer(at(300)).recordJobResult(CAPTURED, "capture-node", {
+      service: "node-capturer",
+      job,
+      state: "failed",
+      reason: "DeadlineExceeded: Job was active longer than specified deadline",
+      at: at(290),
+    });
+  }, 60_000);
+  afterAll(() => {
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+  });
+
+  it("show: one timeline line at the time the Job finished, after the action's outcome", async () => {
+    const { code, out } = await riposte("show", CAPTURED);
+    expect(code).toBe(0);
+    const lines = out.split("\n");
+    const done = lines.findIndex((line) => /capture-node\s+DONE: created Job/.test(line));
+    const finished = lines.findIndex((line) =>
+      line.includes(`capture-node  Job ${job} failed (DeadlineExceeded: Job was active longer`),
+    );
+    expect(done, out).toBeGreaterThan(-1);
+    expect(finished, out).toBeGreaterThan(done);
+    expect(lines[finished]).toContain(at(290).toISOString().slice(11, 19));
+  });
+
+  it("--json: the action's job, null for actions that launched none", async () => {
+    const shown = JSON.parse((await riposte("show", CAPTURED, "--json")).out);
+    expect(shown.version).toBe(INCIDENTS_JSON_VERSION);
+    expect(shown.incident.actions).toEqual([
+      expect.objectContaining({
+        action: "capture-node",
+        outcome: expect.objectContaining({ result: "done" }),
+        job: {
+          name: job,
+          state: "failed",
+          reason: "DeadlineExceeded: Job was active longer than specified deadline",
+          at: at(290).toISOString(),
+        },
+      }),
+    ]);
   });
 });
 
