@@ -8,10 +8,16 @@ let caller: ScheduledCaller | undefined;
 afterEach(() => caller?.stop());
 
 describe("riposte dev's scheduled calls", () => {
-  it("are Cloud Scheduler's, from the descriptors: the isolator's release-expired and the notifier's close-windows every minute", async () => {
+  it("are Cloud Scheduler's, from the descriptors: the isolator's release-expired, node-capturer's record-job-results and the notifier's close-windows every minute", async () => {
     const descriptors = (await loadServices()).map((service) => service.descriptor);
     expect(scheduledCallsOf(descriptors)).toEqual([
       { service: "isolator", path: "/scheduled/release-expired", cron: "* * * * *", everySeconds: 60 },
+      {
+        service: "node-capturer",
+        path: "/scheduled/record-job-results",
+        cron: "* * * * *",
+        everySeconds: 60,
+      },
       { service: "notifier", path: "/scheduled/close-windows", cron: "* * * * *", everySeconds: 60 },
     ]);
     // Only the services given (the deploy plan's --only): none without the isolator's descriptor.
