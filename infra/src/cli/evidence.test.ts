@@ -71,6 +71,7 @@ async function writeBundle(incident: string, options: BundleOptions = {}): Promi
     podUid: "6f1f4c1e-2b1a-4f7e-9d0c-1a2b3c4d5e6f",
     node: "gke-prod-node-1",
     capturedAt: "2026-12-06T06:00:00.000Z",
+    captureId: "3b241101-e2bb-4255-8caf-4136c566a962",
     objects: Object.entries(CONTENTS).map(([name, data]) => ({
       name,
       size: Buffer.byteLength(data),

@@ -48,6 +48,8 @@ export interface ActionContext<X = unknown> {
   now: Date;
   /** What the service built for its action at start (describeActioner's `uses`), e.g. a storage client. */
   uses: X;
+  /** When Pub/Sub received the command (its publishTime), if the delivery said: a clock the router's cannot move. */
+  publishedAt?: Date;
 }
 
 /** A decision reached while planning: nothing will be changed. */
@@ -563,7 +565,7 @@ async function awaitEarlierActions<C extends Command>(delivery: Delivery<C>): Pr
 }
 
 async function run<C extends Command>(delivery: Delivery<C>): Promise<void> {
-  const { runner, command, calls, logger } = delivery;
+  const { runner, command, calls, logger, context } = delivery;
   const { action, deps } = runner;
   const stoppedWaitingFor = await awaitEarlierActions(delivery);
   if (stoppedWaitingFor.length > 0)
@@ -587,6 +589,9 @@ async function run<C extends Command>(delivery: Delivery<C>): Promise<void> {
     logger,
     now: runner.now(),
     uses: runner.deps.uses,
+    ...(context.publishTime && Number.isFinite(Date.parse(context.publishTime))
+      ? { publishedAt: new Date(context.publishTime) }
+      : {}),
   };
 
   let planned: ActionPlan | FinalResult;

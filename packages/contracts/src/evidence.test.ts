@@ -69,6 +69,7 @@ describe("EvidenceManifest", () => {
     ...location,
     podUid: "6f1f4c1e-2b1a-4f7e-9d0c-1a2b3c4d5e6f",
     capturedAt: "2026-12-06T06:00:00.000Z",
+    captureId: "3b241101-e2bb-4255-8caf-4136c566a962",
     objects: [{ name: "pod.json", size: 10, sha256: "a".repeat(64), contentType: "application/json" }],
     missing: [],
   };

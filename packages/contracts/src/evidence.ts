@@ -91,6 +91,11 @@ export const EvidenceManifest = z.strictObject({
   node: z.string().refine(isNodeName, { error: "not a valid node name" }).optional(),
   /** When the bundle was collected (the manifest's own write comes right after). */
   capturedAt: IsoTimestamp,
+  /**
+   * The delivery that wrote it: two deliveries at once collect the same bytes, and the one whose
+   * manifest create was answered 412 tells its own manifest (a lost response) from the other's by this.
+   */
+  captureId: z.uuid({ error: "expected a UUID" }),
   objects: z.array(EvidenceObject),
   /** What could not be collected, and why (e.g. a container with no previous instance has no previous log). */
   missing: z.array(z.strictObject({ name: z.string().max(300), reason: z.string().max(500) })),

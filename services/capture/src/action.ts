@@ -1,10 +1,13 @@
 // capture: keep the evidence of the alert's pod — the pod, its owner chain, the Events about it, its
 // node and the last bytes of every container's log — in Cloud Storage, before the playbook's next
 // action (usually the kill) destroys it. Objects are created once and never replaced; manifest.json,
-// written last, lists each one's size and SHA-256, and a redelivery that finds it is already-done.
+// written last, lists each one's size and SHA-256, and a delivery that finds it is already-done.
 // Capture only reads the cluster, so it also keeps evidence in protected namespaces. A storage
-// failure is retried (503, redelivery) until `retryFor` after the alert, then the outcome is failed
-// with the error: by then the kill that follows has run, and the evidence is gone anyway.
+// failure that may pass (5xx, 429, no answer) is retried (503, redelivery) until `retryFor` after the
+// alert — from the earlier of the router's and Pub/Sub's clocks — then the outcome is failed with the
+// error: by then the kill that follows has run, and the evidence is gone anyway. Any other storage
+// failure (a permission missing) fails at once.
+import { randomUUID } from "node:crypto";
 import type { V1Pod } from "@kubernetes/client-node";
 import {
   type ClusterClients,
@@ -56,7 +59,7 @@ export const capture = kubernetesAction<"capture", EvidenceStore>("capture", {
   limits: [{ name: "captures per cluster", scope: "cluster", max: 30, windowMs: 60_000 }],
   stepTimeoutMs: CAPTURE_STEP_TIMEOUT_MS,
 
-  async plan(command, { clients, uses: store, now }) {
+  async plan(command, { clients, uses: store, now, logger, publishedAt }) {
     const resolution = await resolveTargetPod(clients.core, command.target, command.alert);
     const { namespace, pod: podName } = command.target;
     const known =
@@ -68,7 +71,11 @@ export const capture = kubernetesAction<"capture", EvidenceStore>("capture", {
     const prefix = known && evidencePrefix({ cluster: clients.name, ...known, incident: command.incident });
     const location = prefix && store.url(prefix);
     if (prefix) {
-      const manifest = await readManifest(store, prefix);
+      // A failed read is no answer: execute reads and writes the same bucket, and decides there.
+      const manifest = await store.readManifest(prefix).catch((error: unknown) => {
+        logger.warn({ error: String(error) }, "manifest.json not read while planning");
+        return undefined;
+      });
       if (manifest)
         return {
           result: "already-done",
@@ -83,7 +90,9 @@ export const capture = kubernetesAction<"capture", EvidenceStore>("capture", {
 
     const { pod } = resolution;
     const { logBytes, retryFor } = command.params;
-    const giveUpAt = Date.parse(command.issuedAt) + (durationMs(retryFor) ?? 0);
+    // From the earlier of the router's clock and Pub/Sub's: a router clock ahead never stretches it.
+    const issued = Math.min(Date.parse(command.issuedAt), publishedAt?.getTime() ?? Number.POSITIVE_INFINITY);
+    const giveUpAt = issued + (durationMs(retryFor) ?? 0);
     return {
       description: `keep the evidence of pod ${podRef(pod)} (uid ${pod.metadata?.uid}) in ${location}`,
       object: {
@@ -97,14 +106,14 @@ export const capture = kubernetesAction<"capture", EvidenceStore>("capture", {
       async execute() {
         try {
           const manifest = await keep(clients, command.incident, pod, logBytes, store, prefix, now);
+          if (!manifest.ours)
+            return {
+              result: "already-done",
+              reason: `evidence already kept in ${location}`,
+              details: { location },
+            };
           const reason = `kept ${manifest.objects.length} objects of pod ${podRef(pod)} in ${location}`;
-          return manifest.written
-            ? { result: "done", reason, details: { location, missing: manifest.missing.length } }
-            : {
-                result: "already-done",
-                reason: `evidence already kept in ${location}`,
-                details: { location },
-              };
+          return { result: "done", reason, details: { location, missing: manifest.missing.length } };
         } catch (error) {
           if (!(error instanceof EvidenceStorageError)) throw error;
           if (error.transient && Date.now() < giveUpAt)
@@ -120,17 +129,10 @@ export const capture = kubernetesAction<"capture", EvidenceStore>("capture", {
   },
 });
 
-async function readManifest(store: EvidenceStore, prefix: string): Promise<EvidenceManifest | undefined> {
-  try {
-    return await store.readManifest(prefix);
-  } catch (error) {
-    if (error instanceof EvidenceStorageError && error.transient)
-      throw new RetryableError(error.message, { cause: error });
-    throw error;
-  }
-}
-
-/** Collects the bundle, stores each object once, then the manifest; `written`: this delivery wrote it. */
+/**
+ * Stores the bundle object by object as it is read, then the manifest (unless one is there: an earlier
+ * delivery finished). `ours`: the manifest stored is this delivery's.
+ */
 async function keep(
   clients: ClusterClients,
   incident: string,
@@ -139,11 +141,11 @@ async function keep(
   store: EvidenceStore,
   prefix: string,
   now: Date,
-): Promise<EvidenceManifest & { written: boolean }> {
-  const bundle = await collectBundle(clients, pod, logBytes);
+): Promise<EvidenceManifest & { ours: boolean }> {
+  const finished = await store.readManifest(prefix);
+  if (finished) return { ...finished, ours: false };
   const objects: EvidenceManifest["objects"] = [];
-  // One at a time: a bundle is a handful of objects, and a storage outage fails the first, not all.
-  for (const object of bundle.objects) {
+  const { missing } = await collectBundle(clients, pod, logBytes, async (object) => {
     const stored = await store.createOnce(`${prefix}${object.name}`, object.content, object.contentType);
     objects.push({
       name: object.name,
@@ -151,7 +153,7 @@ async function keep(
       sha256: stored.sha256,
       contentType: object.contentType,
     });
-  }
+  });
   const manifest: EvidenceManifest = {
     v: 1,
     incident,
@@ -161,10 +163,12 @@ async function keep(
     podUid: pod.metadata?.uid ?? "",
     ...(pod.spec?.nodeName ? { node: pod.spec.nodeName } : {}),
     capturedAt: now.toISOString(),
+    captureId: randomUUID(),
     objects,
-    missing: bundle.missing,
+    missing,
   };
   const content = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, "utf8");
+  // `ours` also when only the response was lost: the stored manifest then has exactly these bytes.
   const stored = await store.createOnce(`${prefix}${EVIDENCE_MANIFEST}`, content, "application/json");
-  return { ...manifest, written: stored.created };
+  return { ...manifest, ours: stored.ours };
 }

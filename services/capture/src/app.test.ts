@@ -45,7 +45,13 @@ function setup(options: { dryRun?: boolean; ledger?: ReturnType<typeof runnerDep
       ...(options.dryRun ? { dryRun: true } : {}),
       ...(options.ledger ? { ledger: options.ledger } : {}),
     }),
-    uses: createEvidenceStore(client, BUCKET),
+    uses: createEvidenceStore(
+      {
+        writes: client,
+        reads: new Storage({ ...storageClientOptionsFor(storage), retryOptions: { autoRetry: false } }),
+      },
+      BUCKET,
+    ),
   };
   const app = createApp({
     push: { service: "capture", publisher: runner.publisher, logger: createSilentLogger() },

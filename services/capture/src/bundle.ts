@@ -1,5 +1,6 @@
 // What an evidence bundle holds, read from the cluster: the pod, its owner chain, the Events about it,
-// its node, and the last bytes of every container's log (current and previous instance). What cannot
+// its node, and the last bytes of every container's log (current and previous instance). Each object
+// is handed on (stored) as soon as it is read, so at most one log is in memory at a time. What cannot
 // be read (no previous instance, an owner already deleted, no permission) is listed as missing with
 // the reason, and the rest is kept: partial evidence beats none. Transient errors are thrown, so the
 // delivery is retried.
@@ -16,9 +17,11 @@ export interface BundleObject {
 }
 
 export interface Bundle {
-  objects: BundleObject[];
   missing: { name: string; reason: string }[];
 }
+
+/** Stores one object of the bundle (called in order, one at a time). */
+export type KeepObject = (object: BundleObject) => Promise<void>;
 
 /** Owners followed upwards at most (ReplicaSet → Deployment is two). */
 const MAX_OWNER_DEPTH = 4;
@@ -91,25 +94,29 @@ async function ownerChain(
   return chain;
 }
 
-export async function collectBundle(clients: ClusterClients, pod: V1Pod, logBytes: number): Promise<Bundle> {
+export async function collectBundle(
+  clients: ClusterClients,
+  pod: V1Pod,
+  logBytes: number,
+  keep: KeepObject,
+): Promise<Bundle> {
   const namespace = pod.metadata?.namespace ?? "";
   const name = pod.metadata?.name ?? "";
   const uid = pod.metadata?.uid ?? "";
-  const objects: BundleObject[] = [json("pod.json", pod)];
   const missing: Bundle["missing"] = [];
-
-  objects.push(json("owners.json", await ownerChain(clients, pod, missing)));
+  await keep(json("pod.json", pod));
+  await keep(json("owners.json", await ownerChain(clients, pod, missing)));
 
   const events = await readOr(() =>
     clients.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.uid=${uid}` }),
   );
-  if ("value" in events) objects.push(json("events.json", events.value.items));
+  if ("value" in events) await keep(json("events.json", events.value.items));
   else missing.push({ name: "events.json", reason: events.reason });
 
   const nodeName = pod.spec?.nodeName;
   if (nodeName) {
     const node = await readOr(() => clients.core.readNode({ name: nodeName }));
-    if ("value" in node) objects.push(json("node.json", node.value));
+    if ("value" in node) await keep(json("node.json", node.value));
     else missing.push({ name: "node.json", reason: node.reason });
   } else missing.push({ name: "node.json", reason: "the pod is not scheduled on a node" });
 
@@ -133,9 +140,14 @@ export async function collectBundle(clients: ClusterClients, pod: V1Pod, logByte
         { namespace, pod: name, container, previous },
         logBytes,
       );
-      if (log.kind === "none") missing.push({ name: objectName, reason: log.reason });
-      else objects.push({ name: objectName, content: log.content, contentType: "text/plain; charset=utf-8" });
+      if (log.kind === "none") {
+        missing.push({ name: objectName, reason: log.reason });
+        continue;
+      }
+      // Bytes as the API gave them: the cut may fall inside a UTF-8 character, hence no charset.
+      await keep({ name: objectName, content: log.content, contentType: "text/plain" });
+      if (log.note) missing.push({ name: `the tail of ${objectName}`, reason: log.note });
     }
   }
-  return { objects, missing };
+  return { missing };
 }

@@ -32,10 +32,14 @@ export type CaptureConfig = z.output<z.ZodObject<typeof captureEnv>>;
 const RETRY_OPTIONS = { autoRetry: true, maxRetries: 1, maxRetryDelay: 1, totalTimeout: 10 } as const;
 
 export function evidenceStoreFrom(config: CaptureConfig): EvidenceStore {
-  const storage = new Storage({
-    retryOptions: RETRY_OPTIONS,
-    // A custom endpoint sends no credentials: only the local stand-in.
-    ...(config.STORAGE_EMULATOR_HOST ? { apiEndpoint: config.STORAGE_EMULATOR_HOST } : {}),
-  });
-  return createEvidenceStore(storage, config.EVIDENCE_BUCKET);
+  // A custom endpoint sends no credentials: only the local stand-in.
+  const endpoint = config.STORAGE_EMULATOR_HOST ? { apiEndpoint: config.STORAGE_EMULATOR_HOST } : {};
+  return createEvidenceStore(
+    {
+      writes: new Storage({ retryOptions: RETRY_OPTIONS, ...endpoint }),
+      // Reads are not retried by the client (see createEvidenceStore): the redelivery retries them.
+      reads: new Storage({ retryOptions: { autoRetry: false }, ...endpoint }),
+    },
+    config.EVIDENCE_BUCKET,
+  );
 }

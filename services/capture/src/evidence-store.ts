@@ -1,7 +1,8 @@
 // The evidence bucket, as capture uses it: objects created once and never replaced (ifGenerationMatch
-// 0), each carrying its SHA-256 as custom metadata, and the manifest read back on redelivery. A create
-// answered 412 means an earlier delivery (or a response lost on its way back) already stored the
-// object: what is stored is kept, and its hash — not this delivery's — goes into the manifest.
+// 0), each carrying its SHA-256 as custom metadata (for readers), and the manifest read back on
+// redelivery. A create answered 412 means an earlier delivery (or a response lost on its way back)
+// already stored the object: what is stored is kept, and the hash of its bytes — read back, never
+// taken from its metadata, which whoever wrote it chose — goes into the manifest.
 import { createHash } from "node:crypto";
 import type { Storage } from "@google-cloud/storage";
 import { EVIDENCE_MANIFEST, EVIDENCE_SHA256_METADATA, EvidenceManifest } from "@riposte/contracts";
@@ -21,8 +22,8 @@ export class EvidenceStorageError extends Error {
 export interface StoredObject {
   size: number;
   sha256: string;
-  /** False when an earlier delivery had stored it: this delivery's bytes were not written. */
-  created: boolean;
+  /** The stored bytes are this delivery's: it created them, or its response was lost and they match. */
+  ours: boolean;
 }
 
 export interface EvidenceStore {
@@ -35,7 +36,6 @@ export interface EvidenceStore {
   createOnce(path: string, content: Buffer, contentType: string): Promise<StoredObject>;
 }
 
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 export const sha256Of = (content: Buffer): string => createHash("sha256").update(content).digest("hex");
 
 function statusOf(error: unknown): number | undefined {
@@ -55,18 +55,23 @@ function storageError(doing: string, error: unknown): EvidenceStorageError {
   );
 }
 
-export function createEvidenceStore(storage: Storage, bucketName: string): EvidenceStore {
-  const bucket = storage.bucket(bucketName);
+/**
+ * `writes` uploads (its retries stay within a delivery); `reads` downloads with the client's retries
+ * off: @google-cloud/storage 8.4's download retry after a 5xx leaves an unhandled stream error behind
+ * (ERR_STREAM_UNABLE_TO_PIPE) that would end the process. A failed read is this delivery's 503
+ * instead, and Pub/Sub's redelivery is the retry.
+ */
+export function createEvidenceStore(
+  clients: { writes: Storage; reads: Storage },
+  bucketName: string,
+): EvidenceStore {
+  const bucket = clients.writes.bucket(bucketName);
+  const readBucket = clients.reads.bucket(bucketName);
 
-  async function stored(path: string): Promise<StoredObject> {
-    const file = bucket.file(path);
-    const [metadata] = await file.getMetadata();
-    const recorded = metadata.metadata?.[EVIDENCE_SHA256_METADATA];
-    if (typeof recorded === "string" && SHA256_HEX.test(recorded))
-      return { size: Number(metadata.size), sha256: recorded, created: false };
-    // Not written by capture (no hash of ours): hash what is there.
-    const [content] = await file.download();
-    return { size: content.length, sha256: sha256Of(content), created: false };
+  async function stored(path: string, sha256: string): Promise<StoredObject> {
+    const [content] = await readBucket.file(path).download();
+    const storedSha256 = sha256Of(content);
+    return { size: content.length, sha256: storedSha256, ours: storedSha256 === sha256 };
   }
 
   return {
@@ -76,7 +81,7 @@ export function createEvidenceStore(storage: Storage, bucketName: string): Evide
     async readManifest(prefix) {
       let content: Buffer;
       try {
-        [content] = await bucket.file(`${prefix}${EVIDENCE_MANIFEST}`).download();
+        [content] = await readBucket.file(`${prefix}${EVIDENCE_MANIFEST}`).download();
       } catch (error) {
         if (statusOf(error) === 404) return undefined;
         throw storageError(`reading ${EVIDENCE_MANIFEST}`, error);
@@ -106,12 +111,12 @@ export function createEvidenceStore(storage: Storage, bucketName: string): Evide
           metadata: { contentType, metadata: { [EVIDENCE_SHA256_METADATA]: sha256 } },
           preconditionOpts: { ifGenerationMatch: 0 },
         });
-        return { size: content.length, sha256, created: true };
+        return { size: content.length, sha256, ours: true };
       } catch (error) {
         if (statusOf(error) !== 412) throw storageError(`writing ${path}`, error);
       }
       try {
-        return await stored(path);
+        return await stored(path, sha256);
       } catch (error) {
         throw storageError(`reading ${path}, which an earlier delivery stored`, error);
       }
