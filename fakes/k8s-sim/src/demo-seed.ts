@@ -196,6 +196,8 @@ export function demoSeed(): KubeObject[] {
     namespace("tools"),
     namespace("monitoring"),
     namespace("falco"),
+    // Riposte's own namespace: capture-node's Jobs run here.
+    namespace("riposte"),
     node(NODE_7XKQ, "default-pool"),
     node(NODE_9M2P, "default-pool"),
     node(NODE_4HJK, "default-pool"),
