@@ -14,6 +14,18 @@ import {
   isPodUid,
 } from "./k8s-names.js";
 
+// Cloud Storage's naming rules for a bucket without dots (dotted names need domain verification).
+const BUCKET_NAME = /^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/;
+
+/** The evidence bucket's name, as the services that write to it are configured with it. */
+export const EvidenceBucketName = z
+  .string()
+  .regex(BUCKET_NAME, {
+    error:
+      "expected a bucket name: 3–63 lowercase letters, digits, - and _, starting and ending with a letter or digit",
+  })
+  .refine((name) => !name.startsWith("goog"), { error: "a bucket name cannot start with goog" });
+
 /** Written after every other object of the bundle: its presence means the bundle is complete. */
 export const EVIDENCE_MANIFEST = "manifest.json";
 

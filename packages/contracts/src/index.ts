@@ -34,6 +34,7 @@ export {
   containerLogObject,
   EVIDENCE_MANIFEST,
   EVIDENCE_SHA256_METADATA,
+  EvidenceBucketName,
   EvidenceManifest,
   EvidenceObject,
   evidenceLocationProblem,

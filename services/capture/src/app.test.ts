@@ -1,57 +1,32 @@
 // capture against the simulated cluster (pods, logs, owners, Events, nodes over the real REST API)
 // and the Cloud Storage stand-in (the real @google-cloud/storage client), through app.request.
 import { createHash } from "node:crypto";
-import { Storage } from "@google-cloud/storage";
 import { commandFromExample, runnerDepsForTest } from "@riposte/actioner-kit/testing";
 import { type ActionOutcome, type CommandOf, EvidenceManifest } from "@riposte/contracts";
-import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
+import type { SimCluster } from "@riposte/k8s-sim";
 import { createSilentLogger } from "@riposte/service-kit";
 import { pushRequest } from "@riposte/service-kit/testing";
-import { type StorageStandin, startStorageStandin, storageClientOptionsFor } from "@riposte/standins";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createEvidenceStore } from "./evidence-store.js";
+import type { StorageStandin } from "@riposte/standins";
+import { describe, expect, it } from "vitest";
 import { createApp } from "./index.js";
+import { evidenceStoreOn, TEST_BUCKET, useCaptureFakes } from "./testing/fakes.js";
 
-const BUCKET = "riposte-evidence-test";
+const BUCKET = TEST_BUCKET;
 let sim: SimCluster;
 let storage: StorageStandin;
-beforeAll(async () => {
-  [sim, storage] = await Promise.all([startSim({ seed: demoSeed() }), startStorageStandin()]);
-});
-afterAll(async () => {
-  await Promise.all([sim.stop(), storage.close()]);
-});
-beforeEach(() => {
-  sim.reset();
-  storage.reset();
-  storage.seedBucket(BUCKET);
+useCaptureFakes((fakes) => {
+  ({ sim, storage } = fakes);
 });
 
 type CaptureCommand = CommandOf<"capture">;
 
 function setup(options: { dryRun?: boolean; ledger?: ReturnType<typeof runnerDepsForTest>["ledger"] } = {}) {
-  const client = new Storage({
-    ...storageClientOptionsFor(storage),
-    retryOptions: {
-      autoRetry: true,
-      maxRetries: 1,
-      maxRetryDelay: 1,
-      retryDelayMultiplier: 0.001,
-      totalTimeout: 10,
-    },
-  });
   const runner = {
     ...runnerDepsForTest("capture", sim.url, {
       ...(options.dryRun ? { dryRun: true } : {}),
       ...(options.ledger ? { ledger: options.ledger } : {}),
     }),
-    uses: createEvidenceStore(
-      {
-        writes: client,
-        reads: new Storage({ ...storageClientOptionsFor(storage), retryOptions: { autoRetry: false } }),
-      },
-      BUCKET,
-    ),
+    uses: evidenceStoreOn(storage),
   };
   const app = createApp({
     push: { service: "capture", publisher: runner.publisher, logger: createSilentLogger() },

@@ -6,28 +6,21 @@ import type { LimitRule } from "@riposte/actioner-kit";
 import { commandFromExample, runnerDepsForTest } from "@riposte/actioner-kit/testing";
 import { type ActionOutcome, type CommandOf, EvidenceManifest } from "@riposte/contracts";
 import { uniqueAlertTime } from "@riposte/contracts/testing";
-import { demoSeed, type SimCluster, startSim } from "@riposte/k8s-sim";
+import type { SimCluster } from "@riposte/k8s-sim";
 import { createSilentLogger } from "@riposte/service-kit";
 import { pushRequest } from "@riposte/service-kit/testing";
-import { type StorageStandin, startStorageStandin, storageClientOptionsFor } from "@riposte/standins";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type StorageStandin, storageClientOptionsFor } from "@riposte/standins";
+import { describe, expect, it } from "vitest";
 import { capture } from "./action.js";
-import { createEvidenceStore, type EvidenceStore } from "./evidence-store.js";
+import type { EvidenceStore } from "./evidence-store.js";
 import { createApp } from "./index.js";
+import { evidenceStoreOn, TEST_BUCKET, useCaptureFakes } from "./testing/fakes.js";
 
-const BUCKET = "riposte-evidence-test";
+const BUCKET = TEST_BUCKET;
 let sim: SimCluster;
 let storage: StorageStandin;
-beforeAll(async () => {
-  [sim, storage] = await Promise.all([startSim({ seed: demoSeed() }), startStorageStandin()]);
-});
-afterAll(async () => {
-  await Promise.all([sim.stop(), storage.close()]);
-});
-beforeEach(() => {
-  sim.reset();
-  storage.reset();
-  storage.seedBucket(BUCKET);
+useCaptureFakes((fakes) => {
+  ({ sim, storage } = fakes);
 });
 
 type CaptureCommand = CommandOf<"capture">;
@@ -54,13 +47,7 @@ function setup(
     beforeCreate?: (path: string) => void;
   } = {},
 ) {
-  const store = createEvidenceStore(
-    {
-      writes: storageClient(),
-      reads: new Storage({ ...storageClientOptionsFor(storage), retryOptions: { autoRetry: false } }),
-    },
-    BUCKET,
-  );
+  const store = evidenceStoreOn(storage);
   const uses: EvidenceStore = {
     ...store,
     url: store.url,

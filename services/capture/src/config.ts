@@ -1,21 +1,14 @@
 // capture's own variables (the actioner kit's are added beside them) and the evidence store built
 // from them at start.
 import { Storage } from "@google-cloud/storage";
+import { EvidenceBucketName } from "@riposte/contracts";
 import { z } from "zod";
 import { createEvidenceStore, type EvidenceStore } from "./evidence-store.js";
 
-// Cloud Storage's naming rules for a bucket without dots (dotted names need domain verification).
-const BUCKET_NAME = /^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/;
-
 export const captureEnv = {
-  EVIDENCE_BUCKET: z
-    .string()
-    .regex(BUCKET_NAME, {
-      error:
-        "expected a bucket name: 3–63 lowercase letters, digits, - and _, starting and ending with a letter or digit",
-    })
-    .refine((name) => !name.startsWith("goog"), { error: "a bucket name cannot start with goog" })
-    .describe("the Cloud Storage bucket evidence bundles are written to (the deploy plan creates it)"),
+  EVIDENCE_BUCKET: EvidenceBucketName.describe(
+    "the Cloud Storage bucket evidence bundles are written to (the deploy plan creates it)",
+  ),
   STORAGE_EMULATOR_HOST: z
     .url()
     .optional()

@@ -1,23 +1,14 @@
 // node-capturer's own variables (the actioner kit's are added beside them) and what its action and its
 // scheduled call use, built from them at start.
 import { kubernetesActionerEnv } from "@riposte/actioner-kit";
+import { EvidenceBucketName } from "@riposte/contracts";
 import { createLedger, type Ledger, LedgerEnv, ledgerFromConfig } from "@riposte/ledger";
-import { z } from "zod";
-
-// Cloud Storage's naming rules for a bucket without dots (dotted names need domain verification).
-const BUCKET_NAME = /^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/;
+import type { z } from "zod";
 
 export const nodeCaptureEnv = {
-  EVIDENCE_BUCKET: z
-    .string()
-    .regex(BUCKET_NAME, {
-      error:
-        "expected a bucket name: 3–63 lowercase letters, digits, - and _, starting and ending with a letter or digit",
-    })
-    .refine((name) => !name.startsWith("goog"), { error: "a bucket name cannot start with goog" })
-    .describe(
-      "the Cloud Storage bucket the capture Job uploads to, with its own identity (the deploy plan creates it)",
-    ),
+  EVIDENCE_BUCKET: EvidenceBucketName.describe(
+    "the Cloud Storage bucket the capture Job uploads to, with its own identity (the deploy plan creates it)",
+  ),
   // The kit's own variables, read here too: the Jobs live in Riposte's namespace, and the scheduled
   // call records their results in the ledger. Same schemas, so the service's env is unchanged.
   RIPOSTE_NAMESPACE: kubernetesActionerEnv.RIPOSTE_NAMESPACE,
