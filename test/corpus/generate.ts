@@ -28,8 +28,9 @@ const CONTAINER_ID = "c0ffee000001";
 const NAMESPACE = "corpus";
 const POD = "corpus-victim";
 
-type Action = "kill-pod" | "isolate-pod" | "taint-node" | "notify" | "export-finding";
-const KILL: Action[] = ["notify", "export-finding", "kill-pod"];
+type Action = "kill-pod" | "isolate-pod" | "taint-node" | "notify" | "export-finding" | "capture";
+/** The default playbook for a Critical alert in a container: isolate, capture, then kill. */
+const KILL: Action[] = ["notify", "export-finding", "isolate-pod", "capture", "kill-pod"];
 const TAINT: Action[] = ["notify", "export-finding", "taint-node"];
 const RECORD_ONLY: Action[] = ["notify", "export-finding"];
 
