@@ -6,7 +6,8 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { type ActionName, type FalcoAlert, formatRfc3339Nanos, parseFalcoAlert } from "@riposte/contracts";
 import type { KubeObject } from "@riposte/k8s-sim";
-import { DEFAULT_PLAYBOOKS_YAML, decide, parsePlaybooks } from "@riposte/router";
+import { decide, parsePlaybooks } from "@riposte/router";
+import { defaultsWithKillAtOnce } from "../e2e/playbooks.js";
 
 /**
  * A namespace whose pod reads answer 503 for a while each cycle (an API server blip, see the
@@ -18,8 +19,12 @@ export const FORBIDDEN_NAMESPACE = "chaos-forbidden";
 /** The rule of a playbook being trialled in dry-run (appended to the shipped playbooks). */
 export const DRILL_RULE = "Chaos drill: unexpected outbound connection";
 
-/** The shipped playbooks plus one in dry-run, so that every outcome kind occurs. */
-export const CHAOS_PLAYBOOKS_YAML = `${DEFAULT_PLAYBOOKS_YAML}
+/**
+ * The shipped playbooks plus one in dry-run, so that every outcome kind occurs. The Critical kill runs
+ * at once, without the default's isolate → capture chain before it: the storm does not run capture
+ * (yet), and a kill waiting up to 60 s for a capture nobody runs would only slow it.
+ */
+export const CHAOS_PLAYBOOKS_YAML = `${defaultsWithKillAtOnce()}
   - name: chaos-drill
     description: A playbook being trialled; the actioners only report what they would do.
     match:
