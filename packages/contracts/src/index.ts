@@ -29,6 +29,27 @@ export type {
   ParseResult,
 } from "./alert.js";
 export { parseFalcoAlert, parseFalcoMessage } from "./alert.js";
+export {
+  APPROVABLE_ACTIONS,
+  APPROVAL_CHANNELS,
+  APPROVAL_STATES,
+  APPROVAL_TIMEOUT_MAX_SECONDS,
+  APPROVAL_TIMEOUT_MIN_SECONDS,
+  APPROVERS_MAX,
+  type ApprovalChannel,
+  ApprovalPolicy,
+  ApprovalRecord,
+  ApprovalRef,
+  type ApprovalState,
+  Approver,
+  AwaitingApproval,
+  approvalId,
+  DeciderIdentity,
+  Email,
+  isApprovableAction,
+  ON_TIMEOUT,
+  type OnTimeout,
+} from "./approval.js";
 export type { EvidenceLocation } from "./evidence.js";
 export {
   containerLogObject,

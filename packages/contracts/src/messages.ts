@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { ACTION_NAMES, ACTIONS, type Action, type ActionName, type PascalCase } from "./actions.js";
 import type { FalcoAlert } from "./alert.js";
+import { ApprovalRecord, AwaitingApproval } from "./approval.js";
 import type { JsonPathError, JsonValue } from "./json.js";
 import { parsePayloadJson, pathWithIndex, pathWithKey, stringifyJsonLossless } from "./json.js";
 import {
@@ -163,6 +164,10 @@ const commandFields = {
   safety: CommandSafety.optional(),
   issuedAt: IsoTimestamp,
   order: CommandOrder.optional(),
+  /** The incident's actions held for a person's decision, so the announcement can ask for it. */
+  awaitingApproval: z.array(AwaitingApproval).max(ACTION_NAMES.length).optional(),
+  /** Set on a command that was held: who let it go (absent on a command published at once). */
+  approval: ApprovalRecord.optional(),
 };
 
 /** The command `action` sends; `prefault({})`: it may omit `params`, whose defaults are then filled in. */
