@@ -1,7 +1,8 @@
-// Fifty playbooks for the router benchmarks: the five shipped defaults plus forty-five of the kinds a
+// Fifty playbooks for the router benchmarks: the five shipped defaults (the Critical kill at once: the
+// benchmark measures alert → kill and runs no capture) plus forty-five of the kinds a
 // large installation writes (per-team namespaces, rule globs, MITRE tags, output-field conditions,
 // per-cluster), most of which do not match the benchmark alert, as in real life, and a few that do.
-import { DEFAULT_PLAYBOOKS_YAML } from "@riposte/router";
+import { defaultsWithKillAtOnce } from "@riposte/router/testing";
 
 const TEAM_PLAYBOOK_KINDS = [
   (i: number) => `  - name: team-${i}-shells
@@ -62,5 +63,5 @@ export function fiftyPlaybooksYaml(): string {
   // The matching ones sit among the others, not first: every playbook is evaluated.
   generated.splice(20, 0, MATCHING[0] as string);
   generated.push(MATCHING[1] as string);
-  return `${DEFAULT_PLAYBOOKS_YAML.trimEnd()}\n\n${generated.join("\n\n")}\n`;
+  return `${defaultsWithKillAtOnce().trimEnd()}\n\n${generated.join("\n\n")}\n`;
 }

@@ -1,33 +1,11 @@
 // Playbooks for end-to-end tests about one actioner rather than the chain: the shipped defaults with
-// the Critical kill at once. The default playbook isolates, captures and then kills (waiting for the
-// capture up to 60 s); a test of the kill alone would otherwise run isolator and capture too, or wait.
+// the Critical kill at once (services/router/src/testing/playbooks.ts), as a file for PLAYBOOKS_FILE.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_PLAYBOOKS_YAML } from "@riposte/router";
+import { defaultsWithKillAtOnce } from "@riposte/router/testing";
 
-const CHAIN = `    actions:
-      - isolate-pod
-      - action: capture
-        after: isolate-pod
-      - action: kill-pod
-        after: capture
-        wait: 60s
-        params:
-          grace_period_seconds: 0
-`;
-const KILL_AT_ONCE = `    actions:
-      - action: kill-pod
-        params:
-          grace_period_seconds: 0
-`;
-
-/** The default playbooks with kill-critical-workload's chain replaced by the kill alone. */
-export function defaultsWithKillAtOnce(): string {
-  if (!DEFAULT_PLAYBOOKS_YAML.includes(CHAIN))
-    throw new Error("the default playbooks' Critical chain changed: update test/e2e/playbooks.ts");
-  return DEFAULT_PLAYBOOKS_YAML.replace(CHAIN, KILL_AT_ONCE);
-}
+export { defaultsWithKillAtOnce };
 
 /** A file of them, for the router's PLAYBOOKS_FILE. */
 export function killAtOncePlaybooksFile(): string {
