@@ -1,8 +1,30 @@
 // @riposte/standins: wire-level local stand-ins for the outside services Riposte talks to, used by
 // tests and `npm start`. Slack / SOAR webhooks are an HTTP receiver; Security Command Center v2 is a
 // gRPC server that the real @google-cloud/security-center client is pointed at; Cloud Storage is an
-// HTTP server for the JSON API that the real @google-cloud/storage client is pointed at.
+// HTTP server for the JSON API that the real @google-cloud/storage client is pointed at; Identity-Aware
+// Proxy is its JWKS endpoint plus the assertions it would sign (valid and hostile).
 
+export {
+  generateIapKey,
+  HOSTILE_IAP_KINDS,
+  type HostileIapKind,
+  hostileIapAssertions,
+  IAP_ASSERTION_LIFETIME_SECONDS,
+  IAP_ISSUER,
+  type IapClaims,
+  type IapSigningKey,
+  iapPayload,
+  STANDIN_IAP_AUDIENCE,
+  signIapAssertion,
+} from "./iap/assertion.js";
+export {
+  IAP_ADMIN_PREFIX,
+  IAP_JWKS_PATH,
+  type IapJwksFault,
+  type IapStandin,
+  type StartIapStandinOptions,
+  startIapStandin,
+} from "./iap/standin.js";
 export {
   type CollectedSpan,
   type OtlpReceiver,
