@@ -68,13 +68,20 @@ export {
 } from "./webhook/admin-client.js";
 export {
   adminPathPrefix,
+  defaultSlackBotScopes,
+  defaultSlackBotToken,
   InvalidResponseScriptError,
+  InvalidSlackUserError,
   parseResponseScript,
   type ReceivedRequest,
   type ResponseScript,
+  responseUrlLimits,
+  responseUrlPathPrefix,
   type ScriptedResponse,
   type SlackCheckResult,
+  type SlackStandinUser,
   type StartWebhookReceiverOptions,
+  slackApiPathPrefix,
   startWebhookReceiver,
   type WebhookReceiver,
 } from "./webhook/receiver.js";

@@ -2,12 +2,19 @@
 // (an end-to-end test driving `npm start`, the `riposte dev` CLI): read requests, script answers,
 // reset. Same shapes as the in-process WebhookReceiver.
 
-import { adminPathPrefix, type ReceivedRequest, type ResponseScript } from "./receiver.js";
+import {
+  adminPathPrefix,
+  type ReceivedRequest,
+  type ResponseScript,
+  type SlackStandinUser,
+} from "./receiver.js";
 
 export interface WebhookReceiverAdmin {
   requests(filter?: { path?: string; since?: number }): Promise<ReceivedRequest[]>;
   script(script: ResponseScript): Promise<void>;
   reset(): Promise<void>;
+  /** Adds workspace members the Web API's users.info answers about (a reset keeps them). */
+  addSlackUsers(users: SlackStandinUser[]): Promise<void>;
   /** Polls until a request matches (or `timeoutMs`, default 5000, passes). */
   waitFor(
     predicate?: (request: ReceivedRequest) => boolean,
@@ -59,6 +66,9 @@ export function webhookReceiverAdmin(baseUrl: string, fetchImpl: typeof fetch = 
     },
     async reset() {
       await call("POST", "reset");
+    },
+    async addSlackUsers(users) {
+      await call("POST", "slack/users", { users });
     },
     async waitFor(predicate = () => true, { timeoutMs = 5000, pollMs = 50 } = {}) {
       const deadline = Date.now() + timeoutMs;

@@ -1,5 +1,5 @@
 // Deciding and giving the answer to one webhook request: a scripted answer if one is queued (with
-// its Retry-After, delay or dropped connection), else 405 for non-POST, else Slack's answer.
+// its Retry-After, delay or dropped connection), else the path's normal answer.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { send } from "../http-io.js";
@@ -22,17 +22,23 @@ function scriptedAnswer(scripted: ScriptedResponse): PlannedResponse {
   };
 }
 
-/** `slack` is undefined for generic (non-Slack) webhook paths, which accept any body. */
-export function planResponse(
-  scripted: ScriptedResponse | undefined,
+/** The normal answer to an incoming-webhook path: 405 for non-POST, Slack's refusal, or 200 `ok`. */
+export function webhookAnswer(
   method: string | undefined,
   slack: SlackCheckResult | undefined,
 ): PlannedResponse {
-  if (scripted) return scriptedAnswer(scripted);
   if (method !== "POST") return { status: 405, body: "method_not_allowed", headers: {} };
   const refusal = slack && slackRefusal(slack);
   if (refusal) return { ...refusal, headers: {} };
   return { status: 200, body: "ok", headers: {} };
+}
+
+/** A scripted answer if one is queued, else the path's normal answer (computed only then). */
+export function planResponse(
+  scripted: ScriptedResponse | undefined,
+  normal: () => PlannedResponse,
+): PlannedResponse {
+  return scripted ? scriptedAnswer(scripted) : normal();
 }
 
 /** Answers now, or after the scripted delay (timers are kept in `pendingTimers` for close()). */
