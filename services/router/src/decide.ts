@@ -18,9 +18,11 @@
 //   earlier action they name (each is in the decision: its playbook matched), at most the shortest
 //   wait among them — so evidence is kept if any playbook asks, and a kill is never held back longer
 //   than the least patient playbook allows. A trial playbook's order never holds a live action back.
+// - approval: from the playbooks that shape the action, like params: held if any holds it (hold.ts).
 import {
   ACTION_KINDS,
   type ActionName,
+  type ApprovalPolicy,
   type Command,
   commandSchemaFor,
   type FalcoAlert,
@@ -28,6 +30,7 @@ import {
   summarizeAlert,
 } from "@riposte/contracts";
 import { z } from "zod";
+import { mergeApproval, type PlannedApproval } from "./hold.js";
 import type { CompiledPlaybook, FailedCondition, SafetyOverrides } from "./playbooks/match.js";
 
 export interface PlannedAction {
@@ -43,6 +46,8 @@ export interface PlannedAction {
   paramsFrom: Record<string, string[]>;
   /** Earlier actions of the decision this one runs after, for at most `waitMs` from the command's issue. */
   order?: { after: ActionName[]; waitMs: number };
+  /** Held until a person approves it: its command goes to the ledger, not to its topic. */
+  approval?: PlannedApproval;
 }
 
 /** What became of one playbook for one alert, in file order (see `decide`'s `observe`). */
@@ -62,6 +67,7 @@ interface ActionRequest {
   params: Record<string, unknown>;
   after?: ActionName;
   waitMs?: number;
+  approval?: ApprovalPolicy;
 }
 
 /**
@@ -121,11 +127,13 @@ function planAction(
   const ignoredTrials = live.length > 0 ? names(requests.filter((request) => request.playbook.dryRun)) : [];
   const { params, paramsFrom } = mergeParams(shaping);
   const order = mergeOrder(shaping);
+  const approval = mergeApproval(shaping);
   return {
     action,
     params,
     paramsFrom,
     ...(order ? { order } : {}),
+    ...(approval ? { approval } : {}),
     dryRun: globalDryRun || live.length === 0,
     playbooks: names(requests),
     ...(ignoredTrials.length > 0 ? { trialPlaybooks: ignoredTrials } : {}),

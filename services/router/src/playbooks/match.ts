@@ -2,6 +2,7 @@
 // (globs to regular expressions), so matching 50 playbooks per alert stays cheap.
 import {
   type ActionName,
+  type ApprovalPolicy,
   type FalcoAlert,
   isAbsent,
   type JsonValue,
@@ -19,6 +20,8 @@ export interface PlaybookAction {
   /** An earlier action of the same playbook this one runs after, for at most `waitMs`. */
   after?: ActionName;
   waitMs?: number;
+  /** Held until a person approves it: its own `approval:`, or its playbook's. */
+  approval?: ApprovalPolicy;
 }
 
 export interface SafetyOverrides {

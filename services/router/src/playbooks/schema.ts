@@ -13,6 +13,13 @@ import {
   snakeCase,
 } from "@riposte/contracts";
 import { z } from "zod";
+import {
+  actionApprovalSchema,
+  fileApprovalProblems,
+  heldWith,
+  playbookApprovalProblems,
+  playbookApprovalSchema,
+} from "./approval.js";
 import { matchesEveryAlert, selectingConditions } from "./match.js";
 
 const text = z.string().min(1, "must not be empty");
@@ -120,6 +127,8 @@ const actionSchema = z
       /** An earlier action of this playbook that this one runs after (see `orderProblems`). */
       after: actionName.optional(),
       wait: waitSchema.optional(),
+      /** Held until a person approves it (approval.ts); `false`: not held by the playbook's approval. */
+      approval: actionApprovalSchema.optional(),
     }),
   )
   .transform((entry, ctx) => {
@@ -156,6 +165,7 @@ const actionSchema = z
       action: entry.action,
       params: camel,
       ...(entry.after ? { after: entry.after, waitMs: entry.wait ?? DEFAULT_ACTION_WAIT_MS } : {}),
+      ...(entry.approval !== undefined ? { approval: entry.approval } : {}),
     };
   });
 
@@ -206,9 +216,12 @@ const playbookSchema = z
     /** false: stop evaluating later playbooks once this one matched. */
     continue: z.boolean().default(true),
     safety: safetySchema.optional(),
+    /** Every action of this playbook that can be held is held with this policy, unless it says otherwise. */
+    approval: playbookApprovalSchema.optional(),
   })
   .superRefine((playbook, ctx) => {
     orderProblems(playbook.actions, ctx);
+    playbookApprovalProblems(playbook, ctx);
     const { any } = playbook.match;
     const selecting = selectingConditions(playbook.match);
     // Exclusions may go with `any: true` ("every alert but kube-system"); a condition that selects may not.
@@ -229,7 +242,16 @@ const playbookSchema = z
         message: `matches every alert with destructive action(s) ${destructive.map((entry) => entry.action).join(", ")} (no condition selects alerts; exclusions only leave some out); narrow the match, or write \`any: true\` if every alert is meant`,
       });
     }
-  });
+  })
+  // Each action says the policy it is held with (its own or the playbook's), or none.
+  .transform(({ approval, ...playbook }) => ({
+    ...playbook,
+    actions: playbook.actions.map((entry) => {
+      const { approval: _written, ...rest } = entry;
+      const held = heldWith(entry, approval);
+      return held ? { ...rest, approval: held } : rest;
+    }),
+  }));
 export type PlaybookSpec = z.output<typeof playbookSchema>;
 
 /**
@@ -276,6 +298,7 @@ export const playbookFileSchema = z
   .strictObject({ playbooks: z.array(playbookSchema) })
   .superRefine((file, ctx) => {
     orderCycleProblems(file, ctx);
+    fileApprovalProblems(file, ctx);
     const seen = new Set<string>();
     file.playbooks.forEach((playbook, index) => {
       if (seen.has(playbook.name)) {
