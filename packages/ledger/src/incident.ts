@@ -4,12 +4,19 @@
 //   router          router (claim + decision), alert          — see claim.ts
 //   actioners       actions.<action>.{service, attempts, lastAttemptAt, outcome, lastError}
 //   node-capturer   actions.<action>.job (the Job it launched, once it finished)
+//   approvals       actions.<action>.approval, and a refused outcome when denied or abandoned (approvals.ts)
 //   notifier        notifications.<destination>.{status, reason, at}
 //   scc-exporter    finding.{name, recordedAt}
 //   any             traceId
 // and every write pushes `expireAt` (the TTL policy's field) to the TTL after it.
 import { FieldValue, Timestamp } from "@google-cloud/firestore";
-import { AlertSummary, IncidentKeySchema, OUTCOME_RESULTS, TargetSchema } from "@riposte/contracts";
+import {
+  AlertSummary,
+  APPROVAL_STATES,
+  IncidentKeySchema,
+  OUTCOME_RESULTS,
+  TargetSchema,
+} from "@riposte/contracts";
 import { z } from "zod";
 import { expireAtFrom, guarded, type LedgerContext, timestampAt } from "./context.js";
 
@@ -73,8 +80,19 @@ export const OutcomeRecord = z.object({
 
 export const JOB_STATES = ["complete", "failed"] as const;
 
+/** A held action's approval, mirrored from approvals/<incident>~<action> (approvals.ts). */
+export const ApprovalMirror = z.object({
+  state: z.enum(APPROVAL_STATES),
+  deadline: Instant,
+  by: z.string().optional(),
+  via: z.string().optional(),
+  at: Instant.optional(),
+  reason: z.string().optional(),
+});
+
 export const ActionRecord = z.object({
-  service: z.string(),
+  /** Absent while the action only waits for an approval (nothing ran it yet). */
+  service: z.string().optional(),
   attempts: z.int().default(0),
   lastAttemptAt: Instant.optional(),
   outcome: OutcomeRecord.optional(),
@@ -82,6 +100,7 @@ export const ActionRecord = z.object({
   lastError: z.object({ reason: z.string(), at: Instant }).optional(),
   /** A Job the action launched (capture-node), once it finished: its outcome comes long after the action's. */
   job: z.object({ name: z.string(), state: z.enum(JOB_STATES), reason: z.string(), at: Instant }).optional(),
+  approval: ApprovalMirror.optional(),
 });
 export type ActionRecord = z.infer<typeof ActionRecord>;
 

@@ -1,11 +1,25 @@
 // The incident ledger: Riposte's state in Firestore, shared by every instance — the incident timeline,
 // the router's dedup claims and the actioners' blast-radius slots.
 export {
+  APPROVALS,
+  type ApprovalClaim,
+  ApprovalDecisionInput,
+  type ApprovalDecisionResult,
+  ApprovalRefusalInput,
+  type ApprovalRequest,
+  ApprovalView,
+  ClaimDueApprovalsOptions,
+  DEFAULT_PUBLISH_CLAIM_MS,
+  ListApprovalsOptions,
+  REFUSALS_KEPT,
+} from "./approvals.js";
+export {
   type ClaimOptions,
   type ClaimResult,
   DEFAULT_CLAIM_LEASE_MS,
 } from "./claim.js";
 export { createLedgerFirestore, type LedgerClientOptions } from "./client.js";
+export { LEDGER_COLLECTIONS } from "./collections.js";
 export {
   type LedgerConfig,
   type LedgerConnection,
@@ -24,6 +38,7 @@ export {
 export { LedgerUnavailableError } from "./errors.js";
 export {
   type ActionRecord,
+  ApprovalMirror,
   FieldName,
   INCIDENTS,
   IncidentRecord,
@@ -34,6 +49,21 @@ export {
   type RouterRecord,
   RoutingDecisionRecord,
 } from "./incident.js";
+export {
+  type ActionView,
+  type ApprovalMirrorView,
+  actionState,
+  describeTarget,
+  type IncidentView,
+  incidentTimeline,
+  incidentView,
+  SHORT_KEY_LENGTH,
+  shortKey,
+  type TargetView,
+  type TimelineEvent,
+  type TraceLink,
+  waitingActions,
+} from "./incident-view.js";
 export { createLedger, type Ledger, type LedgerOptions } from "./ledger.js";
 export {
   DEFAULT_LIST_LIMIT,

@@ -2,7 +2,20 @@
 // the incidents' TTL. Every method either answers or throws LedgerUnavailableError within `timeoutMs`;
 // invalid input (not an incident key, a name that is not plain) is refused before reaching Firestore.
 import type { Firestore } from "@google-cloud/firestore";
+import type { AwaitingApproval } from "@riposte/contracts";
 import type { z } from "zod";
+import {
+  type ApprovalClaim,
+  type ApprovalDecisionInput,
+  type ApprovalDecisionResult,
+  type ApprovalRefusalInput,
+  type ApprovalRequest,
+  type ApprovalView,
+  type ClaimDueApprovalsOptions,
+  type ListApprovalsOptions,
+  readApproval,
+  requestApprovals,
+} from "./approvals.js";
 import { type ClaimOptions, type ClaimResult, claimIncident, markRouted, releaseClaim } from "./claim.js";
 import { contextOf, guarded } from "./context.js";
 import {
@@ -128,7 +141,21 @@ export interface Ledger {
     audit: ReleaseAudit,
   ): Promise<boolean>;
   recordQuarantineRelease(pod: QuarantinedPod, audit: ReleaseAudit): Promise<boolean>;
+  /** Actions held for a person's decision (approvals.ts): create-if-absent, what is stored is kept. */
+  requestApprovals(incident: string, requests: readonly ApprovalRequest[]): Promise<AwaitingApproval[]>;
+  readApproval(incident: string, action: string): Promise<ApprovalView | undefined>;
+  /** Awaiting ones soonest deadline first; the others newest first. */
+  listApprovals(options?: z.input<typeof ListApprovalsOptions>): Promise<ApprovalView[]>;
+  /** Exactly one decision ever wins; one at or after the deadline is refused (the deadline decides). */
+  decideApproval(input: z.input<typeof ApprovalDecisionInput>): Promise<ApprovalDecisionResult>;
+  recordApprovalRefusal(input: z.input<typeof ApprovalRefusalInput>): Promise<void>;
+  /** Past their deadline (decided by on_timeout) or with an expired publish claim: each claimed once. */
+  claimDueApprovals(options?: z.input<typeof ClaimDueApprovalsOptions>): Promise<ApprovalClaim[]>;
+  /** The claimed publish is done; false when the claim is no longer `claimId`. */
+  finishApprovalPublish(incident: string, action: string, claimId: string): Promise<boolean>;
 }
+
+const notYet = (method: string) => () => Promise.reject(new Error(`ledger: ${method}: not yet (issue 21)`));
 
 export function createLedger(options: LedgerOptions): Ledger {
   const ctx = contextOf(options);
@@ -166,5 +193,12 @@ export function createLedger(options: LedgerOptions): Ledger {
     claimExpiredQuarantineLeases: (options) => claimExpiredQuarantineLeases(ctx, options),
     finishQuarantineRelease: (claim, audit) => finishQuarantineRelease(ctx, claim, audit),
     recordQuarantineRelease: (pod, audit) => recordQuarantineRelease(ctx, pod, audit),
+    requestApprovals: (incident, requests) => requestApprovals(ctx, incident, requests),
+    readApproval: (incident, action) => readApproval(ctx, incident, action),
+    listApprovals: notYet("listApprovals"),
+    decideApproval: notYet("decideApproval"),
+    recordApprovalRefusal: notYet("recordApprovalRefusal"),
+    claimDueApprovals: notYet("claimDueApprovals"),
+    finishApprovalPublish: notYet("finishApprovalPublish"),
   };
 }

@@ -430,6 +430,11 @@ gcloud firestore fields ttls update expireAt \
   --database='(default)' \
   --enable-ttl \
   --project=acme-prod
+gcloud firestore fields ttls update expireAt \
+  --collection-group=approvals \
+  --database='(default)' \
+  --enable-ttl \
+  --project=acme-prod
 retry_iam gcloud projects add-iam-policy-binding acme-prod \
   --member=serviceAccount:riposte-router@acme-prod.iam.gserviceaccount.com \
   --role=roles/datastore.user \

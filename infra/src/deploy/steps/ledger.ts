@@ -2,6 +2,7 @@
 // the TTL policies that delete what the ledger stops needing, datastore.user for each service that
 // uses it, and the Cloud Scheduler jobs making the scheduled calls (`riposte dev` makes the same ones).
 // Who uses the ledger is read from the env schemas: a service that reads LEDGER_DATABASE opens it.
+import { LEDGER_COLLECTIONS } from "@riposte/ledger";
 import type { ServiceDescriptor } from "@riposte/service-kit";
 import { scheduledCallsOf as declaredScheduledCalls, type ScheduledCall } from "../../dev/scheduled-calls.js";
 import { serviceAccountEmail } from "../../rbac.js";
@@ -18,18 +19,10 @@ import { urlVariable } from "./cloud-run.js";
 import { DeployPlanError, type PlanContext } from "./context.js";
 
 /**
- * The collection groups the ledger writes, each document with `expireAt` (its TTL field). A test
- * reads them from the ledger's source, so a collection added there fails it until it is listed here.
+ * The collection groups the ledger writes, each document with `expireAt` (its TTL field): the ledger's
+ * own list. A test reads its source, so a collection it writes and does not list fails it.
  */
-export const LEDGER_COLLECTION_GROUPS: readonly string[] = [
-  "incidents",
-  "notificationDeliveries",
-  "limitSlots",
-  "limitSlotHolders",
-  "stormWindows",
-  "stormSummaries",
-  "quarantineLeases",
-];
+export const LEDGER_COLLECTION_GROUPS: readonly string[] = LEDGER_COLLECTIONS;
 
 /** The field of every ledger document that the TTL policy deletes it after. */
 export const TTL_FIELD = "expireAt";
