@@ -5,6 +5,7 @@
 import { ACTIONS, snakeCase } from "@riposte/contracts";
 import {
   commonEnvSchema,
+  isPushed,
   redeliverySpanSeconds,
   type ServiceDescriptor,
   tracingEnvSchema,
@@ -61,9 +62,12 @@ export function envDocs(descriptors: readonly ServiceDescriptor[]): string {
   return [ENV_DOCS_START, ...sections, ENV_DOCS_END].join("\n");
 }
 
-/** How long each service's messages are retried before they dead-letter (see redeliverySpanSeconds). */
+/**
+ * How long each service's messages are retried before they dead-letter (see redeliverySpanSeconds);
+ * only the services Pub/Sub pushes to have a policy that applies.
+ */
 export function redeliveryDocs(descriptors: readonly ServiceDescriptor[]): string {
-  const rows = descriptors.map(({ name, runtime: { redelivery } }) => {
+  const rows = descriptors.filter(isPushed).map(({ name, runtime: { redelivery } }) => {
     const span = redeliverySpanSeconds(redelivery);
     return `| ${name} | ${redelivery.minimumBackoffSeconds} s | ${redelivery.maximumBackoffSeconds} s | ${redelivery.maxDeliveryAttempts} | ${span} s (~${Math.round(span / 60)} min) |`;
   });

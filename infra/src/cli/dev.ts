@@ -370,7 +370,9 @@ function printBanner(
     ...info.children.map((child) => {
       const service = info.inputs.find((s) => s.descriptor.name === child.name);
       const topics = service?.descriptor.inputs.map((input) => input.topic).join(", ") ?? "";
-      return `  ${child.name.padEnd(14)} http://127.0.0.1:${child.port}   ← ${topics}`;
+      // A service no topic feeds (the console) is opened by people and called on a schedule.
+      const feeds = topics === "" ? "(no topic: people and the scheduled calls)" : `← ${topics}`;
+      return `  ${child.name.padEnd(14)} http://127.0.0.1:${child.port}   ${feeds}`;
     }),
     `  cluster (sim)  ${info.local.kubernetesUrl}   kubectl --server ${info.local.kubernetesUrl} get pods -A`,
     `  Slack          ${info.local.slackWebhookUrl}${info.slackIsStandin ? " (stand-in)" : ""}`,

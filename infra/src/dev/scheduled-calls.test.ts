@@ -8,9 +8,10 @@ let caller: ScheduledCaller | undefined;
 afterEach(() => caller?.stop());
 
 describe("riposte dev's scheduled calls", () => {
-  it("are Cloud Scheduler's, from the descriptors: the isolator's release-expired, node-capturer's record-job-results and the notifier's close-windows every minute", async () => {
+  it("are Cloud Scheduler's, from the descriptors: the console's approvals, the isolator's release-expired, node-capturer's record-job-results and the notifier's close-windows every minute", async () => {
     const descriptors = (await loadServices()).map((service) => service.descriptor);
     expect(scheduledCallsOf(descriptors)).toEqual([
+      { service: "console", path: "/scheduled/approvals", cron: "* * * * *", everySeconds: 60 },
       { service: "isolator", path: "/scheduled/release-expired", cron: "* * * * *", everySeconds: 60 },
       {
         service: "node-capturer",

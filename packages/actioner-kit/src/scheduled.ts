@@ -1,14 +1,12 @@
-// An actioner's scheduled calls (e.g. the isolator's release of expired quarantine leases): Cloud
-// Scheduler posts to them with the push account's OIDC token, checked as the pushes are; a call that
-// could not do its work for now (the ledger or the cluster out of reach) answers 503, and the next
-// scheduled call tries again.
+// An actioner's scheduled calls (e.g. the isolator's release of expired quarantine leases), served by
+// service-kit's scheduled-route shell (OIDC checked as the pushes are; a call that could not do its
+// work for now — the ledger or the cluster out of reach — answers 503 and the next call tries again).
 import { LedgerUnavailableError } from "@riposte/ledger";
 import {
+  addScheduledRoutes,
   type createPushApp,
-  errorMessage,
   type Logger,
   type PushAppOptions,
-  RetryableError,
   type ScheduledCallSpec,
 } from "@riposte/service-kit";
 import type { ActionRunnerDeps } from "./action.js";
@@ -24,30 +22,9 @@ export function addScheduledCalls(
   runner: ActionRunnerDeps,
   push: Pick<PushAppOptions, "authenticator" | "logger">,
 ): void {
-  const { authenticator, logger } = push;
-  for (const call of calls) {
-    app.post(call.path, async (c) => {
-      if (authenticator) {
-        // A forged call could otherwise make the service act early (lift a quarantine).
-        const auth = await authenticator.authenticate(c.req.header("authorization"));
-        if (!auth.ok) {
-          logger.warn(
-            { status: auth.status, reason: auth.reason, path: call.path },
-            "scheduled call not authenticated",
-          );
-          return c.text(auth.reason, auth.status);
-        }
-      }
-      try {
-        return c.json(await call.run(runner, logger.child({ scheduled: call.path })));
-      } catch (error) {
-        const retryable = error instanceof LedgerUnavailableError || error instanceof RetryableError;
-        logger[retryable ? "warn" : "error"](
-          { err: errorMessage(error), path: call.path },
-          `scheduled call ${call.path} failed: ${errorMessage(error)}`,
-        );
-        return c.text(errorMessage(error), 503);
-      }
-    });
-  }
+  addScheduledRoutes(
+    app,
+    calls.map((call) => ({ path: call.path, run: (logger: Logger) => call.run(runner, logger) })),
+    { ...push, isTransient: (error) => error instanceof LedgerUnavailableError },
+  );
 }

@@ -78,6 +78,37 @@ export interface WorkloadIdentity {
   reason: string;
 }
 
+/**
+ * A service people open in a browser (the console): the deploy plan puts it behind a global external
+ * Application Load Balancer on the domain it is given, with Identity-Aware Proxy on every path except
+ * `publicPaths`, and sets `iapAudienceEnv` to the audience of IAP's signed header so that the service
+ * checks every request's assertion itself (a request that bypassed IAP carries none).
+ */
+export interface WebFront {
+  /** The variable (in the env schema) the plan sets to `/projects/NUMBER/global/backendServices/ID`. */
+  iapAudienceEnv: string;
+  /** Values the plan pins, e.g. the authentication mode: never left to a default, refused from --env. */
+  pinnedEnv: Readonly<Record<string, string>>;
+  /**
+   * Path prefixes routed around IAP to the same service, e.g. `/slack/*` (Slack's POST carries no Google
+   * identity, so IAP could only refuse it): each must authenticate its caller itself.
+   */
+  publicPaths: readonly { path: `/${string}/*`; reason: string }[];
+}
+
+/**
+ * A variable holding a credential (a signing secret, a bot token): the deploy plan mounts it from
+ * Secret Manager (`secret`, its latest version, unless --secret names another) and grants the service
+ * secretAccessor on that secret only; a value given with --env is refused, so none is ever printed.
+ */
+export interface SecretVariable {
+  env: string;
+  /** The Secret Manager secret's id. */
+  secret: string;
+  /** What it holds and where to find it (printed when the secret is missing). */
+  reason: string;
+}
+
 export interface RuntimeSettings {
   /** Push ack deadline = Cloud Run request timeout; handlers must finish well within it. */
   ackDeadlineSeconds: number;
@@ -161,6 +192,17 @@ export interface ServiceDescriptor<Env extends z.ZodObject = z.ZodObject> {
   buckets?: readonly BucketUse[];
   /** Kubernetes workloads it launches that act as Google accounts of their own (Workload Identity). */
   workloadIdentities?: readonly WorkloadIdentity[];
+  /** Served to people through Identity-Aware Proxy on an external Application Load Balancer. */
+  web?: WebFront;
+  /** Its credentials, each from a Secret Manager secret. */
+  secretEnv?: readonly SecretVariable[];
+  /** Google APIs it calls beyond those every service uses (the deploy plan enables them). */
+  apis?: readonly { api: string; reason: string }[];
+  /**
+   * Google Workspace admin roles its service account needs (e.g. Groups Reader): no deploy plan can
+   * assign one, so the plan names each as a step for a Workspace admin.
+   */
+  workspaceAdminRoles?: readonly { role: string; reason: string }[];
   /** The service's own environment variables (the kit's common ones are added by startService). */
   env: Env;
   /**
@@ -225,4 +267,12 @@ export function subscriptionNameFor(
   input: PushInput,
 ): string {
   return descriptor.inputs[0] === input ? descriptor.name : `${descriptor.name}-${input.topic}`;
+}
+
+/**
+ * Whether Pub/Sub pushes to the service (an input or dead letters), so its redelivery policy applies.
+ * One that only people and Cloud Scheduler call (the console) has no subscription to retry.
+ */
+export function isPushed(descriptor: Pick<ServiceDescriptor, "inputs" | "deadLetterInput">): boolean {
+  return descriptor.inputs.length > 0 || descriptor.deadLetterInput !== undefined;
 }

@@ -8,6 +8,7 @@ export {
   type BucketUse,
   DEFAULT_RUNTIME,
   type GcpRoleGrant,
+  isPushed,
   type KubernetesPermission,
   type LocalEnvironment,
   MIN_REDELIVERY_SPAN_SECONDS,
@@ -60,6 +61,7 @@ export {
   type PushRoute,
   pushRoute,
 } from "./push.js";
+export { addScheduledRoutes, type ScheduledRoute, type ScheduledRouteOptions } from "./scheduled.js";
 export {
   type CommonConfig,
   closeGracefully,

@@ -1,49 +1,56 @@
-// console through app.request: a valid message is handled and acked, a malformed one is quarantined
-// and acked, a transient failure asks Pub/Sub to redeliver.
-import { createSilentLogger, RetryableError } from "@riposte/service-kit";
-import { createMemoryPublisher, pushRequest } from "@riposte/service-kit/testing";
+// The console's shell through app.request: it reads no topic; its scheduled call runs the approvals'
+// due work and answers its summary, 503 when that could not be done now (the next call retries).
+import { LedgerUnavailableError } from "@riposte/ledger";
+import { createSilentLogger } from "@riposte/service-kit";
+import { createMemoryPublisher } from "@riposte/service-kit/testing";
 import { describe, expect, it } from "vitest";
-import { createApp } from "./app.js";
+import { type ConsoleDeps, createApp } from "./app.js";
 import { consoleDescriptor } from "./descriptor.js";
-import type { ConsoleMessage } from "./message.js";
+import { APPROVALS_PATH } from "./scheduled.js";
 
-function setup(handle?: (message: ConsoleMessage, dryRun: boolean) => Promise<void>) {
+function setup(runDueApprovals: ConsoleDeps["runDueApprovals"], routes: ConsoleDeps["routes"] = []) {
   const publisher = createMemoryPublisher();
-  const app = createApp({
-    push: { service: "console", publisher, logger: createSilentLogger() },
-    dryRun: false,
-    ...(handle ? { handle } : {}),
-  });
-  return { app, publisher };
+  const push = { service: "console", publisher, logger: createSilentLogger() };
+  return createApp({ push, runDueApprovals, routes });
 }
 
-const message: ConsoleMessage = { v: 1, kind: "Console", incident: "inc-1", dryRun: false };
-
 describe("console", () => {
-  it("handles a valid message and acks it", async () => {
-    const handled: ConsoleMessage[] = [];
-    const { app, publisher } = setup(async (received) => {
-      handled.push(received);
+  it("reads no topic and calls /scheduled/approvals every minute", () => {
+    expect(consoleDescriptor.inputs).toEqual([]);
+    expect(consoleDescriptor.scheduled).toEqual([
+      { path: APPROVALS_PATH, cron: "* * * * *", everySeconds: 60 },
+    ]);
+  });
+
+  it("publishes to the held actions' topics and action-outcomes only", () => {
+    expect([...consoleDescriptor.publishes].sort()).toEqual(
+      ["action-outcomes", "capture", "isolator", "node-capturer", "pod-killer", "tainter"].sort(),
+    );
+  });
+
+  it("answers the scheduled call with the due work's summary", async () => {
+    const app = setup(async () => ({ published: 2 }));
+    const response = await app.request(APPROVALS_PATH, { method: "POST" });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ published: 2 });
+  });
+
+  it("answers 503 when the ledger is out of reach, so the next call retries", async () => {
+    const app = setup(async () => {
+      throw new LedgerUnavailableError("deadline exceeded");
     });
-    expect((await app.request("/", pushRequest(message))).status).toBe(204);
-    expect(handled).toEqual([message]);
-    expect(publisher.on("quarantine")).toEqual([]);
+    expect((await app.request(APPROVALS_PATH, { method: "POST" })).status).toBe(503);
   });
 
-  it("quarantines a malformed message and acks it (never 400)", async () => {
-    const { app, publisher } = setup();
-    expect((await app.request("/", pushRequest({ v: 1, kind: "Other" }))).status).toBe(204);
-    expect(publisher.on("quarantine")).toHaveLength(1);
-  });
-
-  it("answers 503 on a transient failure so Pub/Sub redelivers", async () => {
-    const { app } = setup(async () => {
-      throw new RetryableError("dependency unavailable");
-    });
-    expect((await app.request("/", pushRequest(message))).status).toBe(503);
-  });
-
-  it("reads its own topic", () => {
-    expect(consoleDescriptor.inputs.map((input) => input.topic)).toEqual(["console"]);
+  it("adds the other parts' routes in order, a middleware guarding what follows it", async () => {
+    const app = setup(
+      async () => ({}),
+      [
+        (hono) => hono.use("/pages/*", async (c) => c.text("guarded", 401)),
+        (hono) => hono.get("/pages/x", (c) => c.text("page")),
+      ],
+    );
+    expect((await app.request("/pages/x")).status).toBe(401);
+    expect((await app.request(APPROVALS_PATH, { method: "POST" })).status).toBe(200);
   });
 });

@@ -1,24 +1,29 @@
-// createApp: Console messages in, the one thing console does, 204 out (service-kit answers per the
-// ack policy: malformed → quarantined and acked, RetryableError → 503 and redelivered).
-import { createPushApp, jsonMessageDecoder, type PushAppOptions, pushRoute } from "@riposte/service-kit";
-import { ConsoleMessage } from "./message.js";
+// createApp: the console's HTTP surface. No Pub/Sub push route (it reads no topic): /healthz, the
+// scheduled call applying deadlines and finishing publishes (/scheduled/approvals), then the routes
+// of its other parts, each added by a function in the order given — Slack's interactions, the IAP
+// check and the pages. A middleware (IAP) guards only what is added after it, so it comes first.
+import { LedgerUnavailableError } from "@riposte/ledger";
+import { addScheduledRoutes, createPushApp, type Logger, type PushAppOptions } from "@riposte/service-kit";
+import type { Hono } from "hono";
+import { APPROVALS_PATH } from "./scheduled.js";
+
+/** Adds a part's routes (or middleware) to the app; `deps` is the console's, shared by every part. */
+export type ConsoleRoutes = (app: Hono, deps: ConsoleDeps) => void;
 
 export interface ConsoleDeps {
   push: Omit<PushAppOptions, "routes">;
-  dryRun: boolean;
-  /** What the service does with one message; replace with the real work (injected for tests). */
-  handle?: (message: ConsoleMessage, dryRun: boolean) => Promise<void>;
+  /** The scheduled call's work: deadlines applied, claimed publishes finished; its summary is the answer. */
+  runDueApprovals: (logger: Logger) => Promise<Record<string, unknown>>;
+  /** The other parts' routes, added after the scheduled call, in this order. */
+  routes?: readonly ConsoleRoutes[];
 }
 
-export function createApp(deps: ConsoleDeps) {
-  return createPushApp({
+export function createApp(deps: ConsoleDeps): Hono {
+  const app = createPushApp({ ...deps.push, routes: [] });
+  addScheduledRoutes(app, [{ path: APPROVALS_PATH, run: deps.runDueApprovals }], {
     ...deps.push,
-    routes: [
-      pushRoute("/", jsonMessageDecoder(ConsoleMessage), async (message, context) => {
-        const dryRun = deps.dryRun || message.dryRun;
-        context.logger.info({ incident: message.incident, dryRun }, "console: Console received");
-        await deps.handle?.(message, dryRun);
-      }),
-    ],
+    isTransient: (error) => error instanceof LedgerUnavailableError,
   });
+  for (const add of deps.routes ?? []) add(app, deps);
+  return app;
 }

@@ -1,4 +1,4 @@
-export { type ConsoleDeps, createApp } from "./app.js";
+export { type ConsoleDeps, type ConsoleRoutes, createApp } from "./app.js";
 export { type ConsoleConfig, consoleEnv } from "./config.js";
 export { consoleDescriptor } from "./descriptor.js";
-export { ConsoleMessage } from "./message.js";
+export { APPROVALS_PATH, APPROVALS_SCHEDULE } from "./scheduled.js";
