@@ -104,3 +104,30 @@ export function findingConsoleUrl(where: FindingsLocation, findingId: string): s
 export function isFindingConsoleUrl(url: string): boolean {
   return url.startsWith(`${FINDINGS_CONSOLE}?`);
 }
+
+/** A finding's full name, as the scc-exporter records it in the ledger. */
+const FINDING_NAME =
+  /^organizations\/([0-9]+)\/sources\/([0-9]+)(?:\/locations\/([a-z][a-z0-9-]{0,62}))?\/findings\/([A-Za-z0-9]{1,32})$/;
+
+/**
+ * The SCC console page of a finding by its full name (the ledger keeps it), when it is addressed under
+ * its organization; undefined for any other name — under a project or folder the name does not say
+ * the organization the console needs.
+ */
+export function findingConsoleUrlOfName(name: string): string | undefined {
+  const match = FINDING_NAME.exec(name);
+  if (!match) return undefined;
+  const [, organization, sourceId, location, findingId] = match as unknown as [
+    string,
+    string,
+    string,
+    string | undefined,
+    string,
+  ];
+  const source = {
+    name: `organizations/${organization}/sources/${sourceId}`,
+    organization: `organizations/${organization}`,
+    sourceId,
+  };
+  return findingConsoleUrl(findingsLocationOf({ source, location }), findingId);
+}
