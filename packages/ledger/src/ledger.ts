@@ -12,8 +12,13 @@ import {
   type ApprovalRequest,
   type ApprovalView,
   type ClaimDueApprovalsOptions,
+  claimDueApprovals,
+  decideApproval,
+  finishApprovalPublish,
   type ListApprovalsOptions,
+  listApprovals,
   readApproval,
+  recordApprovalRefusal,
   requestApprovals,
 } from "./approvals.js";
 import { type ClaimOptions, type ClaimResult, claimIncident, markRouted, releaseClaim } from "./claim.js";
@@ -51,6 +56,7 @@ import {
   finishQuarantineRelease,
   keepQuarantineLease,
   type LeaseExtension,
+  listQuarantineLeases,
   type QuarantinedPod,
   type QuarantineLease,
   type QuarantineLeaseClaim,
@@ -126,6 +132,8 @@ export interface Ledger {
   recordQuarantineLease(lease: QuarantineLeaseInput): Promise<void>;
   readQuarantineLease(pod: QuarantinedPod): Promise<QuarantineLease | undefined>;
   quarantineLeasesOfPod(podUid: string): Promise<QuarantineLease[]>;
+  /** Leases not yet released, soonest expiry first (the console's quarantines page). */
+  listQuarantineLeases(limit?: number): Promise<{ leases: QuarantineLease[]; truncated: boolean }>;
   extendQuarantineLease(pod: QuarantinedPod, expiresAt: Date, audit: ReleaseAudit): Promise<LeaseExtension>;
   keepQuarantineLease(
     pod: QuarantinedPod,
@@ -154,8 +162,6 @@ export interface Ledger {
   /** The claimed publish is done; false when the claim is no longer `claimId`. */
   finishApprovalPublish(incident: string, action: string, claimId: string): Promise<boolean>;
 }
-
-const notYet = (method: string) => () => Promise.reject(new Error(`ledger: ${method}: not yet (issue 21)`));
 
 export function createLedger(options: LedgerOptions): Ledger {
   const ctx = contextOf(options);
@@ -188,6 +194,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     recordQuarantineLease: (lease) => recordQuarantineLease(ctx, lease),
     readQuarantineLease: (pod) => readQuarantineLease(ctx, pod),
     quarantineLeasesOfPod: (podUid) => quarantineLeasesOfPod(ctx, podUid),
+    listQuarantineLeases: (limit) => listQuarantineLeases(ctx, limit),
     extendQuarantineLease: (pod, expiresAt, audit) => extendQuarantineLease(ctx, pod, expiresAt, audit),
     keepQuarantineLease: (pod, until, incident) => keepQuarantineLease(ctx, pod, until, incident),
     claimExpiredQuarantineLeases: (options) => claimExpiredQuarantineLeases(ctx, options),
@@ -195,10 +202,11 @@ export function createLedger(options: LedgerOptions): Ledger {
     recordQuarantineRelease: (pod, audit) => recordQuarantineRelease(ctx, pod, audit),
     requestApprovals: (incident, requests) => requestApprovals(ctx, incident, requests),
     readApproval: (incident, action) => readApproval(ctx, incident, action),
-    listApprovals: notYet("listApprovals"),
-    decideApproval: notYet("decideApproval"),
-    recordApprovalRefusal: notYet("recordApprovalRefusal"),
-    claimDueApprovals: notYet("claimDueApprovals"),
-    finishApprovalPublish: notYet("finishApprovalPublish"),
+    listApprovals: (options) => listApprovals(ctx, options),
+    decideApproval: (input) => decideApproval(ctx, input),
+    recordApprovalRefusal: (input) => recordApprovalRefusal(ctx, input),
+    claimDueApprovals: (options) => claimDueApprovals(ctx, options),
+    finishApprovalPublish: (incident, action, claimId) =>
+      finishApprovalPublish(ctx, incident, action, claimId),
   };
 }
