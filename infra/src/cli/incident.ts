@@ -1,13 +1,10 @@
 // Incident keys as an operator types them: the full 32-character key, or the 12-character short key
 // the notifier shows in Slack (`incident.slice(0, 12)` in services/notifier/src/slack-message.ts).
 import { isIncidentKey } from "@riposte/contracts";
+import { SHORT_KEY_LENGTH } from "@riposte/ledger";
 import { UsageError } from "./command.js";
 
-export const SHORT_KEY_LENGTH = 12;
-
-export function shortKey(incident: string): string {
-  return incident.slice(0, SHORT_KEY_LENGTH);
-}
+export { SHORT_KEY_LENGTH, shortKey } from "@riposte/ledger";
 
 /** Is `value` a full key or a short key (12 lowercase hex characters)? */
 export function isIncidentKeyOrShort(value: string): boolean {
