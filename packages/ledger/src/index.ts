@@ -84,6 +84,7 @@ export {
   DEFAULT_RELEASE_CLAIM_MS,
   type LeaseExtension,
   QUARANTINE_LEASES,
+  QUARANTINE_LIST_MAX,
   QuarantinedPod,
   type QuarantineLease,
   type QuarantineLeaseClaim,

@@ -154,6 +154,29 @@ export async function quarantineLeasesOfPod(ctx: LedgerContext, podUid: string):
   return snapshot.docs.flatMap((doc) => leaseOf(doc.id, doc.data()) ?? []);
 }
 
+/** The most leases one listing returns (the console's quarantines page). */
+export const QUARANTINE_LIST_MAX = 500;
+
+/**
+ * The leases not yet released (held or being released), soonest expiry first, at most `limit`
+ * (default 200): what is quarantined with a ttl now. A single-field `in` query: no index to deploy.
+ */
+export async function listQuarantineLeases(
+  ctx: LedgerContext,
+  limit = 200,
+): Promise<{ leases: QuarantineLease[]; truncated: boolean }> {
+  const count = z.int().min(1).max(QUARANTINE_LIST_MAX).parse(limit);
+  const query = ctx.db
+    .collection(QUARANTINE_LEASES)
+    .where("state", "in", ["held", "releasing"])
+    .limit(count + 1);
+  const snapshot = await guarded(ctx, "list quarantine leases", () => query.get());
+  const leases = snapshot.docs
+    .flatMap((doc) => leaseOf(doc.id, doc.data()) ?? [])
+    .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime() || a.id.localeCompare(b.id));
+  return { leases: leases.slice(0, count), truncated: snapshot.size > count };
+}
+
 /** Renews a held lease to `expiresAt` (checked in one transaction against a release claiming it). */
 export async function extendQuarantineLease(
   ctx: LedgerContext,
