@@ -99,6 +99,59 @@ describe("Slack validation", () => {
     ]);
   });
 
+  it("answers 400 invalid_blocks for a button past Block Kit's limits and a block_id used twice", async () => {
+    const plain = (text: string) => ({ type: "plain_text", text });
+    const button = (overrides: Record<string, unknown> = {}) => ({
+      type: "button",
+      action_id: "approve",
+      text: plain("Approve"),
+      value: "{}",
+      style: "primary",
+      confirm: { title: plain("Sure?"), text: plain("It runs."), confirm: plain("Yes"), deny: plain("No") },
+      ...overrides,
+    });
+    const actions = (elements: unknown[], blockId = "a") => ({
+      type: "actions",
+      block_id: blockId,
+      elements,
+    });
+    const good = await post(slackPath, JSON.stringify({ text: "x", blocks: [actions([button()])] }));
+    expect(good.status).toBe(200);
+    const bad = await post(
+      slackPath,
+      JSON.stringify({
+        text: "x",
+        blocks: [
+          actions([
+            button({ text: plain("a".repeat(76)), value: "v".repeat(2001), style: "blue" }),
+            button({
+              confirm: {
+                title: plain("t".repeat(101)),
+                text: { type: "mrkdwn", text: "x".repeat(301) },
+                confirm: plain("c".repeat(31)),
+                deny: { type: "mrkdwn", text: "No" },
+              },
+            }),
+          ]),
+          actions([button()]),
+        ],
+      }),
+    );
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toBe("invalid_blocks");
+    expect(receiver.requests[1]?.slack?.problems).toEqual([
+      "/blocks/0/elements/0/text/text: must be at most 75 characters, got 76",
+      "/blocks/0/elements/0/value: must be at most 2000 characters",
+      '/blocks/0/elements/0/style: expected primary or danger, got "blue"',
+      '/blocks/0/elements/1/action_id: "approve" is not unique in its block',
+      "/blocks/0/elements/1/confirm/title/text: must be at most 100 characters, got 101",
+      "/blocks/0/elements/1/confirm/text/text: must be at most 300 characters, got 301",
+      "/blocks/0/elements/1/confirm/confirm/text: must be at most 30 characters, got 31",
+      '/blocks/0/elements/1/confirm/deny/type: expected one of plain_text, got "mrkdwn"',
+      '/blocks/1/block_id: "a" is not unique',
+    ]);
+  });
+
   it("accepts Slack's form-encoded payload= and notes a text over 40,000 characters", async () => {
     const form = new URLSearchParams({ payload: JSON.stringify({ text: "t".repeat(40_001) }) }).toString();
     const response = await post(slackPath, form, { "content-type": "application/x-www-form-urlencoded" });

@@ -20,8 +20,16 @@ export const slackLimits = {
   contextElements: 10,
   /** Elements of an actions block. */
   actionsElements: 25,
-  /** `block_id` of any block. */
+  /** `block_id` of any block (and unique within a message). */
   blockIdChars: 255,
+  /** A button: its label (plain_text), `action_id` (unique within its block) and `value`. */
+  buttonTextChars: 75,
+  actionIdChars: 255,
+  buttonValueChars: 2000,
+  /** A confirmation dialog: title, text, and its two buttons' labels. */
+  confirmTitleChars: 100,
+  confirmTextChars: 300,
+  confirmButtonChars: 30,
   /** Attachments per message (more → `too_many_attachments`). */
   attachmentsPerMessage: 100,
 } as const;
@@ -75,6 +83,61 @@ function checkTextObject(
   if (value.text.length > maxChars) {
     problems.push(`${pointer}/text: must be at most ${maxChars} characters, got ${value.text.length}`);
   }
+}
+
+const buttonStyles = ["primary", "danger"];
+
+/** A confirmation dialog (`confirm` of an interactive element). */
+function checkConfirm(confirm: unknown, pointer: string, problems: string[]): void {
+  if (!isRecord(confirm)) {
+    problems.push(`${pointer}: expected a confirmation dialog object`);
+    return;
+  }
+  const plainOnly = ["plain_text"];
+  checkTextObject(confirm.title, `${pointer}/title`, slackLimits.confirmTitleChars, problems, plainOnly);
+  checkTextObject(confirm.text, `${pointer}/text`, slackLimits.confirmTextChars, problems);
+  for (const key of ["confirm", "deny"] as const) {
+    checkTextObject(confirm[key], `${pointer}/${key}`, slackLimits.confirmButtonChars, problems, plainOnly);
+  }
+  if (confirm.style !== undefined && !buttonStyles.includes(String(confirm.style))) {
+    problems.push(`${pointer}/style: expected primary or danger, got ${JSON.stringify(confirm.style)}`);
+  }
+}
+
+/** A button element of an actions block (other element types are not checked). */
+function checkButton(element: Record<string, unknown>, pointer: string, problems: string[]): void {
+  checkTextObject(element.text, `${pointer}/text`, slackLimits.buttonTextChars, problems, ["plain_text"]);
+  if (typeof element.action_id === "string" && element.action_id.length > slackLimits.actionIdChars) {
+    problems.push(`${pointer}/action_id: must be at most ${slackLimits.actionIdChars} characters`);
+  }
+  if (element.value !== undefined) {
+    if (typeof element.value !== "string") problems.push(`${pointer}/value: expected a string`);
+    else if (element.value.length > slackLimits.buttonValueChars) {
+      problems.push(`${pointer}/value: must be at most ${slackLimits.buttonValueChars} characters`);
+    }
+  }
+  if (element.style !== undefined && !buttonStyles.includes(String(element.style))) {
+    problems.push(`${pointer}/style: expected primary or danger, got ${JSON.stringify(element.style)}`);
+  }
+  if (element.confirm !== undefined) checkConfirm(element.confirm, `${pointer}/confirm`, problems);
+}
+
+function checkActionElements(elements: unknown[], pointer: string, problems: string[]): void {
+  const actionIds = new Set<string>();
+  elements.forEach((element, index) => {
+    const at = `${pointer}/elements/${index}`;
+    if (!isRecord(element)) {
+      problems.push(`${at}: expected an element object`);
+      return;
+    }
+    if (typeof element.action_id === "string") {
+      if (actionIds.has(element.action_id)) {
+        problems.push(`${at}/action_id: ${JSON.stringify(element.action_id)} is not unique in its block`);
+      }
+      actionIds.add(element.action_id);
+    }
+    if (element.type === "button") checkButton(element, at, problems);
+  });
 }
 
 function checkBlock(block: unknown, pointer: string, problems: string[]): void {
@@ -134,6 +197,8 @@ function checkBlock(block: unknown, pointer: string, problems: string[]): void {
         problems.push(
           `${pointer}/elements: at most ${slackLimits.actionsElements} items, got ${block.elements.length}`,
         );
+      } else {
+        checkActionElements(block.elements, pointer, problems);
       }
       break;
     }
@@ -150,8 +215,15 @@ function checkBlocks(blocks: unknown, pointer: string, problems: string[]): void
   if (blocks.length > slackLimits.blocksPerMessage) {
     problems.push(`${pointer}: at most ${slackLimits.blocksPerMessage} blocks, got ${blocks.length}`);
   }
+  const blockIds = new Set<string>();
   blocks.forEach((block, index) => {
     checkBlock(block, `${pointer}/${index}`, problems);
+    if (isRecord(block) && typeof block.block_id === "string") {
+      if (blockIds.has(block.block_id)) {
+        problems.push(`${pointer}/${index}/block_id: ${JSON.stringify(block.block_id)} is not unique`);
+      }
+      blockIds.add(block.block_id);
+    }
   });
 }
 
