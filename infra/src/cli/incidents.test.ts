@@ -261,6 +261,7 @@ describe("riposte incidents", { timeout: 60_000 }, () => {
             lastAttemptAt: null,
             outcome: null,
             job: null,
+            approval: null,
           })),
           {
             action: "kill-pod",
@@ -272,6 +273,7 @@ describe("riposte incidents", { timeout: 60_000 }, () => {
             lastAttemptAt: at(1).toISOString(),
             outcome: { result: "done", reason: "deleted pod shop/web-1", at: at(2).toISOString() },
             job: null,
+            approval: null,
           },
         ],
         notifications: [
