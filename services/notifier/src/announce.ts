@@ -6,7 +6,7 @@ import { isAtLeast, type NotifyCommand, type OutcomeResult } from "@riposte/cont
 import { errorMessage, type PushContext, RetryableError, reportOutcome } from "@riposte/service-kit";
 import { ledgerCall } from "./delivery-ledger.js";
 import type { Destination } from "./destinations.js";
-import { isDestructiveOutcome, priorityRank } from "./escalation.js";
+import { asksForDecision, isDestructiveOutcome, priorityRank } from "./escalation.js";
 import { type IncidentRecord, outcomeSubject, traceIdOf } from "./incidents.js";
 import { linksFor } from "./links.js";
 import { type DestinationStatus, handlerDeadline, type NotifierState, sentAt } from "./notifier-state.js";
@@ -29,7 +29,8 @@ export function announceTo(
   if (record.announcedTo.has(destination.name)) return Promise.resolve({ status: "already-delivered" });
   // Admitted now, before any await: every destination's window sees this instance's alerts in the order
   // they came, so one alert opens all of them. Never held back: a higher priority than announced in the
-  // window, a destructive action done, or anything else that must be seen.
+  // window, a destructive action done, a decision asked of a person (held actions wait for it, and a
+  // summary has no buttons), or anything else that must be seen.
   const admission = destination.stormControl
     ? ledgerCall("storm control", () =>
         state.storm.admit({
@@ -39,7 +40,7 @@ export function announceTo(
           incident,
           context: { about: "alerts", rule: ruleForSummary(alert.rule), target },
           rank: priorityRank(alert.priority),
-          escalate: mustBeSeen || record.outcomes.some(isDestructiveOutcome),
+          escalate: mustBeSeen || asksForDecision(command) || record.outcomes.some(isDestructiveOutcome),
         }),
       )
     : Promise.resolve<StormAdmission>("send");
@@ -60,7 +61,15 @@ export function announceTo(
     }
     const outcomes = [...record.outcomes];
     const links = linksFor(state.links, incident, record.traceId);
-    const notice = { incident, alert, target, playbooks: command.playbooks, outcomes, links };
+    const notice = {
+      incident,
+      alert,
+      target,
+      playbooks: command.playbooks,
+      outcomes,
+      awaitingApproval: command.awaitingApproval ?? [],
+      links,
+    };
     const request = destination.format.alert(
       { ...notice, subject: "alert", sentAt: sentAt(state) },
       destination,

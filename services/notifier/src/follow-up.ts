@@ -10,7 +10,7 @@ import { announceTo } from "./announce.js";
 import { type Announced, announcedIn } from "./announced.js";
 import { ledgerCall } from "./delivery-ledger.js";
 import type { Destination } from "./destinations.js";
-import { actionLabel, isDestructiveOutcome } from "./escalation.js";
+import { actionLabel, isDecisionOutcome, isDestructiveOutcome } from "./escalation.js";
 import { type IncidentRecord, outcomeSubject, reachedBy, traceIdOf } from "./incidents.js";
 import { linksFor } from "./links.js";
 import { type DestinationStatus, handlerDeadline, type NotifierState, sentAt } from "./notifier-state.js";
@@ -96,9 +96,9 @@ async function followUpAt(
   if (!heldBack || !command) {
     return followUpTo(state, destination, outcome, record, context, deadlineAt);
   }
-  // Held back by storm control: something destructive was done, so the incident is announced in
-  // full (listing this outcome).
-  if (isDestructiveOutcome(outcome))
+  // Held back by storm control: something destructive was done (or a person decided on a held
+  // action), so the incident is announced in full (listing this outcome).
+  if (isDestructiveOutcome(outcome) || isDecisionOutcome(outcome))
     return announceTo(state, destination, command, record, context, deadlineAt);
   // Anything else (a failed export too) stays with the incident in the window's summary
   // ("`export-finding` failed ×1"): a follow-up would be about an incident this destination never saw.
@@ -135,8 +135,9 @@ function followUpTo(
           key: outcomeStormKey(outcome, alert, target),
           eventId: `${incident}:${subject}`,
           incident,
-          // What was done (or failed to be done) to the cluster is followed up at once, never summarised.
-          escalate: isDestructiveOutcome(outcome),
+          // What was done (or failed to be done) to the cluster, and a person's decision on a held
+          // action, are followed up at once, never summarised.
+          escalate: isDestructiveOutcome(outcome) || isDecisionOutcome(outcome),
           context: {
             about: "outcomes",
             rule: ruleForSummary(alert?.rule ?? "(unknown rule)"),

@@ -43,6 +43,7 @@ export {
   similarityKey,
 } from "./notifier.js";
 export { CLOSE_WINDOWS_PATH, CLOSE_WINDOWS_SCHEDULE } from "./scheduled.js";
+export { APPROVE_ACTION_ID, approvalBlockId, DENY_ACTION_ID } from "./slack-approval.js";
 export {
   buildAlertMessage,
   buildFollowUpMessage,
@@ -60,5 +61,6 @@ export {
   signWebhook,
   TIMESTAMP_HEADER,
   verifyWebhookSignature,
+  type WebhookAwaitingApproval,
   type WebhookBody,
 } from "./webhook.js";

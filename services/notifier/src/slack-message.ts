@@ -2,8 +2,19 @@
 // says: an alert, a follow-up about an action's outcome, and a storm summary. Every alert-derived
 // string goes through escapeForSlack, inside code where Slack links nothing; mrkdwn objects are
 // `verbatim` so Slack does not auto-link or auto-mention either. The only links are the notifier's own.
-import type { ActionOutcome, AlertSummary, OutcomeResult, Priority, TargetMessage } from "@riposte/contracts";
+// An announcement whose command lists actions held for approval also asks for the decision
+// (slack-approval.ts); a follow-up about a decision says who made it.
+import type {
+  ActionOutcome,
+  AlertSummary,
+  AwaitingApproval,
+  OutcomeResult,
+  Priority,
+  TargetMessage,
+} from "@riposte/contracts";
+import { type ApprovalDecision, approvalDecisionOf } from "./approval-decision.js";
 import type { MessageLinks } from "./links.js";
+import { approvalBlocks, decisionLine, decisionSummary, isoSeconds, undecided } from "./slack-approval.js";
 import { escapeForSlack, type SlackTextStyle } from "./slack-text.js";
 
 export interface SlackText {
@@ -13,10 +24,29 @@ export interface SlackText {
   emoji?: boolean;
 }
 
+/** A confirmation dialog shown before a button's click is sent. */
+export interface SlackConfirm {
+  title: SlackText;
+  text: SlackText;
+  confirm: SlackText;
+  deny: SlackText;
+  style?: "primary" | "danger";
+}
+
+export interface SlackButton {
+  type: "button";
+  action_id: string;
+  text: SlackText;
+  value: string;
+  style?: "primary" | "danger";
+  confirm?: SlackConfirm;
+}
+
 export type SlackBlock =
   | { type: "header"; text: SlackText }
   | { type: "section"; text?: SlackText; fields?: SlackText[] }
   | { type: "context"; elements: SlackText[] }
+  | { type: "actions"; block_id: string; elements: SlackButton[] }
   | { type: "divider" };
 
 export interface SlackMessage {
@@ -112,11 +142,21 @@ function escapeUrl(url: string): string {
 }
 
 function outcomeLine(outcome: ActionOutcome, maxLength: number): string {
+  const decision = approvalDecisionOf(outcome);
+  if (decision) return decisionOutcomeLine(outcome, decision, maxLength);
   const head = `${RESULT_EMOJI[outcome.result]} ${safe(outcome.action, "code", 80)} ${safe(outcome.result, "mrkdwn", 20)}`;
   const by = ` by ${safe(outcome.service, "code", 80)}`;
   const room = maxLength - head.length - by.length - 3;
   const reason = outcome.reason && room > 10 ? ` — ${safe(outcome.reason, "mrkdwn", room)}` : "";
   return head + by + reason;
+}
+
+/** A decision's line (who, how, when), then the outcome's reason (the decider's own words). */
+function decisionOutcomeLine(outcome: ActionOutcome, decision: ApprovalDecision, maxLength: number): string {
+  const head = decisionLine(outcome.action, decision);
+  const room = maxLength - head.length - 3;
+  const reason = outcome.reason && room > 10 ? ` — ${safe(outcome.reason, "mrkdwn", room)}` : "";
+  return head + reason;
 }
 
 export interface AlertMessageInput {
@@ -126,6 +166,8 @@ export interface AlertMessageInput {
   playbooks: readonly string[];
   /** Outcomes already known for this incident (they can arrive before the command). */
   outcomes: readonly ActionOutcome[];
+  /** The incident's actions held for a person's decision (the command's `awaitingApproval`). */
+  awaitingApproval?: readonly AwaitingApproval[];
   links: MessageLinks;
 }
 
@@ -165,6 +207,10 @@ export function buildAlertMessage(input: AlertMessageInput): SlackMessage {
     blocks.push({ type: "section", text: mrkdwn([head, ...lines].join("\n")) });
   }
 
+  // At most one per approvable action (5): with the ≤ 6 blocks above, far under Slack's 50.
+  const asked = undecided(input.awaitingApproval ?? [], input.outcomes);
+  for (const held of asked) blocks.push(...approvalBlocks(incident, held));
+
   const context: string[] = [`Incident ${safe(incident, "code", 40)}`];
   if (alert.source) context.push(`Source ${safe(alert.source, "code", 100)}`);
   context.push(`Time ${safe(alert.time, "code", 100)}`);
@@ -195,8 +241,15 @@ export function buildAlertMessage(input: AlertMessageInput): SlackMessage {
     `${emoji} ${alert.priority}: ${safe(alert.rule, "code", 500)}`,
     where ? ` on ${safe(where, "code", 400)}` : "",
     ` (incident ${incident.slice(0, 12)})`,
+    asked.length > 0 ? ` — waiting for approval: ${asked.map(waitingSummary).join(", ")}` : "",
   ].join("");
   return finish(text, blocks);
+}
+
+/** "`kill-pod` until 2026-01-01T12:15:00Z" for the notification text. */
+function waitingSummary(held: AwaitingApproval): string {
+  const until = isoSeconds(held.deadline);
+  return `${safe(held.action, "code", 80)}${until ? ` until ${until}` : ""}`;
 }
 
 export interface FollowUpInput {
@@ -219,8 +272,12 @@ export function buildFollowUpMessage(input: FollowUpInput): SlackMessage {
   if (where) context.push(`Target ${safe(where, "code", 400)}`);
   context.push(...linkElements(input.links));
   blocks.push({ type: "context", elements: context.map((text) => mrkdwn(text)) });
+  const decision = approvalDecisionOf(outcome);
+  const what = decision
+    ? decisionSummary(outcome.action, decision)
+    : `${safe(outcome.action, "code", 80)} ${safe(outcome.result, "mrkdwn", 20)}`;
   const text =
-    `${RESULT_EMOJI[outcome.result]} ${safe(outcome.action, "code", 80)} ${safe(outcome.result, "mrkdwn", 20)}` +
+    `${RESULT_EMOJI[outcome.result]} ${what}` +
     ` for incident ${outcome.incident.slice(0, 12)}` +
     (input.rule ? ` (${safe(input.rule, "code", 500)})` : "");
   return finish(text, blocks);

@@ -1,6 +1,6 @@
 // Test helper: Notify commands and action outcomes built from the repository's example alerts, the way
 // the router and the actioners build them (parsed by the message schemas, so always valid).
-import type { ActionOutcome, NotifyCommand } from "@riposte/contracts";
+import { type ActionOutcome, type AwaitingApproval, NotifyCommand } from "@riposte/contracts";
 import { commandFromExample, outcomeForTest, uniqueAlertTime } from "@riposte/contracts/testing";
 
 export interface CommandChanges {
@@ -32,6 +32,40 @@ export function outcomeOf(
   changes: Partial<Pick<ActionOutcome, "service" | "action" | "result" | "reason" | "details">> = {},
 ): ActionOutcome {
   return outcomeForTest(command, changes);
+}
+
+/** A held action as the router lists it on every command of the incident (15 min, proceed, two approvers). */
+export function heldAction(changes: Partial<AwaitingApproval> = {}): AwaitingApproval {
+  return {
+    action: "kill-pod",
+    deadline: new Date(Date.now() + 15 * 60_000).toISOString(),
+    onTimeout: "proceed",
+    approvers: ["group:sre@acme.com", "user:alice@acme.com"],
+    ...changes,
+  };
+}
+
+/** `command` with the incident's actions held for approval, parsed as the notifier receives it. */
+export function awaitingApproval(command: NotifyCommand, held: AwaitingApproval[]): NotifyCommand {
+  return NotifyCommand.parse({ ...command, awaitingApproval: held });
+}
+
+/** The outcome the console publishes when a held action is denied or abandoned (result refused). */
+export function decisionOutcome(
+  command: NotifyCommand,
+  decision: { state: "denied" | "abandoned"; by: string; via: string; action?: string; reason?: string },
+): ActionOutcome {
+  const { state, by, via, action = "kill-pod" } = decision;
+  const at = new Date().toISOString();
+  return outcomeOf(command, {
+    service: "console",
+    action,
+    result: "refused",
+    reason:
+      decision.reason ??
+      (state === "denied" ? `denied by ${by} via ${via}` : "abandoned: no decision before the deadline"),
+    details: { approval: { state, by, via, at } },
+  });
 }
 
 /** Text an attacker controls in an alert, trying every way to ping, link or break out. */

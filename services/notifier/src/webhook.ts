@@ -2,7 +2,7 @@
 // normalised alert and the action outcomes, signed with HMAC-SHA256 over "<timestamp>.<raw body>" so
 // the receiver can check origin and freshness (the scheme Stripe and Slack use for their own webhooks).
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import type { ActionOutcome, AlertSummary, TargetMessage } from "@riposte/contracts";
+import type { ActionOutcome, AlertSummary, AwaitingApproval, TargetMessage } from "@riposte/contracts";
 import type { DeliveryRequest } from "./delivery.js";
 import type { MessageLinks } from "./links.js";
 
@@ -48,6 +48,16 @@ export interface WebhookOutcome {
   at: string;
 }
 
+/** One action of the incident held for a person's decision (a SOAR may show it; it cannot decide). */
+export interface WebhookAwaitingApproval {
+  action: string;
+  /** ISO 8601: when on_timeout applies. */
+  deadline: string;
+  on_timeout: string;
+  /** `user:EMAIL` / `group:EMAIL`: who may decide. */
+  approvers: string[];
+}
+
 interface WebhookEnvelope {
   version: 1;
   event_id: string;
@@ -63,6 +73,8 @@ export interface AlertWebhookBody extends WebhookEnvelope {
   playbooks: string[];
   /** Outcomes already known when the alert was sent (they may arrive before it). */
   outcomes: WebhookOutcome[];
+  /** The incident's actions held for approval (empty when none). */
+  awaiting_approval: WebhookAwaitingApproval[];
 }
 
 export interface OutcomeWebhookBody extends WebhookEnvelope {
@@ -152,6 +164,15 @@ export function webhookOutcome(outcome: ActionOutcome): WebhookOutcome {
     reason: outcome.reason,
     details: outcome.details,
     at: outcome.at,
+  };
+}
+
+export function webhookAwaitingApproval(held: AwaitingApproval): WebhookAwaitingApproval {
+  return {
+    action: held.action,
+    deadline: held.deadline,
+    on_timeout: held.onTimeout,
+    approvers: [...held.approvers],
   };
 }
 

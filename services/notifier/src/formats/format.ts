@@ -1,7 +1,14 @@
 // One destination type, one format: how each thing the notifier says (an alert, a follow-up, a storm
 // summary, a dead letter) becomes the request that type of destination expects, and whether the type
 // takes a secret. The notifier only ever calls a destination's own format; index.ts registers them.
-import type { ActionOutcome, AlertSummary, OutcomeResult, Priority, TargetMessage } from "@riposte/contracts";
+import type {
+  ActionOutcome,
+  AlertSummary,
+  AwaitingApproval,
+  OutcomeResult,
+  Priority,
+  TargetMessage,
+} from "@riposte/contracts";
 import type { DeliveryRequest } from "../delivery.js";
 import type { Destination } from "../destinations.js";
 import type { MessageLinks } from "../links.js";
@@ -24,6 +31,8 @@ export interface AlertNotice extends Notice {
   playbooks: string[];
   /** Outcomes already known for this incident (they can arrive before the command). */
   outcomes: readonly ActionOutcome[];
+  /** The incident's actions held for a person's decision (empty when none): the announcement asks for it. */
+  awaitingApproval: readonly AwaitingApproval[];
   links: MessageLinks;
 }
 

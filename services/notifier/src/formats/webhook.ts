@@ -4,6 +4,7 @@ import type { Destination } from "../destinations.js";
 import {
   signedWebhookRequest,
   webhookAlert,
+  webhookAwaitingApproval,
   webhookEventId,
   webhookLinks,
   webhookOutcome,
@@ -33,6 +34,7 @@ export const webhookFormat: DestinationFormat = {
       target: webhookTarget(notice.target),
       playbooks: notice.playbooks,
       outcomes: notice.outcomes.map(webhookOutcome),
+      awaiting_approval: notice.awaitingApproval.map(webhookAwaitingApproval),
       links: webhookLinks(notice.links),
       sent_at: notice.sentAt,
     }),
