@@ -218,13 +218,18 @@ export async function readApproval(
   return snapshot.exists ? ApprovalView.parse(snapshot.data()) : undefined;
 }
 
+/** Who may decide or be refused: a person (`user:EMAIL`, `local:NAME`), never the deadline. */
+const PersonIdentity = DeciderIdentity.refine((by) => by !== "deadline", {
+  error: "the deadline is not a person",
+});
+
 /** A person's decision: approved or denied, from Slack, the CLI or the console. */
 export const ApprovalDecisionInput = z.object({
   incident: IncidentKey,
   action: ApprovableActionName,
   decision: z.enum(["approved", "denied"]),
   /** `user:EMAIL` or `local:NAME`: the deadline decides only through claimDueApprovals. */
-  by: DeciderIdentity.refine((by) => by !== "deadline", { error: "the deadline is not a person" }),
+  by: PersonIdentity,
   via: z.enum(PERSON_CHANNELS),
   reason: z.string().max(500).optional(),
   /** How long the decider holds the decision's publish before the scheduled call takes it (default 60 s). */
@@ -239,7 +244,7 @@ export type ApprovalDecisionResult =
 export const ApprovalRefusalInput = z.object({
   incident: IncidentKey,
   action: ApprovableActionName,
-  by: DeciderIdentity,
+  by: PersonIdentity,
   via: z.enum(PERSON_CHANNELS),
   reason: z
     .string()
