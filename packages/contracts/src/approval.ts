@@ -124,3 +124,23 @@ export type ApprovalRef = z.infer<typeof ApprovalRef>;
 export function approvalId(incident: string, action: string): string {
   return `${incident}~${action}`;
 }
+
+/**
+ * The Slack buttons' names, shared by the notifier (which draws them) and the console (which receives
+ * the click): one action_id per decision, one block per held action (Slack wants block_ids unique).
+ */
+export const SLACK_APPROVE_ACTION_ID = "riposte-approve";
+export const SLACK_DENY_ACTION_ID = "riposte-deny";
+const SLACK_APPROVAL_BLOCK_PREFIX = "riposte-approval:";
+
+/** The block_id of a held action's buttons. */
+export function approvalBlockId(action: string): string {
+  return `${SLACK_APPROVAL_BLOCK_PREFIX}${action}`;
+}
+
+/** The action a block_id names, if it is an approval block of an approvable action. */
+export function actionOfApprovalBlock(blockId: string): ActionName | undefined {
+  if (!blockId.startsWith(SLACK_APPROVAL_BLOCK_PREFIX)) return undefined;
+  const action = blockId.slice(SLACK_APPROVAL_BLOCK_PREFIX.length);
+  return isApprovableAction(action) ? action : undefined;
+}

@@ -43,12 +43,16 @@ export {
   type ApprovalState,
   Approver,
   AwaitingApproval,
+  actionOfApprovalBlock,
+  approvalBlockId,
   approvalId,
   DeciderIdentity,
   Email,
   isApprovableAction,
   ON_TIMEOUT,
   type OnTimeout,
+  SLACK_APPROVE_ACTION_ID,
+  SLACK_DENY_ACTION_ID,
 } from "./approval.js";
 export type { EvidenceLocation } from "./evidence.js";
 export {

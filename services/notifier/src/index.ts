@@ -43,7 +43,6 @@ export {
   similarityKey,
 } from "./notifier.js";
 export { CLOSE_WINDOWS_PATH, CLOSE_WINDOWS_SCHEDULE } from "./scheduled.js";
-export { APPROVE_ACTION_ID, approvalBlockId, DENY_ACTION_ID } from "./slack-approval.js";
 export {
   buildAlertMessage,
   buildFollowUpMessage,

@@ -1,10 +1,16 @@
 // The decision an announcement asks for (issue 21): sections, buttons, their values, and what a
 // follow-up says about a decision — every string from the wire escaped, every Block Kit limit kept.
-import { ApprovalRef, type AwaitingApproval } from "@riposte/contracts";
+import {
+  SLACK_APPROVE_ACTION_ID as APPROVE_ACTION_ID,
+  ApprovalRef,
+  type AwaitingApproval,
+  approvalBlockId,
+  SLACK_DENY_ACTION_ID as DENY_ACTION_ID,
+} from "@riposte/contracts";
 import { checkSlackPayload, findSlackInjections } from "@riposte/standins";
 import { describe, expect, it } from "vitest";
 import { isNotifierLink } from "./links.js";
-import { APPROVE_ACTION_ID, approvalBlockId, DENY_ACTION_ID, slackDate } from "./slack-approval.js";
+import { slackDate } from "./slack-approval.js";
 import {
   buildAlertMessage,
   buildFollowUpMessage,

@@ -3,15 +3,17 @@
 // decide, then Approve / Deny buttons. The console receives the click (block_id and action_id say
 // which), checks the clicker, and updates this message in place. A button's value is the contracts'
 // ApprovalRef as JSON, validated here before it is put on a button, so the console can parse it back.
-import { type ActionOutcome, ApprovalRef, type AwaitingApproval } from "@riposte/contracts";
+import {
+  type ActionOutcome,
+  SLACK_APPROVE_ACTION_ID as APPROVE_ACTION_ID,
+  ApprovalRef,
+  type AwaitingApproval,
+  approvalBlockId,
+  SLACK_DENY_ACTION_ID as DENY_ACTION_ID,
+} from "@riposte/contracts";
 import type { ApprovalDecision } from "./approval-decision.js";
 import type { SlackBlock, SlackButton, SlackText } from "./slack-message.js";
 import { escapeForSlack } from "./slack-text.js";
-
-/** The buttons' action_ids, one per decision: the console's interactivity route matches on them. */
-export const APPROVE_ACTION_ID = "riposte-approve";
-export const DENY_ACTION_ID = "riposte-deny";
-const BLOCK_ID_PREFIX = "riposte-approval:";
 
 /** Block Kit limits of interactive parts (https://api.slack.com/reference/block-kit/block-elements#button). */
 export const SLACK_BUTTON_LIMITS = {
@@ -24,11 +26,6 @@ export const SLACK_BUTTON_LIMITS = {
   confirmButton: 30,
   sectionText: 3000,
 } as const;
-
-/** The block_id of a held action's buttons: one per action in a message, as Slack requires. */
-export function approvalBlockId(action: string): string {
-  return `${BLOCK_ID_PREFIX}${action}`;
-}
 
 const mrkdwn = (text: string): SlackText => ({ type: "mrkdwn", text, verbatim: true });
 const plain = (text: string): SlackText => ({ type: "plain_text", text, emoji: true });
