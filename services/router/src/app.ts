@@ -1,7 +1,10 @@
-// createApp: the router's push endpoint. Parse the alert, decide, publish one command per action.
+// createApp: the router's push endpoint. Parse the alert, decide, publish one command per action —
+// except the actions a playbook holds for approval, whose commands the ledger keeps until a person (or
+// the deadline) decides.
 // falco-events carries alerts from falcosidekick, from Falco itself, or in Cloud Logging LogEntries
 // from a log sink; a sink also forwards Falco's other log lines, which are acked and counted only.
 import {
+  type AwaitingApproval,
   type FalcoAlert,
   type FalcoMessageResult,
   messageAttributes,
@@ -23,10 +26,11 @@ import {
 } from "@riposte/service-kit";
 import type { Hono } from "hono";
 import { buildCommands, decide, type RoutingDecision } from "./decide.js";
+import { type ApprovalRequest, splitHeld, withAwaiting } from "./hold.js";
 import type { CompiledPlaybook } from "./playbooks/match.js";
 
-/** What the router asks of the incident ledger: its dedup claims, shared by every instance. */
-export type RouterLedger = Pick<Ledger, "claimIncident" | "markRouted" | "releaseClaim">;
+/** What the router asks of the incident ledger: its dedup claims, shared by every instance, and its holds. */
+export type RouterLedger = Pick<Ledger, "claimIncident" | "markRouted" | "releaseClaim" | "requestApprovals">;
 
 export interface RouterDeps {
   push: Omit<PushAppOptions, "routes">;
@@ -47,6 +51,8 @@ export interface RouterStats {
   unmatched: number;
   /** Falco log lines that are not alerts (start-up messages a log sink forwards): acked, never routed. */
   notAlerts: number;
+  /** Actions held for approval (their commands left to the ledger), a redelivered alert's again. */
+  held: number;
 }
 
 type FalcoMessage = Extract<FalcoMessageResult, { ok: true }>;
@@ -61,7 +67,7 @@ export function createApp(deps: RouterDeps): Hono & { stats: RouterStats } {
     deps,
     now: deps.now ?? (() => new Date()),
     dedupWindowMs: deps.dedupWindowSeconds * 1000,
-    stats: { routed: 0, duplicates: 0, unmatched: 0, notAlerts: 0 },
+    stats: { routed: 0, duplicates: 0, unmatched: 0, notAlerts: 0, held: 0 },
     inFlight: new Map(),
   };
   const app = createPushApp({
@@ -174,7 +180,12 @@ async function publishDecision(
 ): Promise<void> {
   const { deps, stats } = router;
   const incident = alert.incidentKey;
-  const commands = buildCommands(alert, decision, router.now());
+  const issuedAt = router.now();
+  const split = splitHeld(decision.actions, buildCommands(alert, decision, issuedAt), issuedAt);
+  const { commands, awaiting } =
+    split.held.length > 0
+      ? await holdForApproval(router, incident, split, claimId, logger)
+      : { commands: split.publish, awaiting: [] };
   const results = await Promise.allSettled(
     commands.map(({ topic, command }) => deps.publisher.publish(topic, command, messageAttributes(command))),
   );
@@ -191,8 +202,10 @@ async function publishDecision(
     );
   }
   await markRouted(deps.ledger, incident, claimId, logger);
-  if (commands.length === 0) stats.unmatched += 1;
+  if (decision.actions.length === 0) stats.unmatched += 1;
   else stats.routed += 1;
+  const now = decision.actions.filter((action) => !action.approval).map((action) => action.action);
+  const held = awaiting.map((item) => `${item.action} until ${item.deadline}`);
   logger.info(
     {
       incident,
@@ -202,15 +215,52 @@ async function publishDecision(
       playbooks: decision.matched,
       actions: actionLabels(decision),
     },
-    commands.length > 0
-      ? `routed ${alert.priority} alert to ${decision.actions.map((action) => action.action).join(", ")}`
+    decision.actions.length > 0
+      ? `routed ${alert.priority} alert to ${now.join(", ") || "no action now"}${held.length > 0 ? `; held for approval: ${held.join(", ")}` : ""}`
       : `no playbook matched ${alert.priority} alert`,
   );
 }
 
-/** Each action of the decision as logs and spans show it, e.g. `kill-pod (dry-run)`. */
+/**
+ * The held commands go to the ledger before anything is published, so no command of the incident is out
+ * while its held ones could still be lost; what the ledger stores (a redelivery: the first deadlines,
+ * only those still awaiting) is what every published command tells. The ledger out of reach: the claim
+ * is given back and the alert answered 503 — its redelivery holds and publishes, once.
+ */
+async function holdForApproval(
+  router: RouterState,
+  incident: string,
+  split: { publish: ReturnType<typeof splitHeld>["publish"]; held: ApprovalRequest[] },
+  claimId: string,
+  logger: Logger,
+): Promise<{ commands: ReturnType<typeof withAwaiting>; awaiting: AwaitingApproval[] }> {
+  const { deps, stats } = router;
+  try {
+    const awaiting = await retryableOn(
+      LedgerUnavailableError,
+      "could not record the actions held for approval in the ledger",
+      () => deps.ledger.requestApprovals(incident, split.held),
+    );
+    stats.held += split.held.length;
+    const commands = withAwaiting(split.publish, awaiting);
+    if (!commands.some(({ command }) => command.kind === "Notify"))
+      logger.warn(
+        { incident, held: split.held.map((request) => request.action) },
+        "actions held for approval, and no notify in this decision: nobody is asked on Slack (riposte approvals list shows them)",
+      );
+    return { commands, awaiting };
+  } catch (error) {
+    await releaseClaim(deps.ledger, incident, claimId, logger);
+    throw error;
+  }
+}
+
+/** Each action of the decision as logs and spans show it, e.g. `kill-pod (dry-run)`, `kill-pod (held)`. */
 function actionLabels(decision: RoutingDecision): string[] {
-  return decision.actions.map((action) => (action.dryRun ? `${action.action} (dry-run)` : action.action));
+  return decision.actions.map((action) => {
+    const marks = [action.dryRun && "dry-run", action.approval && "held"].filter(Boolean);
+    return marks.length > 0 ? `${action.action} (${marks.join(", ")})` : action.action;
+  });
 }
 
 /** Best effort: a claim not given back blocks duplicates only for its lease, then is claimable again. */
