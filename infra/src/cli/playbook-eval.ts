@@ -36,6 +36,8 @@ export interface EffectiveCommand {
   trialPlaybooks: string[];
   /** Runs once these earlier actions have an outcome, or `waitSeconds` after the alert at the latest. */
   order?: { after: string[]; waitSeconds: number };
+  /** Held until a person approves it (not published by the router): the merged policy and its playbooks. */
+  approval?: { timeoutSeconds: number; onTimeout: string; approvers: string[]; playbooks: string[] };
 }
 
 export interface Evaluation {
@@ -123,9 +125,32 @@ export function evaluate(
       ...(planned.order
         ? { order: { after: [...planned.order.after], waitSeconds: planned.order.waitMs / 1_000 } }
         : {}),
+      ...(planned.approval
+        ? {
+            approval: {
+              timeoutSeconds: planned.approval.timeoutSeconds,
+              onTimeout: planned.approval.onTimeout,
+              approvers: [...planned.approval.approvers],
+              playbooks: [...planned.approval.playbooks],
+            },
+          }
+        : {}),
     };
   });
   return { decision, outcomes, commands };
+}
+
+/** `900` → `15m`, `5400` → `90m`, `86400` → `24h`: as a playbook would write it. */
+export function showDuration(seconds: number): string {
+  if (seconds % 3_600 === 0) return `${seconds / 3_600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
+
+/** A held action's policy in words: `held for approval: up to 15m, then proceed; approvers …`. */
+export function describeApproval(approval: NonNullable<EffectiveCommand["approval"]>): string {
+  const then = approval.onTimeout === "abandon" ? "then abandoned (never runs)" : "then runs (proceed)";
+  return `held for approval (not published until decided): up to ${showDuration(approval.timeoutSeconds)}, ${then}; approvers ${approval.approvers.join(", ")}; from ${approval.playbooks.join(", ")}`;
 }
 
 /** A param value or list as a human reads it: `0`, `NoSchedule`, `[slack-sec, soar]`. */

@@ -1,6 +1,6 @@
 // `riposte playbook explain`: every playbook matched or not with the first condition that failed, and
 // the merged commands with where each param came from.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exampleAlertJson } from "@riposte/contracts/testing";
@@ -90,6 +90,38 @@ describe("riposte playbook explain", () => {
     expect(out[kill + 1]).toBe("      after isolate-pod, or 45 s after the alert at the latest");
     const isolate = out.indexOf("  isolate-pod (live), asked by isolate-then-kill");
     expect(out[isolate + 1]).not.toMatch(/after/);
+  });
+
+  it("shows an action held for approval: the merged policy and the playbooks it comes from", async () => {
+    const playbooks = file(
+      "held.yaml",
+      `playbooks:
+  - name: gated-kill
+    match: { priority: ">= Critical" }
+    actions:
+      - isolate-pod
+      - action: kill-pod
+        approval: { timeout: 90m, on_timeout: proceed, approvers: [group:sre@acme.com, "<b>eve</b>@acme.com"] }
+`,
+    );
+    const bad = await explain([playbooks, join(ROOT, "examples/sidekick-critical-drop-exec.json")]);
+    // The hostile approver never gets as far as a decision: refused by the loader, with its place.
+    expect(bad.code).toBe(1);
+    expect(bad.err.join("\n")).toMatch(
+      /held\.yaml:7:\d+: playbooks\[0\]\.actions\[1\]\.approval\.approvers\[1\]: approver "<b>eve<\/b>@acme\.com"/,
+    );
+    writeFileSync(
+      playbooks,
+      readFileSync(playbooks, "utf8").replace('"<b>eve</b>@acme.com"', "Eve@acme.com"),
+    );
+    const { code, out } = await explain([playbooks, join(ROOT, "examples/sidekick-critical-drop-exec.json")]);
+    expect(code).toBe(0);
+    const kill = out.indexOf("  kill-pod (live), asked by gated-kill");
+    expect(out[kill + 1]).toBe(
+      "      held for approval (not published until decided): up to 90m, then runs (proceed); approvers group:sre@acme.com, user:eve@acme.com; from gated-kill",
+    );
+    const isolate = out.indexOf("  isolate-pod (live), asked by gated-kill");
+    expect(out[isolate + 1]).not.toMatch(/approval/);
   });
 
   it("no playbook matches: says so; an unreadable alert: exit 1 with the reason", async () => {

@@ -7,6 +7,7 @@ import { parseCommandArgs, UsageError } from "./command.js";
 import {
   DEFAULT_CLUSTER_FIELD,
   describeAlert,
+  describeApproval,
   type EffectiveCommand,
   type Evaluation,
   evaluate,
@@ -23,8 +24,9 @@ export const playbookExplainUsage = `Usage: riposte playbook explain PLAYBOOKS.y
 
 For each playbook in PLAYBOOKS.yaml: matched (✓) or not (✗) with the first condition the alert failed,
 or which playbook's continue: false stopped evaluation before it; then the commands the router would
-publish, each param with the playbook it came from (or the action's default), and the earlier actions
-each one waits for (a playbook's after and wait).
+publish, each param with the playbook it came from (or the action's default), the earlier actions each one
+waits for (a playbook's after and wait), and the actions held for a person's approval (a playbook's
+approval: the router does not publish them; the ledger keeps them until someone decides).
 
 Options:
   --cluster-field F   output field naming the cluster, as the router's CLUSTER_FIELD (default cluster)
@@ -90,6 +92,7 @@ function printCommands(commands: readonly EffectiveCommand[], lines: Lines): voi
     lines.out(
       `  ${command.action} (${command.dryRun ? "dry-run" : "live"}), asked by ${command.playbooks.join(", ")}${trials}`,
     );
+    if (command.approval) lines.out(`      ${describeApproval(command.approval)}`);
     if (command.order)
       lines.out(
         `      after ${command.order.after.join(", ")}, or ${command.order.waitSeconds} s after the alert at the latest`,

@@ -174,3 +174,89 @@ expect:
     expect(result.err.join("\n")).toContain('unknown action "nuke"');
   });
 });
+
+describe("riposte playbook test: actions held for approval", () => {
+  const critical = join(ROOT, "examples/sidekick-critical-drop-exec.json");
+  const HELD = `playbooks:
+  - name: kill-critical
+    match: { priority: ">= Critical" }
+    actions:
+      - isolate-pod
+      - action: kill-pod
+        approval: { timeout: 15m, on_timeout: proceed, approvers: [group:sre@acme.com, Alice@acme.com] }
+  - name: strict
+    match: { priority: ">= Critical" }
+    actions:
+      - { action: kill-pod, approval: { timeout: 1h, on_timeout: abandon, approvers: [bob@acme.com] } }
+`;
+
+  function held(cases: Record<string, string>) {
+    const { dir, playbooks } = scratch(cases);
+    writeFileSync(playbooks, HELD);
+    return { dir, playbooks };
+  }
+
+  it("a case expecting the merged hold passes; true and false check only whether it is held", async () => {
+    const { dir, playbooks } = held({
+      "held.yaml": `alert: ${critical}
+expect:
+  actions:
+    isolate-pod: { approval: false }
+    kill-pod:
+      approval: { timeout: 15m, on_timeout: abandon, approvers: [bob@acme.com, user:alice@acme.com, group:sre@acme.com] }
+`,
+      "held-any.yaml": `alert: ${critical}\nexpect: { actions: { kill-pod: { approval: true }, isolate-pod: {} } }\n`,
+    });
+    const result = await run([playbooks, dir]);
+    expect(result.text).not.toContain("✗");
+    expect(result.out.at(-1)).toBe("2 passed, 0 failed");
+  });
+
+  it("a wrong expectation of the hold fails with a diff", async () => {
+    const { dir, playbooks } = held({
+      "wrong.yaml": `alert: ${critical}
+expect:
+  actions:
+    isolate-pod: { approval: true }
+    kill-pod: { approval: { timeout: 1h, on_timeout: proceed, approvers: [alice@acme.com] } }
+`,
+      "not-held.yaml": `alert: ${critical}\nexpect: { actions: { kill-pod: { approval: false }, isolate-pod: {} } }\n`,
+    });
+    const result = await run([playbooks, dir]);
+    expect(result.code).toBe(1);
+    expect(result.text).toContain(
+      [
+        "    isolate-pod.approval",
+        "      - expected: held for approval",
+        "      + actual:   not held (runs at once)",
+      ].join("\n"),
+    );
+    expect(result.text).toContain(
+      ["    kill-pod.approval.timeout", "      - expected: 1h", "      + actual:   15m"].join("\n"),
+    );
+    expect(result.text).toContain(
+      ["    kill-pod.approval.on_timeout", "      - expected: proceed", "      + actual:   abandon"].join(
+        "\n",
+      ),
+    );
+    expect(result.text).toContain(
+      [
+        "    kill-pod.approval.approvers",
+        "      - expected: user:alice@acme.com",
+        "      + actual:   group:sre@acme.com, user:alice@acme.com, user:bob@acme.com",
+      ].join("\n"),
+    );
+    expect(result.text).toMatch(
+      /kill-pod\.approval\n {6}- expected: not held \(runs at once\)\n {6}\+ actual: {3}held for approval \(not published until decided\): up to 15m, then abandoned \(never runs\); approvers group:sre@acme\.com, user:alice@acme\.com, user:bob@acme\.com; from kill-critical, strict/,
+    );
+  });
+
+  it("a case's approver that is not an approver is an invalid case, not a silent pass", async () => {
+    const { dir, playbooks } = held({
+      "bad.yaml": `alert: ${critical}\nexpect: { actions: { kill-pod: { approval: { approvers: ["group:"] } } } }\n`,
+    });
+    const result = await run([playbooks, dir]);
+    expect(result.code).toBe(1);
+    expect(result.text).toMatch(/✗ bad\.yaml: invalid case: .*approver "group:"/);
+  });
+});

@@ -4,7 +4,14 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { ACTION_KINDS, durationMs, type FalcoAlert, stringifyJsonLossless } from "@riposte/contracts";
+import {
+  ACTION_KINDS,
+  Approver,
+  durationMs,
+  type FalcoAlert,
+  ON_TIMEOUT,
+  stringifyJsonLossless,
+} from "@riposte/contracts";
 import type { CompiledPlaybook } from "@riposte/router";
 import { parseDocument } from "yaml";
 import { z } from "zod";
@@ -12,6 +19,8 @@ import { parseCommandArgs, UsageError } from "./command.js";
 import {
   DEFAULT_CLUSTER_FIELD,
   type DecisionOptions,
+  describeApproval,
+  type EffectiveCommand,
   type Evaluation,
   evaluate,
   InputError,
@@ -21,6 +30,7 @@ import {
   readAlert,
   readPlaybooks,
   safeLines,
+  showDuration,
   showValue,
 } from "./playbook-eval.js";
 
@@ -38,6 +48,9 @@ expects. A DIR stands for its *.yaml files (PLAYBOOKS.yaml itself is skipped). A
       isolate-pod: { params: { allow_dns: true }, dry_run: false }   # params listed are compared
       kill-pod: { after: [isolate-pod], wait: 60s }  # (defaults included); others are not; after: []
       notify: {}                                   # = runs at once
+      taint-node: { approval: { timeout: 15m, on_timeout: abandon } }   # held for a person's approval,
+                                                   # keys listed compared (also approvers; true: held,
+                                                   # false: not held)
 
 Exit 0 when every case passes, 1 otherwise.
 
@@ -53,19 +66,52 @@ interface ExpectedAction {
   dry_run?: boolean;
   after?: string[];
   wait?: string;
+  approval?: boolean | ExpectedApproval;
 }
+interface ExpectedApproval {
+  timeout?: string;
+  on_timeout?: string;
+  approvers?: string[];
+}
+const duration = z
+  .string()
+  .refine((text) => durationMs(text) !== undefined, { error: "expected a duration such as 60s or 2m" });
+const approvalPolicy = z.strictObject({
+  timeout: duration.optional(),
+  on_timeout: z.enum(ON_TIMEOUT).optional(),
+  // Normalised as the router's loader does: `alice@acme.com` is `user:alice@acme.com`.
+  approvers: z.array(Approver).optional(),
+});
+/** true / false (held or not), or what is compared of the policy; a problem inside is named. */
+const expectedApproval = z.unknown().transform((value, ctx): boolean | ExpectedApproval => {
+  if (typeof value === "boolean") return value;
+  const result = approvalPolicy.safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) ctx.addIssue(issue as Parameters<typeof ctx.addIssue>[0]);
+  return z.NEVER;
+});
 const expectedAction = z
   .strictObject({
     params: z.record(z.string(), z.unknown()).optional(),
     dry_run: z.boolean().optional(),
     after: z.array(actionName).optional(),
-    wait: z
-      .string()
-      .refine((text) => durationMs(text) !== undefined, { error: "expected a duration such as 60s or 2m" })
-      .optional(),
+    wait: duration.optional(),
+    approval: expectedApproval.optional(),
   })
   .nullable()
   .transform((value): ExpectedAction => value ?? {});
+
+const actionList = z
+  .array(actionName)
+  .transform((names) => Object.fromEntries(names.map((name): [string, ExpectedAction] => [name, {}])));
+const actionMap = z.partialRecord(actionName, expectedAction);
+/** A list of names or a mapping; chosen by shape, so a problem inside is named, not "Invalid input". */
+const expectedActions = z.unknown().transform((value, ctx): Partial<Record<string, ExpectedAction>> => {
+  const result = (Array.isArray(value) ? actionList : actionMap).safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) ctx.addIssue(issue as Parameters<typeof ctx.addIssue>[0]);
+  return z.NEVER;
+});
 
 const caseSchema = z.strictObject({
   name: z.string().min(1).optional(),
@@ -76,16 +122,7 @@ const caseSchema = z.strictObject({
     .strictObject({
       matched: z.array(z.string().min(1)).optional(),
       not_matched: z.array(z.string().min(1)).optional(),
-      actions: z
-        .union([
-          z
-            .array(actionName)
-            .transform((names) =>
-              Object.fromEntries(names.map((name): [string, ExpectedAction] => [name, {}])),
-            ),
-          z.partialRecord(actionName, expectedAction),
-        ])
-        .optional(),
+      actions: expectedActions.optional(),
     })
     .refine((expect) => Object.keys(expect).length > 0, {
       message: "nothing to check: expect matched, not_matched or actions",
@@ -287,6 +324,7 @@ function compareActions(expected: ExpectedActions, evaluation: Evaluation): Case
           actual: command.order ? `${command.order.waitSeconds}s` : "none (runs at once)",
         });
     }
+    if (want.approval !== undefined) failures.push(...compareApproval(command, want.approval));
     for (const [param, value] of Object.entries(want.params ?? {})) {
       const actual = command.params[param];
       if (!isDeepStrictEqual(value, actual)) {
@@ -297,6 +335,32 @@ function compareActions(expected: ExpectedActions, evaluation: Evaluation): Case
         });
       }
     }
+  }
+  return failures;
+}
+
+function compareApproval(command: EffectiveCommand, want: boolean | ExpectedApproval): CaseFailure[] {
+  const field = `${command.action}.approval`;
+  const held = command.approval;
+  if (!held)
+    return want === false
+      ? []
+      : [{ field, expected: "held for approval", actual: "not held (runs at once)" }];
+  if (want === false) return [{ field, expected: "not held (runs at once)", actual: describeApproval(held) }];
+  if (want === true) return [];
+  const failures: CaseFailure[] = [];
+  if (want.timeout !== undefined && (durationMs(want.timeout) ?? 0) / 1_000 !== held.timeoutSeconds)
+    failures.push({
+      field: `${field}.timeout`,
+      expected: want.timeout,
+      actual: showDuration(held.timeoutSeconds),
+    });
+  if (want.on_timeout !== undefined && want.on_timeout !== held.onTimeout)
+    failures.push({ field: `${field}.on_timeout`, expected: want.on_timeout, actual: held.onTimeout });
+  if (want.approvers !== undefined) {
+    const [expected, actual] = [[...new Set(want.approvers)].sort(), [...held.approvers].sort()];
+    if (!isDeepStrictEqual(expected, actual))
+      failures.push({ field: `${field}.approvers`, expected, actual });
   }
   return failures;
 }
