@@ -1,5 +1,7 @@
 // A playbook's `approval:` as written (issue 21): parsed to the contracts' policy, refused at start-up
 // with file:line:column where it could not do what it says, and hostile approvers never get through.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { APPROVERS_MAX } from "@riposte/contracts";
 import { describe, expect, it } from "vitest";
 import { PlaybookError, parsePlaybooks } from "./load.js";
@@ -275,5 +277,29 @@ describe("approval: hostile approvers are refused with a clear message", () => {
     expect(problems[0]?.message).toMatch(
       /kill-pod is held by playbooks naming 51 approvers together \(at most 50/,
     );
+  });
+});
+
+describe("approval: the README's example", () => {
+  it("is a valid playbook that isolates and captures at once and holds the kill", () => {
+    const readme = readFileSync(join(import.meta.dirname, "../../../../README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("**Approvals: a person decides.**"));
+    const block = section.match(/```yaml\n([\s\S]*?)```/)?.[1] ?? "";
+    const [parsed] = parsePlaybooks(
+      `playbooks:\n  - name: readme\n    match: { priority: ">= Critical" }\n${block}`,
+      "README.md",
+    );
+    expect(parsed?.actions.map((entry) => [entry.action, entry.approval])).toEqual([
+      ["isolate-pod", undefined],
+      ["capture", undefined],
+      [
+        "kill-pod",
+        {
+          timeoutSeconds: 900,
+          onTimeout: "proceed",
+          approvers: ["group:sre@acme.com", "user:alice@acme.com"],
+        },
+      ],
+    ]);
   });
 });
