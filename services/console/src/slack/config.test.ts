@@ -1,9 +1,11 @@
 // Slack's configuration: the approvers map as written in an env variable, and the combinations the
 // console refuses to start with.
-import { loadConfig } from "@riposte/service-kit";
+import { ConfigError, createSilentLogger, loadConfig } from "@riposte/service-kit";
+import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { parseSlackApprovers, SlackEnv, slackConfigProblems } from "./config.js";
+import { addSlackRoutes } from "./index.js";
 
 const load = (env: Record<string, string>) => loadConfig(z.object(SlackEnv), env);
 
@@ -61,5 +63,32 @@ describe("Slack configuration", () => {
     expect(
       slackConfigProblems({ ...load({ SLACK_APPROVERS: "U0A=a@acme.com" }), K_SERVICE: "console" }),
     ).toEqual([]);
+  });
+});
+
+describe("addSlackRoutes", () => {
+  const wiring = {
+    decide: async () => ({ ok: false as const, refusal: "unknown", message: "no" }),
+    logger: createSilentLogger(),
+  };
+  const post = (app: Hono) => app.request("/slack/interactions", { method: "POST", body: "payload=%7B%7D" });
+
+  it("serves /slack/interactions only with a signing secret", async () => {
+    const without = new Hono();
+    addSlackRoutes(without, load({}), wiring);
+    expect((await post(without)).status).toBe(404);
+    const withSecret = new Hono();
+    addSlackRoutes(
+      withSecret,
+      load({ SLACK_SIGNING_SECRET: "0123456789abcdef", SLACK_APPROVERS: "U0A=a@acme.com" }),
+      wiring,
+    );
+    expect((await post(withSecret)).status).toBe(401);
+  });
+
+  it("refuses to start with a configuration that cannot work", () => {
+    expect(() =>
+      addSlackRoutes(new Hono(), load({ SLACK_SIGNING_SECRET: "0123456789abcdef" }), wiring),
+    ).toThrow(ConfigError);
   });
 });
