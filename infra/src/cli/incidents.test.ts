@@ -271,7 +271,12 @@ describe("riposte incidents", { timeout: 60_000 }, () => {
             service: "pod-killer",
             attempts: 1,
             lastAttemptAt: at(1).toISOString(),
-            outcome: { result: "done", reason: "deleted pod shop/web-1", at: at(2).toISOString() },
+            outcome: {
+              result: "done",
+              reason: "deleted pod shop/web-1",
+              at: at(2).toISOString(),
+              location: null,
+            },
             job: null,
             approval: null,
           },

@@ -40,7 +40,8 @@ export interface ActionView {
   service: string | null;
   attempts: number;
   lastAttemptAt: string | null;
-  outcome: { result: string; reason: string; at: string } | null;
+  /** `location`: where what the action produced lives (capture's gs://BUCKET/prefix/), else null. */
+  outcome: { result: string; reason: string; at: string; location: string | null } | null;
   /** The Job the action launched (capture-node), once it finished; null for none or not yet. */
   job: { name: string; state: string; reason: string; at: string } | null;
   /** Held for a person's decision (a playbook's `approval`); null when it never was. */
@@ -128,7 +129,12 @@ function actionViews(record: IncidentRecord): ActionView[] {
       attempts: recorded?.attempts ?? 0,
       lastAttemptAt: recorded?.lastAttemptAt ? iso(recorded.lastAttemptAt) : null,
       outcome: recorded?.outcome
-        ? { result: recorded.outcome.result, reason: recorded.outcome.reason, at: iso(recorded.outcome.at) }
+        ? {
+            result: recorded.outcome.result,
+            reason: recorded.outcome.reason,
+            at: iso(recorded.outcome.at),
+            location: recorded.outcome.location ?? null,
+          }
         : null,
       job: recorded?.job
         ? {
