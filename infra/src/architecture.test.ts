@@ -19,8 +19,9 @@ const PROCESS_ENV_EXCEPTIONS = [
   "packages/service-kit/src/testing/",
 ];
 
-const SOURCE = /\.(ts|mts|cts|js|mjs|cjs)$/;
-const TEST = /\.test\.(ts|mts|js|mjs)$/;
+// .tsx too: the console's pages are hono JSX, and product code like any other.
+const SOURCE = /\.(ts|tsx|mts|cts|js|mjs|cjs)$/;
+const TEST = /\.test\.(ts|tsx|mts|js|mjs)$/;
 const SKIPPED_DIRECTORIES = new Set(["node_modules", "dist", "build-output", ".turbo"]);
 
 function sourceFiles(directory: string): string[] {
@@ -201,7 +202,7 @@ describe(`no function is longer than ${MAX_FUNCTION_LINES} lines`, () => {
     const root = repoRoot();
     return LENGTH_ROOTS.flatMap((lengthRoot) => sourceFiles(join(root, lengthRoot)))
       .map((path) => relative(root, path))
-      .filter((path) => path.endsWith(".ts") && !path.endsWith(".d.ts") && !TEST.test(path))
+      .filter((path) => /\.tsx?$/.test(path) && !path.endsWith(".d.ts") && !TEST.test(path))
       .filter((path) => !path.includes("/testing/") && !path.endsWith("/testing.ts"));
   }
 
