@@ -110,6 +110,40 @@ describe("riposte replay", () => {
     );
   });
 
+  it("a kill held for approval, or held otherwise, is a change", async () => {
+    const held = (approval: string) => `playbooks:
+  - name: kill-shells
+    match: { rules: "Terminal shell in container" }
+    actions: [{ action: kill-pod, approval: ${approval} }]
+`;
+    const files = scratch({
+      "plain.yaml": CANDIDATE,
+      "held.yaml": held("{ timeout: 15m, on_timeout: abandon, approvers: [group:sre@acme.com] }"),
+      "longer.yaml": held("{ timeout: 1h, on_timeout: abandon, approvers: [group:sre@acme.com] }"),
+      "alerts.ndjson": exampleAlertJson("modern-terminal-shell.json").trim(),
+    });
+    const run = async (candidate: string, current: string) =>
+      (
+        await replay([
+          files[candidate] as string,
+          "--from",
+          files["alerts.ndjson"] as string,
+          "--current",
+          files[current] as string,
+        ])
+      ).out;
+    expect(await run("held.yaml", "plain.yaml")).toContain(
+      "  ~ kill-pod: approval not held → held 15m then abandon, approvers group:sre@acme.com",
+    );
+    expect(await run("longer.yaml", "held.yaml")).toContain(
+      "  ~ kill-pod: approval held 15m then abandon, approvers group:sre@acme.com → held 1h then abandon, approvers group:sre@acme.com",
+    );
+    const added = await replay([files["held.yaml"] as string, "--from", files["alerts.ndjson"] as string]);
+    expect(added.out).toContain(
+      "  + kill-pod (live, held 15m then abandon, approvers group:sre@acme.com) grace_period_seconds: 0",
+    );
+  });
+
   it("--since needs the incident ledger: a clear error, exit 2", async () => {
     const files = scratch({ "candidate.yaml": CANDIDATE });
     const error = vi.spyOn(console, "error").mockImplementation(() => undefined);

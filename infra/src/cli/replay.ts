@@ -17,6 +17,7 @@ import {
   parseAlert,
   readPlaybooks,
   safeLines,
+  showDuration,
   showValue,
 } from "./playbook-eval.js";
 
@@ -174,12 +175,21 @@ function compareDecisions(
 
 function commandText(command: EffectiveCommand): string {
   const params = Object.entries(command.params).map(([key, value]) => `${key}: ${showValue(value)}`);
-  return `${command.action} (${command.dryRun ? "dry-run" : "live"})${params.length > 0 ? ` ${params.join(", ")}` : ""}`;
+  const held = command.approval ? `, ${holdText(command)}` : "";
+  return `${command.action} (${command.dryRun ? "dry-run" : "live"}${held})${params.length > 0 ? ` ${params.join(", ")}` : ""}`;
+}
+
+/** A hold as a change line compares it: the merged policy, not the playbooks it came from. */
+function holdText(command: EffectiveCommand): string {
+  const { approval } = command;
+  if (!approval) return "not held";
+  return `held ${showDuration(approval.timeoutSeconds)} then ${approval.onTimeout}, approvers ${approval.approvers.join(", ")}`;
 }
 
 function paramChanges(before: EffectiveCommand, after: EffectiveCommand): string[] {
   const changes: string[] = [];
   if (before.dryRun !== after.dryRun) changes.push(`dry_run ${before.dryRun} → ${after.dryRun}`);
+  if (holdText(before) !== holdText(after)) changes.push(`approval ${holdText(before)} → ${holdText(after)}`);
   for (const key of new Set([...Object.keys(before.params), ...Object.keys(after.params)])) {
     if (!isDeepStrictEqual(before.params[key], after.params[key])) {
       changes.push(`${key} ${showValue(before.params[key])} → ${showValue(after.params[key])}`);
