@@ -5,6 +5,13 @@
 // Proxy is its JWKS endpoint plus the assertions it would sign (valid and hostile).
 
 export {
+  type GoogleOAuthRequest,
+  type GoogleOAuthStandin,
+  type GoogleOAuthUser,
+  startGoogleOAuthStandin,
+  USERINFO_EMAIL_SCOPE,
+} from "./google-oauth/standin.js";
+export {
   generateIapKey,
   HOSTILE_IAP_KINDS,
   type HostileIapKind,
