@@ -4,12 +4,15 @@
 // with them it decides through decide (via console) and answers 303 with an escaped flash.
 import { createLedger, createLedgerFirestore, type Ledger } from "@riposte/ledger";
 import { type IapStandin, STANDIN_IAP_AUDIENCE, startIapStandin } from "@riposte/standins";
+import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { consoleAuthentication } from "../iap/authentication.js";
 import { IAP_ASSERTION_HEADER, localAuth } from "../iap/middleware.js";
 import { CSRF_COOKIE } from "./csrf.js";
+import { LOCAL_LINKS } from "./deps.js";
 import { FLASH_COOKIE } from "./flash.js";
-import { APPROVER, HOSTILE_OUTPUT, hostileKill, pagesApp, seedHeldIncident } from "./testing.js";
+import { consolePages } from "./routes.js";
+import { APPROVER, HOSTILE_OUTPUT, hostileKill, ledgerDecide, pagesApp, seedHeldIncident } from "./testing.js";
 
 const firestore = createLedgerFirestore({
   projectId: `console-pages-${Math.random().toString(16).slice(2, 10)}`,
@@ -390,6 +393,25 @@ describe("console pages", { timeout: 90_000 }, () => {
       expect(forged.status).toBe(403);
       expect((await ledger.readQuarantineLease(pod))?.expiresAt.getTime()).toBe(clock + 2 * HOUR);
     });
+  });
+
+  it("mounted in the console, guards only its own routes: Slack's and the scheduled call's are untouched", async () => {
+    const parent = new Hono();
+    parent.post("/slack/interactions", (c) => c.text("slack"));
+    parent.use(localAuth({ user: "tester" }));
+    parent.route("/", consolePages({ ledger, decide: ledgerDecide(ledger), links: LOCAL_LINKS }));
+    parent.post("/scheduled/approvals", (c) => c.text("scheduled"));
+    for (const [path, body] of [
+      ["/slack/interactions", "slack"],
+      ["/scheduled/approvals", "scheduled"],
+    ]) {
+      const response = await parent.request(`${ORIGIN}${path}`, { method: "POST", body: "payload=x" });
+      expect(response.status, path).toBe(200);
+      expect(await response.text()).toBe(body);
+      expect(response.headers.get("content-security-policy"), path).toBeNull();
+      expect(response.headers.getSetCookie(), path).toEqual([]);
+    }
+    expect((await browser(parent).post("/approvals/decide", {})).status).toBe(403);
   });
 
   it("answers 503 when the ledger cannot be reached", async () => {
