@@ -23,7 +23,8 @@ h2 { font-size: 1.1rem; margin: 1.6rem 0 .6rem; }
 .problems { background: #ffebe9; border: 1px solid var(--bad); border-radius: 6px; padding: .6rem 1.8rem; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: .35rem .6rem; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
-th { background: var(--soft); font-weight: 600; }
+th { background: var(--soft); font-weight: 600; white-space: nowrap; }
+td.mono a { white-space: nowrap; }
 td.time, td.nowrap { white-space: nowrap; }
 code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12.5px; }
 pre { background: var(--soft); padding: .6rem; border-radius: 6px; white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }
