@@ -16,6 +16,7 @@ import {
 } from "../deploy/plan.js";
 import { checkPlaybookFile, PLAYBOOKS_SECRET, PlaybookFileError, ROUTER } from "../deploy/playbooks.js";
 import { renderPlan, shellWord } from "../deploy/shell.js";
+import { credentialGivenAsValue } from "../deploy/steps/secrets.js";
 import { checkPlanFlags, MAX_EVIDENCE_RETENTION_DAYS } from "../deploy/validate.js";
 import { loadServices, repoRoot } from "../services.js";
 import { type Command, parseCommandArgs, UsageError } from "./command.js";
@@ -26,8 +27,10 @@ Prints the commands that deploy Riposte to project P, derived from the service d
 one service account per service, topics, least-privilege IAM, bundles, \`gcloud run deploy\` per
 service, run.invoker for the push account, push subscriptions with dead-letter topics, the
 incident ledger's Firestore database (TTL policies, datastore.user for its users), the Cloud
-Scheduler job of the notifier's scheduled call, the Kubernetes RBAC, and falcosidekick's identity. The output is a bash script (run it from the
-repository root); values still unknown are listed as TODO at its top.
+Scheduler jobs of the scheduled calls, the console behind Identity-Aware Proxy on an external
+Application Load Balancer (its Slack path outside IAP), the Kubernetes RBAC, and falcosidekick's
+identity. The output is a bash script (run it from the repository root); values still unknown are
+listed as TODO at its top.
 
 Options:
   --project P                       Google Cloud project id (required)
@@ -57,6 +60,10 @@ Options:
                                     P-riposte-evidence; in --region, uniform access, never public)
   --evidence-retention Nd           its retention policy: no object can be deleted or replaced before
                                     it is N days old (default ${DEFAULT_EVIDENCE_RETENTION}, at most ${MAX_EVIDENCE_RETENTION_DAYS}d)
+  --console-domain HOST             the console's host name: its load balancer's certificate is issued
+                                    for it, Slack's Request URL is https://HOST/slack/interactions
+  --console-users LIST              who may open the console through IAP: user:EMAIL and group:EMAIL,
+                                    comma-separated or repeated (nothing wider: no allUsers, domain:)
   --apply                           run the commands, after a y/N confirmation
   --yes                             with --apply: do not ask (required without a terminal)`;
 
@@ -91,6 +98,8 @@ export function createDeployCommand(deps: DeployCommandDeps): Command {
         "firestore-location": { type: "string" },
         "evidence-bucket": { type: "string" },
         "evidence-retention": { type: "string" },
+        "console-domain": { type: "string" },
+        "console-users": { type: "string", multiple: true },
         apply: { type: "boolean" },
         yes: { type: "boolean" },
       });
@@ -111,6 +120,7 @@ export function createDeployCommand(deps: DeployCommandDeps): Command {
       }
       const vpc =
         values.network && values.subnet ? { network: values.network, subnet: values.subnet } : undefined;
+      const consoleUsers = values["console-users"]?.flatMap((list) => list.split(","));
       checkedFlags({
         project: values.project,
         region: values.region,
@@ -119,6 +129,8 @@ export function createDeployCommand(deps: DeployCommandDeps): Command {
         firestoreLocation: values["firestore-location"],
         evidenceBucket: values["evidence-bucket"],
         evidenceRetention: values["evidence-retention"],
+        consoleDomain: values["console-domain"],
+        consoleUsers,
       });
       // Before anything else: a plan is never printed nor run with a file the router would refuse.
       const playbooks = values.playbooks ? checkedPlaybookFile(values.playbooks, values.service) : undefined;
@@ -144,6 +156,8 @@ export function createDeployCommand(deps: DeployCommandDeps): Command {
         ...(values["evidence-retention"] !== undefined
           ? { evidenceRetention: values["evidence-retention"] }
           : {}),
+        ...(values["console-domain"] !== undefined ? { consoleDomain: values["console-domain"] } : {}),
+        ...(consoleUsers ? { consoleUsers } : {}),
       };
       let plan: ReturnType<typeof deployPlan>;
       try {
@@ -262,6 +276,11 @@ export function parseEnvOptions(
       : descriptors.filter((descriptor) => key in fieldsOf(descriptor));
     if (service && targets.length === 0) {
       throw new UsageError(`--env ${entry}: no service ${JSON.stringify(service)}`);
+    }
+    // Before any message that repeats the entry: its value may be a credential.
+    for (const descriptor of targets) {
+      const credential = descriptor.secretEnv?.find((declared) => declared.env === key);
+      if (credential) throw new UsageError(credentialGivenAsValue(descriptor.name, key, credential.secret));
     }
     if (targets.length === 0) throw new UsageError(`--env ${entry}: no service declares ${key}`);
     for (const descriptor of targets) {

@@ -114,8 +114,9 @@ export async function applyPlan(
     say(`# ${index + 1}. ${step.title}`);
     for (const command of step.commands) {
       if (command.unless) {
-        const check = await runner.run(argv(command.unless), { capture: false, quiet: true });
-        if (check.code === 0) {
+        const printing = Boolean(command.unlessPrints);
+        const check = await runner.run(argv(command.unless), { capture: printing, quiet: true });
+        if (check.code === 0 && (!printing || check.stdout.trim() !== "")) {
           skipped += 1;
           say(`  exists, skipped: ${argv(command.call).join(" ")}`);
           continue;

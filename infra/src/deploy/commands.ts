@@ -18,6 +18,11 @@ export interface PlanCommand {
   call: CliCall;
   /** Skip `call` when this succeeds: it finds the resource already there (re-runs are safe). */
   unless?: CliCall;
+  /**
+   * With `unless`: it must also print something to skip `call` — a describe narrowed by --format to
+   * the part `call` adds (e.g. a backend service's backends), for calls that fail when repeated.
+   */
+  unlessPrints?: boolean;
   /** Keep the trimmed output in this variable; later values refer to it as `${NAME}`. */
   capture?: string;
   /** Run `call` only while this file holds what was validated when the plan was made. */

@@ -39,6 +39,27 @@ const evidenceWriter: ServiceDescriptor = {
   ],
 };
 
+/** A service with a web front and credentials (the console's declarations), whatever services/ holds. */
+const webService: ServiceDescriptor = {
+  name: "web-front",
+  description: "people open it",
+  localPortOffset: 91,
+  inputs: [],
+  scheduled: [{ path: "/scheduled/tick", cron: "* * * * *", everySeconds: 60 }],
+  publishes: [],
+  kubernetes: [],
+  gcpRoles: [],
+  env: z.object({ IAP_AUDIENCE: z.string().optional(), SIGNING_SECRET: z.string().optional() }),
+  runtime: DEFAULT_RUNTIME,
+  web: {
+    iapAudienceEnv: "IAP_AUDIENCE",
+    pinnedEnv: {},
+    publicPaths: [{ path: "/slack/*", reason: "Slack" }],
+  },
+  secretEnv: [{ env: "SIGNING_SECRET", secret: "web-front-signing-secret", reason: "a signing secret" }],
+  apis: [{ api: "cloudidentity.googleapis.com", reason: "groups" }],
+};
+
 /** The plans that together use every command and flag the planner can emit. */
 function everyCall(): CliCall[] {
   const full = deployPlan(descriptors, {
@@ -59,7 +80,16 @@ function everyCall(): CliCall[] {
     only: ["evidence-writer"],
     evidenceRetention: "90d",
   });
+  const web = deployPlan([...descriptors.filter((service) => !service.web), webService], {
+    project: "acme-prod",
+    region: "europe-west1",
+    only: ["web-front"],
+    consoleDomain: "riposte.acme.com",
+    consoleUsers: ["group:sre@acme.com"],
+  });
   return [
+    ...preflightCalls(web.preflight),
+    ...planCalls(web),
     ...preflightCalls(full.preflight),
     ...planCalls(full),
     ...preflightCalls(evidence.preflight),
@@ -143,6 +173,16 @@ describe("the deploy plan against the installed gcloud", () => {
         "storage buckets update",
         "storage buckets add-iam-policy-binding",
         "iam service-accounts add-iam-policy-binding",
+        // The console's load balancer, IAP and who may pass it.
+        "compute backend-services create",
+        "compute backend-services update",
+        "compute backend-services add-backend",
+        "compute network-endpoint-groups create",
+        "compute url-maps add-path-matcher",
+        "compute forwarding-rules create",
+        "iap web add-iam-policy-binding",
+        "beta services identity create",
+        "secrets add-iam-policy-binding",
       ]),
     );
     const problems = (

@@ -39,7 +39,7 @@ import {
 } from "./steps/ledger.js";
 import { type IngestPath, ingestsByLogging, logSinkSteps } from "./steps/log-sink.js";
 import { checkedPlaybooks, storePlaybooksSteps } from "./steps/playbooks.js";
-import { enableApisStep, projectNumberStep, requiredApis } from "./steps/project.js";
+import { checkDeclaredApis, enableApisStep, projectNumberStep, requiredApis } from "./steps/project.js";
 import {
   alertPoliciesStep,
   deadLetterGrantsStep,
@@ -48,7 +48,9 @@ import {
   subscriptionsStep,
   topicsStep,
 } from "./steps/pubsub.js";
-import { checkDeployOptions } from "./validate.js";
+import { checkSecretEnv, secretsOf } from "./steps/secrets.js";
+import { checkWebFront, webBackendsStep, webFrontStep, webNotes, webServiceOf } from "./steps/web-front.js";
+import { checkConsoleUsers, checkDeployOptions } from "./validate.js";
 
 export {
   clusterDerivedEnv,
@@ -105,6 +107,10 @@ export interface DeployOptions {
   evidenceBucket?: string;
   /** The evidence bucket's retention period in days, e.g. 30d (the default). */
   evidenceRetention?: string;
+  /** The host name of the service with a web front (the console): its certificate and Slack's Request URL. */
+  consoleDomain?: string;
+  /** Who may open it through IAP: `user:EMAIL` and `group:EMAIL` only (checked, case folded). */
+  consoleUsers?: readonly string[];
 }
 
 export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOptions): DeployPlan {
@@ -120,8 +126,10 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
     ...evidenceSteps(ctx),
     bundlesStep(ctx),
     ...storePlaybooksSteps(ctx),
+    ...webBackendsStep(ctx),
     cloudRunStep(ctx),
     invokerStep(ctx),
+    ...webFrontStep(ctx),
     ...schedulerStep(ctx),
     pushSigningStep(ctx),
     subscriptionsStep(ctx),
@@ -143,11 +151,22 @@ export function deployPlan(all: readonly ServiceDescriptor[], options: DeployOpt
 }
 
 /** Everything the steps share, computed once; throws DeployPlanError on options that make no plan. */
-function planContext(all: readonly ServiceDescriptor[], options: DeployOptions): PlanContext {
-  checkDeployOptions(options);
+function planContext(all: readonly ServiceDescriptor[], given: DeployOptions): PlanContext {
+  checkDeployOptions(given);
+  const options: DeployOptions = given.consoleUsers
+    ? { ...given, consoleUsers: checkConsoleUsers(given.consoleUsers) }
+    : given;
   const { project, region } = options;
   const selected = selectedServices(all, options);
   checkStorageDeclarations(selected);
+  checkSecretEnv(selected, options);
+  checkWebFront(selected);
+  checkDeclaredApis(selected);
+  if ((options.consoleDomain || options.consoleUsers) && !webServiceOf(selected)) {
+    throw new DeployPlanError(
+      "--console-domain and --console-users configure the service with a web front (the console), which this plan does not deploy",
+    );
+  }
   const whole = selected.length === all.length;
   const projectFlag: Flag = ["project", project];
   const shared = {
@@ -164,7 +183,7 @@ function planContext(all: readonly ServiceDescriptor[], options: DeployOptions):
     needsKubernetes: selected.some(
       (service) => service.kubernetes.length > 0 || (service.workloadIdentities?.length ?? 0) > 0,
     ),
-    usesSecrets: selected.some((service) => Object.keys(options.secrets?.[service.name] ?? {}).length > 0),
+    usesSecrets: selected.some((service) => Object.keys(secretsOf(service, options)).length > 0),
   };
   return {
     ...shared,
@@ -214,6 +233,7 @@ function preflightOf(ctx: PlanContext): Preflight {
       scheduler: scheduledCallsOf(selected).length > 0,
       buckets: plannedBuckets(ctx).length > 0,
       workloadIdentities: workloadIdentitiesOf(selected).length > 0,
+      webFront: webServiceOf(selected) !== undefined,
     }),
     ...(options.organization && selected.some(grantsOnOrganization)
       ? { organization: { id: options.organization, permissions: ORGANIZATION_PERMISSIONS } }
@@ -228,27 +248,34 @@ function preflightOf(ctx: PlanContext): Preflight {
   };
 }
 
-/** The --secret references of the selected services. */
+/** The secrets the selected services mount: --secret references and their declared credentials. */
 function mountedSecrets({ options, selected }: PlanContext): MountedSecret[] {
   return selected.flatMap((service) =>
-    Object.entries(options.secrets?.[service.name] ?? {}).map(([variable, { secret, version }]) => ({
-      service: service.name,
-      variable,
-      secret,
-      version,
-    })),
+    Object.entries(secretsOf(service, options)).map(([variable, { secret, version }]) => {
+      const declared = service.secretEnv?.find((entry) => entry.env === variable && entry.secret === secret);
+      return {
+        service: service.name,
+        variable,
+        secret,
+        version,
+        ...(declared ? { holds: declared.reason } : {}),
+      };
+    }),
   );
 }
 
-/** A private cluster's authorized networks must admit the services' subnet: one note per cluster. */
-function notesOf({ options, reachers, region, project }: PlanContext): string[] {
+/** What the operator does outside the plan: a private cluster's authorized networks, the web front's DNS. */
+function notesOf(ctx: PlanContext): string[] {
+  const { options, reachers, region, project } = ctx;
   const { vpc } = options;
-  return vpc && reachers.length > 0
-    ? (options.clusters ?? []).map(
-        (cluster) =>
-          `cluster ${cluster.name}: if it has master authorized networks, add subnet ${vpc.subnet}'s range (gcloud compute networks subnets describe ${vpc.subnet} --region=${region} --project=${project} --format='value(ipCidrRange)'); the preflight checks it and prints the command`,
-      )
-    : [];
+  const clusterNotes =
+    vpc && reachers.length > 0
+      ? (options.clusters ?? []).map(
+          (cluster) =>
+            `cluster ${cluster.name}: if it has master authorized networks, add subnet ${vpc.subnet}'s range (gcloud compute networks subnets describe ${vpc.subnet} --region=${region} --project=${project} --format='value(ipCidrRange)'); the preflight checks it and prints the command`,
+        )
+      : [];
+  return [...clusterNotes, ...webNotes(ctx)];
 }
 
 function grantsOnOrganization(service: ServiceDescriptor): boolean {

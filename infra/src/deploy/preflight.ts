@@ -62,12 +62,14 @@ export interface PlannedDatabase {
   location: string;
 }
 
-/** `--secret SERVICE:VARIABLE=SECRET:VERSION`. */
+/** `--secret SERVICE:VARIABLE=SECRET:VERSION`, or a credential the service's descriptor declares. */
 export interface MountedSecret {
   service: string;
   variable: string;
   secret: string;
   version: string;
+  /** A declared credential: what it holds (the failure says how to store it without printing it). */
+  holds?: string;
 }
 
 /** Permissions behind each step, one per kind of change (testIamPermissions takes at most 100). */
@@ -85,6 +87,8 @@ export function callerPermissions(needs: {
   buckets?: boolean;
   /** Some service launches workloads with their own identity: a namespace and a Kubernetes service account. */
   workloadIdentities?: boolean;
+  /** A service with a web front: its load balancer's parts, IAP turned on and who may pass it. */
+  webFront?: boolean;
 }): CallerPermission[] {
   return [
     { permission: "serviceusage.services.enable", role: "roles/serviceusage.serviceUsageAdmin" },
@@ -147,6 +151,26 @@ export function callerPermissions(needs: {
       ? [
           { permission: "container.namespaces.create", role: "roles/container.admin" },
           { permission: "container.serviceAccounts.create", role: "roles/container.admin" },
+        ]
+      : []),
+    // The web front's load balancer (IAP is turned on by updating its backend service) and its access.
+    ...(needs.webFront
+      ? [
+          ...[
+            "backendServices.create",
+            "backendServices.update",
+            "networkEndpointGroups.create",
+            "urlMaps.create",
+            "urlMaps.update",
+            "sslCertificates.create",
+            "targetHttpsProxies.create",
+            "globalAddresses.create",
+            "globalForwardingRules.create",
+          ].map((permission) => ({
+            permission: `compute.${permission}`,
+            role: "roles/compute.loadBalancerAdmin",
+          })),
+          { permission: "iap.webServices.setIamPolicy", role: "roles/iap.admin" },
         ]
       : []),
   ];
@@ -377,9 +401,17 @@ function secretChecks(preflight: Preflight): string[] {
     `    ${fail(
       `${mounted.service}: ${mounted.variable}: secret ${mounted.secret} (version ${mounted.version}) not found in project ${project}, or `,
       ACCOUNT,
-      ` may not read it: gcloud secrets versions list ${mounted.secret} --project=${project} (--secret ${mounted.service}:${mounted.variable}=SECRET[:VERSION])`,
+      ` may not read it: ${mounted.holds ? storeSecretHint(mounted, project) : `gcloud secrets versions list ${mounted.secret} --project=${project}`} (--secret ${mounted.service}:${mounted.variable}=SECRET[:VERSION])`,
     )}`,
   ]);
+}
+
+/**
+ * How to store a declared credential: the secret is created if missing, and its value is read from
+ * the terminal without echo and piped in, so it is in no command line, history or plan.
+ */
+function storeSecretHint({ secret, holds }: MountedSecret, project: string): string {
+  return `it holds ${holds}; store it: gcloud secrets describe ${secret} --project=${project} >/dev/null 2>&1 || gcloud secrets create ${secret} --replication-policy=automatic --project=${project}; read -rs value && printf %s "$value" | gcloud secrets versions add ${secret} --data-file=- --project=${project}; unset value`;
 }
 
 /**

@@ -19,6 +19,9 @@ function renderCommand(command: PlanCommand): string {
     return `${fileUnchangedTest(fileUnchanged)} || ${stop}\n${renderCommand(rest)}`;
   }
   if (command.capture) return `${command.capture}="$(${renderCall(command.call)})"`;
+  if (command.unless && command.unlessPrints) {
+    return `[ -n "$(${renderCall(command.unless)} 2>/dev/null)" ] ||\n  ${renderCall(command.call, "  ")}`;
+  }
   if (command.unless) {
     return `${renderCall(command.unless)} >/dev/null 2>&1 ||\n  ${renderCall(command.call, "  ")}`;
   }

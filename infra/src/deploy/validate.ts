@@ -2,6 +2,7 @@
 // something in Google Cloud must have that thing's form, so that no value can be read as shell by the
 // script or as a plan variable by --apply (the renderer quotes everything besides, as defence in depth).
 // The CLI checks its flags with these, and deployPlan checks its options again.
+import { Email } from "@riposte/contracts";
 import { holdsPlanMark } from "./commands.js";
 import type { GkeCluster, VpcEgress } from "./preflight.js";
 import { DeployPlanError } from "./steps/context.js";
@@ -41,6 +42,14 @@ const GOOGLE_LIKE = /^goog|g[o0]{2}gle/;
 const RETENTION = /^([1-9][0-9]{0,3})d$/;
 /** The longest retention the plan sets: evidence kept longer is an explicit choice made outside it. */
 export const MAX_EVIDENCE_RETENTION_DAYS = 3650;
+
+/** A DNS host name for a certificate: lowercase labels, at least two, no wildcard, no trailing dot. */
+const HOST_NAME =
+  /^(?=.{4,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
+/** The kinds of principal that may open the console: a person or a Google group, nothing wider. */
+const CONSOLE_MEMBER = /^(user|group):(.+)$/;
+/** More would be a sign of a misuse: grant a group instead. */
+export const MAX_CONSOLE_USERS = 50;
 
 function expect(flag: string, value: string, form: RegExp | ((value: string) => boolean), what: string) {
   const ok = typeof form === "function" ? form(value) : form.test(value);
@@ -124,6 +133,42 @@ export function checkCluster(cluster: GkeCluster): void {
   checkRegion(cluster.location, `--cluster ${cluster.name}: location`);
 }
 
+export function checkConsoleDomain(domain: string): void {
+  expect(
+    "--console-domain",
+    domain,
+    (value) => HOST_NAME.test(value) && !/^[0-9.]+$/.test(value),
+    "the console's host name, e.g. riposte.acme.com (lowercase, no wildcard, not an IP address): its certificate is issued for it",
+  );
+}
+
+/**
+ * `--console-users`: who may open the console through IAP, each `user:EMAIL` or `group:EMAIL`, written
+ * exactly (no spaces, no control characters; case folded). Refused: allUsers, allAuthenticatedUsers,
+ * domain:, serviceAccount: and anything else — IAP would let every such principal decide held actions.
+ */
+export function checkConsoleUsers(members: readonly string[]): string[] {
+  if (members.length > MAX_CONSOLE_USERS) {
+    throw new DeployPlanError(
+      `--console-users: ${members.length} principals; at most ${MAX_CONSOLE_USERS} (grant a group instead)`,
+    );
+  }
+  const checked = members.map((member) => {
+    // Printable ASCII first: Email trims spaces, and lower-casing folds look-alikes into ASCII (the
+    // Kelvin sign K becomes k), so neither may see a member that is not plain text already.
+    const plain = /^[\x21-\x7e]+$/.test(member);
+    const kind = plain ? CONSOLE_MEMBER.exec(member.toLowerCase()) : null;
+    const address = kind ? Email.safeParse(kind[2]) : undefined;
+    if (!kind || !address?.success) {
+      throw new DeployPlanError(
+        `--console-users ${JSON.stringify(member.slice(0, 120))}: expected user:EMAIL or group:EMAIL (never allUsers, allAuthenticatedUsers, domain: or serviceAccount:), separated by commas`,
+      );
+    }
+    return `${kind[1]}:${address.data}`;
+  });
+  return [...new Set(checked)];
+}
+
 /** The flags of `riposte deploy plan` that name Google Cloud things; throws DeployPlanError naming the flag. */
 export function checkPlanFlags(flags: {
   project: string;
@@ -133,6 +178,8 @@ export function checkPlanFlags(flags: {
   firestoreLocation?: string | undefined;
   evidenceBucket?: string | undefined;
   evidenceRetention?: string | undefined;
+  consoleDomain?: string | undefined;
+  consoleUsers?: readonly string[] | undefined;
 }): void {
   checkProject(flags.project);
   checkRegion(flags.region);
@@ -141,6 +188,8 @@ export function checkPlanFlags(flags: {
   if (flags.evidenceRetention !== undefined) checkEvidenceRetention(flags.evidenceRetention);
   if (flags.organization !== undefined) checkOrganization(flags.organization);
   if (flags.vpc) checkVpc(flags.vpc);
+  if (flags.consoleDomain !== undefined) checkConsoleDomain(flags.consoleDomain);
+  if (flags.consoleUsers !== undefined) checkConsoleUsers(flags.consoleUsers);
 }
 
 /** Everything deployPlan is given by a caller (the CLI checks the same flags first). */
@@ -156,6 +205,8 @@ export function checkDeployOptions(options: {
   firestoreLocation?: string;
   evidenceBucket?: string;
   evidenceRetention?: string;
+  consoleDomain?: string;
+  consoleUsers?: readonly string[];
 }): void {
   checkPlanFlags(options);
   for (const cluster of options.clusters ?? []) checkCluster(cluster);

@@ -4,12 +4,13 @@ import { gkeApiEndpointProblem } from "@riposte/actioner-kit";
 import type { ServiceDescriptor } from "@riposte/service-kit";
 import { gkeClusterPath } from "@riposte/service-kit/gcp";
 import { serviceAccountEmail } from "../../rbac.js";
-import { gcloud, type PlanCommand, type PlanStep, type PlanTodo } from "../commands.js";
-import type { DeployOptions } from "../plan.js";
+import { gcloud, type PlanCommand, type PlanStep } from "../commands.js";
 import { ROUTER } from "../playbooks.js";
 import type { GkeCluster } from "../preflight.js";
 import { DeployPlanError, type PlanContext } from "./context.js";
 import { bucketEnv } from "./evidence.js";
+import { secretsOf } from "./secrets.js";
+import { webEnv, webIngressFlags } from "./web-front.js";
 
 /** Environment every service gets on Cloud Run, in addition to its descriptor's. */
 export function commonDeployEnv(project: string): Record<string, string> {
@@ -90,9 +91,9 @@ export function cloudRunStep(ctx: PlanContext): PlanStep {
 }
 
 function deployCommand(service: ServiceDescriptor, ctx: PlanContext): PlanCommand {
-  const { options, playbooks } = ctx;
-  const env = serviceEnv(service, options, ctx.todos);
-  const secrets = Object.entries(options.secrets?.[service.name] ?? {}).map(
+  const { playbooks } = ctx;
+  const env = serviceEnv(service, ctx);
+  const secrets = Object.entries(secretsOf(service, ctx.options)).map(
     ([variable, reference]) => `${variable}=${reference.secret}:${reference.version}`,
   );
   if (playbooks && service.name === ROUTER) {
@@ -110,8 +111,10 @@ function deployCommand(service: ServiceDescriptor, ctx: PlanContext): PlanComman
         ctx.projectFlag,
         ["service-account", serviceAccountEmail(service.name, ctx.project)],
         // Only the push account may call it (invoker step); Pub/Sub push counts as internal traffic.
+        // A web front (the console) also admits its load balancer, without Cloud Run's invoker check:
+        // Slack's requests carry no Google identity (./web-front.ts says what checks them instead).
         ["no-allow-unauthenticated"],
-        ["ingress", "internal"],
+        ...webIngressFlags(service),
         ["concurrency", String(runtime.concurrency)],
         // The push ack deadline is how long Pub/Sub waits for the answer: the request may take as long.
         ["timeout", `${runtime.ackDeadlineSeconds}s`],
@@ -122,10 +125,10 @@ function deployCommand(service: ServiceDescriptor, ctx: PlanContext): PlanComman
           : [["max-instances", String(runtime.maxInstances)] as const]),
         ...(runtime.cpuAlwaysAllocated ? [["no-cpu-throttling"] as const] : []),
         // Only private ranges (a private cluster endpoint) go through the VPC; Google APIs stay direct.
-        ...(options.vpc && reachesCluster(service)
+        ...(ctx.options.vpc && reachesCluster(service)
           ? ([
-              ["network", options.vpc.network],
-              ["subnet", options.vpc.subnet],
+              ["network", ctx.options.vpc.network],
+              ["subnet", ctx.options.vpc.subnet],
               ["vpc-egress", "private-ranges-only"],
             ] as const)
           : []),
@@ -150,23 +153,30 @@ function urlCommand(service: ServiceDescriptor, ctx: PlanContext): PlanCommand {
 }
 
 /** The service's Cloud Run environment: common values, cluster-derived values, given values, TODOs. */
-function serviceEnv(
-  service: ServiceDescriptor,
-  options: DeployOptions,
-  todos: PlanTodo[],
-): Record<string, string> {
+function serviceEnv(service: ServiceDescriptor, ctx: PlanContext): Record<string, string> {
+  const { options, todos } = ctx;
   const declared = new Set(Object.keys(service.env.shape));
   const common = commonDeployEnv(options.project);
   const env: Record<string, string> = { ...common };
   const derived = clusterDerivedEnv(options.project, options.clusters);
   for (const [key, value] of Object.entries(derived)) if (declared.has(key)) env[key] = value;
   for (const [key, value] of Object.entries(options.env?.[service.name] ?? {})) env[key] = value;
-  const secrets = options.secrets?.[service.name] ?? {};
+  const secrets = secretsOf(service, options);
   // The buckets the descriptor declares are the plan's to name: one name for the bucket it creates.
   for (const [key, value] of Object.entries(bucketEnv(service, options))) {
     if (key in env || key in secrets) {
       throw new DeployPlanError(
         `${service.name}: ${key} is set by the plan to the bucket it creates: name that bucket with --evidence-bucket`,
+      );
+    }
+    env[key] = value;
+  }
+  // A web front's audience, authentication mode and scheduled-call check are the plan's: a value from
+  // --env could point the service at another audience or turn its authentication off.
+  for (const [key, value] of Object.entries(webEnv(service, ctx))) {
+    if (key in env || key in secrets) {
+      throw new DeployPlanError(
+        `${service.name}: ${key} is set by the plan (its web front behind IAP): do not give it with --env or --secret`,
       );
     }
     env[key] = value;

@@ -7,6 +7,7 @@ import type { PlanContext } from "./context.js";
 import { workloadIdentitiesOf } from "./evidence.js";
 import { FALCOSIDEKICK_SERVICE_ACCOUNT_ID } from "./falcosidekick.js";
 import { ingestsBySidekick } from "./log-sink.js";
+import { secretsOf } from "./secrets.js";
 
 /** Pub/Sub signs every push with this account's OIDC token; it may invoke the services and nothing else. */
 export const PUSH_SERVICE_ACCOUNT_ID = "riposte-pubsub-push";
@@ -92,7 +93,8 @@ function serviceGrants(service: ServiceDescriptor, ctx: PlanContext): PlanComman
     ...COMMON_PROJECT_ROLES.map(({ role }) =>
       grantCommand({ role, on: { kind: "project" }, reason: "" }, member, ctx),
     ),
-    ...Object.values(ctx.options.secrets?.[service.name] ?? {}).map((reference) => ({
+    // secretAccessor on each of its secrets only, never on the project.
+    ...Object.values(secretsOf(service, ctx.options)).map((reference) => ({
       call: gcloud(
         ["secrets", "add-iam-policy-binding"],
         [reference.secret],

@@ -17,6 +17,7 @@ import {
 import type { PlannedDatabase } from "../preflight.js";
 import { urlVariable } from "./cloud-run.js";
 import { DeployPlanError, type PlanContext } from "./context.js";
+import { scheduledAudienceOf } from "./web-front.js";
 
 /**
  * The collection groups the ledger writes, each document with `expireAt` (its TTL field): the ledger's
@@ -78,7 +79,8 @@ export function ledgerStep(ctx: PlanContext): PlanStep[] {
   ];
 }
 
-export function schedulerStep({ selected, region, projectFlag, pushAccount }: PlanContext): PlanStep[] {
+export function schedulerStep(ctx: PlanContext): PlanStep[] {
+  const { selected, region, projectFlag, pushAccount } = ctx;
   const scheduled = scheduledCallsOf(selected);
   if (scheduled.length === 0) return [];
   return [
@@ -95,8 +97,9 @@ export function schedulerStep({ selected, region, projectFlag, pushAccount }: Pl
           ["uri", `${url}${call.path}`],
           ["http-method", "POST"],
           ["oidc-service-account-email", pushAccount],
-          // Cloud Run checks the token's audience against the service URL (as for the pushes).
-          ["oidc-token-audience", url],
+          // Cloud Run checks the token's audience against the service URL (as for the pushes); a web
+          // front's service checks it itself, against its public origin (./web-front.ts).
+          ["oidc-token-audience", scheduledAudienceOf(call.service, ctx) ?? url],
           projectFlag,
         ];
         // Create when missing, then always update with the same flags: a job an earlier plan made

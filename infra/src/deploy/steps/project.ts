@@ -1,6 +1,8 @@
 // The project itself: the APIs the plan uses, and its number (the Pub/Sub service agent's name).
+
+import type { ServiceDescriptor } from "@riposte/service-kit";
 import { gcloud, type PlanStep } from "../commands.js";
-import type { PlanContext } from "./context.js";
+import { DeployPlanError, type PlanContext } from "./context.js";
 import { scheduledCallsOf, usesLedger } from "./ledger.js";
 import { ingestsByLogging } from "./log-sink.js";
 
@@ -8,6 +10,21 @@ type ApiNeeds = Pick<
   PlanContext,
   "selected" | "whole" | "needsKubernetes" | "usesSecrets" | "playbooks" | "options"
 >;
+
+const API_NAME = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*\.googleapis\.com$/;
+
+/** The APIs descriptors name are Google API service names (they become words of the script). */
+export function checkDeclaredApis(selected: readonly ServiceDescriptor[]): void {
+  for (const service of selected) {
+    for (const { api } of service.apis ?? []) {
+      if (!API_NAME.test(api)) {
+        throw new DeployPlanError(
+          `${service.name}: API ${JSON.stringify(api)}: expected NAME.googleapis.com`,
+        );
+      }
+    }
+  }
+}
 
 /** The APIs to enable, which the preflight also lists. */
 export function requiredApis({
@@ -19,7 +36,9 @@ export function requiredApis({
   options,
 }: ApiNeeds): string[] {
   const roles = selected.flatMap((service) => service.gcpRoles.map((grant) => grant.role));
-  return [
+  const web = selected.some((service) => service.web);
+  // Each once: a descriptor may name an API the plan enables anyway.
+  const apis = [
     "run.googleapis.com",
     "cloudbuild.googleapis.com",
     "artifactregistry.googleapis.com",
@@ -41,7 +60,12 @@ export function requiredApis({
     ...(scheduledCallsOf(selected).length > 0 ? ["cloudscheduler.googleapis.com"] : []),
     // The log sink of --ingest logging|both.
     ...(whole && ingestsByLogging(options.ingest) ? ["logging.googleapis.com"] : []),
+    // A web front: its load balancer and Identity-Aware Proxy.
+    ...(web ? ["compute.googleapis.com", "iap.googleapis.com"] : []),
+    // What the descriptors name (e.g. the console's Cloud Identity API for group approvers).
+    ...selected.flatMap((service) => (service.apis ?? []).map((entry) => entry.api)),
   ];
+  return [...new Set(apis)];
 }
 
 export function enableApisStep({ apis, projectFlag }: PlanContext): PlanStep {
