@@ -2,8 +2,17 @@
 // tests and `npm start`. Slack / SOAR webhooks are an HTTP receiver; Security Command Center v2 is a
 // gRPC server that the real @google-cloud/security-center client is pointed at; Cloud Storage is an
 // HTTP server for the JSON API that the real @google-cloud/storage client is pointed at; Identity-Aware
-// Proxy is its JWKS endpoint plus the assertions it would sign (valid and hostile).
+// Proxy is its JWKS endpoint plus the assertions it would sign (valid and hostile); Cloud Identity's
+// Groups API answers group lookups and transitive membership checks (the console's group approvers).
 
+export {
+  type CloudIdentityFault,
+  type CloudIdentityMethod,
+  type CloudIdentityRequest,
+  type CloudIdentityStandin,
+  type StartCloudIdentityStandinOptions,
+  startCloudIdentityStandin,
+} from "./cloud-identity/standin.js";
 export {
   type GoogleOAuthRequest,
   type GoogleOAuthStandin,

@@ -25,7 +25,17 @@ export interface PubSubPublisherOptions {
   timeoutMs?: number;
   /** Batching: a responder favours latency, so batches close quickly. */
   batching?: { maxMessages?: number; maxMilliseconds?: number; maxBytes?: number };
+  /**
+   * End the client's own retries before `timeoutMs` (its default keeps retrying for 10 minutes after
+   * we gave up), so a publish reported failed does not land later — only one whose answer alone was
+   * lost can. For a caller that hands a failed publish to someone else to redo (the console's
+   * scheduled call), where a late landing would be a second command.
+   */
+  endRetriesBeforeTimeout?: boolean;
 }
+
+/** What the client's retries leave of `timeoutMs`: its last attempt settles before our timeout fires. */
+const RETRY_END_MARGIN_MS = 1_000;
 
 export const DEFAULT_PUBLISHER_OPTIONS = {
   // Below the push ack deadline (default 30 s), so a stuck publish turns into a 503, not a duplicate push.
@@ -59,10 +69,14 @@ export function createPubSubPublisher(options: PubSubPublisherOptions): Publishe
   const batching = { ...DEFAULT_PUBLISHER_OPTIONS.batching, ...options.batching };
   const topics = new Map<string, Topic>();
 
+  const gaxOpts = options.endRetriesBeforeTimeout
+    ? { gaxOpts: { timeout: Math.max(500, timeoutMs - RETRY_END_MARGIN_MS) } }
+    : {};
+
   const topicFor = (name: string): Topic => {
     let topic = topics.get(name);
     if (!topic) {
-      topic = options.pubsub.topic(name, { batching });
+      topic = options.pubsub.topic(name, { batching, ...gaxOpts });
       topics.set(name, topic);
     }
     return topic;

@@ -1,20 +1,24 @@
-// The console's shell through app.request: it reads no topic; its scheduled call runs the approvals'
-// due work and answers its summary, 503 when that could not be done now (the next call retries).
-import { LedgerUnavailableError } from "@riposte/ledger";
+// The console's shell through app.request, over the real emulators: it reads no topic; its scheduled
+// call applies due deadlines and answers its summary, 503 while the ledger is out of reach (the next
+// call retries); the other parts' routes are added in order, a middleware guarding what follows it.
+import { createLedger, createLedgerFirestore } from "@riposte/ledger";
 import { createSilentLogger } from "@riposte/service-kit";
-import { createMemoryPublisher } from "@riposte/service-kit/testing";
-import { describe, expect, it } from "vitest";
+import { createMemoryPublisher, tcpRelay } from "@riposte/service-kit/testing";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { type ConsoleDeps, createApp } from "./app.js";
+import { MINUTE, useApprovalFixture } from "./approvals/test-fixture.js";
 import { consoleDescriptor } from "./descriptor.js";
 import { APPROVALS_PATH } from "./scheduled.js";
 
-function setup(runDueApprovals: ConsoleDeps["runDueApprovals"], routes: ConsoleDeps["routes"] = []) {
-  const publisher = createMemoryPublisher();
-  const push = { service: "console", publisher, logger: createSilentLogger() };
-  return createApp({ push, runDueApprovals, routes });
+const fixture = await useApprovalFixture();
+afterAll(() => fixture.close());
+
+function setup(approvals = fixture.instance(), routes: ConsoleDeps["routes"] = []) {
+  const push = { service: "console", publisher: createMemoryPublisher(), logger: createSilentLogger() };
+  return createApp({ push, approvals, routes });
 }
 
-describe("console", () => {
+describe("console", { timeout: 60_000 }, () => {
   it("reads no topic and calls /scheduled/approvals every minute", () => {
     expect(consoleDescriptor.inputs).toEqual([]);
     expect(consoleDescriptor.scheduled).toEqual([
@@ -28,28 +32,38 @@ describe("console", () => {
     );
   });
 
-  it("answers the scheduled call with the due work's summary", async () => {
-    const app = setup(async () => ({ published: 2 }));
-    const response = await app.request(APPROVALS_PATH, { method: "POST" });
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ published: 2 });
+  it("the scheduled call applies a passed deadline and answers its summary", async () => {
+    const held = await fixture.hold({ deadline: new Date(fixture.clock.now.getTime() + MINUTE) });
+    const before = fixture.clock.now;
+    fixture.clock.now = new Date(before.getTime() + 2 * MINUTE);
+    try {
+      const response = await setup().request(APPROVALS_PATH, { method: "POST" });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ failed: 0, published: expect.any(Number) });
+    } finally {
+      fixture.clock.now = before;
+    }
+    expect(await fixture.settle("pod-killer", held.incident, 1, 500)).toHaveLength(1);
   });
 
-  it("answers 503 when the ledger is out of reach, so the next call retries", async () => {
-    const app = setup(async () => {
-      throw new LedgerUnavailableError("deadline exceeded");
-    });
-    expect((await app.request(APPROVALS_PATH, { method: "POST" })).status).toBe(503);
+  it("answers 503 while the ledger is out of reach, so the next call retries", async () => {
+    const relay = await tcpRelay(inject("firestoreEmulatorHost"));
+    await relay.close();
+    const firestore = createLedgerFirestore({ projectId: "console-test-cut", emulatorHost: relay.host });
+    const ledger = createLedger({ firestore, timeoutMs: 1_000 });
+    try {
+      const response = await setup(fixture.instance({ ledger })).request(APPROVALS_PATH, { method: "POST" });
+      expect(response.status).toBe(503);
+    } finally {
+      await firestore.terminate();
+    }
   });
 
   it("adds the other parts' routes in order, a middleware guarding what follows it", async () => {
-    const app = setup(
-      async () => ({}),
-      [
-        (hono) => hono.use("/pages/*", async (c) => c.text("guarded", 401)),
-        (hono) => hono.get("/pages/x", (c) => c.text("page")),
-      ],
-    );
+    const app = setup(fixture.instance(), [
+      (hono) => hono.use("/pages/*", async (c) => c.text("guarded", 401)),
+      (hono) => hono.get("/pages/x", (c) => c.text("page")),
+    ]);
     expect((await app.request("/pages/x")).status).toBe(401);
     expect((await app.request(APPROVALS_PATH, { method: "POST" })).status).toBe(200);
   });

@@ -3,14 +3,12 @@
 // so it has no DRY_RUN: a held command carries its own dryRun from the router.
 import { LedgerEnv } from "@riposte/ledger";
 import { z } from "zod";
-
-/** Google's Cloud Identity API, where group membership is checked. */
-export const CLOUD_IDENTITY_URL = "https://cloudidentity.googleapis.com";
+import { GOOGLE_CLOUD_IDENTITY_URL } from "./approvals/directory.js";
 
 export const consoleEnv = z.object({
   CLOUD_IDENTITY_URL: z
     .url({ protocol: /^https?$/ })
-    .default(CLOUD_IDENTITY_URL)
+    .default(GOOGLE_CLOUD_IDENTITY_URL)
     .describe(
       "Cloud Identity API base URL for group approvers (group:EMAIL); only `riposte dev` and tests point it at a stand-in",
     ),
