@@ -6,6 +6,9 @@ import { UsageError } from "./command.js";
 
 export { SHORT_KEY_LENGTH, shortKey } from "@riposte/ledger";
 
+/** A well-formed short key that stands for no known incident, or for several: never a guess. */
+export class UnresolvedIncidentError extends UsageError {}
+
 /** Is `value` a full key or a short key (12 lowercase hex characters)? */
 export function isIncidentKeyOrShort(value: string): boolean {
   return isIncidentKey(value) || new RegExp(`^[0-9a-f]{${SHORT_KEY_LENGTH}}$`).test(value);
@@ -24,8 +27,8 @@ export function resolveIncident(typed: string, known: Iterable<string>): string 
     );
   const matches = [...new Set(known)].filter((key) => key.startsWith(typed)).sort();
   if (matches.length === 1) return matches[0] as string;
-  if (matches.length === 0) throw new UsageError(`no known incident starts with ${typed}`);
-  throw new UsageError(
+  if (matches.length === 0) throw new UnresolvedIncidentError(`no known incident starts with ${typed}`);
+  throw new UnresolvedIncidentError(
     `${typed} is ambiguous: ${matches.length} incidents start with it (${matches.join(", ")}); give the full key`,
   );
 }

@@ -15,6 +15,8 @@ const CLI_LEDGER_TIMEOUT_MS = 30_000;
 export interface LedgerTarget {
   ledger: Ledger;
   describe: string;
+  /** host:port of the Firestore emulator holding it; undefined for a project's database. */
+  emulatorHost: string | undefined;
   /** The Cloud Trace link of a trace id in production; null locally (`riposte trace` shows it). */
   traceLink: (traceId: string) => string | null;
   close(): Promise<void>;
@@ -61,6 +63,7 @@ export async function openLedgerTarget(env: CliEnv, project: string | undefined)
   const traceProject = project ?? env.GOOGLE_CLOUD_PROJECT ?? where.projectId;
   return {
     ledger: createLedger({ firestore, timeoutMs: CLI_LEDGER_TIMEOUT_MS }),
+    emulatorHost: where.emulatorHost,
     describe: local
       ? `Firestore emulator ${where.emulatorHost}, project ${where.projectId}`
       : `project ${where.projectId}, database ${env.LEDGER_DATABASE}`,

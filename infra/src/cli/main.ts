@@ -1,5 +1,7 @@
 // The riposte CLI: one command per operator task. Errors are one clear line and a non-zero exit.
 import { alertingCommand } from "./alerting.js";
+import { approvalsCommand } from "./approvals.js";
+import { approveCommand, denyCommand } from "./approve.js";
 import { type Command, UsageError } from "./command.js";
 import { deployCommand } from "./deploy.js";
 import { devCommand } from "./dev.js";
@@ -28,6 +30,9 @@ const COMMANDS: readonly Command[] = [
   untaintCommand,
   traceCommand,
   incidentsCommand,
+  approvalsCommand,
+  approveCommand,
+  denyCommand,
   evidenceCommand,
   sccCommand,
   dlqCommand,
