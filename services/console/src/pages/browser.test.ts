@@ -1,14 +1,16 @@
 // The console's pages in a real browser with JavaScript off: Debian's Chromium (/usr/bin/chromium,
 // `.ci/run` installs it) driven by playwright-core, against pages served over HTTP by @hono/node-server
-// on the real Firestore emulator. A person finds an incident whose alert is hostile and reads it as
-// text, approves its held kill through the form, and a form another site serves is refused.
+// with the console's own decide, on the real Firestore and Pub/Sub emulators. A person finds an
+// incident whose alert is hostile and reads it as text, approves its held kill through the form (the
+// kill is published once, saying who let it go), and a form another site serves is refused.
 import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
-import { createLedger, createLedgerFirestore, type Ledger } from "@riposte/ledger";
 import { type Browser, type BrowserContext, chromium } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decide } from "../approvals/decide.js";
+import { useApprovalFixture } from "../approvals/test-fixture.js";
 import { localAuth } from "../iap/middleware.js";
 import {
   APPROVER,
@@ -34,11 +36,9 @@ function listening(server: Server | ServerType): Promise<number> {
 const close = (server: Server | ServerType) => new Promise<void>((resolve) => server.close(() => resolve()));
 
 describe("console pages in Chromium, JavaScript off", { timeout: 180_000 }, () => {
-  const firestore = createLedgerFirestore({
-    projectId: `console-browser-${Math.random().toString(16).slice(2, 10)}`,
-    emulatorHost: inject("firestoreEmulatorHost"),
-  });
-  const ledger: Ledger = createLedger({ firestore, timeoutMs: 30_000 });
+  let fixture: Awaited<ReturnType<typeof useApprovalFixture>>;
+  /** Held until two hours after the fixture's clock (the ledger's, and the pages'). */
+  const deadline = () => new Date(fixture.clock.now.getTime() + 2 * HOUR);
   let console_: ServerType;
   let attacker: Server;
   let base: string;
@@ -49,8 +49,14 @@ describe("console pages in Chromium, JavaScript off", { timeout: 180_000 }, () =
   beforeAll(async () => {
     if (!existsSync(CHROMIUM))
       throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run installs it)`);
-    await ledger.warmUp();
-    const app = pagesApp(localAuth({ user: "tester" }), { ledger });
+    fixture = await useApprovalFixture();
+    // Against the emulators a local operator may decide (acceptLocal), as under `riposte dev`.
+    const deciding = fixture.instance({ acceptLocal: true });
+    const app = pagesApp(localAuth({ user: "tester" }), {
+      ledger: fixture.router,
+      decide: (request) => decide(deciding, request),
+      now: () => fixture.clock.now,
+    });
     console_ = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 });
     base = `http://127.0.0.1:${await listening(console_)}`;
     browser = await chromium.launch({
@@ -75,11 +81,11 @@ describe("console pages in Chromium, JavaScript off", { timeout: 180_000 }, () =
     await browser?.close();
     if (console_) await close(console_);
     if (attacker) await close(attacker);
-    await firestore.terminate();
+    await fixture?.close();
   });
 
   it("shows a hostile incident as text, with the local banner; filters with hostile values are a 400", async () => {
-    const held = await seedHeldIncident(ledger, { deadline: new Date(Date.now() + 2 * HOUR) });
+    const held = await seedHeldIncident(fixture.router, { deadline: deadline() });
     const page = await context.newPage();
     await page.goto(`${base}/incidents`);
     await expect(page.locator("#local-banner").textContent()).resolves.toContain("local, no authentication");
@@ -107,8 +113,8 @@ describe("console pages in Chromium, JavaScript off", { timeout: 180_000 }, () =
     await page.close();
   });
 
-  it("approves a held kill through the form: 303 back with the flash, decided once by the actor via console", async () => {
-    const held = await seedHeldIncident(ledger, { deadline: new Date(Date.now() + 2 * HOUR) });
+  it("approves a held kill through the form: decided by the actor via console, the kill published once", async () => {
+    const held = await seedHeldIncident(fixture.router, { deadline: deadline() });
     const page = await context.newPage();
     await page.goto(`${base}/approvals`);
     const form = page.locator("form.decide").filter({ has: page.locator(`input[value="${held.incident}"]`) });
@@ -120,9 +126,22 @@ describe("console pages in Chromium, JavaScript off", { timeout: 180_000 }, () =
     expect(posted.status(), await posted.text().catch(() => "")).toBe(303);
     await page.waitForLoadState();
     expect(page.url()).toBe(`${base}/approvals`);
-    await expect(page.locator("#flash").textContent()).resolves.toBe(`kill-pod approved by ${APPROVER}`);
+    await expect(page.locator("#flash").textContent()).resolves.toBe(
+      `kill-pod of incident ${held.incident.slice(0, 12)} approved by ${APPROVER} via console at 2026-12-06T12:00:00Z`,
+    );
+    const [published, ...more] = await fixture.settle("pod-killer", held.incident, 1);
+    expect(more).toEqual([]);
+    expect(fixture.commandSchema.parse(published?.json)).toEqual({
+      ...held,
+      approval: {
+        by: APPROVER,
+        via: "console",
+        at: fixture.clock.now.toISOString(),
+        reason: "checked with the on-call <b>team</b>",
+      },
+    });
 
-    const approval = await ledger.readApproval(held.incident, "kill-pod");
+    const approval = await fixture.router.readApproval(held.incident, "kill-pod");
     expect(approval?.state).toBe("approved");
     expect(approval?.decision).toMatchObject({
       by: APPROVER,
@@ -139,7 +158,7 @@ describe("console pages in Chromium, JavaScript off", { timeout: 180_000 }, () =
   });
 
   it("refuses a form another site serves (403) and decides nothing", async () => {
-    const held = await seedHeldIncident(ledger, { deadline: new Date(Date.now() + 2 * HOUR) });
+    const held = await seedHeldIncident(fixture.router, { deadline: deadline() });
     // The victim has the console open (its session cookie is set), then visits the attacker's page:
     // same host, another port — same-site, so even a SameSite=Strict cookie goes along.
     const page = await context.newPage();
@@ -162,7 +181,8 @@ describe("console pages in Chromium, JavaScript off", { timeout: 180_000 }, () =
     await expect(page.locator("#problem").textContent()).resolves.toMatch(
       /^Refused: the request came from another/,
     );
-    expect((await ledger.readApproval(held.incident, "kill-pod"))?.state).toBe("awaiting-approval");
+    expect((await fixture.router.readApproval(held.incident, "kill-pod"))?.state).toBe("awaiting-approval");
+    expect(fixture.arrived("pod-killer", held.incident)).toEqual([]);
     await page.close();
   });
 });

@@ -2,37 +2,41 @@
 // authentication: an attacker's strings render as text; filters with hostile values are a 400 naming
 // the filter; a form post without this actor's token, cookie and origin is a 403 and decides nothing;
 // with them it decides through decide (via console) and answers 303 with an escaped flash.
-import { createLedger, createLedgerFirestore, type Ledger } from "@riposte/ledger";
+import { createLedger, createLedgerFirestore } from "@riposte/ledger";
 import { type IapStandin, STANDIN_IAP_AUDIENCE, startIapStandin } from "@riposte/standins";
 import { Hono } from "hono";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decide } from "../approvals/decide.js";
+import { useApprovalFixture } from "../approvals/test-fixture.js";
 import { consoleAuthentication } from "../iap/authentication.js";
 import { IAP_ASSERTION_HEADER, localAuth } from "../iap/middleware.js";
 import { CSRF_COOKIE } from "./csrf.js";
-import { LOCAL_LINKS } from "./deps.js";
+import { LOCAL_LINKS, type PageDecision } from "./deps.js";
 import { FLASH_COOKIE } from "./flash.js";
 import { consolePages } from "./routes.js";
-import { APPROVER, HOSTILE_OUTPUT, hostileKill, ledgerDecide, pagesApp, seedHeldIncident } from "./testing.js";
+import { APPROVER, HOSTILE_OUTPUT, hostileKill, pagesApp, seedHeldIncident } from "./testing.js";
 
-const firestore = createLedgerFirestore({
-  projectId: `console-pages-${Math.random().toString(16).slice(2, 10)}`,
-  emulatorHost: inject("firestoreEmulatorHost"),
-});
-const ledger: Ledger = createLedger({ firestore, timeoutMs: 30_000 });
+// The ledger and the console's own decide on both emulators (a held kill approved is published);
+// against the emulators a local operator may decide, as under `riposte dev`.
+const fixture = await useApprovalFixture();
+const ledger = fixture.router;
+const deciding = fixture.instance({ acceptLocal: true });
+const decideAs = (request: PageDecision) => decide(deciding, request);
 let iap: IapStandin;
 beforeAll(async () => {
   iap = await startIapStandin();
-  await ledger.warmUp();
-}, 60_000);
+});
 afterAll(async () => {
   await iap.close();
-  await firestore.terminate();
+  await fixture.close();
 });
 
 const HOUR = 3_600_000;
 const ORIGIN = "http://localhost";
-let clock = Date.now();
-const app = pagesApp(localAuth({ user: "tester" }), { ledger, now: () => new Date(clock) });
+/** The pages' clock is the ledger's (the fixture's): form tokens and incident windows follow it. */
+const now = () => fixture.clock.now;
+const ms = () => fixture.clock.now.getTime();
+const app = pagesApp(localAuth({ user: "tester" }), { ledger, decide: decideAs, now });
 
 /** A browser of its own: it keeps the cookies the console sets and sends what a browser sends. */
 function browser(target = app, extra: Record<string, string> = {}) {
@@ -85,7 +89,7 @@ const state = async (incident: string) => (await ledger.readApproval(incident, "
 describe("console pages", { timeout: 90_000 }, () => {
   let held: string;
   beforeAll(async () => {
-    held = (await seedHeldIncident(ledger, { deadline: new Date(Date.now() + 2 * HOUR) })).incident;
+    held = (await seedHeldIncident(ledger, { deadline: new Date(ms() + 2 * HOUR) })).incident;
   });
 
   it("renders every attacker string as text: list, incident, approvals", async () => {
@@ -163,7 +167,7 @@ describe("console pages", { timeout: 90_000 }, () => {
 
   describe("forms", () => {
     it("refuse a post without this session's token, cookie or origin: 403, nothing decided", async () => {
-      const victim = (await seedHeldIncident(ledger, { deadline: new Date(Date.now() + 2 * HOUR) })).incident;
+      const victim = (await seedHeldIncident(ledger, { deadline: new Date(ms() + 2 * HOUR) })).incident;
       const user = browser();
       const token = await tokenOf(await user.get("/approvals"));
       const fields = { incident: victim, action: "kill-pod", decision: "approve", _csrf: token };
@@ -209,11 +213,10 @@ describe("console pages", { timeout: 90_000 }, () => {
     });
 
     it("refuse a token older than 12 hours", async () => {
-      const victim = (await seedHeldIncident(ledger, { deadline: new Date(Date.now() + 24 * HOUR) }))
-        .incident;
+      const victim = (await seedHeldIncident(ledger, { deadline: new Date(ms() + 24 * HOUR) })).incident;
       const user = browser();
       const token = await tokenOf(await user.get("/approvals"));
-      clock += 13 * HOUR;
+      fixture.clock.now = new Date(ms() + 13 * HOUR);
       try {
         const response = await user.post("/approvals/decide", {
           incident: victim,
@@ -224,20 +227,20 @@ describe("console pages", { timeout: 90_000 }, () => {
         expect(response.status).toBe(403);
         expect(await response.text()).toContain("the form has expired");
       } finally {
-        clock -= 13 * HOUR;
+        fixture.clock.now = new Date(ms() - 13 * HOUR);
       }
       expect(await state(victim)).toBe("awaiting-approval");
     });
 
     it("refuse a token made for someone else (IAP): bound to the actor", async () => {
-      const victim = (await seedHeldIncident(ledger, { deadline: new Date(Date.now() + 2 * HOUR) })).incident;
+      const victim = (await seedHeldIncident(ledger, { deadline: new Date(ms() + 2 * HOUR) })).incident;
       const auth = consoleAuthentication({
         CONSOLE_AUTHENTICATION: "iap",
         IAP_AUDIENCE: STANDIN_IAP_AUDIENCE,
         IAP_JWKS_URL: iap.jwksUrl,
         K_SERVICE: undefined,
       });
-      const iapApp = pagesApp(auth, { ledger });
+      const iapApp = pagesApp(auth, { ledger, decide: decideAs, now });
       const mallory = browser(iapApp, { [IAP_ASSERTION_HEADER]: iap.mint({ email: "mallory@acme.com" }) });
       const page = await mallory.get("/approvals");
       expect(page.status).toBe(200);
@@ -258,7 +261,7 @@ describe("console pages", { timeout: 90_000 }, () => {
     });
 
     it("approve through the form: decided once as this actor via console, 303 with a flash", async () => {
-      const victim = (await seedHeldIncident(ledger, { deadline: new Date(Date.now() + 2 * HOUR) })).incident;
+      const victim = (await seedHeldIncident(ledger, { deadline: new Date(ms() + 2 * HOUR) })).incident;
       const user = browser();
       const token = await tokenOf(await user.get(`/incidents/${victim}`));
       const response = await user.post("/approvals/decide", {
@@ -279,7 +282,12 @@ describe("console pages", { timeout: 90_000 }, () => {
         reason: "checked with the team on call",
       });
       const after = await (await user.get(`/incidents/${victim}`)).text();
-      expect(after).toContain(`kill-pod approved by ${APPROVER}`);
+      expect(after).toContain(
+        `kill-pod of incident ${victim.slice(0, 12)} approved by ${APPROVER} via console at 2026-12-06T12:00:00Z`,
+      );
+      const [published, ...more] = await fixture.settle("pod-killer", victim, 1);
+      expect(more).toEqual([]);
+      expect(published?.json).toMatchObject({ incident: victim, approval: { by: APPROVER, via: "console" } });
       expect(user.jar.has(FLASH_COOKIE)).toBe(false);
       // A second decision is refused by decide, and the page says so.
       const again = await user.post("/approvals/decide", {
@@ -289,12 +297,14 @@ describe("console pages", { timeout: 90_000 }, () => {
         decision: "deny",
       });
       expect(again.status).toBe(303);
-      expect(await (await user.get("/approvals")).text()).toContain("was not decided: already-decided");
+      expect(await (await user.get("/approvals")).text()).toContain(
+        `kill-pod of incident ${victim.slice(0, 12)} was already approved by ${APPROVER} via console`,
+      );
       expect((await ledger.readApproval(victim, "kill-pod"))?.state).toBe("approved");
     });
 
     it("refuse bad fields without deciding: unknown action, bidi or control in the reason, 10 KB reason, extra fields", async () => {
-      const victim = (await seedHeldIncident(ledger, { deadline: new Date(Date.now() + 2 * HOUR) })).incident;
+      const victim = (await seedHeldIncident(ledger, { deadline: new Date(ms() + 2 * HOUR) })).incident;
       const user = browser();
       const token = await tokenOf(await user.get("/approvals"));
       const base = { _csrf: token, incident: victim, action: "kill-pod", decision: "approve" };
@@ -322,9 +332,10 @@ describe("console pages", { timeout: 90_000 }, () => {
     });
 
     it("shows what decide says as text", async () => {
-      const victim = (await seedHeldIncident(ledger, { deadline: new Date(Date.now() + 2 * HOUR) })).incident;
+      const victim = (await seedHeldIncident(ledger, { deadline: new Date(ms() + 2 * HOUR) })).incident;
       const hostileApp = pagesApp(localAuth({ user: "tester" }), {
         ledger,
+        now,
         decide: async (request) => ({
           ok: false,
           message: `refused <script>alert(${request.ref.action})</script>`,
@@ -359,7 +370,7 @@ describe("console pages", { timeout: 90_000 }, () => {
         pod: "web-1",
         podUid: "00000000-0000-4000-8000-000000000042",
       };
-      await ledger.recordQuarantineLease({ ...pod, incident, expiresAt: new Date(clock + HOUR) });
+      await ledger.recordQuarantineLease({ ...pod, incident, expiresAt: new Date(ms() + HOUR) });
       const user = browser();
       const page = await user.get("/quarantines");
       const token = await tokenOf(page);
@@ -369,7 +380,7 @@ describe("console pages", { timeout: 90_000 }, () => {
       const bad = await user.post("/quarantines/extend", { _csrf: token, ...pod, ttl: "1y" });
       expect(bad.status).toBe(303);
       expect(await (await user.get("/quarantines")).text()).toContain("Nothing extended: ttl");
-      expect((await ledger.readQuarantineLease(pod))?.expiresAt.getTime()).toBe(clock + HOUR);
+      expect((await ledger.readQuarantineLease(pod))?.expiresAt.getTime()).toBe(ms() + HOUR);
       const hostile = await user.post("/quarantines/extend", {
         _csrf: token,
         ...pod,
@@ -386,12 +397,12 @@ describe("console pages", { timeout: 90_000 }, () => {
         reason: "forensics",
       });
       expect(extended.status).toBe(303);
-      expect((await ledger.readQuarantineLease(pod))?.expiresAt.getTime()).toBe(clock + 2 * HOUR);
+      expect((await ledger.readQuarantineLease(pod))?.expiresAt.getTime()).toBe(ms() + 2 * HOUR);
       expect(await (await user.get("/quarantines")).text()).toContain("now ends at");
       // Without the token: refused, nothing extended.
       const forged = await user.post("/quarantines/extend", { ...pod, ttl: "30d" });
       expect(forged.status).toBe(403);
-      expect((await ledger.readQuarantineLease(pod))?.expiresAt.getTime()).toBe(clock + 2 * HOUR);
+      expect((await ledger.readQuarantineLease(pod))?.expiresAt.getTime()).toBe(ms() + 2 * HOUR);
     });
   });
 
@@ -399,7 +410,7 @@ describe("console pages", { timeout: 90_000 }, () => {
     const parent = new Hono();
     parent.post("/slack/interactions", (c) => c.text("slack"));
     parent.use(localAuth({ user: "tester" }));
-    parent.route("/", consolePages({ ledger, decide: ledgerDecide(ledger), links: LOCAL_LINKS }));
+    parent.route("/", consolePages({ ledger, decide: decideAs, links: LOCAL_LINKS, now }));
     parent.post("/scheduled/approvals", (c) => c.text("scheduled"));
     for (const [path, body] of [
       ["/slack/interactions", "slack"],
@@ -418,9 +429,9 @@ describe("console pages", { timeout: 90_000 }, () => {
     const dead = createLedgerFirestore({ projectId: "unreachable", emulatorHost: "127.0.0.1:9" });
     const deadLedger = createLedger({ firestore: dead, timeoutMs: 1_500 });
     try {
-      const response = await browser(pagesApp(localAuth({ user: "tester" }), { ledger: deadLedger })).get(
-        "/incidents",
-      );
+      const response = await browser(
+        pagesApp(localAuth({ user: "tester" }), { ledger: deadLedger, decide: decideAs }),
+      ).get("/incidents");
       expect(response.status).toBe(503);
       expect(await response.text()).toContain("cannot be reached");
     } finally {

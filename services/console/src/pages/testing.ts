@@ -1,12 +1,12 @@
 // Test fixtures for the pages: an app as the console mounts them (an authentication middleware, then
-// consolePages) over a real ledger, and incidents seeded as the router and the services write them —
-// with an attacker's strings wherever an alert can put them.
+// consolePages) over a real ledger and the console's decide, and incidents seeded as the router and the
+// services write them — with an attacker's strings wherever an alert can put them.
 import type { Command } from "@riposte/contracts";
 import { commandFromExample, uniqueAlertTime } from "@riposte/contracts/testing";
 import type { Ledger } from "@riposte/ledger";
 import { Hono, type MiddlewareHandler } from "hono";
 import type { ConsoleAuthEnv } from "../iap/middleware.js";
-import { type ConsolePagesDeps, LOCAL_LINKS, type PageDecision, type PageDecisionResult } from "./deps.js";
+import { type ConsolePagesDeps, LOCAL_LINKS } from "./deps.js";
 import { consolePages } from "./routes.js";
 
 /** Would run if any page let it through as markup. */
@@ -17,34 +17,13 @@ export const HOSTILE_FIELD = `"><svg onload=alert(4)>`;
 
 export const APPROVER = "local:tester";
 
-/**
- * A decide with the console's contract over the ledger alone (decideApproval, no publish): what the
- * pages need to be tested; the console's own decide is tested with its publishing.
- */
-export function ledgerDecide(ledger: Ledger) {
-  return async (request: PageDecision): Promise<PageDecisionResult> => {
-    const result = await ledger.decideApproval({
-      incident: request.ref.incident,
-      action: request.ref.action,
-      decision: request.decision,
-      by: request.identity,
-      via: request.via,
-      ...(request.reason === undefined ? {} : { reason: request.reason }),
-    });
-    if (result.ok)
-      return { ok: true, message: `${request.ref.action} ${request.decision} by ${request.identity}` };
-    return { ok: false, message: `${request.ref.action} was not decided: ${result.refusal}` };
-  };
-}
-
 export function pagesApp(
   auth: MiddlewareHandler<ConsoleAuthEnv>,
-  deps: Omit<ConsolePagesDeps, "links" | "decide"> &
-    Partial<Pick<ConsolePagesDeps, "links" | "decide">> & { ledger: Ledger },
+  deps: Omit<ConsolePagesDeps, "links"> & Partial<Pick<ConsolePagesDeps, "links">> & { ledger: Ledger },
 ) {
   const app = new Hono();
   app.use(auth);
-  app.route("/", consolePages({ links: LOCAL_LINKS, decide: ledgerDecide(deps.ledger), ...deps }));
+  app.route("/", consolePages({ links: LOCAL_LINKS, ...deps }));
   return app;
 }
 
