@@ -1,6 +1,6 @@
 // Each service's bundle, copied alone into an empty folder (no node_modules anywhere above it), runs
 // with plain `node`, starts with the environment its descriptor asks for locally, answers one push
-// message with 204, and publishes through the Pub/Sub client inside it (quarantine). The Google
+// message with 204 (a service no topic feeds, its scheduled call with 200), and publishes through the Pub/Sub client inside it (quarantine). The Google
 // clients must load from the bundle: Pub/Sub for everyone, SCC's gRPC client for scc-exporter's
 // start-up check, @kubernetes/client-node for the actioners, Cloud Storage's for capture.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -199,9 +199,31 @@ const push = (port: number, path: string, message: unknown) =>
     body: JSON.stringify(pushEnvelope(message)),
   });
 
+/** A valid push is acked, and a malformed one too once the Pub/Sub client inside the bundle recorded it. */
+async function answersPushes(descriptor: ServiceDescriptor, started: Started): Promise<void> {
+  const input = descriptor.inputs[0] as ServiceDescriptor["inputs"][number];
+  const message = sampleMessage(input.accepts);
+  if (message !== undefined) {
+    const response = await push(started.port, input.path, message);
+    expect(response.status, started.output.join("")).toBe(204);
+  }
+  const malformed = await push(started.port, input.path, "not json at all");
+  expect(malformed.status, started.output.join("")).toBe(204);
+  const quarantined = await pullMessages(pubsub, "quarantine-tap", { count: 1, timeoutMs: 10_000 });
+  expect(quarantined.map((record) => record.json<{ service: string }>().service)).toContain(descriptor.name);
+}
+
+/** A service no topic feeds (the console): its first scheduled call does its work (the ledger inside) and answers 200. */
+async function answersScheduledCall(descriptor: ServiceDescriptor, started: Started): Promise<void> {
+  const call = descriptor.scheduled?.[0];
+  if (!call) throw new Error(`${descriptor.name} has neither an input nor a scheduled call`);
+  const response = await fetch(`http://127.0.0.1:${started.port}${call.path}`, { method: "POST" });
+  expect(response.status, started.output.join("")).toBe(200);
+}
+
 describe("standalone bundles", () => {
   it.each(services.map((service) => service.descriptor.name))(
-    "%s runs from an empty folder on the image's Node and answers a push with 204",
+    "%s runs from an empty folder on the image's Node and answers a push with 204 (reading no topic: its scheduled call)",
     async (name) => {
       const descriptor = services.find((service) => service.descriptor.name === name)?.descriptor;
       const bundle = bundles.get(name);
@@ -234,18 +256,8 @@ describe("standalone bundles", () => {
           .poll(() => started.output.join(""))
           .toContain(`V8 code cache for ESM ${pathToFileURL(join(dir, BUNDLE_MODULE)).href} was accepted`);
         try {
-          const input = descriptor.inputs[0];
-          if (!input) throw new Error(`${name} has no input`);
-          const message = sampleMessage(input.accepts);
-          if (message !== undefined) {
-            const response = await push(started.port, input.path, message);
-            expect(response.status, started.output.join("")).toBe(204);
-          }
-          // A malformed message is acked too, after the Pub/Sub client inside the bundle recorded it.
-          const malformed = await push(started.port, input.path, "not json at all");
-          expect(malformed.status, started.output.join("")).toBe(204);
-          const quarantined = await pullMessages(pubsub, "quarantine-tap", { count: 1, timeoutMs: 10_000 });
-          expect(quarantined.map((record) => record.json<{ service: string }>().service)).toContain(name);
+          if (descriptor.inputs.length > 0) await answersPushes(descriptor, started);
+          else await answersScheduledCall(descriptor, started);
         } finally {
           expect(await stop(started)).toBe(0);
         }
