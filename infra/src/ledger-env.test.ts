@@ -8,6 +8,7 @@ import { loadServices } from "./services.js";
 /** The services that open the incident ledger. */
 const LEDGER_SERVICES = [
   "capture",
+  "console",
   "isolator",
   "node-capturer",
   "notifier",
