@@ -2,7 +2,7 @@
 // call applies due deadlines and answers its summary, 503 while the ledger is out of reach (the next
 // call retries); the other parts' routes are added in order, a middleware guarding what follows it.
 import { createLedger, createLedgerFirestore } from "@riposte/ledger";
-import { createSilentLogger } from "@riposte/service-kit";
+import { createSilentLogger, type PushAuthenticator } from "@riposte/service-kit";
 import { createMemoryPublisher, tcpRelay } from "@riposte/service-kit/testing";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { type ConsoleDeps, createApp } from "./app.js";
@@ -57,6 +57,30 @@ describe("console", { timeout: 60_000 }, () => {
     } finally {
       await firestore.terminate();
     }
+  });
+
+  it("attack: a scheduled call without the push account's token applies no deadline", async () => {
+    const held = await fixture.hold({ deadline: new Date(fixture.clock.now.getTime() + MINUTE) });
+    const authenticator: PushAuthenticator = {
+      authenticate: async (header) =>
+        header === "Bearer scheduler"
+          ? { ok: true, email: "riposte-push@p.iam.gserviceaccount.com" }
+          : { ok: false, status: 401, reason: "no token" },
+    };
+    const publisher = createMemoryPublisher();
+    const push = { service: "console", publisher, logger: createSilentLogger(), authenticator };
+    const app = createApp({ push, approvals: fixture.instance() });
+    const before = fixture.clock.now;
+    fixture.clock.now = new Date(before.getTime() + 2 * MINUTE);
+    try {
+      expect((await app.request(APPROVALS_PATH, { method: "POST" })).status).toBe(401);
+      expect((await fixture.router.readApproval(held.incident, "kill-pod"))?.state).toBe("awaiting-approval");
+      const signed = { method: "POST", headers: { authorization: "Bearer scheduler" } };
+      expect((await app.request(APPROVALS_PATH, signed)).status).toBe(200);
+    } finally {
+      fixture.clock.now = before;
+    }
+    expect((await fixture.router.readApproval(held.incident, "kill-pod"))?.state).toBe("approved");
   });
 
   it("adds the other parts' routes in order, a middleware guarding what follows it", async () => {
