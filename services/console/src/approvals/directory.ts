@@ -128,7 +128,7 @@ async function answerOf(response: Response, what: string): Promise<unknown> {
   const detail = typeof message === "string" ? `: ${message.slice(0, 200)}` : "";
   const hint =
     response.status === 403
-      ? " (the console's service account needs the Groups Reader admin role in Google Workspace)"
+      ? " (the caller needs the Groups Reader admin role in Google Workspace, and membership checks need Cloud Identity Premium or Workspace Enterprise)"
       : "";
   throw new ApproverCheckError(`Cloud Identity ${what}: HTTP ${response.status}${detail}${hint}`);
 }
