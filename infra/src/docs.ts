@@ -26,6 +26,16 @@ interface PropertySchema {
   description?: string;
 }
 
+/** A default as the variable would be written (a list or map comma-separated); none for an empty map. */
+function shownDefault(data: unknown): string | undefined {
+  if (data === undefined) return undefined;
+  if (Array.isArray(data)) return data.join(",");
+  if (data instanceof Map) {
+    return data.size === 0 ? undefined : [...data].map(([key, item]) => `${key}=${item}`).join(",");
+  }
+  return String(data);
+}
+
 function table(schema: z.ZodObject): string[] {
   const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as {
     properties?: Record<string, PropertySchema>;
@@ -35,10 +45,11 @@ function table(schema: z.ZodObject): string[] {
   const rows = Object.entries(json.properties ?? {}).map(([name, property]) => {
     // The default as the service sees it: what the field gives for an unset variable.
     const unset = (schema.shape[name] as z.ZodType).safeParse(undefined);
+    const given = unset.success ? shownDefault(unset.data) : undefined;
     const value = required.has(name)
       ? "**required**"
-      : unset.success && unset.data !== undefined
-        ? `\`${Array.isArray(unset.data) ? unset.data.join(",") : String(unset.data)}\``
+      : given !== undefined
+        ? `\`${given}\``
         : property.enum
           ? `optional: ${property.enum.map((item) => `\`${String(item)}\``).join(" \\| ")}`
           : "optional";

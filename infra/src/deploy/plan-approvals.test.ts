@@ -323,6 +323,32 @@ describe("the console's deployment", () => {
   });
 });
 
+describe("the console as services/console declares it", () => {
+  let real: ServiceDescriptor[];
+  beforeAll(async () => {
+    real = (await loadServices()).map((service) => service.descriptor);
+  });
+
+  it("is planned behind IAP with its credentials from Secret Manager and its origin set", () => {
+    const plan = deployPlan(real, CONSOLE);
+    expect(plan.todos).toEqual([]);
+    const console = deployOf(plan, "console");
+    expect(flag(console, "ingress")).toBe("internal-and-cloud-load-balancing");
+    expect(flag(console, "set-env-vars")).toContain(`CONSOLE_ORIGINS=https://${DOMAIN}`);
+    expect(flag(console, "set-env-vars")).toContain("CONSOLE_AUTHENTICATION=iap");
+    expect(flag(console, "set-secrets")?.split(",").sort()).toEqual([
+      "CONSOLE_FORM_SECRET=riposte-console-form-secret:latest",
+      "SLACK_BOT_TOKEN=riposte-slack-bot-token:latest",
+      "SLACK_SIGNING_SECRET=riposte-slack-signing-secret:latest",
+    ]);
+    expect(flag(calls(plan, "compute url-maps add-path-matcher")[0], "path-rules")).toBe(
+      "/slack/*=riposte-console-public",
+    );
+    expect(plan.preflight.apis).toContain("cloudidentity.googleapis.com");
+    expect(plan.notes.join("\n")).toContain("Groups Reader");
+  });
+});
+
 describe("attacks on the console's deployment", () => {
   const hostileUsers = [
     "allUsers",

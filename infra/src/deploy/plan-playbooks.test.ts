@@ -31,6 +31,9 @@ const FULL: DeployOptions = {
   organization: "123456789012",
   env: { "scc-exporter": { SCC_SOURCE_NAME: "organizations/123456789012/sources/987" } },
   secrets: { notifier: { SLACK_WEBHOOK_URL: { secret: "riposte-slack-webhook", version: "latest" } } },
+  // The console's load balancer: its host name and who may pass IAP.
+  consoleDomain: "riposte.acme.com",
+  consoleUsers: ["group:sre@acme.com"],
 };
 /** The file as the CLI hands it over once validated: its path and the sha256 it had. */
 const PLAYBOOKS = { path: "/srv/team/playbooks.yaml", sha256: "0".repeat(64) };

@@ -53,6 +53,9 @@ const FULL: DeployOptions = {
   organization: "123456789012",
   env: { "scc-exporter": { SCC_SOURCE_NAME: "organizations/123456789012/sources/987" } },
   secrets: { notifier: { SLACK_WEBHOOK_URL: { secret: "riposte-slack-webhook", version: "latest" } } },
+  // The console's load balancer: its host name and who may pass IAP.
+  consoleDomain: "riposte.acme.com",
+  consoleUsers: ["group:sre@acme.com"],
 };
 
 const calls = (plan: DeployPlan, path: string) =>
@@ -142,7 +145,13 @@ describe("deployPlan of the real services", () => {
   it("lets only the push account invoke each service, and signs every push subscription with it", () => {
     const plan = deployPlan(descriptors, FULL);
     const push = `${PUSH_SERVICE_ACCOUNT_ID}@${PROJECT}.iam.gserviceaccount.com`;
-    const invokers = calls(plan, "run services add-iam-policy-binding");
+    // Besides, a web front's service is invoked by IAP's service agent (plan-approvals.test.ts).
+    const iapAgent = `serviceAccount:service-${planVariable("PROJECT_NUMBER")}@gcp-sa-iap.iam.gserviceaccount.com`;
+    const bindings = calls(plan, "run services add-iam-policy-binding");
+    expect(
+      bindings.filter((call) => flag(call, "member") === iapAgent).map((call) => call.positionals[0]),
+    ).toEqual(descriptors.filter((d) => d.web).map((d) => d.name));
+    const invokers = bindings.filter((call) => flag(call, "member") !== iapAgent);
     expect(invokers.map((call) => call.positionals[0]).sort()).toEqual(descriptors.map((d) => d.name).sort());
     for (const call of invokers) {
       expect(flag(call, "member")).toBe(`serviceAccount:${push}`);

@@ -162,11 +162,6 @@ function planContext(all: readonly ServiceDescriptor[], given: DeployOptions): P
   checkSecretEnv(selected, options);
   checkWebFront(selected);
   checkDeclaredApis(selected);
-  if ((options.consoleDomain || options.consoleUsers) && !webServiceOf(selected)) {
-    throw new DeployPlanError(
-      "--console-domain and --console-users configure the service with a web front (the console), which this plan does not deploy",
-    );
-  }
   const whole = selected.length === all.length;
   const projectFlag: Flag = ["project", project];
   const shared = {

@@ -100,6 +100,10 @@ const BASE = [
   "notifier:SLACK_WEBHOOK_URL=riposte-slack-webhook",
   "--env",
   "scc-exporter:SCC_SOURCE_NAME=organizations/123456789012/sources/987",
+  "--console-domain",
+  "riposte.acme.com",
+  "--console-users",
+  "group:sre@acme.com",
 ];
 const withoutFlag = (args: readonly string[], flag: string) => {
   const at = args.indexOf(flag);
@@ -144,9 +148,10 @@ describe("a literal ${NAME} in an --env value is text, not a plan variable", () 
       runner: {
         run: async (argv: readonly string[]) => {
           ran.push([...argv]);
-          // Nothing exists yet; every read answers something.
-          const check = argv.includes("describe") && !argv.some((a) => a.startsWith("--format=value(status"));
-          const missing = check && !argv.some((a) => a.startsWith("--format=value(projectNumber"));
+          // Nothing exists yet; every read the plan captures (a URL, the project number, the console's
+          // backend service id and address) answers something.
+          const read = argv.some((a) => /^--format=value\((status|projectNumber|id|address)\b/.test(a));
+          const missing = argv.includes("describe") && !read;
           return { code: missing ? 1 : 0, stdout: "v" };
         },
       },

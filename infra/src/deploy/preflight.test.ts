@@ -28,6 +28,9 @@ const COMPLETE: DeployOptions = {
   organization: "123456789012",
   env: { "scc-exporter": { SCC_SOURCE_NAME: "organizations/123456789012/sources/987" } },
   secrets: { notifier: { SLACK_WEBHOOK_URL: { secret: "riposte-slack-webhook", version: "latest" } } },
+  // The console's load balancer: its host name and who may pass IAP.
+  consoleDomain: "riposte.acme.com",
+  consoleUsers: ["group:sre@acme.com"],
 };
 
 // Answers the read-only calls; every other call "succeeds" and is only recorded. FAKE_CLUSTER is what

@@ -17,6 +17,8 @@ const options = (env: Record<string, Record<string, string>>) => ({
   organization: "123456789012",
   env: { "scc-exporter": { SCC_SOURCE_NAME: "organizations/123456789012/sources/987" }, ...env },
   secrets: { notifier: { SLACK_WEBHOOK_URL: { secret: "riposte-slack-webhook", version: "latest" } } },
+  consoleDomain: "riposte.acme.com",
+  consoleUsers: ["group:sre@acme.com"],
 });
 
 describe("deploy plan and test-only variables", () => {

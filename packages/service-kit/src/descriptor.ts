@@ -87,6 +87,8 @@ export interface WorkloadIdentity {
 export interface WebFront {
   /** The variable (in the env schema) the plan sets to `/projects/NUMBER/global/backendServices/ID`. */
   iapAudienceEnv: string;
+  /** A variable the plan sets to the origin people open, `https://DOMAIN` (where its forms come from). */
+  originEnv?: string;
   /** Values the plan pins, e.g. the authentication mode: never left to a default, refused from --env. */
   pinnedEnv: Readonly<Record<string, string>>;
   /**

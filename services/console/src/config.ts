@@ -4,6 +4,9 @@
 import { LedgerEnv } from "@riposte/ledger";
 import { z } from "zod";
 import { GOOGLE_CLOUD_IDENTITY_URL } from "./approvals/directory.js";
+import { ConsoleAuthEnv } from "./iap/config.js";
+import { ConsolePagesEnv } from "./pages/config.js";
+import { SlackEnv } from "./slack/config.js";
 
 export const consoleEnv = z.object({
   CLOUD_IDENTITY_URL: z
@@ -21,6 +24,10 @@ export const consoleEnv = z.object({
     .describe("Longest wait for a group-membership answer; past it the decision is refused, never approved"),
   // The ledger's variables, as the ledger declares them: approvals and their deadlines live there.
   ...LedgerEnv,
+  // Who is asking (IAP), Slack's clicks, the pages' form key: each part declares its own.
+  ...ConsoleAuthEnv,
+  ...SlackEnv,
+  ...ConsolePagesEnv,
 });
 
 export type ConsoleConfig = z.output<typeof consoleEnv>;

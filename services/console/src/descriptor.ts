@@ -25,6 +25,43 @@ export const consoleDescriptor = {
   gcpRoles: [],
   env: consoleEnv,
   runtime: DEFAULT_RUNTIME,
+  // People open it through Identity-Aware Proxy on a load balancer (the deploy plan builds it and sets
+  // IAP_AUDIENCE); Slack's clicks cannot pass IAP, so their path goes around it and is checked here.
+  web: {
+    iapAudienceEnv: "IAP_AUDIENCE",
+    originEnv: "CONSOLE_ORIGINS",
+    pinnedEnv: { CONSOLE_AUTHENTICATION: "iap" },
+    publicPaths: [
+      {
+        path: "/slack/*",
+        reason:
+          "Slack's Approve/Deny clicks (the Slack app's Interactivity Request URL is /slack/interactions), each checked by its v0 signature",
+      },
+    ],
+  },
+  secretEnv: [
+    {
+      env: "SLACK_SIGNING_SECRET",
+      secret: "riposte-slack-signing-secret",
+      reason: "the Slack app's signing secret (Basic Information → App Credentials)",
+    },
+    {
+      env: "SLACK_BOT_TOKEN",
+      secret: "riposte-slack-bot-token",
+      reason:
+        "the Slack app's Bot User OAuth Token, xoxb-… (OAuth & Permissions; scopes chat:write, users:read, users:read.email)",
+    },
+    {
+      env: "CONSOLE_FORM_SECRET",
+      secret: "riposte-console-form-secret",
+      reason: "the key every instance signs forms with: 32 random bytes, base64 (openssl rand -base64 32)",
+    },
+  ],
+  // Group approvers (group:EMAIL) are checked with groups.memberships.checkTransitiveMembership.
+  apis: [{ api: "cloudidentity.googleapis.com", reason: "group approvers' membership" }],
+  workspaceAdminRoles: [
+    { role: "Groups Reader", reason: "it checks the membership of group approvers (group:EMAIL)" },
+  ],
 } satisfies ServiceDescriptor<typeof consoleEnv>;
 
 export default consoleDescriptor;

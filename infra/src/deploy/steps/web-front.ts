@@ -73,9 +73,11 @@ export function checkWebFront(selected: readonly ServiceDescriptor[]): void {
     throw new DeployPlanError(`${service.name}: web front: ${problem}`);
   };
   const shape = service.env.shape as Record<string, { safeParse(value: unknown): { success: boolean } }>;
-  const { iapAudienceEnv, pinnedEnv, publicPaths } = service.web;
+  const { iapAudienceEnv, originEnv, pinnedEnv, publicPaths } = service.web;
   if (!(iapAudienceEnv in shape))
     fail(`${iapAudienceEnv} (IAP's audience) is not a variable of its env schema`);
+  if (originEnv !== undefined && !(originEnv in shape))
+    fail(`${originEnv} (its origin) is not a variable of its env schema`);
   for (const [key, value] of Object.entries(pinnedEnv)) {
     if (!shape[key]?.safeParse(value).success)
       fail(`pinned ${key}=${value} is not a valid value of its env schema`);
@@ -103,12 +105,13 @@ export function scheduledAudienceOf(serviceName: string, ctx: PlanContext): stri
   return service?.name === serviceName ? `https://${domainOf(ctx)}` : undefined;
 }
 
-/** What the plan sets on the web service: IAP's audience, the pinned values, the scheduled calls' token check. */
+/** What the plan sets on the web service: IAP's audience, its origin, the pinned values, the scheduled calls' token check. */
 export function webEnv(service: ServiceDescriptor, ctx: PlanContext): Record<string, string> {
   if (!service.web) return {};
   const audience = `/projects/${planVariable("PROJECT_NUMBER")}/global/backendServices/${planVariable(webVariable(service.name, "BACKEND_ID"))}`;
   return {
     [service.web.iapAudienceEnv]: audience,
+    ...(service.web.originEnv ? { [service.web.originEnv]: `https://${domainOf(ctx)}` } : {}),
     ...service.web.pinnedEnv,
     [PUSH_AUTH_AUDIENCE]: `https://${domainOf(ctx)}`,
     [PUSH_AUTH_ALLOWED_EMAILS]: ctx.pushAccount,
