@@ -36,6 +36,9 @@ describe("approvers", () => {
 
   it("an email is plain ASCII: a look-alike Cyrillic letter is not the same person", () => {
     expect(Email.safeParse("аlice@acme.com").success).toBe(false);
+    // The Kelvin sign lower-cases to an ASCII k: checked before lower-casing, it is refused.
+    expect(Email.safeParse("\u212Aate@acme.com").success).toBe(false);
+    expect(Approver.safeParse("group:\u212Aate@acme.com").success).toBe(false);
   });
 });
 

@@ -44,6 +44,8 @@ const EMAIL = /^[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})+$/;
 export const Email = z
   .string()
   .trim()
+  // Before lower-casing: toLowerCase folds some non-ASCII letters (the Kelvin sign K) into ASCII ones.
+  .regex(/^[\x21-\x7e]*$/, { error: "an email address here is plain ASCII" })
   .toLowerCase()
   .max(254, "an email address is at most 254 characters")
   .regex(EMAIL, {
