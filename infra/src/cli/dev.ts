@@ -1,6 +1,7 @@
 // `riposte dev` (= `npm start`): the whole pipeline on this machine. The Pub/Sub and Firestore
 // emulators, the topology, the simulated cluster, the Slack and SCC stand-ins, and every service found in services/
 // as a child process. Ctrl-C stops all of it.
+import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, relative } from "node:path";
 import { PubSub } from "@google-cloud/pubsub";
@@ -42,6 +43,9 @@ import {
   readDevState,
 } from "./pubsub-target.js";
 import { assignLocalPorts, endpointResolver, reservedLocalPorts } from "./topology.js";
+
+/** The stand-in Slack's on-call member (`riposte dev`): approvers: ["oncall@example.com"] lets them decide. */
+const DEV_SLACK_APPROVER = { id: "U0RIPOSTE", email: "oncall@example.com", realName: "On-call (stand-in)" };
 
 /** How long each service may take to answer /healthz after it was spawned. */
 const SERVICE_START_TIMEOUT_MS = 120_000;
@@ -211,7 +215,9 @@ async function startPubSub(run: DevRun, env: CliEnv, projectId: string): Promise
 /** The simulated cluster and the Slack/webhook, SCC and trace stand-ins: what the services call instead of the real ones. */
 async function startStandins(run: DevRun, env: CliEnv): Promise<Standins> {
   run.sim = await startSim({ port: env.RIPOSTE_SIM_PORT, host: "127.0.0.1", seed: demoSeed() });
-  run.slack = await startWebhookReceiver({ host: "127.0.0.1" });
+  // One member, the demo's on-call person: a playbook naming oncall@example.com as an approver lets
+  // them decide from the stand-in's Slack (users.info answers their email).
+  run.slack = await startWebhookReceiver({ host: "127.0.0.1", slackUsers: [DEV_SLACK_APPROVER] });
   run.scc = await startSccStandin({ host: "127.0.0.1", port: env.RIPOSTE_SCC_PORT });
   run.otlp = await startOtlpReceiver({ host: "127.0.0.1" });
   run.storage = await startDevStorage(run.say);
@@ -226,6 +232,13 @@ async function startStandins(run: DevRun, env: CliEnv): Promise<Standins> {
     otlpEndpoint: run.otlp.endpoint,
     storageEndpoint: run.storage.url,
     evidenceBucket: run.storage.bucket,
+    slackInteractivity: {
+      apiUrl: run.slack.slackApiUrl,
+      responseUrlBase: run.slack.baseUrl,
+      botToken: run.slack.slackBotToken,
+      // A new one each run: it signs clicks to this run's console only.
+      signingSecret: randomBytes(32).toString("hex"),
+    },
   };
   return {
     local,
@@ -306,6 +319,10 @@ function writeDevStateFile(run: DevRun, env: CliEnv, targets: LocalTargets, otlp
     firestoreEmulatorHost: targets.firestoreEmulatorHost,
     ...(targets.local.storageEndpoint ? { storageEndpoint: targets.local.storageEndpoint } : {}),
     ...(targets.local.evidenceBucket ? { evidenceBucket: targets.local.evidenceBucket } : {}),
+    ...(run.slack ? { slackStandinUrl: run.slack.baseUrl } : {}),
+    ...(targets.local.slackInteractivity
+      ? { slackSigningSecret: targets.local.slackInteractivity.signingSecret }
+      : {}),
     pid: process.pid,
   };
   mkdirSync(dirname(run.statePath), { recursive: true });
@@ -376,6 +393,7 @@ function printBanner(
     }),
     `  cluster (sim)  ${info.local.kubernetesUrl}   kubectl --server ${info.local.kubernetesUrl} get pods -A`,
     `  Slack          ${info.local.slackWebhookUrl}${info.slackIsStandin ? " (stand-in)" : ""}`,
+    `  approvals      Slack's Approve/Deny as ${DEV_SLACK_APPROVER.email} (${DEV_SLACK_APPROVER.id}, stand-in), the console, or npx riposte approvals list | approve | deny`,
     `  SOAR webhook   ${info.local.webhookUrl} (stand-in)`,
     `  received       curl -s '${info.standinRequestsUrl}?path=/soar'   (every request the stand-in answered; without ?path= all of them)`,
     `  SCC (stand-in) ${info.local.sccEndpoint}   npx riposte scc findings`,

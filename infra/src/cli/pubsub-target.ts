@@ -27,6 +27,10 @@ export interface DevState {
   storageEndpoint?: string;
   /** The evidence bucket created on it. */
   evidenceBucket?: string;
+  /** The Slack/webhook stand-in (its admin API under /__standin/). */
+  slackStandinUrl?: string;
+  /** This run's Slack signing secret: what signs a click to the console's /slack/interactions. */
+  slackSigningSecret?: string;
   pid: number;
 }
 

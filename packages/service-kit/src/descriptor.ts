@@ -239,6 +239,17 @@ export interface LocalEnvironment {
   storageEndpoint?: string;
   /** The bucket `riposte dev` creates on the storage stand-in for evidence bundles. */
   evidenceBucket?: string;
+  /**
+   * Slack's side of approvals on the stand-in (`riposte dev` only): its Web API (users.info), the base
+   * of the response_url it hands out, the bot token it accepts, and this run's signing secret, with
+   * which a click is signed as Slack signs it.
+   */
+  slackInteractivity?: {
+    apiUrl: string;
+    responseUrlBase: string;
+    botToken: string;
+    signingSecret: string;
+  };
 }
 
 /**

@@ -24,6 +24,19 @@ export const consoleDescriptor = {
   kubernetes: [],
   gcpRoles: [],
   env: consoleEnv,
+  // On this machine: no IAP in front, so who asks is the OS user (a banner says so), and Slack's clicks
+  // come from the stand-in, signed with this run's secret, its members known to its users.info.
+  localEnv: (local) => ({
+    CONSOLE_AUTHENTICATION: "none-local",
+    ...(local.slackInteractivity
+      ? {
+          SLACK_SIGNING_SECRET: local.slackInteractivity.signingSecret,
+          SLACK_BOT_TOKEN: local.slackInteractivity.botToken,
+          SLACK_API_URL: local.slackInteractivity.apiUrl,
+          SLACK_RESPONSE_URL_BASE: local.slackInteractivity.responseUrlBase,
+        }
+      : {}),
+  }),
   runtime: DEFAULT_RUNTIME,
   // People open it through Identity-Aware Proxy on a load balancer (the deploy plan builds it and sets
   // IAP_AUDIENCE); Slack's clicks cannot pass IAP, so their path goes around it and is checked here.

@@ -7,6 +7,7 @@ import { createApp } from "./app.js";
 import { acceptsLocalIdentities } from "./approvals/deps.js";
 import { cloudIdentityDirectoryFor } from "./approvals/directory.js";
 import { consoleDescriptor } from "./descriptor.js";
+import { consoleParts } from "./parts.js";
 
 await startService(consoleDescriptor, async (kit) => {
   const { config, logger, push } = kit;
@@ -28,5 +29,6 @@ await startService(consoleDescriptor, async (kit) => {
       acceptLocal: acceptsLocalIdentities(config),
       approverCheckTimeoutMs: config.APPROVER_CHECK_TIMEOUT_MS,
     },
+    routes: consoleParts(config, ledger, logger),
   });
 });
