@@ -303,3 +303,18 @@ describe("approval: the README's example", () => {
     ]);
   });
 });
+
+describe("approval: the README's local walk-through", () => {
+  it("is a valid playbook file that isolates and notifies at once and holds the kill for the stand-in's on-call member", () => {
+    const readme = readFileSync(join(import.meta.dirname, "../../../../README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### Try it locally"));
+    const block = section.match(/```yaml\n([\s\S]*?)```/)?.[1] ?? "";
+    const [parsed, ...others] = parsePlaybooks(block, "approve-the-kill.yaml");
+    expect(others).toEqual([]);
+    expect(parsed?.actions.map((entry) => [entry.action, entry.approval])).toEqual([
+      ["isolate-pod", undefined],
+      ["notify", undefined],
+      ["kill-pod", { timeoutSeconds: 900, onTimeout: "abandon", approvers: ["user:oncall@example.com"] }],
+    ]);
+  });
+});
