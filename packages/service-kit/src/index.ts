@@ -71,6 +71,13 @@ export {
   type StartOptions,
   startService,
 } from "./service.js";
+export {
+  escapeForSlack,
+  type SlackTextOptions,
+  type SlackTextStyle,
+  slackDateToken,
+  WORD_JOINER,
+} from "./slack-text.js";
 export { TimeoutError, type TimeoutOptions, withTimeout } from "./timeout.js";
 export {
   CLOUD_TRACE_OTLP_URL,

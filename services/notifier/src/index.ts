@@ -51,7 +51,6 @@ export {
   type SlackBlock,
   type SlackMessage,
 } from "./slack-message.js";
-export { escapeForSlack, type SlackTextOptions, type SlackTextStyle } from "./slack-text.js";
 export type { StormWindow } from "./storm.js";
 export { StormWindows } from "./storm-windows.js";
 export {

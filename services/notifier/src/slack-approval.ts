@@ -11,9 +11,9 @@ import {
   approvalBlockId,
   SLACK_DENY_ACTION_ID as DENY_ACTION_ID,
 } from "@riposte/contracts";
+import { escapeForSlack, slackDateToken } from "@riposte/service-kit";
 import type { ApprovalDecision } from "./approval-decision.js";
 import type { SlackBlock, SlackButton, SlackText } from "./slack-message.js";
-import { escapeForSlack } from "./slack-text.js";
 
 /** Block Kit limits of interactive parts (https://api.slack.com/reference/block-kit/block-elements#button). */
 export const SLACK_BUTTON_LIMITS = {
@@ -37,10 +37,7 @@ const code = (text: string, maxLength: number) => escapeForSlack(text, { style: 
  */
 export function slackDate(iso: string): string | undefined {
   const ms = Date.parse(iso);
-  if (!Number.isFinite(ms)) return undefined;
-  const seconds = Math.floor(ms / 1000);
-  const fallback = new Date(seconds * 1000).toISOString().replace(".000Z", "Z");
-  return `<!date^${seconds}^{date_short_pretty} {time_secs}|${fallback}>`;
+  return Number.isFinite(ms) ? slackDateToken(new Date(ms)) : undefined;
 }
 
 /** The same time as ISO 8601 UTC to the second (for the `text` fallback), or undefined. */

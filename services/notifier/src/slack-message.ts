@@ -12,10 +12,10 @@ import type {
   Priority,
   TargetMessage,
 } from "@riposte/contracts";
+import { escapeForSlack, type SlackTextStyle } from "@riposte/service-kit";
 import { type ApprovalDecision, approvalDecisionOf } from "./approval-decision.js";
 import type { MessageLinks } from "./links.js";
 import { approvalBlocks, decisionLine, decisionSummary, isoSeconds, undecided } from "./slack-approval.js";
-import { escapeForSlack, type SlackTextStyle } from "./slack-text.js";
 
 export interface SlackText {
   type: "mrkdwn" | "plain_text";

@@ -1,9 +1,9 @@
 // The in-place update and the ephemeral refusal: checked as Slack would (the stand-in's checks) and
 // against hostile words in every place a word that is not the console's own can appear.
+import { escapeForSlack } from "@riposte/service-kit";
 import { checkSlackPayload, findSlackInjections } from "@riposte/standins";
 import { describe, expect, it } from "vitest";
 import { decidedMessage, ephemeral } from "./message-update.js";
-import { escapeMrkdwn, inlineCode } from "./mrkdwn.js";
 import { parseInteraction, type SlackClick } from "./payload.js";
 import { blockActions, formBody } from "./test-support.js";
 
@@ -64,9 +64,11 @@ describe("ephemeral messages and escaping", () => {
   });
 
   it("never cuts an entity or a surrogate pair, and never leaves an empty code span", () => {
-    expect(escapeMrkdwn(`${"a".repeat(7)}<b`, 10)).toBe(`${"a".repeat(7)}…`);
-    expect(escapeMrkdwn(`${"a".repeat(8)}😀b`, 10)).toBe(`${"a".repeat(8)}…`);
-    expect(inlineCode("", 10)).toBe("` `");
-    expect(inlineCode("a`b", 10)).toBe("`a\u02cbb`");
+    // The notifier's escaper (service-kit), as the console calls it.
+    const code = (text: string) => escapeForSlack(text, { style: "code", maxLength: 10 });
+    expect(escapeForSlack(`${"a".repeat(7)}<b`, { maxLength: 10 })).toBe(`${"a".repeat(7)}…`);
+    expect(escapeForSlack(`${"a".repeat(8)}😀b`, { maxLength: 10 })).toBe(`${"a".repeat(8)}…`);
+    expect(code("")).toBe("` `");
+    expect(code("a`b")).toBe("`a\u02cbb`");
   });
 });

@@ -3,12 +3,15 @@
 // so nobody clicks a decided action again. A refusal (not an approver, already decided, past the
 // deadline, …) is shown only to the person who clicked (ephemeral). Every word that is not the
 // console's own is escaped.
-import { escapeMrkdwn, inlineCode, slackDate } from "./mrkdwn.js";
+import { escapeForSlack, slackDateToken } from "@riposte/service-kit";
 import type { SlackBlock, SlackClick } from "./payload.js";
 
 /** Slack's limits: 50 blocks per message, 3000 characters per text. */
 const MAX_BLOCKS = 50;
 const MAX_TEXT = 3000;
+
+/** Inline code: Slack links and mentions nothing inside it. */
+const code = (text: string, maxLength: number) => escapeForSlack(text, { style: "code", maxLength });
 
 /** `user:alice@acme.com` reads as the address; `local:NAME` keeps its mark (it is not a verified person). */
 function who(identity: string): string {
@@ -24,7 +27,7 @@ export function decisionLine(
 ): string {
   const mark = decision === "approved" ? ":white_check_mark:" : ":no_entry_sign:";
   const verb = decision === "approved" ? "Approved" : "Denied";
-  return `${mark} *${verb}* ${inlineCode(action, 80)} by ${inlineCode(who(identity), 300)} via Slack at ${slackDate(at)}`;
+  return `${mark} *${verb}* ${code(action, 80)} by ${code(who(identity), 300)} via Slack at ${slackDateToken(at)}`;
 }
 
 export interface ReplaceOriginal {
@@ -55,7 +58,7 @@ export function decidedMessage(
   // The original text is the notifier's, already escaped, returned by Slack: kept as it is.
   const text =
     click.message?.text ??
-    escapeMrkdwn(`${click.ref.action} ${click.decision} by ${who(identity)}`, MAX_TEXT);
+    escapeForSlack(`${click.ref.action} ${click.decision} by ${who(identity)}`, { maxLength: MAX_TEXT });
   return { replace_original: true, text, blocks: replaced };
 }
 
@@ -67,5 +70,9 @@ export interface Ephemeral {
 
 /** A message only the clicker sees; `text` is escaped here, whatever it holds. */
 export function ephemeral(text: string): Ephemeral {
-  return { response_type: "ephemeral", replace_original: false, text: escapeMrkdwn(text, MAX_TEXT) };
+  return {
+    response_type: "ephemeral",
+    replace_original: false,
+    text: escapeForSlack(text, { maxLength: MAX_TEXT }),
+  };
 }

@@ -1,6 +1,7 @@
 // The one function that turns arbitrary (attacker-controlled) text into something safe to put in a Slack
 // mrkdwn text object: nothing in it can become a mention, a link, a broadcast or a way out of a code
-// block, and it fits the length Slack allows where it goes. Every alert field goes through it.
+// block, and it fits the length Slack allows where it goes. Every alert field the notifier posts and
+// every word the console answers a Slack click with go through it (both services write to Slack).
 
 /**
  * How the text is placed:
@@ -99,4 +100,14 @@ function piecesOf(text: string, style: SlackTextStyle): string[] {
     } else pieces.push(char);
   }
   return pieces;
+}
+
+/**
+ * `<!date^…|ISO>`: Slack shows the time in the reader's time zone, and clients that cannot render the
+ * token show the ISO time to the second. Built from the number, never from text received.
+ */
+export function slackDateToken(at: Date): string {
+  const seconds = Math.floor(at.getTime() / 1000);
+  const fallback = new Date(seconds * 1000).toISOString().replace(".000Z", "Z");
+  return `<!date^${seconds}^{date_short_pretty} {time_secs}|${fallback}>`;
 }
