@@ -1,5 +1,6 @@
 // Node http plumbing the stand-ins share: headers as a flat record, a size-limited body reader, body
-// parsing (JSON or Slack's form-encoded `payload=`), plain-text answers, and listening on a port.
+// parsing (JSON or Slack's form-encoded `payload=`), plain-text and JSON answers, listening on a port,
+// and closing (open connections too, so a hanging answer cannot keep a test waiting).
 
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -58,6 +59,17 @@ export function send(
   response.end(body);
 }
 
+/** A JSON answer, as Google's and Slack's APIs give one. */
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  json: unknown,
+  headers: Record<string, string> = {},
+): void {
+  response.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
+  response.end(JSON.stringify(json));
+}
+
 /** Listens on `port` (0: any free one) and `host`; resolves with the port and base URL it got. */
 export async function listen(
   server: Server,
@@ -73,4 +85,12 @@ export async function listen(
   });
   const bound = (server.address() as AddressInfo).port;
   return { port: bound, url: `http://${host.includes(":") ? `[${host}]` : host}:${bound}` };
+}
+
+/** Stops listening and ends every open connection (kept-alive or left hanging); resolves once closed. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
 }

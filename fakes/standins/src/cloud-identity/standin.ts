@@ -5,7 +5,7 @@
 // Google's JSON shape ({error: {code, message, status}}). Faults (a status, a hang) can be injected per
 // method, and every request is recorded with its headers and the status it got.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { headersOf, listen } from "../http-io.js";
+import { closeServer, headersOf, listen, sendJson } from "../http-io.js";
 
 export type CloudIdentityMethod = "lookup" | "checkTransitiveMembership";
 
@@ -151,8 +151,7 @@ export async function startCloudIdentityStandin(
       ? googleError(fault.status ?? 503, "UNAVAILABLE", "injected by the Cloud Identity stand-in")
       : run();
     record.status = answer.status;
-    response.writeHead(answer.status, { "content-type": "application/json; charset=UTF-8" });
-    response.end(JSON.stringify(answer.json));
+    sendJson(response, answer.status, answer.json);
   }
 
   const server = createServer(handle);
@@ -176,11 +175,9 @@ export async function startCloudIdentityStandin(
     clearFaults: () => {
       faults = [];
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const response of hanging) response.destroy();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => {
+      for (const response of hanging) response.destroy();
+      return closeServer(server);
+    },
   };
 }

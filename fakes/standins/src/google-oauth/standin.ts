@@ -7,7 +7,7 @@
 // recorded with the status it got.
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { listen, readBody } from "../http-io.js";
+import { closeServer, listen, readBody, sendJson } from "../http-io.js";
 
 export const USERINFO_EMAIL_SCOPE = "https://www.googleapis.com/auth/userinfo.email";
 const DEFAULT_SCOPES = ["openid", USERINFO_EMAIL_SCOPE, "https://www.googleapis.com/auth/cloud-platform"];
@@ -105,8 +105,7 @@ export async function startGoogleOAuthStandin(
             ? tokenInfo(request, form)
             : { status: 404, json: { error: "not_found" } };
     requests.push({ path: url.pathname, status: answer.status });
-    response.writeHead(answer.status, { "content-type": "application/json; charset=utf-8" });
-    response.end(JSON.stringify(answer.json));
+    sendJson(response, answer.status, answer.json);
   }
 
   const server = createServer((request, response) => void handle(request, response));
@@ -120,10 +119,6 @@ export async function startGoogleOAuthStandin(
       refreshTokens.set(refreshToken, user);
       return refreshToken;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }

@@ -3,7 +3,7 @@
 // key published before it signs), counts fetches, and can fail or hang on demand. It mints the
 // assertions IAP would put in `x-goog-iap-jwt-assertion`, valid and hostile, for the console's tests.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { listen, readBody, send } from "../http-io.js";
+import { closeServer, listen, readBody, send, sendJson } from "../http-io.js";
 import {
   generateIapKey,
   type HostileIapKind,
@@ -79,11 +79,12 @@ function answerJwks(
     send(response, fault.status ?? 503, "stand-in: injected JWKS failure", {});
     return;
   }
-  response.writeHead(200, {
-    "content-type": "application/json; charset=UTF-8",
-    "cache-control": `public, max-age=${maxAgeSeconds}`,
-  });
-  response.end(JSON.stringify({ keys: keys.map((key) => key.jwk) }));
+  sendJson(
+    response,
+    200,
+    { keys: keys.map((key) => key.jwk) },
+    { "cache-control": `public, max-age=${maxAgeSeconds}` },
+  );
 }
 
 export async function startIapStandin(options: StartIapStandinOptions = {}): Promise<IapStandin> {
@@ -157,11 +158,6 @@ export async function startIapStandin(options: StartIapStandinOptions = {}): Pro
     clearFaults() {
       faults = [];
     },
-    close() {
-      return new Promise((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      });
-    },
+    close: () => closeServer(server),
   };
 }
