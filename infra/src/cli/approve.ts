@@ -110,7 +110,8 @@ async function run(verb: "approve" | "deny", decision: Decision, args: string[])
   const ledger = await openLedgerTarget(env, values.project);
   try {
     const pubsub = await openPubsubTarget(env, values.project);
-    const publisher = createPubSubPublisher({ pubsub: pubsub.pubsub });
+    // As the console's: a publish reported failed must not land late beside the scheduled call's.
+    const publisher = createPubSubPublisher({ pubsub: pubsub.pubsub, endRetriesBeforeTimeout: true });
     try {
       checkSameWorld(ledger, pubsub);
       const acceptLocal = acceptsLocalIdentities({ FIRESTORE_EMULATOR_HOST: ledger.emulatorHost });
