@@ -3,7 +3,7 @@
 // added after it), then the pages, which read the actor it sets. Each part checks its own
 // configuration here, at start: a console that would refuse every click or form does not start.
 import type { Ledger } from "@riposte/ledger";
-import type { Logger } from "@riposte/service-kit";
+import { ConfigError, type Logger } from "@riposte/service-kit";
 import { cloudTraceProject } from "@riposte/service-kit/gcp";
 import type { ConsoleRoutes } from "./app.js";
 import { decide } from "./approvals/decide.js";
@@ -14,6 +14,12 @@ import { cloudLinks, consolePages, consolePagesSettings, LOCAL_LINKS } from "./p
 import { addSlackRoutes } from "./slack/index.js";
 
 export function consoleParts(config: ConsoleConfig, ledger: Ledger, logger: Logger): ConsoleRoutes[] {
+  // On the emulator a local operator may decide; on Cloud Run that would make an unauthenticated
+  // emulator the judge of what real commands go out.
+  if (config.K_SERVICE !== undefined && config.FIRESTORE_EMULATOR_HOST !== undefined)
+    throw new ConfigError([
+      "FIRESTORE_EMULATOR_HOST is set on Cloud Run (K_SERVICE): the console decides only against the real ledger there",
+    ]);
   const authentication = consoleAuthentication(config, { logger });
   const pagesSettings = consolePagesSettings(config);
   return [
