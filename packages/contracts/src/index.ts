@@ -51,8 +51,10 @@ export {
   isApprovableAction,
   ON_TIMEOUT,
   type OnTimeout,
+  RefusedIdentity,
   SLACK_APPROVE_ACTION_ID,
   SLACK_DENY_ACTION_ID,
+  SLACK_USER_ID,
 } from "./approval.js";
 export type { EvidenceLocation } from "./evidence.js";
 export {
@@ -146,6 +148,7 @@ export {
   type OperatorObject,
   type OperatorOutcomeInput,
   type OperatorReasonResult,
+  OptionalOperatorReason,
   operatorOutcome,
   parseOperatorReason,
 } from "./operator.js";

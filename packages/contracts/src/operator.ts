@@ -2,6 +2,7 @@
 // ActionOutcome under the incident that did it: the notifier follows up where the incident was
 // announced and the scc-exporter records it on the finding, with no new message kind or result, so a
 // consumer of an older version reads it too.
+import { z } from "zod";
 import type { ActionOutcome } from "./messages.js";
 
 /** The `service` of an operator's outcome: the scc-exporter records it as `riposte_operator`. */
@@ -30,6 +31,22 @@ export function parseOperatorReason(input: string): OperatorReasonResult {
     return { ok: false, error: "--reason holds a control or invisible character: one line of plain text" };
   return { ok: true, reason };
 }
+
+/**
+ * An optional reason given to a decision or typed in a form (the console's pages and decide): blank is
+ * none, anything else is checked with parseOperatorReason, its problem worded for a person, not a flag.
+ */
+export const OptionalOperatorReason = z
+  .string()
+  .max(4_000)
+  .transform((text, ctx) => {
+    if (text.trim() === "") return undefined;
+    const parsed = parseOperatorReason(text);
+    if (parsed.ok) return parsed.reason;
+    ctx.addIssue({ code: "custom", message: parsed.error.replace("--reason", "the reason") });
+    return z.NEVER;
+  })
+  .optional();
 
 export type OperatorObject =
   | { kind: "Pod"; namespace: string; name: string }

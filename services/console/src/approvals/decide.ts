@@ -8,7 +8,7 @@ import {
   ApprovalRef,
   DeciderIdentity,
   Email,
-  parseOperatorReason,
+  OptionalOperatorReason,
 } from "@riposte/contracts";
 import type { ApprovalView } from "@riposte/ledger";
 import { errorMessage } from "@riposte/service-kit";
@@ -26,17 +26,7 @@ export const DecisionRequest = z.strictObject({
   identity: z.string().max(300),
   via: z.enum(APPROVAL_CHANNELS).exclude(["deadline"]),
   /** One line of visible text, as every operator reason (contracts' parseOperatorReason); blank is none. */
-  reason: z
-    .string()
-    .max(4_000)
-    .transform((text, ctx) => {
-      if (text.trim() === "") return undefined;
-      const parsed = parseOperatorReason(text);
-      if (parsed.ok) return parsed.reason;
-      ctx.addIssue({ code: "custom", message: parsed.error.replace("--reason", "the reason") });
-      return z.NEVER;
-    })
-    .optional(),
+  reason: OptionalOperatorReason,
 });
 export type DecisionRequest = z.input<typeof DecisionRequest>;
 

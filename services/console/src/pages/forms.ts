@@ -2,9 +2,9 @@
 // a size bound, each field once. A Map, then own properties, so a field named __proto__ or constructor
 // is just an unknown field for the schema to refuse.
 
-import { OPERATOR_REASON_MAX_LENGTH, parseOperatorReason } from "@riposte/contracts";
+import { OPERATOR_REASON_MAX_LENGTH, OptionalOperatorReason } from "@riposte/contracts";
 import type { Context } from "hono";
-import { z } from "zod";
+import type { z } from "zod";
 
 /** A console form is a few short fields: a bigger body is not one of ours. */
 export const FORM_MAX_BYTES = 16_384;
@@ -40,16 +40,7 @@ export async function readForm(c: Context): Promise<FormRead> {
  * An optional reason, checked as every operator's reason is (contracts' parseOperatorReason: one line
  * of visible text — no control, bidi or invisible character — at most REASON_MAX_CHARS); blank is none.
  */
-export const Reason = z
-  .string()
-  .transform((text, ctx) => {
-    if (text.trim() === "") return undefined;
-    const parsed = parseOperatorReason(text);
-    if (parsed.ok) return parsed.reason;
-    ctx.addIssue({ code: "custom", message: parsed.error.replace("--reason", "the reason") });
-    return z.NEVER;
-  })
-  .optional();
+export const Reason = OptionalOperatorReason;
 
 /** The first problem of a failed parse, as a sentence naming its field. */
 export function firstProblem(error: z.ZodError): string {
