@@ -2,6 +2,7 @@
 // in its environment, alerts sent with `riposte send`, the cluster read back with the real `kubectl`.
 // Nothing here holds a service object: the pipeline is the one `npm start` runs.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -11,6 +12,7 @@ import { PubSub, type Subscription } from "@google-cloud/pubsub";
 import type { ActionOutcome, QuarantineRecord } from "@riposte/contracts";
 import { loadServices } from "@riposte/infra";
 import { freePort } from "@riposte/service-kit/testing";
+import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 const run = promisify(execFile);
@@ -47,6 +49,20 @@ playbooks:
       - action: kill-pod
         after: capture
         wait: 60s
+  # A person decides the kill (issue 21): isolated and announced at once, killed only once approved.
+  - name: approve-the-kill
+    match: { rules: ["Riposte e2e approval"], target: container }
+    actions:
+      - isolate-pod
+      - notify
+      - action: kill-pod
+        approval: { timeout: 15m, on_timeout: abandon, approvers: ["oncall@example.com"] }
+  # Nobody decides: the deadline's on_timeout (proceed) kills.
+  - name: kill-unless-stopped
+    match: { rules: ["Riposte e2e approval deadline"], target: container }
+    actions:
+      - action: kill-pod
+        approval: { timeout: 1m, on_timeout: proceed, approvers: ["oncall@example.com"] }
   # The same with Cloud Storage down: the capture retries longer than the kill waits.
   - name: evidence-storage-down
     match: { rules: ["Riposte e2e evidence, storage down"], target: container }
@@ -81,7 +97,9 @@ async function localPortSpan(): Promise<number> {
 
 async function portRunFree(count: number): Promise<number> {
   for (let tries = 0; tries < 50; tries++) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    // Below Linux's ephemeral range (32768–60999): the emulators and stand-ins npm start opens on
+    // port 0 would otherwise land among the services' ports now and then (seen: EADDRINUSE).
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
     const ok = await Promise.all(Array.from({ length: count }, (_, index) => canBind(base + index))).then(
       (all) => all.every(Boolean),
     );
@@ -421,17 +439,22 @@ async function riposteEvidence(...args: string[]): Promise<{ code: number; out: 
   }
 }
 
-/** The storage stand-in npm start runs (its dev state, written for this emulator and project). */
-function storageStandinUrl(): string {
+/** What npm start wrote of itself for this emulator and project (its dev state). */
+function devState(): Record<string, unknown> {
   const dir = join(repoRoot, ".riposte");
   for (const file of readdirSync(dir).filter((name) => name.startsWith("dev") && name.endsWith(".json"))) {
-    const state = JSON.parse(readFileSync(join(dir, file), "utf8")) as {
-      projectId?: string;
-      storageEndpoint?: string;
-    };
-    if (state.projectId === projectId && state.storageEndpoint) return state.storageEndpoint;
+    const state = JSON.parse(readFileSync(join(dir, file), "utf8")) as Record<string, unknown>;
+    if (state.projectId === projectId) return state;
   }
-  throw new Error(`no dev state for project ${projectId} names a storage stand-in`);
+  throw new Error(`no dev state for project ${projectId}`);
+}
+
+/** The storage stand-in npm start runs. */
+function storageStandinUrl(): string {
+  const url = devState().storageEndpoint;
+  if (typeof url !== "string")
+    throw new Error(`the dev state for project ${projectId} names no storage stand-in`);
+  return url;
 }
 
 /** Every object under `prefix` with its generation, through the Cloud Storage JSON API. */
@@ -576,4 +599,248 @@ describe("evidence before the kill (issue 19), through npm start", () => {
       await fetch(`${storageStandinUrl()}/__standin/faults`, { method: "DELETE" });
     }
   }, 240_000);
+});
+
+/** `riposte ARGS` beside npm start (approvals, approve, deny), its exit code and output. */
+async function riposte(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const { FIRESTORE_EMULATOR_HOST: _ledger, ...env } = process.env;
+  try {
+    const { stdout, stderr } = await run("npx", ["riposte", ...args], {
+      cwd: repoRoot,
+      env: { ...env, PUBSUB_EMULATOR_HOST: inject("pubsubEmulatorHost"), GOOGLE_CLOUD_PROJECT: projectId },
+    });
+    return { code: 0, out: stdout, err: stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? 1, out: failed.stdout ?? "", err: failed.stderr ?? "" };
+  }
+}
+
+interface SlackButton {
+  action_id: string;
+  block_id?: string;
+  value: string;
+  type: "button";
+}
+
+/** The Slack stand-in's requests (what the notifier posted, what the console answered). */
+async function slackRequests(path?: string): Promise<{ path: string; json?: unknown; rawBody: string }[]> {
+  const base = devState().slackStandinUrl as string;
+  const query = path ? `?path=${encodeURIComponent(path)}` : "";
+  return ((await (await fetch(`${base}/__standin/requests${query}`)).json()) as { requests: [] }).requests;
+}
+
+/** The announcement's Approve/Deny buttons of a held action, as Slack shows them to a person. */
+async function approvalButtons(pod: string, action: string) {
+  const deadline = Date.now() + 40_000;
+  for (;;) {
+    for (const request of await slackRequests()) {
+      const message = request.json as {
+        text?: string;
+        blocks?: { type: string; block_id?: string; elements?: SlackButton[] }[];
+      };
+      if (!request.rawBody.includes(pod) || !Array.isArray(message?.blocks)) continue;
+      const block = message.blocks.find((b) => b.block_id === `riposte-approval:${action}`);
+      const buttons = block?.elements?.map((element) => ({ ...element, block_id: block.block_id }));
+      if (buttons?.length === 2) return { message, buttons };
+    }
+    if (Date.now() > deadline) throw new Error(`no announcement with approval buttons for ${pod}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** Slack's POST of a click to the console's Request URL: form-encoded `payload`, signed (v0). */
+async function slackClick(
+  payload: object,
+  { secret = devState().slackSigningSecret as string, timestamp = Math.floor(Date.now() / 1000) } = {},
+) {
+  const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  const signature = `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+  const console = (devState().services as { name: string; port: number }[]).find((s) => s.name === "console");
+  return fetch(`http://127.0.0.1:${console?.port}/slack/interactions`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "x-slack-request-timestamp": String(timestamp),
+      "x-slack-signature": signature,
+    },
+    body,
+  });
+}
+
+const podNamed = (name: string) => kubectlJson<PodJson>("-n", "shop", "get", "pod", name);
+const podExists = async (name: string) =>
+  (await kubectl("-n", "shop", "get", "pods", "-o", "name")).includes(`pod/${name}`);
+
+describe("a person decides the kill (issue 21), through npm start", () => {
+  const keyOf = (pod: string) => outcomeOf("isolate-pod", pod)?.incident as string;
+
+  beforeAll(async () => {
+    for (const pod of ["approve-cli-e2e", "deny-slack-e2e", "deadline-e2e", "approve-console-e2e"])
+      await kubectl("-n", "shop", "run", pod, "--image=docker.io/library/nginx:1.25");
+    // The deadline's alert first: its minute runs while the other cases do.
+    await riposteSend([alertAbout(await podNamed("deadline-e2e"), "Riposte e2e approval deadline")]);
+    await riposteSend([
+      alertAbout(await podNamed("approve-cli-e2e"), "Riposte e2e approval"),
+      alertAbout(await podNamed("deny-slack-e2e"), "Riposte e2e approval"),
+      // What the attacker controls (the command line Falco saw) must read as text in the console.
+      {
+        ...alertAbout(await podNamed("approve-console-e2e"), "Riposte e2e approval"),
+        output: `Critical Riposte e2e approval ${HOSTILE_OUTPUT} (k8s_pod_name=approve-console-e2e)`,
+      },
+    ]);
+    await until("the three pods isolated", () =>
+      ["approve-cli-e2e", "deny-slack-e2e", "approve-console-e2e"].every((pod) =>
+        outcomeOf("isolate-pod", pod),
+      ),
+    );
+  }, 120_000);
+
+  it("isolated at once, the pod alive while the kill waits; the CLI's approve kills it exactly once", async () => {
+    const pod = "approve-cli-e2e";
+    expect(outcomeOf("isolate-pod", pod)?.result).toBe("done");
+    const key = keyOf(pod);
+    const listed = await riposte("approvals", "list");
+    expect(listed.out).toMatch(new RegExp(`${key.slice(0, 12)}.*kill-pod.*awaiting`));
+    expect(await podExists(pod)).toBe(true);
+    expect(outcomeOf("kill-pod", pod)).toBeUndefined();
+
+    const [first, second] = await Promise.all([
+      riposte("approve", key.slice(0, 12), "kill-pod", "--reason", "seen the miner"),
+      riposte("approve", key.slice(0, 12), "kill-pod", "--reason", "me too"),
+    ]);
+    expect([first.code, second.code].sort()).toEqual([0, 1]);
+    expect(`${first.err}${second.err}`).toMatch(/already approved by local:/);
+    await until("the approved kill's outcome", () => Boolean(outcomeOf("kill-pod", pod)), 60_000);
+    expect(outcomeOf("kill-pod", pod)?.result).toBe("done");
+    expect(await podExists(pod)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(received.filter((o) => o.action === "kill-pod" && o.target?.pod === pod)).toHaveLength(1);
+  }, 180_000);
+
+  it("Slack: a wrong signature or an old timestamp is 401 and changes nothing; an unlisted person is refused and recorded; Deny records denied", async () => {
+    const pod = "deny-slack-e2e";
+    const { message, buttons } = await approvalButtons(pod, "kill-pod");
+    const deny = buttons.find((b) => b.action_id === "riposte-deny") as SlackButton;
+    const base = devState().slackStandinUrl as string;
+    const click = (user: string) => ({
+      type: "block_actions",
+      user: { id: user },
+      actions: [{ ...deny, action_ts: `${Date.now() / 1000}` }],
+      response_url: `${base}/actions/T0000/${user}/e2e`,
+      message,
+    });
+    expect((await slackClick(click("U0RIPOSTE"), { secret: "not-the-secret" })).status).toBe(401);
+    expect(
+      (await slackClick(click("U0RIPOSTE"), { timestamp: Math.floor(Date.now() / 1000) - 301 })).status,
+    ).toBe(401);
+
+    // A member of the workspace who is not an approver: refused, and the attempt kept in the ledger.
+    await fetch(`${base}/__standin/slack/users`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ users: [{ id: "U0STRANGER", email: "stranger@example.com" }] }),
+    });
+    expect((await slackClick(click("U0STRANGER"))).status).toBe(200);
+    const deadline = Date.now() + 30_000;
+    while (!(await riposte("approvals", "list", "--json")).out.includes("user:stranger@example.com")) {
+      if (Date.now() > deadline) throw new Error("the stranger's refusal was not recorded");
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    expect(await podExists(pod)).toBe(true);
+    expect(outcomeOf("kill-pod", pod)).toBeUndefined();
+
+    expect((await slackClick(click("U0RIPOSTE"))).status).toBe(200);
+    await until("the denial's outcome", (all) =>
+      all.some((o) => o.action === "kill-pod" && o.target?.pod === pod && o.result === "refused"),
+    );
+    expect(outcomeOf("kill-pod", pod)?.reason).toMatch(/denied by user:oncall@example.com via slack/);
+    expect(await podExists(pod)).toBe(true);
+    // The message the person clicked says who decided, in place.
+    const updates = await slackRequests("/actions/T0000/U0RIPOSTE/e2e");
+    expect(updates.map((u) => u.rawBody).join("\n")).toMatch(/oncall@example\.com/);
+  }, 120_000);
+
+  it("nobody decides: at the deadline on_timeout proceed kills the pod", async () => {
+    const pod = "deadline-e2e";
+    await until("the deadline's kill", () => Boolean(outcomeOf("kill-pod", pod)), 180_000);
+    expect(outcomeOf("kill-pod", pod)?.result).toBe("done");
+    expect(await podExists(pod)).toBe(false);
+  }, 200_000);
+});
+
+const HOSTILE_OUTPUT = `<img src=x onerror="document.title='owned'"><script>document.title='owned'</script>`;
+
+describe("the console in a real browser, JavaScript off (issue 21), through npm start", () => {
+  const pod = "approve-console-e2e";
+  let browser: Browser;
+  let consoleUrl: string;
+
+  beforeAll(async () => {
+    const console = (devState().services as { name: string; port: number }[]).find(
+      (s) => s.name === "console",
+    );
+    consoleUrl = `http://localhost:${console?.port}`;
+    browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      headless: true,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("finds the incident of an alert sent with riposte send, reads its hostile output as text, approves its kill: the pod is gone and the timeline says so", async () => {
+    await until("the console pod isolated", () => Boolean(outcomeOf("isolate-pod", pod)), 60_000);
+    const key = outcomeOf("isolate-pod", pod)?.incident as string;
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${consoleUrl}/incidents`);
+    await expect(page.locator("#local-banner").textContent()).resolves.toContain("local, no authentication");
+    await page.getByRole("link", { name: key.slice(0, 12) }).click();
+    await expect(page.locator("#output").textContent()).resolves.toContain(HOSTILE_OUTPUT);
+    for (const selector of ["img", "script"]) expect(await page.locator(selector).count(), selector).toBe(0);
+    expect(await page.title()).not.toBe("owned");
+    expect(await podExists(pod)).toBe(true);
+
+    await page.goto(`${consoleUrl}/approvals`);
+    const form = page.locator("form.decide").filter({ has: page.locator(`input[value="${key}"]`) });
+    await form.locator('input[name="reason"]').fill("seen in the console");
+    await Promise.all([
+      page.waitForResponse((response) => response.url().endsWith("/approvals/decide")),
+      form.getByRole("button", { name: "Approve kill-pod" }).click(),
+    ]);
+    await page.waitForLoadState();
+    await expect(page.locator("#flash").textContent()).resolves.toMatch(
+      new RegExp(`kill-pod of incident ${key.slice(0, 12)} approved by local:\\S+ via console`),
+    );
+
+    await until("the console-approved kill", () => Boolean(outcomeOf("kill-pod", pod)), 60_000);
+    expect(outcomeOf("kill-pod", pod)?.result).toBe("done");
+    expect(await podExists(pod)).toBe(false);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      await page.goto(`${consoleUrl}/incidents/${key}`);
+      const timeline = (await page.locator("#timeline").textContent()) ?? "";
+      if (
+        /APPROVED by local:\S+ via console: seen in the console/.test(timeline) &&
+        /kill-pod\s*DONE: deleted pod shop\/approve-console-e2e/.test(timeline)
+      )
+        break;
+      if (Date.now() > deadline)
+        throw new Error(`the timeline does not show the approved kill:\n${timeline}`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    await context.close();
+  }, 180_000);
 });
