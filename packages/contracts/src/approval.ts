@@ -80,6 +80,20 @@ export const DeciderIdentity = z
     error: "expected user:EMAIL, local:NAME or deadline",
   });
 
+/** A Slack user id: U… (a workspace) or W… (Enterprise Grid). */
+export const SLACK_USER_ID = /^[UW][A-Z0-9]{1,20}$/;
+
+/**
+ * Who was refused: a person as DeciderIdentity names them, or `slack:U…` / `slack:W…` — someone who
+ * clicked in Slack and could not be named by an email (unknown, another workspace, no usable profile).
+ * For the refusals trail only: a Slack id never decides (its profile is not an identity Riposte trusts).
+ */
+export const RefusedIdentity = z
+  .string()
+  .regex(/^(user:[a-z0-9._%+@-]{3,254}|local:[A-Za-z0-9._@+-]{1,64}|slack:[UW][A-Z0-9]{1,20})$/, {
+    error: "expected user:EMAIL, local:NAME or slack:USER_ID",
+  });
+
 export const ApprovalPolicy = z.strictObject({
   timeoutSeconds: z
     .int()

@@ -1,6 +1,7 @@
 import { type Command, TaintNodeCommand } from "@riposte/contracts";
 import { commandFromExample, uniqueAlertTime } from "@riposte/contracts/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ZodError } from "zod";
 import type { Ledger } from "./ledger.js";
 import { emulatorFirestore, incidentKey, testLedger, uniqueProjectId } from "./test-support.js";
 
@@ -228,6 +229,38 @@ describe("deciding", { timeout: 60_000 }, () => {
       ...alice,
       reason: "x",
     });
+  });
+
+  it("keeps a Slack click nobody could name as slack:U…, which never decides", async () => {
+    now = T0;
+    const key = await held();
+    await router.recordApprovalRefusal({
+      incident: key,
+      action: "kill-pod",
+      by: "slack:U0STRANGER",
+      via: "slack",
+      reason: "slack user U0STRANGER: unknown-user",
+    });
+    expect((await router.readApproval(key, "kill-pod"))?.refusals).toEqual([
+      { by: "slack:U0STRANGER", via: "slack", at: T0, reason: "slack user U0STRANGER: unknown-user" },
+    ]);
+    for (const by of ["slack:U0STRANGER", "slack:W0GRID"]) {
+      await expect(
+        router.decideApproval({ incident: key, action: "kill-pod", decision: "approved", by, via: "slack" }),
+      ).rejects.toThrow(ZodError);
+    }
+    for (const by of [
+      "slack:u0lower",
+      "slack:T0TEAM",
+      "slack:U0<script>",
+      "slack:",
+      `slack:U${"A".repeat(21)}`,
+    ]) {
+      await expect(
+        router.recordApprovalRefusal({ incident: key, action: "kill-pod", by, via: "slack", reason: "x" }),
+      ).rejects.toThrow(ZodError);
+    }
+    expect((await router.readApproval(key, "kill-pod"))?.state).toBe("awaiting-approval");
   });
 });
 

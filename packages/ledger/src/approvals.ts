@@ -32,6 +32,7 @@ import {
   DeciderIdentity,
   isApprovableAction,
   ON_TIMEOUT,
+  RefusedIdentity,
 } from "@riposte/contracts";
 import { z } from "zod";
 import { expireAtFrom, guarded, type LedgerContext, timestampAt } from "./context.js";
@@ -244,7 +245,8 @@ export type ApprovalDecisionResult =
 export const ApprovalRefusalInput = z.object({
   incident: IncidentKey,
   action: ApprovableActionName,
-  by: PersonIdentity,
+  /** A person, or `slack:U…`: a Slack click nobody could name (decideApproval never accepts that form). */
+  by: RefusedIdentity,
   via: z.enum(PERSON_CHANNELS),
   reason: z
     .string()

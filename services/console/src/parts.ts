@@ -26,6 +26,15 @@ export function consoleParts(config: ConsoleConfig, ledger: Ledger, logger: Logg
     (app, deps) =>
       addSlackRoutes(app, config, {
         decide: (request) => decide(deps.approvals, request),
+        // A click nobody could name as an approver (unknown, another workspace, no usable email) is
+        // kept with the approval as `slack:U…`, like any refused attempt: the trail shows who tried.
+        recordRefusal: ({ ref, slackUserId, reason }) =>
+          deps.approvals.ledger.recordApprovalRefusal({
+            ...ref,
+            by: `slack:${slackUserId}`,
+            via: "slack",
+            reason,
+          }),
         logger,
       }),
     (app) => {
