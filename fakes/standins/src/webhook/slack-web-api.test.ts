@@ -13,6 +13,7 @@ beforeAll(async () => {
       { id: "U0ALICE", email: "alice@acme.com", realName: "Alice A" },
       { id: "U0MALLORY", email: `${hostile}@acme.com`, displayName: hostile },
       { id: "U0GONE", email: "gone@acme.com", deleted: true },
+      { id: "U0PARTNER", email: "alice@acme.com", teamId: "T0PARTNER", isStranger: true },
     ],
   });
 });
@@ -67,6 +68,20 @@ describe("users.info", () => {
     expect(await usersInfo({ user: "U0ALICE" }, { authorization: "Bearer xoxb-wrong" })).toEqual({
       ok: false,
       error: "invalid_auth",
+    });
+  });
+
+  it("answers the member's team_id, and a shared channel's stranger with is_stranger and their team", async () => {
+    expect(await usersInfo({ user: "U0ALICE" })).toMatchObject({ user: { team_id: "T0STANDIN" } });
+    expect((await usersInfo({ user: "U0ALICE" })).user).not.toHaveProperty("is_stranger");
+    expect(await usersInfo({ user: "U0PARTNER" })).toMatchObject({
+      ok: true,
+      user: {
+        id: "U0PARTNER",
+        team_id: "T0PARTNER",
+        is_stranger: true,
+        profile: { email: "alice@acme.com" },
+      },
     });
   });
 

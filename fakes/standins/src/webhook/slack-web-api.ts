@@ -50,7 +50,8 @@ function userObject(user: SlackStandinUser, withEmail: boolean): Record<string, 
   const realName = user.realName ?? name;
   return {
     id: user.id,
-    team_id: standinTeamId,
+    team_id: user.teamId ?? standinTeamId,
+    ...(user.isStranger === true && { is_stranger: true }),
     name,
     deleted: user.deleted ?? false,
     real_name: realName,
@@ -59,7 +60,7 @@ function userObject(user: SlackStandinUser, withEmail: boolean): Record<string, 
       real_name: realName,
       display_name: user.displayName ?? name,
       ...(withEmail && user.email !== undefined && { email: user.email }),
-      team: standinTeamId,
+      team: user.teamId ?? standinTeamId,
     },
   };
 }

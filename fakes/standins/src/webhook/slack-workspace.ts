@@ -14,6 +14,10 @@ export interface SlackStandinUser {
   /** A deactivated account: users.info still answers it, with `deleted: true`. */
   deleted?: boolean;
   isBot?: boolean;
+  /** The member's own workspace; default the stand-in's (standinTeamId). */
+  teamId?: string;
+  /** A member of another organisation seen through a shared channel (Slack Connect): `is_stranger: true`. */
+  isStranger?: boolean;
 }
 
 /** What the stand-in accepts as a bot token unless told otherwise. */
@@ -56,7 +60,7 @@ export class InvalidSlackUserError extends Error {
 }
 
 const optionalStrings = ["email", "name", "realName", "displayName"] as const;
-const optionalBooleans = ["deleted", "isBot"] as const;
+const optionalBooleans = ["deleted", "isBot", "isStranger"] as const;
 
 /** Checks a user received as JSON (admin API) or from code, and returns it typed. */
 export function parseSlackUser(input: unknown, where: string): SlackStandinUser {
@@ -70,6 +74,14 @@ export function parseSlackUser(input: unknown, where: string): SlackStandinUser 
     );
   }
   const user: SlackStandinUser = { id: raw.id };
+  if (raw.teamId !== undefined) {
+    if (typeof raw.teamId !== "string" || !/^T[A-Z0-9]{1,20}$/.test(raw.teamId)) {
+      throw new InvalidSlackUserError(
+        `${where}.teamId: expected a Slack team id (T, then up to 20 of A-Z 0-9)`,
+      );
+    }
+    user.teamId = raw.teamId;
+  }
   for (const key of optionalStrings) {
     const value = raw[key];
     if (value === undefined) continue;

@@ -8,6 +8,10 @@ import { parseSlackApprovers, SlackEnv, slackConfigProblems } from "./config.js"
 import { addSlackRoutes } from "./index.js";
 
 const load = (env: Record<string, string>) => loadConfig(z.object(SlackEnv), env);
+const wiring = {
+  decide: async () => ({ ok: false as const, refusal: "unknown", message: "no" }),
+  logger: createSilentLogger(),
+};
 
 describe("Slack configuration", () => {
   it("reads SLACK_APPROVERS into a map of Slack ids to normalised emails", () => {
@@ -26,7 +30,7 @@ describe("Slack configuration", () => {
     expect(() => parseSlackApprovers("__proto__=alice@acme.com")).toThrow(/entry 1/);
     expect(() => parseSlackApprovers("U0A=a@acme.com=b@acme.com")).toThrow(/entry 1/);
     expect(() => parseSlackApprovers("U0A=\u0430lice@acme.com")).toThrow(
-      /entry 1: .*is not an email address/,
+      /entry 1: an email address here is plain ASCII/,
     );
     expect(() => parseSlackApprovers("U0A=a@acme.com,U0A=b@acme.com")).toThrow(/entry 2: U0A is given twice/);
     expect(() => load({ SLACK_APPROVERS: "nope" })).toThrow(/SLACK_APPROVERS/);
@@ -56,7 +60,7 @@ describe("Slack configuration", () => {
       SLACK_API_URL: "http://127.0.0.1:4567/api",
     });
     expect(slackConfigProblems(local)).toEqual([]);
-    expect(slackConfigProblems({ ...local, K_SERVICE: "console" })).toEqual([
+    expect(slackConfigProblems({ ...local, SLACK_TEAM_ID: "T0ACME", K_SERVICE: "console" })).toEqual([
       expect.stringMatching(/^SLACK_RESPONSE_URL_BASE: must be https:\/\/hooks\.slack\.com on Cloud Run/),
       "SLACK_API_URL: must be https on Cloud Run (it carries the bot token)",
     ]);
@@ -64,13 +68,41 @@ describe("Slack configuration", () => {
       slackConfigProblems({ ...load({ SLACK_APPROVERS: "U0A=a@acme.com" }), K_SERVICE: "console" }),
     ).toEqual([]);
   });
+
+  it("reads SLACK_TEAM_ID as Slack writes it, nothing else", () => {
+    expect(load({ SLACK_TEAM_ID: "T0ACME123" }).SLACK_TEAM_ID).toBe("T0ACME123");
+    expect(load({}).SLACK_TEAM_ID).toBeUndefined();
+    for (const bad of [
+      "t0acme",
+      "U0ACME",
+      "E0GRID",
+      "T",
+      "T0<script>",
+      "T0ACME\n",
+      "__proto__",
+      `T${"A".repeat(21)}`,
+    ]) {
+      expect(() => load({ SLACK_TEAM_ID: bad }), bad).toThrow(/SLACK_TEAM_ID/);
+    }
+  });
+
+  it("refuses Slack on Cloud Run without SLACK_TEAM_ID (Slack Connect's partners could click)", () => {
+    const cloud = {
+      ...load({ SLACK_SIGNING_SECRET: "0123456789abcdef", SLACK_BOT_TOKEN: "xoxb-1-abc" }),
+      K_SERVICE: "console",
+    };
+    expect(slackConfigProblems(cloud)).toEqual([
+      expect.stringMatching(/^SLACK_TEAM_ID: required on Cloud Run/),
+    ]);
+    expect(() => addSlackRoutes(new Hono(), cloud, wiring)).toThrow(ConfigError);
+    expect(() => addSlackRoutes(new Hono(), cloud, wiring)).toThrow(/SLACK_TEAM_ID/);
+    expect(slackConfigProblems({ ...cloud, SLACK_TEAM_ID: "T0ACME" })).toEqual([]);
+    // Off Cloud Run (riposte dev, tests) it stays optional.
+    expect(slackConfigProblems({ ...cloud, K_SERVICE: undefined })).toEqual([]);
+  });
 });
 
 describe("addSlackRoutes", () => {
-  const wiring = {
-    decide: async () => ({ ok: false as const, refusal: "unknown", message: "no" }),
-    logger: createSilentLogger(),
-  };
   const post = (app: Hono) => app.request("/slack/interactions", { method: "POST", body: "payload=%7B%7D" });
 
   it("serves /slack/interactions only with a signing secret", async () => {

@@ -13,6 +13,9 @@ export const SLACK_RESPONSE_URL_BASE = "https://hooks.slack.com";
 /** A Slack user id: U… (a workspace) or W… (Enterprise Grid). */
 export const SLACK_USER_ID = /^[UW][A-Z0-9]{1,20}$/;
 
+/** A Slack workspace's team id, as Slack shows it (T…). */
+export const SLACK_TEAM_ID = /^T[A-Z0-9]{1,20}$/;
+
 /**
  * `U123=alice@acme.com,W456=bob@acme.com` → Slack user id → email (a Map: no id can reach a
  * prototype). An id given twice is an error rather than a silent choice.
@@ -63,6 +66,15 @@ export const SlackEnv = {
         "Bot token with users:read and users:read.email: maps a clicking Slack user to an email (users.info) when SLACK_APPROVERS does not name them",
       ),
   ),
+  SLACK_TEAM_ID: z
+    .string()
+    .regex(SLACK_TEAM_ID, {
+      error: "expected the workspace's team id: T followed by upper-case letters and digits",
+    })
+    .optional()
+    .describe(
+      "Your Slack workspace's team id (T…): clicks and users.info answers of members of any other workspace (Slack Connect's shared channels) are refused; required on Cloud Run with SLACK_SIGNING_SECRET",
+    ),
   SLACK_APPROVERS: z
     .string()
     .optional()
@@ -101,6 +113,11 @@ export function slackConfigProblems(config: SlackConfig & { K_SERVICE?: string |
     );
   }
   if (config.K_SERVICE !== undefined) {
+    if (config.SLACK_TEAM_ID === undefined) {
+      problems.push(
+        "SLACK_TEAM_ID: required on Cloud Run with SLACK_SIGNING_SECRET — without it a member of another organisation in a shared channel (Slack Connect) could click as the email their own admin gives their profile",
+      );
+    }
     if (new URL(config.SLACK_RESPONSE_URL_BASE).origin !== SLACK_RESPONSE_URL_BASE) {
       problems.push(
         `SLACK_RESPONSE_URL_BASE: must be ${SLACK_RESPONSE_URL_BASE} on Cloud Run (anything else lets a click make the console post elsewhere)`,

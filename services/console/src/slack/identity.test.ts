@@ -17,6 +17,10 @@ beforeAll(async () => {
       { id: "U0NOEMAIL" },
       { id: "U0GONE", email: "gone@acme.com", deleted: true },
       { id: "U0BOT", email: "bot@acme.com", isBot: true },
+      // Slack Connect: a partner organisation's member whose admin set their email to ours.
+      { id: "U0PARTNER", email: "alice@acme.com", teamId: "T0PARTNER", isStranger: true },
+      { id: "U0OTHERTEAM", email: "alice@acme.com", teamId: "T0PARTNER" },
+      { id: "U0HIDDEN", email: "alice@acme.com", isStranger: true },
     ],
   });
 });
@@ -29,10 +33,11 @@ beforeEach(() => {
   slack.reset();
 });
 
-const resolver = (options: { approvers?: string; token?: string | undefined } = {}) =>
+const resolver = (options: { approvers?: string; token?: string | undefined; teamId?: string } = {}) =>
   slackIdentity({
     approvers: parseSlackApprovers(options.approvers ?? ""),
     botToken: "token" in options ? options.token : slack.slackBotToken,
+    teamId: options.teamId,
     apiUrl: slack.slackApiUrl,
   });
 
@@ -76,6 +81,17 @@ describe("Slack identity", () => {
     expect(await resolve("U0NOEMAIL")).toMatchObject({ ok: false, reason: "no-email" });
     expect(await resolve("U0GONE")).toMatchObject({ ok: false, reason: "deactivated", detail: "deleted" });
     expect(await resolve("U0BOT")).toMatchObject({ ok: false, reason: "deactivated", detail: "is_bot" });
+  });
+
+  it("attack: another organisation's member (Slack Connect) showing our email is refused", async () => {
+    const ours = resolver({ teamId: "T0STANDIN" });
+    expect(await ours("U0ALICE")).toMatchObject({ ok: true, identity: "user:alice@acme.com" });
+    for (const id of ["U0PARTNER", "U0OTHERTEAM", "U0HIDDEN"]) {
+      expect(await ours(id)).toMatchObject({ ok: false, reason: "other-workspace" });
+    }
+    // Without SLACK_TEAM_ID the team cannot be compared, but a stranger is still nobody here.
+    expect(await resolver()("U0PARTNER")).toMatchObject({ ok: false, reason: "other-workspace" });
+    expect(await resolver()("U0HIDDEN")).toMatchObject({ ok: false, detail: "is_stranger" });
   });
 
   it("refuses when the lookup fails: wrong token, 5xx, rate limit, a slow answer", async () => {

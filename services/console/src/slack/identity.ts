@@ -10,7 +10,7 @@ export type SlackIdentity =
   | { ok: true; identity: string; source: "SLACK_APPROVERS" | "users.info" }
   | {
       ok: false;
-      reason: "unknown-user" | "deactivated" | "no-email" | "lookup-failed";
+      reason: "unknown-user" | "other-workspace" | "deactivated" | "no-email" | "lookup-failed";
       /** For the person who clicked (escaped where shown). */
       message: string;
       /** For the log: Slack's error word, the HTTP status, the exception. */
@@ -24,6 +24,8 @@ export interface SlackIdentityOptions {
   approvers: ReadonlyMap<string, string>;
   /** Without it only `approvers` can name anyone. */
   botToken?: string | undefined;
+  /** SLACK_TEAM_ID: users.info answers about members of another workspace are refused. */
+  teamId?: string | undefined;
   /** Slack's Web API base, e.g. https://slack.com/api. */
   apiUrl: string;
   /** Longest wait for users.info (the click's answer is waiting). Default 1500 ms. */
@@ -38,6 +40,9 @@ const UsersInfoAnswer = z.object({
   user: z
     .object({
       id: z.string(),
+      team_id: z.string().max(64).optional(),
+      // A member of another organisation seen through a shared channel (Slack Connect).
+      is_stranger: z.boolean().optional(),
       deleted: z.boolean().optional(),
       is_bot: z.boolean().optional(),
       profile: z.object({ email: z.string().max(1000).optional() }).optional(),
@@ -50,6 +55,14 @@ const UNKNOWN: Extract<SlackIdentity, { ok: false }> = {
   reason: "unknown-user",
   message:
     "Riposte does not know you as an approver: your Slack account is not mapped to an email (SLACK_APPROVERS) and Slack did not find it. Nothing was decided.",
+};
+
+/** A member of another workspace (a shared channel); the route says the same for a click's own team. */
+export const OTHER_WORKSPACE: Extract<SlackIdentity, { ok: false }> = {
+  ok: false,
+  reason: "other-workspace",
+  message:
+    "Riposte takes decisions from members of its own Slack workspace only (not from other organisations in a shared channel). Nothing was decided.",
 };
 
 function failed(detail: string): SlackIdentity {
@@ -86,6 +99,10 @@ async function usersInfo(options: SlackIdentityOptions, token: string, id: strin
     return failed(`users.info: ${error ?? "ok false"}`);
   }
   if (!user || user.id !== id) return failed("users.info answered about another user");
+  // Another organisation's admin sets its members' profile emails: such an email names nobody here.
+  if (user.is_stranger === true || (options.teamId !== undefined && user.team_id !== options.teamId)) {
+    return { ...OTHER_WORKSPACE, detail: user.is_stranger === true ? "is_stranger" : "another team_id" };
+  }
   if (user.deleted || user.is_bot) {
     return {
       ok: false,

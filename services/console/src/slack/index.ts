@@ -37,6 +37,7 @@ export function addSlackRoutes(
   const identity = slackIdentity({
     approvers: config.SLACK_APPROVERS,
     botToken: config.SLACK_BOT_TOKEN,
+    teamId: config.SLACK_TEAM_ID,
     apiUrl: config.SLACK_API_URL,
     ...(wiring.fetch && { fetch: wiring.fetch }),
   });
@@ -44,6 +45,7 @@ export function addSlackRoutes(
     "/",
     slackInteractionsRoute({
       signingSecret: config.SLACK_SIGNING_SECRET,
+      teamId: config.SLACK_TEAM_ID,
       identity,
       responseUrlBase: config.SLACK_RESPONSE_URL_BASE,
       decide: wiring.decide,

@@ -23,9 +23,17 @@ const Button = z.object({
   value: z.string().max(2000),
 });
 
+/** A team id as Slack sends it (T… a workspace, E… an Enterprise Grid organisation); compared, never shown. */
+const TeamId = z.string().regex(/^[A-Z][A-Z0-9]{1,31}$/, { error: "expected a Slack team id" });
+
 const BlockActions = z.object({
   type: z.literal("block_actions", { error: "expected a block_actions payload" }),
-  user: z.object({ id: z.string().regex(SLACK_USER_ID, { error: "expected a Slack user id" }) }),
+  user: z.object({
+    id: z.string().regex(SLACK_USER_ID, { error: "expected a Slack user id" }),
+    // The clicker's own workspace: in a shared channel (Slack Connect) another organisation's.
+    team_id: TeamId.optional(),
+  }),
+  team: z.object({ id: TeamId }).nullish(),
   // One click is one action; Slack sends the clicked one first (and only).
   actions: z.array(z.unknown()).min(1, "no action in the payload").max(25),
   response_url: z.string().min(1).max(2000),
@@ -37,6 +45,8 @@ export type SlackBlock = z.infer<typeof Block>;
 
 export interface SlackClick {
   slackUserId: string;
+  /** The clicker's workspace: `user.team_id`, else the payload's `team.id`; absent when neither is sent. */
+  teamId?: string;
   decision: "approved" | "denied";
   ref: ApprovalRef;
   /** The clicked action's block (`riposte-approval:<action>`). */
@@ -100,10 +110,12 @@ export function parseInteraction(rawBody: string, contentType: string | undefine
     return { ok: false, reason: "actions.0.block_id: not the block of the action its value names" };
   }
   const message = payload.data.message;
+  const teamId = payload.data.user.team_id ?? payload.data.team?.id;
   return {
     ok: true,
     click: {
       slackUserId: payload.data.user.id,
+      ...(teamId !== undefined && { teamId }),
       decision: button.data.action_id === APPROVE_ACTION_ID ? "approved" : "denied",
       ref: value.ref,
       blockId: button.data.block_id,

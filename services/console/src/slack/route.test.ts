@@ -93,6 +93,8 @@ beforeAll(async () => {
       { id: "U0ALICE", email: "alice@acme.com" },
       { id: "U0MALLORY", email: "mallory@acme.com", displayName: "<@U0ALICE> @here" },
       { id: "U0HOSTILE", email: "<script>alert(1)</script>@acme.com" },
+      // Slack Connect: a partner's member whose own admin set their profile email to ours.
+      { id: "U0PARTNER", email: "alice@acme.com", teamId: "T0PARTNER", isStranger: true },
     ],
   });
 });
@@ -179,6 +181,65 @@ describe("refused clicks", () => {
     expect(calls).toEqual([]);
     expect(JSON.stringify(posted().map(json))).not.toMatch(/<script>|alert\(1\)/);
     expect(refusals[0]?.reason).toBe("slack user U0HOSTILE: no-email");
+  });
+});
+
+describe("Slack Connect: with SLACK_TEAM_ID, only our workspace's members decide", () => {
+  const ours = () => route({ teamId: "T0STANDIN" });
+  const expectRefused = (slackUserId: string) => {
+    expect(calls).toEqual([]);
+    expect(refusals).toEqual([
+      {
+        ref: { incident: TEST_INCIDENT, action: "kill-pod" },
+        slackUserId,
+        reason: `slack user ${slackUserId}: other-workspace`,
+      },
+    ]);
+    expect(posted().map(json)).toEqual([
+      expect.objectContaining({ response_type: "ephemeral", replace_original: false }),
+    ]);
+    expect(String(json(posted()[0]).text)).toMatch(/members of its own Slack workspace only/);
+  };
+
+  it("our member's click decides (user.team_id, or team.id when the user's is absent)", async () => {
+    const body = formBody(
+      blockActions({ user: { id: "U0ALICE", team_id: "T0STANDIN" }, response_url: responseUrl() }),
+    );
+    expect((await send(body, {}, ours())).status).toBe(200);
+    expect(calls).toHaveLength(1);
+    expect((await send(click("U0BOB", { action_id: "riposte-deny" }), {}, ours())).status).toBe(200);
+    expect(calls).toHaveLength(2);
+  });
+
+  it("attack: a partner's click is refused before any lookup, even one SLACK_APPROVERS maps", async () => {
+    const partner = formBody(
+      blockActions({ user: { id: "U0BOB", team_id: "T0PARTNER" }, response_url: responseUrl() }),
+    );
+    expect((await send(partner, {}, ours())).status).toBe(200);
+    expectRefused("U0BOB");
+  });
+
+  it("attack: the user's team absent, the payload's team another one, or neither given", async () => {
+    expect((await send(click("U0ALICE", {}, { team: { id: "T0PARTNER" } }), {}, ours())).status).toBe(200);
+    expectRefused("U0ALICE");
+    refusals = [];
+    slack.reset();
+    expect((await send(click("U0ALICE", {}, { team: undefined }), {}, ours())).status).toBe(200);
+    expectRefused("U0ALICE");
+    expect(slack.requests.filter((request) => request.path.startsWith("/api/"))).toEqual([]);
+  });
+
+  it("attack: users.info says the clicker is a stranger from another team, our email or not", async () => {
+    expect((await send(click("U0PARTNER"), {}, ours())).status).toBe(200);
+    expectRefused("U0PARTNER");
+  });
+
+  it("a team id that is not one is refused as a payload (400)", async () => {
+    for (const team_id of ["<script>", "t0lower", "T0\nX", "__proto__"]) {
+      const body = formBody(blockActions({ user: { id: "U0ALICE", team_id }, response_url: responseUrl() }));
+      expect((await send(body, {}, ours())).status, team_id).toBe(400);
+    }
+    expect(calls).toEqual([]);
   });
 });
 

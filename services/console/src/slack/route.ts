@@ -9,7 +9,7 @@ import type { ApprovalRef } from "@riposte/contracts";
 import type { Logger } from "@riposte/service-kit";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { SlackIdentityResolver } from "./identity.js";
+import { OTHER_WORKSPACE, type SlackIdentity, type SlackIdentityResolver } from "./identity.js";
 import { decidedMessage, decisionLine, ephemeral } from "./message-update.js";
 import { parseInteraction, type SlackClick } from "./payload.js";
 import { confineResponseUrl, createResponsePoster, type ResponsePoster } from "./response-url.js";
@@ -40,6 +40,8 @@ export interface SlackIdentityRefusal {
 
 export interface SlackInteractionsOptions {
   signingSecret: string;
+  /** SLACK_TEAM_ID: a click by a member of another workspace (Slack Connect) is refused before anything. */
+  teamId?: string | undefined;
   identity: SlackIdentityResolver;
   /** The only origin response URLs may have (SLACK_RESPONSE_URL_BASE). */
   responseUrlBase: string;
@@ -101,23 +103,38 @@ async function decideClick(options: SlackInteractionsOptions, click: Click, iden
   await respond(options, click, body, updated ? "update" : "decided-ephemeral");
 }
 
+/** A click refused before decide(): logged, recorded (as `slack:U…`), and the clicker alone is told. */
+async function refuseClick(
+  options: SlackInteractionsOptions,
+  click: Click,
+  who: Extract<SlackIdentity, { ok: false }>,
+): Promise<void> {
+  const { ref, slackUserId } = click;
+  options.logger.warn(
+    { ...ref, slackUserId, teamId: click.teamId, reason: who.reason, detail: who.detail },
+    "slack: click refused: the clicker is not a known approver identity",
+  );
+  await options
+    .recordRefusal?.({ ref, slackUserId, reason: `slack user ${slackUserId}: ${who.reason}` })
+    .catch((error: unknown) => options.logger.error({ ...ref, err: error }, "slack: refusal not recorded"));
+  await respond(options, click, ephemeral(who.message), `identity:${who.reason}`);
+}
+
 /** The click's work after the request is verified and parsed; never rejects. */
 async function workClick(options: SlackInteractionsOptions, click: Click): Promise<void> {
   const { ref, slackUserId } = click;
   try {
-    const who = await options.identity(slackUserId);
-    if (who.ok) {
-      await decideClick(options, click, who.identity);
+    // Before any lookup: a click with no team, or another one, is not from our workspace's members.
+    if (options.teamId !== undefined && click.teamId !== options.teamId) {
+      await refuseClick(options, click, {
+        ...OTHER_WORKSPACE,
+        detail: click.teamId === undefined ? "no team in the click" : "the click's team",
+      });
       return;
     }
-    options.logger.warn(
-      { ...ref, slackUserId, reason: who.reason, detail: who.detail },
-      "slack: click refused: the clicker is not a known approver identity",
-    );
-    await options
-      .recordRefusal?.({ ref, slackUserId, reason: `slack user ${slackUserId}: ${who.reason}` })
-      .catch((error: unknown) => options.logger.error({ ...ref, err: error }, "slack: refusal not recorded"));
-    await respond(options, click, ephemeral(who.message), `identity:${who.reason}`);
+    const who = await options.identity(slackUserId);
+    if (who.ok) await decideClick(options, click, who.identity);
+    else await refuseClick(options, click, who);
   } catch (error) {
     options.logger.error({ ...ref, slackUserId, err: error }, "slack: a click's work failed");
   }
