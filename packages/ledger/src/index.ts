@@ -91,6 +91,8 @@ export {
   QuarantineLeaseInput,
   type QuarantineLeaseState,
   ReleaseAudit,
+  type ReleaseRequest,
+  ReleaseRequestAudit,
 } from "./quarantine-leases.js";
 export { type Limit, SLOT_HOLDERS, SLOTS } from "./slots.js";
 export {

@@ -63,9 +63,12 @@ import {
   type QuarantineLeaseInput,
   quarantineLeasesOfPod,
   type ReleaseAudit,
+  type ReleaseRequest,
+  type ReleaseRequestAudit,
   readQuarantineLease,
   recordQuarantineLease,
   recordQuarantineRelease,
+  requestQuarantineRelease,
 } from "./quarantine-leases.js";
 import {
   dueStormWindows,
@@ -149,6 +152,8 @@ export interface Ledger {
     audit: ReleaseAudit,
   ): Promise<boolean>;
   recordQuarantineRelease(pod: QuarantinedPod, audit: ReleaseAudit): Promise<boolean>;
+  /** A person asks the isolator to lift the quarantine now, in their name (the console's Release). */
+  requestQuarantineRelease(pod: QuarantinedPod, audit: ReleaseRequestAudit): Promise<ReleaseRequest>;
   /** Actions held for a person's decision (approvals.ts): create-if-absent, what is stored is kept. */
   requestApprovals(incident: string, requests: readonly ApprovalRequest[]): Promise<AwaitingApproval[]>;
   readApproval(incident: string, action: string): Promise<ApprovalView | undefined>;
@@ -200,6 +205,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     claimExpiredQuarantineLeases: (options) => claimExpiredQuarantineLeases(ctx, options),
     finishQuarantineRelease: (claim, audit) => finishQuarantineRelease(ctx, claim, audit),
     recordQuarantineRelease: (pod, audit) => recordQuarantineRelease(ctx, pod, audit),
+    requestQuarantineRelease: (pod, audit) => requestQuarantineRelease(ctx, pod, audit),
     requestApprovals: (incident, requests) => requestApprovals(ctx, incident, requests),
     readApproval: (incident, action) => readApproval(ctx, incident, action),
     listApprovals: (options) => listApprovals(ctx, options),

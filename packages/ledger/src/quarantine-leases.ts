@@ -3,7 +3,8 @@
 // pod uid, so a pod replaced under the same name is never released by its predecessor's lease:
 //
 //   quarantineLeases/<hash of cluster, namespace, pod uid>
-//     held       quarantined until expiresAt
+//     held       quarantined until expiresAt — or, once a person asked for its release from where there
+//                is no cluster access (the console), due now with who asked, why and when
 //     releasing  claimed by one isolator instance's scheduled call until claimedUntil: nobody else
 //                releases it meanwhile; a claim whose holder vanished is taken again after that
 //     released   lifted (by the scheduled call or an operator): who, why and when; never claimed again
@@ -48,16 +49,29 @@ export type ReleaseAudit = z.input<typeof ReleaseAudit>;
 
 export type QuarantineLeaseState = "held" | "releasing" | "released";
 
+/** A person's request that the isolator lift a quarantine now (from the console, which has no cluster access). */
+export const ReleaseRequestAudit = ReleaseAudit.extend({ via: z.enum(["console", "cli"]).optional() });
+export type ReleaseRequestAudit = z.input<typeof ReleaseRequestAudit>;
+
 export interface QuarantineLease extends QuarantineLeaseInput {
   id: string;
   state: QuarantineLeaseState;
   released?: { by: string; reason: string; at: Date };
+  /** Who asked for the release and why: the scheduled release lifts it in their name, not the expiry's. */
+  releaseRequest?: { by: string; reason: string; at: Date; via?: "console" | "cli" };
 }
 
 /** A lease this caller claimed to release: only `claimId` may finish it. */
 export interface QuarantineLeaseClaim extends QuarantineLease {
   claimId: string;
 }
+
+export type ReleaseRequest =
+  | { outcome: "requested"; lease: QuarantineLease }
+  /** No lease on that pod: it was isolated without a ttl, or not by Riposte (`riposte release` lifts it). */
+  | { outcome: "none" }
+  /** Already being released or released, or a release already requested (lease.releaseRequest says by whom). */
+  | { outcome: "releasing" | "released" | "already-requested"; lease: QuarantineLease };
 
 export type LeaseExtension =
   | { outcome: "extended"; lease: QuarantineLease }
@@ -105,6 +119,18 @@ function leaseOf(id: string, data: Record<string, unknown>): QuarantineLease | u
   const { releasedBy, releaseReason, releasedAt } = data;
   if (typeof releasedBy === "string" && typeof releaseReason === "string" && releasedAt instanceof Timestamp)
     lease.released = { by: releasedBy, reason: releaseReason, at: releasedAt.toDate() };
+  const { releaseRequestedBy, releaseRequestReason, releaseRequestedAt, releaseRequestVia } = data;
+  if (
+    typeof releaseRequestedBy === "string" &&
+    typeof releaseRequestReason === "string" &&
+    releaseRequestedAt instanceof Timestamp
+  )
+    lease.releaseRequest = {
+      by: releaseRequestedBy,
+      reason: releaseRequestReason,
+      at: releaseRequestedAt.toDate(),
+      ...(releaseRequestVia === "console" || releaseRequestVia === "cli" ? { via: releaseRequestVia } : {}),
+    };
   return lease;
 }
 
@@ -192,6 +218,8 @@ export async function extendQuarantineLease(
       const lease = snapshot.exists ? leaseOf(ref.id, snapshot.data() ?? {}) : undefined;
       if (!lease) return { outcome: "none" };
       if (lease.state !== "held") return { outcome: lease.state, lease };
+      // A person asked for its release (due now): pushing dueAt back would silently undo their request.
+      if (lease.releaseRequest) return { outcome: "releasing", lease };
       const at = ctx.now();
       transaction.update(ref, {
         expiresAt: timestampAt(expiresAt),
@@ -226,18 +254,83 @@ export async function keepQuarantineLease(
       const lease = snapshot.exists ? leaseOf(ref.id, snapshot.data() ?? {}) : undefined;
       if (lease?.state === "releasing") return "releasing";
       if (lease?.state !== "held") return "none";
+      // A later incident isolated the pod after a person asked for its release: the new incident's
+      // quarantine wins and the request is dropped (else its dueAt, now, would lift the pod at once, or
+      // the expiry's release would name that person), kept as supersededRequest*; the lease is due
+      // again when it was before the request (none: only an operator lifts it).
+      const request = lease.releaseRequest
+        ? {
+            ...REQUEST_FIELDS_DELETED,
+            releaseRequestDueBefore: FieldValue.delete(),
+            supersededRequestBy: lease.releaseRequest.by,
+            supersededRequestAt: timestampAt(lease.releaseRequest.at),
+            dueAt: snapshot.get("releaseRequestDueBefore") ?? FieldValue.delete(),
+          }
+        : {};
+      const dueBefore = lease.releaseRequest
+        ? snapshot.get("releaseRequestDueBefore")
+        : snapshot.get("dueAt");
+      const kept = { keptBy: by, keptAt: timestampAt(ctx.now()) };
       if (until === undefined) {
-        transaction.update(ref, { dueAt: FieldValue.delete(), keptBy: by, keptAt: timestampAt(ctx.now()) });
-      } else if (until > lease.expiresAt && snapshot.get("dueAt") !== undefined) {
+        transaction.update(ref, { ...request, dueAt: FieldValue.delete(), ...kept });
+      } else if (until > lease.expiresAt && dueBefore != null) {
         transaction.update(ref, {
+          ...request,
           expiresAt: timestampAt(until),
           dueAt: timestampAt(until),
-          keptBy: by,
-          keptAt: timestampAt(ctx.now()),
+          ...kept,
           expireAt: expireAtAfter(ctx, until),
         });
+      } else if (lease.releaseRequest) {
+        transaction.update(ref, { ...request, ...kept });
       }
       return "kept";
+    }),
+  );
+}
+
+const REQUEST_FIELDS_DELETED = {
+  releaseRequestedBy: FieldValue.delete(),
+  releaseRequestReason: FieldValue.delete(),
+  releaseRequestedAt: FieldValue.delete(),
+  releaseRequestVia: FieldValue.delete(),
+};
+
+/**
+ * A person asks that the quarantine be lifted now (the console: it has no cluster access, the isolator
+ * has). In one transaction the request (who, why, when) is recorded on a held lease and the lease made
+ * due now, so the isolator's next scheduled release (within a minute) claims it and releases the pod in
+ * that person's name. Refused — nothing written — when there is no lease, when it is being released or
+ * released, or when a release was already requested (the first request's audit stands).
+ */
+export async function requestQuarantineRelease(
+  ctx: LedgerContext,
+  pod: QuarantinedPod,
+  audit: ReleaseRequestAudit,
+): Promise<ReleaseRequest> {
+  const ref = leaseRef(ctx, pod);
+  const { by, reason, via } = ReleaseRequestAudit.parse(audit);
+  return guarded(ctx, "request quarantine release", () =>
+    ctx.db.runTransaction<ReleaseRequest>(async (transaction) => {
+      const snapshot = await transaction.get(ref);
+      const lease = snapshot.exists ? leaseOf(ref.id, snapshot.data() ?? {}) : undefined;
+      if (!lease) return { outcome: "none" };
+      if (lease.state !== "held") return { outcome: lease.state, lease };
+      if (lease.releaseRequest) return { outcome: "already-requested", lease };
+      const at = ctx.now();
+      transaction.update(ref, {
+        releaseRequestedBy: by,
+        releaseRequestReason: reason,
+        releaseRequestedAt: timestampAt(at),
+        ...(via ? { releaseRequestVia: via } : {}),
+        // A later incident's isolation (keepQuarantineLease) drops the request and restores this.
+        releaseRequestDueBefore: snapshot.get("dueAt") ?? null,
+        dueAt: timestampAt(at),
+      });
+      return {
+        outcome: "requested",
+        lease: { ...lease, releaseRequest: { by, reason, at, ...(via ? { via } : {}) } },
+      };
     }),
   );
 }
