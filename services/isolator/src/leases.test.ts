@@ -205,6 +205,67 @@ describe("quarantine leases", { timeout: 60_000 }, () => {
     expect(label()).toBe(forever.incident);
   });
 
+  it("a release a person requested is lifted once by the next scheduled calls of two instances, in their name: the Event, the ledger and the outcome say who and why", async () => {
+    const project = uniqueProject();
+    const first = await instance(project);
+    const second = await instance(project);
+    const command = isolation("1h");
+    expect(await first.send(command)).toBe(204);
+    expect((await first.releaseExpired()).body).toMatchObject({ released: 0 });
+    const alice = {
+      by: "user:alice@example.com",
+      reason: "false positive: the CI runner",
+      via: "console" as const,
+    };
+    expect(await first.leases.requestQuarantineRelease(leasedPod(), alice)).toMatchObject({
+      outcome: "requested",
+    });
+    const target = leasedPod();
+    const [a, b] = await Promise.all([first.releaseExpired(), second.releaseExpired()]);
+    expect([a.body, b.body]).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ released: 1 }),
+        expect.objectContaining({ released: 0 }),
+      ]),
+    );
+    expect(label()).toBeUndefined();
+    const releases = [...first.outcomes(), ...second.outcomes()].filter((o) => o.action === "release-pod");
+    expect(releases).toHaveLength(1);
+    expect(releases[0]).toMatchObject({
+      result: "done",
+      incident: command.incident,
+      reason: expect.stringMatching(/ by user:alice@example\.com: false positive: the CI runner$/),
+      details: { by: alice.by, reason: alice.reason, requested: { via: "console" } },
+    });
+    const events = sim
+      .list({ kind: "Event", namespace: "shop" })
+      .filter((e) => (e as { reason?: string }).reason === "RiposteReleased") as { message?: string }[];
+    expect(events.map((e) => e.message)).toEqual([
+      expect.stringMatching(/; by user:alice@example\.com: false positive: the CI runner$/),
+    ]);
+    expect(await first.leases.readQuarantineLease(target)).toMatchObject({
+      state: "released",
+      released: { by: alice.by, reason: alice.reason },
+    });
+  });
+
+  it("a requested release whose audit is no person's plain line (written around the console) is lifted without repeating it", async () => {
+    const isolator = await instance(uniqueProject());
+    await isolator.send(isolation("1h"));
+    const target = leasedPod();
+    await isolator.leases.requestQuarantineRelease(target, {
+      by: "__proto__",
+      reason: "ok\n<script>alert(1)</script>\u202e",
+    });
+    expect((await isolator.releaseExpired()).body).toMatchObject({ released: 1 });
+    const [outcome] = isolator.outcomes().filter((o) => o.action === "release-pod");
+    expect(JSON.stringify(outcome)).not.toMatch(/script|__proto__|\\u202e/);
+    expect(outcome?.details).toMatchObject({ by: "riposte-isolator" });
+    const events = sim.list({ kind: "Event", namespace: "shop" }) as { message?: string }[];
+    expect(events.some((e) => /script|__proto__/.test(e.message ?? ""))).toBe(false);
+    expect((await isolator.leases.readQuarantineLease(target))?.released?.reason).toMatch(/not shown/);
+  });
+
   it("isolating without a ttl records no lease: nothing is ever released by the scheduled call", async () => {
     const project = uniqueProject();
     const isolator = await instance(project, { clock: later(60 * 24 * 60 * MINUTE) });

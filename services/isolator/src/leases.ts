@@ -3,10 +3,17 @@
 // push account's OIDC token) and `riposte dev` locally on the same schedule. Each lease is claimed in
 // the ledger before its pod is touched, so two instances calling at once release it once; a claim
 // whose holder died is taken again after DEFAULT_RELEASE_CLAIM_MS. The ledger out of reach: 503,
-// nothing released.
+// nothing released. A lease a person asked to release (the console's Release: it has no cluster access)
+// is due at once and released here in that person's name and with their reason, not the expiry's.
 import type { ActionerScheduledCall, ActionRunnerDeps } from "@riposte/actioner-kit";
 import { classifyKubernetesError, UnknownClusterError } from "@riposte/actioner-kit";
-import { type ActionOutcome, messageAttributes, Topics } from "@riposte/contracts";
+import {
+  type ActionOutcome,
+  DeciderIdentity,
+  messageAttributes,
+  parseOperatorReason,
+  Topics,
+} from "@riposte/contracts";
 import type { QuarantineLeaseClaim } from "@riposte/ledger";
 import type { Logger } from "@riposte/service-kit";
 import type { QuarantineLeases } from "./config.js";
@@ -42,17 +49,46 @@ export function releaseExpiredCall(leases: QuarantineLeases, service = "isolator
               pod: `${claim.namespace}/${claim.pod}`,
               err: (error as Error).message,
             },
-            `releasing the expired quarantine of pod ${claim.namespace}/${claim.pod} failed; retried once the claim ends`,
+            `releasing the due quarantine of pod ${claim.namespace}/${claim.pod} failed; retried once the claim ends`,
           );
           return "failed" as const;
         });
         result[outcome] += 1;
       }
-      if (claims.length > 0)
-        logger.info({ ...result }, `expired quarantine leases: ${JSON.stringify(result)}`);
+      if (claims.length > 0) logger.info({ ...result }, `due quarantine leases: ${JSON.stringify(result)}`);
       return { ...result };
     },
   };
+}
+
+/** Who lifts this lease and why, for the Event, the ledger and the outcome. */
+export interface LeaseReleaseAudit {
+  by: string;
+  why: string;
+  /** The release a person asked for (absent: the lease expired). */
+  request?: { via?: string; at: string };
+}
+
+/**
+ * The person's request when the claim carries one, checked again (anything that writes the ledger could
+ * have put it there): an identity that is no person's, or a reason that is no plain line, is not repeated
+ * in the pod's Event or the outcome — the release itself goes ahead, as the lease is due.
+ */
+export function leaseReleaseAudit(claim: QuarantineLeaseClaim): LeaseReleaseAudit {
+  const request = claim.releaseRequest;
+  if (!request)
+    return { by: LEASE_RELEASER, why: `quarantine lease expired at ${claim.expiresAt.toISOString()}` };
+  const person = DeciderIdentity.safeParse(request.by);
+  const reason = parseOperatorReason(request.reason);
+  const at = request.at.toISOString();
+  const asked = { at, ...(request.via ? { via: request.via } : {}) };
+  if (!person.success || person.data === "deadline" || !reason.ok)
+    return {
+      by: LEASE_RELEASER,
+      why: `release requested at ${at} by an identity or with a reason that is not shown (not valid)`,
+      request: asked,
+    };
+  return { by: person.data, why: reason.reason, request: asked };
 }
 
 async function releaseOne(
@@ -63,13 +99,13 @@ async function releaseOne(
   service: string,
 ): Promise<"released" | "ended"> {
   const now = runner.now?.() ?? new Date();
-  const why = `quarantine lease expired at ${claim.expiresAt.toISOString()}`;
+  const { by, why, request } = leaseReleaseAudit(claim);
   let clients: Awaited<ReturnType<ActionRunnerDeps["registry"]["clientsFor"]>>;
   try {
     clients = await runner.registry.clientsFor(claim.cluster);
   } catch (error) {
     if (!(error instanceof UnknownClusterError)) throw error;
-    await leases.finishQuarantineRelease(claim, { by: LEASE_RELEASER, reason: `${why}; ${error.message}` });
+    await leases.finishQuarantineRelease(claim, { by, reason: `${why}; ${error.message}` });
     return "ended";
   }
   let released: Awaited<ReturnType<typeof releaseQuarantine>>;
@@ -78,7 +114,7 @@ async function releaseOne(
       clients,
       claim.namespace,
       claim.pod,
-      { by: LEASE_RELEASER, reason: why, now, component: `riposte-${service}` },
+      { by, reason: why, now, component: `riposte-${service}` },
       { uid: claim.podUid, incident: claim.incident },
     );
   } catch (error) {
@@ -87,14 +123,12 @@ async function releaseOne(
   }
   if (!released.released) {
     // Nothing of this lease's left to lift: the lease ends, the pod (if any) is left as it is.
-    await leases.finishQuarantineRelease(claim, {
-      by: LEASE_RELEASER,
-      reason: `${why}; ${released.message}`,
-    });
-    logger.info({ incident: claim.incident }, `expired quarantine lease ended: ${released.message}`);
+    await leases.finishQuarantineRelease(claim, { by, reason: `${why}; ${released.message}` });
+    logger.info({ incident: claim.incident, by }, `quarantine lease ended: ${released.message}`);
     return "ended";
   }
-  const reason = `${released.message}: ${why}`;
+  // As an operator's release reads (contracts' operatorOutcome): what, by whom, why.
+  const reason = request ? `${released.message} by ${by}: ${why}` : `${released.message}: ${why}`;
   const outcome: ActionOutcome = {
     v: 1,
     kind: "ActionOutcome",
@@ -104,8 +138,9 @@ async function releaseOne(
     result: "done",
     reason,
     details: {
-      by: LEASE_RELEASER,
+      by,
       reason: why,
+      ...(request ? { requested: request } : {}),
       object: { kind: "Pod", namespace: claim.namespace, name: claim.pod, uid: claim.podUid },
       cluster: claim.cluster,
       ...(released.eventError ? { eventError: released.eventError } : {}),
@@ -121,6 +156,6 @@ async function releaseOne(
     reason,
   });
   await runner.publisher.publish(Topics.actionOutcomes, outcome, messageAttributes(outcome));
-  await leases.finishQuarantineRelease(claim, { by: LEASE_RELEASER, reason: why });
+  await leases.finishQuarantineRelease(claim, { by, reason: why });
   return "released";
 }
