@@ -1,5 +1,5 @@
 // What the console's pages need from the rest of the console: the ledger (read incidents, approvals
-// and quarantine leases; extend a lease), the one deciding function every channel shares (decide, with
+// and quarantine leases; extend a lease, request its release), the one deciding function every channel shares (decide, with
 // via "console"), where links may point, and the secret that signs forms.
 import { randomBytes } from "node:crypto";
 import type { ApprovalRef } from "@riposte/contracts";
@@ -15,6 +15,7 @@ export type PagesLedger = Pick<
   | "listApprovals"
   | "listQuarantineLeases"
   | "extendQuarantineLease"
+  | "requestQuarantineRelease"
 >;
 
 /** A person's decision from a console form. */

@@ -406,6 +406,80 @@ describe("console pages", { timeout: 90_000 }, () => {
     });
   });
 
+  describe("quarantines: Release", () => {
+    const pod = {
+      cluster: "prod-eu",
+      namespace: "shop",
+      pod: "web-2",
+      podUid: "00000000-0000-4000-8000-000000000043",
+    };
+    const lease = () => ledger.readQuarantineLease(pod);
+    beforeAll(() =>
+      ledger.recordQuarantineLease({
+        ...pod,
+        incident: hostileKill().incident,
+        expiresAt: new Date(ms() + HOUR),
+      }),
+    );
+
+    it("refuses a forged post (no token, another site's origin) and a missing, multi-line or 10 KB reason: nothing requested", async () => {
+      const user = browser();
+      const token = await tokenOf(await user.get("/quarantines"));
+      const reason = "false positive";
+      expect((await user.post("/quarantines/release", { ...pod, reason })).status).toBe(403);
+      const crossSite = await user.post(
+        "/quarantines/release",
+        { _csrf: token, ...pod, reason },
+        { origin: "https://evil.example", "sec-fetch-site": "cross-site" },
+      );
+      expect(crossSite.status).toBe(403);
+      for (const [bad, problem] of [
+        ["", "Nothing released: reason"],
+        ["ok\nInjected: line", "Nothing released: reason"],
+        ["x".repeat(10_000), "Nothing released: reason"],
+      ] as const) {
+        expect((await user.post("/quarantines/release", { _csrf: token, ...pod, reason: bad })).status).toBe(
+          303,
+        );
+        expect(await (await user.get("/quarantines")).text()).toContain(problem);
+      }
+      const hostile = await user.post("/quarantines/release", {
+        _csrf: token,
+        ...pod,
+        pod: "<b>x</b>",
+        reason,
+      });
+      expect(hostile.status).toBe(303);
+      expect(await (await user.get("/quarantines")).text()).toContain("expected a pod name");
+      expect((await lease())?.releaseRequest).toBeUndefined();
+    });
+
+    it("records the actor's request with their reason, says the isolator lifts it, and refuses a second one", async () => {
+      const user = browser();
+      const token = await tokenOf(await user.get("/quarantines"));
+      const reason = "false positive: <script>alert(5)</script>";
+      const released = await user.post("/quarantines/release", { _csrf: token, ...pod, reason });
+      expect(released.status).toBe(303);
+      expect(released.headers.get("location")).toBe("/quarantines");
+      expect(await lease()).toMatchObject({
+        state: "held",
+        releaseRequest: { by: APPROVER, reason, via: "console" },
+      });
+      const html = await (await user.get("/quarantines")).text();
+      expect(html).toContain(
+        `release of pod shop/web-2 (cluster prod-eu) requested by ${APPROVER}: the isolator lifts it within a minute`,
+      );
+      for (const pattern of INJECTED) expect(html).not.toMatch(pattern);
+      const after = await (await user.get("/quarantines")).text();
+      expect(after).toContain(`release requested by ${APPROVER}`);
+      expect(after).toContain("false positive: &lt;script&gt;alert(5)&lt;/script&gt;");
+      const again = await user.post("/quarantines/release", { _csrf: token, ...pod, reason: "again" });
+      expect(again.status).toBe(303);
+      expect(await (await user.get("/quarantines")).text()).toContain(`already requested by ${APPROVER}`);
+      expect((await lease())?.releaseRequest?.reason).toBe(reason);
+    });
+  });
+
   it("mounted in the console, guards only its own routes: Slack's and the scheduled call's are untouched", async () => {
     const parent = new Hono();
     parent.post("/slack/interactions", (c) => c.text("slack"));

@@ -1,8 +1,10 @@
 // Quarantines with a lease (isolate-pod with a ttl): soonest expiry first, with an Extend form — a
-// ledger write, as `riposte quarantine extend` does. Releasing needs the cluster (the isolator's
-// releaseQuarantine patches the pod and deletes its policies, then a follow-up is published), which
-// the console has no access to: the page shows the `riposte release` command to run instead.
-import { durationMs, quarantineTtlProblem } from "@riposte/contracts";
+// ledger write, as `riposte quarantine extend` does — and a Release form. Releasing needs the cluster
+// (the isolator's releaseQuarantine patches the pod and deletes its policies, then a follow-up is
+// published), which the console has no access to and keeps not having: the form records the person's
+// request in the ledger and makes the lease due now, and the isolator's scheduled release (every
+// minute) lifts it in their name. The `riposte release` command stays shown as the immediate way.
+import { durationMs, parseOperatorReason, quarantineTtlProblem } from "@riposte/contracts";
 import { QuarantinedPod, type QuarantineLease, shortKey } from "@riposte/ledger";
 import type { FC } from "hono/jsx";
 import { z } from "zod";
@@ -25,13 +27,53 @@ export const ExtendForm = z.strictObject({
   reason: Reason,
 });
 
-const ExtendButton: FC<{ csrf: string; lease: QuarantineLease }> = ({ csrf, lease }) => (
-  <form class="extend" method="post" action="/quarantines/extend">
+/** A release's reason is required: it is the pod's Event, the ledger's audit and the outcome's. */
+export const RequiredReason = z
+  .string()
+  .max(4_000)
+  .transform((text, ctx) => {
+    const parsed = parseOperatorReason(text);
+    if (parsed.ok) return parsed.reason;
+    ctx.addIssue({ code: "custom", message: parsed.error.replace("--reason", "the reason") });
+    return z.NEVER;
+  });
+
+export const ReleaseForm = z.strictObject({
+  [CSRF_FIELD]: z.string(),
+  cluster: z.string(),
+  namespace: z.string(),
+  pod: z.string(),
+  podUid: z.string(),
+  reason: RequiredReason,
+});
+
+const PodFields: FC<{ csrf: string; lease: QuarantineLease }> = ({ csrf, lease }) => (
+  <>
     <input type="hidden" name={CSRF_FIELD} value={csrf} />
     <input type="hidden" name="cluster" value={lease.cluster} />
     <input type="hidden" name="namespace" value={lease.namespace} />
     <input type="hidden" name="pod" value={lease.pod} />
     <input type="hidden" name="podUid" value={lease.podUid} />
+  </>
+);
+
+const ReleaseButton: FC<{ csrf: string; lease: QuarantineLease }> = ({ csrf, lease }) => (
+  <form class="release" method="post" action="/quarantines/release">
+    <PodFields csrf={csrf} lease={lease} />
+    <input
+      name="reason"
+      required
+      placeholder="reason (required)"
+      maxlength={REASON_MAX_CHARS}
+      aria-label="reason for the release"
+    />
+    <button type="submit">Release</button>
+  </form>
+);
+
+const ExtendButton: FC<{ csrf: string; lease: QuarantineLease }> = ({ csrf, lease }) => (
+  <form class="extend" method="post" action="/quarantines/extend">
+    <PodFields csrf={csrf} lease={lease} />
     <label>
       for <input name="ttl" value="12h" size={5} maxlength={8} aria-label="extend by (1m to 30d)" /> from now
     </label>
@@ -54,8 +96,8 @@ export const QuarantinesPage: FC<{
     <p class="note">
       Pods the isolator quarantined with a ttl, until their lease ends (the isolator then lifts the quarantine
       within a minute). A pod isolated without a ttl has no lease and stays quarantined until someone runs{" "}
-      <code>riposte release</code>; it is not listed here. Releasing needs access to the cluster, which the
-      console does not have: run the command shown.
+      <code>riposte release</code>; it is not listed here. Release asks the isolator, which has access to the
+      cluster, to lift the quarantine in your name within a minute; the command shown does it at once.
     </p>
     {leases.length === 0 ? (
       <p class="note">No quarantine lease is held.</p>
@@ -88,14 +130,24 @@ export const QuarantinesPage: FC<{
                 <Time at={lease.expiresAt.toISOString()} /> <State state={lease.state} />
               </td>
               <td>
-                {lease.state === "held" ? (
+                {lease.releaseRequest ? (
+                  <span class="muted">
+                    release requested by {lease.releaseRequest.by} at{" "}
+                    <Time at={lease.releaseRequest.at.toISOString()} />: {lease.releaseRequest.reason}
+                  </span>
+                ) : lease.state === "held" ? (
                   <ExtendButton csrf={frame.csrf} lease={lease} />
                 ) : (
                   <span class="muted">being released</span>
                 )}
               </td>
               <td>
-                <code>{releaseCommand(lease)}</code>
+                {lease.state === "held" && !lease.releaseRequest && (
+                  <ReleaseButton csrf={frame.csrf} lease={lease} />
+                )}
+                <div class="muted">
+                  or at once: <code>{releaseCommand(lease)}</code>
+                </div>
               </td>
             </tr>
           ))}
@@ -139,6 +191,50 @@ export async function extendFromForm(
       return {
         ok: false,
         message: `Nothing extended: the lease on ${which} is ${result.outcome} — too late to extend; isolate it again.`,
+      };
+  }
+}
+
+/**
+ * A release form, its CSRF check passed: the person's request recorded on the lease, which the
+ * isolator's scheduled release then claims (it has the cluster access the console has not).
+ */
+export async function releaseFromForm(
+  deps: ConsolePagesDeps,
+  actor: ConsoleActor,
+  fields: Record<string, string>,
+): Promise<PageDecisionResult> {
+  const form = ReleaseForm.safeParse(fields);
+  if (!form.success) return { ok: false, message: `Nothing released: ${firstProblem(form.error)}.` };
+  const pod = QuarantinedPod.safeParse(form.data);
+  if (!pod.success) return { ok: false, message: `Nothing released: ${firstProblem(pod.error)}.` };
+  const which = `pod ${pod.data.namespace}/${pod.data.pod} (cluster ${pod.data.cluster})`;
+  const result = await deps.ledger.requestQuarantineRelease(pod.data, {
+    by: actor.identity,
+    reason: form.data.reason,
+    via: "console",
+  });
+  deps.logger?.info(
+    { ...pod.data, by: actor.identity, outcome: result.outcome },
+    "console: quarantine release requested",
+  );
+  switch (result.outcome) {
+    case "requested":
+      return {
+        ok: true,
+        message: `release of ${which} requested by ${actor.identity}: the isolator lifts it within a minute.`,
+      };
+    case "none":
+      return { ok: false, message: `Nothing released: ${which} has no quarantine lease.` };
+    case "already-requested":
+      return {
+        ok: false,
+        message: `Nothing requested: the release of ${which} was already requested by ${result.lease.releaseRequest?.by ?? "someone"} at ${result.lease.releaseRequest?.at.toISOString() ?? "?"}.`,
+      };
+    default:
+      return {
+        ok: false,
+        message: `Nothing requested: the lease on ${which} is already ${result.outcome}.`,
       };
   }
 }

@@ -19,7 +19,7 @@ import { FORM_MAX_BYTES, readForm } from "./forms.js";
 import { IncidentChoicePage, IncidentPage } from "./incident.js";
 import { BadFiltersPage, IncidentsPage, listIncidentViews } from "./incidents.js";
 import { type Frame, Layout, page } from "./layout.js";
-import { extendFromForm, QuarantinesPage } from "./quarantines.js";
+import { extendFromForm, QuarantinesPage, releaseFromForm } from "./quarantines.js";
 import { STYLESHEET, STYLESHEET_PATH } from "./style.js";
 
 /** A full incident key, or the short key Slack shows. */
@@ -193,6 +193,14 @@ export function consolePages(deps: ConsolePagesDeps): Hono<PagesEnv> {
     const result = await extendFromForm(deps, actorOf(c), c.get("form"), now()).catch((error: unknown) => ({
       ok: false as const,
       message: `Nothing extended: ${(error as Error).message.split("\n")[0]}`,
+    }));
+    return answer(c, "/quarantines", { kind: result.ok ? "ok" : "refused", text: result.message });
+  });
+
+  app.post("/quarantines/release", ...post, async (c) => {
+    const result = await releaseFromForm(deps, actorOf(c), c.get("form")).catch((error: unknown) => ({
+      ok: false as const,
+      message: `Nothing released: ${(error as Error).message.split("\n")[0]}`,
     }));
     return answer(c, "/quarantines", { kind: result.ok ? "ok" : "refused", text: result.message });
   });
