@@ -11,7 +11,7 @@ import { DEFAULT_RUNTIME, type ServiceDescriptor } from "@riposte/service-kit";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { UsageError } from "../cli/command.js";
-import { createDeployCommand } from "../cli/deploy.js";
+import { createDeployCommand, parseEnvOptions } from "../cli/deploy.js";
 import { loadServices } from "../services.js";
 import { applyPlan } from "./apply.js";
 import { type CliCall, type DeployPlan, planCalls, planVariable } from "./commands.js";
@@ -63,6 +63,7 @@ const CONSOLE: DeployOptions = {
   project: PROJECT,
   region: "europe-west1",
   only: ["console"],
+  env: { console: { SLACK_TEAM_ID: "T0ACME" } },
   consoleDomain: DOMAIN,
   consoleUsers: USERS,
 };
@@ -71,7 +72,11 @@ const FULL: DeployOptions = {
   region: "europe-west1",
   clusters: [{ name: "prod-eu", location: "europe-west1" }],
   organization: "123456789012",
-  env: { "scc-exporter": { SCC_SOURCE_NAME: "organizations/123456789012/sources/987" } },
+  env: {
+    "scc-exporter": { SCC_SOURCE_NAME: "organizations/123456789012/sources/987" },
+    // The Slack workspace whose members may click (the console refuses to start without it).
+    console: { SLACK_TEAM_ID: "T0ACME" },
+  },
   secrets: { notifier: { SLACK_WEBHOOK_URL: { secret: "riposte-slack-webhook", version: "latest" } } },
   consoleDomain: DOMAIN,
   consoleUsers: USERS,
@@ -346,6 +351,18 @@ describe("the console as services/console declares it", () => {
     );
     expect(plan.preflight.apis).toContain("cloudidentity.googleapis.com");
     expect(plan.notes.join("\n")).toContain("Groups Reader");
+  });
+
+  it("needs the Slack workspace's team id (the console would not start without it): a TODO, then deployed as given", () => {
+    const { env: _none, ...without } = CONSOLE;
+    const plan = deployPlan(real, without);
+    expect(plan.todos.map((todo) => `${todo.service}:${todo.variable}`)).toEqual(["console:SLACK_TEAM_ID"]);
+    expect(flag(deployOf(deployPlan(real, CONSOLE), "console"), "set-env-vars")).toContain(
+      "SLACK_TEAM_ID=T0ACME",
+    );
+    for (const bad of ["t0acme", "T0ACME$(touch pwned)", "U0ALICE"]) {
+      expect(() => parseEnvOptions([`console:SLACK_TEAM_ID=${bad}`], real), bad).toThrow(/SLACK_TEAM_ID/);
+    }
   });
 });
 

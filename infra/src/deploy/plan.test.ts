@@ -51,7 +51,11 @@ const FULL: DeployOptions = {
   region: "europe-west1",
   clusters: [{ name: "prod-eu", location: "europe-west1" }],
   organization: "123456789012",
-  env: { "scc-exporter": { SCC_SOURCE_NAME: "organizations/123456789012/sources/987" } },
+  env: {
+    "scc-exporter": { SCC_SOURCE_NAME: "organizations/123456789012/sources/987" },
+    // The Slack workspace whose members may click (the console refuses to start without it).
+    console: { SLACK_TEAM_ID: "T0ACME" },
+  },
   secrets: { notifier: { SLACK_WEBHOOK_URL: { secret: "riposte-slack-webhook", version: "latest" } } },
   // The console's load balancer: its host name and who may pass IAP.
   consoleDomain: "riposte.acme.com",

@@ -100,6 +100,8 @@ const BASE = [
   "notifier:SLACK_WEBHOOK_URL=riposte-slack-webhook",
   "--env",
   "scc-exporter:SCC_SOURCE_NAME=organizations/123456789012/sources/987",
+  "--env",
+  "console:SLACK_TEAM_ID=T0ACME",
   "--console-domain",
   "riposte.acme.com",
   "--console-users",
@@ -262,7 +264,11 @@ describe("flags naming Google Cloud things are refused unless they have that thi
     region: "europe-west1",
     clusters: [{ name: "prod-eu", location: "europe-west1" }],
     organization: "123456789012",
-    env: { "scc-exporter": { SCC_SOURCE_NAME: "organizations/123456789012/sources/987" } },
+    env: {
+      "scc-exporter": { SCC_SOURCE_NAME: "organizations/123456789012/sources/987" },
+      // The Slack workspace whose members may click (the console refuses to start without it).
+      console: { SLACK_TEAM_ID: "T0ACME" },
+    },
   };
   const hostileOptions: [string, Partial<DeployOptions>][] = [
     ["--project", { project: "acme-prod\ntouch pwned #" }],

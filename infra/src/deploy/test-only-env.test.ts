@@ -15,7 +15,11 @@ const options = (env: Record<string, Record<string, string>>) => ({
   region: "europe-west1",
   clusters: [{ name: "prod-eu", location: "europe-west1" }],
   organization: "123456789012",
-  env: { "scc-exporter": { SCC_SOURCE_NAME: "organizations/123456789012/sources/987" }, ...env },
+  env: {
+    "scc-exporter": { SCC_SOURCE_NAME: "organizations/123456789012/sources/987" },
+    console: { SLACK_TEAM_ID: "T0ACME" },
+    ...env,
+  },
   secrets: { notifier: { SLACK_WEBHOOK_URL: { secret: "riposte-slack-webhook", version: "latest" } } },
   consoleDomain: "riposte.acme.com",
   consoleUsers: ["group:sre@acme.com"],

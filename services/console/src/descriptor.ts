@@ -75,6 +75,9 @@ export const consoleDescriptor = {
       reason: "the key every instance signs forms with: 32 random bytes, base64 (openssl rand -base64 32)",
     },
   ],
+  // The plan always mounts SLACK_SIGNING_SECRET, and on Cloud Run the console refuses to start with it but
+  // without its workspace's team id (a partner in a shared channel could click): the preflight asks first.
+  requiredAtDeploy: [["SLACK_TEAM_ID"]],
   // Group approvers (group:EMAIL) are checked with groups.memberships.checkTransitiveMembership.
   apis: [{ api: "cloudidentity.googleapis.com", reason: "group approvers' membership" }],
   workspaceAdminRoles: [
