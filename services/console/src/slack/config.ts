@@ -2,16 +2,13 @@
 // ways to know who clicked (an explicit map of Slack user ids to emails, or users.info with the bot
 // token). Without SLACK_SIGNING_SECRET the console serves no Slack route at all. These variables join
 // the console's environment (`...SlackEnv` in src/config.ts).
-import { Email } from "@riposte/contracts";
+import { Email, SLACK_USER_ID } from "@riposte/contracts";
 import { ConfigError, sensitive } from "@riposte/service-kit";
 import { z } from "zod";
 
 /** Slack's Web API and the host of every response_url Slack gives. */
 export const SLACK_API_URL = "https://slack.com/api";
 export const SLACK_RESPONSE_URL_BASE = "https://hooks.slack.com";
-
-/** A Slack user id: U… (a workspace) or W… (Enterprise Grid). */
-export const SLACK_USER_ID = /^[UW][A-Z0-9]{1,20}$/;
 
 /** A Slack workspace's team id, as Slack shows it (T…). */
 export const SLACK_TEAM_ID = /^T[A-Z0-9]{1,20}$/;

@@ -7,9 +7,9 @@ import {
   ApprovalRef,
   approvalBlockId,
   SLACK_DENY_ACTION_ID as DENY_ACTION_ID,
+  SLACK_USER_ID,
 } from "@riposte/contracts";
 import { z } from "zod";
-import { SLACK_USER_ID } from "./config.js";
 
 /** Slack's limits: 50 blocks in a message, 255 characters of block_id, 2000 of a button's value. */
 const Block = z.looseObject({ type: z.string().max(64), block_id: z.string().max(255).optional() });
