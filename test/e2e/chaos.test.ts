@@ -344,7 +344,10 @@ describe("chaos: 1,000 alerts through every service while it all goes wrong", { 
       ["isolate-pod", "isolator", doubled.labelledPods, doubled.firstChangeAtMs.labels],
     ] as const) {
       const { done, "already-done": alreadyDone } = row(action).states;
-      expect(done, action).toBeGreaterThanOrEqual(20);
+      // The storm reaches the limit: at least 20 objects changed. Counted on the cluster, not in
+      // done outcomes — a change whose handler then timed out (or whose instance was SIGKILLed)
+      // reports already-done on the redelivery (CI: 19 done + 13 already-done isolations).
+      expect(changed, action).toBeGreaterThanOrEqual(20);
       expect(changed, action).toBeGreaterThanOrEqual(done);
       expect(changed, action).toBeLessThanOrEqual(done + alreadyDone);
       expect(changedAtMs, action).toHaveLength(changed);
