@@ -3,26 +3,13 @@
 // the held command come from an alert, a decision's reason from whoever decided: the lines are made
 // visible (makeVisible) and the JSON printed through terminalJson, as `riposte incidents` does, so no
 // ANSI escape, line break or bidi control of an attacker reaches the terminal.
-import type { Command } from "@riposte/contracts";
-import { type ApprovalView, describeTarget, shortKey, type TargetView } from "@riposte/ledger";
+import { type ApprovalView, describeTarget, shortKey, targetViewOf } from "@riposte/ledger";
 import { makeVisible } from "../dev/log-format.js";
 
 /** The JSON shape's version: bumped when a key changes meaning or goes away (new keys may be added). */
 export const APPROVALS_JSON_VERSION = 1;
 
 const REASON_MAX = 80;
-
-function targetOf(command: Command): TargetView {
-  const { target } = command;
-  return {
-    cluster: target.cluster ?? null,
-    namespace: target.namespace ?? null,
-    pod: target.pod ?? null,
-    node: target.node ?? null,
-    containerId: target.containerId ?? null,
-    image: target.image ?? null,
-  };
-}
 
 /** One held action as `--json` shows it. */
 export function approvalJson(approval: ApprovalView) {
@@ -36,7 +23,7 @@ export function approvalJson(approval: ApprovalView) {
     deadline: approval.deadline.toISOString(),
     onTimeout: approval.onTimeout,
     approvers: approval.approvers,
-    target: targetOf(approval.command),
+    target: targetViewOf(approval.command.target),
     decision: decision
       ? {
           by: decision.by,
@@ -105,7 +92,7 @@ export function approvalListLines(approvals: readonly ApprovalView[], truncated:
       shortKey(approval.incident),
       approval.action.padEnd(11),
       approval.state.padEnd(17),
-      describeTarget(targetOf(approval.command)),
+      describeTarget(targetViewOf(approval.command.target)),
       "—",
       standing(approval),
       "—",

@@ -2,6 +2,7 @@
 // --json) and the console's pages. Plain data (ISO times, nulls for what is unknown) and a timeline of
 // events in time order; every string in it may be an attacker's (alert text), so each reader escapes
 // for its own medium — the CLI makes control characters visible, the console's JSX escapes HTML.
+import type { Target } from "@riposte/contracts";
 import type { IncidentRecord } from "./incident.js";
 import { incidentTarget } from "./list.js";
 
@@ -82,7 +83,11 @@ const iso = (date: Date) => date.toISOString();
 
 function targetView(record: IncidentRecord): TargetView | null {
   const target = incidentTarget(record);
-  if (!target) return null;
+  return target ? targetViewOf(target) : null;
+}
+
+/** A target as people read it: the fields a person recognises, null where unknown. */
+export function targetViewOf(target: Target): TargetView {
   return {
     cluster: target.cluster ?? null,
     namespace: target.namespace ?? null,

@@ -62,6 +62,7 @@ export {
   type TargetView,
   type TimelineEvent,
   type TraceLink,
+  targetViewOf,
   waitingActions,
 } from "./incident-view.js";
 export { createLedger, type Ledger, type LedgerOptions } from "./ledger.js";

@@ -2,7 +2,7 @@
 // the decided ones by state. A form posts to /approvals/decide, which calls the console's one decide
 // (via "console", as the signed-in actor) and redirects with what happened; it never decides itself.
 import { APPROVAL_STATES, ApprovalRef, type ApprovalState } from "@riposte/contracts";
-import { type ApprovalView, describeTarget, shortKey } from "@riposte/ledger";
+import { type ApprovalView, describeTarget, shortKey, targetViewOf } from "@riposte/ledger";
 import type { Context } from "hono";
 import type { FC } from "hono/jsx";
 import { z } from "zod";
@@ -69,14 +69,7 @@ const Row: FC<{ approval: ApprovalView; frame: Frame; now: Date }> = ({ approval
         {command.dryRun ? " (dry run)" : ""}
       </td>
       <td>
-        {describeTarget({
-          cluster: command.target.cluster ?? null,
-          namespace: command.target.namespace ?? null,
-          pod: command.target.pod ?? null,
-          node: command.target.node ?? null,
-          containerId: null,
-          image: null,
-        })}
+        {describeTarget(targetViewOf(command.target))}
         <div class="muted">{command.alert.rule}</div>
       </td>
       <td class="time">
