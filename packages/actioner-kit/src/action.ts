@@ -20,6 +20,7 @@ import {
 } from "@riposte/ledger";
 import {
   annotateActiveSpan,
+  DeferredError,
   incidentSpanAttributes,
   type KubernetesPermission,
   type Logger,
@@ -553,7 +554,7 @@ async function awaitEarlierActions<C extends Command>(delivery: Delivery<C>): Pr
     const now = runner.now().getTime();
     if (pending.length === 0 || now >= notAfter) return pending;
     if (now >= holdUntil) {
-      throw new RetryableError(
+      throw new DeferredError(
         `waiting for ${pending.join(", ")} of this incident (no outcome yet); runs at ${new Date(notAfter).toISOString()} at the latest`,
       );
     }

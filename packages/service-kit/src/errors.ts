@@ -31,6 +31,14 @@ export class RetryableError extends Error {
 }
 
 /**
+ * The message came early: something it must follow (a playbook's `after`) has not happened yet. Not a
+ * failure — answered 503 like any retryable error so Pub/Sub redelivers later, but logged at info as a
+ * deferral, so a dashboard of warnings counts only what actually failed. (Its `name` stays
+ * RetryableError's; test with instanceof.)
+ */
+export class DeferredError extends RetryableError {}
+
+/**
  * Runs `call`; when it fails with `unavailable` (a dependency out of reach, e.g. the incident ledger),
  * the failure becomes a RetryableError — 503, so Pub/Sub redelivers once it is back: fail closed,
  * never a silent drop. Any other error passes through unchanged.

@@ -29,7 +29,14 @@ export {
   type PushMessage,
   parsePushEnvelope,
 } from "./envelope.js";
-export { ConfigError, errorMessage, PermanentError, RetryableError, retryableOn } from "./errors.js";
+export {
+  ConfigError,
+  DeferredError,
+  errorMessage,
+  PermanentError,
+  RetryableError,
+  retryableOn,
+} from "./errors.js";
 export {
   createLogger,
   createSilentLogger,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { jsonMessageDecoder } from "./decode.js";
-import { PermanentError, RetryableError } from "./errors.js";
-import { createSilentLogger } from "./log.js";
+import { DeferredError, PermanentError, RetryableError } from "./errors.js";
+import { createLogger, createSilentLogger, type Logger } from "./log.js";
 import type { AuthResult } from "./oidc.js";
 import { createMemoryPublisher } from "./publisher.js";
 import { createPushApp, type PushContext, pushRoute } from "./push.js";
@@ -11,19 +11,21 @@ import { pushRequest } from "./testing/envelope.js";
 const Greeting = z.object({
   v: z.literal(1),
   name: z.string().min(1),
-  mode: z.enum(["ok", "permanent", "retry", "crash", "slow"]),
+  mode: z.enum(["ok", "permanent", "retry", "deferred", "crash", "slow"]),
 });
 type Greeting = z.output<typeof Greeting>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function setup(options: { maxBodyBytes?: number; auth?: AuthResult; handlerTimeoutMs?: number } = {}) {
+function setup(
+  options: { maxBodyBytes?: number; auth?: AuthResult; handlerTimeoutMs?: number; logger?: Logger } = {},
+) {
   const publisher = createMemoryPublisher();
   const handled: { message: Greeting; context: PushContext }[] = [];
   const app = createPushApp({
     service: "greeter",
     publisher,
-    logger: createSilentLogger(),
+    logger: options.logger ?? createSilentLogger(),
     ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
     ...(options.handlerTimeoutMs ? { handlerTimeoutMs: options.handlerTimeoutMs } : {}),
     ...(options.auth ? { authenticator: { authenticate: async () => options.auth as AuthResult } } : {}),
@@ -33,6 +35,7 @@ function setup(options: { maxBodyBytes?: number; auth?: AuthResult; handlerTimeo
         if (message.mode === "permanent")
           throw new PermanentError("name refused by policy", { path: "$.name" });
         if (message.mode === "retry") throw new RetryableError("kubernetes answered 503");
+        if (message.mode === "deferred") throw new DeferredError("waiting for capture-pod");
         if (message.mode === "crash") throw new TypeError("bug");
         if (message.mode === "slow") await new Promise((resolve) => setTimeout(resolve, 5_000));
       }),
@@ -110,6 +113,21 @@ describe("createPushApp ack policy", () => {
     const { app, publisher } = setup();
     expect((await app.request("/", pushRequest({ v: 1, name: "a", mode }))).status).toBe(503);
     expect(publisher.published).toHaveLength(0);
+  });
+
+  it("answers 503 to a deferral too, but logs it at info as a deferral, not as a failure", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({
+      service: "greeter",
+      destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
+    });
+    const { app } = setup({ logger });
+    expect((await app.request("/", pushRequest({ v: 1, name: "a", mode: "deferred" }))).status).toBe(503);
+    expect((await app.request("/", pushRequest({ v: 1, name: "a", mode: "retry" }))).status).toBe(503);
+    expect(lines.map((line) => [line.severity, line.message])).toEqual([
+      ["INFO", "deferred, asking Pub/Sub to redeliver later: waiting for capture-pod"],
+      ["WARNING", "transient failure, asking Pub/Sub to redeliver: kubernetes answered 503"],
+    ]);
   });
 
   it("answers 503 when the rejection cannot be recorded: nothing is dropped silently", async () => {

@@ -7,7 +7,7 @@
 import { Hono } from "hono";
 import type { MessageDecoder } from "./decode.js";
 import { type DecodeFailure, type PushEnvelope, parsePushEnvelope } from "./envelope.js";
-import { errorMessage, PermanentError, RetryableError } from "./errors.js";
+import { DeferredError, errorMessage, PermanentError, RetryableError } from "./errors.js";
 import type { Logger } from "./log.js";
 import type { PushAuthenticator } from "./oidc.js";
 import type { Publisher } from "./publisher.js";
@@ -231,11 +231,18 @@ async function deliver(
     if (error instanceof PermanentError) {
       return reject(push, { reason: { path: error.path, message: error.message }, envelope });
     }
-    const level = error instanceof RetryableError ? "warn" : "error";
-    messageLogger[level](
-      { err: errorMessage(error) },
-      `transient failure, asking Pub/Sub to redeliver: ${errorMessage(error)}`,
-    );
+    if (error instanceof DeferredError) {
+      messageLogger.info(
+        { deferred: errorMessage(error) },
+        `deferred, asking Pub/Sub to redeliver later: ${errorMessage(error)}`,
+      );
+    } else {
+      const level = error instanceof RetryableError ? "warn" : "error";
+      messageLogger[level](
+        { err: errorMessage(error) },
+        `transient failure, asking Pub/Sub to redeliver: ${errorMessage(error)}`,
+      );
+    }
     return new Response(errorMessage(error), { status: 503 });
   }
 }
