@@ -91,7 +91,7 @@ async function routerCalls(ledger: Ledger, key: string, index: number) {
   const claimMs = performance.now() - claimStarted;
   if (claim.outcome !== "claimed") throw new Error(`incident ${key} was not claimed: ${claim.outcome}`);
   const markStarted = performance.now();
-  await ledger.markRouted(key, claim.claimId);
+  await ledger.markRouted(key, claim.claimId, claim.version);
   return { claimMs, markMs: performance.now() - markStarted };
 }
 

@@ -292,7 +292,7 @@ export async function runStorm(
         ...[ledger, ledgerAlone].map(
           (burst) =>
             `the ledger alone, ${burst.inFlight} in flight (after the storm, same emulator): claim (a create) p50 ${formatMs(burst.claim.p50)}, ` +
-            `p99 ${formatMs(burst.claim.p99)}; mark-routed (a transaction) p50 ${formatMs(burst.markRouted.p50)}, p99 ${formatMs(burst.markRouted.p99)}`,
+            `p99 ${formatMs(burst.claim.p99)}; mark-routed (one preconditioned update) p50 ${formatMs(burst.markRouted.p50)}, p99 ${formatMs(burst.markRouted.p99)}`,
         ),
       ],
     };

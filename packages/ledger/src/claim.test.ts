@@ -1,5 +1,5 @@
 import { AlertSummary, severityOf } from "@riposte/contracts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { RoutingDecisionRecord } from "./incident.js";
 import { emulatorFirestore, incidentKey, testLedger, uniqueProjectId } from "./test-support.js";
 
@@ -74,8 +74,49 @@ describe("claimIncident", { timeout: 30_000 }, () => {
     now = new Date("2026-12-05T10:00:31Z");
     const taken = await ledger.claimIncident(key, decision, { ...window, leaseMs: 30_000 });
     expect(taken.outcome).toBe("claimed");
-    // The vanished router's late completion does not overwrite the new claim.
-    if (stale.outcome === "claimed") expect(await ledger.markRouted(key, stale.claimId)).toBe(false);
+    // The vanished router's late completion does not overwrite the new claim, with or without the
+    // version of its own claim.
+    if (stale.outcome !== "claimed") throw new Error("expected a claim");
+    expect(await ledger.markRouted(key, stale.claimId, stale.version)).toBe(false);
+    expect(await ledger.markRouted(key, stale.claimId)).toBe(false);
+    now = new Date("2026-12-05T10:00:40Z");
+    expect(await ledger.claimIncident(key, decision, { ...window, leaseMs: 30_000 })).toMatchObject({
+      outcome: "duplicate",
+      state: "routing",
+    });
+  });
+
+  it("marks routed with one preconditioned write when nobody wrote the incident since its claim", async () => {
+    const ledger = testLedger(firstInstance);
+    const key = incidentKey();
+    const claimed = await ledger.claimIncident(key, decision, window);
+    if (claimed.outcome !== "claimed") throw new Error("expected a claim");
+    expect(claimed.version).toBeDefined();
+    const transactions = vi.spyOn(firstInstance, "runTransaction");
+    try {
+      expect(await ledger.markRouted(key, claimed.claimId, claimed.version)).toBe(true);
+      expect(transactions).not.toHaveBeenCalled();
+    } finally {
+      transactions.mockRestore();
+    }
+    expect(await ledger.claimIncident(key, decision, window)).toMatchObject({
+      outcome: "duplicate",
+      state: "routed",
+    });
+  });
+
+  it("still marks routed when another service wrote the incident between the claim and the mark", async () => {
+    const ledger = testLedger(firstInstance);
+    const key = incidentKey();
+    const claimed = await ledger.claimIncident(key, decision, window);
+    if (claimed.outcome !== "claimed") throw new Error("expected a claim");
+    // What an actioner recording its attempt does to the same document meanwhile.
+    await ledger.recordTraceId(key, "0af7651916cd43dd8448eb211c80319c");
+    expect(await ledger.markRouted(key, claimed.claimId, claimed.version)).toBe(true);
+    expect(await ledger.claimIncident(key, decision, window)).toMatchObject({
+      outcome: "duplicate",
+      state: "routed",
+    });
   });
 
   it("gives the same claim back to a redelivery of the message that claimed (same claimant)", async () => {
@@ -84,7 +125,7 @@ describe("claimIncident", { timeout: 30_000 }, () => {
     const claimed = await ledger.claimIncident(key, decision, { ...window, claimant: "message-1" });
     const again = await ledger.claimIncident(key, decision, { ...window, claimant: "message-1" });
     const resent = await ledger.claimIncident(key, decision, { ...window, claimant: "message-2" });
-    expect(again).toEqual(claimed);
+    expect(again).toMatchObject({ outcome: "claimed", claimId: (claimed as { claimId: string }).claimId });
     expect(resent).toMatchObject({ outcome: "duplicate" });
   });
 

@@ -8,11 +8,11 @@
 // A claim is a create-if-absent (create() fails with ALREADY_EXISTS when the incident exists); only when
 // the incident already exists does a transaction decide, so two routers can never both win.
 import { randomUUID } from "node:crypto";
-import { FieldValue, type Transaction } from "@google-cloud/firestore";
+import { FieldValue, type Timestamp, type Transaction } from "@google-cloud/firestore";
 import { AlertSummary } from "@riposte/contracts";
 import { z } from "zod";
 import { expireAtFrom, guarded, type LedgerContext, timestampAt } from "./context.js";
-import { ALREADY_EXISTS, grpcCodeOf } from "./errors.js";
+import { ALREADY_EXISTS, FAILED_PRECONDITION, grpcCodeOf } from "./errors.js";
 import { incidentRef, RouterRecord, RoutingDecisionRecord } from "./incident.js";
 
 export const DEFAULT_CLAIM_LEASE_MS = 60_000;
@@ -28,8 +28,14 @@ export interface ClaimOptions {
   alert?: z.input<typeof AlertSummary>;
 }
 
+/**
+ * When the claim's create was written: `markRouted` then updates only if nobody wrote the incident
+ * since — one precondition write instead of a transaction's begin, read and commit.
+ */
+export type ClaimVersion = Timestamp;
+
 export type ClaimResult =
-  | { outcome: "claimed"; claimId: string }
+  | { outcome: "claimed"; claimId: string; version?: ClaimVersion }
   | { outcome: "duplicate"; state: RouterRecord["state"]; claimedAt: Date };
 
 const ClaimOptionsSchema = z.object({
@@ -65,8 +71,8 @@ export async function claimIncident(
 
   return guarded(ctx, "claim incident", async () => {
     try {
-      await ref.create(fields);
-      return claimed;
+      const written = await ref.create(fields);
+      return { ...claimed, version: written.writeTime };
     } catch (error) {
       if (grpcCodeOf(error) !== ALREADY_EXISTS) throw error;
     }
@@ -86,23 +92,42 @@ export async function claimIncident(
   });
 }
 
-/** The claim `claimId` published its commands: duplicates are refused for the dedup window from now. */
-export async function markRouted(ctx: LedgerContext, key: string, claimId: string): Promise<boolean> {
+/**
+ * The claim `claimId` published its commands: duplicates are refused for the dedup window from now.
+ * With the claim's `version` and nobody having written the incident since, the claim is still ours
+ * and one preconditioned update does it; otherwise (another service or router wrote it) a
+ * transaction reads whose claim stands.
+ */
+export async function markRouted(
+  ctx: LedgerContext,
+  key: string,
+  claimId: string,
+  version?: ClaimVersion,
+): Promise<boolean> {
   const ref = incidentRef(ctx, key);
   const at = ctx.now();
-  return guarded(ctx, "mark incident routed", () =>
-    ctx.db.runTransaction(async (transaction) => {
+  const routed = {
+    "router.state": "routed",
+    "router.routedAt": timestampAt(at),
+    expireAt: expireAtFrom(ctx, at),
+  };
+  return guarded(ctx, "mark incident routed", async () => {
+    if (version) {
+      try {
+        await ref.update(routed, { lastUpdateTime: version });
+        return true;
+      } catch (error) {
+        if (grpcCodeOf(error) !== FAILED_PRECONDITION) throw error;
+      }
+    }
+    return ctx.db.runTransaction(async (transaction) => {
       const current = await routerRecordIn(transaction, ref);
       // Lost to a router that took over after the lease: its claim stands.
       if (current?.claimId !== claimId) return false;
-      transaction.update(ref, {
-        "router.state": "routed",
-        "router.routedAt": timestampAt(at),
-        expireAt: expireAtFrom(ctx, at),
-      });
+      transaction.update(ref, routed);
       return true;
-    }),
-  );
+    });
+  });
 }
 
 /** Publishing failed: the claim `claimId` is withdrawn so the redelivery routes the alert again. */

@@ -16,6 +16,7 @@ export {
 export {
   type ClaimOptions,
   type ClaimResult,
+  type ClaimVersion,
   DEFAULT_CLAIM_LEASE_MS,
 } from "./claim.js";
 export { createLedgerFirestore, type LedgerClientOptions } from "./client.js";

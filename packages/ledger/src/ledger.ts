@@ -21,7 +21,14 @@ import {
   recordApprovalRefusal,
   requestApprovals,
 } from "./approvals.js";
-import { type ClaimOptions, type ClaimResult, claimIncident, markRouted, releaseClaim } from "./claim.js";
+import {
+  type ClaimOptions,
+  type ClaimResult,
+  type ClaimVersion,
+  claimIncident,
+  markRouted,
+  releaseClaim,
+} from "./claim.js";
 import { contextOf, guarded } from "./context.js";
 import {
   claimDelivery,
@@ -94,7 +101,7 @@ export interface Ledger {
   /** A first call sets up the client's channel (seconds): make it at start, not on the first alert. */
   warmUp(): Promise<void>;
   claimIncident(key: string, decision: RoutingDecisionRecord, options: ClaimOptions): Promise<ClaimResult>;
-  markRouted(key: string, claimId: string): Promise<boolean>;
+  markRouted(key: string, claimId: string, version?: ClaimVersion): Promise<boolean>;
   releaseClaim(key: string, claimId: string): Promise<boolean>;
   /** The actioners' blast-radius slots (object-slots.ts). */
   takeObjectSlots(request: ObjectSlotRequest): Promise<ObjectSlotDecision>;
@@ -175,7 +182,7 @@ export function createLedger(options: LedgerOptions): Ledger {
       await guarded(ctx, "warm up", () => ctx.db.collection(INCIDENTS).limit(1).get());
     },
     claimIncident: (key, decision, claim) => claimIncident(ctx, key, decision, claim),
-    markRouted: (key, claimId) => markRouted(ctx, key, claimId),
+    markRouted: (key, claimId, version) => markRouted(ctx, key, claimId, version),
     releaseClaim: (key, claimId) => releaseClaim(ctx, key, claimId),
     takeObjectSlots: (request) => takeObjectSlots(ctx, request),
     recordActionAttempt: (key, action, attempt) => recordActionAttempt(ctx, key, action, attempt),

@@ -12,7 +12,12 @@ import {
   summarizeAlert,
   type TargetMessage,
 } from "@riposte/contracts";
-import { type Ledger, LedgerUnavailableError, type RoutingDecisionRecord } from "@riposte/ledger";
+import {
+  type ClaimResult,
+  type Ledger,
+  LedgerUnavailableError,
+  type RoutingDecisionRecord,
+} from "@riposte/ledger";
 import {
   createPushApp,
   incidentSpanAttributes,
@@ -31,6 +36,7 @@ import type { CompiledPlaybook } from "./playbooks/match.js";
 
 /** What the router asks of the incident ledger: its dedup claims, shared by every instance, and its holds. */
 export type RouterLedger = Pick<Ledger, "claimIncident" | "markRouted" | "releaseClaim" | "requestApprovals">;
+type Claimed = Extract<ClaimResult, { outcome: "claimed" }>;
 
 export interface RouterDeps {
   push: Omit<PushAppOptions, "routes">;
@@ -166,7 +172,7 @@ function decideAndRoute(
         );
         return;
       }
-      await publishDecision(router, alert, decision, claim.claimId, logger);
+      await publishDecision(router, alert, decision, claim, logger);
     },
   );
 }
@@ -175,11 +181,12 @@ async function publishDecision(
   router: RouterState,
   alert: FalcoAlert,
   decision: RoutingDecision,
-  claimId: string,
+  claim: Claimed,
   logger: Logger,
 ): Promise<void> {
   const { deps, stats } = router;
   const incident = alert.incidentKey;
+  const { claimId } = claim;
   const issuedAt = router.now();
   const split = splitHeld(decision.actions, buildCommands(alert, decision, issuedAt), issuedAt);
   const { commands, awaiting } =
@@ -201,7 +208,7 @@ async function publishDecision(
       },
     );
   }
-  await markRouted(deps.ledger, incident, claimId, logger);
+  await markRouted(deps.ledger, incident, claim, logger);
   if (decision.actions.length === 0) stats.unmatched += 1;
   else stats.routed += 1;
   const now = decision.actions.filter((action) => !action.approval).map((action) => action.action);
@@ -287,11 +294,11 @@ async function releaseClaim(
 async function markRouted(
   ledger: RouterLedger,
   incident: string,
-  claimId: string,
+  claim: Claimed,
   logger: Logger,
 ): Promise<void> {
   try {
-    if (!(await ledger.markRouted(incident, claimId)))
+    if (!(await ledger.markRouted(incident, claim.claimId, claim.version)))
       logger.warn({ incident }, "the incident's claim was taken over by another router mid-routing");
   } catch (error) {
     logger.warn(
