@@ -125,6 +125,7 @@ async function main(): Promise<number> {
           : { rounds: 8, roundMs: 2500, warmupMs: 2000 }),
         connections: 32,
         playbooksFile,
+        nodeFlags,
       }),
     );
     // Cold starts run before the suites that fill the emulator with messages (its JVM then spends time

@@ -22,6 +22,8 @@ export interface RouterHttpOptions {
   warmupMs: number;
   connections: number;
   playbooksFile: string;
+  /** `--profile`: the router (not its --no-async-context-frame twin) runs with these flags. */
+  nodeFlags?: readonly string[];
 }
 
 function statusSummary(results: readonly LoadResult[]): string {
@@ -58,6 +60,7 @@ export async function runRouterHttp(
         entry: bundles.service.router as string,
         port: await freePort(),
         env: routerEnv,
+        ...(options.nodeFlags ? { nodeFlags: options.nodeFlags } : {}),
         onLine: () => {
           logLines += 1;
         },
