@@ -1,20 +1,26 @@
-// Starting OpenTelemetry: the Node SDK with only the instrumentations Riposte needs (undici for the
+// Starting OpenTelemetry: a tracer provider with only the instrumentations Riposte needs (undici for the
 // Kubernetes API — client-node 2 sends with undici — and for fetch to Slack and webhooks, outgoing
-// node:http for any client still on it, gRPC for Pub/Sub and SCC), W3C propagation,
-// parent-based sampling, and an OTLP/HTTP exporter (Cloud Trace's OTLP endpoint with Google auth on GCP).
+// node:http for any client still on it, gRPC for Pub/Sub and SCC), W3C propagation, parent-based
+// sampling, and an OTLP/HTTP exporter (Cloud Trace's OTLP endpoint with Google auth on GCP).
+// Registered by hand rather than through the Node SDK: Riposte exports traces only, and the SDK also
+// loads the logs and metrics SDKs and every exporter it could be configured with (bench/findings.md).
 import type { IncomingMessage } from "node:http";
+import { context, propagation, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { registerInstrumentations } from "@opentelemetry/instrumentation";
 import { GrpcInstrumentation } from "@opentelemetry/instrumentation-grpc";
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
 import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { NodeSDK } from "@opentelemetry/sdk-node";
 import {
   BatchSpanProcessor,
   type IdGenerator,
   ParentBasedSampler,
   RandomIdGenerator,
   TraceIdRatioBasedSampler,
+  TracerProvider,
 } from "@opentelemetry/sdk-trace";
 import { type ExporterChoice, exporterFor, type TracingConfig } from "./config.js";
 import { traceIdHint } from "./context.js";
@@ -53,6 +59,18 @@ export class IncidentTraceIds implements IdGenerator {
   }
 }
 
+/**
+ * What the Node SDK's start() registers for traces, without it: the context manager (AsyncLocalStorage,
+ * on Node 24's AsyncContextFrame), W3C trace context and baggage propagation, and the provider.
+ */
+export function registerTracerProvider(provider: TracerProvider): void {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(
+    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  );
+  trace.setGlobalTracerProvider(provider);
+}
+
 export function startTracing(serviceName: string, config: TracingConfig): TracingHandle {
   const exporter = exporterFor(config);
   if (exporter.kind === "none") return { exporter, shutdown: async () => {} };
@@ -61,7 +79,7 @@ export function startTracing(serviceName: string, config: TracingConfig): Tracin
     url: exporter.url,
     ...(exporter.kind === "gcp" ? { headers: googleAuthHeaders(exporter.projectId) } : {}),
   });
-  const sdk = new NodeSDK({
+  const provider = new TracerProvider({
     resource: resourceFromAttributes({
       "service.name": serviceName,
       "service.namespace": "riposte",
@@ -73,8 +91,6 @@ export function startTracing(serviceName: string, config: TracingConfig): Tracin
         : {}),
       "gcp.project_id": config.GOOGLE_CLOUD_PROJECT,
     }),
-    // The GCP detector probes the metadata server (~100 ms off GCP); Cloud Run's env says enough.
-    resourceDetectors: [],
     spanProcessors: [
       new BatchSpanProcessor({ exporter: traceExporter, scheduledDelayMillis: 200, maxExportBatchSize: 512 }),
     ],
@@ -82,6 +98,10 @@ export function startTracing(serviceName: string, config: TracingConfig): Tracin
     sampler: new ParentBasedSampler({
       root: new TraceIdRatioBasedSampler(config.RIPOSTE_TRACE_SAMPLE_RATIO),
     }),
+  });
+  registerTracerProvider(provider);
+  registerInstrumentations({
+    tracerProvider: provider,
     instrumentations: [
       new HttpInstrumentation({
         // Push requests are traced by the push handler from the message's own context; an extra
@@ -92,6 +112,5 @@ export function startTracing(serviceName: string, config: TracingConfig): Tracin
       new GrpcInstrumentation(),
     ],
   });
-  sdk.start();
-  return { exporter, shutdown: () => sdk.shutdown() };
+  return { exporter, shutdown: () => provider.shutdown() };
 }

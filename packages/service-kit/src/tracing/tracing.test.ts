@@ -1,7 +1,5 @@
 // Trace propagation through the push app, with a real SDK tracer provider and an in-memory exporter.
 import { context, propagation, trace } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -11,7 +9,7 @@ import { createMemoryPublisher } from "../publisher.js";
 import { createPushApp, pushRoute } from "../push.js";
 import { pushRequest } from "../testing/envelope.js";
 import { exporterFor, loadTracingConfig } from "./config.js";
-import { IncidentTraceIds } from "./sdk.js";
+import { IncidentTraceIds, registerTracerProvider } from "./sdk.js";
 
 const exporter = new InMemorySpanExporter();
 let provider: TracerProvider;
@@ -21,10 +19,8 @@ beforeAll(() => {
     idGenerator: new IncidentTraceIds(),
     spanProcessors: [new SimpleSpanProcessor({ exporter })],
   });
-  // What NodeTracerProvider.register() did before OpenTelemetry JS 3 (the Node SDK does it in services).
-  trace.setGlobalTracerProvider(provider);
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  // As the services register theirs (startTracing), without the instrumentations.
+  registerTracerProvider(provider);
 });
 afterAll(async () => {
   await provider.shutdown();
