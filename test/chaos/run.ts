@@ -45,6 +45,7 @@ import {
   type ScheduledEvent,
   STANDING_FAULTS,
 } from "./schedule.js";
+import { grantedSlots } from "./slots.js";
 import { formatLedgerTable } from "./table.js";
 import { DEAD_LETTER_BUDGET } from "./verdict.js";
 
@@ -99,6 +100,8 @@ export interface ChaosReport {
   byShape: Record<string, Record<string, Record<string, number>>>;
   ledger: Ledger;
   doubled: DoubledActions;
+  /** Per action, the distinct objects the blast-radius limits granted a slot to (the ledger's holders). */
+  slotsGranted: Record<string, number>;
   /** Outcome messages the follow-up subscriptions (notifier, scc-exporter) dead-lettered. */
   followUpDeadLetters: number;
   /** Records on the quarantine topic (valid alerts should produce none). */
@@ -433,6 +436,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       byShape,
       ledger,
       doubled,
+      slotsGranted: await grantedSlots(running),
       followUpDeadLetters,
       quarantined,
       invalidOutcomes,
@@ -519,6 +523,12 @@ export function formatChaosReport(report: ChaosReport): string {
     `doubled: pods deleted twice ${Object.keys(doubled.podsDeletedTwice).length} (of ${doubled.deletedPods} deleted), ` +
       `nodes tainted twice ${Object.keys(doubled.nodesTaintedTwice).length} / taint patches twice ${Object.keys(doubled.nodesPatchedTwice).length} (of ${doubled.taintedNodes} tainted), ` +
       `pods labelled twice ${Object.keys(doubled.podsLabelledTwice).length} (of ${doubled.labelledPods}; not destructive); request log complete: ${doubled.requestLogComplete}`,
+    `blast-radius slots granted (objects): ${
+      Object.entries(report.slotsGranted)
+        .sort()
+        .map(([action, count]) => `${action} ${count}`)
+        .join(", ") || "none"
+    }`,
     `unexpected outcomes ${ledger.unexpectedOutcomes.length}, unexpected dead letters ${ledger.unexpectedDeadLetters.length}, ` +
       `invalid outcomes ${report.invalidOutcomes.length}, quarantined ${report.quarantined.length}, follow-ups dead-lettered ${report.followUpDeadLetters}`,
     `chaos applied (${report.events.length}):`,

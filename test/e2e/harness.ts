@@ -51,6 +51,8 @@ export interface PipelineOptions {
 
 export interface Pipeline {
   projectId: string;
+  /** The Firestore emulator holding this pipeline's incident ledger (in project `projectId`). */
+  firestoreEmulatorHost: string;
   pubsub: PubSub;
   ports: Record<string, number>;
   logs: Record<string, string[]>;
@@ -182,6 +184,7 @@ function runFirestoreEmulatorHost(): string {
 
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
   const projectId = uniqueName("e2e");
+  const firestoreEmulatorHost = options.firestoreEmulatorHost ?? runFirestoreEmulatorHost();
   const pubsub = emulatorClient(options.emulatorHost, projectId);
   const all = await loadServices();
   const selected: ServicePackage[] = options.services
@@ -226,7 +229,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         ...localServiceEnv(service, {
           emulatorHost: options.emulatorHost,
           // The ledger's project is the pipeline's: test files never see each other's incidents.
-          firestoreEmulatorHost: options.firestoreEmulatorHost ?? runFirestoreEmulatorHost(),
+          firestoreEmulatorHost,
           projectId,
           ...(options.local ? { local: options.local as LocalEnvironment } : {}),
         }),
@@ -293,6 +296,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 
   return {
     projectId,
+    firestoreEmulatorHost,
     pubsub,
     ports,
     logs,
