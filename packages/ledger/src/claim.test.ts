@@ -1,6 +1,6 @@
 import { AlertSummary, severityOf } from "@riposte/contracts";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { RoutingDecisionRecord } from "./incident.js";
+import { INCIDENTS, type RoutingDecisionRecord } from "./incident.js";
 import { emulatorFirestore, incidentKey, testLedger, uniqueProjectId } from "./test-support.js";
 
 const projectId = uniqueProjectId();
@@ -103,6 +103,15 @@ describe("claimIncident", { timeout: 30_000 }, () => {
       outcome: "duplicate",
       state: "routed",
     });
+  });
+
+  it("answers 'not ours' (not an error) when the incident was deleted between the claim and the mark", async () => {
+    const ledger = testLedger(firstInstance);
+    const key = incidentKey();
+    const claimed = await ledger.claimIncident(key, decision, window);
+    if (claimed.outcome !== "claimed") throw new Error("expected a claim");
+    await firstInstance.collection(INCIDENTS).doc(key).delete();
+    expect(await ledger.markRouted(key, claimed.claimId, claimed.version)).toBe(false);
   });
 
   it("still marks routed when another service wrote the incident between the claim and the mark", async () => {
