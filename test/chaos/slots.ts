@@ -2,15 +2,17 @@
 // document per object changed (and set of limits), with the action that took it. The chaos checks hold
 // the cluster's changes against it: nothing changed without a slot, and every slot without a change is
 // one an execute kept after finding its work stale, already done, or failed (limits.ts keeps it).
-import { Firestore } from "@google-cloud/firestore";
-import { SLOT_HOLDERS } from "@riposte/ledger";
+import { createLedgerFirestore, SLOT_HOLDERS } from "@riposte/ledger";
 
 /** Distinct objects granted a slot, per action (e.g. `isolate-pod`). */
 export async function grantedSlots(ledger: {
   projectId: string;
   firestoreEmulatorHost: string;
 }): Promise<Record<string, number>> {
-  const db = new Firestore({ projectId: ledger.projectId, host: ledger.firestoreEmulatorHost, ssl: false });
+  const db = createLedgerFirestore({
+    projectId: ledger.projectId,
+    emulatorHost: ledger.firestoreEmulatorHost,
+  });
   try {
     const snapshot = await db.collection(SLOT_HOLDERS).select("action", "holder").get();
     const holders = new Map<string, Set<string>>();
